@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Runtime;
+
+namespace LineTruthTarget;
+
+/// <summary>
+/// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go] [--rounds N]
+/// Warms up, optionally prints "ready &lt;pid&gt;" and waits for "go" on stdin (so a profiler can
+/// attach), runs the workload, writes the exact per-line truth as JSON and prints "done".
+/// </summary>
+internal static class Program
+{
+    private const int DefaultRounds = 200;
+    private const string Usage = "usage: LineTruthTarget <truth-output.json> [--wait-for-go] [--rounds N]";
+
+    private static int Main(string[] args)
+    {
+        if (!TryParseArguments(args, out var truthPath, out var waitForGo, out var rounds))
+        {
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        WarmUp();
+
+        if (waitForGo)
+        {
+            Console.WriteLine($"ready {Environment.ProcessId}");
+            Console.Out.Flush();
+            if (!WaitForGo())
+            {
+                Console.Error.WriteLine("stdin closed before 'go' was received");
+                return 3;
+            }
+        }
+
+        Sink.Keep(Workload.AllocateKnownAmounts(rounds));
+        Workload.AllocateUnrelated(rounds);
+
+        Truth.WriteJson(truthPath);
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    /// <summary>
+    /// Runs the workload until the JIT goes quiet, so a profiler attaching afterwards sees the
+    /// final (tier-1) code. Tier-0 methods are only promoted after ~30 calls counted once start-up
+    /// JIT activity has settled for 100 ms, and tier-1 code is compiled on a background thread,
+    /// so "quiet" must span several batches of calls.
+    /// </summary>
+    private static void WarmUp()
+    {
+        const int CallsPerBatch = 10;
+        const int QuietBatchesNeeded = 8;
+        var giveUpAfter = TimeSpan.FromSeconds(15);
+
+        var elapsed = Stopwatch.StartNew();
+        var quietBatches = 0;
+        var compiledMethods = JitInfo.GetCompiledMethodCount();
+        while (quietBatches < QuietBatchesNeeded && elapsed.Elapsed < giveUpAfter)
+        {
+            for (var call = 0; call < CallsPerBatch; call++)
+            {
+                Sink.Keep(Workload.AllocateKnownAmounts(rounds: 1));
+                Workload.AllocateUnrelated(rounds: 1);
+            }
+            Thread.Sleep(50);
+            var nowCompiled = JitInfo.GetCompiledMethodCount();
+            quietBatches = nowCompiled == compiledMethods ? quietBatches + 1 : 0;
+            compiledMethods = nowCompiled;
+        }
+        Truth.Reset();
+    }
+
+    private static bool WaitForGo()
+    {
+        while (Console.ReadLine() is { } line)
+        {
+            if (line.Trim() == "go")
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool TryParseArguments(string[] args, out string truthPath, out bool waitForGo, out int rounds)
+    {
+        truthPath = "";
+        waitForGo = false;
+        rounds = DefaultRounds;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--wait-for-go":
+                    waitForGo = true;
+                    break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var parsed) && parsed > 0:
+                    rounds = parsed;
+                    i++;
+                    break;
+                case var positional when !positional.StartsWith("--", StringComparison.Ordinal) && truthPath.Length == 0:
+                    truthPath = positional;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return truthPath.Length > 0;
+    }
+}
