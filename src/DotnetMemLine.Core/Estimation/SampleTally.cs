@@ -1,0 +1,63 @@
+namespace DotnetMemLine.Estimation;
+
+/// <summary>
+/// Running totals for one bucket (a source line, a method, a type) of sampled allocations.
+/// Feed it either AllocationSampled events (<see cref="AddSampled"/>) or AllocationTick events
+/// (<see cref="AddTick"/>), not both: the two are estimated differently, see
+/// <see cref="AllocationEstimator.Estimate"/>. Adding is O(1) and allocation-free so it can run
+/// once per event.
+/// </summary>
+public sealed class SampleTally
+{
+    /// <summary>Number of events added (AllocationSampled samples or AllocationTick ticks).</summary>
+    public long Samples { get; private set; }
+
+    /// <summary>
+    /// Sum of size/(1 - q^size) over AllocationSampled events (the unbiased weighted estimate),
+    /// or sum of AllocationAmount64 over AllocationTick events.
+    /// </summary>
+    public double WeightedBytes { get; private set; }
+
+    /// <summary>
+    /// u = Σ (size - offset): for each sample, the successful byte plus the bytes after it in the
+    /// same object, which the runtime skips without trials. Only meaningful for AllocationSampled.
+    /// </summary>
+    public double UnseenTailBytes { get; private set; }
+
+    /// <summary>Adds one AllocationSampled event.</summary>
+    /// <param name="objectSize">The object's size in bytes, as carried by the event.</param>
+    /// <param name="sampledByteOffset">0-based offset of the successful trial within the object.</param>
+    public void AddSampled(long objectSize, long sampledByteOffset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objectSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(sampledByteOffset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sampledByteOffset, objectSize);
+
+        Samples++;
+        WeightedBytes += AllocationEstimator.SampleWeight(objectSize);
+        UnseenTailBytes += objectSize - sampledByteOffset;
+    }
+
+    /// <summary>Adds one AllocationTick event.</summary>
+    /// <param name="allocationAmount">AllocationAmount64: bytes allocated since the previous tick on that heap.</param>
+    public void AddTick(long allocationAmount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(allocationAmount);
+
+        Samples++;
+        WeightedBytes += allocationAmount;
+    }
+
+    /// <summary>
+    /// Adds another tally's totals to this one. Exact for the interval too: the failures before
+    /// s1 and s2 successes with the same p sum to the failures before s1 + s2 successes.
+    /// </summary>
+    public void Add(SampleTally other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+
+        Samples += other.Samples;
+        WeightedBytes += other.WeightedBytes;
+        UnseenTailBytes += other.UnseenTailBytes;
+    }
+}
