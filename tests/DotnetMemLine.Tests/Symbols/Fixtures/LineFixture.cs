@@ -1,0 +1,98 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace DotnetMemLine.Tests.Symbols.Fixtures;
+
+// Methods on known lines for the symbol tests. Markers in trailing comments ("@sig:", "@end:", "@line:") name
+// the lines the tests expect; the tests read this file (found through the PDB) to turn markers into numbers.
+// Moving code around here is fine, markers move with it.
+[SuppressMessage("Performance", "CA1822", Justification = "Shapes of members are what is under test.")]
+internal sealed class LineFixture
+{
+    private readonly List<int> _items = new(capacity: 4); // @line:FieldInit
+
+    public LineFixture() // @sig:Ctor
+    {
+        _items.Add(1); // @line:CtorBody
+    } // @end:Ctor
+
+    public LineFixture(int first) // @sig:CtorWithArg
+        : this()
+    {
+        _items.Add(first);
+    } // @end:CtorWithArg
+
+    [SuppressMessage("Style", "IDE0060", Justification = "An attribute between methods must not be taken for a signature.")]
+    public static string Simple(int count) // @sig:Simple
+    {
+        var text = new string('x', count); // @line:SimpleAlloc
+        return text + "!"; // @line:SimpleReturn
+    } // @end:Simple
+
+    public static List<string> MultiLine( // @sig:MultiLine
+        int a,
+        string b)
+    {
+        return [b, a.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+    } // @end:MultiLine
+
+    public static int ExpressionBodied(int x) => x * 2; // @sig:ExpressionBodied @end:ExpressionBodied
+
+    public static int WithHidden(int x) // @sig:WithHidden
+    {
+        var a = x + 1; // @line:BeforeHidden
+#line hidden
+        var b = a * 2;
+#line default
+        return b; // @line:AfterHidden
+    } // @end:WithHidden
+
+    public int Count // @sig:Count
+    {
+        get
+        {
+            return _items.Count;
+        } // @end:Count
+    }
+
+    public int this[int index] => _items[index]; // @sig:Indexer @end:Indexer
+
+    public static async Task<int> AsyncWork(int delay) // @sig:AsyncWork
+    {
+        await Task.Delay(delay).ConfigureAwait(false);
+        return delay; // @line:AfterAwait
+    } // @end:AsyncWork
+
+    public static T Generic<T>(T value) // @sig:Generic
+        where T : class
+    {
+        return value;
+    } // @end:Generic
+
+    public static int WithLocal(int x) // @sig:WithLocal
+    {
+        return Local(x) + WithLocal2(x);
+
+        static int Local(int y) // @sig:Local
+        {
+            return y + 1;
+        } // @end:Local
+    } // @end:WithLocal
+
+    // A call of the same name above the signature must not confuse the upward search.
+    public static int WithLocal2(int x) => x; // @sig:WithLocal2
+
+    public static int Overload(int x) => x;
+
+    public static int Overload(string s) => s.Length;
+
+    public static bool TryParse(string text, out int value) => int.TryParse(text, out value);
+
+    public static void Many(ref int a, in long b, int? c, List<string> d, int[] e, (int, string) f, Dictionary<string, List<int>> g, int[,] h)
+    {
+    }
+
+    internal sealed class Nested
+    {
+        public static string Deep() => new('y', 2);
+    }
+}

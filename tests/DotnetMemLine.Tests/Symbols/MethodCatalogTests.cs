@@ -1,0 +1,74 @@
+using DotnetMemLine.Symbols;
+using DotnetMemLine.Tests.Symbols.Fixtures;
+using static DotnetMemLine.Tests.Symbols.SymbolTestSupport;
+
+namespace DotnetMemLine.Tests.Symbols;
+
+[TestClass]
+public sealed class MethodCatalogTests
+{
+    private const string FixtureNamespace = "DotnetMemLine.Tests.Symbols.Fixtures";
+
+    private static readonly Lazy<IReadOnlyList<MethodIdentity>> Catalog = new(() => MethodCatalog.Read(TestModulePath));
+
+    private static IReadOnlyList<MethodIdentity> Fixture(string methodName) =>
+        [.. Catalog.Value.Where(m => m.TypeName == nameof(LineFixture) && m.MethodName == methodName)];
+
+    [TestMethod]
+    public void Read_GivesNamespaceTypeNameTokenAndModule()
+    {
+        var simple = Fixture(nameof(LineFixture.Simple)).Single();
+
+        Assert.AreEqual(new MethodIdentity(FixtureNamespace, nameof(LineFixture), "Simple", "(int)", Token(nameof(LineFixture.Simple)), TestModulePath), simple);
+        Assert.AreEqual($"{FixtureNamespace}.LineFixture.Simple", simple.FullName);
+        Assert.AreEqual($"{FixtureNamespace}.LineFixture.Simple(int)", simple.DisplayName);
+    }
+
+    [TestMethod]
+    public void Read_JoinsNestedTypesWithDots()
+    {
+        var deep = Catalog.Value.Single(m => m.MethodName == nameof(LineFixture.Nested.Deep));
+
+        Assert.AreEqual("LineFixture.Nested", deep.TypeName);
+        Assert.AreEqual($"{FixtureNamespace}.LineFixture.Nested.Deep", deep.FullName);
+    }
+
+    [TestMethod]
+    [DataRow(nameof(LineFixture.TryParse), "(string, out int)")]
+    [DataRow(nameof(LineFixture.Generic), "(T)")]
+    [DataRow(nameof(LineFixture.MultiLine), "(int, string)")]
+    [DataRow(nameof(LineFixture.Many), "(ref int, in long, int?, List<string>, int[], (int, string), Dictionary<string, List<int>>, int[,])")]
+    [DataRow("get_Count", "()")]
+    public void Read_FormatsParametersTheWayCSharpSpellsThem(string method, string parameters)
+    {
+        Assert.AreEqual(parameters, Fixture(method).Single().Parameters);
+    }
+
+    [TestMethod]
+    public void Read_ListsConstructorsAndOverloads()
+    {
+        CollectionAssert.AreEquivalent(new[] { "()", "(int)" }, Fixture(".ctor").Select(m => m.Parameters).ToArray());
+        CollectionAssert.AreEquivalent(new[] { "(int)", "(string)" }, Fixture(nameof(LineFixture.Overload)).Select(m => m.Parameters).ToArray());
+    }
+
+    [TestMethod]
+    public void Read_LeavesOutCompilerGeneratedMethods()
+    {
+        Assert.IsFalse(Catalog.Value.Any(m => m.TypeName.Contains('<', StringComparison.Ordinal) || m.MethodName.StartsWith('<')));
+        Assert.AreEqual(1, Fixture(nameof(LineFixture.AsyncWork)).Count, "the async method itself stays");
+    }
+
+    [TestMethod]
+    public void TryRead_OfANonAssembly_GivesAReason()
+    {
+        using var temp = NewTempDirectory();
+        var path = Path.Combine(temp.Path, "text.dll");
+        File.WriteAllText(path, "not a PE file");
+
+        Assert.IsFalse(MethodCatalog.TryRead(path, out var methods, out var reason));
+        Assert.IsNull(methods);
+        Assert.StartsWith("cannot read methods of text.dll: ", reason);
+        Assert.IsTrue(MethodCatalog.TryRead(TestModulePath, out methods, out _));
+        Assert.IsNotEmpty(methods);
+    }
+}

@@ -1,0 +1,160 @@
+using DotnetMemLine.Symbols;
+using DotnetMemLine.Tests.Symbols.Fixtures;
+using static DotnetMemLine.Tests.Symbols.SymbolTestSupport;
+
+namespace DotnetMemLine.Tests.Symbols;
+
+[TestClass]
+public sealed class ModuleSymbolsTests
+{
+    private static ModuleSymbols s_symbols = null!;
+
+    [ClassInitialize]
+    public static void OpenTestModule(TestContext context)
+    {
+        Assert.IsTrue(ModuleSymbols.TryOpen(TestModulePath, [], out var symbols, out var reason), reason);
+        s_symbols = symbols;
+    }
+
+    [ClassCleanup]
+    public static void Close() => s_symbols.Dispose();
+
+    [TestMethod]
+    public void FindLine_AtEachSequencePointOffset_GivesThatPointsLine()
+    {
+        var token = Token(nameof(LineFixture.Simple));
+        var points = SequencePoints(token);
+        Assert.IsGreaterThanOrEqualTo(3, points.Length);
+
+        foreach (var point in points)
+        {
+            var line = s_symbols.FindLine(token, point.Offset);
+            Assert.AreEqual(new SourceLine(FixtureSourcePath, point.StartLine), line);
+        }
+
+        var alloc = points.Single(p => p.StartLine == Marker("line", "SimpleAlloc"));
+        Assert.AreEqual(Marker("line", "SimpleAlloc"), s_symbols.FindLine(token, alloc.Offset)?.Line);
+    }
+
+    [TestMethod]
+    public void FindLine_BetweenPoints_GivesThePrecedingPoint()
+    {
+        var token = Token(nameof(LineFixture.Simple));
+        var points = SequencePoints(token);
+        var alloc = points.Single(p => p.StartLine == Marker("line", "SimpleAlloc"));
+        var next = points.First(p => p.Offset > alloc.Offset);
+        Assert.IsGreaterThan(alloc.Offset + 1, next.Offset, "the allocation statement spans several IL bytes");
+
+        Assert.AreEqual(Marker("line", "SimpleAlloc"), s_symbols.FindLine(token, alloc.Offset + 1)?.Line);
+        Assert.AreEqual(Marker("line", "SimpleAlloc"), s_symbols.FindLine(token, next.Offset - 1)?.Line);
+    }
+
+    [TestMethod]
+    public void FindLine_PrologAndBeyondTheEnd_ClampToFirstAndLastPoints()
+    {
+        var token = Token(nameof(LineFixture.Simple));
+        var points = SequencePoints(token);
+
+        Assert.AreEqual(points[0].StartLine, s_symbols.FindLine(token, -1)?.Line);
+        Assert.AreEqual(Marker("sig", "Simple") + 1, s_symbols.FindLine(token, -1)?.Line, "the first point is the opening brace");
+        Assert.AreEqual(Marker("end", "Simple"), s_symbols.FindLine(token, 100_000)?.Line);
+    }
+
+    [TestMethod]
+    public void FindLine_InsideHiddenCode_GivesThePrecedingVisibleLine()
+    {
+        var token = Token(nameof(LineFixture.WithHidden));
+        var hidden = SequencePoints(token).Where(p => p.IsHidden).ToList();
+        Assert.IsNotEmpty(hidden, "#line hidden should produce a hidden sequence point");
+
+        foreach (var point in hidden)
+        {
+            Assert.AreEqual(Marker("line", "BeforeHidden"), s_symbols.FindLine(token, point.Offset)?.Line);
+        }
+
+        var after = SequencePoints(token).Single(p => p.StartLine == Marker("line", "AfterHidden"));
+        Assert.AreEqual(Marker("line", "AfterHidden"), s_symbols.FindLine(token, after.Offset)?.Line);
+    }
+
+    [TestMethod]
+    public void FindLine_WithoutSequencePointsOrForNonMethodTokens_IsNull()
+    {
+        // The async kickoff stub has no sequence points of its own: its body is in MoveNext.
+        Assert.IsNull(s_symbols.FindLine(Token(nameof(LineFixture.AsyncWork)), 0));
+        Assert.IsNull(s_symbols.FindLine(typeof(LineFixture).MetadataToken, 0));
+        Assert.IsNull(s_symbols.FindLine(0x06FFFFFF, 0));
+        Assert.IsNull(s_symbols.FindLine(0, 0));
+    }
+
+    [TestMethod]
+    public void FindLine_InAsyncMoveNext_GivesLinesOfTheAsyncMethod()
+    {
+        Assert.IsTrue(s_symbols.TryGetStateMachineMoveNext(Token(nameof(LineFixture.AsyncWork)), out var moveNext));
+        Assert.IsTrue(s_symbols.TryGetStateMachineKickoff(moveNext, out var kickoff));
+        Assert.AreEqual(Token(nameof(LineFixture.AsyncWork)), kickoff);
+        Assert.IsFalse(s_symbols.TryGetStateMachineKickoff(Token(nameof(LineFixture.Simple)), out _));
+
+        var afterAwait = SequencePoints(moveNext).Single(p => !p.IsHidden && p.StartLine == Marker("line", "AfterAwait"));
+        Assert.AreEqual(Marker("line", "AfterAwait"), s_symbols.FindLine(moveNext, afterAwait.Offset)?.Line);
+    }
+
+    [TestMethod]
+    [DataRow(nameof(LineFixture.Simple), "Simple", "Simple", DisplayName = "block body with an attribute above")]
+    [DataRow(nameof(LineFixture.MultiLine), "MultiLine", "MultiLine", DisplayName = "parameters over several lines")]
+    [DataRow(nameof(LineFixture.ExpressionBodied), "ExpressionBodied", "ExpressionBodied", DisplayName = "expression body")]
+    [DataRow(nameof(LineFixture.WithHidden), "WithHidden", "WithHidden", DisplayName = "hidden code inside")]
+    [DataRow(nameof(LineFixture.Generic), "Generic", "Generic", DisplayName = "generic with constraint")]
+    [DataRow(nameof(LineFixture.WithLocal), "WithLocal", "WithLocal", DisplayName = "containing a local function")]
+    [DataRow("Local", "Local", "Local", DisplayName = "local function")]
+    [DataRow("get_Count", "Count", "Count", DisplayName = "property getter")]
+    [DataRow("get_Item", "Indexer", "Indexer", DisplayName = "indexer")]
+    [DataRow(nameof(LineFixture.AsyncWork), "AsyncWork", "AsyncWork", DisplayName = "async kickoff")]
+    public void GetMethodSpan_RunsFromSignatureToClosingBrace(string method, string signatureMarker, string endMarker)
+    {
+        var span = s_symbols.GetMethodSpan(Token(method));
+
+        Assert.AreEqual(new MethodSourceSpan(FixtureSourcePath, Marker("sig", signatureMarker), Marker("end", endMarker)), span);
+    }
+
+    [TestMethod]
+    public void GetMethodSpan_OfAsyncMoveNext_IsTheAsyncMethodsSpan()
+    {
+        Assert.IsTrue(s_symbols.TryGetStateMachineMoveNext(Token(nameof(LineFixture.AsyncWork)), out var moveNext));
+
+        Assert.AreEqual(new MethodSourceSpan(FixtureSourcePath, Marker("sig", "AsyncWork"), Marker("end", "AsyncWork")), s_symbols.GetMethodSpan(moveNext));
+    }
+
+    [TestMethod]
+    public void GetMethodSpan_OfConstructor_LeavesOutFieldInitializers()
+    {
+        var constructors = typeof(LineFixture).GetConstructors().ToDictionary(c => c.GetParameters().Length, c => c.MetadataToken);
+        Assert.IsTrue(SequencePoints(constructors[0]).Any(p => p.StartLine == Marker("line", "FieldInit")), "field initializers run in the constructor");
+
+        Assert.AreEqual(new MethodSourceSpan(FixtureSourcePath, Marker("sig", "Ctor"), Marker("end", "Ctor")), s_symbols.GetMethodSpan(constructors[0]));
+        Assert.AreEqual(new MethodSourceSpan(FixtureSourcePath, Marker("sig", "CtorWithArg"), Marker("end", "CtorWithArg")), s_symbols.GetMethodSpan(constructors[1]));
+    }
+
+    [TestMethod]
+    public void GetMethodSpan_WithoutSequencePoints_IsNull()
+    {
+        Assert.IsNull(s_symbols.GetMethodSpan(0x06FFFFFF));
+        Assert.IsNull(s_symbols.GetMethodSpan(typeof(LineFixture).MetadataToken));
+    }
+
+    [TestMethod]
+    public void SourceMatchesPdb_ForTheUneditedFixture_IsTrue()
+    {
+        Assert.IsTrue(s_symbols.SourceMatchesPdb(FixtureSourcePath));
+        Assert.IsFalse(s_symbols.SourceMatchesPdb(Path.Combine(Path.GetTempPath(), "not-a-document-of-this-pdb.cs")));
+    }
+
+    [TestMethod]
+    public void EnumerateMethods_ListsTheModulesMethods()
+    {
+        var methods = s_symbols.EnumerateMethods();
+
+        var simple = methods.Single(m => m.FullName == "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture.Simple");
+        Assert.AreEqual(Token(nameof(LineFixture.Simple)), simple.Token);
+        Assert.AreEqual(TestModulePath, simple.ModulePath);
+    }
+}
