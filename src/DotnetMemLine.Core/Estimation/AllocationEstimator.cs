@@ -133,7 +133,11 @@ public static class AllocationEstimator
 
         double bytes = tally.WeightedBytes;
         double low = NegativeBinomialFailuresQuantile(samples, tailProbability) + tally.UnseenTailBytes;
-        double high = NegativeBinomialFailuresQuantile(samples, upperCumulative) + tally.UnseenTailBytes;
+        // A line's samples are a subset whose window does not end on a sample: the bytes after its
+        // last sample were trials too. The design document's remedy is to take the upper bound as if
+        // one more sample had arrived; simulation showed the plain bound missing high ~3.5% of the
+        // time instead of 2.5%, and 2-2.5% with this correction.
+        double high = NegativeBinomialFailuresQuantile(samples + 1, upperCumulative) + tally.UnseenTailBytes;
 
         // The point comes from the weighted estimator and the interval from the failure count, two
         // different statistics. With few samples of large objects they can disagree: a 1 MB object

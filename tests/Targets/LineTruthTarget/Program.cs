@@ -5,8 +5,10 @@ namespace LineTruthTarget;
 
 /// <summary>
 /// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go] [--rounds N]
-/// Warms up, optionally prints "ready &lt;pid&gt;" and waits for "go" on stdin (so a profiler can
-/// attach), runs the workload, writes the exact per-line truth as JSON and prints "done".
+/// With --wait-for-go: warms up (so every method is compiled before a profiler attaches), prints
+/// "ready &lt;pid&gt;" and waits for "go" on stdin. Without it (a profiler that launched the process
+/// records its whole life) there is no warm-up, so the truth covers every allocation of each line.
+/// Then runs the workload, writes the exact per-line truth as JSON and prints "done".
 /// </summary>
 internal static class Program
 {
@@ -21,10 +23,9 @@ internal static class Program
             return 2;
         }
 
-        WarmUp();
-
         if (waitForGo)
         {
+            WarmUp();
             Console.WriteLine($"ready {Environment.ProcessId}");
             Console.Out.Flush();
             if (!WaitForGo())

@@ -1,0 +1,55 @@
+using System.CommandLine;
+
+namespace DotnetMemLine.Cli;
+
+/// <summary>
+/// Runs the parsed command and turns failures into one line on stderr and a distinct exit code.
+/// The stack trace is printed only with --verbose.
+/// </summary>
+internal static class CommandRunner
+{
+    public static async Task<int> InvokeAsync(ParseResult parsed, InvocationConfiguration invocation)
+    {
+        bool verbose = parsed.GetValue(CommonOptions.Verbose);
+        if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"dotnet-memline: error: {OneLine(error.Message)}");
+            }
+
+            Console.Error.WriteLine("Run 'dotnet-memline --help' or 'dotnet-memline <command> --help' for usage.");
+            return (int)ExitCode.UsageError;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(invocation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (MemLineException ex)
+        {
+            return Fail(ex.Code, ex.Message, verbose ? ex : null);
+        }
+        catch (OperationCanceledException ex)
+        {
+            return Fail(ExitCode.UnexpectedError, "cancelled", verbose ? ex : null);
+        }
+        catch (Exception ex)
+        {
+            return Fail(ExitCode.UnexpectedError, $"unexpected error: {ex.GetType().Name}: {OneLine(ex.Message)} (run with --verbose for details)", verbose ? ex : null);
+        }
+    }
+
+    public static int Fail(ExitCode code, string message, Exception? detail = null)
+    {
+        Console.Error.WriteLine($"dotnet-memline: error: {OneLine(message)}");
+        if (detail is not null)
+        {
+            Console.Error.WriteLine(detail.ToString());
+        }
+
+        return (int)code;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+}

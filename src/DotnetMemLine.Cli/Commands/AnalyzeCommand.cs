@@ -1,0 +1,26 @@
+using System.CommandLine;
+
+namespace DotnetMemLine.Cli.Commands;
+
+/// <summary><c>dotnet-memline analyze trace.nettrace --method X</c>: the tables from a saved trace.</summary>
+internal static class AnalyzeCommand
+{
+    private static readonly Argument<string> TraceFile = new("trace-file")
+    {
+        Description = "A .nettrace recorded by dotnet-memline or by dotnet-trace with the providers in README.md.",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("analyze", "Print the per-line tables from a saved .nettrace file.")
+        {
+            TraceFile,
+            CommonOptions.Method,
+            CommonOptions.Format,
+            CommonOptions.Symbols,
+        };
+        command.SetAction((parsed, cancellationToken) =>
+            Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), parsed, cancellationToken)));
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using DotnetMemLine.Attribution;
+using DotnetMemLine.Collection;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace DotnetMemLine.Cli.Commands;
+
+/// <summary>
+/// <c>dotnet-memline collect -p PID --method X</c>: attach to a running process, record until the
+/// duration elapses, Ctrl+C or the target exits, then print the tables.
+/// </summary>
+internal static class CollectCommand
+{
+    private static readonly Option<int?> ProcessId = new("--process-id", "-p") { Description = "Id of the process to profile." };
+    private static readonly Option<string?> ProcessName = new("--name", "-n") { Description = "Name of the process to profile." };
+
+    public static Command Create()
+    {
+        var command = new Command("collect", "Attach to a running .NET process, record its allocations, and print the per-line tables.")
+        {
+            ProcessId,
+            ProcessName,
+            CommonOptions.Method,
+            CommonOptions.Duration,
+            CommonOptions.Output,
+            CommonOptions.Format,
+            CommonOptions.Symbols,
+            CommonOptions.BufferSize,
+        };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(ProcessId) is null) == (result.GetValue(ProcessName) is null))
+            {
+                result.AddError("give exactly one of --process-id/-p or --name/-n");
+            }
+        });
+        command.SetAction(ExecuteAsync);
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
+    {
+        int pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
+        DiagnosticsClient client = TargetProcess.Connect(pid);
+        string name = System.Diagnostics.Process.GetProcessById(pid).ProcessName;
+
+        // Check the method names against the live process (ClrMD, no suspension) before a long recording.
+        IReadOnlyList<string>? modules = LoadedModules.TryRead(pid);
+        if (modules is not null)
+        {
+            MethodSelection.Resolve(parsed.GetValue(CommonOptions.Method) ?? [], modules);
+        }
+
+        using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
+        using var stop = new StopSignal();
+        TimeSpan? duration = parsed.GetValue(CommonOptions.Duration);
+        RecordingResult result = await TraceRecorder.RecordAsync(
+            client,
+            output,
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize)),
+            duration,
+            () => Profiling.Status($"Recording process {pid} ({name}) to {output.Name}; "
+                + (duration is null ? "press Ctrl+C to stop" : $"for {duration.Value.TotalSeconds:F0} s, or Ctrl+C to stop")),
+            stop.Token).ConfigureAwait(false);
+        await output.DisposeAsync().ConfigureAwait(false);
+        Profiling.ReportRecording(result);
+        return Profiling.AnalyzeAndPrint(result.TracePath, parsed, cancellationToken);
+    }
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using DotnetMemLine.Collection;
+
+namespace DotnetMemLine.Cli;
+
+/// <summary>How the tables are printed.</summary>
+internal enum OutputFormat
+{
+    Text,
+    Json,
+}
+
+/// <summary>Options shared by several commands; each command adds the ones it uses.</summary>
+internal static class CommonOptions
+{
+    public static readonly Option<string[]> Method = new("--method", "-m")
+    {
+        Description = "Method to report, as Method, Type.Method, Namespace.Type.Method or Method(int,string); repeat for several.",
+        Required = true,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<OutputFormat> Format = new("--format")
+    {
+        Description = "Output format: text (tables) or json (the schema in docs/json-schema.md).",
+        DefaultValueFactory = _ => OutputFormat.Text,
+    };
+
+    public static readonly Option<string?> Output = new("--output", "-o")
+    {
+        Description = "Trace file to write (.nettrace). Default: <process>_<yyyyMMdd_HHmmss>.nettrace in the current directory.",
+    };
+
+    public static readonly Option<string[]> Symbols = new("--symbols")
+    {
+        Description = "Extra folder to search for portable PDBs; repeat for several.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static readonly Option<int> BufferSize = new("--buffer-size")
+    {
+        Description = "Size in MB of the runtime's event buffer; raise it if events are dropped.",
+        DefaultValueFactory = _ => 256,
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Print details of errors, including stack traces.",
+        Recursive = true,
+    };
+
+    public static readonly Option<TimeSpan?> Duration = new("--duration")
+    {
+        Description = "Stop recording after this long: seconds (30) or dd:hh:mm:ss (00:00:01:30).",
+        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value)
+            ? value
+            : FailDuration(result),
+    };
+
+    private static TimeSpan? FailDuration(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--duration must be seconds or dd:hh:mm:ss, not '{result.Tokens.Single().Value}'");
+        return null;
+    }
+}

@@ -1,0 +1,72 @@
+using DotnetMemLine.Estimation;
+using DotnetMemLine.Reporting;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>Builds one method's table: every line from the signature to the closing brace.</summary>
+internal static class MethodReportBuilder
+{
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator)
+    {
+        var notes = new List<string>();
+        MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
+        string[]? source = null;
+        if (span is not null)
+        {
+            if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines))
+            {
+                notes.Add($"source file not found: {span.FilePath}; figures are shown without line text");
+            }
+            else if (!symbols.SourceMatchesPdb(span.FilePath))
+            {
+                notes.Add($"source file changed since the build: {span.FilePath}; line text is hidden so it cannot mislead");
+            }
+            else
+            {
+                source = lines;
+            }
+        }
+        else
+        {
+            notes.Add("the PDB has no sequence points for this method; only lines with samples are shown");
+        }
+
+        var lineNumbers = new SortedSet<int>(tallies.ByLine.Keys);
+        if (span is not null)
+        {
+            for (int line = span.FirstLine; line <= span.LastLine; line++)
+            {
+                lineNumbers.Add(line);
+            }
+        }
+
+        var rows = new List<LineReport>(lineNumbers.Count);
+        foreach (int line in lineNumbers)
+        {
+            string? text = source is not null && line >= 1 && line <= source.Length ? source[line - 1] : null;
+            EstimateReport? allocated = tallies.ByLine.TryGetValue(line, out SampleTally? tally) ? ToReport(tally, estimator) : null;
+            long? peak = tallies.PeakHeapByLine.TryGetValue(line, out long p) ? p : null;
+            rows.Add(new LineReport(line, text, allocated, peak));
+        }
+
+        if (tallies.UnattributedSamples > 0)
+        {
+            notes.Add($"{tallies.UnattributedSamples:N0} samples in this method had no IL offset (the trace lacks IL-to-native maps, keyword 0x20000) and are counted only in the total");
+        }
+
+        return new MethodReport(
+            method.DisplayName,
+            span?.FilePath,
+            tallies.Total.Samples > 0 ? ToReport(tallies.Total, estimator) : null,
+            tallies.UnattributedSamples,
+            rows,
+            notes);
+    }
+
+    private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
+    {
+        AllocationEstimate estimate = AllocationEstimator.Estimate(tally, estimator);
+        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples);
+    }
+}

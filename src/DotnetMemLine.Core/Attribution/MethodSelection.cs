@@ -1,0 +1,86 @@
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>
+/// Turns the user's <c>--method</c> names into exactly one method each, reading the metadata of the
+/// modules the target loaded. Fails with the candidates when a name is ambiguous and with the
+/// closest names when it matches nothing.
+/// </summary>
+public static class MethodSelection
+{
+    /// <summary>Resolves against the modules that the trace's stacks name.</summary>
+    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods) =>
+        Resolve(patterns, tracedMethods.Select(m => m.ModulePath));
+
+    /// <summary>Resolves against the given module files (missing or unreadable ones are skipped).</summary>
+    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths)
+    {
+        var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var candidates = new List<MethodIdentity>();
+        var unreadable = new List<string>();
+        foreach (string module in modules)
+        {
+            if (MethodCatalog.TryRead(module, out IReadOnlyList<MethodIdentity>? methods, out _))
+            {
+                candidates.AddRange(methods);
+            }
+            else
+            {
+                unreadable.Add(module);
+            }
+        }
+
+        var selected = new List<MethodIdentity>();
+        foreach (string pattern in patterns)
+        {
+            IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
+            if (matches.Count == 1)
+            {
+                if (!selected.Contains(matches[0]))
+                {
+                    selected.Add(matches[0]);
+                }
+
+                continue;
+            }
+
+            if (matches.Count > 1)
+            {
+                // The application's own methods first: those are the ones the user most likely meant.
+                string list = string.Join("; ", matches.OrderBy(m => IsFrameworkModule(m.ModulePath)).Take(8).Select(m => m.DisplayName));
+                throw new MemLineException(ExitCode.MethodAmbiguous,
+                    $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)");
+            }
+
+            throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, candidates, unreadable));
+        }
+
+        return selected;
+    }
+
+    private static string NotFoundMessage(string pattern, List<MethodIdentity> candidates, List<string> unreadable)
+    {
+        // Suggest from the application's own modules first: the framework has tens of thousands of names.
+        IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath));
+        IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods);
+        string message = $"no method matches --method {pattern}";
+        if (closest.Count > 0)
+        {
+            message += $"; closest: {string.Join(", ", closest)}";
+        }
+
+        if (unreadable.Count > 0)
+        {
+            message += $" ({unreadable.Count} module(s) could not be read, e.g. {unreadable[0]})";
+        }
+
+        return message;
+    }
+
+    /// <summary>True for modules of the shared framework (the runtime's own folder).</summary>
+    public static bool IsFrameworkModule(string modulePath) =>
+        modulePath.Contains("/shared/Microsoft.", StringComparison.Ordinal)
+        || modulePath.Contains("\\shared\\Microsoft.", StringComparison.Ordinal);
+}

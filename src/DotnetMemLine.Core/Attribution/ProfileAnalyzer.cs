@@ -1,0 +1,121 @@
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Estimation;
+using DotnetMemLine.Reporting;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>What to analyze: the methods the user named and where extra PDBs may be.</summary>
+public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories);
+
+/// <summary>
+/// The analysis half of every command: resolves the user's method names against the trace, maps
+/// frames to source lines through the PDBs, charges samples to lines and builds the report model.
+/// </summary>
+public static class ProfileAnalyzer
+{
+    public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
+    {
+        TraceSummary summary = trace.Summary;
+        EnsureTraceIsUsable(summary);
+        EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
+            ? EstimatorKind.AllocationTick
+            : EstimatorKind.RandomizedSampling;
+
+        IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
+        IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+
+        using var symbols = new SymbolCache(options.SymbolDirectories);
+        var selectedByKey = new Dictionary<(string Module, int Token), int>();
+        for (int i = 0; i < selected.Count; i++)
+        {
+            selectedByKey[(selected[i].ModulePath, selected[i].Token)] = i;
+        }
+
+        int[] selectedIndexByMethodId = new int[tracedMethods.Count];
+        for (int id = 0; id < tracedMethods.Count; id++)
+        {
+            TracedMethod method = tracedMethods[id];
+            selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
+        }
+
+        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
+        int LineOf(int methodId, int ilOffset)
+        {
+            TracedMethod method = tracedMethods[methodId];
+            ModuleSymbols moduleSymbols = symbolsOfSelected[selectedIndexByMethodId[methodId]];
+            return moduleSymbols.FindLine(method.Token, ilOffset)?.Line ?? 0;
+        }
+
+        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, LineOf);
+        trace.Replay(attributor, cancellationToken);
+
+        var methods = new List<MethodReport>(selected.Count);
+        for (int i = 0; i < selected.Count; i++)
+        {
+            methods.Add(MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator));
+        }
+
+        var warnings = new List<string>();
+        if (summary.DroppedEvents > 0)
+        {
+            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
+        }
+
+        return new ProfileReport(
+            ProfileReport.CurrentSchemaVersion,
+            summary.TracePath,
+            summary.DurationSeconds,
+            summary.AllocationEvents,
+            summary.DroppedEvents,
+            AllocationEstimator.Describe(estimator),
+            estimator == EstimatorKind.AllocationTick,
+            methods,
+            warnings);
+    }
+
+    private static void EnsureTraceIsUsable(TraceSummary summary)
+    {
+        if (summary.EventKind == AllocationEventKind.None)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} has no allocation events: record provider Microsoft-Windows-DotNETRuntime with keyword 0x80000000000 (AllocationSampled, .NET 10+) or keyword 0x1 at level 5 (AllocationTick)");
+        }
+
+        if (!summary.HasStacks)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} has allocation events but no stacks, so no line can be attributed");
+        }
+    }
+
+    /// <summary>One open <see cref="ModuleSymbols"/> per module, failing with the reason when a PDB is missing.</summary>
+    private sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisposable
+    {
+        private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
+
+        public ModuleSymbols Open(string modulePath)
+        {
+            if (_open.TryGetValue(modulePath, out ModuleSymbols? existing))
+            {
+                return existing;
+            }
+
+            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out string? failure))
+            {
+                throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+            }
+
+            _open[modulePath] = symbols;
+            return symbols;
+        }
+
+        public void Dispose()
+        {
+            foreach (ModuleSymbols symbols in _open.Values)
+            {
+                symbols.Dispose();
+            }
+        }
+    }
+}

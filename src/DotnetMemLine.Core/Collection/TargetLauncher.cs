@@ -1,0 +1,97 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace DotnetMemLine.Collection;
+
+/// <summary>
+/// Starts a program suspended at its first instruction: its runtime connects to a diagnostic port we
+/// listen on and waits there until we resume it, so the session sees every allocation.
+/// </summary>
+public sealed class TargetLauncher : IAsyncDisposable
+{
+    private readonly DiagnosticsClientConnector _connector;
+    private readonly string _portPath;
+
+    private TargetLauncher(Process process, DiagnosticsClientConnector connector, string portPath)
+    {
+        Process = process;
+        _connector = connector;
+        _portPath = portPath;
+    }
+
+    public Process Process { get; }
+
+    public DiagnosticsClient Client => _connector.Instance;
+
+    /// <param name="redirectStandardOutput">True to pass the program's stdout to our stderr (keeps JSON on stdout clean).</param>
+    public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken)
+    {
+        string portPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Environment.ProcessId}-{Guid.NewGuid():N}.socket");
+        var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = redirectStandardOutput };
+        foreach (string argument in command.Skip(1))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // The runtime connects to this port at startup and suspends until ResumeRuntime.
+        startInfo.Environment["DOTNET_DiagnosticPorts"] = portPath;
+
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<DiagnosticsClientConnector> connecting = DiagnosticsClientConnector.FromDiagnosticPort(portPath, connectTimeout.Token);
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new MemLineException(ExitCode.TargetFailedToStart, $"could not start {command[0]}");
+        }
+        catch (Win32Exception ex)
+        {
+            connectTimeout.Cancel();
+            await IgnoreFailure(connecting).ConfigureAwait(false);
+            throw new MemLineException(ExitCode.TargetFailedToStart, $"could not start {command[0]}: {ex.Message}", ex);
+        }
+
+        if (redirectStandardOutput)
+        {
+            _ = process.StandardOutput.BaseStream.CopyToAsync(Console.OpenStandardError(), CancellationToken.None);
+        }
+
+        // Either the runtime connects, or the program exits first (not .NET, or failed to start).
+        Task exited = process.WaitForExitAsync(cancellationToken);
+        Task first = await Task.WhenAny(connecting, exited).ConfigureAwait(false);
+        if (first != connecting)
+        {
+            connectTimeout.Cancel();
+            await IgnoreFailure(connecting).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new MemLineException(ExitCode.TargetFailedToStart,
+                $"{command[0]} exited with code {process.ExitCode} before its .NET runtime connected (is it a .NET program? run 'dotnet app.dll', not 'dotnet run')");
+        }
+
+        return new TargetLauncher(process, await connecting.ConfigureAwait(false), portPath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connector.DisposeAsync().ConfigureAwait(false);
+        Process.Dispose();
+        try
+        {
+            File.Delete(_portPath);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static async Task IgnoreFailure(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or TimeoutException)
+        {
+        }
+    }
+}

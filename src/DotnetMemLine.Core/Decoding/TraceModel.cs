@@ -1,0 +1,65 @@
+namespace DotnetMemLine.Decoding;
+
+/// <summary>Which allocation events a trace carries; decides the estimator.</summary>
+public enum AllocationEventKind
+{
+    /// <summary>No allocation events at all.</summary>
+    None,
+
+    /// <summary>.NET 10+ <c>AllocationSampled</c>: randomized, unbiased.</summary>
+    AllocationSampled,
+
+    /// <summary>Older runtimes' <c>AllocationTick</c>: fixed ~100 KB stride, biased.</summary>
+    AllocationTick,
+}
+
+/// <summary>A method that appears in the trace: the module it lives in and its metadata token.</summary>
+/// <param name="ModulePath">The module's path as the target process saw it.</param>
+/// <param name="Token">The MethodDef token (0x06xxxxxx).</param>
+/// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method(int32)</c>; used when the module cannot be read.</param>
+public sealed record TracedMethod(string ModulePath, int Token, string TraceName);
+
+/// <summary>One managed frame of an allocation's stack.</summary>
+/// <param name="MethodId">Index into <see cref="TraceSummary"/>'s method table (<see cref="IAllocationTrace.Methods"/>).</param>
+/// <param name="ILOffset">IL offset of the call or allocation site; negative when the runtime gave no IL map.</param>
+public readonly record struct StackFrame(int MethodId, int ILOffset);
+
+/// <summary>One allocation event: a randomized sample or an AllocationTick.</summary>
+/// <param name="TimeMSec">Milliseconds since the start of the trace.</param>
+/// <param name="ThreadId">The OS thread that allocated.</param>
+/// <param name="ObjectSize">Size of the sampled object, in bytes.</param>
+/// <param name="SampledByteOffset">For AllocationSampled: offset of the byte whose trial succeeded.</param>
+/// <param name="TickAmount">For AllocationTick: bytes allocated since the previous tick.</param>
+public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount);
+
+/// <summary>Facts about the whole trace, shown in every table header.</summary>
+public sealed record TraceSummary(
+    string TracePath,
+    double DurationSeconds,
+    long AllocationEvents,
+    long DroppedEvents,
+    AllocationEventKind EventKind,
+    bool HasStacks,
+    int ProcessId,
+    string? ProcessName);
+
+/// <summary>Receives a trace's events in time order.</summary>
+public interface IAllocationVisitor
+{
+    /// <summary>A GC finished and the heap now holds <paramref name="heapBytes"/> bytes.</summary>
+    void OnHeapSizeAfterGC(double timeMSec, long heapBytes);
+
+    /// <summary>An allocation event with its managed frames, innermost first.</summary>
+    void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames);
+}
+
+/// <summary>A decoded trace: its summary, the methods its stacks name, and its events in order.</summary>
+public interface IAllocationTrace : IDisposable
+{
+    TraceSummary Summary { get; }
+
+    IReadOnlyList<TracedMethod> Methods { get; }
+
+    /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
+    void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,33 @@
+namespace DotnetMemLine;
+
+/// <summary>
+/// Process exit codes. Each kind of failure has its own code so scripts can tell them apart;
+/// README.md and docs/troubleshooting.md list them.
+/// </summary>
+public enum ExitCode
+{
+    Success = 0,
+    UnexpectedError = 1,
+    UsageError = 2,
+    ProcessNotFound = 3,
+    NotADotnetProcess = 4,
+    MethodNotFound = 5,
+    MethodAmbiguous = 6,
+    TraceUnreadable = 7,
+    SymbolsMissing = 8,
+    OutputNotWritable = 9,
+    TargetFailedToStart = 10,
+    TraceIncomplete = 11,
+}
+
+/// <summary>
+/// A failure the user can act on. The CLI prints <see cref="Exception.Message"/> as one line on
+/// stderr and exits with <see cref="Code"/>; the stack trace is shown only with --verbose.
+/// </summary>
+public sealed class MemLineException : Exception
+{
+    public MemLineException(ExitCode code, string message, Exception? inner = null)
+        : base(message, inner) => Code = code;
+
+    public ExitCode Code { get; }
+}

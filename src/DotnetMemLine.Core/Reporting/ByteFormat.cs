@@ -1,0 +1,19 @@
+using System.Globalization;
+
+namespace DotnetMemLine.Reporting;
+
+/// <summary>Human-readable byte counts, in binary units like %mprun's MiB.</summary>
+public static class ByteFormat
+{
+    public static string Format(double bytes)
+    {
+        double abs = Math.Abs(bytes);
+        return abs switch
+        {
+            >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 30):F2} GiB"),
+            >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 20):F1} MiB"),
+            >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1L << 10):F1} KiB"),
+            _ => string.Create(CultureInfo.InvariantCulture, $"{bytes:F0} B"),
+        };
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace DotnetMemLine.Reporting;
+
+/// <summary>
+/// Writes the report as JSON. The shape is a stable contract (docs/json-schema.md): fields are
+/// only ever added, and <c>schemaVersion</c> changes when a field's meaning does.
+/// </summary>
+public static class JsonReportWriter
+{
+    private static readonly JsonWriterOptions Options = new() { Indented = true };
+
+    public static string Write(ProfileReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schemaVersion", report.SchemaVersion);
+            json.WriteString("tracePath", report.TracePath);
+            json.WriteNumber("durationSeconds", Math.Round(report.DurationSeconds, 3));
+            json.WriteNumber("allocationSamples", report.AllocationSamples);
+            json.WriteNumber("droppedEvents", report.DroppedEvents);
+            json.WriteString("estimator", report.Estimator);
+            json.WriteBoolean("estimatorBiased", report.EstimatorBiased);
+            json.WriteStartArray("methods");
+            foreach (MethodReport method in report.Methods)
+            {
+                WriteMethod(json, method);
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("warnings");
+            foreach (string warning in report.Warnings)
+            {
+                json.WriteStringValue(warning);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteMethod(Utf8JsonWriter json, MethodReport method)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", method.Name);
+        json.WriteString("sourceFile", method.SourceFile);
+        WriteEstimate(json, "total", method.TotalAllocated);
+        WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
+        json.WriteNumber("unattributedSamples", method.UnattributedSamples);
+        json.WriteStartArray("notes");
+        foreach (string note in method.Notes)
+        {
+            json.WriteStringValue(note);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("lines");
+        foreach (LineReport line in method.Lines)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("line", line.Line);
+            json.WriteString("text", line.Text);
+            WriteNullableNumber(json, "allocatedBytes", line.Allocated?.Bytes);
+            WriteNullableNumber(json, "allocatedBytesLow", line.Allocated?.LowBytes);
+            WriteNullableNumber(json, "allocatedBytesHigh", line.Allocated?.HighBytes);
+            json.WriteNumber("samples", line.Allocated?.Samples ?? 0);
+            WriteNullableNumber(json, "peakHeapBytes", line.PeakHeapBytes);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteEstimate(Utf8JsonWriter json, string name, EstimateReport? estimate)
+    {
+        if (estimate is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.WriteNumber("allocatedBytes", Math.Round(estimate.Bytes));
+        json.WriteNumber("allocatedBytesLow", Math.Round(estimate.LowBytes));
+        json.WriteNumber("allocatedBytesHigh", Math.Round(estimate.HighBytes));
+        json.WriteNumber("samples", estimate.Samples);
+        json.WriteEndObject();
+    }
+
+    private static void WriteNullableNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is double v)
+        {
+            json.WriteNumber(name, Math.Round(v));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

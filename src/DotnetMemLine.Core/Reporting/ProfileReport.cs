@@ -1,0 +1,43 @@
+namespace DotnetMemLine.Reporting;
+
+/// <summary>
+/// The finished profile: the single model every renderer reads (text table, JSON).
+/// Its JSON shape is a public contract, documented in docs/json-schema.md.
+/// </summary>
+public sealed record ProfileReport(
+    int SchemaVersion,
+    string TracePath,
+    double DurationSeconds,
+    long AllocationSamples,
+    long DroppedEvents,
+    string Estimator,
+    bool EstimatorBiased,
+    IReadOnlyList<MethodReport> Methods,
+    IReadOnlyList<string> Warnings)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+/// <summary>The per-line table of one selected method.</summary>
+/// <param name="Name">Full name with parameters, e.g. <c>Ns.Type.Method(int, string)</c>.</param>
+/// <param name="SourceFile">The source file the PDB names, or null without symbols.</param>
+/// <param name="TotalAllocated">Everything allocated while the method was on the stack.</param>
+/// <param name="UnattributedSamples">Samples in the method whose IL offset could not be mapped to a line.</param>
+/// <param name="Notes">Things the reader must know about this table (missing source, edited file...).</param>
+public sealed record MethodReport(
+    string Name,
+    string? SourceFile,
+    EstimateReport? TotalAllocated,
+    long UnattributedSamples,
+    IReadOnlyList<LineReport> Lines,
+    IReadOnlyList<string> Notes)
+{
+    /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
+    public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);
+}
+
+/// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
+public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);
+
+/// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>
+public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples);
