@@ -39,6 +39,62 @@ public sealed class CollectTests
     }
 
     [TestMethod]
+    public async Task Collect_StoppedByDuration_ResolvesCodeCompiledBeforeAttachThroughTheRundown()
+    {
+        // The target keeps running after the session stops, so only the rundown written at stop
+        // describes its (pre-compiled) methods. Its truth is for the whole run, so compare shares.
+        using var folder = new TempFolder();
+        using RunningProcess target = await StartLongRunningTargetAsync(folder);
+        using RunningProcess tool = RunningProcess.StartTool(
+            ["collect", "-p", Pid(target), "--method", "AllocateKnownAmounts", "--duration", "1", "--format", "json", "-o", folder.File("duration.nettrace")]);
+        ProcessResult collected = await tool.WaitForExitAsync(Timeout);
+
+        Assert.AreEqual(0, collected.ExitCode, collected.ToString());
+        Assert.Contains("the duration elapsed", collected.StandardError);
+        Assert.IsFalse(target.Process.HasExited, "the target must outlive the session for this test to mean anything");
+        AssertLineSharesMatchTheWorkload(collected.StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task Collect_StoppedByCtrlC_KeepsTheTraceAndPrintsTheReport()
+    {
+        using var folder = new TempFolder();
+        string tracePath = folder.File("sigint.nettrace");
+        using RunningProcess target = await StartLongRunningTargetAsync(folder);
+        using RunningProcess tool = RunningProcess.StartTool(
+            ["collect", "-p", Pid(target), "--method", "AllocateKnownAmounts", "--format", "json", "-o", tracePath]);
+        await tool.WaitForLineAsync(l => l.StartsWith("Recording process", StringComparison.Ordinal), Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using (Process kill = Process.Start("kill", ["-INT", Pid(tool)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        ProcessResult collected = await tool.WaitForExitAsync(Timeout);
+
+        Assert.AreEqual(0, collected.ExitCode, collected.ToString());
+        Assert.Contains("stopped by the user", collected.StandardError);
+        Assert.IsTrue(new FileInfo(tracePath).Length > 0);
+        AssertLineSharesMatchTheWorkload(collected.StandardOutput);
+    }
+
+    [TestMethod]
+    public async Task Ps_ListsARunningDotnetProcess()
+    {
+        using var folder = new TempFolder();
+        using RunningProcess target = RunningProcess.Start("dotnet", [Repo.LineTruthTargetDll, folder.File("truth.json"), "--wait-for-go"]);
+        await target.WaitForLineAsync(l => l.StartsWith("ready", StringComparison.Ordinal), Timeout);
+
+        using RunningProcess tool = RunningProcess.StartTool(["ps"]);
+        ProcessResult listed = await tool.WaitForExitAsync(Timeout);
+
+        Assert.AreEqual(0, listed.ExitCode, listed.ToString());
+        Assert.IsTrue(
+            listed.StandardOutput.Split('\n').Any(l => l.TrimStart().StartsWith(Pid(target) + " ", StringComparison.Ordinal)),
+            listed.ToString());
+    }
+
+    [TestMethod]
     public async Task Collect_UnknownMethod_FailsFastWithSuggestionsBeforeRecording()
     {
         using var folder = new TempFolder();
@@ -55,6 +111,57 @@ public sealed class CollectTests
         ToolAssert.FailsWith(result, 5, "AllocateKnownAmounts");
         Assert.IsFalse(File.Exists(tracePath), "no recording should start for a method that does not exist");
         Assert.IsLessThan(60, clock.Elapsed.TotalSeconds, "the check must not wait for --duration");
+    }
+
+    private static string Pid(RunningProcess process) =>
+        process.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A warmed-up target told to go, with enough rounds to run far longer than any test.</summary>
+    private static async Task<RunningProcess> StartLongRunningTargetAsync(TempFolder folder)
+    {
+        RunningProcess target = RunningProcess.Start("dotnet", [Repo.LineTruthTargetDll, folder.File("truth.json"), "--wait-for-go", "--rounds", "10000000"]);
+        await target.WaitForLineAsync(l => l.StartsWith("ready", StringComparison.Ordinal), Timeout);
+        await target.Process.StandardInput.WriteLineAsync("go");
+        await target.Process.StandardInput.FlushAsync();
+        return target;
+    }
+
+    /// <summary>
+    /// Each checked line's share of the method's attributed bytes matches the workload's design
+    /// (419.2 : 314.688 : 209.72 : 152 MB per 200 rounds) within 10%, and every sample found its line.
+    /// </summary>
+    private static void AssertLineSharesMatchTheWorkload(string json)
+    {
+        using JsonDocument report = JsonDocument.Parse(json);
+        JsonElement method = report.RootElement.GetProperty("methods")[0];
+        Assert.AreEqual(0, method.GetProperty("unattributedSamples").GetInt64(), json);
+
+        var designed = new Dictionary<int, double>
+        {
+            [WorkloadLine("MakeByteArrays(SmallArrayCount")] = 419.2,
+            [WorkloadLine("FillScratchBuffers(ScratchBufferCount)")] = 314.688,
+            [WorkloadLine("MakeByteArrays(LargeArrayCount")] = 209.72,
+            [WorkloadLine("MakeLabels(LabelCount)")] = 152.0,
+        };
+        var estimated = method.GetProperty("lines").EnumerateArray()
+            .Where(l => designed.ContainsKey(l.GetProperty("line").GetInt32()))
+            .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("allocatedBytes").GetDouble());
+        Assert.HasCount(4, estimated, json);
+        double designedTotal = designed.Values.Sum();
+        double estimatedTotal = estimated.Values.Sum();
+        foreach ((int line, double share) in designed)
+        {
+            double expected = share / designedTotal;
+            double actual = estimated[line] / estimatedTotal;
+            Assert.IsLessThan(0.10, Math.Abs(actual - expected) / expected, $"line {line}: share {actual:P1}, designed {expected:P1}\n{json}");
+        }
+    }
+
+    /// <summary>The 1-based line of Workload.cs that contains <paramref name="text"/>.</summary>
+    private static int WorkloadLine(string text)
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Repo.Root, "tests", "Targets", "LineTruthTarget", "Workload.cs"));
+        return Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal) && l.Contains("Truth.Record", StringComparison.Ordinal)) + 1;
     }
 
     [TestMethod]

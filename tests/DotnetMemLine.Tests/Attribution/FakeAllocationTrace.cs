@@ -1,0 +1,43 @@
+using DotnetMemLine.Decoding;
+
+namespace DotnetMemLine.Tests.Attribution;
+
+/// <summary>A trace built in memory: known methods, known stacks, known heap sizes.</summary>
+internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, AllocationEventKind kind = AllocationEventKind.AllocationSampled) : IAllocationTrace
+{
+    private readonly List<Action<IAllocationVisitor>> _events = [];
+
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true, 1, "fake");
+
+    public IReadOnlyList<TracedMethod> Methods => methods;
+
+    public FakeAllocationTrace Sample(long objectSize, params StackFrame[] innermostFirst)
+    {
+        _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, objectSize, 0, 0), innermostFirst));
+        return this;
+    }
+
+    public FakeAllocationTrace Tick(long amount, params StackFrame[] innermostFirst)
+    {
+        _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, 100, 0, amount), innermostFirst));
+        return this;
+    }
+
+    public FakeAllocationTrace GC(long heapBytesAfter)
+    {
+        _events.Add(v => v.OnHeapSizeAfterGC(0, heapBytesAfter));
+        return this;
+    }
+
+    public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default)
+    {
+        foreach (Action<IAllocationVisitor> ev in _events)
+        {
+            ev(visitor);
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}

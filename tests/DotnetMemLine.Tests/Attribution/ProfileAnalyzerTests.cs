@@ -1,0 +1,158 @@
+using DotnetMemLine.Attribution;
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Estimation;
+using DotnetMemLine.Reporting;
+using static DotnetMemLine.Tests.Symbols.SymbolTestSupport;
+
+namespace DotnetMemLine.Tests.Attribution;
+
+/// <summary>
+/// Attribution on a trace whose stacks are known exactly: frames of methods of this test assembly
+/// (LineFixture), at IL offsets taken from its PDB, so every expected line is known.
+/// </summary>
+[TestClass]
+public sealed class ProfileAnalyzerTests
+{
+    private const int Selected = 0; // LineFixture.Simple
+    private const int Callee = 1;   // LineFixture.MultiLine, standing in for anything Simple calls
+    private const long Size = 1_000_000;
+
+    private static readonly int SimpleToken = Token("Simple");
+    private static readonly TracedMethod[] Methods =
+    [
+        new(TestModulePath, SimpleToken, "LineFixture.Simple(int32)"),
+        new(TestModulePath, Token("MultiLine"), "LineFixture.MultiLine(int32,string)"),
+    ];
+
+    private static int AllocLine => Marker("line", "SimpleAlloc");
+
+    private static int ReturnLine => Marker("line", "SimpleReturn");
+
+    private static StackFrame At(int methodId, int line)
+    {
+        int token = Methods[methodId].Token;
+        int ilOffset = SequencePoints(token).First(p => !p.IsHidden && p.StartLine == line).Offset;
+        return new StackFrame(methodId, ilOffset + 1); // inside the statement, not at its first byte
+    }
+
+    private static MethodReport AnalyzeSimple(FakeAllocationTrace trace) =>
+        ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])).Methods.Single();
+
+    private static LineReport Row(MethodReport report, int line) => report.Lines.Single(l => l.Line == line);
+
+    [TestMethod]
+    public void Sample_IsChargedToTheLineOfTheSelectedMethodsFrame_IncludingCallees()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, At(Selected, AllocLine))                                // allocated on the line itself
+            .Sample(Size, new StackFrame(Callee, 0), At(Selected, ReturnLine));   // allocated in a callee of the line
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, Row(report, AllocLine).Allocated!.Samples);
+        Assert.AreEqual(1, Row(report, ReturnLine).Allocated!.Samples);
+        Assert.AreEqual(AllocationEstimator.SampleWeight(Size), Row(report, AllocLine).Allocated!.Bytes, 1e-6);
+        Assert.AreEqual(2, report.TotalAllocated!.Samples);
+    }
+
+    [TestMethod]
+    public void RecursiveMethod_IsChargedOncePerSample_AtItsInnermostFrame()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, At(Selected, AllocLine), At(Selected, ReturnLine), At(Selected, ReturnLine));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.TotalAllocated!.Samples);
+        Assert.AreEqual(1, Row(report, AllocLine).Allocated!.Samples);
+        Assert.IsNull(Row(report, ReturnLine).Allocated);
+    }
+
+    [TestMethod]
+    public void SamplesOutsideTheMethod_AreNotCharged()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, new StackFrame(Callee, 0))
+            .Sample(Size, At(Selected, AllocLine));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.TotalAllocated!.Samples);
+    }
+
+    [TestMethod]
+    public void FrameWithoutILOffset_CountsInTheTotalOnly_AndTheTableSaysSo()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, new StackFrame(Selected, -1));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.UnattributedSamples);
+        Assert.IsTrue(report.Lines.All(l => l.Allocated is null));
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("IL-to-native maps", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void Table_SpansSignatureToClosingBrace_WithSourceText()
+    {
+        MethodReport report = AnalyzeSimple(new FakeAllocationTrace(Methods).Sample(Size, At(Selected, AllocLine)));
+
+        Assert.AreEqual(Marker("sig", "Simple"), report.Lines[0].Line);
+        Assert.AreEqual(Marker("end", "Simple"), report.Lines[^1].Line);
+        Assert.AreEqual(FixtureSourcePath, report.SourceFile);
+        StringAssert.Contains(Row(report, AllocLine).Text, "new string('x', count)");
+    }
+
+    [TestMethod]
+    public void PeakHeap_IsHeapAfterLastGCPlusAllocatedSince_AndBlankBeforeTheFirstGC()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, At(Selected, ReturnLine))   // before any GC: heap unknown
+            .GC(heapBytesAfter: 50_000_000)
+            .Sample(Size, At(Selected, AllocLine))
+            .Sample(Size, At(Selected, AllocLine));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.IsNull(Row(report, ReturnLine).PeakHeapBytes);
+        long expected = 50_000_000 + (long)(2 * AllocationEstimator.SampleWeight(Size));
+        Assert.AreEqual(expected, Row(report, AllocLine).PeakHeapBytes!.Value, 2);
+    }
+
+    [TestMethod]
+    public void AllocationTickTrace_SumsTickAmounts_AndIsMarkedBiased()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.AllocationTick)
+            .Tick(100_000, At(Selected, AllocLine))
+            .Tick(105_000, At(Selected, AllocLine));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+
+        Assert.IsTrue(report.EstimatorBiased);
+        StringAssert.Contains(report.Estimator, "biased");
+        Assert.AreEqual(205_000, Row(report.Methods[0], AllocLine).Allocated!.Bytes, 1e-6);
+    }
+
+    [TestMethod]
+    public void TraceWithoutAllocationEvents_IsRefusedWithWhatToRecord()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.None);
+
+        MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], [])));
+
+        Assert.AreEqual(ExitCode.TraceIncomplete, error.Code);
+        StringAssert.Contains(error.Message, "0x80000000000");
+    }
+
+    [TestMethod]
+    public void UnknownMethod_IsRefusedWithTheClosestNames()
+    {
+        var trace = new FakeAllocationTrace(Methods).Sample(Size, At(Selected, AllocLine));
+
+        MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simpel"], [])));
+
+        Assert.AreEqual(ExitCode.MethodNotFound, error.Code);
+        StringAssert.Contains(error.Message, "LineFixture.Simple");
+    }
+}
