@@ -8,6 +8,7 @@ var root = new RootCommand("dotnet-memline: per-source-line memory allocation ta
     RunCommand.Create(),
     AnalyzeCommand.Create(),
     PsCommand.Create(),
+    CommonOptions.Verbose,
 };
 
 // Ctrl+C and SIGTERM are handled by StopSignal (they must stop a session cleanly, not kill us), so

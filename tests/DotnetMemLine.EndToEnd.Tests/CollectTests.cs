@@ -39,14 +39,14 @@ public sealed class CollectTests
     }
 
     [TestMethod]
-    public async Task Collect_StoppedByDuration_ResolvesCodeCompiledBeforeAttachThroughTheRundown()
+    public async Task CollectByName_StoppedByDuration_ResolvesCodeCompiledBeforeAttachThroughTheRundown()
     {
         // The target keeps running after the session stops, so only the rundown written at stop
         // describes its (pre-compiled) methods. Its truth is for the whole run, so compare shares.
         using var folder = new TempFolder();
         using RunningProcess target = await StartLongRunningTargetAsync(folder);
         using RunningProcess tool = RunningProcess.StartTool(
-            ["collect", "-p", Pid(target), "--method", "AllocateKnownAmounts", "--duration", "1", "--format", "json", "-o", folder.File("duration.nettrace")]);
+            ["collect", "-n", "LineTruthTarget", "--method", "AllocateKnownAmounts", "--duration", "1", "--format", "json", "-o", folder.File("duration.nettrace")]);
         ProcessResult collected = await tool.WaitForExitAsync(Timeout);
 
         Assert.AreEqual(0, collected.ExitCode, collected.ToString());

@@ -42,7 +42,7 @@ internal static class CollectCommand
     {
         int pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
         DiagnosticsClient client = TargetProcess.Connect(pid);
-        string name = System.Diagnostics.Process.GetProcessById(pid).ProcessName;
+        string name = TargetProcess.ApplicationName(pid);
 
         // Check the method names against the live process (ClrMD, no suspension) before a long recording.
         IReadOnlyList<string>? modules = LoadedModules.TryRead(pid);

@@ -13,7 +13,7 @@ internal static class PsCommand
         {
             foreach (DotnetProcessInfo process in TargetProcess.List())
             {
-                Console.WriteLine($"{process.ProcessId,10}  {process.Name,-24}  {process.MainModulePath}");
+                Console.WriteLine($"{process.ProcessId,10}  {process.Name,-24}  {process.CommandLine}");
             }
 
             return (int)ExitCode.Success;

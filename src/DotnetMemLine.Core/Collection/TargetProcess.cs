@@ -1,11 +1,11 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace DotnetMemLine.Collection;
 
 /// <summary>A .NET process that publishes a diagnostics endpoint.</summary>
-public sealed record DotnetProcessInfo(int ProcessId, string Name, string? MainModulePath);
+/// <param name="Name">The application's name: the .dll's name for <c>dotnet app.dll</c>, else the executable's.</param>
+public sealed record DotnetProcessInfo(int ProcessId, string Name, string CommandLine);
 
 /// <summary>Finding and connecting to running .NET processes.</summary>
 public static class TargetProcess
@@ -24,7 +24,8 @@ public static class TargetProcess
             try
             {
                 using Process process = Process.GetProcessById(pid);
-                result.Add(new DotnetProcessInfo(pid, process.ProcessName, TryMainModule(process)));
+                IReadOnlyList<string> commandLine = ReadCommandLine(pid);
+                result.Add(new DotnetProcessInfo(pid, ApplicationName(process.ProcessName, commandLine), commandLine.Count > 0 ? string.Join(' ', commandLine) : process.ProcessName));
             }
             catch (ArgumentException)
             {
@@ -41,8 +42,7 @@ public static class TargetProcess
     /// <summary>The single .NET process with this name (without extension), or a clear failure.</summary>
     public static int FindByName(string name)
     {
-        var matches = List().Where(p => string.Equals(p.Name, name, StringComparison.Ordinal)
-            || string.Equals(Path.GetFileNameWithoutExtension(p.MainModulePath), name, StringComparison.Ordinal)).ToList();
+        var matches = List().Where(p => string.Equals(p.Name, name, StringComparison.Ordinal)).ToList();
         return matches.Count switch
         {
             1 => matches[0].ProcessId,
@@ -50,6 +50,33 @@ public static class TargetProcess
             _ => throw new MemLineException(ExitCode.ProcessNotFound,
                 $"{matches.Count} .NET processes are named '{name}' ({string.Join(", ", matches.Select(m => m.ProcessId))}); pick one with -p"),
         };
+    }
+
+    /// <summary>The application's name as users know it: for a framework-dependent app run as <c>dotnet app.dll</c>, "app".</summary>
+    public static string ApplicationName(int processId)
+    {
+        using Process process = Process.GetProcessById(processId);
+        return ApplicationName(process.ProcessName, ReadCommandLine(processId));
+    }
+
+    private static string ApplicationName(string processName, IReadOnlyList<string> commandLine)
+    {
+        string? dll = commandLine.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+        return dll is not null && processName == "dotnet" ? Path.GetFileNameWithoutExtension(dll) : processName;
+    }
+
+    /// <summary>The process's arguments (Linux /proc); empty where that is not available.</summary>
+    private static IReadOnlyList<string> ReadCommandLine(int processId)
+    {
+        try
+        {
+            string raw = File.ReadAllText($"/proc/{processId}/cmdline");
+            return raw.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Connects to a running process, failing with a one-line reason when it cannot be profiled.</summary>
@@ -73,21 +100,5 @@ public static class TargetProcess
         }
 
         return new DiagnosticsClient(processId);
-    }
-
-    private static string? TryMainModule(Process process)
-    {
-        try
-        {
-            return process.MainModule?.FileName;
-        }
-        catch (Win32Exception)
-        {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 }

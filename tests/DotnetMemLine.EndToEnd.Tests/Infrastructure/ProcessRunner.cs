@@ -97,6 +97,7 @@ internal sealed class RunningProcess : IDisposable
         if (!Process.HasExited)
         {
             Process.Kill(entireProcessTree: true);
+            Process.WaitForExit(5_000); // reaped, so later tests listing processes do not see it
         }
 
         Process.Dispose();
