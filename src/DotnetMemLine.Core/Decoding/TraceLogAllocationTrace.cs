@@ -43,6 +43,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     public static TraceLogAllocationTrace Open(string tracePath)
     {
+        tracePath = Path.GetFullPath(tracePath);
         if (!File.Exists(tracePath))
         {
             throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
