@@ -21,9 +21,7 @@ public sealed class DotnetTraceInteropTests
         string tracePath = folder.File("dotnet-trace.nettrace");
         await RecordWithDotnetTraceAsync(Providers, tracePath, truthPath);
 
-        using RunningProcess tool = RunningProcess.StartTool(["analyze", tracePath, "--method", "AllocateKnownAmounts", "--format", "json"]);
-        ProcessResult analyzed = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        ProcessResult analyzed = await RunningProcess.RunToolToSuccessAsync("analyze", tracePath, "--method", "AllocateKnownAmounts", "--format", "json");
 
         using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
         Truth.AssertMatches(report.RootElement, "AllocateKnownAmounts", Truth.Read(truthPath));
@@ -37,9 +35,7 @@ public sealed class DotnetTraceInteropTests
         string tracePath = folder.File("ticks.nettrace");
         await RecordWithDotnetTraceAsync(AllocationTickProviders, tracePath, truthPath);
 
-        using RunningProcess tool = RunningProcess.StartTool(["analyze", tracePath, "--method", "AllocateKnownAmounts", "--format", "json"]);
-        ProcessResult analyzed = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        ProcessResult analyzed = await RunningProcess.RunToolToSuccessAsync("analyze", tracePath, "--method", "AllocateKnownAmounts", "--format", "json");
 
         using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
         Assert.IsTrue(report.RootElement.GetProperty("estimatorBiased").GetBoolean(), analyzed.StandardOutput);

@@ -50,9 +50,7 @@ public sealed class RunAndAnalyzeTests
     [TestMethod]
     public async Task Analyze_SavedTrace_GivesTheSameFiguresAsRun()
     {
-        using RunningProcess tool = RunningProcess.StartTool(["analyze", s_tracePath, "--method", Method, "--format", "json"]);
-        ProcessResult analyzed = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        ProcessResult analyzed = await RunningProcess.RunToolToSuccessAsync("analyze", s_tracePath, "--method", Method, "--format", "json");
 
         using JsonDocument fromRun = JsonDocument.Parse(s_run.StandardOutput);
         using JsonDocument fromAnalyze = JsonDocument.Parse(analyzed.StandardOutput);
@@ -64,9 +62,7 @@ public sealed class RunAndAnalyzeTests
     [TestMethod]
     public async Task Analyze_TextFormat_PrintsHeaderAndOneRowPerSourceLine()
     {
-        using RunningProcess tool = RunningProcess.StartTool(["analyze", s_tracePath, "--method", Method]);
-        ProcessResult analyzed = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
-        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        ProcessResult analyzed = await RunningProcess.RunToolToSuccessAsync("analyze", s_tracePath, "--method", Method);
 
         string text = analyzed.StandardOutput;
         Assert.Contains("Method:    LineTruthTarget.Workload.AllocateKnownAmounts(int)", text);

@@ -20,6 +20,9 @@ public static class AllocationEstimator
     /// The weight size/(1 - q^size) of one sample: the inverse of the probability that an object
     /// of this size is sampled, times its size, so that the sum over samples is unbiased.
     /// </summary>
+    /// <summary>Below this many samples the weighted estimator is too far from normal to lend its interval.</summary>
+    private const int MinimumSamplesForNormalInterval = 30;
+
     public static double SampleWeight(long objectSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objectSize);
@@ -143,7 +146,19 @@ public static class AllocationEstimator
         // different statistics. With few samples of large objects they can disagree: a 1 MB object
         // sampled at offset 0 weighs ~1 MB, yet u alone is 1 MB and the interval adds failures on
         // top. Widen rather than report a point outside its own interval.
-        return new AllocationEstimate(bytes, Math.Min(low, bytes), Math.Max(high, bytes), samples);
+        // The negative-binomial interval ignores object sizes, so for large objects (each sampled
+        // almost surely) it is far wider than the weighted estimator's own spread, and the precise
+        // point can sit on one of its ends. Once there are enough samples for the central limit
+        // theorem, take the union with the weighted estimator's normal interval: each is a ~95%
+        // interval under its own approximation, so the union covers at least as often as either.
+        double spread = 0;
+        if (samples >= MinimumSamplesForNormalInterval)
+        {
+            double z = GammaDistribution.ApproximateNormalQuantile(upperCumulative); // to ~5e-4: ample for a spread
+            spread = z * Math.Sqrt(tally.WeightedVariance);
+        }
+
+        return new AllocationEstimate(bytes, Math.Min(low, bytes - spread), Math.Max(high, bytes + spread), samples);
     }
 
     private static AllocationEstimate EstimateTicks(SampleTally tally, double tailProbability, double upperCumulative)

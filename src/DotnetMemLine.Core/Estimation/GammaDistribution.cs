@@ -217,7 +217,7 @@ internal static class GammaDistribution
     /// Standard normal quantile to ~5e-4 (Abramowitz and Stegun 26.2.23). Only a starting point
     /// for Newton's method, which removes its error.
     /// </summary>
-    private static double ApproximateNormalQuantile(double probability)
+    internal static double ApproximateNormalQuantile(double probability)
     {
         double tail = Math.Min(probability, 1.0 - probability);
         double t = Math.Sqrt(-2.0 * Math.Log(tail));

@@ -24,6 +24,12 @@ public sealed class SampleTally
     /// </summary>
     public double UnseenTailBytes { get; private set; }
 
+    /// <summary>
+    /// Unbiased estimate of the weighted estimator's variance: the sum over samples of
+    /// w² · q^size, whose expectation over the sampling is Σ size² q^size / (1 - q^size).
+    /// </summary>
+    public double WeightedVariance { get; private set; }
+
     /// <summary>Adds one AllocationSampled event.</summary>
     /// <param name="objectSize">The object's size in bytes, as carried by the event.</param>
     /// <param name="sampledByteOffset">0-based offset of the successful trial within the object.</param>
@@ -34,8 +40,10 @@ public sealed class SampleTally
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(sampledByteOffset, objectSize);
 
         Samples++;
-        WeightedBytes += AllocationEstimator.SampleWeight(objectSize);
+        double weight = AllocationEstimator.SampleWeight(objectSize);
+        WeightedBytes += weight;
         UnseenTailBytes += objectSize - sampledByteOffset;
+        WeightedVariance += weight * (weight - objectSize); // w² q^size, as w(1 - q^size) = size
     }
 
     /// <summary>Adds one AllocationTick event.</summary>
@@ -59,5 +67,6 @@ public sealed class SampleTally
         Samples += other.Samples;
         WeightedBytes += other.WeightedBytes;
         UnseenTailBytes += other.UnseenTailBytes;
+        WeightedVariance += other.WeightedVariance;
     }
 }

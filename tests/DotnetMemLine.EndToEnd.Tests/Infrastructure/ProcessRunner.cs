@@ -49,6 +49,15 @@ internal sealed class RunningProcess : IDisposable
     public static RunningProcess StartTool(IEnumerable<string> arguments, string? workingDirectory = null) =>
         Start("dotnet", new[] { Repo.CliDll }.Concat(arguments), workingDirectory);
 
+    /// <summary>Runs dotnet-memline to completion and checks that it succeeded.</summary>
+    public static async Task<ProcessResult> RunToolToSuccessAsync(params string[] arguments)
+    {
+        using RunningProcess tool = StartTool(arguments);
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(3)).ConfigureAwait(false);
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        return result;
+    }
+
     /// <summary>Waits for a line (stdout or stderr) that satisfies <paramref name="match"/>.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {

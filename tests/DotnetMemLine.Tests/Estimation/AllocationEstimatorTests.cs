@@ -41,6 +41,27 @@ public sealed class AllocationEstimatorTests
     }
 
     [TestMethod]
+    public void Estimate_LargeObjects_IntervalAlsoCoversTheWeightedEstimatorsOwnSpread()
+    {
+        // 200 LOH arrays, each sampled almost surely: the weighted point is nearly exact, while the
+        // negative-binomial interval, blind to sizes, is ±3 MB and by chance may start above it.
+        const long size = 1_048_600;
+        var tally = new SampleTally();
+        for (int i = 0; i < 200; i++)
+        {
+            tally.AddSampled(size, 20_000); // small offsets: the NB interval's low end lands above the truth
+        }
+
+        AllocationEstimate estimate = AllocationEstimator.Estimate(tally, EstimatorKind.RandomizedSampling);
+
+        double weight = AllocationEstimator.SampleWeight(size);
+        double sigma = Math.Sqrt(200 * weight * (weight - size));
+        Assert.AreEqual(200 * weight, estimate.Bytes, 1e-3);
+        Assert.IsTrue(estimate.LowBytes <= estimate.Bytes - (1.95 * sigma), $"low {estimate.LowBytes:N0} must reach below the point by the weighted spread");
+        Assert.IsTrue(estimate.LowBytes < 200.0 * size, "the truth (every object's size) must be inside");
+    }
+
+    [TestMethod]
     public void Estimate_UsesWeightedPointAndNegativeBinomialInterval()
     {
         var tally = new SampleTally();
