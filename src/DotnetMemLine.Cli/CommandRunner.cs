@@ -8,9 +8,24 @@ namespace DotnetMemLine.Cli;
 /// </summary>
 internal static class CommandRunner
 {
-    public static async Task<int> InvokeAsync(ParseResult parsed, InvocationConfiguration invocation)
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args, InvocationConfiguration invocation)
     {
-        bool verbose = parsed.GetValue(CommonOptions.Verbose);
+        bool verbose = args.Contains("--verbose");
+        if (args.Length == 0)
+        {
+            args = ["--help"]; // like dotnet-trace: no command shows the usage
+        }
+
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Fail(ExitCode.UsageError, $"invalid command line: {ex.Message}", verbose ? ex : null);
+        }
+
         if (parsed.Errors.Count > 0 && parsed.Action is not System.CommandLine.Help.HelpAction)
         {
             foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)

@@ -14,5 +14,4 @@ var root = new RootCommand("dotnet-memline: per-source-line memory allocation ta
 // Ctrl+C and SIGTERM are handled by StopSignal (they must stop a session cleanly, not kill us), so
 // System.CommandLine is told not to handle process termination itself.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
-ParseResult parsed = root.Parse(args);
-return await CommandRunner.InvokeAsync(parsed, invocation).ConfigureAwait(false);
+return await CommandRunner.InvokeAsync(root, args, invocation).ConfigureAwait(false);

@@ -181,6 +181,16 @@ public sealed class CollectTests
     }
 
     [TestMethod]
+    public async Task Collect_MalformedProcessId_IsAUsageErrorWithoutStackTrace()
+    {
+        using RunningProcess tool = RunningProcess.StartTool(["collect", "-p", "abc", "--method", "X"]);
+        ProcessResult result = await tool.WaitForExitAsync(Timeout);
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        Assert.Contains("dotnet-memline: error: --process-id must be a process id", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+    }
+
+    [TestMethod]
     public async Task Collect_WithoutProcess_IsAUsageError()
     {
         using RunningProcess tool = RunningProcess.StartTool(["collect", "--method", "X"]);

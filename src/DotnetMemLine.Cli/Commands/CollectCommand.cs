@@ -11,7 +11,21 @@ namespace DotnetMemLine.Cli.Commands;
 /// </summary>
 internal static class CollectCommand
 {
-    private static readonly Option<int?> ProcessId = new("--process-id", "-p") { Description = "Id of the process to profile." };
+    private static readonly Option<int?> ProcessId = new("--process-id", "-p")
+    {
+        Description = "Id of the process to profile (see dotnet-memline ps).",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Single().Value;
+            if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid) && pid > 0)
+            {
+                return pid;
+            }
+
+            result.AddError($"--process-id must be a process id (a positive integer), not '{text}'");
+            return null;
+        },
+    };
     private static readonly Option<string?> ProcessName = new("--name", "-n") { Description = "Name of the process to profile." };
 
     public static Command Create()
@@ -29,7 +43,8 @@ internal static class CollectCommand
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(ProcessId) is null) == (result.GetValue(ProcessName) is null))
+            // Presence only: reading values here would throw on a malformed one, which the parser reports anyway.
+            if ((result.GetResult(ProcessId) is null) == (result.GetResult(ProcessName) is null))
             {
                 result.AddError("give exactly one of --process-id/-p or --name/-n");
             }
