@@ -198,16 +198,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         AllocationEventKind kind = sampled > 0 ? AllocationEventKind.AllocationSampled
             : ticks > 0 ? AllocationEventKind.AllocationTick
             : AllocationEventKind.None;
-        TraceProcess? process = log.Processes.Count > 0 ? log.Processes[(ProcessIndex)(log.Processes.Count - 1)] : null;
         return new TraceSummary(
             tracePath,
             Math.Max(0, log.SessionDuration.TotalSeconds),
             kind == AllocationEventKind.AllocationTick ? ticks : sampled,
             log.EventsLost,
             kind,
-            hasStacks,
-            process?.ProcessID ?? 0,
-            process?.Name);
+            hasStacks);
     }
 
     private static string FirstLine(string text)

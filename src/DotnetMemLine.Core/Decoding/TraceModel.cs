@@ -39,9 +39,7 @@ public sealed record TraceSummary(
     long AllocationEvents,
     long DroppedEvents,
     AllocationEventKind EventKind,
-    bool HasStacks,
-    int ProcessId,
-    string? ProcessName);
+    bool HasStacks);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor

@@ -7,7 +7,7 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 {
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true, 1, "fake");
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true);
 
     public IReadOnlyList<TracedMethod> Methods => methods;
 

@@ -1,0 +1,44 @@
+using DotnetMemLine.Collection;
+
+namespace DotnetMemLine.Tests.Collection;
+
+[TestClass]
+public sealed class AllocationProvidersTests
+{
+    [TestMethod]
+    public void Keywords_AreTheDocumentedOnes()
+    {
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000020019:5", AllocationProviders.DotnetTraceProvidersArgument);
+    }
+
+    [TestMethod]
+    public void Readme_TellsDotnetTraceUsersTheSameProviders()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        Assert.Contains("--providers " + AllocationProviders.DotnetTraceProvidersArgument, readme);
+    }
+
+    [TestMethod]
+    public void SessionConfiguration_RequestsRundownAndStacks()
+    {
+        var configuration = AllocationProviders.SessionConfiguration(bufferSizeMB: 64);
+
+        Assert.IsTrue(configuration.RequestRundown, "without the rundown, code compiled before attach cannot be resolved");
+        Assert.IsTrue(configuration.RequestStackwalk);
+        Assert.AreEqual(64, configuration.CircularBufferSizeInMB);
+        Assert.AreEqual(AllocationProviders.Keywords, configuration.Providers.Single().Keywords);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DotnetMemLine.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+}
