@@ -63,7 +63,7 @@ internal static class CollectCommand
         IReadOnlyList<string>? modules = LoadedModules.TryRead(pid);
         if (modules is not null)
         {
-            MethodSelection.Resolve(parsed.GetValue(CommonOptions.Method) ?? [], modules);
+            MethodSelection.Resolve(parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded");
         }
 
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);

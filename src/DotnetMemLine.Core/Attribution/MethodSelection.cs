@@ -12,10 +12,11 @@ public static class MethodSelection
 {
     /// <summary>Resolves against the modules that the trace's stacks name.</summary>
     public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods) =>
-        Resolve(patterns, tracedMethods.Select(m => m.ModulePath));
+        Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace");
 
     /// <summary>Resolves against the given module files (missing or unreadable ones are skipped).</summary>
-    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths)
+    /// <param name="scope">Where the names were looked for, for messages: "the modules process 42 has loaded".</param>
+    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope)
     {
         var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var candidates = new List<MethodIdentity>();
@@ -54,18 +55,18 @@ public static class MethodSelection
                     $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)");
             }
 
-            throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, candidates, unreadable));
+            throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
         }
 
         return selected;
     }
 
-    private static string NotFoundMessage(string pattern, List<MethodIdentity> candidates, List<string> unreadable)
+    private static string NotFoundMessage(string pattern, string scope, List<MethodIdentity> candidates, List<string> unreadable)
     {
         // Suggest from the application's own modules first: the framework has tens of thousands of names.
         IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath));
         IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods);
-        string message = $"no method matches --method {pattern}";
+        string message = $"no method matches --method {pattern} in {scope}";
         if (closest.Count > 0)
         {
             message += $"; closest: {string.Join(", ", closest)}";
