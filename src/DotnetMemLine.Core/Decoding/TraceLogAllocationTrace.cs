@@ -5,40 +5,50 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 namespace DotnetMemLine.Decoding;
 
 /// <summary>
-/// Reads a .nettrace through TraceEvent's <see cref="TraceLog"/>, which resolves stack addresses
-/// to methods and IL offsets (using the JIT's method-load and IL-to-native map events, including the
-/// rundown that describes code compiled before the session started).
+/// Reads a .nettrace: TraceEvent's <see cref="TraceLog"/> rebuilds each event's stack of return
+/// addresses, and <see cref="MethodCodeMap"/> resolves each address to a method and an IL offset,
+/// per compiled code version.
 /// </summary>
 /// <remarks>
 /// TraceLog converts the trace to a temporary .etlx file first; it is deleted on dispose.
+/// Its own address-to-IL resolution is not used: it looks up the return address itself, which for
+/// a call that ends a statement lands on the next statement's line.
 /// Nothing outside this folder sees a TraceEvent type.
 /// </remarks>
 public sealed class TraceLogAllocationTrace : IAllocationTrace
 {
+    private const int NotResolvedYet = -2;
+    private const int NotManagedCode = -1;
+
     private readonly TraceLog _log;
     private readonly string _etlxPath;
-    private readonly int[] _methodIdByTraceLogIndex;
+    private readonly MethodCodeMap _code;
     private readonly List<TracedMethod> _methods = [];
+    private readonly Dictionary<(string Module, int Token), int> _methodIdByKey = [];
 
-    private TraceLogAllocationTrace(TraceLog log, string etlxPath, TraceSummary summary)
+    // Per TraceLog code address: the method id and IL offset it resolves to, computed on first use.
+    private readonly int[] _methodIdByAddress;
+    private readonly int[] _ilOffsetByAddress;
+
+    private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary)
     {
         _log = log;
         _etlxPath = etlxPath;
-        _methodIdByTraceLogIndex = new int[log.CodeAddresses.Methods.Count];
-        Array.Fill(_methodIdByTraceLogIndex, -1);
+        _code = code;
+        foreach (MethodCodeMap.CodeVersion version in code.Versions)
+        {
+            MethodIdOf(version);
+        }
+
+        _methodIdByAddress = new int[log.CodeAddresses.Count];
+        _ilOffsetByAddress = new int[log.CodeAddresses.Count];
+        Array.Fill(_methodIdByAddress, NotResolvedYet);
         Summary = summary;
     }
 
     public TraceSummary Summary { get; }
 
-    public IReadOnlyList<TracedMethod> Methods
-    {
-        get
-        {
-            EnsureAllMethodsRegistered();
-            return _methods;
-        }
-    }
+    public IReadOnlyList<TracedMethod> Methods => _methods;
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     public static TraceLogAllocationTrace Open(string tracePath)
@@ -56,11 +66,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
         string etlxPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Guid.NewGuid():N}.etlx");
         TraceLog log;
+        MethodCodeMap code;
         try
         {
             var options = new TraceLogOptions { ContinueOnError = true, ConversionLog = TextWriter.Null };
             TraceLog.CreateFromEventPipeDataFile(tracePath, etlxPath, options);
             log = new TraceLog(etlxPath);
+            code = MethodCodeMap.Read(tracePath);
         }
         catch (Exception ex) when (ex is not MemLineException)
         {
@@ -70,7 +82,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
         try
         {
-            return new TraceLogAllocationTrace(log, etlxPath, Summarize(log, tracePath));
+            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, tracePath));
         }
         catch
         {
@@ -126,51 +138,49 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         frames.Clear();
         CallStackIndex stack = ev.CallStackIndex();
         TraceCallStacks stacks = _log.CallStacks;
-        TraceCodeAddresses addresses = _log.CodeAddresses;
         while (stack != CallStackIndex.Invalid)
         {
-            CodeAddressIndex address = stacks.CodeAddressIndex(stack);
-            MethodIndex method = addresses.MethodIndex(address);
-            if (method != MethodIndex.Invalid)
+            int address = (int)stacks.CodeAddressIndex(stack);
+            if (_methodIdByAddress[address] == NotResolvedYet)
             {
-                frames.Add(new StackFrame(MethodIdFor(method), addresses.ILOffset(address)));
+                Resolve(address);
+            }
+
+            if (_methodIdByAddress[address] != NotManagedCode)
+            {
+                frames.Add(new StackFrame(_methodIdByAddress[address], _ilOffsetByAddress[address]));
             }
 
             stack = stacks.Caller(stack);
         }
     }
 
-    private int MethodIdFor(MethodIndex method)
+    private void Resolve(int address)
     {
-        int id = _methodIdByTraceLogIndex[(int)method];
-        if (id < 0)
+        ulong returnAddress = _log.CodeAddresses.Address((CodeAddressIndex)address);
+        if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset))
         {
-            id = Register(method);
+            _methodIdByAddress[address] = MethodIdOf(version!);
+            _ilOffsetByAddress[address] = ilOffset;
+        }
+        else
+        {
+            _methodIdByAddress[address] = NotManagedCode;
+        }
+    }
+
+    /// <summary>All code versions of one method (same module and token) share one id.</summary>
+    private int MethodIdOf(MethodCodeMap.CodeVersion version)
+    {
+        var key = (version.ModulePath, version.Token);
+        if (!_methodIdByKey.TryGetValue(key, out int id))
+        {
+            id = _methods.Count;
+            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name));
+            _methodIdByKey[key] = id;
         }
 
         return id;
-    }
-
-    private int Register(MethodIndex method)
-    {
-        TraceMethods methods = _log.CodeAddresses.Methods;
-        ModuleFileIndex moduleIndex = methods.MethodModuleFileIndex(method);
-        string modulePath = moduleIndex == ModuleFileIndex.Invalid ? "" : _log.ModuleFiles[moduleIndex].FilePath;
-        int id = _methods.Count;
-        _methods.Add(new TracedMethod(modulePath, methods.MethodToken(method), methods.FullMethodName(method)));
-        _methodIdByTraceLogIndex[(int)method] = id;
-        return id;
-    }
-
-    private void EnsureAllMethodsRegistered()
-    {
-        for (int i = 0; i < _methodIdByTraceLogIndex.Length; i++)
-        {
-            if (_methodIdByTraceLogIndex[i] < 0)
-            {
-                Register((MethodIndex)i);
-            }
-        }
     }
 
     private static TraceSummary Summarize(TraceLog log, string tracePath)

@@ -1,0 +1,228 @@
+using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
+
+namespace DotnetMemLine.Decoding;
+
+/// <summary>
+/// Every compiled version of every method the trace describes (tier 0, tier 1, OSR, ...): where its
+/// native code is, which method it is, and its native-to-IL map, read from the JIT's method-load and
+/// IL-to-native map events and from the rundown that describes code compiled before the session.
+/// Resolves a stack frame's return address to (method, IL offset).
+/// </summary>
+internal sealed class MethodCodeMap
+{
+    private readonly CodeVersion[] _versionsByStart;
+    private readonly ulong[] _starts;
+
+    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths)
+    {
+        _versionsByStart = [.. versions.OrderBy(v => v.Start)];
+        _starts = [.. _versionsByStart.Select(v => v.Start)];
+        foreach (CodeVersion version in _versionsByStart)
+        {
+            version.ModulePath = modulePaths.GetValueOrDefault(version.ModuleId, "");
+        }
+    }
+
+    /// <summary>One compiled body of a method.</summary>
+    internal sealed class CodeVersion
+    {
+        public required ulong Start { get; init; }
+
+        public required uint Size { get; init; }
+
+        public required long MethodId { get; init; }
+
+        public required long ModuleId { get; init; }
+
+        public required int Token { get; init; }
+
+        public required string Name { get; init; }
+
+        public string ModulePath { get; set; } = "";
+
+        /// <summary>Native offsets (ascending) and the IL offset each starts; empty without an IL map.</summary>
+        public int[] NativeOffsets { get; set; } = [];
+
+        public int[] ILOffsets { get; set; } = [];
+    }
+
+    public IReadOnlyList<CodeVersion> Versions => _versionsByStart;
+
+    /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
+    internal static MethodCodeMap FromVersions(IEnumerable<CodeVersion> versions, Dictionary<long, string>? modulePaths = null) =>
+        new([.. versions], modulePaths ?? []);
+
+    /// <summary>Reads the method and module events of a trace file.</summary>
+    public static MethodCodeMap Read(string tracePath)
+    {
+        var versionsByStart = new Dictionary<ulong, CodeVersion>();
+        var modulePaths = new Dictionary<long, string>();
+        var lastLoadByThread = new Dictionary<int, CodeVersion>();
+        var pendingMapByThread = new Dictionary<int, (long MethodId, int[] Native, int[] IL)>();
+
+        void OnMethod(MethodLoadUnloadVerboseTraceData data)
+        {
+            var version = new CodeVersion
+            {
+                Start = data.MethodStartAddress,
+                Size = (uint)data.MethodSize,
+                MethodId = (long)data.MethodID,
+                ModuleId = (long)data.ModuleID,
+                Token = data.MethodToken,
+                Name = $"{data.MethodNamespace}.{data.MethodName}",
+            };
+
+            // The same body is described again by the rundown; keep the description that has a map.
+            if (!versionsByStart.TryGetValue(version.Start, out CodeVersion? known) || known.NativeOffsets.Length == 0)
+            {
+                versionsByStart[version.Start] = version;
+            }
+
+            CodeVersion current = versionsByStart[version.Start];
+            lastLoadByThread[data.ThreadID] = current;
+            if (pendingMapByThread.Remove(data.ThreadID, out var pending) && pending.MethodId == current.MethodId && current.NativeOffsets.Length == 0)
+            {
+                current.NativeOffsets = pending.Native;
+                current.ILOffsets = pending.IL;
+            }
+        }
+
+        // The IL map names its method but not its code version: the runtime writes it next to the
+        // body's load event on the same thread, after it when the JIT compiles and before it in the
+        // rundown. So it goes to the preceding load if that one still lacks a map, else it waits
+        // for the next load of the same method on that thread.
+        void OnILMap(MethodILToNativeMapTraceData data)
+        {
+            if (data.MethodExtent != 0)
+            {
+                return; // a cold-code extent; the main extent's map covers the statements
+            }
+
+            var entries = new (int Native, int IL)[data.CountOfMapEntries];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                entries[i] = (data.NativeOffset(i), data.ILOffset(i));
+            }
+
+            Array.Sort(entries, (a, b) => a.Native.CompareTo(b.Native));
+            int[] native = [.. entries.Select(e => e.Native)];
+            int[] il = [.. entries.Select(e => e.IL)];
+
+            if (lastLoadByThread.TryGetValue(data.ThreadID, out CodeVersion? version) && version.MethodId == (long)data.MethodID && version.NativeOffsets.Length == 0)
+            {
+                version.NativeOffsets = native;
+                version.ILOffsets = il;
+            }
+            else
+            {
+                pendingMapByThread[data.ThreadID] = ((long)data.MethodID, native, il);
+            }
+        }
+
+        void OnModule(ModuleLoadUnloadTraceData data) => modulePaths[(long)data.ModuleID] = data.ModuleILPath;
+
+        using var source = new EventPipeEventSource(tracePath);
+        var rundown = new ClrRundownTraceEventParser(source);
+        source.Clr.MethodLoadVerbose += OnMethod;
+        source.Clr.MethodUnloadVerbose += OnMethod;
+        source.Clr.MethodILToNativeMap += OnILMap;
+        source.Clr.LoaderModuleLoad += OnModule;
+        source.Clr.LoaderModuleUnload += OnModule;
+        rundown.MethodDCStartVerbose += OnMethod;
+        rundown.MethodDCStopVerbose += OnMethod;
+        rundown.MethodILToNativeMapDCStart += OnILMap;
+        rundown.MethodILToNativeMapDCStop += OnILMap;
+        rundown.LoaderModuleDCStart += OnModule;
+        rundown.LoaderModuleDCStop += OnModule;
+        source.Process();
+
+        return new MethodCodeMap([.. versionsByStart.Values], modulePaths);
+    }
+
+    /// <summary>
+    /// Resolves a frame's return address. The address is the instruction after the call, which
+    /// can belong to the next statement (a call that ends a line returns into the next line's code),
+    /// so the byte before it is looked up: that is inside the call instruction itself.
+    /// </summary>
+    /// <returns>The code version and its IL offset (negative when the body has no IL map), or false for code the trace does not describe.</returns>
+    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset)
+    {
+        ulong address = returnAddress - 1;
+        int index = Array.BinarySearch(_starts, address);
+        if (index < 0)
+        {
+            index = ~index - 1;
+        }
+
+        version = null;
+        ilOffset = -1;
+        if (index < 0 || address - _versionsByStart[index].Start >= _versionsByStart[index].Size)
+        {
+            return false;
+        }
+
+        version = _versionsByStart[index];
+        ilOffset = ILOffsetAt(version, (int)(address - version.Start));
+        return true;
+    }
+
+    /// <summary>
+    /// The IL offset of a native offset. Optimized code maps coarsely: one native range can hold
+    /// several statements (several source lines), and the map says only where the range starts.
+    /// Within such a range the IL offset is interpolated by position, as TraceEvent does: code is
+    /// laid out mostly in IL order, so a call near the end of the range belongs to its last statements.
+    /// Only where the layout is in IL order around the range (IL rising from the previous range to
+    /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
+    /// a jump would land on lines the range has nothing to do with.
+    /// </summary>
+    private static int ILOffsetAt(CodeVersion version, int nativeOffset)
+    {
+        int[] native = version.NativeOffsets;
+        int[] il = version.ILOffsets;
+        int entry = Array.BinarySearch(native, nativeOffset);
+        if (entry < 0)
+        {
+            entry = ~entry - 1;
+        }
+        else
+        {
+            while (entry + 1 < native.Length && native[entry + 1] == nativeOffset)
+            {
+                entry++; // the last of equal starts is the one the code at this offset belongs to
+            }
+        }
+
+        // Skip the JIT's special markers (-1 no mapping, -2 prolog, -3 epilog) back to a real offset.
+        while (entry >= 0 && il[entry] < 0)
+        {
+            entry--;
+        }
+
+        if (entry < 0)
+        {
+            return -1;
+        }
+
+        int next = entry + 1;
+        while (next < native.Length && native[next] == native[entry])
+        {
+            next++;
+        }
+
+        int previous = entry - 1;
+        while (previous >= 0 && (il[previous] < 0 || native[previous] == native[entry]))
+        {
+            previous--;
+        }
+
+        bool inILOrder = (previous < 0 || il[previous] < il[entry]) && next < native.Length && il[next] > il[entry];
+        if (inILOrder && native[next] > nativeOffset)
+        {
+            long span = native[next] - native[entry];
+            return il[entry] + (int)((long)(nativeOffset - native[entry]) * (il[next] - il[entry]) / span);
+        }
+
+        return il[entry];
+    }
+}
