@@ -11,8 +11,27 @@ namespace DotnetMemLine.Attribution;
 public static class MethodSelection
 {
     /// <summary>Resolves against the modules that the trace's stacks name.</summary>
-    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods) =>
-        Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace");
+    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods)
+    {
+        try
+        {
+            return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace");
+        }
+        catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound)
+        {
+            // The trace may name the method in a module that is not on this machine (a trace copied
+            // from elsewhere): say that, rather than that the method does not exist.
+            TracedMethod? elsewhere = tracedMethods.FirstOrDefault(m =>
+                !File.Exists(m.ModulePath) && patterns.Any(p => m.TraceName.EndsWith(p.Split('(')[0], StringComparison.Ordinal)));
+            if (elsewhere is not null)
+            {
+                throw new MemLineException(ExitCode.SymbolsMissing,
+                    $"{elsewhere.TraceName} is in the trace, but its module {elsewhere.ModulePath} is not on this machine; analyze where the application's files (and PDBs) are", ex);
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Resolves against the given module files (missing or unreadable ones are skipped).</summary>
     /// <param name="scope">Where the names were looked for, for messages: "the modules process 42 has loaded".</param>

@@ -16,7 +16,7 @@ public enum AllocationEventKind
 /// <summary>A method that appears in the trace: the module it lives in and its metadata token.</summary>
 /// <param name="ModulePath">The module's path as the target process saw it.</param>
 /// <param name="Token">The MethodDef token (0x06xxxxxx).</param>
-/// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method(int32)</c>; used when the module cannot be read.</param>
+/// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method</c>; used in messages when the module cannot be read.</param>
 public sealed record TracedMethod(string ModulePath, int Token, string TraceName);
 
 /// <summary>One managed frame of an allocation's stack.</summary>

@@ -155,4 +155,16 @@ public sealed class ProfileAnalyzerTests
         Assert.AreEqual(ExitCode.MethodNotFound, error.Code);
         StringAssert.Contains(error.Message, "LineFixture.Simple");
     }
+
+    [TestMethod]
+    public void MethodWhoseModuleIsNotOnThisMachine_IsReportedAsSuch()
+    {
+        TracedMethod[] methods = [new("/nowhere/App.dll", 0x06000001, "App.Worker.Classify")];
+        var trace = new FakeAllocationTrace(methods).Sample(Size, new StackFrame(0, 0));
+
+        MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Worker.Classify"], [])));
+
+        Assert.AreEqual(ExitCode.SymbolsMissing, error.Code);
+        StringAssert.Contains(error.Message, "/nowhere/App.dll is not on this machine");
+    }
 }
