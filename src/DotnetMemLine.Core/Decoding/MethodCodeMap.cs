@@ -14,8 +14,10 @@ internal sealed class MethodCodeMap
     private readonly CodeVersion[] _versionsByStart;
     private readonly ulong[] _starts;
 
-    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths)
+    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, long sampledEvents = 0, long tickEvents = 0)
     {
+        AllocationSampledEvents = sampledEvents;
+        AllocationTickEvents = tickEvents;
         _versionsByStart = [.. versions.OrderBy(v => v.Start)];
         _starts = [.. _versionsByStart.Select(v => v.Start)];
         foreach (CodeVersion version in _versionsByStart)
@@ -48,6 +50,11 @@ internal sealed class MethodCodeMap
     }
 
     public IReadOnlyList<CodeVersion> Versions => _versionsByStart;
+
+    // Counted in the same pass over the file, so that nothing reads the whole trace just to count.
+    public long AllocationSampledEvents { get; }
+
+    public long AllocationTickEvents { get; }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
     internal static MethodCodeMap FromVersions(IEnumerable<CodeVersion> versions, Dictionary<long, string>? modulePaths = null) =>
@@ -122,6 +129,8 @@ internal sealed class MethodCodeMap
 
         void OnModule(ModuleLoadUnloadTraceData data) => modulePaths[(long)data.ModuleID] = data.ModuleILPath;
 
+        long sampledEvents = 0, tickEvents = 0;
+
         using var source = new EventPipeEventSource(tracePath);
         var rundown = new ClrRundownTraceEventParser(source);
         source.Clr.MethodLoadVerbose += OnMethod;
@@ -135,9 +144,11 @@ internal sealed class MethodCodeMap
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;
         rundown.LoaderModuleDCStop += OnModule;
+        source.Clr.AllocationSampling += _ => sampledEvents++;
+        source.Clr.GCAllocationTick += _ => tickEvents++;
         source.Process();
 
-        return new MethodCodeMap([.. versionsByStart.Values], modulePaths);
+        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, sampledEvents, tickEvents);
     }
 
     /// <summary>

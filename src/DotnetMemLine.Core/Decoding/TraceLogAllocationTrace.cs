@@ -82,7 +82,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
         try
         {
-            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, tracePath));
+            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, code, tracePath));
         }
         catch
         {
@@ -183,28 +183,9 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         return id;
     }
 
-    private static TraceSummary Summarize(TraceLog log, string tracePath)
+    private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath)
     {
-        long sampled = 0, ticks = 0;
-        bool hasStacks = false;
-        foreach (TraceEvent ev in log.Events)
-        {
-            if (ev is AllocationSampledTraceData)
-            {
-                sampled++;
-            }
-            else if (ev is GCAllocationTickTraceData)
-            {
-                ticks++;
-            }
-            else
-            {
-                continue;
-            }
-
-            hasStacks |= ev.CallStackIndex() != CallStackIndex.Invalid;
-        }
-
+        long sampled = code.AllocationSampledEvents, ticks = code.AllocationTickEvents;
         AllocationEventKind kind = sampled > 0 ? AllocationEventKind.AllocationSampled
             : ticks > 0 ? AllocationEventKind.AllocationTick
             : AllocationEventKind.None;
@@ -214,7 +195,21 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             kind == AllocationEventKind.AllocationTick ? ticks : sampled,
             log.EventsLost,
             kind,
-            hasStacks);
+            kind != AllocationEventKind.None && AnyAllocationHasAStack(log));
+    }
+
+    /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
+    private static bool AnyAllocationHasAStack(TraceLog log)
+    {
+        foreach (TraceEvent ev in log.Events)
+        {
+            if (ev is AllocationSampledTraceData or GCAllocationTickTraceData && ev.CallStackIndex() != CallStackIndex.Invalid)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string FirstLine(string text)
