@@ -55,6 +55,11 @@ internal static class MethodReportBuilder
             notes.Add($"{tallies.UnattributedSamples:N0} samples in this method had no IL offset (the trace lacks IL-to-native maps, keyword 0x20000) and are counted only in the total");
         }
 
+        if (tallies.SamplesOnSeveralLines > 0)
+        {
+            notes.Add($"{tallies.SamplesOnSeveralLines:N0} samples count on more than one line: code written inside a line (a lambda, a local function) or called again from it (recursion) also counts on the line that ran it, so the lines add up to more than the total");
+        }
+
         return new MethodReport(
             method.DisplayName,
             span?.FilePath,

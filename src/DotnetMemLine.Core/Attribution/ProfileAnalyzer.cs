@@ -26,10 +26,18 @@ public static class ProfileAnalyzer
         IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
 
         using var symbols = new SymbolCache(options.SymbolDirectories);
+        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
+
+        // A selected method's code is its own body plus the compiler-generated methods it declares
+        // (state machines, lambdas, local functions): all of them charge the selected method's lines.
         var selectedByKey = new Dictionary<(string Module, int Token), int>();
         for (int i = 0; i < selected.Count; i++)
         {
             selectedByKey[(selected[i].ModulePath, selected[i].Token)] = i;
+            foreach (int nested in symbolsOfSelected[i].GetNestedCodeTokens(selected[i].Token))
+            {
+                selectedByKey.TryAdd((selected[i].ModulePath, nested), i);
+            }
         }
 
         int[] selectedIndexByMethodId = new int[tracedMethods.Count];
@@ -39,12 +47,21 @@ public static class ProfileAnalyzer
             selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
         }
 
-        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
         int LineOf(int methodId, int ilOffset)
         {
             TracedMethod method = tracedMethods[methodId];
-            ModuleSymbols moduleSymbols = symbolsOfSelected[selectedIndexByMethodId[methodId]];
-            return moduleSymbols.FindLine(method.Token, ilOffset)?.Line ?? 0;
+            int index = selectedIndexByMethodId[methodId];
+            ModuleSymbols moduleSymbols = symbolsOfSelected[index];
+            if (moduleSymbols.FindLine(method.Token, ilOffset) is { } line)
+            {
+                return line.Line;
+            }
+
+            // An async method's or iterator's kickoff has no statements: what it allocates (the state
+            // machine, the task) is the cost of calling the method, shown on its declaration line.
+            return moduleSymbols.IsStateMachineKickoff(method.Token) && moduleSymbols.GetMethodSpan(method.Token) is { } span
+                ? span.FirstLine
+                : 0;
         }
 
         var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, LineOf);

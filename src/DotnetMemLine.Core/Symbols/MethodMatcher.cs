@@ -274,13 +274,33 @@ public static class MethodMatcher
 
         public bool Matches(MethodIdentity method, StringComparison comparison)
         {
-            if (!EndsAtSegment(method.FullName, comparison)
-                && !(method.MethodName == MethodCatalog.TopLevelMainName && EndsAtSegment(method.FullName[..^method.MethodName.Length] + "Main", comparison)))
+            if (!NamesOf(method).Any(name => EndsAtSegment(name, comparison)))
             {
                 return false;
             }
 
             return Parameters is null || string.Equals(Parameters, NormalizeParameters(method.Parameters), comparison);
+        }
+
+        // The metadata name and the names a C# developer writes for the same method: Main for top-level
+        // statements, Widget.Widget for a constructor (Widget..ctor), Widget.Size, Size.get for get_Size.
+        private static IEnumerable<string> NamesOf(MethodIdentity method)
+        {
+            yield return method.FullName;
+            string owner = method.FullName[..^method.MethodName.Length];
+            switch (method.MethodName)
+            {
+                case MethodCatalog.TopLevelMainName:
+                    yield return owner + "Main";
+                    break;
+                case ".ctor":
+                    yield return owner + method.TypeName[(method.TypeName.LastIndexOf('.') + 1)..];
+                    break;
+                case ['g' or 's', 'e', 't', '_', ..] accessor when accessor.Length > 4:
+                    yield return owner + accessor[4..];
+                    yield return owner + accessor[4..] + "." + accessor[..3];
+                    break;
+            }
         }
 
         private bool EndsAtSegment(string fullName, StringComparison comparison) =>

@@ -56,8 +56,10 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
-    public void RecursiveMethod_IsChargedOncePerSample_AtItsInnermostFrame()
+    public void RecursiveMethod_IsChargedOncePerSamplePerLine_AndOnceInTheTotal()
     {
+        // Simple -> (line ReturnLine) Simple -> (line ReturnLine) Simple, allocating on AllocLine:
+        // the allocation happened while both lines were running, once each.
         var trace = new FakeAllocationTrace(Methods)
             .Sample(Size, At(Selected, AllocLine), At(Selected, ReturnLine), At(Selected, ReturnLine));
 
@@ -65,7 +67,37 @@ public sealed class ProfileAnalyzerTests
 
         Assert.AreEqual(1, report.TotalAllocated!.Samples);
         Assert.AreEqual(1, Row(report, AllocLine).Allocated!.Samples);
-        Assert.IsNull(Row(report, ReturnLine).Allocated);
+        Assert.AreEqual(1, Row(report, ReturnLine).Allocated!.Samples);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("more than one line", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void LambdaWrittenInTheMethod_ChargesItsOwnLine_AndTheLineThatRanIt()
+    {
+        int withLambdas = Token(nameof(Tests.Symbols.Fixtures.LineFixture.WithLambdas));
+        int lambda = typeof(Tests.Symbols.Fixtures.LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .First(m => m.Name.StartsWith("<WithLambdas>b__", StringComparison.Ordinal) && SequencePoints(m.MetadataToken).Any(p => !p.IsHidden)).MetadataToken;
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, withLambdas, "LineFixture.WithLambdas"),
+            new(TestModulePath, lambda, "LineFixture+<>c__DisplayClass.<WithLambdas>b__0"),
+            Methods[Callee],
+        ];
+        int lambdaLine = Marker("line", "LambdaLine");
+        int queryLine = lambdaLine + 1;
+        StackFrame FrameAt(int methodId, int line) =>
+            new(methodId, SequencePoints(methods[methodId].Token).First(p => !p.IsHidden && p.StartLine == line).Offset + 1);
+
+        // WithLambdas (ToList on queryLine) -> LINQ (stands in as Callee) -> lambda on lambdaLine, allocating.
+        var trace = new FakeAllocationTrace(methods)
+            .Sample(Size, FrameAt(1, lambdaLine), new StackFrame(2, 0), FrameAt(0, queryLine));
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["WithLambdas"], [])).Methods.Single();
+
+        Assert.AreEqual(1, report.TotalAllocated!.Samples);
+        Assert.AreEqual(1, Row(report, lambdaLine).Allocated!.Samples);
+        Assert.AreEqual(1, Row(report, queryLine).Allocated!.Samples);
     }
 
     [TestMethod]

@@ -149,6 +149,41 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetNestedCodeTokens_OfAsyncMethod_IsItsMoveNext()
+    {
+        Assert.IsTrue(s_symbols.TryGetStateMachineMoveNext(Token(nameof(LineFixture.AsyncWork)), out var moveNext));
+
+        CollectionAssert.AreEquivalent(new[] { moveNext }, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.AsyncWork))).ToArray());
+        Assert.IsTrue(s_symbols.IsStateMachineKickoff(Token(nameof(LineFixture.AsyncWork))));
+        Assert.IsFalse(s_symbols.IsStateMachineKickoff(Token(nameof(LineFixture.Simple))));
+    }
+
+    [TestMethod]
+    public void GetNestedCodeTokens_OfMethodWithLambdas_AreTheLambdasWrittenInIt_NestedOnesToo()
+    {
+        var lambdas = GeneratedMethodTokens("<WithLambdas>b__");
+        Assert.HasCount(2, lambdas); // the outer lambda and the one inside it
+
+        CollectionAssert.AreEquivalent(lambdas, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLambdas))).ToArray());
+    }
+
+    [TestMethod]
+    public void GetNestedCodeTokens_OfMethodWithLocalFunction_IsTheLocalFunction_AndNothingOfItsNeighbours()
+    {
+        CollectionAssert.AreEquivalent(new[] { Token("Local") }, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLocal))).ToArray());
+        Assert.IsEmpty(s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLocal2))));
+        Assert.IsEmpty(s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.Simple))));
+    }
+
+    // Compiler-generated methods of the fixture (in display classes or the lambda cache class) by name prefix.
+    private static int[] GeneratedMethodTokens(string namePrefix) =>
+        [.. typeof(LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Append(typeof(LineFixture))
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(m => m.Name.StartsWith(namePrefix, StringComparison.Ordinal))
+            .Select(m => m.MetadataToken)];
+
+    [TestMethod]
     public void EnumerateMethods_ListsTheModulesMethods()
     {
         var methods = s_symbols.EnumerateMethods();

@@ -91,6 +91,12 @@ internal sealed class LineFixture
     {
     }
 
+    public static List<int> WithLambdas(List<string> words) // @sig:WithLambdas
+    {
+        Func<string, int> measure = w => w.Length + words.Count(v => v == w); // @line:LambdaLine
+        return words.Select(measure).ToList();
+    } // @end:WithLambdas
+
     internal sealed class Nested
     {
         public static string Deep() => new('y', 2);
