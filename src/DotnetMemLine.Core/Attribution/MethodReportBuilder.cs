@@ -7,7 +7,7 @@ namespace DotnetMemLine.Attribution;
 /// <summary>Builds one method's table: every line from the signature to the closing brace.</summary>
 internal static class MethodReportBuilder
 {
-    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator)
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false)
     {
         var notes = new List<string>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -50,7 +50,11 @@ internal static class MethodReportBuilder
             rows.Add(new LineReport(line, text, allocated, peak));
         }
 
-        if (tallies.UnattributedSamples > 0)
+        if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)
+        {
+            notes.Add(CodeWhereabouts.PrecompiledCode(method, tallies.UnattributedSamples));
+        }
+        else if (tallies.UnattributedSamples > 0)
         {
             notes.Add($"{tallies.UnattributedSamples:N0} samples in this method had no IL offset (the trace lacks IL-to-native maps, keyword 0x20000) and are counted only in the total");
         }

@@ -70,7 +70,18 @@ public static class ProfileAnalyzer
         var methods = new List<MethodReport>(selected.Count);
         for (int i = 0; i < selected.Count; i++)
         {
-            methods.Add(MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator));
+            IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], trace, symbols.TryOpen);
+            var notes = new List<string>(inlinedInto.Select(site => CodeWhereabouts.Describe(selected[i], site)));
+            int index = i;
+            bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
+            if (!hasCode && inlinedInto.Count == 0)
+            {
+                notes.Add(CodeWhereabouts.NoCompiledCode(selected[i]));
+            }
+
+            bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
+            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator, runsPrecompiledCode);
+            methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 
         var warnings = new List<string>();
@@ -110,17 +121,33 @@ public static class ProfileAnalyzer
     private sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisposable
     {
         private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
 
         public ModuleSymbols Open(string modulePath)
         {
+            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+        }
+
+        /// <summary>The module's symbols, or null when it has no readable PDB (a framework module, say).</summary>
+        public ModuleSymbols? TryOpen(string modulePath) => TryOpen(modulePath, out _);
+
+        private ModuleSymbols? TryOpen(string modulePath, out string? failure)
+        {
             if (_open.TryGetValue(modulePath, out ModuleSymbols? existing))
             {
+                failure = null;
                 return existing;
             }
 
-            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out string? failure))
+            if (_failures.TryGetValue(modulePath, out failure))
             {
-                throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+                return null;
+            }
+
+            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out failure))
+            {
+                _failures[modulePath] = failure;
+                return null;
             }
 
             _open[modulePath] = symbols;

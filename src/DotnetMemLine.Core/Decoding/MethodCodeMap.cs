@@ -14,8 +14,9 @@ internal sealed class MethodCodeMap
     private readonly CodeVersion[] _versionsByStart;
     private readonly ulong[] _starts;
 
-    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, long sampledEvents = 0, long tickEvents = 0)
+    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, long sampledEvents = 0, long tickEvents = 0, List<Inlining>? inlinings = null)
     {
+        Inlinings = inlinings ?? [];
         AllocationSampledEvents = sampledEvents;
         AllocationTickEvents = tickEvents;
         _versionsByStart = [.. versions.OrderBy(v => v.Start)];
@@ -43,6 +44,9 @@ internal sealed class MethodCodeMap
 
         public string ModulePath { get; set; } = "";
 
+        /// <summary>ReadyToRun code from the module's image: the runtime writes no IL map for it.</summary>
+        public bool IsPrecompiled { get; init; }
+
         /// <summary>Native offsets (ascending) and the IL offset each starts; empty without an IL map.</summary>
         public int[] NativeOffsets { get; set; } = [];
 
@@ -50,6 +54,12 @@ internal sealed class MethodCodeMap
     }
 
     public IReadOnlyList<CodeVersion> Versions => _versionsByStart;
+
+    /// <summary>A method the JIT inlined while compiling <see cref="Compiled"/>, as its inlining event names it.</summary>
+    internal sealed record Inlining(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, CodeVersion Compiled);
+
+    /// <summary>Every successful inlining the JIT reported (keyword JitTracing) during the session.</summary>
+    public IReadOnlyList<Inlining> Inlinings { get; }
 
     // Counted in the same pass over the file, so that nothing reads the whole trace just to count.
     public long AllocationSampledEvents { get; }
@@ -67,11 +77,14 @@ internal sealed class MethodCodeMap
         var modulePaths = new Dictionary<long, string>();
         var lastLoadByThread = new Dictionary<int, CodeVersion>();
         var pendingMapByThread = new Dictionary<int, (long MethodId, int[] Native, int[] IL)>();
+        var inlinings = new List<Inlining>();
+        var pendingInliningsByThread = new Dictionary<int, List<MethodJitInliningSucceededTraceData>>();
 
         void OnMethod(MethodLoadUnloadVerboseTraceData data)
         {
             var version = new CodeVersion
             {
+                IsPrecompiled = (data.MethodFlags & MethodFlags.Jitted) == 0,
                 Start = data.MethodStartAddress,
                 Size = (uint)data.MethodSize,
                 MethodId = (long)data.MethodID,
@@ -92,6 +105,35 @@ internal sealed class MethodCodeMap
             {
                 current.NativeOffsets = pending.Native;
                 current.ILOffsets = pending.IL;
+            }
+
+            if (pendingInliningsByThread.Remove(data.ThreadID, out var inlined))
+            {
+                AttachInlinings(inlined, data, current);
+            }
+        }
+
+        // The JIT reports each inlining while it compiles, before the compiled method's load event on
+        // the same thread; the events carry names only, so the load that follows says which method it was.
+        void OnInlining(MethodJitInliningSucceededTraceData data)
+        {
+            if (!pendingInliningsByThread.TryGetValue(data.ThreadID, out var pending))
+            {
+                pending = [];
+                pendingInliningsByThread[data.ThreadID] = pending;
+            }
+
+            pending.Add((MethodJitInliningSucceededTraceData)data.Clone());
+        }
+
+        void AttachInlinings(List<MethodJitInliningSucceededTraceData> inlined, MethodLoadUnloadVerboseTraceData load, CodeVersion compiled)
+        {
+            foreach (var inlining in inlined)
+            {
+                if (inlining.MethodBeingCompiledName == load.MethodName && inlining.MethodBeingCompiledNamespace == load.MethodNamespace)
+                {
+                    inlinings.Add(new Inlining(inlining.InlineeNamespace, inlining.InlineeName, inlining.InlineeNameSignature, inlining.InlinerNamespace, inlining.InlinerName, compiled));
+                }
             }
         }
 
@@ -136,6 +178,7 @@ internal sealed class MethodCodeMap
         source.Clr.MethodLoadVerbose += OnMethod;
         source.Clr.MethodUnloadVerbose += OnMethod;
         source.Clr.MethodILToNativeMap += OnILMap;
+        source.Clr.MethodInliningSucceeded += OnInlining;
         source.Clr.LoaderModuleLoad += OnModule;
         source.Clr.LoaderModuleUnload += OnModule;
         rundown.MethodDCStartVerbose += OnMethod;
@@ -148,7 +191,7 @@ internal sealed class MethodCodeMap
         source.Clr.GCAllocationTick += _ => tickEvents++;
         source.Process();
 
-        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, sampledEvents, tickEvents);
+        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, sampledEvents, tickEvents, inlinings);
     }
 
     /// <summary>

@@ -35,10 +35,14 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
+        // Precompiled code without an IL map cannot be placed on lines; the analysis says so per method.
+        var precompiled = code.Versions.Where(v => v.IsPrecompiled && v.NativeOffsets.Length == 0).Select(v => (v.ModulePath, v.Token)).ToHashSet();
         foreach (MethodCodeMap.CodeVersion version in code.Versions)
         {
-            MethodIdOf(version);
+            MethodIdOf(version, precompiled.Contains((version.ModulePath, version.Token)));
         }
+
+        Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, MethodIdOf(i.Compiled)))];
 
         _methodIdByAddress = new int[log.CodeAddresses.Count];
         _ilOffsetByAddress = new int[log.CodeAddresses.Count];
@@ -49,6 +53,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public TraceSummary Summary { get; }
 
     public IReadOnlyList<TracedMethod> Methods => _methods;
+
+    public IReadOnlyList<InliningEvent> Inlinings { get; }
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     public static TraceLogAllocationTrace Open(string tracePath)
@@ -170,13 +176,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     }
 
     /// <summary>All code versions of one method (same module and token) share one id.</summary>
-    private int MethodIdOf(MethodCodeMap.CodeVersion version)
+    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false)
     {
         var key = (version.ModulePath, version.Token);
         if (!_methodIdByKey.TryGetValue(key, out int id))
         {
             id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name));
+            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode));
             _methodIdByKey[key] = id;
         }
 

@@ -17,7 +17,16 @@ public enum AllocationEventKind
 /// <param name="ModulePath">The module's path as the target process saw it.</param>
 /// <param name="Token">The MethodDef token (0x06xxxxxx).</param>
 /// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method</c>; used in messages when the module cannot be read.</param>
-public sealed record TracedMethod(string ModulePath, int Token, string TraceName);
+/// <param name="RunsPrecompiledCode">Some of its code is ReadyToRun code from the module's image, for which the runtime writes no IL map.</param>
+public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false);
+
+/// <summary>
+/// The JIT compiled the method <paramref name="CompiledMethodId"/> with a call replaced by the called
+/// method's body (the JitTracing keyword's inlining event). Names are the runtime's: the type's full
+/// metadata name (<c>Ns.Outer+Inner</c>, <c>Ns.Pool`1[System.__Canon]</c>) and the method's name and signature.
+/// </summary>
+/// <param name="InlinerType">The method whose code received the body: the compiled method itself, or a method already inlined into it.</param>
+public sealed record InliningEvent(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, int CompiledMethodId);
 
 /// <summary>One managed frame of an allocation's stack.</summary>
 /// <param name="MethodId">Index into <see cref="TraceSummary"/>'s method table (<see cref="IAllocationTrace.Methods"/>).</param>
@@ -57,6 +66,9 @@ public interface IAllocationTrace : IDisposable
     TraceSummary Summary { get; }
 
     IReadOnlyList<TracedMethod> Methods { get; }
+
+    /// <summary>The JIT's inlining decisions during the session; empty when the trace lacks them.</summary>
+    IReadOnlyList<InliningEvent> Inlinings => [];
 
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);

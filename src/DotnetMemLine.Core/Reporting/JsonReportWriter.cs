@@ -58,6 +58,18 @@ public static class JsonReportWriter
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("inlinedInto");
+        foreach (InliningSite site in method.InlinedInto)
+        {
+            json.WriteStartObject();
+            json.WriteString("method", site.Method);
+            json.WriteString("sourceFile", site.SourceFile);
+            WriteNullableNumber(json, "line", site.Line);
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("lines");
         foreach (LineReport line in method.Lines)
         {

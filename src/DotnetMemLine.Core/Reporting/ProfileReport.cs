@@ -34,7 +34,16 @@ public sealed record MethodReport(
 {
     /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
     public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);
+
+    /// <summary>Where the JIT inlined this method during the session: its allocations there count on the caller's line.</summary>
+    public IReadOnlyList<InliningSite> InlinedInto { get; init; } = [];
 }
+
+/// <summary>A method that received an inlined copy of the selected method, and the line of the call it replaced.</summary>
+/// <param name="Method">The caller, as the runtime names it (<c>Ns.Type.Method</c>).</param>
+/// <param name="SourceFile">The caller's source file, or null without its PDB.</param>
+/// <param name="Line">The line of the call, or null when it cannot be found (no PDB, or inlined through another inlined method).</param>
+public sealed record InliningSite(string Method, string? SourceFile, int? Line);
 
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
 public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);

@@ -141,6 +141,32 @@ public sealed class ModuleSymbols : IDisposable
     public bool IsStateMachineKickoff(int methodToken) => _stateMachines.Value.MoveNextByKickoff.ContainsKey(methodToken);
 
     /// <summary>
+    /// The source lines where the method <paramref name="callerToken"/> calls <paramref name="typeName"/>.<paramref name="methodName"/>
+    /// (type name as <see cref="TypeNames.Normalize"/> spells it), in source order.
+    /// </summary>
+    public IReadOnlyList<int> FindCallLines(int callerToken, string typeName, string methodName)
+    {
+        if (!TryGetMethodHandle(callerToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            var body = _module.GetMethodBody(rva);
+            return [.. CallSites.Find(_metadata, body, typeName, methodName)
+                .Select(offset => FindLine(callerToken, offset)?.Line ?? 0)
+                .Where(line => line > 0)
+                .Distinct()
+                .Order()];
+        }
+        catch (BadImageFormatException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// True when the file at <paramref name="path"/> (a document path as given by <see cref="FindLine"/>) still
     /// has the checksum the compiler recorded, or when the PDB recorded none to compare with. False when it
     /// was edited since the build, cannot be read, or is not a document of this PDB.

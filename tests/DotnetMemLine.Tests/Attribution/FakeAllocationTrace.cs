@@ -11,6 +11,10 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 
     public IReadOnlyList<TracedMethod> Methods => methods;
 
+    public List<InliningEvent> Inlinings { get; } = [];
+
+    IReadOnlyList<InliningEvent> IAllocationTrace.Inlinings => Inlinings;
+
     public FakeAllocationTrace Sample(long objectSize, params StackFrame[] innermostFirst)
     {
         _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, objectSize, 0, 0), innermostFirst));

@@ -101,6 +101,47 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void MethodInlinedIntoACaller_SaysWhereItsAllocationsWent()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        TracedMethod[] methods = [new(TestModulePath, Token(nameof(Tests.Symbols.Fixtures.LineFixture.CallsSimpleTwice)), FixtureType + ".CallsSimpleTwice")];
+        var trace = new FakeAllocationTrace(methods);
+        trace.Inlinings.Add(new InliningEvent(FixtureType, "Simple", "class System.String  (int32)", FixtureType, "CallsSimpleTwice", 0));
+        trace.Inlinings.Add(new InliningEvent(FixtureType, "Simple", "class System.String  (int32,int32)", FixtureType, "CallsSimpleTwice", 0)); // another overload
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "FirstCall"), Marker("line", "SecondCall") },
+            report.InlinedInto.Select(s => s.Line).ToArray());
+        Assert.Contains($"Simple was inlined into {FixtureType}.CallsSimpleTwice at line {Marker("line", "FirstCall")}; its allocations are counted on that line", report.Notes[0]);
+    }
+
+    [TestMethod]
+    public void MethodWithoutCompiledCodeOrInlining_SaysItMayHaveBeenInlinedBeforeTheSession()
+    {
+        var trace = new FakeAllocationTrace([Methods[Callee]]);
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])).Methods.Single();
+
+        Assert.IsNull(report.TotalAllocated);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("no compiled code of its own", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void SamplesInPrecompiledCode_GetTheReadyToRunWorkaround()
+    {
+        TracedMethod[] methods = [Methods[Selected] with { RunsPrecompiledCode = true }];
+        var trace = new FakeAllocationTrace(methods).Sample(Size, new StackFrame(0, -1));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.UnattributedSamples);
+        string note = report.Notes.Single(n => n.Contains("ReadyToRun", StringComparison.Ordinal));
+        Assert.Contains("DOTNET_ReadyToRunExcludeList=" + Path.GetFileNameWithoutExtension(TestModulePath), note);
+    }
+
+    [TestMethod]
     public void SamplesOutsideTheMethod_AreNotCharged()
     {
         var trace = new FakeAllocationTrace(Methods)

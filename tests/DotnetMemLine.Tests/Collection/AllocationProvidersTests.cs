@@ -8,7 +8,7 @@ public sealed class AllocationProvidersTests
     [TestMethod]
     public void Keywords_AreTheDocumentedOnes()
     {
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000020019:5", AllocationProviders.DotnetTraceProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000021019:5", AllocationProviders.DotnetTraceProvidersArgument);
     }
 
     [TestMethod]

@@ -184,6 +184,29 @@ public sealed class ModuleSymbolsTests
             .Select(m => m.MetadataToken)];
 
     [TestMethod]
+    public void FindCallLines_GivesEachLineThatCallsTheMethod_InSourceOrder()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        var caller = Token(nameof(LineFixture.CallsSimpleTwice));
+
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "FirstCall"), Marker("line", "SecondCall") },
+            s_symbols.FindCallLines(caller, FixtureType, nameof(LineFixture.Simple)).ToArray());
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "SecondCall") },
+            s_symbols.FindCallLines(caller, FixtureType + ".Nested", nameof(LineFixture.Nested.Deep)).ToArray());
+        Assert.IsEmpty(s_symbols.FindCallLines(caller, FixtureType, nameof(LineFixture.MultiLine)));
+    }
+
+    [TestMethod]
+    [DataRow("Ns.Type", "Ns.Type")]
+    [DataRow("Ns.Outer+Inner", "Ns.Outer.Inner")]
+    [DataRow("Ns.Pool`1[System.__Canon]", "Ns.Pool")]
+    [DataRow("Ns.Outer`1+Inner`2[System.Int32,System.__Canon]", "Ns.Outer.Inner")]
+    public void TypeNames_Normalize_SpellsRuntimeNamesLikeMetadataNames(string runtimeName, string expected) =>
+        Assert.AreEqual(expected, TypeNames.Normalize(runtimeName));
+
+    [TestMethod]
     public void EnumerateMethods_ListsTheModulesMethods()
     {
         var methods = s_symbols.EnumerateMethods();

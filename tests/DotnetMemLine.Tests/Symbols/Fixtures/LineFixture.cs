@@ -97,6 +97,12 @@ internal sealed class LineFixture
         return words.Select(measure).ToList();
     } // @end:WithLambdas
 
+    public static int CallsSimpleTwice() // @sig:CallsSimpleTwice
+    {
+        var first = Simple(1).Length; // @line:FirstCall
+        return first + Simple(2).Length + Nested.Deep().Length; // @line:SecondCall
+    } // @end:CallsSimpleTwice
+
     internal sealed class Nested
     {
         public static string Deep() => new('y', 2);
