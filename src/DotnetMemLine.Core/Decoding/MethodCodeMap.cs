@@ -230,6 +230,32 @@ internal sealed class MethodCodeMap
     /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
     /// a jump would land on lines the range has nothing to do with.
     /// </summary>
+    private const int NoMapping = -1;
+
+    private static int? NextMapped(int[] il, int entry)
+    {
+        for (int i = entry + 1; i < il.Length; i++)
+        {
+            if (il[i] >= 0)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static int PreviousMapped(int[] il, int entry)
+    {
+        int i = entry - 1;
+        while (i >= 0 && il[i] < 0)
+        {
+            i--;
+        }
+
+        return i;
+    }
+
     private static int ILOffsetAt(CodeVersion version, int nativeOffset)
     {
         int[] native = version.NativeOffsets;
@@ -245,6 +271,15 @@ internal sealed class MethodCodeMap
             {
                 entry++; // the last of equal starts is the one the code at this offset belongs to
             }
+        }
+
+        // Code the JIT could not tie to a statement (-1) at the top of a loop, after a backward jump in IL
+        // (seen in on-stack-replacement code, where the loop body's first statement lost its boundary):
+        // it belongs to the statement that follows it, not to the loop's increment laid out before it.
+        if (entry >= 0 && il[entry] == NoMapping && NextMapped(il, entry) is int next0 && PreviousMapped(il, entry) is var previous0
+            && (previous0 < 0 || il[previous0] > il[next0]))
+        {
+            return il[next0];
         }
 
         // Skip the JIT's special markers (-1 no mapping, -2 prolog, -3 epilog) back to a real offset.
