@@ -20,7 +20,7 @@ public static class ProfileAnalyzer
         EnsureTraceIsUsable(summary);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
             ? EstimatorKind.AllocationTick
-            : EstimatorKind.RandomizedSampling;
+            : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
@@ -62,6 +62,11 @@ public static class ProfileAnalyzer
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
         }
 
+        if (summary.BatchedExactEvents > 0)
+        {
+            warnings.Add($"{summary.BatchedExactEvents:N0} allocation events stand for several objects each, so the figures are not exact: each batch is charged to the line of its last object (record with both keywords 0x200000 and 0x2000000, from startup)");
+        }
+
         return new ProfileReport(
             ProfileReport.CurrentSchemaVersion,
             summary.TracePath,
@@ -71,7 +76,8 @@ public static class ProfileAnalyzer
             AllocationEstimator.Describe(estimator),
             estimator == EstimatorKind.AllocationTick,
             methods,
-            warnings);
+            warnings,
+            Exact: estimator == EstimatorKind.Exact);
     }
 
     private static void EnsureTraceIsUsable(TraceSummary summary)

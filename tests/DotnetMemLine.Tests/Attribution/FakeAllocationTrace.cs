@@ -23,6 +23,13 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
         return this;
     }
 
+    /// <summary>An exact-mode event: <paramref name="count"/> objects of <paramref name="totalSize"/> bytes in all.</summary>
+    public FakeAllocationTrace Objects(long totalSize, long count, params StackFrame[] innermostFirst)
+    {
+        _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, totalSize, 0, 0, count), innermostFirst));
+        return this;
+    }
+
     public FakeAllocationTrace GC(long heapBytesAfter)
     {
         _events.Add(v => v.OnHeapSizeAfterGC(0, heapBytesAfter));
