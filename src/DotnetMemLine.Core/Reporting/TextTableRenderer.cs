@@ -40,7 +40,7 @@ public static class TextTableRenderer
         CultureInfo inv = CultureInfo.InvariantCulture;
         text.Append("Method:    ").AppendLine(method.Name);
         text.Append("Source:    ").AppendLine(method.SourceFile ?? "(unknown)");
-        string events = report.Exact ? "allocation events (one per object)" : "allocation samples";
+        string events = report.Exact ? "allocation events" : "allocation samples";
         text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events").AppendLine();
         text.Append("Estimator: ").AppendLine(report.Estimator);
         if (method.TotalAllocated is EstimateReport total && report.Exact)

@@ -7,7 +7,10 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 {
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true);
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true, BatchedExactEvents);
+
+    /// <summary>Exact-mode events the decoder found standing for several objects.</summary>
+    public long BatchedExactEvents { get; init; }
 
     public IReadOnlyList<TracedMethod> Methods => methods;
 

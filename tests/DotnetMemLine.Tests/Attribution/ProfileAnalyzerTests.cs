@@ -157,6 +157,20 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void ExactTraceWithBatchedEvents_SaysItIsNotExact()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact) { BatchedExactEvents = 1 }
+            .Objects(960, 40, At(Selected, AllocLine));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+
+        Assert.IsTrue(report.EstimatorBiased);
+        StringAssert.Contains(report.Estimator, "not every allocation");
+        Assert.IsTrue(report.Warnings.Any(w => w.Contains("the figures are not exact", StringComparison.Ordinal)));
+        Assert.AreEqual(40L, Row(report.Methods[0], AllocLine).Allocated!.Objects);
+    }
+
+    [TestMethod]
     public void FewSamples_AreFlaggedLowConfidence_OnTheLineAndTheTotal()
     {
         var trace = new FakeAllocationTrace(Methods);

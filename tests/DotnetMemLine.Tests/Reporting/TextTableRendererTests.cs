@@ -90,7 +90,7 @@ public sealed class TextTableRendererTests
         string text = TextTableRenderer.Render(ReportFixtures.ExactReport());
         string[] rows = text.Split(Environment.NewLine);
 
-        Assert.Contains("Trace:     /tmp/app.nettrace, 0.5 s, 36,077 allocation events (one per object), 0 dropped events", text);
+        Assert.Contains("Trace:     /tmp/app.nettrace, 0.5 s, 36,077 allocation events, 0 dropped events", text);
         Assert.Contains("Estimator: exact: every allocation recorded", text);
         Assert.Contains("Total:     6.0 MiB (6,291,096 B) allocated while the method ran, 6,003 objects", text);
         string title = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal));
