@@ -66,7 +66,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     {
         _heap.OnAllocated(_eventKind == AllocationEventKind.AllocationTick
             ? allocation.TickAmount
-            : AllocationEstimator.SampleWeight(allocation.ObjectSize));
+            : _eventKind == AllocationEventKind.Exact ? allocation.ObjectSize : AllocationEstimator.SampleWeight(allocation.ObjectSize));
         long? heapNow = _heap.CurrentBytes;
 
         bool anySelected = false;
@@ -157,13 +157,17 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     private void Add(SampleTally tally, in AllocationRecord allocation)
     {
-        if (_eventKind == AllocationEventKind.AllocationTick)
+        switch (_eventKind)
         {
-            tally.AddTick(allocation.TickAmount);
-        }
-        else
-        {
-            tally.AddSampled(allocation.ObjectSize, allocation.SampledByteOffset);
+            case AllocationEventKind.AllocationTick:
+                tally.AddTick(allocation.TickAmount);
+                break;
+            case AllocationEventKind.Exact:
+                tally.AddExact(allocation.ObjectSize, allocation.ObjectCount);
+                break;
+            default:
+                tally.AddSampled(allocation.ObjectSize, allocation.SampledByteOffset);
+                break;
         }
     }
 }

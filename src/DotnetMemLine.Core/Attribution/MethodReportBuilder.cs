@@ -76,6 +76,6 @@ internal static class MethodReportBuilder
     private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
     {
         AllocationEstimate estimate = AllocationEstimator.Estimate(tally, estimator);
-        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples);
+        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples, estimate.Objects, estimate.LowConfidence);
     }
 }

@@ -20,7 +20,7 @@ public static class ProfileAnalyzer
         EnsureTraceIsUsable(summary);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
             ? EstimatorKind.AllocationTick
-            : EstimatorKind.RandomizedSampling;
+            : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
@@ -90,16 +90,27 @@ public static class ProfileAnalyzer
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
         }
 
+        // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
+        // but each batch lands on its last object's line, so neither exact nor unbiased.
+        string described = AllocationEstimator.Describe(estimator);
+        bool batched = summary.BatchedExactEvents > 0;
+        if (batched)
+        {
+            described = "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning";
+            warnings.Add($"{summary.BatchedExactEvents:N0} allocation events stand for several objects each, so the figures are not exact: each batch is charged to the line of its last object (record with both keywords 0x200000 and 0x2000000, from startup)");
+        }
+
         return new ProfileReport(
             ProfileReport.CurrentSchemaVersion,
             summary.TracePath,
             summary.DurationSeconds,
             summary.AllocationEvents,
             summary.DroppedEvents,
-            AllocationEstimator.Describe(estimator),
-            estimator == EstimatorKind.AllocationTick,
+            described,
+            estimator == EstimatorKind.AllocationTick || batched,
             methods,
-            warnings);
+            warnings,
+            Exact: estimator == EstimatorKind.Exact);
     }
 
     private static void EnsureTraceIsUsable(TraceSummary summary)

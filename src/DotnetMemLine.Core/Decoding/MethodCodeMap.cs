@@ -14,11 +14,10 @@ internal sealed class MethodCodeMap
     private readonly CodeVersion[] _versionsByStart;
     private readonly ulong[] _starts;
 
-    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, long sampledEvents = 0, long tickEvents = 0, List<Inlining>? inlinings = null)
+    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, AllocationEventCounts? counts = null, List<Inlining>? inlinings = null)
     {
         Inlinings = inlinings ?? [];
-        AllocationSampledEvents = sampledEvents;
-        AllocationTickEvents = tickEvents;
+        AllocationEvents = counts ?? new AllocationEventCounts();
         _versionsByStart = [.. versions.OrderBy(v => v.Start)];
         _starts = [.. _versionsByStart.Select(v => v.Start)];
         foreach (CodeVersion version in _versionsByStart)
@@ -62,9 +61,21 @@ internal sealed class MethodCodeMap
     public IReadOnlyList<Inlining> Inlinings { get; }
 
     // Counted in the same pass over the file, so that nothing reads the whole trace just to count.
-    public long AllocationSampledEvents { get; }
+    public AllocationEventCounts AllocationEvents { get; }
 
-    public long AllocationTickEvents { get; }
+    /// <summary>How many allocation events of each kind the trace holds.</summary>
+    internal sealed class AllocationEventCounts
+    {
+        public long Sampled { get; set; }
+
+        public long Ticks { get; set; }
+
+        /// <summary>GCSampledObjectAllocation events (exact mode).</summary>
+        public long Exact { get; set; }
+
+        /// <summary>GCSampledObjectAllocation events standing for more than one object.</summary>
+        public long ExactBatched { get; set; }
+    }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
     internal static MethodCodeMap FromVersions(IEnumerable<CodeVersion> versions, Dictionary<long, string>? modulePaths = null) =>
@@ -171,7 +182,7 @@ internal sealed class MethodCodeMap
 
         void OnModule(ModuleLoadUnloadTraceData data) => modulePaths[(long)data.ModuleID] = data.ModuleILPath;
 
-        long sampledEvents = 0, tickEvents = 0;
+        var counts = new AllocationEventCounts();
 
         using var source = new EventPipeEventSource(tracePath);
         var rundown = new ClrRundownTraceEventParser(source);
@@ -187,11 +198,19 @@ internal sealed class MethodCodeMap
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;
         rundown.LoaderModuleDCStop += OnModule;
-        source.Clr.AllocationSampling += _ => sampledEvents++;
-        source.Clr.GCAllocationTick += _ => tickEvents++;
+        source.Clr.AllocationSampling += _ => counts.Sampled++;
+        source.Clr.GCAllocationTick += _ => counts.Ticks++;
+        source.Clr.GCSampledObjectAllocation += data =>
+        {
+            counts.Exact++;
+            if (data.ObjectCountForTypeSample > 1)
+            {
+                counts.ExactBatched++;
+            }
+        };
         source.Process();
 
-        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, sampledEvents, tickEvents, inlinings);
+        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, counts, inlinings);
     }
 
     /// <summary>

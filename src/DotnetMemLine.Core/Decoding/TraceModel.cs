@@ -11,6 +11,12 @@ public enum AllocationEventKind
 
     /// <summary>Older runtimes' <c>AllocationTick</c>: fixed ~100 KB stride, biased.</summary>
     AllocationTick,
+
+    /// <summary>
+    /// <c>GCSampledObjectAllocation</c> recorded with both of its keywords from startup
+    /// (<c>run --exact</c>): one event per allocated object, so figures are exact sums.
+    /// </summary>
+    Exact,
 }
 
 /// <summary>A method that appears in the trace: the module it lives in and its metadata token.</summary>
@@ -33,22 +39,29 @@ public sealed record InliningEvent(string InlineeType, string InlineeName, strin
 /// <param name="ILOffset">IL offset of the call or allocation site; negative when the runtime gave no IL map.</param>
 public readonly record struct StackFrame(int MethodId, int ILOffset);
 
-/// <summary>One allocation event: a randomized sample or an AllocationTick.</summary>
+/// <summary>One allocation event: a randomized sample, an AllocationTick, or (exact mode) an allocated object.</summary>
 /// <param name="TimeMSec">Milliseconds since the start of the trace.</param>
 /// <param name="ThreadId">The OS thread that allocated.</param>
-/// <param name="ObjectSize">Size of the sampled object, in bytes.</param>
+/// <param name="ObjectSize">Size of the sampled object, in bytes; in exact mode the total size of the <paramref name="ObjectCount"/> objects the event stands for.</param>
 /// <param name="SampledByteOffset">For AllocationSampled: offset of the byte whose trial succeeded.</param>
 /// <param name="TickAmount">For AllocationTick: bytes allocated since the previous tick.</param>
-public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount);
+/// <param name="ObjectCount">In exact mode: objects the event stands for (ObjectCountForTypeSample; 1 when every object is logged).</param>
+public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1);
 
 /// <summary>Facts about the whole trace, shown in every table header.</summary>
+/// <param name="BatchedExactEvents">
+/// Exact mode: events that stand for more than one object. The runtime batches allocations per type
+/// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
+/// charged to the stack of its last object.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
     long AllocationEvents,
     long DroppedEvents,
     AllocationEventKind EventKind,
-    bool HasStacks);
+    bool HasStacks,
+    long BatchedExactEvents = 0);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor

@@ -4,6 +4,8 @@ namespace DotnetMemLine.Reporting;
 /// The finished profile: the single model every renderer reads (text table, JSON).
 /// Its JSON shape is a public contract, documented in docs/json-schema.md.
 /// </summary>
+/// <param name="AllocationSamples">Allocation events in the trace; in exact mode one per recorded object (or batch).</param>
+/// <param name="Exact">True for exact mode (<c>run --exact</c>): figures are exact sums with object counts, not estimates.</param>
 public sealed record ProfileReport(
     int SchemaVersion,
     string TracePath,
@@ -13,7 +15,8 @@ public sealed record ProfileReport(
     string Estimator,
     bool EstimatorBiased,
     IReadOnlyList<MethodReport> Methods,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    bool Exact = false)
 {
     public const int CurrentSchemaVersion = 1;
 }
@@ -49,4 +52,6 @@ public sealed record InliningSite(string Method, string? SourceFile, int? Line);
 public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>
-public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples);
+/// <param name="Objects">Exact mode: the objects allocated; null for sampled estimates.</param>
+/// <param name="LowConfidence">Fewer than 100 samples (but some): the point is rough, read the interval. Never in exact mode.</param>
+public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples, long? Objects = null, bool LowConfidence = false);

@@ -208,6 +208,59 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void ExactTrace_SumsBytesAndObjectsPerLine_WithoutInterval()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact)
+            .GC(heapBytesAfter: 1_000_000)
+            .Objects(1_048, 1, At(Selected, AllocLine))
+            .Objects(1_048, 1, new StackFrame(Callee, 0), At(Selected, AllocLine))
+            .Objects(96, 3, At(Selected, ReturnLine))
+            .Objects(24, 1, new StackFrame(Callee, 0)); // outside the method
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+        MethodReport method = report.Methods.Single();
+
+        Assert.IsTrue(report.Exact);
+        Assert.IsFalse(report.EstimatorBiased);
+        StringAssert.StartsWith(report.Estimator, "exact");
+        Assert.AreEqual(new EstimateReport(2_096, 2_096, 2_096, 2, Objects: 2, LowConfidence: false), Row(method, AllocLine).Allocated);
+        Assert.AreEqual(new EstimateReport(96, 96, 96, 1, Objects: 3, LowConfidence: false), Row(method, ReturnLine).Allocated);
+        Assert.AreEqual(new EstimateReport(2_192, 2_192, 2_192, 3, Objects: 5, LowConfidence: false), method.TotalAllocated);
+        Assert.AreEqual(1_000_000L + 2_096 + 96, method.PeakHeapBytes!.Value, "the heap grows by the exact sizes");
+    }
+
+    [TestMethod]
+    public void ExactTraceWithBatchedEvents_SaysItIsNotExact()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact) { BatchedExactEvents = 1 }
+            .Objects(960, 40, At(Selected, AllocLine));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+
+        Assert.IsTrue(report.EstimatorBiased);
+        StringAssert.Contains(report.Estimator, "not every allocation");
+        Assert.IsTrue(report.Warnings.Any(w => w.Contains("the figures are not exact", StringComparison.Ordinal)));
+        Assert.AreEqual(40L, Row(report.Methods[0], AllocLine).Allocated!.Objects);
+    }
+
+    [TestMethod]
+    public void FewSamples_AreFlaggedLowConfidence_OnTheLineAndTheTotal()
+    {
+        var trace = new FakeAllocationTrace(Methods);
+        for (int i = 0; i < 101; i++)
+        {
+            trace.Sample(Size, At(Selected, i < 100 ? AllocLine : ReturnLine));
+        }
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.IsFalse(Row(report, AllocLine).Allocated!.LowConfidence, "100 samples");
+        Assert.IsTrue(Row(report, ReturnLine).Allocated!.LowConfidence, "1 sample");
+        Assert.IsFalse(report.TotalAllocated!.LowConfidence, "101 samples");
+        Assert.IsNull(report.TotalAllocated!.Objects, "sampling does not count objects");
+    }
+
+    [TestMethod]
     public void TraceWithoutAllocationEvents_IsRefusedWithWhatToRecord()
     {
         var trace = new FakeAllocationTrace(Methods, AllocationEventKind.None);

@@ -12,10 +12,20 @@ public sealed class AllocationProvidersTests
     }
 
     [TestMethod]
+    public void ExactKeywords_AreBothSampledObjectAllocationKeywordsPlusTypes_WithoutAllocationSampling()
+    {
+        // 0x200000 | 0x2000000: one event per object; 0x80000 (Type): else the runtime drops the
+        // first object of each type on each thread.
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x22A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
+        Assert.AreEqual(AllocationProviders.ExactKeywords, AllocationProviders.SessionConfiguration(64, exact: true).Providers.Single().Keywords);
+    }
+
+    [TestMethod]
     public void Readme_TellsDotnetTraceUsersTheSameProviders()
     {
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         Assert.Contains("--providers " + AllocationProviders.DotnetTraceProvidersArgument, readme);
+        Assert.Contains("--providers " + AllocationProviders.DotnetTraceExactProvidersArgument, readme);
     }
 
     [TestMethod]
