@@ -33,7 +33,9 @@ internal sealed class LineAttributor : IAllocationVisitor
     // For each trace method id: which selected method its code belongs to (-1: none).
     private readonly int[] _selectedIndexByMethodId;
 
-    // Maps (method id, IL offset) to a source line; 0 means "no line".
+    // Maps (method id, IL offset) to a source line; 0 means "no line", and a negative line -N means
+    // "line N, but only when no statement of the method is executing deeper in the stack" (the
+    // declaration line for a state machine's kickoff: it starts the body, whose own lines say more).
     private readonly Func<int, int, int> _lineOf;
     private readonly Dictionary<(int MethodId, int ILOffset), int> _lineCache = [];
     private readonly HeapTracker _heap = new();
@@ -86,6 +88,11 @@ internal sealed class LineAttributor : IAllocationVisitor
             anySelected = true;
             _onStack[selected] = true;
             int line = LineOf(frame);
+            if (line < 0 && _linesOnStack[selected].Count == 0)
+            {
+                line = -line; // frames are innermost first: nothing deeper of this method has a line
+            }
+
             if (line > 0 && !_linesOnStack[selected].Contains(line))
             {
                 _linesOnStack[selected].Add(line);

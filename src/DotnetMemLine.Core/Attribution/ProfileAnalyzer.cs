@@ -57,10 +57,11 @@ public static class ProfileAnalyzer
                 return line.Line;
             }
 
-            // An async method's or iterator's kickoff has no statements: what it allocates (the state
-            // machine, the task) is the cost of calling the method, shown on its declaration line.
+            // An async method's or iterator's kickoff has no statements: what it allocates itself (the
+            // state machine, the task) is the cost of calling the method, shown on its declaration line.
+            // Negative: only when the body (MoveNext, which the kickoff starts) is not what allocated.
             return moduleSymbols.IsStateMachineKickoff(method.Token) && moduleSymbols.GetMethodSpan(method.Token) is { } span
-                ? span.FirstLine
+                ? -span.FirstLine
                 : 0;
         }
 

@@ -142,6 +142,35 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void AsyncMethod_BodyLinesComeFromMoveNext_AndTheKickoffChargesTheDeclarationOnlyForItsOwnAllocations()
+    {
+        int kickoff = Token(nameof(Tests.Symbols.Fixtures.LineFixture.AsyncWork));
+        System.Reflection.MethodInfo moveNextMethod = typeof(Tests.Symbols.Fixtures.LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Single(t => t.Name.StartsWith("<AsyncWork>d__", StringComparison.Ordinal))
+            .GetMethod("MoveNext", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)!;
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, kickoff, "LineFixture.AsyncWork"),
+            new(TestModulePath, moveNextMethod.MetadataToken, "LineFixture+<AsyncWork>d__.MoveNext"),
+            Methods[Callee], // stands in for AsyncMethodBuilderCore.Start
+        ];
+        int afterAwait = Marker("line", "AfterAwait");
+        int declaration = Marker("sig", "AsyncWork");
+        int afterAwaitOffset = SequencePoints(moveNextMethod.MetadataToken).First(p => !p.IsHidden && p.StartLine == afterAwait).Offset + 1;
+
+        var trace = new FakeAllocationTrace(methods)
+            .Sample(Size, new StackFrame(1, afterAwaitOffset), new StackFrame(2, 0), new StackFrame(0, 5)) // the body, started by the kickoff
+            .Sample(Size, new StackFrame(0, 5));                                                             // the kickoff itself
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["AsyncWork"], [])).Methods.Single();
+
+        Assert.AreEqual(2, report.TotalAllocated!.Samples);
+        Assert.AreEqual(1, Row(report, afterAwait).Allocated!.Samples);
+        Assert.AreEqual(1, Row(report, declaration).Allocated!.Samples);
+        Assert.AreEqual(0, report.UnattributedSamples);
+    }
+
+    [TestMethod]
     public void SamplesOutsideTheMethod_AreNotCharged()
     {
         var trace = new FakeAllocationTrace(Methods)
