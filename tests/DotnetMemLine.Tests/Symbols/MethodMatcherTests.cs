@@ -42,6 +42,7 @@ public sealed class MethodMatcherTests
     [DataRow("OrderService.Total", new[] { 11, 12 }, DisplayName = "property: both accessors")]
     [DataRow("Total.set", new[] { 12 }, DisplayName = "property setter")]
     [DataRow("Create<T>", new[] { 7 }, DisplayName = "type arguments ignored")]
+    [DataRow("OrderServiceFactory<Dictionary<int, List<T>>>.Create<T>", new[] { 7 }, DisplayName = "nested type arguments of the type ignored")]
     [DataRow(" OrderService . CancelOrder ", new[] { 3 }, DisplayName = "whitespace ignored")]
     public void Match_BySuffixAtSegmentBoundaries(string pattern, int[] expectedTokens)
     {
