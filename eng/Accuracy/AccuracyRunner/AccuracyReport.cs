@@ -163,7 +163,8 @@ internal static class AccuracyReport
         report.AppendLine(
             $"| 95% intervals hold the truth in ≥ {Percent(CoverageGoal)} of line-runs | {Share(covered, lines.Count)} | {YesNo((double)covered / lines.Count >= CoverageGoal)} |");
 
-        List<LineObservation> withFlag = [.. lines.Where(l => l.LowConfidence is not null)];
+        // A line-run without samples prints no figures, so there is nothing to flag: leave it out.
+        List<LineObservation> withFlag = [.. lines.Where(l => l.LowConfidence is not null && l.Samples > 0)];
         if (withFlag.Count == 0)
         {
             report.AppendLine($"| lines under {LowConfidenceBelow} samples flagged `lowConfidence` | this build's JSON has no `lowConfidence` field | not measured |");
@@ -175,8 +176,8 @@ internal static class AccuracyReport
             int fewFlagged = few.Count(l => l.LowConfidence == true);
             int manyFlagged = many.Count(l => l.LowConfidence == true);
             report.AppendLine(
-                $"| lines under {LowConfidenceBelow} samples flagged `lowConfidence` | {fewFlagged}/{few.Count} such line-runs flagged; {manyFlagged}/{many.Count} line-runs with more samples flagged "
-                + $"| {YesNo(fewFlagged == few.Count && manyFlagged == 0 && withFlag.Count == lines.Count)} |");
+                $"| lines under {LowConfidenceBelow} samples flagged `lowConfidence` | {fewFlagged}/{few.Count} line-runs with 1 to {LowConfidenceBelow - 1} samples flagged; {manyFlagged}/{many.Count} line-runs with more samples flagged "
+                + $"| {YesNo(fewFlagged == few.Count && manyFlagged == 0 && withFlag.Count == lines.Count(l => l.Samples > 0))} |");
         }
     }
 
@@ -218,7 +219,7 @@ internal static class AccuracyReport
                 $"| {name} | {Count(members.Count)} | {Percent(Median(absolute))} | {Percent(Percentile(absolute, 0.95))} "
                 + $"| {Percent(Worst(members.Select(l => l.RelativeError)), signed: true)} "
                 + $"| {Share(absolute.Count(e => e <= LineGoal), members.Count)} | {Share(members.Count(l => l.Covered), members.Count)} |"
-                + (anyFlag ? $" {Share(members.Count(l => l.LowConfidence == true), members.Count)} |" : ""));
+                + (anyFlag ? $" {Share(members.Count(l => l.LowConfidence == true), members.Count(l => l.Samples > 0))} |" : ""));
         }
     }
 
