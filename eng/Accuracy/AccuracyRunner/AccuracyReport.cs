@@ -118,7 +118,7 @@ internal static class AccuracyReport
         int withoutSamples = lines.Count(l => l.EstimateBytes is null);
         if (withoutSamples > 0)
         {
-            notes.Add($"{withoutSamples} line-runs had no sample at all (no figures printed; counted as an estimate of 0 outside its interval)");
+            notes.Add($"{withoutSamples} line-run{(withoutSamples == 1 ? "" : "s")} had no sample at all (no figures printed; counted as an estimate of 0 outside its interval)");
         }
 
         if (results.Failures.Count > 0)
@@ -150,12 +150,12 @@ internal static class AccuracyReport
         List<double> totals = [.. runs.Select(r => (r.SumOfLineEstimates - r.TruthBytes) / r.TruthBytes)];
         int totalsInside = totals.Count(e => Math.Abs(e) <= TotalGoal);
         report.AppendLine(
-            $"| total of the checked lines within ±{Percent(TotalGoal)} of the truth | {totalsInside}/{runs.Count} runs; worst {Percent(Worst(totals), signed: true)} | {YesNo(totalsInside == runs.Count)} |");
+            $"| total of the checked lines within ±{Percent(TotalGoal)} of the truth | {Count(totalsInside)}/{Count(runs.Count)} runs; worst {Percent(Worst(totals), signed: true)} | {YesNo(totalsInside == runs.Count)} |");
 
         List<LineObservation> wellSampled = [.. lines.Where(l => l.Samples >= LineGoalMinimumSamples)];
         int wellSampledInside = wellSampled.Count(l => Math.Abs(l.RelativeError) <= LineGoal);
         report.AppendLine(
-            $"| every line with ≥ {Count(LineGoalMinimumSamples)} samples within ±{Percent(LineGoal)} | {wellSampledInside}/{wellSampled.Count} line-runs; "
+            $"| every line with ≥ {Count(LineGoalMinimumSamples)} samples within ±{Percent(LineGoal)} | {Count(wellSampledInside)}/{Count(wellSampled.Count)} line-runs; "
             + $"95th percentile {Percent(Percentile(wellSampled.Select(l => Math.Abs(l.RelativeError)), 0.95))}; worst {Percent(Worst(wellSampled.Select(l => l.RelativeError)), signed: true)} "
             + $"| {YesNo(wellSampled.Count > 0 && wellSampledInside == wellSampled.Count)} |");
 
@@ -176,7 +176,7 @@ internal static class AccuracyReport
             int fewFlagged = few.Count(l => l.LowConfidence == true);
             int manyFlagged = many.Count(l => l.LowConfidence == true);
             report.AppendLine(
-                $"| lines under {LowConfidenceBelow} samples flagged `lowConfidence` | {fewFlagged}/{few.Count} line-runs with 1 to {LowConfidenceBelow - 1} samples flagged; {manyFlagged}/{many.Count} line-runs with more samples flagged "
+                $"| lines under {LowConfidenceBelow} samples flagged `lowConfidence` | {Count(fewFlagged)}/{Count(few.Count)} line-runs with 1 to {LowConfidenceBelow - 1} samples flagged; {Count(manyFlagged)}/{Count(many.Count)} line-runs with more samples flagged "
                 + $"| {YesNo(fewFlagged == few.Count && manyFlagged == 0 && withFlag.Count == lines.Count(l => l.Samples > 0))} |");
         }
     }
@@ -189,7 +189,7 @@ internal static class AccuracyReport
         AddRow("sum of the methods' `total`", [.. runs.Select(r => (r.SumOfMethodTotals - r.TruthBytes) / r.TruthBytes)]);
 
         void AddRow(string measure, List<double> errors) => report.AppendLine(
-            $"| {measure} | {Percent(Median(errors), signed: true)} | {Percent(Worst(errors), signed: true)} | {errors.Count(e => Math.Abs(e) <= TotalGoal)}/{errors.Count} |");
+            $"| {measure} | {Percent(Median(errors), signed: true)} | {Percent(Worst(errors), signed: true)} | {Count(errors.Count(e => Math.Abs(e) <= TotalGoal))}/{Count(errors.Count)} |");
     }
 
     private static void RenderGroups(StringBuilder report, List<LineObservation> lines)
