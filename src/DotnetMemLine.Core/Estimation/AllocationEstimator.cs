@@ -29,6 +29,9 @@ public static class AllocationEstimator
     /// <summary>Below this many samples the weighted estimator is too far from normal to lend its interval.</summary>
     private const int MinimumSamplesForNormalInterval = 30;
 
+    /// <summary>A weighted estimate whose normal 95% half-width is at most this share of it counts as precise.</summary>
+    private const double PreciseRelativeSpread = 0.10;
+
     public static double SampleWeight(long objectSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objectSize);
@@ -165,14 +168,19 @@ public static class AllocationEstimator
         // point can sit on one of its ends. Once there are enough samples for the central limit
         // theorem, take the union with the weighted estimator's normal interval: each is a ~95%
         // interval under its own approximation, so the union covers at least as often as either.
-        double spread = 0;
-        if (samples >= MinimumSamplesForNormalInterval)
+        // Below 30 samples the normal interval is still sound when the weighted estimate is precise
+        // anyway: a few large objects, each sampled almost surely (20 x 1 MiB arrays: the point is
+        // within ~1 KB of the truth, while the negative-binomial low end can sit above it).
+        double z = GammaDistribution.ApproximateNormalQuantile(upperCumulative); // to ~5e-4: ample for a spread
+        double spread = z * Math.Sqrt(tally.WeightedVariance);
+        if (samples < MinimumSamplesForNormalInterval && spread > PreciseRelativeSpread * bytes)
         {
-            double z = GammaDistribution.ApproximateNormalQuantile(upperCumulative); // to ~5e-4: ample for a spread
-            spread = z * Math.Sqrt(tally.WeightedVariance);
+            spread = 0;
         }
 
-        return new AllocationEstimate(bytes, Math.Min(low, bytes - spread), Math.Max(high, bytes + spread), samples);
+        // The sampled objects themselves were certainly allocated: nothing below their sizes is possible.
+        low = Math.Max(tally.SampledObjectBytes, Math.Min(low, bytes - spread));
+        return new AllocationEstimate(bytes, Math.Min(low, bytes), Math.Max(high, bytes + spread), samples);
     }
 
     private static AllocationEstimate EstimateTicks(SampleTally tally, double tailProbability, double upperCumulative)

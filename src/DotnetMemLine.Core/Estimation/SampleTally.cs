@@ -27,6 +27,9 @@ public sealed class SampleTally
     /// </summary>
     public double UnseenTailBytes { get; private set; }
 
+    /// <summary>Σ size over AllocationSampled events: bytes certainly allocated, a hard floor for any interval.</summary>
+    public double SampledObjectBytes { get; private set; }
+
     /// <summary>
     /// Unbiased estimate of the weighted estimator's variance: the sum over samples of
     /// w² · q^size, whose expectation over the sampling is Σ size² q^size / (1 - q^size).
@@ -46,6 +49,7 @@ public sealed class SampleTally
         double weight = AllocationEstimator.SampleWeight(objectSize);
         WeightedBytes += weight;
         UnseenTailBytes += objectSize - sampledByteOffset;
+        SampledObjectBytes += objectSize;
         WeightedVariance += weight * (weight - objectSize); // w² q^size, as w(1 - q^size) = size
     }
 
@@ -84,6 +88,7 @@ public sealed class SampleTally
         Objects += other.Objects;
         WeightedBytes += other.WeightedBytes;
         UnseenTailBytes += other.UnseenTailBytes;
+        SampledObjectBytes += other.SampledObjectBytes;
         WeightedVariance += other.WeightedVariance;
     }
 }
