@@ -28,6 +28,10 @@ internal static class CollectCommand
     };
     private static readonly Option<string?> ProcessName = new("--name", "-n") { Description = "Name of the process to profile." };
 
+    // Accepted only to refuse it with the reason: the runtime reads the exact-mode keywords at
+    // startup, so a session attached later would record no allocation at all. Hidden from help.
+    private static readonly Option<bool> Exact = new("--exact") { Hidden = true };
+
     public static Command Create()
     {
         var command = new Command("collect", "Attach to a running .NET process, record its allocations, and print the per-line tables.")
@@ -40,6 +44,7 @@ internal static class CollectCommand
             CommonOptions.Format,
             CommonOptions.Symbols,
             CommonOptions.BufferSize,
+            Exact,
         };
         command.Validators.Add(result =>
         {
@@ -55,6 +60,12 @@ internal static class CollectCommand
 
     private static async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
+        if (parsed.GetValue(Exact))
+        {
+            throw new MemLineException(ExitCode.UsageError,
+                "--exact works only with 'run': the runtime records every allocation only if asked at its startup, not once it is running; use 'dotnet-memline run --exact --method <name> -- <command>'");
+        }
+
         int pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
         DiagnosticsClient client = TargetProcess.Connect(pid);
         string name = TargetProcess.ApplicationName(pid);

@@ -15,25 +15,35 @@ internal sealed class MethodLineTallies
     public Dictionary<int, long> PeakHeapByLine { get; } = [];
 
     public long UnattributedSamples { get; set; }
+
+    /// <summary>Samples charged to more than one line: a lambda or a recursive call runs inside the line that called it.</summary>
+    public long SamplesOnSeveralLines { get; set; }
 }
 
 /// <summary>
-/// Replays a trace and charges each allocation to the line of each selected method that was
-/// executing: the innermost frame of that method on the stack, so a line's figure includes the
-/// callees it calls and a recursive method counts each sample once.
+/// Replays a trace and charges each allocation to every line of each selected method that was
+/// executing when it happened: a line's figure includes the callees it calls, a lambda's line and the
+/// line that ran the lambda both count it, and each allocation is counted once per line and once in
+/// the method's total however many frames of the method (recursion) are on the stack.
 /// </summary>
 internal sealed class LineAttributor : IAllocationVisitor
 {
     private readonly AllocationEventKind _eventKind;
 
-    // For each trace method id: which selected methods it belongs to (-1: none).
+    // For each trace method id: which selected method its code belongs to (-1: none).
     private readonly int[] _selectedIndexByMethodId;
 
-    // Maps (method id, IL offset) to a source line; 0 means "no line".
+    // Maps (method id, IL offset) to a source line; 0 means "no line", and a negative line -N means
+    // "line N, but only when no statement of the method is executing deeper in the stack" (the
+    // declaration line for a state machine's kickoff: it starts the body, whose own lines say more).
     private readonly Func<int, int, int> _lineOf;
     private readonly Dictionary<(int MethodId, int ILOffset), int> _lineCache = [];
     private readonly HeapTracker _heap = new();
-    private readonly bool[] _seenThisSample;
+
+    // Per selected method, for the sample being charged: whether any of its frames is on the stack, and
+    // the distinct lines those frames are executing.
+    private readonly bool[] _onStack;
+    private readonly List<int>[] _linesOnStack;
 
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, Func<int, int, int> lineOf)
     {
@@ -41,12 +51,13 @@ internal sealed class LineAttributor : IAllocationVisitor
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _lineOf = lineOf;
         Tallies = new MethodLineTallies[selectedCount];
+        _onStack = new bool[selectedCount];
+        _linesOnStack = new List<int>[selectedCount];
         for (int i = 0; i < selectedCount; i++)
         {
             Tallies[i] = new MethodLineTallies();
+            _linesOnStack[i] = [];
         }
-
-        _seenThisSample = new bool[selectedCount];
     }
 
     public MethodLineTallies[] Tallies { get; }
@@ -57,10 +68,10 @@ internal sealed class LineAttributor : IAllocationVisitor
     {
         _heap.OnAllocated(_eventKind == AllocationEventKind.AllocationTick
             ? allocation.TickAmount
-            : AllocationEstimator.SampleWeight(allocation.ObjectSize));
+            : _eventKind == AllocationEventKind.Exact ? allocation.ObjectSize : AllocationEstimator.SampleWeight(allocation.ObjectSize));
         long? heapNow = _heap.CurrentBytes;
 
-        Array.Clear(_seenThisSample);
+        bool anySelected = false;
         foreach (StackFrame frame in frames)
         {
             if ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length)
@@ -69,13 +80,38 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
 
             int selected = _selectedIndexByMethodId[frame.MethodId];
-            if (selected < 0 || _seenThisSample[selected])
+            if (selected < 0)
             {
-                continue; // not a selected method, or an outer (recursive) frame of one already charged
+                continue;
             }
 
-            _seenThisSample[selected] = true;
-            Charge(Tallies[selected], LineOf(frame), allocation, heapNow);
+            anySelected = true;
+            _onStack[selected] = true;
+            int line = LineOf(frame);
+            if (line < 0 && _linesOnStack[selected].Count == 0)
+            {
+                line = -line; // frames are innermost first: nothing deeper of this method has a line
+            }
+
+            if (line > 0 && !_linesOnStack[selected].Contains(line))
+            {
+                _linesOnStack[selected].Add(line);
+            }
+        }
+
+        if (!anySelected)
+        {
+            return;
+        }
+
+        for (int selected = 0; selected < Tallies.Length; selected++)
+        {
+            if (_onStack[selected])
+            {
+                Charge(Tallies[selected], _linesOnStack[selected], allocation, heapNow);
+                _onStack[selected] = false;
+                _linesOnStack[selected].Clear();
+            }
         }
     }
 
@@ -96,37 +132,49 @@ internal sealed class LineAttributor : IAllocationVisitor
         return line;
     }
 
-    private void Charge(MethodLineTallies tallies, int line, in AllocationRecord allocation, long? heapNow)
+    private void Charge(MethodLineTallies tallies, List<int> lines, in AllocationRecord allocation, long? heapNow)
     {
         Add(tallies.Total, allocation);
-        if (line <= 0)
+        if (lines.Count == 0)
         {
             tallies.UnattributedSamples++;
             return;
         }
 
-        if (!tallies.ByLine.TryGetValue(line, out SampleTally? tally))
+        if (lines.Count > 1)
         {
-            tally = new SampleTally();
-            tallies.ByLine[line] = tally;
+            tallies.SamplesOnSeveralLines++;
         }
 
-        Add(tally, allocation);
-        if (heapNow is long heap && heap > tallies.PeakHeapByLine.GetValueOrDefault(line))
+        foreach (int line in lines)
         {
-            tallies.PeakHeapByLine[line] = heap;
+            if (!tallies.ByLine.TryGetValue(line, out SampleTally? tally))
+            {
+                tally = new SampleTally();
+                tallies.ByLine[line] = tally;
+            }
+
+            Add(tally, allocation);
+            if (heapNow is long heap && heap > tallies.PeakHeapByLine.GetValueOrDefault(line))
+            {
+                tallies.PeakHeapByLine[line] = heap;
+            }
         }
     }
 
     private void Add(SampleTally tally, in AllocationRecord allocation)
     {
-        if (_eventKind == AllocationEventKind.AllocationTick)
+        switch (_eventKind)
         {
-            tally.AddTick(allocation.TickAmount);
-        }
-        else
-        {
-            tally.AddSampled(allocation.ObjectSize, allocation.SampledByteOffset);
+            case AllocationEventKind.AllocationTick:
+                tally.AddTick(allocation.TickAmount);
+                break;
+            case AllocationEventKind.Exact:
+                tally.AddExact(allocation.ObjectSize, allocation.ObjectCount);
+                break;
+            default:
+                tally.AddSampled(allocation.ObjectSize, allocation.SampledByteOffset);
+                break;
         }
     }
 }

@@ -7,7 +7,7 @@ namespace DotnetMemLine.Attribution;
 /// <summary>Builds one method's table: every line from the signature to the closing brace.</summary>
 internal static class MethodReportBuilder
 {
-    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator)
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false)
     {
         var notes = new List<string>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -50,9 +50,18 @@ internal static class MethodReportBuilder
             rows.Add(new LineReport(line, text, allocated, peak));
         }
 
-        if (tallies.UnattributedSamples > 0)
+        if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)
+        {
+            notes.Add(CodeWhereabouts.PrecompiledCode(method, tallies.UnattributedSamples));
+        }
+        else if (tallies.UnattributedSamples > 0)
         {
             notes.Add($"{tallies.UnattributedSamples:N0} samples in this method had no IL offset (the trace lacks IL-to-native maps, keyword 0x20000) and are counted only in the total");
+        }
+
+        if (tallies.SamplesOnSeveralLines > 0)
+        {
+            notes.Add($"{tallies.SamplesOnSeveralLines:N0} samples count on more than one line: code written inside a line (a lambda, a local function) or called again from it (recursion) also counts on the line that ran it, so the lines add up to more than the total");
         }
 
         return new MethodReport(
@@ -67,6 +76,6 @@ internal static class MethodReportBuilder
     private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
     {
         AllocationEstimate estimate = AllocationEstimator.Estimate(tally, estimator);
-        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples);
+        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples, estimate.Objects, estimate.LowConfidence);
     }
 }

@@ -20,16 +20,24 @@ public static class ProfileAnalyzer
         EnsureTraceIsUsable(summary);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
             ? EstimatorKind.AllocationTick
-            : EstimatorKind.RandomizedSampling;
+            : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
 
         using var symbols = new SymbolCache(options.SymbolDirectories);
+        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
+
+        // A selected method's code is its own body plus the compiler-generated methods it declares
+        // (state machines, lambdas, local functions): all of them charge the selected method's lines.
         var selectedByKey = new Dictionary<(string Module, int Token), int>();
         for (int i = 0; i < selected.Count; i++)
         {
             selectedByKey[(selected[i].ModulePath, selected[i].Token)] = i;
+            foreach (int nested in symbolsOfSelected[i].GetNestedCodeTokens(selected[i].Token))
+            {
+                selectedByKey.TryAdd((selected[i].ModulePath, nested), i);
+            }
         }
 
         int[] selectedIndexByMethodId = new int[tracedMethods.Count];
@@ -39,12 +47,22 @@ public static class ProfileAnalyzer
             selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
         }
 
-        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
         int LineOf(int methodId, int ilOffset)
         {
             TracedMethod method = tracedMethods[methodId];
-            ModuleSymbols moduleSymbols = symbolsOfSelected[selectedIndexByMethodId[methodId]];
-            return moduleSymbols.FindLine(method.Token, ilOffset)?.Line ?? 0;
+            int index = selectedIndexByMethodId[methodId];
+            ModuleSymbols moduleSymbols = symbolsOfSelected[index];
+            if (moduleSymbols.FindLine(method.Token, ilOffset) is { } line)
+            {
+                return line.Line;
+            }
+
+            // An async method's or iterator's kickoff has no statements: what it allocates itself (the
+            // state machine, the task) is the cost of calling the method, shown on its declaration line.
+            // Negative: only when the body (MoveNext, which the kickoff starts) is not what allocated.
+            return moduleSymbols.IsStateMachineKickoff(method.Token) && moduleSymbols.GetMethodSpan(method.Token) is { } span
+                ? -span.FirstLine
+                : 0;
         }
 
         var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, LineOf);
@@ -53,7 +71,18 @@ public static class ProfileAnalyzer
         var methods = new List<MethodReport>(selected.Count);
         for (int i = 0; i < selected.Count; i++)
         {
-            methods.Add(MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator));
+            IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], trace, symbols.TryOpen);
+            var notes = new List<string>(inlinedInto.Select(site => CodeWhereabouts.Describe(selected[i], site)));
+            int index = i;
+            bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
+            if (!hasCode && inlinedInto.Count == 0)
+            {
+                notes.Add(CodeWhereabouts.NoCompiledCode(selected[i]));
+            }
+
+            bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
+            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator, runsPrecompiledCode);
+            methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 
         var warnings = new List<string>();
@@ -62,16 +91,27 @@ public static class ProfileAnalyzer
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
         }
 
+        // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
+        // but each batch lands on its last object's line, so neither exact nor unbiased.
+        string described = AllocationEstimator.Describe(estimator);
+        bool batched = summary.BatchedExactEvents > 0;
+        if (batched)
+        {
+            described = "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning";
+            warnings.Add($"{summary.BatchedExactEvents:N0} allocation events stand for several objects each, so the figures are not exact: each batch is charged to the line of its last object (record with both keywords 0x200000 and 0x2000000, from startup)");
+        }
+
         return new ProfileReport(
             ProfileReport.CurrentSchemaVersion,
             summary.TracePath,
             summary.DurationSeconds,
             summary.AllocationEvents,
             summary.DroppedEvents,
-            AllocationEstimator.Describe(estimator),
-            estimator == EstimatorKind.AllocationTick,
+            described,
+            estimator == EstimatorKind.AllocationTick || batched,
             methods,
-            warnings);
+            warnings,
+            Exact: estimator == EstimatorKind.Exact);
     }
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
@@ -93,17 +133,33 @@ public static class ProfileAnalyzer
     private sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisposable
     {
         private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
 
         public ModuleSymbols Open(string modulePath)
         {
+            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+        }
+
+        /// <summary>The module's symbols, or null when it has no readable PDB (a framework module, say).</summary>
+        public ModuleSymbols? TryOpen(string modulePath) => TryOpen(modulePath, out _);
+
+        private ModuleSymbols? TryOpen(string modulePath, out string? failure)
+        {
             if (_open.TryGetValue(modulePath, out ModuleSymbols? existing))
             {
+                failure = null;
                 return existing;
             }
 
-            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out string? failure))
+            if (_failures.TryGetValue(modulePath, out failure))
             {
-                throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+                return null;
+            }
+
+            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out failure))
+            {
+                _failures[modulePath] = failure;
+                return null;
             }
 
             _open[modulePath] = symbols;

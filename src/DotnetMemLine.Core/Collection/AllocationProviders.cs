@@ -12,22 +12,41 @@ public static class AllocationProviders
     public const long GCKeyword = 0x1;                       // GC start/end, heap stats; AllocationTick at level 5
     public const long LoaderKeyword = 0x8;                   // module loads: which file, which PDB
     public const long JitKeyword = 0x10;                     // method load events: native code ranges
+    public const long JitTracingKeyword = 0x1000;            // the JIT's inlining decisions: where inlined methods went
     public const long ILToNativeMapKeyword = 0x20000;        // native offset -> IL offset, per code version
     public const long AllocationSamplingKeyword = 0x80000000000; // AllocationSampled (.NET 10+)
+    public const long TypeKeyword = 0x80000;                 // BulkType; without it the runtime drops the first allocation of each type on each thread
+    public const long SampledObjectAllocationHighKeyword = 0x200000;  // GCSampledObjectAllocation, ...
+    public const long SampledObjectAllocationLowKeyword = 0x2000000;  // ... with both High and Low: one event per object
 
     /// <summary>
     /// Both allocation keywords: .NET 10+ emits AllocationSampled and suppresses AllocationTick, older
     /// runtimes ignore the unknown keyword and emit AllocationTick, so one configuration serves both.
     /// </summary>
-    public const long Keywords = GCKeyword | LoaderKeyword | JitKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;
+    public const long Keywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;
+
+    /// <summary>
+    /// Exact mode (<c>run --exact</c>): GCSampledObjectAllocation for every object instead of
+    /// AllocationSampled. The runtime reads these keywords only at startup (they switch every
+    /// allocation to a slow path that logs it), so they work only for a session open before the
+    /// program runs. AllocationSampling is left out: its samples would add nothing to an exact count.
+    /// </summary>
+    public const long ExactKeywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword
+        | TypeKeyword | SampledObjectAllocationHighKeyword | SampledObjectAllocationLowKeyword;
 
     /// <summary>The same providers as a dotnet-trace <c>--providers</c> argument.</summary>
-    public static string DotnetTraceProvidersArgument => $"{RuntimeProvider}:0x{Keywords:X}:5";
+    public static string DotnetTraceProvidersArgument => ProvidersArgument(Keywords);
 
-    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB) =>
+    /// <summary>Exact mode's providers as a dotnet-trace <c>--providers</c> argument (for <c>dotnet-trace collect -- cmd</c>).</summary>
+    public static string DotnetTraceExactProvidersArgument => ProvidersArgument(ExactKeywords);
+
+    /// <param name="exact">True for exact mode's keywords (<see cref="ExactKeywords"/>).</param>
+    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false) =>
         new(
-            [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, Keywords)],
+            [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords)],
             bufferSizeMB,
             requestRundown: true,
             requestStackwalk: true);
+
+    private static string ProvidersArgument(long keywords) => $"{RuntimeProvider}:0x{keywords:X}:5";
 }

@@ -14,10 +14,10 @@ internal sealed class MethodCodeMap
     private readonly CodeVersion[] _versionsByStart;
     private readonly ulong[] _starts;
 
-    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, long sampledEvents = 0, long tickEvents = 0)
+    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, AllocationEventCounts? counts = null, List<Inlining>? inlinings = null)
     {
-        AllocationSampledEvents = sampledEvents;
-        AllocationTickEvents = tickEvents;
+        Inlinings = inlinings ?? [];
+        AllocationEvents = counts ?? new AllocationEventCounts();
         _versionsByStart = [.. versions.OrderBy(v => v.Start)];
         _starts = [.. _versionsByStart.Select(v => v.Start)];
         foreach (CodeVersion version in _versionsByStart)
@@ -43,6 +43,9 @@ internal sealed class MethodCodeMap
 
         public string ModulePath { get; set; } = "";
 
+        /// <summary>ReadyToRun code from the module's image: the runtime writes no IL map for it.</summary>
+        public bool IsPrecompiled { get; init; }
+
         /// <summary>Native offsets (ascending) and the IL offset each starts; empty without an IL map.</summary>
         public int[] NativeOffsets { get; set; } = [];
 
@@ -51,10 +54,28 @@ internal sealed class MethodCodeMap
 
     public IReadOnlyList<CodeVersion> Versions => _versionsByStart;
 
-    // Counted in the same pass over the file, so that nothing reads the whole trace just to count.
-    public long AllocationSampledEvents { get; }
+    /// <summary>A method the JIT inlined while compiling <see cref="Compiled"/>, as its inlining event names it.</summary>
+    internal sealed record Inlining(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, CodeVersion Compiled);
 
-    public long AllocationTickEvents { get; }
+    /// <summary>Every successful inlining the JIT reported (keyword JitTracing) during the session.</summary>
+    public IReadOnlyList<Inlining> Inlinings { get; }
+
+    // Counted in the same pass over the file, so that nothing reads the whole trace just to count.
+    public AllocationEventCounts AllocationEvents { get; }
+
+    /// <summary>How many allocation events of each kind the trace holds.</summary>
+    internal sealed class AllocationEventCounts
+    {
+        public long Sampled { get; set; }
+
+        public long Ticks { get; set; }
+
+        /// <summary>GCSampledObjectAllocation events (exact mode).</summary>
+        public long Exact { get; set; }
+
+        /// <summary>GCSampledObjectAllocation events standing for more than one object.</summary>
+        public long ExactBatched { get; set; }
+    }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
     internal static MethodCodeMap FromVersions(IEnumerable<CodeVersion> versions, Dictionary<long, string>? modulePaths = null) =>
@@ -67,11 +88,14 @@ internal sealed class MethodCodeMap
         var modulePaths = new Dictionary<long, string>();
         var lastLoadByThread = new Dictionary<int, CodeVersion>();
         var pendingMapByThread = new Dictionary<int, (long MethodId, int[] Native, int[] IL)>();
+        var inlinings = new List<Inlining>();
+        var pendingInliningsByThread = new Dictionary<int, List<MethodJitInliningSucceededTraceData>>();
 
         void OnMethod(MethodLoadUnloadVerboseTraceData data)
         {
             var version = new CodeVersion
             {
+                IsPrecompiled = (data.MethodFlags & MethodFlags.Jitted) == 0,
                 Start = data.MethodStartAddress,
                 Size = (uint)data.MethodSize,
                 MethodId = (long)data.MethodID,
@@ -92,6 +116,35 @@ internal sealed class MethodCodeMap
             {
                 current.NativeOffsets = pending.Native;
                 current.ILOffsets = pending.IL;
+            }
+
+            if (pendingInliningsByThread.Remove(data.ThreadID, out var inlined))
+            {
+                AttachInlinings(inlined, data, current);
+            }
+        }
+
+        // The JIT reports each inlining while it compiles, before the compiled method's load event on
+        // the same thread; the events carry names only, so the load that follows says which method it was.
+        void OnInlining(MethodJitInliningSucceededTraceData data)
+        {
+            if (!pendingInliningsByThread.TryGetValue(data.ThreadID, out var pending))
+            {
+                pending = [];
+                pendingInliningsByThread[data.ThreadID] = pending;
+            }
+
+            pending.Add((MethodJitInliningSucceededTraceData)data.Clone());
+        }
+
+        void AttachInlinings(List<MethodJitInliningSucceededTraceData> inlined, MethodLoadUnloadVerboseTraceData load, CodeVersion compiled)
+        {
+            foreach (var inlining in inlined)
+            {
+                if (inlining.MethodBeingCompiledName == load.MethodName && inlining.MethodBeingCompiledNamespace == load.MethodNamespace)
+                {
+                    inlinings.Add(new Inlining(inlining.InlineeNamespace, inlining.InlineeName, inlining.InlineeNameSignature, inlining.InlinerNamespace, inlining.InlinerName, compiled));
+                }
             }
         }
 
@@ -129,13 +182,14 @@ internal sealed class MethodCodeMap
 
         void OnModule(ModuleLoadUnloadTraceData data) => modulePaths[(long)data.ModuleID] = data.ModuleILPath;
 
-        long sampledEvents = 0, tickEvents = 0;
+        var counts = new AllocationEventCounts();
 
         using var source = new EventPipeEventSource(tracePath);
         var rundown = new ClrRundownTraceEventParser(source);
         source.Clr.MethodLoadVerbose += OnMethod;
         source.Clr.MethodUnloadVerbose += OnMethod;
         source.Clr.MethodILToNativeMap += OnILMap;
+        source.Clr.MethodInliningSucceeded += OnInlining;
         source.Clr.LoaderModuleLoad += OnModule;
         source.Clr.LoaderModuleUnload += OnModule;
         rundown.MethodDCStartVerbose += OnMethod;
@@ -144,11 +198,19 @@ internal sealed class MethodCodeMap
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;
         rundown.LoaderModuleDCStop += OnModule;
-        source.Clr.AllocationSampling += _ => sampledEvents++;
-        source.Clr.GCAllocationTick += _ => tickEvents++;
+        source.Clr.AllocationSampling += _ => counts.Sampled++;
+        source.Clr.GCAllocationTick += _ => counts.Ticks++;
+        source.Clr.GCSampledObjectAllocation += data =>
+        {
+            counts.Exact++;
+            if (data.ObjectCountForTypeSample > 1)
+            {
+                counts.ExactBatched++;
+            }
+        };
         source.Process();
 
-        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, sampledEvents, tickEvents);
+        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, counts, inlinings);
     }
 
     /// <summary>
@@ -187,6 +249,32 @@ internal sealed class MethodCodeMap
     /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
     /// a jump would land on lines the range has nothing to do with.
     /// </summary>
+    private const int NoMapping = -1;
+
+    private static int? NextMapped(int[] il, int entry)
+    {
+        for (int i = entry + 1; i < il.Length; i++)
+        {
+            if (il[i] >= 0)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static int PreviousMapped(int[] il, int entry)
+    {
+        int i = entry - 1;
+        while (i >= 0 && il[i] < 0)
+        {
+            i--;
+        }
+
+        return i;
+    }
+
     private static int ILOffsetAt(CodeVersion version, int nativeOffset)
     {
         int[] native = version.NativeOffsets;
@@ -202,6 +290,15 @@ internal sealed class MethodCodeMap
             {
                 entry++; // the last of equal starts is the one the code at this offset belongs to
             }
+        }
+
+        // Code the JIT could not tie to a statement (-1) at the top of a loop, after a backward jump in IL
+        // (seen in on-stack-replacement code, where the loop body's first statement lost its boundary):
+        // it belongs to the statement that follows it, not to the loop's increment laid out before it.
+        if (entry >= 0 && il[entry] == NoMapping && NextMapped(il, entry) is int next0 && PreviousMapped(il, entry) is var previous0
+            && (previous0 < 0 || il[previous0] > il[next0]))
+        {
+            return il[next0];
         }
 
         // Skip the JIT's special markers (-1 no mapping, -2 prolog, -3 epilog) back to a real offset.

@@ -35,10 +35,14 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
+        // Precompiled code without an IL map cannot be placed on lines; the analysis says so per method.
+        var precompiled = code.Versions.Where(v => v.IsPrecompiled && v.NativeOffsets.Length == 0).Select(v => (v.ModulePath, v.Token)).ToHashSet();
         foreach (MethodCodeMap.CodeVersion version in code.Versions)
         {
-            MethodIdOf(version);
+            MethodIdOf(version, precompiled.Contains((version.ModulePath, version.Token)));
         }
+
+        Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, MethodIdOf(i.Compiled)))];
 
         _methodIdByAddress = new int[log.CodeAddresses.Count];
         _ilOffsetByAddress = new int[log.CodeAddresses.Count];
@@ -49,6 +53,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public TraceSummary Summary { get; }
 
     public IReadOnlyList<TracedMethod> Methods => _methods;
+
+    public IReadOnlyList<InliningEvent> Inlinings { get; }
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     public static TraceLogAllocationTrace Open(string tracePath)
@@ -95,6 +101,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default)
     {
         var frames = new List<StackFrame>(64);
+        var frozenSegments = new List<(ulong Start, ulong End)>();
         long seen = 0;
         foreach (TraceEvent ev in _log.Events)
         {
@@ -105,10 +112,19 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
             switch (ev)
             {
-                case AllocationSampledTraceData sampled:
+                case AllocationSampledTraceData sampled when Summary.EventKind == AllocationEventKind.AllocationSampled:
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
                         new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0),
+                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
+                    break;
+                case GCCreateSegmentTraceData segment when segment.Type == GCSegmentType.ReadOnlyHeap:
+                    frozenSegments.Add((segment.Address, segment.Address + segment.Size));
+                    break;
+                case GCSampledObjectAllocationTraceData exact when Summary.EventKind == AllocationEventKind.Exact && !IsFrozen(exact.Address, frozenSegments):
+                    CollectFrames(ev, frames);
+                    visitor.OnAllocation(
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCAllocationTickTraceData tick when Summary.EventKind == AllocationEventKind.AllocationTick:
@@ -128,6 +144,40 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     {
         _log.Dispose();
         TryDelete(_etlxPath);
+    }
+
+    /// <summary>
+    /// True for an object on the frozen (read-only) heap: string literals and Type objects the
+    /// runtime creates once and never collects. They are not GC-heap allocations, so exact mode
+    /// leaves them out, as GC.GetAllocatedBytesForCurrentThread and AllocationSampled do.
+    /// </summary>
+    private static bool IsFrozen(ulong address, List<(ulong Start, ulong End)> frozenSegments)
+    {
+        foreach ((ulong start, ulong end) in frozenSegments)
+        {
+            if (address >= start && address < end)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The bytes an exact-mode event stands for. The runtime reports an object's size unaligned (a
+    /// 48-character string: 118 bytes), but the heap hands out sizes rounded up to the pointer size
+    /// (120), and that is what the program pays and GC.GetAllocatedBytesForCurrentThread counts.
+    /// A batch of several objects (only when one of the two keywords was off) carries only the sum
+    /// of their unaligned sizes, so it is taken as it is.
+    /// </summary>
+    private static long ExactSize(GCSampledObjectAllocationTraceData exact)
+    {
+        long size = exact.TotalSizeForTypeSample;
+        long alignment = exact.PointerSize;
+        return exact.ObjectCountForTypeSample == 1 && alignment > 0
+            ? (size + alignment - 1) / alignment * alignment
+            : size;
     }
 
     private static long HeapSize(GCHeapStatsTraceData heap) =>
@@ -170,13 +220,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     }
 
     /// <summary>All code versions of one method (same module and token) share one id.</summary>
-    private int MethodIdOf(MethodCodeMap.CodeVersion version)
+    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false)
     {
         var key = (version.ModulePath, version.Token);
         if (!_methodIdByKey.TryGetValue(key, out int id))
         {
             id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name));
+            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode));
             _methodIdByKey[key] = id;
         }
 
@@ -185,17 +235,25 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
     private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath)
     {
-        long sampled = code.AllocationSampledEvents, ticks = code.AllocationTickEvents;
-        AllocationEventKind kind = sampled > 0 ? AllocationEventKind.AllocationSampled
-            : ticks > 0 ? AllocationEventKind.AllocationTick
-            : AllocationEventKind.None;
+        MethodCodeMap.AllocationEventCounts counts = code.AllocationEvents;
+
+        // Exact events win: a trace that has them was recorded for exact figures. (Exact mode
+        // records AllocationTick too, with the GC keyword at level 5.)
+        (AllocationEventKind kind, long events) = counts switch
+        {
+            { Exact: > 0 } => (AllocationEventKind.Exact, counts.Exact),
+            { Sampled: > 0 } => (AllocationEventKind.AllocationSampled, counts.Sampled),
+            { Ticks: > 0 } => (AllocationEventKind.AllocationTick, counts.Ticks),
+            _ => (AllocationEventKind.None, 0L),
+        };
         return new TraceSummary(
             tracePath,
             Math.Max(0, log.SessionDuration.TotalSeconds),
-            kind == AllocationEventKind.AllocationTick ? ticks : sampled,
+            events,
             log.EventsLost,
             kind,
-            kind != AllocationEventKind.None && AnyAllocationHasAStack(log));
+            kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
+            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0);
     }
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
@@ -203,7 +261,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     {
         foreach (TraceEvent ev in log.Events)
         {
-            if (ev is AllocationSampledTraceData or GCAllocationTickTraceData && ev.CallStackIndex() != CallStackIndex.Invalid)
+            if (ev is AllocationSampledTraceData or GCAllocationTickTraceData or GCSampledObjectAllocationTraceData && ev.CallStackIndex() != CallStackIndex.Invalid)
             {
                 return true;
             }

@@ -11,35 +11,57 @@ public enum AllocationEventKind
 
     /// <summary>Older runtimes' <c>AllocationTick</c>: fixed ~100 KB stride, biased.</summary>
     AllocationTick,
+
+    /// <summary>
+    /// <c>GCSampledObjectAllocation</c> recorded with both of its keywords from startup
+    /// (<c>run --exact</c>): one event per allocated object, so figures are exact sums.
+    /// </summary>
+    Exact,
 }
 
 /// <summary>A method that appears in the trace: the module it lives in and its metadata token.</summary>
 /// <param name="ModulePath">The module's path as the target process saw it.</param>
 /// <param name="Token">The MethodDef token (0x06xxxxxx).</param>
 /// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method</c>; used in messages when the module cannot be read.</param>
-public sealed record TracedMethod(string ModulePath, int Token, string TraceName);
+/// <param name="RunsPrecompiledCode">Some of its code is ReadyToRun code from the module's image, for which the runtime writes no IL map.</param>
+public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false);
+
+/// <summary>
+/// The JIT compiled the method <paramref name="CompiledMethodId"/> with a call replaced by the called
+/// method's body (the JitTracing keyword's inlining event). Names are the runtime's: the type's full
+/// metadata name (<c>Ns.Outer+Inner</c>, <c>Ns.Pool`1[System.__Canon]</c>) and the method's name and signature.
+/// </summary>
+/// <param name="InlinerType">The method whose code received the body: the compiled method itself, or a method already inlined into it.</param>
+public sealed record InliningEvent(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, int CompiledMethodId);
 
 /// <summary>One managed frame of an allocation's stack.</summary>
 /// <param name="MethodId">Index into <see cref="TraceSummary"/>'s method table (<see cref="IAllocationTrace.Methods"/>).</param>
 /// <param name="ILOffset">IL offset of the call or allocation site; negative when the runtime gave no IL map.</param>
 public readonly record struct StackFrame(int MethodId, int ILOffset);
 
-/// <summary>One allocation event: a randomized sample or an AllocationTick.</summary>
+/// <summary>One allocation event: a randomized sample, an AllocationTick, or (exact mode) an allocated object.</summary>
 /// <param name="TimeMSec">Milliseconds since the start of the trace.</param>
 /// <param name="ThreadId">The OS thread that allocated.</param>
-/// <param name="ObjectSize">Size of the sampled object, in bytes.</param>
+/// <param name="ObjectSize">Size of the sampled object, in bytes; in exact mode the total size of the <paramref name="ObjectCount"/> objects the event stands for.</param>
 /// <param name="SampledByteOffset">For AllocationSampled: offset of the byte whose trial succeeded.</param>
 /// <param name="TickAmount">For AllocationTick: bytes allocated since the previous tick.</param>
-public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount);
+/// <param name="ObjectCount">In exact mode: objects the event stands for (ObjectCountForTypeSample; 1 when every object is logged).</param>
+public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1);
 
 /// <summary>Facts about the whole trace, shown in every table header.</summary>
+/// <param name="BatchedExactEvents">
+/// Exact mode: events that stand for more than one object. The runtime batches allocations per type
+/// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
+/// charged to the stack of its last object.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
     long AllocationEvents,
     long DroppedEvents,
     AllocationEventKind EventKind,
-    bool HasStacks);
+    bool HasStacks,
+    long BatchedExactEvents = 0);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
@@ -57,6 +79,9 @@ public interface IAllocationTrace : IDisposable
     TraceSummary Summary { get; }
 
     IReadOnlyList<TracedMethod> Methods { get; }
+
+    /// <summary>The JIT's inlining decisions during the session; empty when the trace lacks them.</summary>
+    IReadOnlyList<InliningEvent> Inlinings => [];
 
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);

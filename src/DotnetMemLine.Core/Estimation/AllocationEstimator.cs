@@ -13,6 +13,12 @@ public static class AllocationEstimator
     /// <summary>The runtime's per-byte sampling probability p.</summary>
     public const double SamplingProbability = 1.0 / 102_400;
 
+    /// <summary>
+    /// Below this many samples an estimate is flagged low-confidence: the interval is then wider
+    /// than about +-20% (+-6% takes ~1,000), so its ends matter more than the point.
+    /// </summary>
+    public const int LowConfidenceSamples = 100;
+
     // -log(q) = -log(1 - p): the exponential rate matching the per-byte failure probability q.
     private static readonly double FailureRate = -StableMath.Log1P(-SamplingProbability);
 
@@ -41,6 +47,7 @@ public static class AllocationEstimator
     /// [F(s, (1-C)/2) + u, F(s, (1+C)/2) + u], F being <see cref="NegativeBinomialFailuresQuantile"/>.</item>
     /// <item><see cref="EstimatorKind.AllocationTick"/>: the sum of tick amounts as the point, and
     /// an approximate interval marked <see cref="AllocationEstimate.Biased"/>.</item>
+    /// <item><see cref="EstimatorKind.Exact"/>: the exact sum, with Low = High = the sum, and the object count.</item>
     /// </list>
     /// </summary>
     /// <param name="tally">The bucket's totals.</param>
@@ -61,6 +68,11 @@ public static class AllocationEstimator
         {
             EstimatorKind.RandomizedSampling => EstimateSampled(tally, tailProbability, upperCumulative),
             EstimatorKind.AllocationTick => EstimateTicks(tally, tailProbability, upperCumulative),
+            EstimatorKind.Exact => new AllocationEstimate(tally.WeightedBytes, tally.WeightedBytes, tally.WeightedBytes, tally.Samples)
+            {
+                Exact = true,
+                Objects = tally.Objects,
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown estimator kind."),
         };
     }
@@ -122,6 +134,8 @@ public static class AllocationEstimator
                 $"AllocationSampled, weighted estimator, {percent}% negative-binomial interval",
             EstimatorKind.AllocationTick =>
                 $"AllocationTick (~100 KB stride): biased on periodic allocation patterns, approximate {percent}% interval",
+            EstimatorKind.Exact =>
+                "exact: every allocation recorded (GCSampledObjectAllocation), no sampling error",
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown estimator kind."),
         };
     }

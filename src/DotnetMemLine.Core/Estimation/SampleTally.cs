@@ -2,19 +2,22 @@ namespace DotnetMemLine.Estimation;
 
 /// <summary>
 /// Running totals for one bucket (a source line, a method, a type) of sampled allocations.
-/// Feed it either AllocationSampled events (<see cref="AddSampled"/>) or AllocationTick events
-/// (<see cref="AddTick"/>), not both: the two are estimated differently, see
+/// Feed it one kind of event only: AllocationSampled (<see cref="AddSampled"/>), AllocationTick
+/// (<see cref="AddTick"/>) or exact mode's objects (<see cref="AddExact"/>). Each is estimated differently, see
 /// <see cref="AllocationEstimator.Estimate"/>. Adding is O(1) and allocation-free so it can run
 /// once per event.
 /// </summary>
 public sealed class SampleTally
 {
-    /// <summary>Number of events added (AllocationSampled samples or AllocationTick ticks).</summary>
+    /// <summary>Number of events added (AllocationSampled samples, AllocationTick ticks or exact-mode events).</summary>
     public long Samples { get; private set; }
+
+    /// <summary>Exact mode: the objects the events stand for. Zero for the sampled kinds, which do not know it.</summary>
+    public long Objects { get; private set; }
 
     /// <summary>
     /// Sum of size/(1 - q^size) over AllocationSampled events (the unbiased weighted estimate),
-    /// or sum of AllocationAmount64 over AllocationTick events.
+    /// sum of AllocationAmount64 over AllocationTick events, or the exact bytes in exact mode.
     /// </summary>
     public double WeightedBytes { get; private set; }
 
@@ -56,6 +59,19 @@ public sealed class SampleTally
         WeightedBytes += allocationAmount;
     }
 
+    /// <summary>Adds one exact-mode event (GCSampledObjectAllocation).</summary>
+    /// <param name="bytes">TotalSizeForTypeSample: the total size of the objects the event stands for.</param>
+    /// <param name="objects">ObjectCountForTypeSample: 1 when every object is logged, more if the runtime batched.</param>
+    public void AddExact(long bytes, long objects)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objects);
+
+        Samples++;
+        Objects += objects;
+        WeightedBytes += bytes;
+    }
+
     /// <summary>
     /// Adds another tally's totals to this one. Exact for the interval too: the failures before
     /// s1 and s2 successes with the same p sum to the failures before s1 + s2 successes.
@@ -65,6 +81,7 @@ public sealed class SampleTally
         ArgumentNullException.ThrowIfNull(other);
 
         Samples += other.Samples;
+        Objects += other.Objects;
         WeightedBytes += other.WeightedBytes;
         UnseenTailBytes += other.UnseenTailBytes;
         WeightedVariance += other.WeightedVariance;

@@ -23,6 +23,7 @@ public static class JsonReportWriter
             json.WriteNumber("droppedEvents", report.DroppedEvents);
             json.WriteString("estimator", report.Estimator);
             json.WriteBoolean("estimatorBiased", report.EstimatorBiased);
+            json.WriteBoolean("exact", report.Exact);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
@@ -58,6 +59,18 @@ public static class JsonReportWriter
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("inlinedInto");
+        foreach (InliningSite site in method.InlinedInto)
+        {
+            json.WriteStartObject();
+            json.WriteString("method", site.Method);
+            json.WriteString("sourceFile", site.SourceFile);
+            WriteNullableNumber(json, "line", site.Line);
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("lines");
         foreach (LineReport line in method.Lines)
         {
@@ -68,6 +81,8 @@ public static class JsonReportWriter
             WriteNullableNumber(json, "allocatedBytesLow", line.Allocated?.LowBytes);
             WriteNullableNumber(json, "allocatedBytesHigh", line.Allocated?.HighBytes);
             json.WriteNumber("samples", line.Allocated?.Samples ?? 0);
+            WriteNullableNumber(json, "objects", line.Allocated?.Objects);
+            json.WriteBoolean("lowConfidence", line.Allocated?.LowConfidence ?? false);
             WriteNullableNumber(json, "peakHeapBytes", line.PeakHeapBytes);
             json.WriteEndObject();
         }
@@ -89,6 +104,8 @@ public static class JsonReportWriter
         json.WriteNumber("allocatedBytesLow", Math.Round(estimate.LowBytes));
         json.WriteNumber("allocatedBytesHigh", Math.Round(estimate.HighBytes));
         json.WriteNumber("samples", estimate.Samples);
+        WriteNullableNumber(json, "objects", estimate.Objects);
+        json.WriteBoolean("lowConfidence", estimate.LowConfidence);
         json.WriteEndObject();
     }
 

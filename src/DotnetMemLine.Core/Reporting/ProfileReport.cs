@@ -4,6 +4,8 @@ namespace DotnetMemLine.Reporting;
 /// The finished profile: the single model every renderer reads (text table, JSON).
 /// Its JSON shape is a public contract, documented in docs/json-schema.md.
 /// </summary>
+/// <param name="AllocationSamples">Allocation events in the trace; in exact mode one per recorded object (or batch).</param>
+/// <param name="Exact">True for exact mode (<c>run --exact</c>): figures are exact sums with object counts, not estimates.</param>
 public sealed record ProfileReport(
     int SchemaVersion,
     string TracePath,
@@ -13,7 +15,8 @@ public sealed record ProfileReport(
     string Estimator,
     bool EstimatorBiased,
     IReadOnlyList<MethodReport> Methods,
-    IReadOnlyList<string> Warnings)
+    IReadOnlyList<string> Warnings,
+    bool Exact = false)
 {
     public const int CurrentSchemaVersion = 1;
 }
@@ -34,10 +37,21 @@ public sealed record MethodReport(
 {
     /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
     public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);
+
+    /// <summary>Where the JIT inlined this method during the session: its allocations there count on the caller's line.</summary>
+    public IReadOnlyList<InliningSite> InlinedInto { get; init; } = [];
 }
+
+/// <summary>A method that received an inlined copy of the selected method, and the line of the call it replaced.</summary>
+/// <param name="Method">The caller, as the runtime names it (<c>Ns.Type.Method</c>).</param>
+/// <param name="SourceFile">The caller's source file, or null without its PDB.</param>
+/// <param name="Line">The line of the call, or null when it cannot be found (no PDB, or inlined through another inlined method).</param>
+public sealed record InliningSite(string Method, string? SourceFile, int? Line);
 
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
 public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>
-public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples);
+/// <param name="Objects">Exact mode: the objects allocated; null for sampled estimates.</param>
+/// <param name="LowConfidence">Fewer than 100 samples (but some): the point is rough, read the interval. Never in exact mode.</param>
+public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples, long? Objects = null, bool LowConfidence = false);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DotnetMemLine.Estimation;
 
 namespace DotnetMemLine.Reporting;
 
@@ -10,6 +11,12 @@ namespace DotnetMemLine.Reporting;
 public static class TextTableRenderer
 {
     private const string ColumnTitles = "Line #     Peak heap     Allocated   95% interval                 Samples   Line Contents";
+
+    // Exact mode: the exact byte count and the objects instead of an interval and samples.
+    private const string ExactColumnTitles = "Line #     Peak heap     Allocated            Bytes       Objects   Line Contents";
+
+    // Follows the sample count of an estimate resting on fewer than 100 samples.
+    private const char LowConfidenceMark = '?';
 
     public static string Render(ProfileReport report)
     {
@@ -33,15 +40,21 @@ public static class TextTableRenderer
         CultureInfo inv = CultureInfo.InvariantCulture;
         text.Append("Method:    ").AppendLine(method.Name);
         text.Append("Source:    ").AppendLine(method.SourceFile ?? "(unknown)");
-        text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} allocation samples, {report.DroppedEvents:N0} dropped events").AppendLine();
+        string events = report.Exact ? "allocation events" : "allocation samples";
+        text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events").AppendLine();
         text.Append("Estimator: ").AppendLine(report.Estimator);
-        if (method.TotalAllocated is EstimateReport total)
+        if (method.TotalAllocated is EstimateReport total && report.Exact)
         {
-            text.Append(inv, $"Total:     {ByteFormat.Format(total.Bytes)} allocated while the method ran {Interval(total)}, {total.Samples:N0} samples").AppendLine();
+            text.Append(inv, $"Total:     {ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
+        }
+        else if (method.TotalAllocated is EstimateReport estimate)
+        {
+            string confidence = estimate.LowConfidence ? $" (low confidence: under {AllocationEstimator.LowConfidenceSamples} samples)" : "";
+            text.Append(inv, $"Total:     {ByteFormat.Format(estimate.Bytes)} allocated while the method ran {Interval(estimate)}, {estimate.Samples:N0} samples{confidence}").AppendLine();
         }
         else
         {
-            text.AppendLine("Total:     no allocation samples while the method ran");
+            text.AppendLine(report.Exact ? "Total:     no allocations while the method ran" : "Total:     no allocation samples while the method ran");
         }
 
         if (method.PeakHeapBytes is long methodPeak)
@@ -55,17 +68,37 @@ public static class TextTableRenderer
         }
 
         text.AppendLine();
-        text.AppendLine(ColumnTitles);
-        text.AppendLine(new string('=', ColumnTitles.Length + 20));
+        string titles = report.Exact ? ExactColumnTitles : ColumnTitles;
+        text.AppendLine(titles);
+        text.AppendLine(new string('=', titles.Length + 20));
         foreach (LineReport line in method.Lines)
         {
             string peak = line.PeakHeapBytes is long p ? ByteFormat.Format(p) : "";
             string allocated = line.Allocated is EstimateReport a ? ByteFormat.Format(a.Bytes) : "";
-            string interval = line.Allocated is EstimateReport b ? Interval(b) : "";
-            string samples = line.Allocated is EstimateReport c ? c.Samples.ToString("N0", inv) : "";
-            text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}   {interval,-26}  {samples,8}   {line.Text ?? ""}");
+            text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}   ");
+            if (report.Exact)
+            {
+                string bytes = line.Allocated is EstimateReport b ? b.Bytes.ToString("N0", inv) : "";
+                string objects = line.Allocated?.Objects is long o ? o.ToString("N0", inv) : "";
+                text.Append(inv, $"{bytes,14}  {objects,12}   ");
+            }
+            else
+            {
+                string interval = line.Allocated is EstimateReport b ? Interval(b) : "";
+                string samples = line.Allocated is EstimateReport c ? c.Samples.ToString("N0", inv) : "";
+                char mark = line.Allocated is { LowConfidence: true } ? LowConfidenceMark : ' ';
+                text.Append(inv, $"{interval,-26}  {samples,8}{mark}  ");
+            }
+
+            text.Append(line.Text);
             TrimEnd(text);
             text.AppendLine();
+        }
+
+        if (method.Lines.Any(l => l.Allocated is { LowConfidence: true }))
+        {
+            text.AppendLine();
+            text.Append(inv, $"{LowConfidenceMark} fewer than {AllocationEstimator.LowConfidenceSamples} samples: the estimate is rough; read its 95% interval").AppendLine();
         }
     }
 

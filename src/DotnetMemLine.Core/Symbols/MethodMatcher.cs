@@ -5,7 +5,7 @@ namespace DotnetMemLine.Symbols;
 /// <summary>
 /// Resolves a user's --method pattern against method identities. Pure logic: callers bring the candidates.
 /// </summary>
-public static class MethodMatcher
+public static partial class MethodMatcher
 {
     // C# keywords for the CLR names a user may type instead ("Int32" or "System.Int32" for "int").
     private static readonly Dictionary<string, string> KeywordByClrName = new(StringComparer.Ordinal)
@@ -249,6 +249,10 @@ public static class MethodMatcher
         return previous[b.Length];
     }
 
+    // One innermost "<...>" group after an identifier; applied until none is left, so nested ones go too.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=[\w`])<[^<>]*>")]
+    private static partial System.Text.RegularExpressions.Regex TypeArgumentGroup();
+
     private sealed record ParsedPattern(string Name, string? Parameters)
     {
         public static ParsedPattern Parse(string pattern)
@@ -263,10 +267,11 @@ public static class MethodMatcher
             }
 
             text = string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
-            // "Method<T>" names the same method as "Method": the catalog has no type parameters in names.
-            if (text.EndsWith('>') && text.IndexOf('<', StringComparison.Ordinal) is > 0 and var lt)
+            // "Pool<T>.Rent<U>" names the same method as "Pool.Rent": the catalog has no type parameters in names.
+            for (string previous = ""; previous != text;)
             {
-                text = text[..lt];
+                previous = text;
+                text = TypeArgumentGroup().Replace(text, string.Empty);
             }
 
             return new ParsedPattern(text, parameters);
@@ -274,13 +279,33 @@ public static class MethodMatcher
 
         public bool Matches(MethodIdentity method, StringComparison comparison)
         {
-            if (!EndsAtSegment(method.FullName, comparison)
-                && !(method.MethodName == MethodCatalog.TopLevelMainName && EndsAtSegment(method.FullName[..^method.MethodName.Length] + "Main", comparison)))
+            if (!NamesOf(method).Any(name => EndsAtSegment(name, comparison)))
             {
                 return false;
             }
 
             return Parameters is null || string.Equals(Parameters, NormalizeParameters(method.Parameters), comparison);
+        }
+
+        // The metadata name and the names a C# developer writes for the same method: Main for top-level
+        // statements, Widget.Widget for a constructor (Widget..ctor), Widget.Size, Size.get for get_Size.
+        private static IEnumerable<string> NamesOf(MethodIdentity method)
+        {
+            yield return method.FullName;
+            string owner = method.FullName[..^method.MethodName.Length];
+            switch (method.MethodName)
+            {
+                case MethodCatalog.TopLevelMainName:
+                    yield return owner + "Main";
+                    break;
+                case ".ctor":
+                    yield return owner + method.TypeName[(method.TypeName.LastIndexOf('.') + 1)..];
+                    break;
+                case ['g' or 's', 'e', 't', '_', ..] accessor when accessor.Length > 4:
+                    yield return owner + accessor[4..];
+                    yield return owner + accessor[4..] + "." + accessor[..3];
+                    break;
+            }
         }
 
         private bool EndsAtSegment(string fullName, StringComparison comparison) =>

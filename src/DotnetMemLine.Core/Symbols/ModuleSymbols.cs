@@ -21,6 +21,7 @@ public sealed class ModuleSymbols : IDisposable
     private readonly Dictionary<string, DocumentHandle> _documentsByPath = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<int, MethodPoints> _points = new();
     private readonly ConcurrentDictionary<int, MethodSourceSpan?> _spans = new();
+    private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
     private readonly ConcurrentDictionary<string, string[]?> _sources = new(StringComparer.Ordinal);
 
     private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
@@ -126,6 +127,46 @@ public sealed class ModuleSymbols : IDisposable
         _stateMachines.Value.MoveNextByKickoff.TryGetValue(kickoffToken, out moveNextToken);
 
     /// <summary>
+    /// The compiler-generated methods whose code the user wrote inside this method: the MoveNext of its
+    /// state machine (async, iterator, async iterator) and every lambda, local function and nested state
+    /// machine whose statements all lie within the method's source span. They are matched by position, not by
+    /// their generated names, because the span is exact where names are not (overloads share a name).
+    /// </summary>
+    public IReadOnlyList<int> GetNestedCodeTokens(int methodToken) => _nestedCode.GetOrAdd(methodToken, ComputeNestedCode);
+
+    /// <summary>
+    /// True for a method whose body the compiler moved elsewhere (the kickoff of an async method or iterator):
+    /// it has no statements of its own, only the code that creates and starts the state machine.
+    /// </summary>
+    public bool IsStateMachineKickoff(int methodToken) => _stateMachines.Value.MoveNextByKickoff.ContainsKey(methodToken);
+
+    /// <summary>
+    /// The source lines where the method <paramref name="callerToken"/> calls <paramref name="typeName"/>.<paramref name="methodName"/>
+    /// (type name as <see cref="TypeNames.Normalize"/> spells it), in source order.
+    /// </summary>
+    public IReadOnlyList<int> FindCallLines(int callerToken, string typeName, string methodName)
+    {
+        if (!TryGetMethodHandle(callerToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            var body = _module.GetMethodBody(rva);
+            return [.. CallSites.Find(_metadata, body, typeName, methodName)
+                .Select(offset => FindLine(callerToken, offset)?.Line ?? 0)
+                .Where(line => line > 0)
+                .Distinct()
+                .Order()];
+        }
+        catch (BadImageFormatException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
     /// True when the file at <paramref name="path"/> (a document path as given by <see cref="FindLine"/>) still
     /// has the checksum the compiler recorded, or when the PDB recorded none to compare with. False when it
     /// was edited since the build, cannot be read, or is not a document of this PDB.
@@ -211,6 +252,77 @@ public sealed class ModuleSymbols : IDisposable
 
         handle = MetadataTokens.MethodDefinitionHandle(row);
         return true;
+    }
+
+    private IReadOnlyList<int> ComputeNestedCode(int methodToken)
+    {
+        var nested = new List<int>();
+        if (_stateMachines.Value.MoveNextByKickoff.TryGetValue(methodToken, out var moveNext))
+        {
+            nested.Add(moveNext);
+        }
+
+        if (GetMethodSpan(methodToken) is not { } span)
+        {
+            return nested;
+        }
+
+        foreach (var typeHandle in _metadata.TypeDefinitions)
+        {
+            var type = _metadata.GetTypeDefinition(typeHandle);
+            var generatedType = IsCompilerGeneratedType(type);
+            foreach (var methodHandle in type.GetMethods())
+            {
+                var token = MetadataTokens.GetToken(methodHandle);
+                if (token == methodToken || nested.Contains(token)
+                    || !(generatedType || _metadata.GetString(_metadata.GetMethodDefinition(methodHandle).Name).StartsWith('<')))
+                {
+                    continue;
+                }
+
+                var points = GetPoints(token);
+                if (!points.IsEmpty && AllWithin(points, span))
+                {
+                    nested.Add(token);
+                }
+            }
+        }
+
+        return nested;
+    }
+
+    private static bool AllWithin(MethodPoints points, MethodSourceSpan span)
+    {
+        for (var i = 0; i < points.Count; i++)
+        {
+            if (points.Documents[i] != span.FilePath || points.Lines[i] < span.FirstLine || points.Lines[i] > span.LastLine)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Display classes (<>c__DisplayClass0_0), the lambda cache class (<>c) and state machines (<Run>d__3),
+    // or a type nested in one of them.
+    private bool IsCompilerGeneratedType(TypeDefinition type)
+    {
+        while (true)
+        {
+            if (_metadata.GetString(type.Name).StartsWith('<'))
+            {
+                return true;
+            }
+
+            var declaring = type.GetDeclaringType();
+            if (declaring.IsNil)
+            {
+                return false;
+            }
+
+            type = _metadata.GetTypeDefinition(declaring);
+        }
     }
 
     private MethodSourceSpan? ComputeSpan(int methodToken)

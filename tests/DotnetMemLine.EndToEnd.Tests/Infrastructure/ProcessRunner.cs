@@ -27,7 +27,7 @@ internal sealed class RunningProcess : IDisposable
 
     public Process Process { get; }
 
-    public static RunningProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static RunningProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -42,12 +42,17 @@ internal sealed class RunningProcess : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
+
         return new RunningProcess(Process.Start(startInfo)!);
     }
 
     /// <summary>Starts `dotnet dotnet-memline.dll args...`.</summary>
-    public static RunningProcess StartTool(IEnumerable<string> arguments, string? workingDirectory = null) =>
-        Start("dotnet", new[] { Repo.CliDll }.Concat(arguments), workingDirectory);
+    public static RunningProcess StartTool(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        Start("dotnet", new[] { Repo.CliDll }.Concat(arguments), workingDirectory, environment);
 
     /// <summary>Runs dotnet-memline to completion and checks that it succeeded.</summary>
     public static async Task<ProcessResult> RunToolToSuccessAsync(params string[] arguments)

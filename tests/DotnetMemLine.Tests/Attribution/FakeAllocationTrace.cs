@@ -7,9 +7,16 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 {
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true);
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true, BatchedExactEvents);
+
+    /// <summary>Exact-mode events the decoder found standing for several objects.</summary>
+    public long BatchedExactEvents { get; init; }
 
     public IReadOnlyList<TracedMethod> Methods => methods;
+
+    public List<InliningEvent> Inlinings { get; } = [];
+
+    IReadOnlyList<InliningEvent> IAllocationTrace.Inlinings => Inlinings;
 
     public FakeAllocationTrace Sample(long objectSize, params StackFrame[] innermostFirst)
     {
@@ -20,6 +27,13 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
     public FakeAllocationTrace Tick(long amount, params StackFrame[] innermostFirst)
     {
         _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, 100, 0, amount), innermostFirst));
+        return this;
+    }
+
+    /// <summary>An exact-mode event: <paramref name="count"/> objects of <paramref name="totalSize"/> bytes in all.</summary>
+    public FakeAllocationTrace Objects(long totalSize, long count, params StackFrame[] innermostFirst)
+    {
+        _events.Add(v => v.OnAllocation(new AllocationRecord(0, 1, totalSize, 0, 0, count), innermostFirst));
         return this;
     }
 

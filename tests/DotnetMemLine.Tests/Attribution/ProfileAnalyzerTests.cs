@@ -56,8 +56,10 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
-    public void RecursiveMethod_IsChargedOncePerSample_AtItsInnermostFrame()
+    public void RecursiveMethod_IsChargedOncePerSamplePerLine_AndOnceInTheTotal()
     {
+        // Simple -> (line ReturnLine) Simple -> (line ReturnLine) Simple, allocating on AllocLine:
+        // the allocation happened while both lines were running, once each.
         var trace = new FakeAllocationTrace(Methods)
             .Sample(Size, At(Selected, AllocLine), At(Selected, ReturnLine), At(Selected, ReturnLine));
 
@@ -65,7 +67,107 @@ public sealed class ProfileAnalyzerTests
 
         Assert.AreEqual(1, report.TotalAllocated!.Samples);
         Assert.AreEqual(1, Row(report, AllocLine).Allocated!.Samples);
-        Assert.IsNull(Row(report, ReturnLine).Allocated);
+        Assert.AreEqual(1, Row(report, ReturnLine).Allocated!.Samples);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("more than one line", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void LambdaWrittenInTheMethod_ChargesItsOwnLine_AndTheLineThatRanIt()
+    {
+        int withLambdas = Token(nameof(Tests.Symbols.Fixtures.LineFixture.WithLambdas));
+        int lambda = typeof(Tests.Symbols.Fixtures.LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .First(m => m.Name.StartsWith("<WithLambdas>b__", StringComparison.Ordinal) && SequencePoints(m.MetadataToken).Any(p => !p.IsHidden)).MetadataToken;
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, withLambdas, "LineFixture.WithLambdas"),
+            new(TestModulePath, lambda, "LineFixture+<>c__DisplayClass.<WithLambdas>b__0"),
+            Methods[Callee],
+        ];
+        int lambdaLine = Marker("line", "LambdaLine");
+        int queryLine = lambdaLine + 1;
+        StackFrame FrameAt(int methodId, int line) =>
+            new(methodId, SequencePoints(methods[methodId].Token).First(p => !p.IsHidden && p.StartLine == line).Offset + 1);
+
+        // WithLambdas (ToList on queryLine) -> LINQ (stands in as Callee) -> lambda on lambdaLine, allocating.
+        var trace = new FakeAllocationTrace(methods)
+            .Sample(Size, FrameAt(1, lambdaLine), new StackFrame(2, 0), FrameAt(0, queryLine));
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["WithLambdas"], [])).Methods.Single();
+
+        Assert.AreEqual(1, report.TotalAllocated!.Samples);
+        Assert.AreEqual(1, Row(report, lambdaLine).Allocated!.Samples);
+        Assert.AreEqual(1, Row(report, queryLine).Allocated!.Samples);
+    }
+
+    [TestMethod]
+    public void MethodInlinedIntoACaller_SaysWhereItsAllocationsWent()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        TracedMethod[] methods = [new(TestModulePath, Token(nameof(Tests.Symbols.Fixtures.LineFixture.CallsSimpleTwice)), FixtureType + ".CallsSimpleTwice")];
+        var trace = new FakeAllocationTrace(methods);
+        trace.Inlinings.Add(new InliningEvent(FixtureType, "Simple", "class System.String  (int32)", FixtureType, "CallsSimpleTwice", 0));
+        trace.Inlinings.Add(new InliningEvent(FixtureType, "Simple", "class System.String  (int32,int32)", FixtureType, "CallsSimpleTwice", 0)); // another overload
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "FirstCall"), Marker("line", "SecondCall") },
+            report.InlinedInto.Select(s => s.Line).ToArray());
+        Assert.Contains($"Simple was inlined into {FixtureType}.CallsSimpleTwice at line {Marker("line", "FirstCall")}; its allocations are counted on that line", report.Notes[0]);
+    }
+
+    [TestMethod]
+    public void MethodWithoutCompiledCodeOrInlining_SaysItMayHaveBeenInlinedBeforeTheSession()
+    {
+        var trace = new FakeAllocationTrace([Methods[Callee]]);
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])).Methods.Single();
+
+        Assert.IsNull(report.TotalAllocated);
+        Assert.IsTrue(report.Notes.Any(n => n.Contains("no compiled code of its own", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+    }
+
+    [TestMethod]
+    public void SamplesInPrecompiledCode_GetTheReadyToRunWorkaround()
+    {
+        TracedMethod[] methods = [Methods[Selected] with { RunsPrecompiledCode = true }];
+        var trace = new FakeAllocationTrace(methods).Sample(Size, new StackFrame(0, -1));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.UnattributedSamples);
+        string note = report.Notes.Single(n => n.Contains("ReadyToRun", StringComparison.Ordinal));
+        Assert.Contains("DOTNET_ReadyToRunExcludeList=" + Path.GetFileNameWithoutExtension(TestModulePath), note);
+    }
+
+    [TestMethod]
+    public void AsyncMethod_BodyLinesComeFromMoveNext_AndTheKickoffChargesTheDeclarationOnlyForItsOwnAllocations()
+    {
+        int kickoff = Token(nameof(Tests.Symbols.Fixtures.LineFixture.AsyncWork));
+        System.Reflection.MethodInfo moveNextMethod = typeof(Tests.Symbols.Fixtures.LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Single(t => t.Name.StartsWith("<AsyncWork>d__", StringComparison.Ordinal))
+            .GetMethod("MoveNext", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)!;
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, kickoff, "LineFixture.AsyncWork"),
+            new(TestModulePath, moveNextMethod.MetadataToken, "LineFixture+<AsyncWork>d__.MoveNext"),
+            Methods[Callee], // stands in for AsyncMethodBuilderCore.Start
+        ];
+        int afterAwait = Marker("line", "AfterAwait");
+        int declaration = Marker("sig", "AsyncWork");
+        int afterAwaitOffset = SequencePoints(moveNextMethod.MetadataToken).First(p => !p.IsHidden && p.StartLine == afterAwait).Offset + 1;
+
+        var trace = new FakeAllocationTrace(methods)
+            .Sample(Size, new StackFrame(1, afterAwaitOffset), new StackFrame(2, 0), new StackFrame(0, 5)) // the body, started by the kickoff
+            .Sample(Size, new StackFrame(0, 5));                                                             // the kickoff itself
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["AsyncWork"], [])).Methods.Single();
+
+        Assert.AreEqual(2, report.TotalAllocated!.Samples);
+        Assert.AreEqual(1, Row(report, afterAwait).Allocated!.Samples);
+        Assert.AreEqual(1, Row(report, declaration).Allocated!.Samples);
+        Assert.AreEqual(0, report.UnattributedSamples);
     }
 
     [TestMethod]
@@ -132,6 +234,59 @@ public sealed class ProfileAnalyzerTests
         Assert.IsTrue(report.EstimatorBiased);
         StringAssert.Contains(report.Estimator, "biased");
         Assert.AreEqual(205_000, Row(report.Methods[0], AllocLine).Allocated!.Bytes, 1e-6);
+    }
+
+    [TestMethod]
+    public void ExactTrace_SumsBytesAndObjectsPerLine_WithoutInterval()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact)
+            .GC(heapBytesAfter: 1_000_000)
+            .Objects(1_048, 1, At(Selected, AllocLine))
+            .Objects(1_048, 1, new StackFrame(Callee, 0), At(Selected, AllocLine))
+            .Objects(96, 3, At(Selected, ReturnLine))
+            .Objects(24, 1, new StackFrame(Callee, 0)); // outside the method
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+        MethodReport method = report.Methods.Single();
+
+        Assert.IsTrue(report.Exact);
+        Assert.IsFalse(report.EstimatorBiased);
+        StringAssert.StartsWith(report.Estimator, "exact");
+        Assert.AreEqual(new EstimateReport(2_096, 2_096, 2_096, 2, Objects: 2, LowConfidence: false), Row(method, AllocLine).Allocated);
+        Assert.AreEqual(new EstimateReport(96, 96, 96, 1, Objects: 3, LowConfidence: false), Row(method, ReturnLine).Allocated);
+        Assert.AreEqual(new EstimateReport(2_192, 2_192, 2_192, 3, Objects: 5, LowConfidence: false), method.TotalAllocated);
+        Assert.AreEqual(1_000_000L + 2_096 + 96, method.PeakHeapBytes!.Value, "the heap grows by the exact sizes");
+    }
+
+    [TestMethod]
+    public void ExactTraceWithBatchedEvents_SaysItIsNotExact()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact) { BatchedExactEvents = 1 }
+            .Objects(960, 40, At(Selected, AllocLine));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+
+        Assert.IsTrue(report.EstimatorBiased);
+        StringAssert.Contains(report.Estimator, "not every allocation");
+        Assert.IsTrue(report.Warnings.Any(w => w.Contains("the figures are not exact", StringComparison.Ordinal)));
+        Assert.AreEqual(40L, Row(report.Methods[0], AllocLine).Allocated!.Objects);
+    }
+
+    [TestMethod]
+    public void FewSamples_AreFlaggedLowConfidence_OnTheLineAndTheTotal()
+    {
+        var trace = new FakeAllocationTrace(Methods);
+        for (int i = 0; i < 101; i++)
+        {
+            trace.Sample(Size, At(Selected, i < 100 ? AllocLine : ReturnLine));
+        }
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.IsFalse(Row(report, AllocLine).Allocated!.LowConfidence, "100 samples");
+        Assert.IsTrue(Row(report, ReturnLine).Allocated!.LowConfidence, "1 sample");
+        Assert.IsFalse(report.TotalAllocated!.LowConfidence, "101 samples");
+        Assert.IsNull(report.TotalAllocated!.Objects, "sampling does not count objects");
     }
 
     [TestMethod]

@@ -8,7 +8,16 @@ public sealed class AllocationProvidersTests
     [TestMethod]
     public void Keywords_AreTheDocumentedOnes()
     {
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000020019:5", AllocationProviders.DotnetTraceProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000021019:5", AllocationProviders.DotnetTraceProvidersArgument);
+    }
+
+    [TestMethod]
+    public void ExactKeywords_AreBothSampledObjectAllocationKeywordsPlusTypes_WithoutAllocationSampling()
+    {
+        // 0x200000 | 0x2000000: one event per object; 0x80000 (Type): else the runtime drops the
+        // first object of each type on each thread.
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x22A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
+        Assert.AreEqual(AllocationProviders.ExactKeywords, AllocationProviders.SessionConfiguration(64, exact: true).Providers.Single().Keywords);
     }
 
     [TestMethod]
@@ -16,6 +25,7 @@ public sealed class AllocationProvidersTests
     {
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         Assert.Contains("--providers " + AllocationProviders.DotnetTraceProvidersArgument, readme);
+        Assert.Contains("--providers " + AllocationProviders.DotnetTraceExactProvidersArgument, readme);
     }
 
     [TestMethod]

@@ -69,6 +69,17 @@ public sealed class MethodCodeMapTests
     }
 
     [TestMethod]
+    public void UnmappedCodeAtTheTopOfALoop_BelongsToTheStatementAfterIt()
+    {
+        // The OSR body of a loop, as recorded: the loop's increment (IL 52) is laid out first, then code
+        // with no mapping holding the allocation of the body's first statement (IL 7, line 10), then
+        // the rest of that line from IL 18. The allocation's return address lands in the unmapped code.
+        MethodCodeMap map = MapOf([0, 45, 50, 76, 82, 89, 113, 116, 121, 124], [-2, 52, -1, 18, 24, 31, 48, 52, 56, -3]);
+
+        Assert.AreEqual(18, ILAt(map, 60));
+    }
+
+    [TestMethod]
     public void BodyWithoutILMap_ResolvesTheMethodWithANegativeOffset()
     {
         MethodCodeMap map = MapOf([], []);

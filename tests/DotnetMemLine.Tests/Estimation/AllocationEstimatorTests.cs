@@ -220,5 +220,55 @@ public sealed class AllocationEstimatorTests
             "AllocationSampled, weighted estimator, 99.5% negative-binomial interval",
             AllocationEstimator.Describe(EstimatorKind.RandomizedSampling, 0.995));
         StringAssert.StartsWith(AllocationEstimator.Describe(EstimatorKind.AllocationTick), "AllocationTick (~100 KB stride): biased");
+        StringAssert.StartsWith(AllocationEstimator.Describe(EstimatorKind.Exact), "exact: every allocation recorded");
+    }
+
+    [TestMethod]
+    public void Estimate_Exact_IsTheSumWithAZeroWidthIntervalAndTheObjectCount()
+    {
+        var tally = new SampleTally();
+        tally.AddExact(1_048, 1);
+        tally.AddExact(65_560, 1);
+        tally.AddExact(64, 2);
+
+        AllocationEstimate estimate = AllocationEstimator.Estimate(tally, EstimatorKind.Exact);
+
+        Assert.AreEqual(66_672.0, estimate.Bytes);
+        Assert.AreEqual(66_672.0, estimate.LowBytes);
+        Assert.AreEqual(66_672.0, estimate.HighBytes);
+        Assert.AreEqual(4L, estimate.Objects);
+        Assert.AreEqual(3L, estimate.Samples);
+        Assert.IsTrue(estimate.Exact);
+        Assert.IsFalse(estimate.Biased);
+        Assert.IsFalse(estimate.LowConfidence, "exact figures have no sampling error, however few the events");
+    }
+
+    [TestMethod]
+    public void Estimate_Sampled_HasNoObjectCount()
+    {
+        var tally = new SampleTally();
+        tally.AddSampled(1_000, 10);
+
+        Assert.IsNull(AllocationEstimator.Estimate(tally, EstimatorKind.RandomizedSampling).Objects);
+    }
+
+    [TestMethod]
+    [DataRow(0, false)]  // nothing seen: nothing to be unsure about (the line is blank)
+    [DataRow(1, true)]
+    [DataRow(99, true)]
+    [DataRow(100, false)]
+    [DataRow(5_000, false)]
+    public void LowConfidence_IsBetweenOneAndNinetyNineSamples_ForSamplesAndTicksAlike(int events, bool expected)
+    {
+        var sampled = new SampleTally();
+        var ticks = new SampleTally();
+        for (int i = 0; i < events; i++)
+        {
+            sampled.AddSampled(1_000, 10);
+            ticks.AddTick(102_400);
+        }
+
+        Assert.AreEqual(expected, AllocationEstimator.Estimate(sampled, EstimatorKind.RandomizedSampling).LowConfidence);
+        Assert.AreEqual(expected, AllocationEstimator.Estimate(ticks, EstimatorKind.AllocationTick).LowConfidence);
     }
 }

@@ -70,6 +70,33 @@ public sealed class SampleTallyTests
     }
 
     [TestMethod]
+    public void AddExact_SumsBytesAndObjects_EvenForBatchedEvents()
+    {
+        var tally = new SampleTally();
+        tally.AddExact(1_048, 1);
+        tally.AddExact(120, 1);
+        tally.AddExact(3 * 32, 3); // a batch: three 32-byte objects in one event
+
+        Assert.AreEqual(3L, tally.Samples);
+        Assert.AreEqual(5L, tally.Objects);
+        Assert.AreEqual(1_264.0, tally.WeightedBytes);
+    }
+
+    [TestMethod]
+    public void Add_MergesObjectCounts()
+    {
+        var first = new SampleTally();
+        var second = new SampleTally();
+        first.AddExact(24, 1);
+        second.AddExact(48, 2);
+
+        first.Add(second);
+
+        Assert.AreEqual(3L, first.Objects);
+        Assert.AreEqual(72.0, first.WeightedBytes);
+    }
+
+    [TestMethod]
     public void Adding_DoesNotAllocate()
     {
         var tally = new SampleTally();
@@ -101,6 +128,8 @@ public sealed class SampleTallyTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tally.AddSampled(24, -1));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tally.AddSampled(24, 24));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tally.AddTick(-1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tally.AddExact(-1, 1));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => tally.AddExact(24, 0));
         Assert.ThrowsExactly<ArgumentNullException>(() => tally.Add(null!));
         Assert.AreEqual(0L, tally.Samples);
     }

@@ -17,7 +17,44 @@ public sealed class JsonReportWriterTests
         Assert.AreEqual(12_345, root.GetProperty("allocationSamples").GetInt64());
         Assert.AreEqual(0, root.GetProperty("droppedEvents").GetInt64());
         StringAssert.StartsWith(root.GetProperty("estimator").GetString(), "AllocationSampled");
+        Assert.IsFalse(root.GetProperty("exact").GetBoolean());
         Assert.AreEqual(1, root.GetProperty("methods").GetArrayLength());
+    }
+
+    [TestMethod]
+    public void LowConfidence_IsOnEveryLineAndTheTotal()
+    {
+        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.TwoLineReport()));
+        JsonElement method = doc.RootElement.GetProperty("methods")[0];
+        JsonElement[] lines = [.. method.GetProperty("lines").EnumerateArray()];
+
+        Assert.IsFalse(method.GetProperty("total").GetProperty("lowConfidence").GetBoolean());
+        Assert.IsFalse(lines[0].GetProperty("lowConfidence").GetBoolean(), "a line without samples is not low-confidence, just blank");
+        Assert.IsFalse(lines[2].GetProperty("lowConfidence").GetBoolean());
+        Assert.IsTrue(lines[3].GetProperty("lowConfidence").GetBoolean());
+        Assert.AreEqual(JsonValueKind.Null, lines[2].GetProperty("objects").ValueKind, "sampling does not count objects");
+        Assert.AreEqual(JsonValueKind.Null, method.GetProperty("total").GetProperty("objects").ValueKind);
+    }
+
+    [TestMethod]
+    public void ExactReport_HasExactFlagObjectsAndAZeroWidthInterval()
+    {
+        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.ExactReport()));
+        JsonElement root = doc.RootElement;
+        JsonElement method = root.GetProperty("methods")[0];
+        JsonElement total = method.GetProperty("total");
+        JsonElement line = method.GetProperty("lines")[2];
+
+        Assert.IsTrue(root.GetProperty("exact").GetBoolean());
+        Assert.AreEqual(6_291_096, total.GetProperty("allocatedBytes").GetInt64());
+        Assert.AreEqual(6_003, total.GetProperty("objects").GetInt64());
+        Assert.IsFalse(total.GetProperty("lowConfidence").GetBoolean());
+        Assert.AreEqual(6_288_000, line.GetProperty("allocatedBytes").GetInt64());
+        Assert.AreEqual(6_288_000, line.GetProperty("allocatedBytesLow").GetInt64());
+        Assert.AreEqual(6_288_000, line.GetProperty("allocatedBytesHigh").GetInt64());
+        Assert.AreEqual(6_000, line.GetProperty("objects").GetInt64());
+        Assert.IsFalse(line.GetProperty("lowConfidence").GetBoolean());
+        Assert.AreEqual(JsonValueKind.Null, method.GetProperty("lines")[0].GetProperty("objects").ValueKind);
     }
 
     [TestMethod]

@@ -48,6 +48,81 @@ public sealed class TextTableRendererTests
     }
 
     [TestMethod]
+    public void LowConfidenceRows_AreMarked_AndALegendExplainsTheMark()
+    {
+        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport());
+        string[] rows = text.Split(Environment.NewLine);
+
+        string predict = rows.Single(r => r.StartsWith("    13", StringComparison.Ordinal));
+        Assert.Contains("       1?  ", predict, "1 sample: flagged");
+        string vectorize = rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        Assert.DoesNotContain("?", vectorize, "10,240 samples: not flagged");
+        Assert.Contains("? fewer than 100 samples: the estimate is rough; read its 95% interval", text);
+    }
+
+    [TestMethod]
+    public void NoLowConfidenceRow_NoLegend()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        MethodReport method = report.Methods[0];
+        ProfileReport confident = report with
+        {
+            Methods = [method with { Lines = [.. method.Lines.Where(l => l.Allocated is not { LowConfidence: true })] }],
+        };
+
+        Assert.DoesNotContain("fewer than 100 samples", TextTableRenderer.Render(confident));
+    }
+
+    [TestMethod]
+    public void LowConfidenceTotal_SaysSoInTheHeader()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        MethodReport method = report.Methods[0] with { TotalAllocated = new EstimateReport(3_000_000, 2_000_000, 4_000_000, 30, LowConfidence: true) };
+
+        string text = TextTableRenderer.Render(report with { Methods = [method] });
+
+        Assert.Contains("Total:     2.9 MiB allocated while the method ran [1.9 MiB, 3.8 MiB], 30 samples (low confidence: under 100 samples)", text);
+    }
+
+    [TestMethod]
+    public void ExactReport_ShowsExactBytesAndObjects_InsteadOfIntervalAndSamples()
+    {
+        string text = TextTableRenderer.Render(ReportFixtures.ExactReport());
+        string[] rows = text.Split(Environment.NewLine);
+
+        Assert.Contains("Trace:     /tmp/app.nettrace, 0.5 s, 36,077 allocation events, 0 dropped events", text);
+        Assert.Contains("Estimator: exact: every allocation recorded", text);
+        Assert.Contains("Total:     6.0 MiB (6,291,096 B) allocated while the method ran, 6,003 objects", text);
+        string title = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal));
+        Assert.AreEqual("Line #     Peak heap     Allocated            Bytes       Objects   Line Contents", title);
+        Assert.DoesNotContain("interval", text);
+        Assert.DoesNotContain("Samples", text);
+
+        string vectorize = rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        Assert.AreEqual("    12       6.7 MiB       6.0 MiB        6,288,000         6,000           var vectors = Vectorize(messages);", vectorize);
+        string predict = rows.Single(r => r.StartsWith("    13", StringComparison.Ordinal));
+        Assert.AreEqual("    13       6.8 MiB       3.0 KiB            3,096             3           return Predict(vectors);", predict);
+    }
+
+    [TestMethod]
+    public void ExactReport_ColumnsLineUp()
+    {
+        string[] rows = TextTableRenderer.Render(ReportFixtures.ExactReport()).Split(Environment.NewLine);
+        string title = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal));
+        int contentsColumn = title.IndexOf("Line Contents", StringComparison.Ordinal);
+        int objectsEnd = title.IndexOf("Objects", StringComparison.Ordinal) + "Objects".Length;
+        int bytesEnd = title.IndexOf("Bytes", StringComparison.Ordinal) + "Bytes".Length;
+        foreach (string row in rows.Where(r => r.Length > 6 && int.TryParse(r[..6], out _) && r.Length > contentsColumn))
+        {
+            Assert.AreEqual(' ', row[contentsColumn - 1], $"row does not line up: '{row}'");
+        }
+
+        string vectorize = rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        Assert.AreEqual("6,000", vectorize[(objectsEnd - 5)..objectsEnd], "objects are right-aligned under their title");
+        Assert.AreEqual("6,288,000", vectorize[(bytesEnd - 9)..bytesEnd], "bytes are right-aligned under their title");
+    }
+
+    [TestMethod]
     public void Notes_ArePrintedInTheHeader()
     {
         string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport(["source file not found: /src/Worker.cs"]));

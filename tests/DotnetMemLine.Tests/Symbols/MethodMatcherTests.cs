@@ -17,6 +17,9 @@ public sealed class MethodMatcherTests
         Method("", "Program", "<Main>$", "(string[])", 8),
         Method("Shop.Orders", "OrderService", ".ctor", "()", 9),
         Method("Shop.Orders", "orderservice", "placeorder", "()", 10),
+        Method("Shop.Orders", "OrderService", "get_Total", "()", 11),
+        Method("Shop.Orders", "OrderService", "set_Total", "(decimal)", 12),
+        Method("Shop.Billing", "InvoiceService.Line", ".ctor", "(int)", 13),
     ];
 
     [TestMethod]
@@ -33,7 +36,13 @@ public sealed class MethodMatcherTests
     [DataRow("Order", new int[0], DisplayName = "no match on a prefix")]
     [DataRow("Main", new[] { 8 }, DisplayName = "top-level statements as Main")]
     [DataRow("OrderService..ctor", new[] { 9 }, DisplayName = "constructor")]
+    [DataRow("OrderService.OrderService()", new[] { 9 }, DisplayName = "constructor as C# names it")]
+    [DataRow("Line.Line(int)", new[] { 13 }, DisplayName = "constructor of a nested type")]
+    [DataRow("get_Total", new[] { 11 }, DisplayName = "property getter by its metadata name")]
+    [DataRow("OrderService.Total", new[] { 11, 12 }, DisplayName = "property: both accessors")]
+    [DataRow("Total.set", new[] { 12 }, DisplayName = "property setter")]
     [DataRow("Create<T>", new[] { 7 }, DisplayName = "type arguments ignored")]
+    [DataRow("OrderServiceFactory<Dictionary<int, List<T>>>.Create<T>", new[] { 7 }, DisplayName = "nested type arguments of the type ignored")]
     [DataRow(" OrderService . CancelOrder ", new[] { 3 }, DisplayName = "whitespace ignored")]
     public void Match_BySuffixAtSegmentBoundaries(string pattern, int[] expectedTokens)
     {

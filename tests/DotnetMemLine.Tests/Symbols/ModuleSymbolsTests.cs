@@ -149,6 +149,64 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetNestedCodeTokens_OfAsyncMethod_IsItsMoveNext()
+    {
+        Assert.IsTrue(s_symbols.TryGetStateMachineMoveNext(Token(nameof(LineFixture.AsyncWork)), out var moveNext));
+
+        CollectionAssert.AreEquivalent(new[] { moveNext }, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.AsyncWork))).ToArray());
+        Assert.IsTrue(s_symbols.IsStateMachineKickoff(Token(nameof(LineFixture.AsyncWork))));
+        Assert.IsFalse(s_symbols.IsStateMachineKickoff(Token(nameof(LineFixture.Simple))));
+    }
+
+    [TestMethod]
+    public void GetNestedCodeTokens_OfMethodWithLambdas_AreTheLambdasWrittenInIt_NestedOnesToo()
+    {
+        var lambdas = GeneratedMethodTokens("<WithLambdas>b__");
+        Assert.HasCount(2, lambdas); // the outer lambda and the one inside it
+
+        CollectionAssert.AreEquivalent(lambdas, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLambdas))).ToArray());
+    }
+
+    [TestMethod]
+    public void GetNestedCodeTokens_OfMethodWithLocalFunction_IsTheLocalFunction_AndNothingOfItsNeighbours()
+    {
+        CollectionAssert.AreEquivalent(new[] { Token("Local") }, s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLocal))).ToArray());
+        Assert.IsEmpty(s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.WithLocal2))));
+        Assert.IsEmpty(s_symbols.GetNestedCodeTokens(Token(nameof(LineFixture.Simple))));
+    }
+
+    // Compiler-generated methods of the fixture (in display classes or the lambda cache class) by name prefix.
+    private static int[] GeneratedMethodTokens(string namePrefix) =>
+        [.. typeof(LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Append(typeof(LineFixture))
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.DeclaredOnly))
+            .Where(m => m.Name.StartsWith(namePrefix, StringComparison.Ordinal))
+            .Select(m => m.MetadataToken)];
+
+    [TestMethod]
+    public void FindCallLines_GivesEachLineThatCallsTheMethod_InSourceOrder()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        var caller = Token(nameof(LineFixture.CallsSimpleTwice));
+
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "FirstCall"), Marker("line", "SecondCall") },
+            s_symbols.FindCallLines(caller, FixtureType, nameof(LineFixture.Simple)).ToArray());
+        CollectionAssert.AreEqual(
+            new[] { Marker("line", "SecondCall") },
+            s_symbols.FindCallLines(caller, FixtureType + ".Nested", nameof(LineFixture.Nested.Deep)).ToArray());
+        Assert.IsEmpty(s_symbols.FindCallLines(caller, FixtureType, nameof(LineFixture.MultiLine)));
+    }
+
+    [TestMethod]
+    [DataRow("Ns.Type", "Ns.Type")]
+    [DataRow("Ns.Outer+Inner", "Ns.Outer.Inner")]
+    [DataRow("Ns.Pool`1[System.__Canon]", "Ns.Pool")]
+    [DataRow("Ns.Outer`1+Inner`2[System.Int32,System.__Canon]", "Ns.Outer.Inner")]
+    public void TypeNames_Normalize_SpellsRuntimeNamesLikeMetadataNames(string runtimeName, string expected) =>
+        Assert.AreEqual(expected, TypeNames.Normalize(runtimeName));
+
+    [TestMethod]
     public void EnumerateMethods_ListsTheModulesMethods()
     {
         var methods = s_symbols.EnumerateMethods();

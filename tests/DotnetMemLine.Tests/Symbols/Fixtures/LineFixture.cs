@@ -91,6 +91,18 @@ internal sealed class LineFixture
     {
     }
 
+    public static List<int> WithLambdas(List<string> words) // @sig:WithLambdas
+    {
+        Func<string, int> measure = w => w.Length + words.Count(v => v == w); // @line:LambdaLine
+        return words.Select(measure).ToList();
+    } // @end:WithLambdas
+
+    public static int CallsSimpleTwice() // @sig:CallsSimpleTwice
+    {
+        var first = Simple(1).Length; // @line:FirstCall
+        return first + Simple(2).Length + Nested.Deep().Length; // @line:SecondCall
+    } // @end:CallsSimpleTwice
+
     internal sealed class Nested
     {
         public static string Deep() => new('y', 2);
