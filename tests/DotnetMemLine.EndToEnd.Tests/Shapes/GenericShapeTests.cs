@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DotnetMemLine.EndToEnd.Tests.Infrastructure;
 
 namespace DotnetMemLine.EndToEnd.Tests.Shapes;
@@ -34,5 +35,14 @@ public sealed class GenericShapeTests
     {
         StringAssert.Contains(s_run.Method(1).GetProperty("name").GetString(), "Rent");
         ShapeAssert.LinesMatchTruth(s_run, s_run.Method(1), "GenericShape.cs", "Rent", checkedLines: 2);
+    }
+
+    [TestMethod]
+    public async Task MethodOfGenericType_SelectedWithTypeArguments_GetsTheSameTable()
+    {
+        using JsonDocument report = await s_run.AnalyzeAsync("Pool<T>.Rent", "GenericShape.FillArrays<T>");
+
+        Assert.AreEqual(s_run.Method(1).GetRawText(), report.RootElement.GetProperty("methods")[0].GetRawText());
+        Assert.AreEqual(s_run.Method(0).GetRawText(), report.RootElement.GetProperty("methods")[1].GetRawText());
     }
 }
