@@ -12,6 +12,11 @@ internal static class Repo
 
     public static string LineTruthTargetDll => Built("tests/Targets/LineTruthTarget", "LineTruthTarget.dll");
 
+    public static string ShapesTargetDll => Built("tests/Targets/ShapesTarget", "ShapesTarget.dll");
+
+    /// <summary>A source file of the shapes target, whose line numbers the tests look up by text.</summary>
+    public static string ShapesSource(string fileName) => Path.Combine(Root, "tests", "Targets", "ShapesTarget", "Shapes", fileName);
+
     private static string Built(string projectFolder, string fileName)
     {
         string path = Path.Combine(Root, projectFolder, "bin", Configuration, "net10.0", fileName);

@@ -1,0 +1,82 @@
+using System.Text.Json;
+
+namespace DotnetMemLine.EndToEnd.Tests.Infrastructure;
+
+/// <summary>Checks of one method's table against the shapes target's truth.</summary>
+internal static class ShapeAssert
+{
+    /// <summary>
+    /// Every checked line the target recorded for <paramref name="member"/> of <paramref name="file"/>
+    /// that lies within the table's lines (signature to closing brace) matches its truth by
+    /// <see cref="Truth.Mismatch"/>, and there are exactly <paramref name="checkedLines"/> of them: a
+    /// table of the wrong overload or a span cut short shows as a wrong count. With
+    /// <paramref name="onlyLines"/>, only those of the lines are considered.
+    /// </summary>
+    public static void LinesMatchTruth(ShapeRecording recording, JsonElement method, string file, string member, int checkedLines, IReadOnlyCollection<int>? onlyLines = null)
+    {
+        string name = method.GetProperty("name").GetString()!;
+        var lines = method.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("line").GetInt32());
+        Assert.IsNotEmpty(lines, $"{name}: the table has no lines; {recording.Where}");
+        int first = lines.Keys.Min();
+        int last = lines.Keys.Max();
+
+        TruthLine[] expected = [.. recording.Truth.Lines.Where(t => t.File == file && t.Method == member && t.Line >= first && t.Line <= last
+            && (onlyLines is null || onlyLines.Contains(t.Line)))];
+        var failures = new List<string>();
+        foreach (TruthLine truth in expected)
+        {
+            if (!lines.TryGetValue(truth.Line, out JsonElement line))
+            {
+                failures.Add($"line {truth.Line}: not in the table (truth {truth.Bytes:N0})");
+            }
+            else if (Truth.Mismatch(line, truth.Bytes) is { } mismatch)
+            {
+                failures.Add($"line {truth.Line}: {mismatch}   | {line.GetProperty("text")}");
+            }
+        }
+
+        if (failures.Count > 0 || expected.Length != checkedLines)
+        {
+            recording.KeepFiles();
+        }
+
+        Assert.HasCount(checkedLines, expected, $"{name}: expected {checkedLines} checked lines of {member} in {file} within lines {first}-{last}, truth has [{string.Join(", ", expected.Select(t => t.Line))}]; {recording.Where}");
+        Assert.IsEmpty(failures, $"{name}:\n{string.Join("\n", failures)}\n{recording.Where}\n{Summary(method)}");
+    }
+
+    /// <summary>The method's total ("everything allocated while the method ran", each allocation once) matches the truth.</summary>
+    public static void TotalMatchesTruth(ShapeRecording recording, JsonElement method, long truthBytes)
+    {
+        if (Truth.Mismatch(method.GetProperty("total"), truthBytes) is { } mismatch)
+        {
+            recording.KeepFiles();
+            Assert.Fail($"{method.GetProperty("name").GetString()} total: {mismatch}\n{recording.Where}\n{Summary(method)}");
+        }
+    }
+
+    /// <summary>The 1-based numbers of the lines of <paramref name="path"/> that contain <paramref name="text"/>.</summary>
+    public static int[] LinesWith(string path, string text) =>
+        [.. File.ReadAllLines(path).Select((line, index) => (line, index)).Where(l => l.line.Contains(text, StringComparison.Ordinal)).Select(l => l.index + 1)];
+
+    /// <summary>The 1-based number of the only line of <paramref name="path"/> that contains <paramref name="text"/>.</summary>
+    public static int LineOf(string path, string text)
+    {
+        int[] found = LinesWith(path, text);
+        Assert.HasCount(1, found, $"'{text}' should be on exactly one line of {path}");
+        return found[0];
+    }
+
+    /// <summary>The table in a few lines, for failure messages: total, then each line with samples.</summary>
+    public static string Summary(JsonElement method)
+    {
+        IEnumerable<string> rows = method.GetProperty("lines").EnumerateArray()
+            .Where(l => l.GetProperty("samples").GetInt64() > 0)
+            .Select(l => $"  {l.GetProperty("line").GetInt32(),4}  {Figure(l)}  | {l.GetProperty("text")}");
+        return $"{method.GetProperty("name")}: total {Figure(method.GetProperty("total"))}, unattributed samples {method.GetProperty("unattributedSamples")}, notes {method.GetProperty("notes")}\n{string.Join("\n", rows)}";
+    }
+
+    private static string Figure(JsonElement figure) =>
+        figure.ValueKind != JsonValueKind.Object || figure.GetProperty("allocatedBytes").ValueKind == JsonValueKind.Null
+            ? "none"
+            : $"{figure.GetProperty("allocatedBytes").GetDouble():N0} [{figure.GetProperty("allocatedBytesLow").GetDouble():N0}, {figure.GetProperty("allocatedBytesHigh").GetDouble():N0}] {figure.GetProperty("samples").GetInt64():N0} samples";
+}
