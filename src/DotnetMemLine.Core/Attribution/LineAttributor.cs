@@ -36,8 +36,8 @@ internal sealed class LineAttributor : IAllocationVisitor
     // Maps (method id, IL offset) to a source line; 0 means "no line", and a negative line -N means
     // "line N, but only when no statement of the method is executing deeper in the stack" (the
     // declaration line for a state machine's kickoff: it starts the body, whose own lines say more).
-    private readonly Func<int, int, int> _lineOf;
-    private readonly Dictionary<(int MethodId, int ILOffset), int> _lineCache = [];
+    private readonly Func<StackFrame, int> _lineOf;
+    private readonly Dictionary<StackFrame, int> _lineCache = [];
     private readonly HeapTracker _heap = new();
 
     // Per selected method, for the sample being charged: whether any of its frames is on the stack, and
@@ -45,7 +45,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly bool[] _onStack;
     private readonly List<int>[] _linesOnStack;
 
-    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, Func<int, int, int> lineOf)
+    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, Func<StackFrame, int> lineOf)
     {
         _eventKind = eventKind;
         _selectedIndexByMethodId = selectedIndexByMethodId;
@@ -122,11 +122,10 @@ internal sealed class LineAttributor : IAllocationVisitor
             return 0;
         }
 
-        var key = (frame.MethodId, frame.ILOffset);
-        if (!_lineCache.TryGetValue(key, out int line))
+        if (!_lineCache.TryGetValue(frame, out int line))
         {
-            line = _lineOf(frame.MethodId, frame.ILOffset);
-            _lineCache[key] = line;
+            line = _lineOf(frame);
+            _lineCache[frame] = line;
         }
 
         return line;

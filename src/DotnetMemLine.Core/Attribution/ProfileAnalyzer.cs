@@ -47,11 +47,19 @@ public static class ProfileAnalyzer
             selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
         }
 
-        int LineOf(int methodId, int ilOffset)
+        int LineOf(StackFrame frame)
         {
-            TracedMethod method = tracedMethods[methodId];
-            int index = selectedIndexByMethodId[methodId];
+            TracedMethod method = tracedMethods[frame.MethodId];
+            int index = selectedIndexByMethodId[frame.MethodId];
             ModuleSymbols moduleSymbols = symbolsOfSelected[index];
+            int ilOffset = frame.ILOffset;
+            if (frame.NextStatementILOffset >= 0 && !moduleSymbols.StatementCanCall(method.Token, ilOffset))
+            {
+                // A rotated loop: the call sits in a range mapped to a statement that calls nothing (the
+                // loop condition), just before the top of the body; it belongs to the body's first statement.
+                ilOffset = frame.NextStatementILOffset;
+            }
+
             if (moduleSymbols.FindLine(method.Token, ilOffset) is { } line)
             {
                 return line.Line;

@@ -219,8 +219,14 @@ internal sealed class MethodCodeMap
     /// so the byte before it is looked up: that is inside the call instruction itself.
     /// </summary>
     /// <returns>The code version and its IL offset (negative when the body has no IL map), or false for code the trace does not describe.</returns>
-    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset)
+    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset) =>
+        TryResolve(returnAddress, out version, out ilOffset, out _);
+
+    /// <inheritdoc cref="TryResolve(ulong, out CodeVersion?, out int)"/>
+    /// <param name="nextStatementILOffset">See <see cref="StackFrame.NextStatementILOffset"/>; -1 when there is no such candidate.</param>
+    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset, out int nextStatementILOffset)
     {
+        nextStatementILOffset = -1;
         ulong address = returnAddress - 1;
         int index = Array.BinarySearch(_starts, address);
         if (index < 0)
@@ -236,19 +242,10 @@ internal sealed class MethodCodeMap
         }
 
         version = _versionsByStart[index];
-        ilOffset = ILOffsetAt(version, (int)(address - version.Start));
+        (ilOffset, nextStatementILOffset) = ILOffsetAt(version, (int)(address - version.Start));
         return true;
     }
 
-    /// <summary>
-    /// The IL offset of a native offset. Optimized code maps coarsely: one native range can hold
-    /// several statements (several source lines), and the map says only where the range starts.
-    /// Within such a range the IL offset is interpolated by position, as TraceEvent does: code is
-    /// laid out mostly in IL order, so a call near the end of the range belongs to its last statements.
-    /// Only where the layout is in IL order around the range (IL rising from the previous range to
-    /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
-    /// a jump would land on lines the range has nothing to do with.
-    /// </summary>
     private const int NoMapping = -1;
 
     private static int? NextMapped(int[] il, int entry)
@@ -275,7 +272,18 @@ internal sealed class MethodCodeMap
         return i;
     }
 
-    private static int ILOffsetAt(CodeVersion version, int nativeOffset)
+    /// <summary>
+    /// The IL offset of a native offset. Optimized code maps coarsely: one native range can hold
+    /// several statements (several source lines), and the map says only where the range starts.
+    /// Within such a range the IL offset is interpolated by position, as TraceEvent does: code is
+    /// laid out mostly in IL order, so a call near the end of the range belongs to its last statements.
+    /// Only where the layout is in IL order around the range (IL rising from the previous range to
+    /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
+    /// a jump would land on lines the range has nothing to do with.
+    /// Also gives the IL offset of the next mapped range when that one is lower (the layout jumps back
+    /// in IL right after this range, as at the top of a rotated loop), else -1: see <see cref="StackFrame.NextStatementILOffset"/>.
+    /// </summary>
+    private static (int ILOffset, int NextStatementILOffset) ILOffsetAt(CodeVersion version, int nativeOffset)
     {
         int[] native = version.NativeOffsets;
         int[] il = version.ILOffsets;
@@ -298,7 +306,7 @@ internal sealed class MethodCodeMap
         if (entry >= 0 && il[entry] == NoMapping && NextMapped(il, entry) is int next0 && PreviousMapped(il, entry) is var previous0
             && (previous0 < 0 || il[previous0] > il[next0]))
         {
-            return il[next0];
+            return (il[next0], -1);
         }
 
         // Skip the JIT's special markers (-1 no mapping, -2 prolog, -3 epilog) back to a real offset.
@@ -309,7 +317,7 @@ internal sealed class MethodCodeMap
 
         if (entry < 0)
         {
-            return -1;
+            return (-1, -1);
         }
 
         int next = entry + 1;
@@ -328,9 +336,9 @@ internal sealed class MethodCodeMap
         if (inILOrder && native[next] > nativeOffset)
         {
             long span = native[next] - native[entry];
-            return il[entry] + (int)((long)(nativeOffset - native[entry]) * (il[next] - il[entry]) / span);
+            return (il[entry] + (int)((long)(nativeOffset - native[entry]) * (il[next] - il[entry]) / span), -1);
         }
 
-        return il[entry];
+        return (il[entry], NextMapped(il, entry) is int following && il[following] < il[entry] ? il[following] : -1);
     }
 }

@@ -29,6 +29,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     // Per TraceLog code address: the method id and IL offset it resolves to, computed on first use.
     private readonly int[] _methodIdByAddress;
     private readonly int[] _ilOffsetByAddress;
+    private readonly int[] _nextStatementILOffsetByAddress;
 
     private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary)
     {
@@ -46,6 +47,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
         _methodIdByAddress = new int[log.CodeAddresses.Count];
         _ilOffsetByAddress = new int[log.CodeAddresses.Count];
+        _nextStatementILOffsetByAddress = new int[log.CodeAddresses.Count];
         Array.Fill(_methodIdByAddress, NotResolvedYet);
         Summary = summary;
     }
@@ -198,7 +200,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
             if (_methodIdByAddress[address] != NotManagedCode)
             {
-                frames.Add(new StackFrame(_methodIdByAddress[address], _ilOffsetByAddress[address]));
+                frames.Add(new StackFrame(_methodIdByAddress[address], _ilOffsetByAddress[address], _nextStatementILOffsetByAddress[address]));
             }
 
             stack = stacks.Caller(stack);
@@ -208,10 +210,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private void Resolve(int address)
     {
         ulong returnAddress = _log.CodeAddresses.Address((CodeAddressIndex)address);
-        if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset))
+        if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset))
         {
             _methodIdByAddress[address] = MethodIdOf(version!);
             _ilOffsetByAddress[address] = ilOffset;
+            _nextStatementILOffsetByAddress[address] = nextStatementILOffset;
         }
         else
         {

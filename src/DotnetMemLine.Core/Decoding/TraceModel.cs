@@ -37,7 +37,12 @@ public sealed record InliningEvent(string InlineeType, string InlineeName, strin
 /// <summary>One managed frame of an allocation's stack.</summary>
 /// <param name="MethodId">Index into <see cref="TraceSummary"/>'s method table (<see cref="IAllocationTrace.Methods"/>).</param>
 /// <param name="ILOffset">IL offset of the call or allocation site; negative when the runtime gave no IL map.</param>
-public readonly record struct StackFrame(int MethodId, int ILOffset);
+/// <param name="NextStatementILOffset">
+/// When the native range holding the call is followed by code of an earlier IL offset (the JIT rotated a
+/// loop: the condition's range runs into the top of the body), that earlier offset: the call may belong
+/// to it instead, if the IL at <paramref name="ILOffset"/> has no call to make. -1 otherwise.
+/// </param>
+public readonly record struct StackFrame(int MethodId, int ILOffset, int NextStatementILOffset = -1);
 
 /// <summary>One allocation event: a randomized sample, an AllocationTick, or (exact mode) an allocated object.</summary>
 /// <param name="TimeMSec">Milliseconds since the start of the trace.</param>

@@ -141,6 +141,31 @@ public sealed class ModuleSymbols : IDisposable
     public bool IsStateMachineKickoff(int methodToken) => _stateMachines.Value.MoveNextByKickoff.ContainsKey(methodToken);
 
     /// <summary>
+    /// True when the statement holding <paramref name="ilOffset"/> (from its sequence point to the next one)
+    /// calls or allocates anything; true as well when that cannot be told.
+    /// </summary>
+    public bool StatementCanCall(int methodToken, int ilOffset)
+    {
+        var points = GetPoints(methodToken);
+        if (points.IsEmpty || !TryGetMethodHandle(methodToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return true;
+        }
+
+        var index = points.IndexAtOrBefore(ilOffset);
+        var start = points.Offsets[index];
+        var end = index + 1 < points.Count ? points.Offsets[index + 1] : int.MaxValue;
+        try
+        {
+            return CallSites.AnyCallOrAllocation(_module.GetMethodBody(rva), start, end);
+        }
+        catch (BadImageFormatException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
     /// The source lines where the method <paramref name="callerToken"/> calls <paramref name="typeName"/>.<paramref name="methodName"/>
     /// (type name as <see cref="TypeNames.Normalize"/> spells it), in source order.
     /// </summary>

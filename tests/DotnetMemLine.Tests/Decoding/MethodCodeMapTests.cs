@@ -80,6 +80,26 @@ public sealed class MethodCodeMapTests
     }
 
     [TestMethod]
+    public void RangeBeforeABackwardJumpInIL_OffersTheNextStatementAsTheCandidate()
+    {
+        // A rotated loop in tier-1 shared generic code, as recorded: the loop condition's range (IL 70)
+        // runs into the top of the body (IL 22); the allocation of the body's first statement returns
+        // at +0x3C, inside the condition's range.
+        MethodCodeMap map = MapOf([0x00, 0x23, 0x40, 0x8A, 0x9A], [-2, 70, 22, 7, -3]);
+
+        Assert.IsTrue(map.TryResolve(Start + 0x3C, out _, out int ilOffset, out int nextStatement));
+        Assert.AreEqual(70, ilOffset);
+        Assert.AreEqual(22, nextStatement);
+
+        // Only a candidate: attribution takes it only when the statement at the resolved offset calls nothing.
+        Assert.IsTrue(map.TryResolve(Start + 0x50, out _, out _, out int afterBody));
+        Assert.AreEqual(7, afterBody);
+        Assert.IsTrue(map.TryResolve(Start + 0x30, out _, out _, out _));
+        Assert.IsTrue(map.TryResolve(Start + 0x10, out _, out int prolog, out int noCandidate));
+        Assert.AreEqual((-1, -1), (prolog, noCandidate));
+    }
+
+    [TestMethod]
     public void BodyWithoutILMap_ResolvesTheMethodWithANegativeOffset()
     {
         MethodCodeMap map = MapOf([], []);

@@ -199,6 +199,17 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void StatementCanCall_TellsStatementsThatCallOrAllocate_FromPlainArithmetic()
+    {
+        var simple = Token(nameof(LineFixture.Simple));
+        var alloc = SequencePoints(simple).First(p => p.StartLine == Marker("line", "SimpleAlloc")).Offset;
+        var arithmetic = Token(nameof(LineFixture.ExpressionBodied));
+
+        Assert.IsTrue(s_symbols.StatementCanCall(simple, alloc));
+        Assert.IsFalse(s_symbols.StatementCanCall(arithmetic, 0));
+    }
+
+    [TestMethod]
     [DataRow("Ns.Type", "Ns.Type")]
     [DataRow("Ns.Outer+Inner", "Ns.Outer.Inner")]
     [DataRow("Ns.Pool`1[System.__Canon]", "Ns.Pool")]
