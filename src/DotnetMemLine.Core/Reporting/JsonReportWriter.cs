@@ -66,7 +66,6 @@ public static class JsonReportWriter
             json.WriteString("method", site.Method);
             json.WriteString("sourceFile", site.SourceFile);
             WriteNullableNumber(json, "line", site.Line);
-
             json.WriteEndObject();
         }
 
