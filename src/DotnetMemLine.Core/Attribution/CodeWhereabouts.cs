@@ -11,29 +11,34 @@ namespace DotnetMemLine.Attribution;
 /// </summary>
 internal static class CodeWhereabouts
 {
-    /// <summary>Each caller (and call line) the method was inlined into during the session.</summary>
+    /// <summary>
+    /// Each caller (and call line) the JIT inlined the method into during the session, and each caller
+    /// of the code written inside it (its state machine's MoveNext, its lambdas and local functions):
+    /// PGO inlines an iterator's MoveNext into the loop consuming it, and a lambda into the LINQ
+    /// operator calling it, and that code then has no frame of its own.
+    /// </summary>
     public static IReadOnlyList<InliningSite> FindInliningSites(
         MethodIdentity method,
+        ModuleSymbols methodSymbols,
         IAllocationTrace trace,
         Func<string, ModuleSymbols?> trySymbolsOf)
     {
-        string typeName = method.Namespace.Length == 0 ? method.TypeName : $"{method.Namespace}.{method.TypeName}";
-        int parameterCount = CountParameters(method.Parameters);
+        List<InlineTarget> targets = TargetsOf(method, methodSymbols);
         var sites = new List<InliningSite>();
-        var seen = new HashSet<(int CompiledMethodId, string Inliner)>();
+        var seen = new HashSet<(int CompiledMethodId, string Inliner, string Inlinee)>();
         foreach (InliningEvent inlining in trace.Inlinings)
         {
-            if (inlining.InlineeName != method.MethodName
-                || TypeNames.Normalize(inlining.InlineeType) != typeName
-                || CountParameters(ParameterListOf(inlining.InlineeSignature)) != parameterCount
-                || !seen.Add((inlining.CompiledMethodId, inlining.InlinerType + "::" + inlining.InlinerName)))
+            string inlineeType = TypeNames.Normalize(inlining.InlineeType);
+            InlineTarget? target = targets.FirstOrDefault(t => t.MethodName == inlining.InlineeName && t.TypeName == inlineeType
+                && (t.ParameterCount is null || t.ParameterCount == CountParameters(ParameterListOf(inlining.InlineeSignature))));
+            if (target is null || !seen.Add((inlining.CompiledMethodId, inlining.InlinerType + "::" + inlining.InlinerName, target.Description)))
             {
                 continue;
             }
 
             TracedMethod caller = trace.Methods[inlining.CompiledMethodId];
             ModuleSymbols? symbols = trySymbolsOf(caller.ModulePath);
-            IReadOnlyList<int> lines = symbols?.FindCallLines(caller.Token, typeName, method.MethodName) ?? [];
+            IReadOnlyList<int> lines = symbols?.FindCallLines(caller.Token, target.TypeName, target.MethodName) ?? [];
             if (lines.Count == 0 && symbols is not null)
             {
                 // Inlined into a method that was itself inlined into the caller: the caller calls that one.
@@ -43,22 +48,62 @@ internal static class CodeWhereabouts
             string? file = symbols?.GetMethodSpan(caller.Token)?.FilePath;
             if (lines.Count == 0)
             {
-                sites.Add(new InliningSite(caller.TraceName, file, null));
+                sites.Add(new InliningSite(caller.TraceName, file, null) { Inlinee = target.Description });
             }
 
             foreach (int line in lines)
             {
-                sites.Add(new InliningSite(caller.TraceName, file, line));
+                sites.Add(new InliningSite(caller.TraceName, file, line) { Inlinee = target.Description });
             }
         }
 
         return [.. sites.Distinct()];
     }
 
-    public static string Describe(MethodIdentity method, InliningSite site) => site.Line is int line
-        ? $"{method.MethodName} was inlined into {site.Method} at line {line}; its allocations are counted on that line of {site.Method}"
-        : $"{method.MethodName} was inlined into {site.Method}; its allocations there are counted in {site.Method}";
+    public static string Describe(InliningSite site) => site.Line is int line
+        ? $"{site.Inlinee} was inlined into {site.Method} at line {line}; its allocations are counted on that line of {site.Method}"
+        : $"{site.Inlinee} was inlined into {site.Method}; its allocations there are counted on the line of {site.Method} that called it, not on its own lines";
 
+    /// <summary>
+    /// For a trace that started after the code ran for a while (<c>collect</c>): the callers whose
+    /// optimized code was compiled before the session, into which the JIT may have inlined the method
+    /// without the trace saying so. Null when there is nothing to say.
+    /// </summary>
+    public static string? InliningBeforeTheSession(MethodIdentity method, ModuleSymbols methodSymbols, IAllocationTrace trace, bool hasSamples)
+    {
+        string typeName = TypeNameOf(method);
+        var callerTokens = methodSymbols.FindCallers(typeName, method.MethodName).ToHashSet();
+        var callers = trace.Methods
+            .Where(m => m.HasOptimizedCodeFromBeforeSession && m.ModulePath == method.ModulePath && callerTokens.Contains(m.Token))
+            .Select(m => (m.TraceName, Lines: methodSymbols.FindCallLines(m.Token, typeName, method.MethodName)))
+            .Select(c => c.Lines.Count == 0 ? c.TraceName : $"{c.TraceName} (line {string.Join(", ", c.Lines)})")
+            .Distinct()
+            .ToList();
+        bool anyBeforeSession = trace.Methods.Any(m => m.HasOptimizedCodeFromBeforeSession);
+        bool hasDelegateCode = methodSymbols.GetNestedCodeTokens(method.Token).Any(t => !methodSymbols.TryGetStateMachineKickoff(t, out _));
+        if (callers.Count > 0 || (anyBeforeSession && hasDelegateCode))
+        {
+            string noSamples = hasSamples ? "" : $"No allocation was seen in {method.MethodName}'s own frames. ";
+            string calledFrom = callers.Count > 0
+                ? $"{method.MethodName} is called from code compiled before the session began: {string.Join(", ", callers.Take(5))}. "
+                : "";
+            string lambdas = anyBeforeSession && hasDelegateCode
+                ? $"Its lambdas and local functions may have been inlined into their callers (a LINQ operator, say) before the session began. "
+                : "";
+            return noSamples + calledFrom + lambdas
+                + "The JIT's inlining decisions for code compiled before the session are not in the trace: what it inlined counts on the caller's line, not here. "
+                + "`dotnet-memline run` records every inlining decision";
+        }
+
+        if (!hasSamples && anyBeforeSession)
+        {
+            return $"no allocation was seen in {method.MethodName}'s own frames: it allocated nothing while the session recorded, or it ran only "
+                + "inlined into callers compiled before the session began (the JIT reports inlining only while a session is on; "
+                + "`dotnet-memline run` records every decision)";
+        }
+
+        return null;
+    }
     public static string NoCompiledCode(MethodIdentity method) =>
         $"{method.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "
         + "or the JIT had inlined it into its callers before the session started (the JIT reports inlining only as it compiles; "
@@ -68,6 +113,31 @@ internal static class CodeWhereabouts
         $"{samples:N0} samples ran in ReadyToRun (precompiled) code of {Path.GetFileName(method.ModulePath)}, for which the runtime records no IL-to-native map, "
         + $"so they are counted only in the total; to see their lines, start the target with DOTNET_ReadyToRunExcludeList={Path.GetFileNameWithoutExtension(method.ModulePath)} "
         + "(the runtime then JIT-compiles that assembly; with `run`, set it in dotnet-memline's environment and the target inherits it)";
+
+    private static string TypeNameOf(MethodIdentity method) =>
+        method.Namespace.Length == 0 ? method.TypeName : $"{method.Namespace}.{method.TypeName}";
+
+    // The method itself (matched with its parameter count, overloads share a name) and the code written in it.
+    private static List<InlineTarget> TargetsOf(MethodIdentity method, ModuleSymbols symbols)
+    {
+        var targets = new List<InlineTarget> { new(TypeNameOf(method), method.MethodName, CountParameters(method.Parameters), method.MethodName) };
+        foreach (int nested in symbols.GetNestedCodeTokens(method.Token))
+        {
+            if (symbols.GetDefinitionName(nested) is not { } name)
+            {
+                continue;
+            }
+
+            string description = symbols.TryGetStateMachineKickoff(nested, out _)
+                ? $"the body of {method.MethodName} (its state machine's MoveNext)"
+                : $"the lambda or local function at line {symbols.GetMethodSpan(nested)?.FirstLine}";
+            targets.Add(new InlineTarget(name.TypeName, name.MethodName, null, description));
+        }
+
+        return targets;
+    }
+
+    private sealed record InlineTarget(string TypeName, string MethodName, int? ParameterCount, string Description);
 
     // "unsigned int8[]  (int32,class System.String)" -> "(int32,class System.String)"
     private static string ParameterListOf(string runtimeSignature)

@@ -62,7 +62,10 @@ public static class ProfileAnalyzer
 
             if (moduleSymbols.FindLine(method.Token, ilOffset) is { } line)
             {
-                return line.Line;
+                // Compiler plumbing borrows the preceding visible line, which may have nothing to do with
+                // it (an async iterator resumed from its own plumbing would charge its closing brace):
+                // it counts only when nothing deeper of the method has a line.
+                return moduleSymbols.IsInHiddenCode(method.Token, ilOffset) ? -line.Line : line.Line;
             }
 
             // An async method's or iterator's kickoff has no statements: what it allocates itself (the
@@ -79,13 +82,17 @@ public static class ProfileAnalyzer
         var methods = new List<MethodReport>(selected.Count);
         for (int i = 0; i < selected.Count; i++)
         {
-            IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], trace, symbols.TryOpen);
-            var notes = new List<string>(inlinedInto.Select(site => CodeWhereabouts.Describe(selected[i], site)));
+            IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], symbolsOfSelected[i], trace, symbols.TryOpen);
+            var notes = new List<string>(inlinedInto.Select(CodeWhereabouts.Describe));
             int index = i;
             bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
             if (!hasCode && inlinedInto.Count == 0)
             {
                 notes.Add(CodeWhereabouts.NoCompiledCode(selected[i]));
+            }
+            else if (CodeWhereabouts.InliningBeforeTheSession(selected[i], symbolsOfSelected[i], trace, attributor.Tallies[i].Total.Samples > 0) is { } beforeSession)
+            {
+                notes.Add(beforeSession);
             }
 
             bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();

@@ -46,6 +46,12 @@ internal sealed class MethodCodeMap
         /// <summary>ReadyToRun code from the module's image: the runtime writes no IL map for it.</summary>
         public bool IsPrecompiled { get; init; }
 
+        /// <summary>Optimized code (tier 1, OSR, fully optimized, precompiled): code into which the JIT inlines.</summary>
+        public bool IsOptimized { get; init; }
+
+        /// <summary>Described only by the rundown: compiled before the session, so its inlining decisions are not in the trace.</summary>
+        public bool CompiledBeforeSession { get; set; }
+
         /// <summary>Native offsets (ascending) and the IL offset each starts; empty without an IL map.</summary>
         public int[] NativeOffsets { get; set; } = [];
 
@@ -91,11 +97,17 @@ internal sealed class MethodCodeMap
         var inlinings = new List<Inlining>();
         var pendingInliningsByThread = new Dictionary<int, List<MethodJitInliningSucceededTraceData>>();
 
-        void OnMethod(MethodLoadUnloadVerboseTraceData data)
+        void OnSessionMethod(MethodLoadUnloadVerboseTraceData data) => OnMethod(data, fromRundown: false);
+
+        void OnRundownMethod(MethodLoadUnloadVerboseTraceData data) => OnMethod(data, fromRundown: true);
+
+        void OnMethod(MethodLoadUnloadVerboseTraceData data, bool fromRundown)
         {
             var version = new CodeVersion
             {
                 IsPrecompiled = (data.MethodFlags & MethodFlags.Jitted) == 0,
+                IsOptimized = data.OptimizationTier is OptimizationTier.Optimized or OptimizationTier.OptimizedTier1 or OptimizationTier.OptimizedTier1OSR or OptimizationTier.ReadyToRun or OptimizationTier.PreJIT,
+                CompiledBeforeSession = fromRundown,
                 Start = data.MethodStartAddress,
                 Size = (uint)data.MethodSize,
                 MethodId = (long)data.MethodID,
@@ -105,10 +117,14 @@ internal sealed class MethodCodeMap
             };
 
             // The same body is described again by the rundown; keep the description that has a map.
-            if (!versionsByStart.TryGetValue(version.Start, out CodeVersion? known) || known.NativeOffsets.Length == 0)
+            bool knownFromSession = versionsByStart.TryGetValue(version.Start, out CodeVersion? known) && !known.CompiledBeforeSession;
+            if (known is null || known.NativeOffsets.Length == 0)
             {
                 versionsByStart[version.Start] = version;
             }
+
+            // A body whose load event the session saw was compiled during it, whatever the rundown says later.
+            versionsByStart[version.Start].CompiledBeforeSession &= !knownFromSession && fromRundown;
 
             CodeVersion current = versionsByStart[version.Start];
             lastLoadByThread[data.ThreadID] = current;
@@ -186,14 +202,14 @@ internal sealed class MethodCodeMap
 
         using var source = new EventPipeEventSource(tracePath);
         var rundown = new ClrRundownTraceEventParser(source);
-        source.Clr.MethodLoadVerbose += OnMethod;
-        source.Clr.MethodUnloadVerbose += OnMethod;
+        source.Clr.MethodLoadVerbose += OnSessionMethod;
+        source.Clr.MethodUnloadVerbose += OnSessionMethod;
         source.Clr.MethodILToNativeMap += OnILMap;
         source.Clr.MethodInliningSucceeded += OnInlining;
         source.Clr.LoaderModuleLoad += OnModule;
         source.Clr.LoaderModuleUnload += OnModule;
-        rundown.MethodDCStartVerbose += OnMethod;
-        rundown.MethodDCStopVerbose += OnMethod;
+        rundown.MethodDCStartVerbose += OnRundownMethod;
+        rundown.MethodDCStopVerbose += OnRundownMethod;
         rundown.MethodILToNativeMapDCStart += OnILMap;
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;

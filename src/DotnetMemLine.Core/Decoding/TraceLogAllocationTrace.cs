@@ -38,9 +38,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _code = code;
         // Precompiled code without an IL map cannot be placed on lines; the analysis says so per method.
         var precompiled = code.Versions.Where(v => v.IsPrecompiled && v.NativeOffsets.Length == 0).Select(v => (v.ModulePath, v.Token)).ToHashSet();
+        var optimizedBeforeSession = code.Versions.Where(v => v.IsOptimized && v.CompiledBeforeSession).Select(v => (v.ModulePath, v.Token)).ToHashSet();
         foreach (MethodCodeMap.CodeVersion version in code.Versions)
         {
-            MethodIdOf(version, precompiled.Contains((version.ModulePath, version.Token)));
+            var key = (version.ModulePath, version.Token);
+            MethodIdOf(version, precompiled.Contains(key), optimizedBeforeSession.Contains(key));
         }
 
         Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, MethodIdOf(i.Compiled)))];
@@ -223,13 +225,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     }
 
     /// <summary>All code versions of one method (same module and token) share one id.</summary>
-    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false)
+    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false, bool hasOptimizedCodeFromBeforeSession = false)
     {
         var key = (version.ModulePath, version.Token);
         if (!_methodIdByKey.TryGetValue(key, out int id))
         {
             id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode));
+            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode, hasOptimizedCodeFromBeforeSession));
             _methodIdByKey[key] = id;
         }
 

@@ -24,7 +24,8 @@ public enum AllocationEventKind
 /// <param name="Token">The MethodDef token (0x06xxxxxx).</param>
 /// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method</c>; used in messages when the module cannot be read.</param>
 /// <param name="RunsPrecompiledCode">Some of its code is ReadyToRun code from the module's image, for which the runtime writes no IL map.</param>
-public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false);
+/// <param name="HasOptimizedCodeFromBeforeSession">Some of its optimized code was compiled before the session started: what the JIT inlined into it then is not in the trace.</param>
+public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false, bool HasOptimizedCodeFromBeforeSession = false);
 
 /// <summary>
 /// The JIT compiled the method <paramref name="CompiledMethodId"/> with a call replaced by the called

@@ -64,6 +64,7 @@ public static class JsonReportWriter
         {
             json.WriteStartObject();
             json.WriteString("method", site.Method);
+            json.WriteString("inlinee", site.Inlinee);
             json.WriteString("sourceFile", site.SourceFile);
             WriteNullableNumber(json, "line", site.Line);
             json.WriteEndObject();

@@ -46,7 +46,11 @@ public sealed record MethodReport(
 /// <param name="Method">The caller, as the runtime names it (<c>Ns.Type.Method</c>).</param>
 /// <param name="SourceFile">The caller's source file, or null without its PDB.</param>
 /// <param name="Line">The line of the call, or null when it cannot be found (no PDB, or inlined through another inlined method).</param>
-public sealed record InliningSite(string Method, string? SourceFile, int? Line);
+public sealed record InliningSite(string Method, string? SourceFile, int? Line)
+{
+    /// <summary>What was inlined: the method itself, or code written in it ("the body of X (its state machine's MoveNext)").</summary>
+    public string Inlinee { get; init; } = "";
+}
 
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
 public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);

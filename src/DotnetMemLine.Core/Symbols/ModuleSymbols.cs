@@ -113,6 +113,31 @@ public sealed class ModuleSymbols : IDisposable
     }
 
     /// <summary>
+    /// True when <paramref name="ilOffset"/> lies in compiler plumbing: the sequence point in effect there is a
+    /// hidden one (state machine dispatch, the code that completes an iterator's or async method's step).
+    /// <see cref="FindLine"/> still gives the preceding visible line for it.
+    /// </summary>
+    public bool IsInHiddenCode(int methodToken, int ilOffset)
+    {
+        var points = GetPoints(methodToken);
+        if (points.IsEmpty || points.HiddenOffsets.Length == 0)
+        {
+            return false;
+        }
+
+        var hiddenIndex = Array.BinarySearch(points.HiddenOffsets, ilOffset);
+        hiddenIndex = hiddenIndex >= 0 ? hiddenIndex : ~hiddenIndex - 1;
+        if (hiddenIndex < 0)
+        {
+            return false;
+        }
+
+        var visibleIndex = Array.BinarySearch(points.Offsets, ilOffset);
+        visibleIndex = visibleIndex >= 0 ? visibleIndex : ~visibleIndex - 1;
+        return visibleIndex < 0 || points.HiddenOffsets[hiddenIndex] > points.Offsets[visibleIndex];
+    }
+
+    /// <summary>
     /// The lines of a method from its signature to its closing brace, or null without sequence points.
     /// For async/iterator methods either the kickoff method or its MoveNext gives the same span.
     /// </summary>
@@ -163,6 +188,46 @@ public sealed class ModuleSymbols : IDisposable
         {
             return true;
         }
+    }
+
+    /// <summary>A method's declaring type (as <see cref="TypeNames"/> spells it) and name, or null for a token that is not a method here.</summary>
+    public (string TypeName, string MethodName)? GetDefinitionName(int methodToken)
+    {
+        if (!TryGetMethodHandle(methodToken, out var handle))
+        {
+            return null;
+        }
+
+        var method = _metadata.GetMethodDefinition(handle);
+        return (TypeNames.OfDefinition(_metadata, method.GetDeclaringType()), _metadata.GetString(method.Name));
+    }
+
+    /// <summary>The methods of this module whose IL calls <paramref name="typeName"/>.<paramref name="methodName"/> directly.</summary>
+    public IReadOnlyList<int> FindCallers(string typeName, string methodName)
+    {
+        var callers = new List<int>();
+        foreach (var handle in _metadata.MethodDefinitions)
+        {
+            var rva = _metadata.GetMethodDefinition(handle).RelativeVirtualAddress;
+            if (rva == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (CallSites.Find(_metadata, _module.GetMethodBody(rva), typeName, methodName).Count > 0)
+                {
+                    callers.Add(MetadataTokens.GetToken(handle));
+                }
+            }
+            catch (BadImageFormatException)
+            {
+                // An unreadable body calls nothing we can show.
+            }
+        }
+
+        return callers;
     }
 
     /// <summary>
@@ -238,6 +303,7 @@ public sealed class ModuleSymbols : IDisposable
         }
 
         var points = new List<(int Offset, int Line, int EndLine, string Document)>();
+        var hidden = new List<int>();
         try
         {
             var info = _pdb.GetMethodDebugInformation(handle.ToDebugInformationHandle());
@@ -246,6 +312,7 @@ public sealed class ModuleSymbols : IDisposable
                 // Hidden points mark compiler plumbing; the offsets they cover belong to the preceding visible line.
                 if (point.IsHidden)
                 {
+                    hidden.Add(point.Offset);
                     continue;
                 }
 
@@ -263,7 +330,10 @@ public sealed class ModuleSymbols : IDisposable
             ordered.Select(p => p.Offset).ToArray(),
             ordered.Select(p => p.Line).ToArray(),
             ordered.Select(p => p.EndLine).ToArray(),
-            ordered.Select(p => p.Document).ToArray());
+            ordered.Select(p => p.Document).ToArray())
+        {
+            HiddenOffsets = [.. hidden.Order()],
+        };
     }
 
     private bool TryGetMethodHandle(int methodToken, out MethodDefinitionHandle handle)
@@ -490,6 +560,9 @@ public sealed class ModuleSymbols : IDisposable
         public static readonly MethodPoints Empty = new([], [], [], []);
 
         public int[] Offsets { get; } = offsets;
+
+        /// <summary>Where hidden sequence points (compiler plumbing) start, sorted.</summary>
+        public int[] HiddenOffsets { get; init; } = [];
 
         public int[] Lines { get; } = lines;
 

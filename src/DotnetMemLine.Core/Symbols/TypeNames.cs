@@ -5,7 +5,8 @@ namespace DotnetMemLine.Symbols;
 
 /// <summary>
 /// One spelling for a type's name across metadata and runtime events: namespace and nested types joined
-/// with '.', without generic arity or arguments ("Ns.Outer.Pool" for "Ns.Outer+Pool`1[System.__Canon]").
+/// with '.', without generic arity or arguments ("Ns.Outer.Pool" for "Ns.Outer+Pool`1[System.__Canon]";
+/// "Ns.Work.&lt;Produce&gt;d__3" for a state machine).
 /// </summary>
 internal static class TypeNames
 {
@@ -19,10 +20,11 @@ internal static class TypeNames
         {
             switch (c)
             {
-                case '[' or '<':
+                // Only brackets: '<' and '>' belong to compiler-generated names (<Produce>d__3, <>c).
+                case '[':
                     depth++;
                     break;
-                case ']' or '>':
+                case ']':
                     depth--;
                     break;
                 case '`' when depth == 0:

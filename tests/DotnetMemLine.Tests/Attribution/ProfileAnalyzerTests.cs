@@ -118,6 +118,46 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void StateMachineOfTheMethod_InlinedIntoACaller_IsNamedInTheNote()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        string stateMachine = typeof(Tests.Symbols.Fixtures.LineFixture).GetNestedTypes(System.Reflection.BindingFlags.NonPublic)
+            .Single(t => t.Name.StartsWith("<AsyncWork>d__", StringComparison.Ordinal)).Name;
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, Token(nameof(Tests.Symbols.Fixtures.LineFixture.AsyncWork)), FixtureType + ".AsyncWork"),
+            new(TestModulePath, SimpleToken, FixtureType + ".Simple"),
+        ];
+        var trace = new FakeAllocationTrace(methods);
+        trace.Inlinings.Add(new InliningEvent(FixtureType + "+" + stateMachine, "MoveNext", "void  ()", FixtureType, "Simple", 1));
+
+        MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["AsyncWork"], [])).Methods.Single();
+
+        InliningSite site = report.InlinedInto.Single();
+        Assert.AreEqual("the body of AsyncWork (its state machine's MoveNext)", site.Inlinee);
+        Assert.IsNull(site.Line); // Simple does not call MoveNext directly
+        Assert.Contains("the body of AsyncWork (its state machine's MoveNext) was inlined into " + FixtureType + ".Simple", report.Notes[0]);
+    }
+
+    [TestMethod]
+    public void CallersCompiledBeforeTheSession_AreNamed_SinceInliningIntoThemIsNotInTheTrace()
+    {
+        const string FixtureType = "DotnetMemLine.Tests.Symbols.Fixtures.LineFixture";
+        TracedMethod[] methods =
+        [
+            new(TestModulePath, SimpleToken, FixtureType + ".Simple"),
+            new(TestModulePath, Token(nameof(Tests.Symbols.Fixtures.LineFixture.CallsSimpleTwice)), FixtureType + ".CallsSimpleTwice", HasOptimizedCodeFromBeforeSession: true),
+        ];
+        var trace = new FakeAllocationTrace(methods).Sample(Size, At(Selected, AllocLine));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        string note = report.Notes.Single(n => n.Contains("compiled before the session began", StringComparison.Ordinal));
+        Assert.Contains($"{FixtureType}.CallsSimpleTwice (line {Marker("line", "FirstCall")}, {Marker("line", "SecondCall")})", note);
+        Assert.DoesNotContain("No allocation was seen", note);
+    }
+
+    [TestMethod]
     public void MethodWithoutCompiledCodeOrInlining_SaysItMayHaveBeenInlinedBeforeTheSession()
     {
         var trace = new FakeAllocationTrace([Methods[Callee]]);

@@ -199,6 +199,19 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void IsInHiddenCode_IsTrueOnlyWhereAHiddenSequencePointIsInEffect()
+    {
+        Assert.IsTrue(s_symbols.TryGetStateMachineMoveNext(Token(nameof(LineFixture.AsyncWork)), out var moveNext));
+        var points = SequencePoints(moveNext);
+        var hidden = points.First(p => p.IsHidden).Offset;
+        var visible = points.First(p => !p.IsHidden && p.StartLine == Marker("line", "AfterAwait")).Offset;
+
+        Assert.IsTrue(s_symbols.IsInHiddenCode(moveNext, hidden));
+        Assert.IsFalse(s_symbols.IsInHiddenCode(moveNext, visible));
+        Assert.IsFalse(s_symbols.IsInHiddenCode(Token(nameof(LineFixture.Simple)), 0));
+    }
+
+    [TestMethod]
     public void StatementCanCall_TellsStatementsThatCallOrAllocate_FromPlainArithmetic()
     {
         var simple = Token(nameof(LineFixture.Simple));
