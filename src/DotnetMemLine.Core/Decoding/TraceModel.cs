@@ -60,6 +60,8 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="DroppedEvents">Events the runtime wrote but lost (gaps in EventPipe's per-thread sequence numbers).</param>
+/// <param name="EventsRead">Events of every kind that did arrive; with <paramref name="DroppedEvents"/>, the share that was lost.</param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -67,7 +69,12 @@ public sealed record TraceSummary(
     long DroppedEvents,
     AllocationEventKind EventKind,
     bool HasStacks,
-    long BatchedExactEvents = 0);
+    long BatchedExactEvents = 0,
+    long EventsRead = 0)
+{
+    /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
+    public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
+}
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
