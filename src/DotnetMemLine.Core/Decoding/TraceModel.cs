@@ -99,3 +99,22 @@ public interface IAllocationTrace : IDisposable
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The steps of reading a trace, in order; each reports its own progress.</summary>
+public enum AnalysisStep
+{
+    /// <summary>TraceLog converts the .nettrace into its indexed .etlx form; progress in bytes of the trace read.</summary>
+    Converting,
+
+    /// <summary>A second pass over the .nettrace collects every compiled method's code and IL map; progress in bytes read.</summary>
+    ReadingCode,
+
+    /// <summary>The events are replayed and charged to lines; progress in events.</summary>
+    Attributing,
+}
+
+/// <summary>
+/// How far a step has got. <paramref name="Done"/> is negative when it cannot be measured (no
+/// /proc/self/io); the step is then shown with its elapsed time only.
+/// </summary>
+public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total);
