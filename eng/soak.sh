@@ -63,7 +63,7 @@ kill "$target_pid" 2>/dev/null || true
 wait "$target_pid" 2>/dev/null || true
 
 json_number() { grep -o "\"$1\": [0-9]*" "$work/report.json" | head -1 | awk '{print $2}'; }
-first_rss_mb="$(awk 'NR==5 {sub("rss_kb=","",$2); printf "%.0f", $2/1024}' "$work/rss.log")"
+first_rss_mb="$(awk 'NR==5 {sub("rss_kb=","",$2); printf "%d", $2/1024}' "$work/rss.log")"
 echo
 echo "duration:            $seconds s requested; $(grep -o 'Trace saved.*' "$work/collect.err" || echo 'no trace saved')"
 echo "target rate:         $(grep '^rate:' "$work/target.out" | tail -1 | sed 's/^rate: //') ($threads threads)"
