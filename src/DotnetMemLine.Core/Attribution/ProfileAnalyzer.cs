@@ -103,7 +103,9 @@ public static class ProfileAnalyzer
         var warnings = new List<string>();
         if (summary.DroppedEvents > 0)
         {
-            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
+            // Not scaled up: drops come in bursts (while the reader falls behind), so they hit the lines
+            // running at that moment, and which kinds of event were lost is unknown (docs/how-it-works.md).
+            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events ({Percent(summary.DroppedFraction)} of the trace's events): every figure counts only the events that arrived, so it is a lower bound (marked {TextTableRenderer.IncompleteMark}); an interval's low end still holds, its high end does not. Record again with a larger --buffer-size");
         }
 
         // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
@@ -126,8 +128,13 @@ public static class ProfileAnalyzer
             estimator == EstimatorKind.AllocationTick || batched,
             methods,
             warnings,
-            Exact: estimator == EstimatorKind.Exact);
+            Exact: estimator == EstimatorKind.Exact,
+            DroppedEventFraction: summary.DroppedFraction);
     }
+
+    /// <summary>A share as a percentage that never rounds a real loss down to "0%".</summary>
+    internal static string Percent(double fraction) =>
+        fraction is > 0 and < 0.001 ? "under 0.1%" : (fraction * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {

@@ -31,8 +31,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private readonly int[] _ilOffsetByAddress;
     private readonly int[] _nextStatementILOffsetByAddress;
 
-    private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary)
+    private readonly IProgress<AnalysisProgress>? _progress;
+
+    private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress)
     {
+        _progress = progress;
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
@@ -61,7 +64,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public IReadOnlyList<InliningEvent> Inlinings { get; }
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
-    public static TraceLogAllocationTrace Open(string tracePath)
+    /// <param name="progress">Receives each step's progress (conversion, code maps, then <see cref="Replay"/>); may be null.</param>
+    public static TraceLogAllocationTrace Open(string tracePath, IProgress<AnalysisProgress>? progress = null)
     {
         tracePath = Path.GetFullPath(tracePath);
         if (!File.Exists(tracePath))
@@ -69,7 +73,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
         }
 
-        if (new FileInfo(tracePath).Length == 0)
+        long traceBytes = new FileInfo(tracePath).Length;
+        if (traceBytes == 0)
         {
             throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {tracePath}");
         }
@@ -80,9 +85,16 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         try
         {
             var options = new TraceLogOptions { ContinueOnError = true, ConversionLog = TextWriter.Null };
-            TraceLog.CreateFromEventPipeDataFile(tracePath, etlxPath, options);
+            using (ReadBytesProbe.Start(progress, AnalysisStep.Converting, traceBytes))
+            {
+                TraceLog.CreateFromEventPipeDataFile(tracePath, etlxPath, options);
+            }
+
             log = new TraceLog(etlxPath);
-            code = MethodCodeMap.Read(tracePath);
+            using (ReadBytesProbe.Start(progress, AnalysisStep.ReadingCode, traceBytes))
+            {
+                code = MethodCodeMap.Read(tracePath);
+            }
         }
         catch (Exception ex) when (ex is not MemLineException)
         {
@@ -92,7 +104,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
         try
         {
-            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, code, tracePath));
+            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, code, tracePath), progress);
         }
         catch
         {
@@ -112,6 +124,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             if ((++seen & 0xFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                _progress?.Report(new AnalysisProgress(AnalysisStep.Attributing, seen, _log.EventCount));
             }
 
             switch (ev)
@@ -258,7 +271,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             log.EventsLost,
             kind,
             kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
-            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0);
+            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0,
+            log.EventCount);
     }
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>

@@ -60,6 +60,8 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="DroppedEvents">Events the runtime wrote but lost (gaps in EventPipe's per-thread sequence numbers).</param>
+/// <param name="EventsRead">Events of every kind that did arrive; with <paramref name="DroppedEvents"/>, the share that was lost.</param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -67,7 +69,12 @@ public sealed record TraceSummary(
     long DroppedEvents,
     AllocationEventKind EventKind,
     bool HasStacks,
-    long BatchedExactEvents = 0);
+    long BatchedExactEvents = 0,
+    long EventsRead = 0)
+{
+    /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
+    public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
+}
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
@@ -92,3 +99,22 @@ public interface IAllocationTrace : IDisposable
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The steps of reading a trace, in order; each reports its own progress.</summary>
+public enum AnalysisStep
+{
+    /// <summary>TraceLog converts the .nettrace into its indexed .etlx form; progress in bytes of the trace read.</summary>
+    Converting,
+
+    /// <summary>A second pass over the .nettrace collects every compiled method's code and IL map; progress in bytes read.</summary>
+    ReadingCode,
+
+    /// <summary>The events are replayed and charged to lines; progress in events.</summary>
+    Attributing,
+}
+
+/// <summary>
+/// How far a step has got. <paramref name="Done"/> is negative when it cannot be measured (no
+/// /proc/self/io); the step is then shown with its elapsed time only.
+/// </summary>
+public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total);
