@@ -101,6 +101,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (summary.ReadProblem is not null)
+        {
+            warnings.Add(summary.ReadProblem);
+        }
+
         if (summary.DroppedEvents > 0)
         {
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
@@ -131,6 +136,13 @@ public static class ProfileAnalyzer
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {
+        if (summary.EventKind == AllocationEventKind.None && summary.ReadProblem is not null)
+        {
+            // Not a recording problem: the events may well be in the part of the file that is missing.
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
+        }
+
         if (summary.EventKind == AllocationEventKind.None)
         {
             throw new MemLineException(ExitCode.TraceIncomplete,

@@ -60,6 +60,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="ReadProblem">
+/// Set when only part of the file could be read (it ends early, or is damaged part way): one line
+/// saying so, shown as a warning; the figures cover the part that was read.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -67,7 +71,8 @@ public sealed record TraceSummary(
     long DroppedEvents,
     AllocationEventKind EventKind,
     bool HasStacks,
-    long BatchedExactEvents = 0);
+    long BatchedExactEvents = 0,
+    string? ReadProblem = null);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
