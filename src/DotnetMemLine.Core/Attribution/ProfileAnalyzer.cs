@@ -101,6 +101,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (summary.ReadProblem is not null)
+        {
+            warnings.Add(summary.ReadProblem);
+        }
+
         if (summary.DroppedEvents > 0)
         {
             // Not scaled up: drops come in bursts (while the reader falls behind), so they hit the lines
@@ -138,6 +143,13 @@ public static class ProfileAnalyzer
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {
+        if (summary.EventKind == AllocationEventKind.None && summary.ReadProblem is not null)
+        {
+            // Not a recording problem: the events may well be in the part of the file that is missing.
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
+        }
+
         if (summary.EventKind == AllocationEventKind.None)
         {
             throw new MemLineException(ExitCode.TraceIncomplete,

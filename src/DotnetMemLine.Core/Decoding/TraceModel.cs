@@ -62,6 +62,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// </param>
 /// <param name="DroppedEvents">Events the runtime wrote but lost (gaps in EventPipe's per-thread sequence numbers).</param>
 /// <param name="EventsRead">Events of every kind that did arrive; with <paramref name="DroppedEvents"/>, the share that was lost.</param>
+/// <param name="ReadProblem">
+/// Set when only part of the file could be read (it ends early, or is damaged part way): one line
+/// saying so, shown as a warning; the figures cover the part that was read.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -70,7 +74,8 @@ public sealed record TraceSummary(
     AllocationEventKind EventKind,
     bool HasStacks,
     long BatchedExactEvents = 0,
-    long EventsRead = 0)
+    long EventsRead = 0,
+    string? ReadProblem = null)
 {
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
