@@ -35,11 +35,14 @@ internal sealed class ShapeRecording : IDisposable
     /// `run --method M… --format json -- dotnet ShapesTarget.dll shapes truth.json`: the session is open
     /// from the target's first instruction, so every code version of every method is in the trace.
     /// </summary>
-    public static async Task<ShapeRecording> RunAsync(string shapes, params string[] methods)
+    public static Task<ShapeRecording> RunAsync(string shapes, params string[] methods) => RunAsync(shapes, [], methods);
+
+    /// <summary>As <see cref="RunAsync(string, string[])"/>, with more options for the tool (e.g. <c>--buffer-size 1</c>).</summary>
+    public static async Task<ShapeRecording> RunAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods)
     {
         var folder = new TempFolder();
         string truthPath = folder.File("truth.json");
-        List<string> arguments = ["run", .. MethodOptions(methods), "--format", "json", "-o", folder.File("shapes.nettrace"),
+        List<string> arguments = ["run", .. MethodOptions(methods), .. toolOptions, "--format", "json", "-o", folder.File("shapes.nettrace"),
             "--", "dotnet", Repo.ShapesTargetDll, shapes, truthPath];
         using RunningProcess tool = RunningProcess.StartTool(arguments);
         ProcessResult result = await tool.WaitForExitAsync(Timeout);
