@@ -43,7 +43,7 @@ internal static class Profiling
         var options = new AnalysisOptions(
             parsed.GetValue(CommonOptions.Method) ?? [],
             parsed.GetValue(CommonOptions.Symbols) ?? []);
-        using TraceLogAllocationTrace trace = TraceLogAllocationTrace.Open(tracePath);
+        using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, cancellationToken);
         ProfileReport report = ProfileAnalyzer.Analyze(trace, options, cancellationToken);
         string rendered = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json
             ? JsonReportWriter.Write(report)

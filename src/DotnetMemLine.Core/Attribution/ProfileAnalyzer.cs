@@ -101,6 +101,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (summary.ReadProblem is { } readProblem)
+        {
+            warnings.Add(readProblem);
+        }
+
         if (summary.DroppedEvents > 0)
         {
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");

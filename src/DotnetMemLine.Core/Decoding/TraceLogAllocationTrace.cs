@@ -23,8 +23,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private readonly TraceLog _log;
     private readonly string _etlxPath;
     private readonly MethodCodeMap _code;
-    private readonly List<TracedMethod> _methods = [];
-    private readonly Dictionary<(string Module, int Token), int> _methodIdByKey = [];
+    private readonly TracedMethodTable _methodTable;
 
     // Per TraceLog code address: the method id and IL offset it resolves to, computed on first use.
     private readonly int[] _methodIdByAddress;
@@ -36,17 +35,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
-        // Precompiled code without an IL map cannot be placed on lines; the analysis says so per method.
-        var precompiled = code.Versions.Where(v => v.IsPrecompiled && v.NativeOffsets.Length == 0).Select(v => (v.ModulePath, v.Token)).ToHashSet();
-        var optimizedBeforeSession = code.Versions.Where(v => v.IsOptimized && v.CompiledBeforeSession).Select(v => (v.ModulePath, v.Token)).ToHashSet();
-        foreach (MethodCodeMap.CodeVersion version in code.Versions)
-        {
-            var key = (version.ModulePath, version.Token);
-            MethodIdOf(version, precompiled.Contains(key), optimizedBeforeSession.Contains(key));
-        }
-
-        Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, MethodIdOf(i.Compiled)))];
-
+        _methodTable = new TracedMethodTable(code);
         _methodIdByAddress = new int[log.CodeAddresses.Count];
         _ilOffsetByAddress = new int[log.CodeAddresses.Count];
         _nextStatementILOffsetByAddress = new int[log.CodeAddresses.Count];
@@ -56,9 +45,9 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
     public TraceSummary Summary { get; }
 
-    public IReadOnlyList<TracedMethod> Methods => _methods;
+    public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
 
-    public IReadOnlyList<InliningEvent> Inlinings { get; }
+    public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     public static TraceLogAllocationTrace Open(string tracePath)
@@ -214,7 +203,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         ulong returnAddress = _log.CodeAddresses.Address((CodeAddressIndex)address);
         if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset))
         {
-            _methodIdByAddress[address] = MethodIdOf(version!);
+            _methodIdByAddress[address] = _methodTable.IdOf(version!);
             _ilOffsetByAddress[address] = ilOffset;
             _nextStatementILOffsetByAddress[address] = nextStatementILOffset;
         }
@@ -224,42 +213,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         }
     }
 
-    /// <summary>All code versions of one method (same module and token) share one id.</summary>
-    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false, bool hasOptimizedCodeFromBeforeSession = false)
-    {
-        var key = (version.ModulePath, version.Token);
-        if (!_methodIdByKey.TryGetValue(key, out int id))
-        {
-            id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode, hasOptimizedCodeFromBeforeSession));
-            _methodIdByKey[key] = id;
-        }
-
-        return id;
-    }
-
-    private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath)
-    {
-        MethodCodeMap.AllocationEventCounts counts = code.AllocationEvents;
-
-        // Exact events win: a trace that has them was recorded for exact figures. (Exact mode
-        // records AllocationTick too, with the GC keyword at level 5.)
-        (AllocationEventKind kind, long events) = counts switch
-        {
-            { Exact: > 0 } => (AllocationEventKind.Exact, counts.Exact),
-            { Sampled: > 0 } => (AllocationEventKind.AllocationSampled, counts.Sampled),
-            { Ticks: > 0 } => (AllocationEventKind.AllocationTick, counts.Ticks),
-            _ => (AllocationEventKind.None, 0L),
-        };
-        return new TraceSummary(
-            tracePath,
-            Math.Max(0, log.SessionDuration.TotalSeconds),
-            events,
-            log.EventsLost,
-            kind,
-            kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
-            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0);
-    }
+    private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath) =>
+        TracedMethodTable.Summarize(code, tracePath, log.SessionDuration.TotalSeconds, log.EventsLost, AnyAllocationHasAStack(log));
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
     private static bool AnyAllocationHasAStack(TraceLog log)

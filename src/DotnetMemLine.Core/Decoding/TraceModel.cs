@@ -60,6 +60,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="ReadProblem">
+/// Why the decoder stopped before the end of the file (a trace cut short or damaged: everything up to
+/// the last intact block was read), as a sentence to show as a warning; null when the file was read whole.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -67,7 +71,8 @@ public sealed record TraceSummary(
     long DroppedEvents,
     AllocationEventKind EventKind,
     bool HasStacks,
-    long BatchedExactEvents = 0);
+    long BatchedExactEvents = 0,
+    string? ReadProblem = null);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
