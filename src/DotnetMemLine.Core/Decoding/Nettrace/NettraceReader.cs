@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace DotnetMemLine.Decoding.Nettrace;
@@ -335,15 +334,24 @@ internal sealed class NettraceReader
 
         private string? ReadBlock(long objectOffset)
         {
-            string kind = "?";
+            // Type: 3 tags, 3 ints, a name of at most 64 bytes and a tag; then the block size.
+            bool wholeTypeInBuffer = Fill(256);
+            var cursor = new ByteCursor(_buffer.AsSpan(_position, _end - _position));
+            ObjectType type;
+            int blockSize;
             try
             {
-                // Type: at most 3 tags, 3 ints, a 64-byte name and a tag; then the block size.
-                Fill(256);
-                var cursor = new ByteCursor(_buffer.AsSpan(_position, _end - _position));
-                ObjectType type = ReadObjectType(ref cursor);
-                kind = type.Name;
-                int blockSize = cursor.ReadInt32();
+                type = ReadObjectType(ref cursor);
+                blockSize = cursor.ReadInt32();
+            }
+            catch (NettraceFormatException ex)
+            {
+                return wholeTypeInBuffer ? Damaged(objectOffset, "object", ex.Message) : Cut(objectOffset, "object", "the file ends inside its header");
+            }
+
+            string kind = type.Name;
+            try
+            {
                 long contentOffset = FileOffset + cursor.Position;
                 contentOffset += (4 - (contentOffset & 3)) & 3; // content is 4-byte aligned in the file
                 long available = _reader.FileLength - contentOffset - 1; // 1: the EndObject tag after it
