@@ -48,7 +48,7 @@ internal static class Profiling
         ProfileReport report;
         try
         {
-            using TraceLogAllocationTrace trace = TraceLogAllocationTrace.Open(tracePath, progress);
+            using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, cancellationToken, progress);
             report = ProfileAnalyzer.Analyze(trace, options, cancellationToken);
         }
         finally

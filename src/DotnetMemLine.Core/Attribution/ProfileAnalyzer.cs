@@ -101,9 +101,9 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
-        if (summary.ReadProblem is not null)
+        if (summary.ReadProblem is { } readProblem)
         {
-            warnings.Add(summary.ReadProblem);
+            warnings.Add(readProblem);
         }
 
         if (summary.DroppedEvents > 0)

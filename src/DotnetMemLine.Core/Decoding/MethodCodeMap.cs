@@ -14,7 +14,7 @@ internal sealed class MethodCodeMap
     private readonly CodeVersion[] _versionsByStart;
     private readonly ulong[] _starts;
 
-    private MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, AllocationEventCounts? counts = null, List<Inlining>? inlinings = null)
+    internal MethodCodeMap(List<CodeVersion> versions, Dictionary<long, string> modulePaths, AllocationEventCounts? counts = null, List<Inlining>? inlinings = null)
     {
         Inlinings = inlinings ?? [];
         AllocationEvents = counts ?? new AllocationEventCounts();
@@ -81,93 +81,37 @@ internal sealed class MethodCodeMap
 
         /// <summary>GCSampledObjectAllocation events standing for more than one object.</summary>
         public long ExactBatched { get; set; }
+
+        /// <summary>Counts one GCSampledObjectAllocation event standing for <paramref name="objectCount"/> objects.</summary>
+        public void AddExact(int objectCount)
+        {
+            Exact++;
+            if (objectCount > 1)
+            {
+                ExactBatched++;
+            }
+        }
     }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
     internal static MethodCodeMap FromVersions(IEnumerable<CodeVersion> versions, Dictionary<long, string>? modulePaths = null) =>
         new([.. versions], modulePaths ?? []);
 
-    /// <summary>Reads the method and module events of a trace file.</summary>
+    /// <summary>
+    /// Reads the method and module events of a trace file with TraceEvent's <see cref="EventPipeEventSource"/>
+    /// (the TraceLog decoder's pass); the rules are <see cref="MethodCodeMapBuilder"/>'s, shared with the streaming decoder.
+    /// </summary>
     public static MethodCodeMap Read(string tracePath)
     {
-        var versionsByStart = new Dictionary<ulong, CodeVersion>();
-        var modulePaths = new Dictionary<long, string>();
-        var lastLoadByThread = new Dictionary<int, CodeVersion>();
-        var pendingMapByThread = new Dictionary<int, (long MethodId, int[] Native, int[] IL)>();
-        var inlinings = new List<Inlining>();
-        var pendingInliningsByThread = new Dictionary<int, List<MethodJitInliningSucceededTraceData>>();
+        var builder = new MethodCodeMapBuilder();
 
-        void OnSessionMethod(MethodLoadUnloadVerboseTraceData data) => OnMethod(data, fromRundown: false);
+        void OnSessionMethod(MethodLoadUnloadVerboseTraceData data) => builder.OnMethodLoad(data.ThreadID, ToMethodLoad(data), fromRundown: false);
 
-        void OnRundownMethod(MethodLoadUnloadVerboseTraceData data) => OnMethod(data, fromRundown: true);
+        void OnRundownMethod(MethodLoadUnloadVerboseTraceData data) => builder.OnMethodLoad(data.ThreadID, ToMethodLoad(data), fromRundown: true);
 
-        void OnMethod(MethodLoadUnloadVerboseTraceData data, bool fromRundown)
-        {
-            var version = new CodeVersion
-            {
-                IsPrecompiled = (data.MethodFlags & MethodFlags.Jitted) == 0,
-                IsOptimized = data.OptimizationTier is OptimizationTier.Optimized or OptimizationTier.OptimizedTier1 or OptimizationTier.OptimizedTier1OSR or OptimizationTier.ReadyToRun or OptimizationTier.PreJIT,
-                CompiledBeforeSession = fromRundown,
-                Start = data.MethodStartAddress,
-                Size = (uint)data.MethodSize,
-                MethodId = (long)data.MethodID,
-                ModuleId = (long)data.ModuleID,
-                Token = data.MethodToken,
-                Name = $"{data.MethodNamespace}.{data.MethodName}",
-            };
+        void OnInlining(MethodJitInliningSucceededTraceData data) => builder.OnInlining(data.ThreadID, new MethodCodeMapBuilder.InliningDecision(
+            data.MethodBeingCompiledNamespace, data.MethodBeingCompiledName, data.InlinerNamespace, data.InlinerName, data.InlineeNamespace, data.InlineeName, data.InlineeNameSignature));
 
-            // The same body is described again by the rundown; keep the description that has a map.
-            bool knownFromSession = versionsByStart.TryGetValue(version.Start, out CodeVersion? known) && !known.CompiledBeforeSession;
-            if (known is null || known.NativeOffsets.Length == 0)
-            {
-                versionsByStart[version.Start] = version;
-            }
-
-            // A body whose load event the session saw was compiled during it, whatever the rundown says later.
-            versionsByStart[version.Start].CompiledBeforeSession &= !knownFromSession && fromRundown;
-
-            CodeVersion current = versionsByStart[version.Start];
-            lastLoadByThread[data.ThreadID] = current;
-            if (pendingMapByThread.Remove(data.ThreadID, out var pending) && pending.MethodId == current.MethodId && current.NativeOffsets.Length == 0)
-            {
-                current.NativeOffsets = pending.Native;
-                current.ILOffsets = pending.IL;
-            }
-
-            if (pendingInliningsByThread.Remove(data.ThreadID, out var inlined))
-            {
-                AttachInlinings(inlined, data, current);
-            }
-        }
-
-        // The JIT reports each inlining while it compiles, before the compiled method's load event on
-        // the same thread; the events carry names only, so the load that follows says which method it was.
-        void OnInlining(MethodJitInliningSucceededTraceData data)
-        {
-            if (!pendingInliningsByThread.TryGetValue(data.ThreadID, out var pending))
-            {
-                pending = [];
-                pendingInliningsByThread[data.ThreadID] = pending;
-            }
-
-            pending.Add((MethodJitInliningSucceededTraceData)data.Clone());
-        }
-
-        void AttachInlinings(List<MethodJitInliningSucceededTraceData> inlined, MethodLoadUnloadVerboseTraceData load, CodeVersion compiled)
-        {
-            foreach (var inlining in inlined)
-            {
-                if (inlining.MethodBeingCompiledName == load.MethodName && inlining.MethodBeingCompiledNamespace == load.MethodNamespace)
-                {
-                    inlinings.Add(new Inlining(inlining.InlineeNamespace, inlining.InlineeName, inlining.InlineeNameSignature, inlining.InlinerNamespace, inlining.InlinerName, compiled));
-                }
-            }
-        }
-
-        // The IL map names its method but not its code version: the runtime writes it next to the
-        // body's load event on the same thread, after it when the JIT compiles and before it in the
-        // rundown. So it goes to the preceding load if that one still lacks a map, else it waits
-        // for the next load of the same method on that thread.
         void OnILMap(MethodILToNativeMapTraceData data)
         {
             if (data.MethodExtent != 0)
@@ -175,31 +119,20 @@ internal sealed class MethodCodeMap
                 return; // a cold-code extent; the main extent's map covers the statements
             }
 
-            var entries = new (int Native, int IL)[data.CountOfMapEntries];
-            for (int i = 0; i < entries.Length; i++)
+            int[] native = new int[data.CountOfMapEntries];
+            int[] il = new int[native.Length];
+            for (int i = 0; i < native.Length; i++)
             {
-                entries[i] = (data.NativeOffset(i), data.ILOffset(i));
+                native[i] = data.NativeOffset(i);
+                il[i] = data.ILOffset(i);
             }
 
-            Array.Sort(entries, (a, b) => a.Native.CompareTo(b.Native));
-            int[] native = [.. entries.Select(e => e.Native)];
-            int[] il = [.. entries.Select(e => e.IL)];
-
-            if (lastLoadByThread.TryGetValue(data.ThreadID, out CodeVersion? version) && version.MethodId == (long)data.MethodID && version.NativeOffsets.Length == 0)
-            {
-                version.NativeOffsets = native;
-                version.ILOffsets = il;
-            }
-            else
-            {
-                pendingMapByThread[data.ThreadID] = ((long)data.MethodID, native, il);
-            }
+            builder.OnILMap(data.ThreadID, data.MethodID, native, il);
         }
 
-        void OnModule(ModuleLoadUnloadTraceData data) => modulePaths[(long)data.ModuleID] = data.ModuleILPath;
+        void OnModule(ModuleLoadUnloadTraceData data) => builder.OnModule(data.ModuleID, data.ModuleILPath);
 
-        var counts = new AllocationEventCounts();
-
+        AllocationEventCounts counts = builder.Counts;
         using var source = new EventPipeEventSource(tracePath);
         var rundown = new ClrRundownTraceEventParser(source);
         source.Clr.MethodLoadVerbose += OnSessionMethod;
@@ -216,18 +149,22 @@ internal sealed class MethodCodeMap
         rundown.LoaderModuleDCStop += OnModule;
         source.Clr.AllocationSampling += _ => counts.Sampled++;
         source.Clr.GCAllocationTick += _ => counts.Ticks++;
-        source.Clr.GCSampledObjectAllocation += data =>
-        {
-            counts.Exact++;
-            if (data.ObjectCountForTypeSample > 1)
-            {
-                counts.ExactBatched++;
-            }
-        };
+        source.Clr.GCSampledObjectAllocation += data => counts.AddExact(data.ObjectCountForTypeSample);
         source.Process();
 
-        return new MethodCodeMap([.. versionsByStart.Values], modulePaths, counts, inlinings);
+        return builder.Build();
     }
+
+    private static MethodCodeMapBuilder.MethodLoad ToMethodLoad(MethodLoadUnloadVerboseTraceData data) => new(
+        data.MethodID,
+        data.ModuleID,
+        data.MethodStartAddress,
+        (uint)data.MethodSize,
+        data.MethodToken,
+        IsPrecompiled: (data.MethodFlags & MethodFlags.Jitted) == 0,
+        IsOptimized: data.OptimizationTier is OptimizationTier.Optimized or OptimizationTier.OptimizedTier1 or OptimizationTier.OptimizedTier1OSR or OptimizationTier.ReadyToRun or OptimizationTier.PreJIT,
+        data.MethodNamespace,
+        data.MethodName);
 
     /// <summary>
     /// Resolves a frame's return address. The address is the instruction after the call, which

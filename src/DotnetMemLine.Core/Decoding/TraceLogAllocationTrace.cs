@@ -23,8 +23,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private readonly TraceLog _log;
     private readonly string _etlxPath;
     private readonly MethodCodeMap _code;
-    private readonly List<TracedMethod> _methods = [];
-    private readonly Dictionary<(string Module, int Token), int> _methodIdByKey = [];
+    private readonly TracedMethodTable _methodTable;
 
     // Per TraceLog code address: the method id and IL offset it resolves to, computed on first use.
     private readonly int[] _methodIdByAddress;
@@ -39,17 +38,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
-        // Precompiled code without an IL map cannot be placed on lines; the analysis says so per method.
-        var precompiled = code.Versions.Where(v => v.IsPrecompiled && v.NativeOffsets.Length == 0).Select(v => (v.ModulePath, v.Token)).ToHashSet();
-        var optimizedBeforeSession = code.Versions.Where(v => v.IsOptimized && v.CompiledBeforeSession).Select(v => (v.ModulePath, v.Token)).ToHashSet();
-        foreach (MethodCodeMap.CodeVersion version in code.Versions)
-        {
-            var key = (version.ModulePath, version.Token);
-            MethodIdOf(version, precompiled.Contains(key), optimizedBeforeSession.Contains(key));
-        }
-
-        Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, MethodIdOf(i.Compiled)))];
-
+        _methodTable = new TracedMethodTable(code);
         _methodIdByAddress = new int[log.CodeAddresses.Count];
         _ilOffsetByAddress = new int[log.CodeAddresses.Count];
         _nextStatementILOffsetByAddress = new int[log.CodeAddresses.Count];
@@ -59,9 +48,9 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
     public TraceSummary Summary { get; }
 
-    public IReadOnlyList<TracedMethod> Methods => _methods;
+    public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
 
-    public IReadOnlyList<InliningEvent> Inlinings { get; }
+    public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     /// <param name="progress">Receives each step's progress (conversion, code maps, then <see cref="Replay"/>); may be null.</param>
@@ -72,25 +61,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public static TraceLogAllocationTrace Open(string tracePath, IProgress<AnalysisProgress>? progress = null, TimeSpan? parseTimeLimit = null)
     {
         tracePath = Path.GetFullPath(tracePath);
-        if (!File.Exists(tracePath))
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
-        }
-
-        NettraceLayout layout = ReadLayout(tracePath);
+        NettraceLayout layout = TraceFileCheck.Check(tracePath);
         TimeSpan limit = parseTimeLimit ?? TimeSpan.FromSeconds(60 + (2.0 * layout.FileLength / 1_000_000));
 
         // A file cut short or damaged part way is read up to its last intact block: TraceEvent fails
         // on the first broken block and loses everything, while the blocks before it are sound.
-        string? readProblem = null;
-        string? intactCopy = null;
-        if (layout.Kind == NettraceKind.FastSerialization && !layout.IsComplete)
-        {
-            readProblem = layout.IsTruncated
-                ? "the trace ends early (truncated?); figures cover what was read"
-                : $"the trace is damaged at byte {layout.StoppedAt:N0} of {layout.FileLength:N0} ({layout.Problem}); figures cover the part before it";
-            intactCopy = WriteIntactPart(tracePath, layout);
-        }
+        string? readProblem = TraceFileCheck.ReadProblem(layout);
+        string? intactCopy = readProblem is null ? null : WriteIntactPart(tracePath, layout);
 
         string etlxPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Guid.NewGuid():N}.etlx");
         try
@@ -124,58 +101,6 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                 TryDelete(intactCopy);
             }
         }
-    }
-
-    /// <summary>Checks what the file is before TraceEvent sees it: its messages for a file that is not a trace are cryptic.</summary>
-    private static NettraceLayout ReadLayout(string tracePath)
-    {
-        NettraceLayout layout;
-        try
-        {
-            layout = NettraceLayout.Read(tracePath);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot read the trace file {tracePath}: {ex.Message}", ex);
-        }
-
-        if (layout.FileLength == 0)
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {tracePath}");
-        }
-
-        switch (layout.Kind)
-        {
-            case NettraceKind.NotNettrace:
-                throw new MemLineException(ExitCode.TraceUnreadable, $"not a .nettrace file (it does not start with \"Nettrace\"): {tracePath}");
-            case NettraceKind.Truncated:
-                throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
-        }
-
-        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 0)
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
-        }
-
-        if (layout.Kind == NettraceKind.FastSerialization
-            && (layout.FormatVersion > NettraceLayout.NewestReadableVersion || layout.MinimumReaderVersion > NettraceLayout.NewestReadableVersion))
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable,
-                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion}); update dotnet-memline");
-        }
-
-        if (layout.Kind == NettraceKind.FastSerialization && layout.FormatVersion < 1)
-        {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
-        }
-
-        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 1 && !layout.IsComplete)
-        {
-            throw new MemLineException(ExitCode.TraceIncomplete,
-                $"the trace {(layout.IsTruncated ? "ends" : "is damaged")} right after its header, before any events ({layout.Problem}): {tracePath}");
-        }
-
-        return layout;
     }
 
     /// <summary>Copies the blocks before the first broken one, with the end-of-trace mark, to a temporary file.</summary>
@@ -276,7 +201,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             if ((++seen & 0xFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                _progress?.Report(new AnalysisProgress(AnalysisStep.Attributing, seen, _log.EventCount));
+                _progress?.Report(new AnalysisProgress(AnalysisStep.Attributing, seen, _log.EventCount, InEvents: true));
             }
 
             switch (ev)
@@ -395,7 +320,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         ulong returnAddress = _log.CodeAddresses.Address((CodeAddressIndex)address);
         if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset))
         {
-            _methodIdByAddress[address] = MethodIdOf(version!);
+            _methodIdByAddress[address] = _methodTable.IdOf(version!);
             _ilOffsetByAddress[address] = ilOffset;
             _nextStatementILOffsetByAddress[address] = nextStatementILOffset;
         }
@@ -405,43 +330,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         }
     }
 
-    /// <summary>All code versions of one method (same module and token) share one id.</summary>
-    private int MethodIdOf(MethodCodeMap.CodeVersion version, bool runsPrecompiledCode = false, bool hasOptimizedCodeFromBeforeSession = false)
-    {
-        var key = (version.ModulePath, version.Token);
-        if (!_methodIdByKey.TryGetValue(key, out int id))
-        {
-            id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode, hasOptimizedCodeFromBeforeSession));
-            _methodIdByKey[key] = id;
-        }
-
-        return id;
-    }
-
-    private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath)
-    {
-        MethodCodeMap.AllocationEventCounts counts = code.AllocationEvents;
-
-        // Exact events win: a trace that has them was recorded for exact figures. (Exact mode
-        // records AllocationTick too, with the GC keyword at level 5.)
-        (AllocationEventKind kind, long events) = counts switch
-        {
-            { Exact: > 0 } => (AllocationEventKind.Exact, counts.Exact),
-            { Sampled: > 0 } => (AllocationEventKind.AllocationSampled, counts.Sampled),
-            { Ticks: > 0 } => (AllocationEventKind.AllocationTick, counts.Ticks),
-            _ => (AllocationEventKind.None, 0L),
-        };
-        return new TraceSummary(
-            tracePath,
-            Math.Max(0, log.SessionDuration.TotalSeconds),
-            events,
-            log.EventsLost,
-            kind,
-            kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
-            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0,
-            log.EventCount);
-    }
+    private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath) =>
+        TracedMethodTable.Summarize(code, tracePath, log.SessionDuration.TotalSeconds, log.EventsLost, log.EventCount, AnyAllocationHasAStack(log));
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
     private static bool AnyAllocationHasAStack(TraceLog log)

@@ -63,8 +63,8 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// <param name="DroppedEvents">Events the runtime wrote but lost (gaps in EventPipe's per-thread sequence numbers).</param>
 /// <param name="EventsRead">Events of every kind that did arrive; with <paramref name="DroppedEvents"/>, the share that was lost.</param>
 /// <param name="ReadProblem">
-/// Set when only part of the file could be read (it ends early, or is damaged part way): one line
-/// saying so, shown as a warning; the figures cover the part that was read.
+/// Why the decoder stopped before the end of the file (a trace cut short or damaged: everything up to
+/// the last intact block was read), as a sentence to show as a warning; null when the file was read whole.
 /// </param>
 public sealed record TraceSummary(
     string TracePath,
@@ -108,13 +108,13 @@ public interface IAllocationTrace : IDisposable
 /// <summary>The steps of reading a trace, in order; each reports its own progress.</summary>
 public enum AnalysisStep
 {
-    /// <summary>TraceLog converts the .nettrace into its indexed .etlx form; progress in bytes of the trace read.</summary>
+    /// <summary>TraceLog decoder only: TraceLog converts the .nettrace into its indexed .etlx form; progress in bytes of the trace read.</summary>
     Converting,
 
-    /// <summary>A second pass over the .nettrace collects every compiled method's code and IL map; progress in bytes read.</summary>
+    /// <summary>A pass over the .nettrace collects every compiled method's code and IL map; progress in bytes read.</summary>
     ReadingCode,
 
-    /// <summary>The events are replayed and charged to lines; progress in events.</summary>
+    /// <summary>The events are replayed and charged to lines; progress in bytes read (streaming decoder) or events (TraceLog decoder).</summary>
     Attributing,
 }
 
@@ -122,4 +122,5 @@ public enum AnalysisStep
 /// How far a step has got. <paramref name="Done"/> is negative when it cannot be measured (no
 /// /proc/self/io); the step is then shown with its elapsed time only.
 /// </summary>
-public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total);
+/// <param name="InEvents">Done and Total count events, not bytes of the trace file.</param>
+public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total, bool InEvents = false);

@@ -86,13 +86,13 @@ public sealed class ProgressReporter : IProgress<AnalysisProgress>
         CultureInfo inv = CultureInfo.InvariantCulture;
         if (progress.Done < 0 || progress.Total <= 0)
         {
-            string size = progress.Step == AnalysisStep.Attributing ? $"{progress.Total.ToString("N0", inv)} events" : ByteFormat.Format(progress.Total);
+            string size = progress.InEvents ? $"{progress.Total.ToString("N0", inv)} events" : ByteFormat.Format(progress.Total);
             return string.Create(inv, $"Analyzing trace: {step} {size} ({inStep.TotalSeconds:F0} s)");
         }
 
         long done = Math.Min(progress.Done, progress.Total);
         long percent = done * 100 / progress.Total;
-        string of = progress.Step == AnalysisStep.Attributing
+        string of = progress.InEvents
             ? string.Create(inv, $"{done:N0} of {progress.Total:N0} events")
             : $"{ByteFormat.Format(done)} of {ByteFormat.Format(progress.Total)}";
         return string.Create(inv, $"Analyzing trace: {step} {percent}% ({of})");

@@ -51,7 +51,7 @@ public sealed class ProgressReporterTests
         for (int i = 0; i < 100; i++)
         {
             _now += TimeSpan.FromMilliseconds(10); // 100 reports in one second
-            reporter.Report(new AnalysisProgress(AnalysisStep.Attributing, i * 1000, 100_000));
+            reporter.Report(new AnalysisProgress(AnalysisStep.Attributing, i * 1000, 100_000, InEvents: true));
         }
 
         Assert.HasCount(4, Lines, "at most one rewrite per 250 ms");
@@ -65,7 +65,7 @@ public sealed class ProgressReporterTests
     {
         ProgressReporter reporter = Reporter();
         _now = TimeSpan.FromSeconds(1);
-        reporter.Report(new AnalysisProgress(AnalysisStep.Attributing, 1_234_567, 2_000_000));
+        reporter.Report(new AnalysisProgress(AnalysisStep.Attributing, 1_234_567, 2_000_000, InEvents: true));
         int longest = Lines[0].Length;
         _now = TimeSpan.FromSeconds(2);
         reporter.Report(new AnalysisProgress(AnalysisStep.Converting, 1, 2));

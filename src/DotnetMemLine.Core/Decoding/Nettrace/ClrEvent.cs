@@ -1,0 +1,96 @@
+namespace DotnetMemLine.Decoding.Nettrace;
+
+/// <summary>
+/// The runtime events the profiler decodes, by provider and event id (ClrEtwAll.man; TraceEvent's
+/// ClrTraceEventParser and ClrRundownTraceEventParser register the same ids). Every other event is
+/// <see cref="None"/>: its header is read (sequence numbers, timestamps), its payload never.
+/// </summary>
+internal enum ClrEvent : byte
+{
+    None,
+
+    // Microsoft-Windows-DotNETRuntime
+    GCHeapStats,               // 4
+    GCCreateSegment,           // 5
+    AllocationTick,            // 10
+    GCSampledObjectAllocation, // 20 (High keyword) and 32 (Low keyword)
+    MethodLoadVerbose,         // 143
+    MethodUnloadVerbose,       // 144
+    MethodInliningSucceeded,   // 185
+    MethodILToNativeMap,       // 190
+    ModuleLoad,                // 152
+    ModuleUnload,              // 153
+    AllocationSampled,         // 303
+
+    // Microsoft-Windows-DotNETRuntimeRundown
+    RundownMethodDCStartVerbose,    // 143
+    RundownMethodDCStopVerbose,     // 144
+    RundownILToNativeMapDCStart,    // 149
+    RundownILToNativeMapDCStop,     // 150
+    RundownModuleDCStart,           // 153
+    RundownModuleDCStop,            // 154
+}
+
+/// <summary>A set of <see cref="ClrEvent"/> kinds, as a bit mask.</summary>
+internal readonly record struct ClrEventSet(uint Bits)
+{
+    public static ClrEventSet Empty => default;
+
+    public static ClrEventSet Of(params ReadOnlySpan<ClrEvent> kinds)
+    {
+        uint bits = 0;
+        foreach (ClrEvent kind in kinds)
+        {
+            bits |= 1u << (int)kind;
+        }
+
+        return new ClrEventSet(bits);
+    }
+
+    public bool Contains(ClrEvent kind) => kind != ClrEvent.None && (Bits & (1u << (int)kind)) != 0;
+}
+
+/// <summary>Maps a metadata record's provider and event id to the event the profiler knows it as.</summary>
+internal static class ClrEvents
+{
+    public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
+    public const string RundownProvider = "Microsoft-Windows-DotNETRuntimeRundown";
+
+    public static ClrEvent Classify(ReadOnlySpan<char> provider, int eventId)
+    {
+        if (provider.Equals(RuntimeProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            return eventId switch
+            {
+                4 => ClrEvent.GCHeapStats,
+                5 => ClrEvent.GCCreateSegment,
+                10 => ClrEvent.AllocationTick,
+                20 or 32 => ClrEvent.GCSampledObjectAllocation,
+                143 => ClrEvent.MethodLoadVerbose,
+                144 => ClrEvent.MethodUnloadVerbose,
+                152 => ClrEvent.ModuleLoad,
+                153 => ClrEvent.ModuleUnload,
+                185 => ClrEvent.MethodInliningSucceeded,
+                190 => ClrEvent.MethodILToNativeMap,
+                303 => ClrEvent.AllocationSampled,
+                _ => ClrEvent.None,
+            };
+        }
+
+        if (provider.Equals(RundownProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            return eventId switch
+            {
+                143 => ClrEvent.RundownMethodDCStartVerbose,
+                144 => ClrEvent.RundownMethodDCStopVerbose,
+                149 => ClrEvent.RundownILToNativeMapDCStart,
+                150 => ClrEvent.RundownILToNativeMapDCStop,
+                153 => ClrEvent.RundownModuleDCStart,
+                154 => ClrEvent.RundownModuleDCStop,
+                _ => ClrEvent.None,
+            };
+        }
+
+        return ClrEvent.None;
+    }
+}

@@ -1,0 +1,177 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace DotnetMemLine.Decoding.Nettrace;
+
+/// <summary>
+/// Field access in a runtime event's payload, laid out as ClrEtwAll.man says: fixed-size fields packed
+/// without padding, pointers of the trace's pointer size, strings UTF-16 and zero-terminated. Fields
+/// added by later event versions are read only when the event's version has them (as TraceEvent's
+/// parser classes do); a field past the payload's end reads as 0 or "" rather than failing.
+/// </summary>
+internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, int pointerSize)
+{
+    public ReadOnlySpan<byte> Bytes { get; } = bytes;
+
+    public int Version { get; } = version;
+
+    public int PointerSize { get; } = pointerSize;
+
+    public long Int64At(int offset) =>
+        offset >= 0 && offset <= Bytes.Length - 8 ? BinaryPrimitives.ReadInt64LittleEndian(Bytes[offset..]) : 0;
+
+    public int Int32At(int offset) =>
+        offset >= 0 && offset <= Bytes.Length - 4 ? BinaryPrimitives.ReadInt32LittleEndian(Bytes[offset..]) : 0;
+
+    public int UInt16At(int offset) =>
+        offset >= 0 && offset <= Bytes.Length - 2 ? BinaryPrimitives.ReadUInt16LittleEndian(Bytes[offset..]) : 0;
+
+    public int ByteAt(int offset) => offset >= 0 && offset < Bytes.Length ? Bytes[offset] : 0;
+
+    public ulong AddressAt(int offset) => PointerSize == 4 ? (uint)Int32At(offset) : (ulong)Int64At(offset);
+
+    /// <summary>The offset just after the zero-terminated UTF-16 string at <paramref name="offset"/>.</summary>
+    public int SkipString(int offset)
+    {
+        if (offset < 0 || offset >= Bytes.Length)
+        {
+            return Bytes.Length;
+        }
+
+        int end = Utf16Chars(offset).IndexOf('\0');
+        return end < 0 ? Bytes.Length : offset + (2 * end) + 2;
+    }
+
+    public string StringAt(int offset)
+    {
+        if (offset < 0 || offset >= Bytes.Length)
+        {
+            return "";
+        }
+
+        ReadOnlySpan<char> chars = Utf16Chars(offset);
+        int end = chars.IndexOf('\0');
+        return new string(end < 0 ? chars : chars[..end]);
+    }
+
+    private ReadOnlySpan<char> Utf16Chars(int offset) => MemoryMarshal.Cast<byte, char>(Bytes[offset..]);
+
+    // ---- Microsoft-Windows-DotNETRuntime ----
+
+    /// <summary>AllocationSampled (303): AllocationKind u32, ClrInstanceID u16, TypeID ptr, TypeName, Address ptr, ObjectSize u64, SampledByteOffset u64.</summary>
+    public (long ObjectSize, long SampledByteOffset) AllocationSampled()
+    {
+        int afterName = SkipString(6 + PointerSize);
+        int objectSize = afterName + PointerSize;
+        return (Int64At(objectSize), Int64At(objectSize + 8));
+    }
+
+    /// <summary>
+    /// AllocationTick (10): AllocationAmount u32, AllocationKind u32, ClrInstanceID u16 (v1+), AllocationAmount64 u64 (v2+),
+    /// TypeID ptr, TypeName, HeapIndex u32 (v2+), Address ptr (v3+), ObjectSize u64 (v4+).
+    /// </summary>
+    public (long AllocationAmount64, long ObjectSize) AllocationTick()
+    {
+        long amount = Version >= 2 ? Int64At(10) : 0;
+        long objectSize = Version >= 4 ? Int64At(SkipString(18 + PointerSize) + 4 + PointerSize) : 0;
+        return (amount, objectSize);
+    }
+
+    /// <summary>GCSampledObjectAllocation (20/32): Address ptr, TypeID ptr, ObjectCountForTypeSample u32, TotalSizeForTypeSample u64.</summary>
+    public (ulong Address, int ObjectCount, long TotalSize) SampledObjectAllocation() =>
+        (AddressAt(0), Int32At(2 * PointerSize), Int64At((2 * PointerSize) + 4));
+
+    /// <summary>GCHeapStats (4): the heap after a GC, the sum of generations 0-3 and (v2+) the pinned object heap.</summary>
+    public long HeapSizeAfterGC() =>
+        Int64At(0) + Int64At(16) + Int64At(32) + Int64At(48) + (Version >= 2 ? Int64At(94) : 0);
+
+    /// <summary>GCCreateSegment (5): Address u64, Size u64, Type u32 (2 = ReadOnlyHeap, the frozen heap).</summary>
+    public (ulong Address, ulong Size, int Type) CreateSegment() => ((ulong)Int64At(0), (ulong)Int64At(8), Int32At(16));
+
+    /// <summary>
+    /// MethodLoadVerbose / MethodUnloadVerbose / rundown MethodDCStart/StopVerbose: MethodID, ModuleID, MethodStartAddress
+    /// (u64 each), MethodSize, MethodToken, MethodFlags (u32 each), then namespace, name and signature strings.
+    /// </summary>
+    public MethodCodeMapBuilder.MethodLoad MethodLoad()
+    {
+        uint flags = (uint)Int32At(32);
+        string methodNamespace = StringAt(36);
+        string name = StringAt(SkipString(36));
+        return new MethodCodeMapBuilder.MethodLoad(
+            Int64At(0),
+            Int64At(8),
+            (ulong)Int64At(16),
+            (uint)Int32At(24),
+            Int32At(28),
+            IsPrecompiled(flags),
+            IsOptimized(flags),
+            methodNamespace,
+            name);
+    }
+
+    private const uint JittedFlag = 0x8;
+
+    /// <summary>ReadyToRun code: the method flags lack <c>Jitted</c>.</summary>
+    private static bool IsPrecompiled(uint flags) => (flags & JittedFlag) == 0;
+
+    /// <summary>
+    /// The optimization tier sits in bits 7-9 of the flags, and only jitted code reports one (TraceEvent
+    /// calls other code's tier Unknown): Optimized (2), OptimizedTier1 (4) and OptimizedTier1OSR (5) are optimized.
+    /// </summary>
+    private static bool IsOptimized(uint flags) =>
+        (flags & JittedFlag) != 0 && ((flags >> 7) & 0x7) is 2 or 4 or 5;
+
+    /// <summary>
+    /// MethodILToNativeMap (190) / rundown ILToNativeMapDCStart/Stop (149/150): MethodID u64, ReJITID u64, MethodExtent u8,
+    /// CountOfMapEntries u16, then that many IL offsets (i32) followed by as many native offsets (u32).
+    /// False when the entries run past the payload.
+    /// </summary>
+    public bool TryReadILMap(out long methodId, out int methodExtent, out int[] nativeOffsets, out int[] ilOffsets)
+    {
+        methodId = Int64At(0);
+        methodExtent = ByteAt(16);
+        int count = UInt16At(17);
+        nativeOffsets = ilOffsets = [];
+        if (Bytes.Length < 19 + (8 * count))
+        {
+            return false;
+        }
+
+        nativeOffsets = new int[count];
+        ilOffsets = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            ilOffsets[i] = Int32At(19 + (4 * i));
+            nativeOffsets[i] = Int32At(19 + (4 * (count + i)));
+        }
+
+        return true;
+    }
+
+    /// <summary>ModuleLoad / ModuleUnload / rundown ModuleDCStart/Stop: ModuleID u64, AssemblyID u64, ModuleFlags u32, Reserved1 u32, ModuleILPath.</summary>
+    public (long ModuleId, string ILPath) Module() => (Int64At(0), StringAt(24));
+
+    /// <summary>
+    /// MethodJitInliningSucceeded (185): nine strings, namespace, name and signature of the method being
+    /// compiled, of the inliner and of the inlinee.
+    /// </summary>
+    public MethodCodeMapBuilder.InliningDecision Inlining()
+    {
+        Span<int> at = stackalloc int[9];
+        int offset = 0;
+        for (int i = 0; i < at.Length; i++)
+        {
+            at[i] = offset;
+            offset = SkipString(offset);
+        }
+
+        return new MethodCodeMapBuilder.InliningDecision(
+            CompiledNamespace: StringAt(at[0]),
+            CompiledName: StringAt(at[1]),
+            InlinerNamespace: StringAt(at[3]),
+            InlinerName: StringAt(at[4]),
+            InlineeNamespace: StringAt(at[6]),
+            InlineeName: StringAt(at[7]),
+            InlineeSignature: StringAt(at[8]));
+    }
+}

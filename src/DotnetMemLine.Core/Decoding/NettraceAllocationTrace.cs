@@ -1,0 +1,282 @@
+using System.Buffers.Binary;
+using DotnetMemLine.Decoding.Nettrace;
+
+namespace DotnetMemLine.Decoding;
+
+/// <summary>
+/// Reads a .nettrace with <see cref="NettraceReader"/>, streaming, in two passes over the file: the first
+/// builds the <see cref="MethodCodeMap"/> (method loads, IL maps, inlinings, modules, and the rundown at
+/// the end of the file that describes code compiled before the session) and counts the allocation
+/// events; the second replays the allocation events with their stacks resolved through that map.
+/// Memory holds the code map, the per-address resolution cache and one sequence point's worth of
+/// stacks and unsorted events, none of which grows with the trace's length. No temporary file.
+/// </summary>
+/// <remarks>
+/// Gives the same summary, methods and events as <see cref="TraceLogAllocationTrace"/>: the reader
+/// dispatches events in TraceEvent's order and counts dropped events as TraceEvent does, and event
+/// times, thread ids and payload fields follow TraceEvent's parser classes.
+/// </remarks>
+public sealed class NettraceAllocationTrace : IAllocationTrace
+{
+    private static readonly ClrEventSet CodeMapEvents = ClrEventSet.Of(
+        ClrEvent.MethodLoadVerbose, ClrEvent.MethodUnloadVerbose, ClrEvent.MethodILToNativeMap, ClrEvent.MethodInliningSucceeded,
+        ClrEvent.ModuleLoad, ClrEvent.ModuleUnload,
+        ClrEvent.RundownMethodDCStartVerbose, ClrEvent.RundownMethodDCStopVerbose, ClrEvent.RundownILToNativeMapDCStart,
+        ClrEvent.RundownILToNativeMapDCStop, ClrEvent.RundownModuleDCStart, ClrEvent.RundownModuleDCStop);
+
+    private static readonly ClrEventSet AllocationEvents = ClrEventSet.Of(ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation);
+
+    private static readonly ClrEventSet ReplayEvents = ClrEventSet.Of(
+        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCCreateSegment);
+
+    private readonly NettraceReader _reader;
+    private readonly MethodCodeMap _code;
+    private readonly TracedMethodTable _methodTable;
+
+    private readonly IProgress<AnalysisProgress>? _progress;
+
+    private NettraceAllocationTrace(NettraceReader reader, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress)
+    {
+        _reader = reader;
+        _progress = progress;
+        _code = code;
+        _methodTable = new TracedMethodTable(code);
+        Summary = summary;
+    }
+
+    public TraceSummary Summary { get; }
+
+    public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
+
+    public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
+
+    /// <summary>
+    /// Reads the trace's header, code map and summary (the first pass). Throws <see cref="MemLineException"/>
+    /// when the file is not a readable .nettrace; a trace cut short or damaged is read up to its last intact
+    /// block, and <see cref="TraceSummary.ReadProblem"/> says so.
+    /// </summary>
+    /// <param name="progress">Receives each pass's progress in bytes of the file (code maps, then <see cref="Replay"/>); may be null.</param>
+    /// <param name="readProblem">The warning for a file known to be cut short or damaged (<see cref="TraceFileCheck.ReadProblem"/>); used instead of the reader's own.</param>
+    public static NettraceAllocationTrace Open(string tracePath, CancellationToken cancellationToken = default, IProgress<AnalysisProgress>? progress = null, string? readProblem = null)
+    {
+        NettraceReader reader = NettraceReader.Open(tracePath);
+        var firstPass = new CodeMapPass();
+        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: AllocationEvents, cancellationToken, progress, AnalysisStep.ReadingCode);
+        MethodCodeMap code = firstPass.Builder.Build();
+
+        // TraceEvent's session duration: from the sync time to the last event, in whole DateTime ticks.
+        double durationSeconds = result.LastTimeStamp == 0
+            ? 0
+            : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
+        TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem);
+        return new NettraceAllocationTrace(reader, code, summary, progress);
+    }
+
+    public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default) =>
+        _reader.Read(new ReplayPass(this, visitor), ordered: ReplayEvents, immediate: ClrEventSet.Empty, cancellationToken, _progress, AnalysisStep.Attributing);
+
+    public void Dispose()
+    {
+        // Nothing held open between passes.
+    }
+
+    /// <summary>Pass 1: the code map's events in time order, allocation events counted as they come.</summary>
+    private sealed class CodeMapPass : INettraceEventHandler
+    {
+        public MethodCodeMapBuilder Builder { get; } = new();
+
+        public bool AnyAllocationHasAStack { get; private set; }
+
+        public void OnEvent(in NettraceEvent ev)
+        {
+            int threadId = (int)ev.ThreadId;
+            ClrPayload payload = ev.Payload;
+            switch (ev.Kind)
+            {
+                case ClrEvent.AllocationSampled:
+                    Builder.Counts.Sampled++;
+                    NoteStack(ev);
+                    break;
+                case ClrEvent.AllocationTick:
+                    Builder.Counts.Ticks++;
+                    NoteStack(ev);
+                    break;
+                case ClrEvent.GCSampledObjectAllocation:
+                    Builder.Counts.AddExact(payload.SampledObjectAllocation().ObjectCount);
+                    NoteStack(ev);
+                    break;
+                case ClrEvent.MethodLoadVerbose or ClrEvent.MethodUnloadVerbose:
+                    Builder.OnMethodLoad(threadId, payload.MethodLoad(), fromRundown: false);
+                    break;
+                case ClrEvent.RundownMethodDCStartVerbose or ClrEvent.RundownMethodDCStopVerbose:
+                    Builder.OnMethodLoad(threadId, payload.MethodLoad(), fromRundown: true);
+                    break;
+                case ClrEvent.MethodILToNativeMap or ClrEvent.RundownILToNativeMapDCStart or ClrEvent.RundownILToNativeMapDCStop:
+                    // Extent 0 is the main body; a cold-code extent's map adds nothing the main one lacks.
+                    if (payload.TryReadILMap(out long methodId, out int extent, out int[] native, out int[] il) && extent == 0)
+                    {
+                        Builder.OnILMap(threadId, methodId, native, il);
+                    }
+
+                    break;
+                case ClrEvent.MethodInliningSucceeded:
+                    Builder.OnInlining(threadId, payload.Inlining());
+                    break;
+                case ClrEvent.ModuleLoad or ClrEvent.ModuleUnload or ClrEvent.RundownModuleDCStart or ClrEvent.RundownModuleDCStop:
+                    (long moduleId, string path) = payload.Module();
+                    Builder.OnModule(moduleId, path);
+                    break;
+            }
+        }
+
+        public void OnStacksForgotten()
+        {
+        }
+
+        private void NoteStack(in NettraceEvent ev) => AnyAllocationHasAStack |= ev.Stack.Length >= ev.Payload.PointerSize;
+    }
+
+    /// <summary>
+    /// Pass 2: allocation events and heap sizes in time order. A stack is resolved once per stack id (ids
+    /// are interned per sequence point) and each return address once per trace.
+    /// </summary>
+    private sealed class ReplayPass(NettraceAllocationTrace trace, IAllocationVisitor visitor) : INettraceEventHandler
+    {
+        private const int NotManagedCode = -1;
+
+        private readonly AllocationEventKind _kind = trace.Summary.EventKind;
+        private readonly long _syncTimeQpc = trace._reader.SyncTimeQpc;
+        private readonly long _qpcFrequency = trace._reader.QpcFrequency;
+        private readonly List<(ulong Start, ulong End)> _frozenSegments = [];
+
+        // Frames of the stacks resolved since the last sequence point: stack id -> range in _frames.
+        private readonly Dictionary<int, (int Start, int Count)> _framesByStackId = [];
+        private StackFrame[] _frames = new StackFrame[4096];
+        private int _framesUsed;
+
+        // Every return address resolved so far: method id (or NotManagedCode), IL offset, next statement's IL offset.
+        private readonly Dictionary<ulong, StackFrame> _frameByAddress = [];
+
+        public void OnEvent(in NettraceEvent ev)
+        {
+            switch (ev.Kind)
+            {
+                case ClrEvent.AllocationSampled when _kind == AllocationEventKind.AllocationSampled:
+                    {
+                        (long objectSize, long sampledByteOffset) = ev.Payload.AllocationSampled();
+                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0), FramesOf(ev));
+                        break;
+                    }
+
+                case ClrEvent.GCCreateSegment:
+                    {
+                        (ulong address, ulong size, int type) = ev.Payload.CreateSegment();
+                        if (type == 2)
+                        {
+                            _frozenSegments.Add((address, address + size)); // ReadOnlyHeap: the frozen heap
+                        }
+
+                        break;
+                    }
+
+                case ClrEvent.GCSampledObjectAllocation when _kind == AllocationEventKind.Exact:
+                    {
+                        (ulong address, int objectCount, long totalSize) = ev.Payload.SampledObjectAllocation();
+                        if (!IsFrozen(address))
+                        {
+                            visitor.OnAllocation(
+                                new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount),
+                                FramesOf(ev));
+                        }
+
+                        break;
+                    }
+
+                case ClrEvent.AllocationTick when _kind == AllocationEventKind.AllocationTick:
+                    {
+                        (long amount, long objectSize) = ev.Payload.AllocationTick();
+                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount), FramesOf(ev));
+                        break;
+                    }
+
+                case ClrEvent.GCHeapStats:
+                    visitor.OnHeapSizeAfterGC(TimeMSec(ev.TimeStamp), ev.Payload.HeapSizeAfterGC());
+                    break;
+            }
+        }
+
+        public void OnStacksForgotten()
+        {
+            _framesByStackId.Clear();
+            _framesUsed = 0;
+        }
+
+        /// <summary>As TraceEvent: milliseconds since the session's start, never negative.</summary>
+        private double TimeMSec(long timeStamp) => (Math.Max(timeStamp, _syncTimeQpc) - _syncTimeQpc) * 1000.0 / _qpcFrequency;
+
+        /// <summary>The same rule as <see cref="TraceLogAllocationTrace"/>'s: frozen-heap objects are no GC allocations.</summary>
+        private bool IsFrozen(ulong address)
+        {
+            foreach ((ulong start, ulong end) in _frozenSegments)
+            {
+                if (address >= start && address < end)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>The same rule as <see cref="TraceLogAllocationTrace"/>'s: one object's size rounded up to the pointer size; a batch as it is.</summary>
+        private static long ExactSize(long totalSize, int objectCount, long alignment) =>
+            objectCount == 1 && alignment > 0 ? (totalSize + alignment - 1) / alignment * alignment : totalSize;
+
+        private ReadOnlySpan<StackFrame> FramesOf(in NettraceEvent ev)
+        {
+            if (ev.Stack.IsEmpty)
+            {
+                return [];
+            }
+
+            if (!_framesByStackId.TryGetValue(ev.StackId, out var range))
+            {
+                range = Resolve(ev.Stack, ev.Payload.PointerSize);
+                _framesByStackId[ev.StackId] = range;
+            }
+
+            return _frames.AsSpan(range.Start, range.Count);
+        }
+
+        private (int Start, int Count) Resolve(ReadOnlySpan<byte> stack, int pointerSize)
+        {
+            int addresses = stack.Length / pointerSize;
+            if (_framesUsed + addresses > _frames.Length)
+            {
+                Array.Resize(ref _frames, Math.Max(_framesUsed + addresses, _frames.Length * 2));
+            }
+
+            int start = _framesUsed;
+            for (int i = 0; i < addresses; i++)
+            {
+                ulong address = pointerSize == 8
+                    ? BinaryPrimitives.ReadUInt64LittleEndian(stack[(i * 8)..])
+                    : BinaryPrimitives.ReadUInt32LittleEndian(stack[(i * 4)..]);
+                if (!_frameByAddress.TryGetValue(address, out StackFrame frame))
+                {
+                    frame = trace._code.TryResolve(address, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset)
+                        ? new StackFrame(trace._methodTable.IdOf(version!), ilOffset, nextStatementILOffset)
+                        : new StackFrame(NotManagedCode, -1);
+                    _frameByAddress[address] = frame;
+                }
+
+                if (frame.MethodId != NotManagedCode)
+                {
+                    _frames[_framesUsed++] = frame;
+                }
+            }
+
+            return (start, _framesUsed - start);
+        }
+    }
+}

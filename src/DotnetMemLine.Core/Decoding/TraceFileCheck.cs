@@ -1,0 +1,77 @@
+namespace DotnetMemLine.Decoding;
+
+/// <summary>
+/// What a trace file is, told before decoding: the decoders' own failures on a file that is not a
+/// trace are cryptic, and a file cut short must be reported the same way whichever decoder reads it.
+/// </summary>
+public static class TraceFileCheck
+{
+    /// <summary>
+    /// Checks the file's structure before any decoder reads an event (a walk of its block headers):
+    /// throws a one-line <see cref="MemLineException"/> for a file that is missing, empty, not a
+    /// trace, damaged in its header or in a newer format; returns the layout otherwise.
+    /// </summary>
+    public static NettraceLayout Check(string tracePath)
+    {
+        if (!File.Exists(tracePath))
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
+        }
+
+        NettraceLayout layout;
+        try
+        {
+            layout = NettraceLayout.Read(tracePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot read the trace file {tracePath}: {ex.Message}", ex);
+        }
+
+        if (layout.FileLength == 0)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {tracePath}");
+        }
+
+        switch (layout.Kind)
+        {
+            case NettraceKind.NotNettrace:
+                throw new MemLineException(ExitCode.TraceUnreadable, $"not a .nettrace file (it does not start with \"Nettrace\"): {tracePath}");
+            case NettraceKind.Truncated:
+                throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 0)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization
+            && (layout.FormatVersion > NettraceLayout.NewestReadableVersion || layout.MinimumReaderVersion > NettraceLayout.NewestReadableVersion))
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable,
+                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion}); update dotnet-memline");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization && layout.FormatVersion < 1)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 1 && !layout.IsComplete)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"the trace {(layout.IsTruncated ? "ends" : "is damaged")} right after its header, before any events ({layout.Problem}): {tracePath}");
+        }
+
+        return layout;
+    }
+
+    /// <summary>The warning for a trace that can be read only in part (cut short, or damaged part way); null when it is whole.</summary>
+    public static string? ReadProblem(NettraceLayout layout) =>
+        layout.Kind != NettraceKind.FastSerialization || layout.IsComplete
+            ? null
+            : layout.IsTruncated
+                ? "the trace ends early (truncated?); figures cover what was read"
+                : $"the trace is damaged at byte {layout.StoppedAt:N0} of {layout.FileLength:N0} ({layout.Problem}); figures cover the part before it";
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using DotnetMemLine.Decoding;
+using DotnetMemLine.EndToEnd.Tests.Infrastructure;
+
+namespace DotnetMemLine.EndToEnd.Tests;
+
+/// <summary>
+/// The streaming decoder (<see cref="NettraceAllocationTrace"/>) against the TraceLog one
+/// (<see cref="TraceLogAllocationTrace"/>, the baseline it replaced) on real recordings: the same
+/// summary, the same methods and inlinings, and the same events in the same order with the same frames.
+/// </summary>
+[TestClass]
+public sealed class DecoderEquivalenceTests
+{
+    private const string Methods = "ThreadsShape.Crunch";
+    private static ShapeRecording s_run = null!;
+    private static ShapeRecording s_collect = null!;
+
+    [ClassInitialize]
+    public static async Task RecordAsync(TestContext context)
+    {
+        _ = context;
+
+        // From the first instruction (every code version with its load event and IL map; tiering, OSR,
+        // inlining events) and attached to a warm process (code described only by the rundown).
+        s_run = await ShapeRecording.RunAsync("threads,tiering,inlining,async,lambdas,iterators", Methods);
+        s_collect = await ShapeRecording.CollectAsync("threads,generics,recursion", Methods);
+    }
+
+    [ClassCleanup]
+    public static void Cleanup()
+    {
+        s_run?.Dispose();
+        s_collect?.Dispose();
+    }
+
+    [TestMethod]
+    public void Run_BothDecodersGiveTheSameTrace() => AssertSameTrace(s_run);
+
+    [TestMethod]
+    public void Collect_BothDecodersGiveTheSameTrace() => AssertSameTrace(s_collect);
+
+    [TestMethod]
+    public async Task Analyze_TheTraceLogDecoderSwitch_GivesTheSameReport()
+    {
+        ProcessResult streaming = await AnalyzeAsync(s_run.TracePath, decoder: null);
+        ProcessResult traceLog = await AnalyzeAsync(s_run.TracePath, decoder: "tracelog");
+
+        using JsonDocument a = JsonDocument.Parse(streaming.StandardOutput);
+        using JsonDocument b = JsonDocument.Parse(traceLog.StandardOutput);
+        Assert.AreEqual(b.RootElement.GetRawText(), a.RootElement.GetRawText());
+    }
+
+    [TestMethod]
+    public async Task Analyze_TraceCutShort_ReportsWhatItReadAndWarns()
+    {
+        string cut = s_run.TracePath + ".cut.nettrace";
+        byte[] whole = await File.ReadAllBytesAsync(s_run.TracePath);
+        await File.WriteAllBytesAsync(cut, whole.AsSpan(0, whole.Length * 2 / 3).ToArray());
+
+        ProcessResult analyzed = await AnalyzeAsync(cut, decoder: null);
+
+        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
+        string warnings = report.RootElement.GetProperty("warnings").GetRawText();
+        Assert.Contains("the trace ends early (truncated?)", warnings);
+    }
+
+    private static async Task<ProcessResult> AnalyzeAsync(string tracePath, string? decoder)
+    {
+        Dictionary<string, string> environment = decoder is null ? [] : new() { [AllocationTraceReader.DecoderVariable] = decoder };
+        using RunningProcess tool = RunningProcess.StartTool(["analyze", tracePath, "--method", Methods, "--format", "json"], environment: environment);
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(3));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        return result;
+    }
+
+    private static void AssertSameTrace(ShapeRecording recording)
+    {
+        using TraceLogAllocationTrace baseline = TraceLogAllocationTrace.Open(recording.TracePath);
+        using NettraceAllocationTrace streaming = NettraceAllocationTrace.Open(recording.TracePath);
+        try
+        {
+            // Events read count only toward the dropped share: TraceLog leaves out a few kinds it consumes itself.
+            Assert.AreEqual(baseline.Summary with { EventsRead = 0 }, streaming.Summary with { EventsRead = 0 });
+            Assert.IsGreaterThanOrEqualTo(baseline.Summary.EventsRead, streaming.Summary.EventsRead);
+            CollectionAssert.AreEqual(baseline.Methods.ToArray(), streaming.Methods.ToArray());
+            CollectionAssert.AreEqual(baseline.Inlinings.ToArray(), streaming.Inlinings.ToArray());
+
+            var expected = new EventLog();
+            var actual = new EventLog();
+            baseline.Replay(expected);
+            streaming.Replay(actual);
+
+            Assert.IsGreaterThan(100, expected.Allocations, "the recording has allocation events");
+            Assert.HasCount(expected.Lines.Count, actual.Lines);
+            for (int i = 0; i < expected.Lines.Count; i++)
+            {
+                Assert.AreEqual(expected.Lines[i], actual.Lines[i], $"event #{i}");
+            }
+        }
+        catch
+        {
+            recording.KeepFiles();
+            throw;
+        }
+    }
+
+    /// <summary>Every event as one line: the record's fields and its frames.</summary>
+    private sealed class EventLog : IAllocationVisitor
+    {
+        public List<string> Lines { get; } = [];
+
+        public int Allocations { get; private set; }
+
+        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => Lines.Add(FormattableString.Invariant($"heap {timeMSec:R} {heapBytes}"));
+
+        public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
+        {
+            Allocations++;
+            Lines.Add(FormattableString.Invariant($"{allocation} | {string.Join(' ', frames.ToArray())}"));
+        }
+    }
+}
