@@ -20,7 +20,8 @@ public static class FuzzAnalysis
         var stopwatch = Stopwatch.StartNew();
         var work = Task.Run(() =>
         {
-            using TraceLogAllocationTrace trace = TraceLogAllocationTrace.Open(tracePath);
+            // The tool's own path: the file check, then the decoder it uses (DOTNET_MEMLINE_DECODER=tracelog selects the TraceLog one).
+            using IAllocationTrace trace = AllocationTraceReader.Open(tracePath);
             ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(methods, []));
             _ = TextTableRenderer.Render(report);
             _ = JsonReportWriter.Write(report);

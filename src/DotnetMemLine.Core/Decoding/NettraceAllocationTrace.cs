@@ -164,6 +164,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.AllocationSampled when _kind == AllocationEventKind.AllocationSampled:
                     {
                         (long objectSize, long sampledByteOffset) = ev.Payload.AllocationSampled();
+                        EnsurePlausible(ev, "AllocationSampled", objectSize > 0 && sampledByteOffset >= 0 && sampledByteOffset < objectSize);
                         visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0), FramesOf(ev));
                         break;
                     }
@@ -182,6 +183,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.GCSampledObjectAllocation when _kind == AllocationEventKind.Exact:
                     {
                         (ulong address, int objectCount, long totalSize) = ev.Payload.SampledObjectAllocation();
+                        EnsurePlausible(ev, "GCSampledObjectAllocation", totalSize >= 0 && objectCount > 0);
                         if (!IsFrozen(address))
                         {
                             visitor.OnAllocation(
@@ -195,6 +197,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.AllocationTick when _kind == AllocationEventKind.AllocationTick:
                     {
                         (long amount, long objectSize) = ev.Payload.AllocationTick();
+                        EnsurePlausible(ev, "AllocationTick", amount >= 0 && objectSize >= 0);
                         visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount), FramesOf(ev));
                         break;
                     }
@@ -209,6 +212,19 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         {
             _framesByStackId.Clear();
             _framesUsed = 0;
+        }
+
+        /// <summary>
+        /// A damaged payload (bits flipped inside an event) still decodes, into values no runtime writes;
+        /// they would make the estimates meaningless, so the trace is refused.
+        /// </summary>
+        private void EnsurePlausible(in NettraceEvent ev, string eventName, bool plausible)
+        {
+            if (!plausible)
+            {
+                throw new MemLineException(ExitCode.TraceUnreadable,
+                    $"the trace is damaged: its {eventName} event at {TimeMSec(ev.TimeStamp):F1} ms carries impossible values: {trace.Summary.TracePath}");
+            }
         }
 
         /// <summary>As TraceEvent: milliseconds since the session's start, never negative.</summary>
