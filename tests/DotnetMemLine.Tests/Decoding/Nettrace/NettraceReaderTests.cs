@@ -309,6 +309,75 @@ public sealed class NettraceReaderTests
         CollectionAssert.AreEqual(new[] { "heap 0.5 120", "alloc 1 6 4000 123 | 0:10:-1, 1:-1:-1" }, visitor.Lines);
     }
 
+    /// <summary>
+    /// The analysis streams: reading ten times as many events (and stacks, and sequence points) allocates
+    /// no more memory, so its peak memory cannot grow with the trace's length. The memory that does grow
+    /// with a trace, the code map and the resolved addresses, grows with the program's code, not its run.
+    /// </summary>
+    [TestMethod]
+    public void Replay_AllocatesNothingPerEvent()
+    {
+        long shortTrace = AllocatedByAnalysisOf(Write(RepeatedBlocks(blocks: 10)));
+        long longTrace = AllocatedByAnalysisOf(Write(RepeatedBlocks(blocks: 100)));
+
+        // 90 more blocks of 1,000 samples: a single allocation per event would be over 2 MB more.
+        Assert.IsLessThan(shortTrace + (64 * 1024), longTrace, $"10 blocks: {shortTrace:N0} bytes allocated, 100 blocks: {longTrace:N0}");
+    }
+
+    private static NettraceBuilder RepeatedBlocks(int blocks)
+    {
+        const int LoadId = 10, MapId = 11, ModuleId = 12;
+        const uint JittedTier1 = 0x8 | (4 << 7);
+        var builder = new NettraceBuilder()
+            .Metadata((SampledId, Runtime, 303, 0), (LoadId, Runtime, 143, 2), (MapId, Runtime, 190, 0), (ModuleId, Runtime, 152, 2))
+            .Events(
+                new TestEvent(ModuleId, 1_000, 5, 1, Payload: Payloads.Module(77, "/app/App.dll")),
+                new TestEvent(LoadId, 1_100, 5, 2, Sorted: false, Payload: Payloads.MethodLoad(1, 77, 0x10000, 0x100, 0x06000001, JittedTier1, "App.Program", "Work")),
+                new TestEvent(MapId, 1_200, 5, 3, Sorted: false, Payload: Payloads.ILMap(1, [0, 10], [0, 0x20])));
+        int sequence = 0;
+        long time = 2_000;
+        for (int block = 0; block < blocks; block++)
+        {
+            builder.Stacks(1, [0x10030, 0xDEAD, 0x20008], [0x10010, 0x10030]);
+            builder.Events([.. Enumerable.Range(0, 1_000).Select(i =>
+                new TestEvent(SampledId, time += 10, 6, ++sequence, Sorted: i == 0, StackId: 1 + (i % 2), Payload: Payloads.AllocationSampled(4000 + i, i)))]);
+            builder.SequencePoint(time += 10, (5, 3), (6, sequence));
+        }
+
+        return builder.End();
+    }
+
+    private static long AllocatedByAnalysisOf(string path)
+    {
+        // Once before measuring, so that one-time costs (JIT, statics, pooled buffers) are not counted.
+        for (int run = 0; ; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using (NettraceAllocationTrace trace = NettraceAllocationTrace.Open(path))
+            {
+                var counter = new CountingVisitor();
+                trace.Replay(counter);
+                Assert.IsGreaterThan(0L, counter.Allocations);
+            }
+
+            if (run == 1)
+            {
+                return GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+        }
+    }
+
+    private sealed class CountingVisitor : IAllocationVisitor
+    {
+        public long Allocations { get; private set; }
+
+        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes)
+        {
+        }
+
+        public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames) => Allocations++;
+    }
+
     private sealed record Seen(ClrEvent Kind, long TimeStamp, long ThreadId, int StackBytes, string Fields);
 
     private sealed class Recorder : INettraceEventHandler
