@@ -23,7 +23,15 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
-        IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+        IReadOnlyList<MethodIdentity> selected;
+        try
+        {
+            selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+        }
+        catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, so a method that only ran such code cannot be found", ex);
+        }
 
         using var symbols = new SymbolCache(options.SymbolDirectories);
         ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
@@ -101,6 +109,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (!summary.HasRundown)
+        {
+            warnings.Add($"{NoRundown}: allocations in such code are left out of the lines (record the target with 'run', or stop 'collect' before the target ends)");
+        }
+
         if (summary.DroppedEvents > 0)
         {
             warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
@@ -128,6 +141,9 @@ public static class ProfileAnalyzer
             warnings,
             Exact: estimator == EstimatorKind.Exact);
     }
+
+    private const string NoRundown =
+        "the trace has no rundown (the target ended without the runtime's shutdown: killed with SIGKILL, or crashed), so code compiled before the recording began cannot be resolved";
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {

@@ -81,6 +81,9 @@ internal sealed class MethodCodeMap
 
         /// <summary>GCSampledObjectAllocation events standing for more than one object.</summary>
         public long ExactBatched { get; set; }
+
+        /// <summary>Rundown events (method and module descriptions written when the session ends).</summary>
+        public long Rundown { get; set; }
     }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
@@ -214,6 +217,8 @@ internal sealed class MethodCodeMap
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;
         rundown.LoaderModuleDCStop += OnModule;
+        rundown.MethodDCStopVerbose += _ => counts.Rundown++;
+        rundown.LoaderModuleDCStop += _ => counts.Rundown++;
         source.Clr.AllocationSampling += _ => counts.Sampled++;
         source.Clr.GCAllocationTick += _ => counts.Ticks++;
         source.Clr.GCSampledObjectAllocation += data =>

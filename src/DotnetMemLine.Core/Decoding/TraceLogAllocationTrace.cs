@@ -258,7 +258,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             log.EventsLost,
             kind,
             kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
-            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0);
+            kind == AllocationEventKind.Exact ? counts.ExactBatched : 0,
+            counts.Rundown > 0);
     }
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>

@@ -60,6 +60,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="HasRundown">
+/// The runtime described, at the session's end, the code compiled before the session began. Missing
+/// when the target was killed (SIGKILL) or crashed mid-recording: such code then cannot be resolved.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -67,7 +71,8 @@ public sealed record TraceSummary(
     long DroppedEvents,
     AllocationEventKind EventKind,
     bool HasStacks,
-    long BatchedExactEvents = 0);
+    long BatchedExactEvents = 0,
+    bool HasRundown = true);
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
