@@ -125,13 +125,36 @@ internal static class Profiling
         var options = new AnalysisOptions(
             parsed.GetValue(CommonOptions.Method) ?? [],
             parsed.GetValue(CommonOptions.Symbols) ?? []);
-        using TraceLogAllocationTrace trace = TraceLogAllocationTrace.Open(tracePath);
-        ProfileReport report = ProfileAnalyzer.Analyze(trace, options, cancellationToken);
-        string rendered = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json
+        bool json = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json;
+        ProgressReporter? progress = ShowsProgress(json) ? new ProgressReporter(Console.Error, StartClock()) : null;
+        ProfileReport report;
+        try
+        {
+            using TraceLogAllocationTrace trace = TraceLogAllocationTrace.Open(tracePath, progress);
+            report = ProfileAnalyzer.Analyze(trace, options, cancellationToken);
+        }
+        finally
+        {
+            progress?.Clear();
+        }
+
+        string rendered = json
             ? JsonReportWriter.Write(report)
             : TextTableRenderer.Render(report);
         Console.Out.Write(rendered);
         Console.Out.Flush();
         return (int)ExitCode.Success;
+    }
+
+    /// <summary>
+    /// A progress line only for a person watching a terminal: not when stderr is redirected (a log
+    /// file would fill with carriage returns), nor when JSON goes to a pipe (a script is reading).
+    /// </summary>
+    private static bool ShowsProgress(bool json) => !Console.IsErrorRedirected && !(json && Console.IsOutputRedirected);
+
+    private static Func<TimeSpan> StartClock()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        return () => clock.Elapsed;
     }
 }

@@ -114,9 +114,16 @@ public static class ProfileAnalyzer
             warnings.Add($"{NoRundown}: allocations in such code are left out of the lines (record the target with 'run', or stop 'collect' before the target ends)");
         }
 
+        if (summary.ReadProblem is not null)
+        {
+            warnings.Add(summary.ReadProblem);
+        }
+
         if (summary.DroppedEvents > 0)
         {
-            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events; estimates may be low (use a larger --buffer-size)");
+            // Not scaled up: drops come in bursts (while the reader falls behind), so they hit the lines
+            // running at that moment, and which kinds of event were lost is unknown (docs/how-it-works.md).
+            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events ({Percent(summary.DroppedFraction)} of the trace's events): every figure counts only the events that arrived, so it is a lower bound (marked {TextTableRenderer.IncompleteMark}); an interval's low end still holds, its high end does not. Record again with a larger --buffer-size");
         }
 
         // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
@@ -139,14 +146,26 @@ public static class ProfileAnalyzer
             estimator == EstimatorKind.AllocationTick || batched,
             methods,
             warnings,
-            Exact: estimator == EstimatorKind.Exact);
+            Exact: estimator == EstimatorKind.Exact,
+            DroppedEventFraction: summary.DroppedFraction);
     }
 
     private const string NoRundown =
         "the trace has no rundown (the target ended without the runtime's shutdown: killed with SIGKILL, or crashed), so code compiled before the recording began cannot be resolved";
 
+    /// <summary>A share as a percentage that never rounds a real loss down to "0%".</summary>
+    internal static string Percent(double fraction) =>
+        fraction is > 0 and < 0.001 ? "under 0.1%" : (fraction * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {
+        if (summary.EventKind == AllocationEventKind.None && summary.ReadProblem is not null)
+        {
+            // Not a recording problem: the events may well be in the part of the file that is missing.
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
+        }
+
         if (summary.EventKind == AllocationEventKind.None)
         {
             throw new MemLineException(ExitCode.TraceIncomplete,

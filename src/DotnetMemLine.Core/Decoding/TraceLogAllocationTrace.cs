@@ -31,8 +31,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private readonly int[] _ilOffsetByAddress;
     private readonly int[] _nextStatementILOffsetByAddress;
 
-    private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary)
+    private readonly IProgress<AnalysisProgress>? _progress;
+
+    private TraceLogAllocationTrace(TraceLog log, string etlxPath, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress)
     {
+        _progress = progress;
         _log = log;
         _etlxPath = etlxPath;
         _code = code;
@@ -61,7 +64,12 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public IReadOnlyList<InliningEvent> Inlinings { get; }
 
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
-    public static TraceLogAllocationTrace Open(string tracePath)
+    /// <param name="progress">Receives each step's progress (conversion, code maps, then <see cref="Replay"/>); may be null.</param>
+    /// <param name="parseTimeLimit">
+    /// How long reading may take before the file is declared unreadable; by default 60 s plus 2 s per
+    /// MB, far more than an intact trace needs (about 0.1 s per MB).
+    /// </param>
+    public static TraceLogAllocationTrace Open(string tracePath, IProgress<AnalysisProgress>? progress = null, TimeSpan? parseTimeLimit = null)
     {
         tracePath = Path.GetFullPath(tracePath);
         if (!File.Exists(tracePath))
@@ -69,38 +77,194 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
         }
 
-        if (new FileInfo(tracePath).Length == 0)
+        NettraceLayout layout = ReadLayout(tracePath);
+        TimeSpan limit = parseTimeLimit ?? TimeSpan.FromSeconds(60 + (2.0 * layout.FileLength / 1_000_000));
+
+        // A file cut short or damaged part way is read up to its last intact block: TraceEvent fails
+        // on the first broken block and loses everything, while the blocks before it are sound.
+        string? readProblem = null;
+        string? intactCopy = null;
+        if (layout.Kind == NettraceKind.FastSerialization && !layout.IsComplete)
+        {
+            readProblem = layout.IsTruncated
+                ? "the trace ends early (truncated?); figures cover what was read"
+                : $"the trace is damaged at byte {layout.StoppedAt:N0} of {layout.FileLength:N0} ({layout.Problem}); figures cover the part before it";
+            intactCopy = WriteIntactPart(tracePath, layout);
+        }
+
+        string etlxPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Guid.NewGuid():N}.etlx");
+        try
+        {
+            (TraceLog log, MethodCodeMap code) = ParseWithTimeLimit(intactCopy ?? tracePath, etlxPath, tracePath, limit, progress);
+            try
+            {
+                TraceSummary summary = Summarize(log, code, tracePath) with { ReadProblem = readProblem };
+                return new TraceLogAllocationTrace(log, etlxPath, code, summary, progress);
+            }
+            catch (Exception ex) when (ex is not MemLineException)
+            {
+                log.Dispose();
+                throw Unreadable(tracePath, ex);
+            }
+            catch
+            {
+                log.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            TryDelete(etlxPath);
+            throw;
+        }
+        finally
+        {
+            if (intactCopy is not null)
+            {
+                TryDelete(intactCopy);
+            }
+        }
+    }
+
+    /// <summary>Checks what the file is before TraceEvent sees it: its messages for a file that is not a trace are cryptic.</summary>
+    private static NettraceLayout ReadLayout(string tracePath)
+    {
+        NettraceLayout layout;
+        try
+        {
+            layout = NettraceLayout.Read(tracePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot read the trace file {tracePath}: {ex.Message}", ex);
+        }
+
+        if (layout.FileLength == 0)
         {
             throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {tracePath}");
         }
 
-        string etlxPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Guid.NewGuid():N}.etlx");
-        TraceLog log;
-        MethodCodeMap code;
-        try
+        switch (layout.Kind)
         {
-            var options = new TraceLogOptions { ContinueOnError = true, ConversionLog = TextWriter.Null };
-            TraceLog.CreateFromEventPipeDataFile(tracePath, etlxPath, options);
-            log = new TraceLog(etlxPath);
-            code = MethodCodeMap.Read(tracePath);
-        }
-        catch (Exception ex) when (ex is not MemLineException)
-        {
-            TryDelete(etlxPath);
-            throw new MemLineException(ExitCode.TraceUnreadable, $"not a readable .nettrace file: {tracePath} ({FirstLine(ex.Message)})", ex);
+            case NettraceKind.NotNettrace:
+                throw new MemLineException(ExitCode.TraceUnreadable, $"not a .nettrace file (it does not start with \"Nettrace\"): {tracePath}");
+            case NettraceKind.Truncated:
+                throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
         }
 
+        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 0)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization
+            && (layout.FormatVersion > NettraceLayout.NewestReadableVersion || layout.MinimumReaderVersion > NettraceLayout.NewestReadableVersion))
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable,
+                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion}); update dotnet-memline");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization && layout.FormatVersion < 1)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
+        }
+
+        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 1 && !layout.IsComplete)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"the trace {(layout.IsTruncated ? "ends" : "is damaged")} right after its header, before any events ({layout.Problem}): {tracePath}");
+        }
+
+        return layout;
+    }
+
+    /// <summary>Copies the blocks before the first broken one, with the end-of-trace mark, to a temporary file.</summary>
+    private static string WriteIntactPart(string tracePath, NettraceLayout layout)
+    {
+        string copy = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Guid.NewGuid():N}.nettrace");
         try
         {
-            return new TraceLogAllocationTrace(log, etlxPath, code, Summarize(log, code, tracePath));
+            using var source = new FileStream(tracePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var target = new FileStream(copy, FileMode.CreateNew, FileAccess.Write);
+            long length = layout.Blocks[^1].End;
+            byte[] buffer = new byte[1 << 16];
+            for (long copied = 0; copied < length;)
+            {
+                int read = source.Read(buffer, 0, (int)Math.Min(buffer.Length, length - copied));
+                target.Write(buffer, 0, read);
+                copied += read;
+            }
+
+            target.WriteByte(1); // FastSerialization's NullReference tag: the end of the stream
+            return copy;
         }
-        catch
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            log.Dispose();
-            TryDelete(etlxPath);
-            throw;
+            TryDelete(copy);
+            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot copy the readable part of {tracePath} to {Path.GetTempPath()}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// Converts the trace with TraceEvent and reads its method events, on a worker thread with a time
+    /// limit: TraceEvent has no cancellation, and a damaged file must never make the tool hang.
+    /// </summary>
+    private static (TraceLog Log, MethodCodeMap Code) ParseWithTimeLimit(string readPath, string etlxPath, string tracePath, TimeSpan limit, IProgress<AnalysisProgress>? progress)
+    {
+        var parse = Task.Factory.StartNew(
+            () =>
+            {
+                var options = new TraceLogOptions { ContinueOnError = true, ConversionLog = TextWriter.Null };
+                long traceBytes = new FileInfo(readPath).Length;
+                using (ReadBytesProbe.Start(progress, AnalysisStep.Converting, traceBytes))
+                {
+                    TraceLog.CreateFromEventPipeDataFile(readPath, etlxPath, options);
+                }
+
+                var log = new TraceLog(etlxPath);
+                try
+                {
+                    using (ReadBytesProbe.Start(progress, AnalysisStep.ReadingCode, traceBytes))
+                    {
+                        return (log, MethodCodeMap.Read(readPath));
+                    }
+                }
+                catch
+                {
+                    log.Dispose();
+                    throw;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        if (!((IAsyncResult)parse).AsyncWaitHandle.WaitOne(limit))
+        {
+            // The abandoned parse may still finish: then its log is closed and its file deleted.
+            _ = parse.ContinueWith(
+                finished =>
+                {
+                    if (finished.IsCompletedSuccessfully)
+                    {
+                        finished.Result.Item1.Dispose();
+                    }
+
+                    TryDelete(etlxPath);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+            throw new MemLineException(ExitCode.TraceUnreadable, $"reading {tracePath} did not finish within {limit.TotalSeconds:F0} s; the file is probably damaged");
+        }
+
+        return parse.IsCompletedSuccessfully ? parse.Result : throw Unreadable(tracePath, parse.Exception!.InnerException!);
+    }
+
+    private static MemLineException Unreadable(string tracePath, Exception ex) =>
+        ex is MemLineException known
+            ? known
+            : new MemLineException(ExitCode.TraceUnreadable, $"the trace is damaged and cannot be read: {tracePath} ({FirstLine(ex.Message)})", ex);
 
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default)
     {
@@ -112,11 +276,13 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             if ((++seen & 0xFFF) == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                _progress?.Report(new AnalysisProgress(AnalysisStep.Attributing, seen, _log.EventCount));
             }
 
             switch (ev)
             {
                 case AllocationSampledTraceData sampled when Summary.EventKind == AllocationEventKind.AllocationSampled:
+                    EnsurePlausible(ev, sampled.ObjectSize > 0 && sampled.SampledByteOffset >= 0 && sampled.SampledByteOffset < sampled.ObjectSize);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
                         new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0),
@@ -126,12 +292,14 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     frozenSegments.Add((segment.Address, segment.Address + segment.Size));
                     break;
                 case GCSampledObjectAllocationTraceData exact when Summary.EventKind == AllocationEventKind.Exact && !IsFrozen(exact.Address, frozenSegments):
+                    EnsurePlausible(ev, exact.TotalSizeForTypeSample >= 0 && exact.ObjectCountForTypeSample > 0);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
                         new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCAllocationTickTraceData tick when Summary.EventKind == AllocationEventKind.AllocationTick:
+                    EnsurePlausible(ev, tick.AllocationAmount64 >= 0 && tick.ObjectSize >= 0);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
                         new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, tick.ObjectSize, 0, tick.AllocationAmount64),
@@ -141,6 +309,19 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     visitor.OnHeapSizeAfterGC(ev.TimeStampRelativeMSec, HeapSize(heap));
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A damaged payload (bits flipped inside an event) still decodes, into values no runtime writes;
+    /// they would make the estimates meaningless, so the trace is refused.
+    /// </summary>
+    private void EnsurePlausible(TraceEvent ev, bool plausible)
+    {
+        if (!plausible)
+        {
+            throw new MemLineException(ExitCode.TraceUnreadable,
+                $"the trace is damaged: its {ev.EventName} event at {ev.TimeStampRelativeMSec:F1} ms carries impossible values: {Summary.TracePath}");
         }
     }
 
@@ -259,7 +440,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
             kind,
             kind != AllocationEventKind.None && AnyAllocationHasAStack(log),
             kind == AllocationEventKind.Exact ? counts.ExactBatched : 0,
-            counts.Rundown > 0);
+            log.EventCount,
+            HasRundown: counts.Rundown > 0);
     }
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>

@@ -60,6 +60,12 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// when only one of the two GCSampledObjectAllocation keywords was on, and such a batch can only be
 /// charged to the stack of its last object.
 /// </param>
+/// <param name="DroppedEvents">Events the runtime wrote but lost (gaps in EventPipe's per-thread sequence numbers).</param>
+/// <param name="EventsRead">Events of every kind that did arrive; with <paramref name="DroppedEvents"/>, the share that was lost.</param>
+/// <param name="ReadProblem">
+/// Set when only part of the file could be read (it ends early, or is damaged part way): one line
+/// saying so, shown as a warning; the figures cover the part that was read.
+/// </param>
 /// <param name="HasRundown">
 /// The runtime described, at the session's end, the code compiled before the session began. Missing
 /// when the target was killed (SIGKILL) or crashed mid-recording: such code then cannot be resolved.
@@ -72,7 +78,13 @@ public sealed record TraceSummary(
     AllocationEventKind EventKind,
     bool HasStacks,
     long BatchedExactEvents = 0,
-    bool HasRundown = true);
+    long EventsRead = 0,
+    string? ReadProblem = null,
+    bool HasRundown = true)
+{
+    /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
+    public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
+}
 
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
@@ -97,3 +109,22 @@ public interface IAllocationTrace : IDisposable
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);
 }
+
+/// <summary>The steps of reading a trace, in order; each reports its own progress.</summary>
+public enum AnalysisStep
+{
+    /// <summary>TraceLog converts the .nettrace into its indexed .etlx form; progress in bytes of the trace read.</summary>
+    Converting,
+
+    /// <summary>A second pass over the .nettrace collects every compiled method's code and IL map; progress in bytes read.</summary>
+    ReadingCode,
+
+    /// <summary>The events are replayed and charged to lines; progress in events.</summary>
+    Attributing,
+}
+
+/// <summary>
+/// How far a step has got. <paramref name="Done"/> is negative when it cannot be measured (no
+/// /proc/self/io); the step is then shown with its elapsed time only.
+/// </summary>
+public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total);

@@ -21,13 +21,15 @@ public static class JsonReportWriter
             json.WriteNumber("durationSeconds", Math.Round(report.DurationSeconds, 3));
             json.WriteNumber("allocationSamples", report.AllocationSamples);
             json.WriteNumber("droppedEvents", report.DroppedEvents);
+            json.WriteNumber("droppedEventFraction", Math.Round(report.DroppedEventFraction, 6));
+            json.WriteBoolean("incomplete", report.Incomplete);
             json.WriteString("estimator", report.Estimator);
             json.WriteBoolean("estimatorBiased", report.EstimatorBiased);
             json.WriteBoolean("exact", report.Exact);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
-                WriteMethod(json, method);
+                WriteMethod(json, method, report.Incomplete);
             }
 
             json.WriteEndArray();
@@ -44,12 +46,12 @@ public static class JsonReportWriter
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteMethod(Utf8JsonWriter json, MethodReport method)
+    private static void WriteMethod(Utf8JsonWriter json, MethodReport method, bool incomplete)
     {
         json.WriteStartObject();
         json.WriteString("name", method.Name);
         json.WriteString("sourceFile", method.SourceFile);
-        WriteEstimate(json, "total", method.TotalAllocated);
+        WriteEstimate(json, "total", method.TotalAllocated, incomplete);
         WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);
         json.WriteStartArray("notes");
@@ -83,6 +85,7 @@ public static class JsonReportWriter
             json.WriteNumber("samples", line.Allocated?.Samples ?? 0);
             WriteNullableNumber(json, "objects", line.Allocated?.Objects);
             json.WriteBoolean("lowConfidence", line.Allocated?.LowConfidence ?? false);
+            json.WriteBoolean("incomplete", incomplete && line.Allocated is not null);
             WriteNullableNumber(json, "peakHeapBytes", line.PeakHeapBytes);
             json.WriteEndObject();
         }
@@ -91,7 +94,7 @@ public static class JsonReportWriter
         json.WriteEndObject();
     }
 
-    private static void WriteEstimate(Utf8JsonWriter json, string name, EstimateReport? estimate)
+    private static void WriteEstimate(Utf8JsonWriter json, string name, EstimateReport? estimate, bool incomplete)
     {
         if (estimate is null)
         {
@@ -106,6 +109,7 @@ public static class JsonReportWriter
         json.WriteNumber("samples", estimate.Samples);
         WriteNullableNumber(json, "objects", estimate.Objects);
         json.WriteBoolean("lowConfidence", estimate.LowConfidence);
+        json.WriteBoolean("incomplete", incomplete);
         json.WriteEndObject();
     }
 

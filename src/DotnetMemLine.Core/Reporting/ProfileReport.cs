@@ -6,6 +6,7 @@ namespace DotnetMemLine.Reporting;
 /// </summary>
 /// <param name="AllocationSamples">Allocation events in the trace; in exact mode one per recorded object (or batch).</param>
 /// <param name="Exact">True for exact mode (<c>run --exact</c>): figures are exact sums with object counts, not estimates.</param>
+/// <param name="DroppedEventFraction">The share of the trace's events (all kinds) the runtime lost: <c>DroppedEvents / (DroppedEvents + events read)</c>.</param>
 public sealed record ProfileReport(
     int SchemaVersion,
     string TracePath,
@@ -16,9 +17,16 @@ public sealed record ProfileReport(
     bool EstimatorBiased,
     IReadOnlyList<MethodReport> Methods,
     IReadOnlyList<string> Warnings,
-    bool Exact = false)
+    bool Exact = false,
+    double DroppedEventFraction = 0)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>
+    /// True when the runtime dropped events: every figure then counts only the events that arrived,
+    /// so it is a lower bound (an interval's low end still holds, its high end does not). Nothing is scaled up.
+    /// </summary>
+    public bool Incomplete => DroppedEvents > 0;
 }
 
 /// <summary>The per-line table of one selected method.</summary>

@@ -18,6 +18,9 @@ public static class TextTableRenderer
     // Follows the sample count of an estimate resting on fewer than 100 samples.
     private const char LowConfidenceMark = '?';
 
+    /// <summary>Precedes every figure of a trace the runtime dropped events from: the figure is a lower bound.</summary>
+    public const string IncompleteMark = ">=";
+
     public static string Render(ProfileReport report)
     {
         var text = new StringBuilder();
@@ -45,12 +48,12 @@ public static class TextTableRenderer
         text.Append("Estimator: ").AppendLine(report.Estimator);
         if (method.TotalAllocated is EstimateReport total && report.Exact)
         {
-            text.Append(inv, $"Total:     {ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
+            text.Append(inv, $"Total:     {AtLeast(report)}{ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
         }
         else if (method.TotalAllocated is EstimateReport estimate)
         {
             string confidence = estimate.LowConfidence ? $" (low confidence: under {AllocationEstimator.LowConfidenceSamples} samples)" : "";
-            text.Append(inv, $"Total:     {ByteFormat.Format(estimate.Bytes)} allocated while the method ran {Interval(estimate)}, {estimate.Samples:N0} samples{confidence}").AppendLine();
+            text.Append(inv, $"Total:     {AtLeast(report)}{ByteFormat.Format(estimate.Bytes)} allocated while the method ran {Interval(estimate)}, {estimate.Samples:N0} samples{confidence}").AppendLine();
         }
         else
         {
@@ -74,7 +77,7 @@ public static class TextTableRenderer
         foreach (LineReport line in method.Lines)
         {
             string peak = line.PeakHeapBytes is long p ? ByteFormat.Format(p) : "";
-            string allocated = line.Allocated is EstimateReport a ? ByteFormat.Format(a.Bytes) : "";
+            string allocated = line.Allocated is EstimateReport a ? AtLeast(report) + ByteFormat.Format(a.Bytes) : "";
             text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}   ");
             if (report.Exact)
             {
@@ -100,7 +103,15 @@ public static class TextTableRenderer
             text.AppendLine();
             text.Append(inv, $"{LowConfidenceMark} fewer than {AllocationEstimator.LowConfidenceSamples} samples: the estimate is rough; read its 95% interval").AppendLine();
         }
+
+        if (report.Incomplete && method.Lines.Any(l => l.Allocated is not null))
+        {
+            text.AppendLine();
+            text.Append(inv, $"{IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
+        }
     }
+
+    private static string AtLeast(ProfileReport report) => report.Incomplete ? IncompleteMark : "";
 
     private static string Interval(EstimateReport estimate) =>
         $"[{ByteFormat.Format(estimate.LowBytes)}, {ByteFormat.Format(estimate.HighBytes)}]";

@@ -517,8 +517,10 @@ public sealed class ModuleSymbols : IDisposable
         return span with { LastLine = end };
     }
 
+    // Only a source file that still matches the PDB's checksum may shape a span: an edited one would
+    // move the signature and closing-brace lines the table shows.
     private string[]? GetSource(string path) =>
-        _sources.GetOrAdd(path, static p => SourceFile.TryReadLines(p, out var lines) ? lines : null);
+        _sources.GetOrAdd(path, p => SourceMatchesPdb(p) && SourceFile.TryReadLines(p, out var lines) ? lines : null);
 
     /// <summary>
     /// Async and iterator bodies live in a generated MoveNext; the PDB links each one to the method the user

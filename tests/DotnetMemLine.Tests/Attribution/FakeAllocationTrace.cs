@@ -7,7 +7,10 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 {
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, 0, kind, HasStacks: true, BatchedExactEvents);
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count);
+
+    /// <summary>Events the runtime reported as lost.</summary>
+    public long DroppedEvents { get; init; }
 
     /// <summary>Exact-mode events the decoder found standing for several objects.</summary>
     public long BatchedExactEvents { get; init; }

@@ -313,6 +313,39 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void DroppedEvents_MarkTheReportIncomplete_WithTheLostShare_AndScaleNothing()
+    {
+        FakeAllocationTrace Build(long dropped) => new FakeAllocationTrace(Methods) { DroppedEvents = dropped }
+            .Sample(Size, At(Selected, AllocLine))
+            .Sample(Size, At(Selected, AllocLine))
+            .Sample(Size, At(Selected, ReturnLine));
+
+        ProfileReport complete = ProfileAnalyzer.Analyze(Build(0), new AnalysisOptions(["Simple"], []));
+        ProfileReport lossy = ProfileAnalyzer.Analyze(Build(1), new AnalysisOptions(["Simple"], []));
+
+        Assert.IsFalse(complete.Incomplete);
+        Assert.IsEmpty(complete.Warnings);
+        Assert.IsTrue(lossy.Incomplete);
+        Assert.AreEqual(0.25, lossy.DroppedEventFraction, 1e-12, "1 lost of 1 + 3 events");
+        string warning = lossy.Warnings.Single();
+        StringAssert.Contains(warning, "dropped 1 events (25% of the trace's events)");
+        StringAssert.Contains(warning, "lower bound");
+        StringAssert.Contains(warning, "--buffer-size");
+        // The figures are the samples that arrived, unscaled: identical to the same trace without drops.
+        Assert.AreEqual(complete.Methods[0].TotalAllocated, lossy.Methods[0].TotalAllocated);
+        Assert.AreEqual(Row(complete.Methods[0], AllocLine).Allocated, Row(lossy.Methods[0], AllocLine).Allocated);
+    }
+
+    [TestMethod]
+    public void DroppedShare_NeverRoundsARealLossToZero()
+    {
+        Assert.AreEqual("under 0.1%", ProfileAnalyzer.Percent(1e-6));
+        Assert.AreEqual("12.5%", ProfileAnalyzer.Percent(0.125));
+        Assert.AreEqual(0.0, new TraceSummary("/t", 1, 10, 0, AllocationEventKind.AllocationSampled, true, EventsRead: 10).DroppedFraction);
+        Assert.AreEqual(0.5, new TraceSummary("/t", 1, 10, 10, AllocationEventKind.AllocationSampled, true, EventsRead: 10).DroppedFraction);
+    }
+
+    [TestMethod]
     public void FewSamples_AreFlaggedLowConfidence_OnTheLineAndTheTotal()
     {
         var trace = new FakeAllocationTrace(Methods);

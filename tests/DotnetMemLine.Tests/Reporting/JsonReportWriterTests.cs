@@ -16,6 +16,8 @@ public sealed class JsonReportWriterTests
         Assert.AreEqual(4.25, root.GetProperty("durationSeconds").GetDouble());
         Assert.AreEqual(12_345, root.GetProperty("allocationSamples").GetInt64());
         Assert.AreEqual(0, root.GetProperty("droppedEvents").GetInt64());
+        Assert.AreEqual(0, root.GetProperty("droppedEventFraction").GetDouble());
+        Assert.IsFalse(root.GetProperty("incomplete").GetBoolean());
         StringAssert.StartsWith(root.GetProperty("estimator").GetString(), "AllocationSampled");
         Assert.IsFalse(root.GetProperty("exact").GetBoolean());
         Assert.AreEqual(1, root.GetProperty("methods").GetArrayLength());
@@ -81,5 +83,23 @@ public sealed class JsonReportWriterTests
         Assert.AreEqual(JsonValueKind.Null, blank.GetProperty("peakHeapBytes").ValueKind);
         Assert.AreEqual(0, blank.GetProperty("samples").GetInt64());
         Assert.AreEqual("    public int[] Classify(IReadOnlyList<string> messages)", blank.GetProperty("text").GetString());
+    }
+
+    [TestMethod]
+    public void DroppedEvents_MarkEveryEstimateIncomplete()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport() with { DroppedEvents = 10, DroppedEventFraction = 0.001 };
+        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(report));
+        JsonElement root = doc.RootElement;
+        JsonElement method = root.GetProperty("methods")[0];
+        JsonElement[] lines = [.. method.GetProperty("lines").EnumerateArray()];
+
+        Assert.IsTrue(root.GetProperty("incomplete").GetBoolean());
+        Assert.AreEqual(0.001, root.GetProperty("droppedEventFraction").GetDouble());
+        Assert.IsTrue(method.GetProperty("total").GetProperty("incomplete").GetBoolean());
+        Assert.IsTrue(lines[2].GetProperty("incomplete").GetBoolean());
+        Assert.IsTrue(lines[3].GetProperty("incomplete").GetBoolean());
+        Assert.IsFalse(lines[0].GetProperty("incomplete").GetBoolean(), "a line without samples has no figure to mark");
+        Assert.AreEqual(1_048_576_000, lines[2].GetProperty("allocatedBytes").GetDouble(), "nothing is scaled");
     }
 }

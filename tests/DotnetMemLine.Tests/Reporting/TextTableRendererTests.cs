@@ -128,4 +128,30 @@ public sealed class TextTableRendererTests
         string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport(["source file not found: /src/Worker.cs"]));
         Assert.Contains("Note:      source file not found: /src/Worker.cs", text);
     }
+
+    [TestMethod]
+    public void DroppedEvents_MarkEveryFigureAsALowerBound_WithALegend()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport() with { DroppedEvents = 1_234, DroppedEventFraction = 0.02 };
+        string[] rows = TextTableRenderer.Render(report).Split(Environment.NewLine);
+
+        StringAssert.StartsWith(rows.Single(r => r.StartsWith("Total:", StringComparison.Ordinal)), "Total:     >=1.50 GiB allocated");
+        StringAssert.Contains(rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal)), ">=1000.0 MiB");
+        StringAssert.Contains(rows.Single(r => r.StartsWith("    13", StringComparison.Ordinal)), ">=2.0 KiB");
+        Assert.DoesNotContain(">=", rows.Single(r => r.StartsWith("    10", StringComparison.Ordinal)), "a blank line stays blank");
+        Assert.Contains(">= at least: 1,234 events were dropped, so these figures are lower bounds (see the warning)", rows);
+        string unmarked = TextTableRenderer.Render(ReportFixtures.TwoLineReport()).Split(Environment.NewLine).Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        Assert.AreEqual(
+            unmarked.IndexOf("var vectors", StringComparison.Ordinal),
+            rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal)).IndexOf("var vectors", StringComparison.Ordinal),
+            "the mark fits in the Allocated column");
+    }
+
+    [TestMethod]
+    public void NoDroppedEvents_NoMark()
+    {
+        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport());
+
+        Assert.DoesNotContain(">=", text);
+    }
 }

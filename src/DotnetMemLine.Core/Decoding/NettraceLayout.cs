@@ -1,0 +1,286 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace DotnetMemLine.Decoding;
+
+/// <summary>
+/// The object structure of a .nettrace file (format versions 3 to 5, the FastSerialization
+/// container every .NET runtime up to 10 writes), read without decoding any event: the header, the
+/// Trace object's format version, and each block's place. TraceEvent reads damaged files without
+/// saying so (a trace cut short simply has fewer events), so this walk is what tells a complete
+/// trace from a truncated or damaged one, and a file that is not a trace at all.
+/// </summary>
+/// <remarks>
+/// Layout: "Nettrace", int32 20, "!FastSerialization.1", then objects until a NullReference tag (1).
+/// Each object is BeginPrivateObject (5), its type (5, 1, int32 version, int32 minimum reader
+/// version, int32 name length, name, EndObject 6), its payload and EndObject (6). The Trace object's
+/// payload is 48 bytes; a block's payload is int32 size, padding to a 4-byte file offset, size bytes.
+/// </remarks>
+public sealed class NettraceLayout
+{
+    /// <summary>The newest Trace object version (and minimum reader version) TraceEvent's FastSerialization reader knows.</summary>
+    public const int NewestReadableVersion = 5;
+
+    private const byte NullReferenceTag = 1;
+    private const byte BeginPrivateObjectTag = 5;
+    private const byte EndObjectTag = 6;
+    private const int TracePayloadSize = 48;
+    private const int MaxTypeNameLength = 64;
+
+    private static readonly byte[] Magic = "Nettrace"u8.ToArray();
+    private static readonly byte[] SerializationSignature = "!FastSerialization.1"u8.ToArray();
+
+    private NettraceLayout(long fileLength) => FileLength = fileLength;
+
+    /// <summary>One serialized object: the Trace header object or a block (EventBlock, StackBlock, ...).</summary>
+    /// <param name="Start">Offset of its BeginPrivateObject tag.</param>
+    /// <param name="End">Offset just after its closing EndObject tag.</param>
+    /// <param name="SizeFieldOffset">Offset of a block's int32 size field; -1 for the Trace object.</param>
+    public sealed record Block(string Name, long Start, long End, long SizeFieldOffset, int Version);
+
+    public long FileLength { get; }
+
+    /// <summary>What the file is, as far as its first bytes tell.</summary>
+    public NettraceKind Kind { get; private set; }
+
+    /// <summary>The Trace object's format version (4 for .NET 5 to 10); 0 when not read.</summary>
+    public int FormatVersion { get; private set; }
+
+    /// <summary>The oldest reader version the writer says can read the file.</summary>
+    public int MinimumReaderVersion { get; private set; }
+
+    /// <summary>Offset of the Trace object's version field, for tests that fake a newer writer.</summary>
+    public long VersionFieldOffset { get; private set; } = -1;
+
+    /// <summary>Every complete object, in file order.</summary>
+    public IReadOnlyList<Block> Blocks => _blocks;
+
+    /// <summary>True when the objects run to the end-of-stream tag and the file ends there.</summary>
+    public bool IsComplete { get; private set; }
+
+    /// <summary>Where the walk stopped before the end-of-stream tag (or the tag's offset when complete).</summary>
+    public long StoppedAt { get; private set; }
+
+    /// <summary>Why the walk stopped early: null when complete; "ends" when the file ends inside an object.</summary>
+    public string? Problem { get; private set; }
+
+    /// <summary>True when the file ends inside an object or before the end tag, with nothing wrong before.</summary>
+    public bool IsTruncated { get; private set; }
+
+    private readonly List<Block> _blocks = [];
+
+    public static NettraceLayout Read(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+        return Read(stream);
+    }
+
+    public static NettraceLayout Read(Stream stream)
+    {
+        var layout = new NettraceLayout(stream.Length);
+        var reader = new Reader(stream);
+        if (!reader.TryReadBytes(Magic.Length, out byte[] magic) || !magic.AsSpan().SequenceEqual(Magic))
+        {
+            layout.Kind = NettraceKind.NotNettrace;
+            return layout;
+        }
+
+        if (!reader.TryReadInt32(out int signatureLength) || signatureLength != SerializationSignature.Length
+            || !reader.TryReadBytes(signatureLength, out byte[] signature) || !signature.AsSpan().SequenceEqual(SerializationSignature))
+        {
+            // Version 6 and later replaced the FastSerialization container; TraceEvent decides on those.
+            layout.Kind = stream.Length < Magic.Length + 24 ? NettraceKind.Truncated : NettraceKind.OtherContainer;
+            layout.IsTruncated = layout.Kind == NettraceKind.Truncated;
+            layout.Problem = layout.IsTruncated ? "the file ends inside the header" : null;
+            return layout;
+        }
+
+        layout.Kind = NettraceKind.FastSerialization;
+        layout.Walk(reader);
+        return layout;
+    }
+
+    private void Walk(Reader reader)
+    {
+        while (true)
+        {
+            long start = reader.Position;
+            StoppedAt = start;
+            if (!reader.TryReadByte(out byte tag))
+            {
+                Stop(truncated: true, "the file ends before the end-of-trace mark");
+                return;
+            }
+
+            if (tag == NullReferenceTag)
+            {
+                IsComplete = reader.Position == FileLength;
+                if (!IsComplete)
+                {
+                    Problem = $"{FileLength - reader.Position:N0} unexpected bytes follow the end-of-trace mark";
+                }
+
+                return;
+            }
+
+            if (tag != BeginPrivateObjectTag)
+            {
+                Stop(truncated: false, $"unexpected byte 0x{tag:X2} where an object should start");
+                return;
+            }
+
+            if (!TryReadObject(reader, start))
+            {
+                return;
+            }
+        }
+    }
+
+    private bool TryReadObject(Reader reader, long start)
+    {
+        if (!reader.TryReadByte(out byte typeTag) || !reader.TryReadByte(out byte nullTag)
+            || !reader.TryReadInt32(out int version) || !reader.TryReadInt32(out int minimumReader) || !reader.TryReadInt32(out int nameLength))
+        {
+            return Stop(truncated: reader.AtEnd, "the file ends inside an object's header");
+        }
+
+        if (typeTag != BeginPrivateObjectTag || nullTag != NullReferenceTag || nameLength is <= 0 or > MaxTypeNameLength)
+        {
+            return Stop(truncated: false, "an object's header is damaged");
+        }
+
+        if (!reader.TryReadBytes(nameLength, out byte[] nameBytes) || !reader.TryReadByte(out byte endType))
+        {
+            return Stop(truncated: true, "the file ends inside an object's header");
+        }
+
+        string name = Encoding.UTF8.GetString(nameBytes);
+        if (endType != EndObjectTag || !name.All(char.IsAsciiLetterOrDigit))
+        {
+            return Stop(truncated: false, "an object's header is damaged");
+        }
+
+        long sizeField = -1;
+        if (name == "Trace" && _blocks.Count == 0)
+        {
+            FormatVersion = version;
+            MinimumReaderVersion = minimumReader;
+            VersionFieldOffset = start + 3;
+            if (!reader.TrySkip(TracePayloadSize))
+            {
+                return Stop(truncated: true, "the file ends inside the trace header");
+            }
+        }
+        else
+        {
+            sizeField = reader.Position;
+            if (!reader.TryReadInt32(out int size))
+            {
+                return Stop(truncated: true, $"the file ends inside a {name}");
+            }
+
+            if (size < 0)
+            {
+                return Stop(truncated: false, $"the {name} there has a negative size");
+            }
+
+            // Block contents start at a 4-byte file offset.
+            int padding = (int)((4 - (reader.Position % 4)) % 4);
+            if (!reader.TrySkip(padding + (long)size))
+            {
+                // A size running past the end is what a cut file looks like, and also a damaged size field.
+                return Stop(truncated: true, $"the file ends inside a {name}");
+            }
+        }
+
+        if (!reader.TryReadByte(out byte end))
+        {
+            return Stop(truncated: true, $"the file ends inside a {name}");
+        }
+
+        if (end != EndObjectTag)
+        {
+            return Stop(truncated: false, $"the {name} there does not end where its size says");
+        }
+
+        _blocks.Add(new Block(name, start, reader.Position, sizeField, version));
+        return true;
+    }
+
+    private bool Stop(bool truncated, string problem)
+    {
+        IsTruncated = truncated;
+        Problem = problem;
+        return false;
+    }
+
+    /// <summary>Reads forward through a stream without ever reading past its end.</summary>
+    private sealed class Reader(Stream stream)
+    {
+        private readonly byte[] _four = new byte[4];
+
+        public long Position => stream.Position;
+
+        public bool AtEnd => stream.Position >= stream.Length;
+
+        public bool TryReadByte(out byte value)
+        {
+            int read = stream.ReadByte();
+            value = (byte)Math.Max(read, 0);
+            return read >= 0;
+        }
+
+        public bool TryReadInt32(out int value)
+        {
+            value = 0;
+            if (stream.ReadAtLeast(_four, 4, throwOnEndOfStream: false) < 4)
+            {
+                return false;
+            }
+
+            value = BinaryPrimitives.ReadInt32LittleEndian(_four);
+            return true;
+        }
+
+        public bool TryReadBytes(int count, out byte[] bytes)
+        {
+            bytes = [];
+            if (count < 0 || stream.Length - stream.Position < count)
+            {
+                return false;
+            }
+
+            bytes = new byte[count];
+            stream.ReadExactly(bytes);
+            return true;
+        }
+
+        public bool TrySkip(long count)
+        {
+            if (stream.Length - stream.Position < count)
+            {
+                stream.Position = stream.Length;
+                return false;
+            }
+
+            stream.Position += count;
+            return true;
+        }
+    }
+}
+
+/// <summary>What a file is, as far as its first bytes tell.</summary>
+public enum NettraceKind
+{
+    /// <summary>It does not start with "Nettrace".</summary>
+    NotNettrace,
+
+    /// <summary>It starts with "Nettrace" and ends inside the header.</summary>
+    Truncated,
+
+    /// <summary>The FastSerialization container of format versions 3 to 5.</summary>
+    FastSerialization,
+
+    /// <summary>"Nettrace" followed by another container (format version 6 or later): left to TraceEvent.</summary>
+    OtherContainer,
+}
