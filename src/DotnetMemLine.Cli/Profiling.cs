@@ -32,12 +32,12 @@ internal static class Profiling
 
     public static void Status(string message) => Console.Error.WriteLine(message);
 
-    public static void ReportRecording(RecordingResult result, string? howTheTargetEnded = null)
+    private static void ReportRecording(RecordingResult result, string? howTheTargetEnded = null, string stopReason = "stopped by the user")
     {
         string why = result.EndedBy switch
         {
             RecordingEnd.DurationElapsed => "the duration elapsed",
-            RecordingEnd.StoppedByUser => "stopped by the user",
+            RecordingEnd.StoppedByUser => stopReason,
             RecordingEnd.Aborted => "aborted",
             RecordingEnd.OutputFailed => "writing it failed",
             _ => howTheTargetEnded ?? "the target exited",
@@ -46,14 +46,15 @@ internal static class Profiling
     }
 
     /// <summary>
-    /// After a recording: says how it ended, then analyzes and prints the tables. An aborted
-    /// recording (second Ctrl+C) is not analyzed; a second Ctrl+C during the analysis exits at once.
-    /// Both leave the trace and exit with <see cref="ExitCode.Aborted"/>.
+    /// After a recording: closes a cut-off trace (<see cref="NettraceRepair"/>), says how the
+    /// recording ended, then analyzes and prints the tables. A second Ctrl+C (or SIGTERM), during the
+    /// recording's stop or during the analysis, ends the command at once with
+    /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
     /// </summary>
-    public static int FinishRecording(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null)
+    public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null)
     {
         NettraceRepairResult? repair = TryRepair(result.TracePath);
-        if (repair is { Repaired: true })
+        if (repair is not null)
         {
             result = result with { TraceBytes = new FileInfo(result.TracePath).Length };
             if (result.EndedBy == RecordingEnd.TargetExited)
@@ -62,10 +63,11 @@ internal static class Profiling
             }
         }
 
-        ReportRecording(result, howTheTargetEnded);
-        if (repair is { Repaired: true })
+        ReportRecording(result, howTheTargetEnded, signals.StopReason);
+        if (repair is not null)
         {
-            Status($"Note: the trace was cut off; it was closed after its last complete block ({repair.Blocks:N0} blocks kept, {ByteFormat.Format(repair.BytesDropped)} of an incomplete one dropped)");
+            string dropped = repair.BytesDropped > 0 ? $", the {ByteFormat.Format(repair.BytesDropped)} of an incomplete one dropped" : "";
+            Status($"Note: the trace was cut off; it was closed after its last complete block ({repair.BlocksKept:N0} blocks kept{dropped})");
         }
 
         if (result.EndedBy == RecordingEnd.Aborted || signals.AbortToken.IsCancellationRequested)
@@ -73,28 +75,51 @@ internal static class Profiling
             return Aborted(result.TracePath, parsed);
         }
 
-        if (result.EndedBy == RecordingEnd.OutputFailed)
+        if (result.EndedBy != RecordingEnd.OutputFailed)
         {
-            string failure = $"cannot write the trace file {result.TracePath}: {result.OutputError ?? "write failed"}; recording stopped, the target was left running";
-            if (result.TraceBytes > 0)
-            {
-                Status($"Note: the trace is incomplete ({ByteFormat.Format(result.TraceBytes)} reached the file); analyzing what was written");
-                try
-                {
-                    AnalyzeAndPrint(result.TracePath, parsed, CancellationToken.None);
-                }
-                catch (MemLineException ex)
-                {
-                    Status($"Note: the incomplete trace could not be analyzed: {ex.Message}");
-                }
-            }
-
-            throw new MemLineException(ExitCode.OutputNotWritable, failure);
+            return await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
         }
 
-        // The analysis of a long trace takes a while; a second Ctrl+C must not wait for it.
-        using CancellationTokenRegistration abortAnalysis = signals.AbortToken.Register(() => Environment.Exit(Aborted(result.TracePath, parsed)));
-        return AnalyzeAndPrint(result.TracePath, parsed, signals.AbortToken);
+        // Disk full: the table of what reached the file, then the error.
+        if (result.TraceBytes > 0)
+        {
+            Status($"Note: the trace is incomplete ({ByteFormat.Format(result.TraceBytes)} reached the file); analyzing what was written");
+            try
+            {
+                await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
+            }
+            catch (MemLineException ex)
+            {
+                Status($"Note: the incomplete trace could not be analyzed: {ex.Message}");
+            }
+        }
+
+        if (signals.AbortToken.IsCancellationRequested)
+        {
+            return (int)ExitCode.Aborted;
+        }
+
+        throw new MemLineException(ExitCode.OutputNotWritable,
+            $"cannot write the trace file {result.TracePath}: {result.OutputError?.Replace($" : '{result.TracePath}'", "", StringComparison.Ordinal) ?? "write failed"}; the recording was stopped");
+    }
+
+    /// <summary>
+    /// The analysis runs on a worker thread (converting a long trace cannot be interrupted), so that
+    /// a second Ctrl+C does not wait for it: the command then returns at once and the worker, a
+    /// background thread, ends with the process.
+    /// </summary>
+    private static async Task<int> AnalyzeUnlessAbortedAsync(string tracePath, ParseResult parsed, StopSignal signals)
+    {
+        Task<int> analysis = Task.Run(() => AnalyzeAndPrint(tracePath, parsed, signals.AbortToken), CancellationToken.None);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration onAbort = signals.AbortToken.Register(() => aborted.TrySetResult());
+        Task first = await Task.WhenAny(analysis, aborted.Task).ConfigureAwait(false);
+        if (first == analysis && (analysis.IsCompletedSuccessfully || !signals.AbortToken.IsCancellationRequested))
+        {
+            return await analysis.ConfigureAwait(false);
+        }
+
+        return Aborted(tracePath, parsed);
     }
 
     /// <summary>Closes a cut-off trace after its last complete block, so that it can be read (see <see cref="NettraceRepair"/>).</summary>
@@ -113,8 +138,8 @@ internal static class Profiling
 
     private static int Aborted(string tracePath, ParseResult parsed)
     {
-        string methods = string.Join(' ', (parsed.GetValue(CommonOptions.Method) ?? []).Select(m => $"--method {m}"));
-        Console.Error.WriteLine($"dotnet-memline: aborted by a second Ctrl+C; the trace recorded so far is {tracePath} (it may be cut short; 'dotnet-memline analyze {tracePath} {methods}' reads what it holds)");
+        string methods = string.Concat((parsed.GetValue(CommonOptions.Method) ?? []).Select(m => $" --method {m}"));
+        Console.Error.WriteLine($"dotnet-memline: error: aborted by a second Ctrl+C (or SIGTERM); the trace recorded so far is {tracePath} ('dotnet-memline analyze {tracePath}{methods}' reads it)");
         Console.Error.Flush();
         return (int)ExitCode.Aborted;
     }

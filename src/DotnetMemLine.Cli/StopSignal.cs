@@ -44,24 +44,28 @@ internal sealed class StopSignal : IDisposable
         _abort.Dispose();
     }
 
+    /// <summary>What stopped the recording, for the report: "stopped by the user" (Ctrl+C) or "stopped by SIGTERM".</summary>
+    public string StopReason { get; private set; } = "stopped by the user";
+
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true; // we exit on our own terms, with the trace flushed
-        Request();
+        Request(context.Signal == PosixSignal.SIGTERM ? "stopped by SIGTERM" : "stopped by the user");
     }
 
     private void OnCancelKeyPress(object? sender, ConsoleCancelEventArgs e)
     {
         e.Cancel = true;
-        Request();
+        Request("stopped by the user");
     }
 
-    private void Request()
+    private void Request(string reason)
     {
         try
         {
             if (Interlocked.Increment(ref _signals) == 1)
             {
+                StopReason = reason;
                 _stop.Cancel();
             }
             else

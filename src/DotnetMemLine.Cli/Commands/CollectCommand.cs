@@ -120,6 +120,6 @@ internal static class CollectCommand
             // Already reported by the recorder (disk full); the file keeps what reached it.
         }
 
-        return Profiling.FinishRecording(result, parsed, signals);
+        return await Profiling.FinishRecordingAsync(result, parsed, signals).ConfigureAwait(false);
     }
 }

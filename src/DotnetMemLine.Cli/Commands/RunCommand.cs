@@ -95,7 +95,7 @@ internal static class RunCommand
             }
         }
 
-        return Profiling.FinishRecording(result, parsed, signals, howItEnded);
+        return await Profiling.FinishRecordingAsync(result, parsed, signals, howItEnded).ConfigureAwait(false);
     }
 
     /// <summary>How the program ended, from its exit status (128 + N: killed by signal N).</summary>

@@ -30,7 +30,7 @@ public static class ProfileAnalyzer
         }
         catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, so a method that only ran such code cannot be found", ex);
+            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, and the method may have run only such code", ex);
         }
 
         using var symbols = new SymbolCache(options.SymbolDirectories);
@@ -111,7 +111,7 @@ public static class ProfileAnalyzer
         var warnings = new List<string>();
         if (!summary.HasRundown)
         {
-            warnings.Add($"{NoRundown}: allocations in such code are left out of the lines (record the target with 'run', or stop 'collect' before the target ends)");
+            warnings.Add($"{NoRundown}: allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)");
         }
 
         if (summary.ReadProblem is not null)
@@ -151,7 +151,7 @@ public static class ProfileAnalyzer
     }
 
     private const string NoRundown =
-        "the trace has no rundown (the target ended without the runtime's shutdown: killed with SIGKILL, or crashed), so code compiled before the recording began cannot be resolved";
+        "the trace was cut off before its rundown (the description of the code that the runtime writes when a recording ends normally), so code compiled before the recording began is unknown";
 
     /// <summary>A share as a percentage that never rounds a real loss down to "0%".</summary>
     internal static string Percent(double fraction) =>
@@ -164,6 +164,12 @@ public static class ProfileAnalyzer
             // Not a recording problem: the events may well be in the part of the file that is missing.
             throw new MemLineException(ExitCode.TraceIncomplete,
                 $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
+        }
+
+        if (summary.EventKind == AllocationEventKind.None && !summary.HasRundown)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} has no allocation events: the recording was cut off before any reached the file");
         }
 
         if (summary.EventKind == AllocationEventKind.None)

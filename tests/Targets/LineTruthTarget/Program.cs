@@ -4,9 +4,11 @@ using System.Runtime;
 namespace LineTruthTarget;
 
 /// <summary>
-/// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go] [--rounds N] [--crash throw|failfast]
+/// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go [--cold]] [--rounds N] [--crash throw|failfast]
 /// With --wait-for-go: warms up (so every method is compiled before a profiler attaches), prints
-/// "ready &lt;pid&gt;" and waits for "go" on stdin. Without it (a profiler that launched the process
+/// "ready &lt;pid&gt;" and waits for "go" on stdin; with --cold too, it does not warm up, so the
+/// workload is compiled after "go", inside a session attached before (a trace without the
+/// runtime's rundown, from a target killed mid-recording, still describes that code). Without it (a profiler that launched the process
 /// records its whole life) there is no warm-up, so the truth covers every allocation of each line.
 /// Then runs the workload, writes the exact per-line truth as JSON and prints "done".
 /// With --crash it then dies instead of returning: "throw" by an unhandled exception (the runtime
@@ -16,11 +18,11 @@ namespace LineTruthTarget;
 internal static class Program
 {
     private const int DefaultRounds = 200;
-    private const string Usage = "usage: LineTruthTarget <truth-output.json> [--wait-for-go] [--rounds N] [--crash throw|failfast]";
+    private const string Usage = "usage: LineTruthTarget <truth-output.json> [--wait-for-go [--cold]] [--rounds N] [--crash throw|failfast]";
 
     private static int Main(string[] args)
     {
-        if (!TryParseArguments(args, out var truthPath, out var waitForGo, out var rounds, out var crash))
+        if (!TryParseArguments(args, out var truthPath, out var waitForGo, out var cold, out var rounds, out var crash))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -32,7 +34,11 @@ internal static class Program
 
         if (waitForGo)
         {
-            WarmUp();
+            if (!cold)
+            {
+                WarmUp();
+            }
+
             Console.WriteLine($"ready {Environment.ProcessId}");
             Console.Out.Flush();
             if (!WaitForGo())
@@ -103,11 +109,12 @@ internal static class Program
         return false;
     }
 
-    private static bool TryParseArguments(string[] args, out string truthPath, out bool waitForGo, out int rounds, out string crash)
+    private static bool TryParseArguments(string[] args, out string truthPath, out bool waitForGo, out bool cold, out int rounds, out string crash)
     {
         truthPath = "";
         crash = "";
         waitForGo = false;
+        cold = false;
         rounds = DefaultRounds;
         for (var i = 0; i < args.Length; i++)
         {
@@ -115,6 +122,9 @@ internal static class Program
             {
                 case "--wait-for-go":
                     waitForGo = true;
+                    break;
+                case "--cold":
+                    cold = true;
                     break;
                 case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var parsed) && parsed > 0:
                     rounds = parsed;
@@ -131,6 +141,6 @@ internal static class Program
                     return false;
             }
         }
-        return truthPath.Length > 0;
+        return truthPath.Length > 0 && (waitForGo || !cold);
     }
 }
