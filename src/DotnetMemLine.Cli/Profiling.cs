@@ -47,12 +47,13 @@ internal static class Profiling
 
     /// <summary>
     /// After a recording: closes a cut-off trace (<see cref="NettraceRepair"/>), says how the
-    /// recording ended, then analyzes and prints the tables. A second Ctrl+C (or SIGTERM), during the
-    /// recording's stop or during the analysis, ends the command at once with
+    /// recording ended, then analyzes and prints the tables. A second Ctrl+C (or SIGTERM) during the
+    /// recording's stop, or any during the analysis, ends the command at once with
     /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
     /// </summary>
     public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null)
     {
+        signals.RecordingEnded();
         NettraceRepairResult? repair = TryRepair(result.TracePath);
         if (repair is not null)
         {
@@ -105,7 +106,7 @@ internal static class Profiling
 
     /// <summary>
     /// The analysis runs on a worker thread (converting a long trace cannot be interrupted), so that
-    /// a second Ctrl+C does not wait for it: the command then returns at once and the worker, a
+    /// Ctrl+C does not wait for it: the command then returns at once and the worker, a
     /// background thread, ends with the process.
     /// </summary>
     private static async Task<int> AnalyzeUnlessAbortedAsync(string tracePath, ParseResult parsed, StopSignal signals)
@@ -139,7 +140,7 @@ internal static class Profiling
     private static int Aborted(string tracePath, ParseResult parsed)
     {
         string methods = string.Concat((parsed.GetValue(CommonOptions.Method) ?? []).Select(m => $" --method {m}"));
-        Console.Error.WriteLine($"dotnet-memline: error: aborted by a second Ctrl+C (or SIGTERM); the trace recorded so far is {tracePath} ('dotnet-memline analyze {tracePath}{methods}' reads it)");
+        Console.Error.WriteLine($"dotnet-memline: error: aborted by Ctrl+C or SIGTERM; the trace recorded so far is {tracePath} ('dotnet-memline analyze {tracePath}{methods}' reads it)");
         Console.Error.Flush();
         return (int)ExitCode.Aborted;
     }

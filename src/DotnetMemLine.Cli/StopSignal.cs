@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace DotnetMemLine.Cli;
 
 /// <summary>
-/// Turns Ctrl+C (SIGINT) and SIGTERM into cancellation tokens. The first signal stops a recording
-/// cleanly (<see cref="Token"/>): the session is ended, the runtime writes its rundown and the trace
-/// stays valid. A second signal aborts (<see cref="AbortToken"/>): nothing more is waited for, the
-/// trace written so far is kept and the command exits with <see cref="ExitCode.Aborted"/>.
+/// Turns Ctrl+C (SIGINT) and SIGTERM into cancellation tokens. The first signal during a recording
+/// stops it cleanly (<see cref="Token"/>): the session is ended, the runtime writes its rundown and
+/// the trace stays valid. A second signal, or any signal once the recording is over (during the
+/// analysis), aborts (<see cref="AbortToken"/>): nothing more is waited for, the trace written so far
+/// is kept (closed if cut off) and the command exits with <see cref="ExitCode.Aborted"/>.
 /// </summary>
 internal sealed class StopSignal : IDisposable
 {
@@ -15,6 +16,7 @@ internal sealed class StopSignal : IDisposable
     private readonly PosixSignalRegistration? _sigint;
     private readonly PosixSignalRegistration? _sigterm;
     private int _signals;
+    private volatile bool _recordingOver;
 
     public StopSignal()
     {
@@ -32,8 +34,11 @@ internal sealed class StopSignal : IDisposable
     /// <summary>The first Ctrl+C or SIGTERM: stop gracefully.</summary>
     public CancellationToken Token => _stop.Token;
 
-    /// <summary>The second one: stop now.</summary>
+    /// <summary>The second one, or one after <see cref="RecordingEnded"/>: stop now.</summary>
     public CancellationToken AbortToken => _abort.Token;
+
+    /// <summary>From now on a signal aborts: there is nothing left to stop gracefully.</summary>
+    public void RecordingEnded() => _recordingOver = true;
 
     public void Dispose()
     {
@@ -63,9 +68,10 @@ internal sealed class StopSignal : IDisposable
     {
         try
         {
-            if (Interlocked.Increment(ref _signals) == 1)
+            if (Interlocked.Increment(ref _signals) == 1 && !_recordingOver)
             {
                 StopReason = reason;
+                Console.Error.WriteLine("Stopping the recording: the runtime describes its code, then the analysis runs (Ctrl+C again aborts, keeping the trace)");
                 _stop.Cancel();
             }
             else

@@ -19,7 +19,7 @@ public enum ExitCode
     TargetFailedToStart = 10,
     TraceIncomplete = 11,
 
-    /// <summary>A second Ctrl+C (or SIGTERM) ended the command at once; the trace written so far is kept.</summary>
+    /// <summary>A second Ctrl+C (or SIGTERM) while a recording stopped, or one during the analysis, ended the command at once; the trace written so far is kept.</summary>
     Aborted = 12,
 
     /// <summary>The process belongs to another user: its diagnostics socket refused the connection.</summary>
