@@ -43,7 +43,7 @@ public static class TraceRecorder
     /// <param name="duration">Stop after this long; null records until stopped or the target exits.</param>
     /// <param name="sessionStarted">Called once the session is live (e.g. to resume a suspended target).</param>
     /// <param name="stop">Signals the user's stop request (Ctrl+C): stop the session and wait for its rundown.</param>
-    /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written.</param>
+    /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written (the file may end inside a block).</param>
     public static async Task<RecordingResult> RecordAsync(
         DiagnosticsClient client,
         Stream output,
@@ -59,7 +59,8 @@ public static class TraceRecorder
         sessionStarted();
 
         var copier = new Copier(session.EventStream, output);
-        Task<CopyEnd> copy = copier.CopyAsync(abort);
+        using var stopCopying = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        Task<CopyEnd> copy = copier.CopyAsync(stopCopying.Token);
         Task stopRequested = Task.Delay(duration ?? Timeout.InfiniteTimeSpan, stop);
         Task first = await Task.WhenAny(copy, stopRequested).ConfigureAwait(false);
 
@@ -78,22 +79,22 @@ public static class TraceRecorder
             await Task.WhenAny(copy, Task.Delay(StopGracePeriod, CancellationToken.None)).ConfigureAwait(false);
         }
 
+        // A runtime that never ended the stream within the grace period: keep what came (the file
+        // is closed after its last complete block), and never write the file from two places.
+        stopCopying.Cancel();
+        CopyEnd copyEnd = await copy.ConfigureAwait(false);
         string? outputError = copier.WriteError?.Message;
-        if (copy.IsCompleted)
+        if (copyEnd == CopyEnd.WriteFailed)
         {
-            CopyEnd copyEnd = await copy.ConfigureAwait(false);
-            if (copyEnd == CopyEnd.WriteFailed)
-            {
-                // Detach: the target must not keep a session nobody reads. The rest of the stream
-                // (the rundown the stop request triggers) is read and dropped so the stop can finish.
-                end = RecordingEnd.OutputFailed;
-                _ = DrainAsync(session.EventStream);
-                await Task.WhenAny(TryStopSessionAsync(session), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
-            }
-            else if (copyEnd == CopyEnd.Aborted)
-            {
-                end = RecordingEnd.Aborted;
-            }
+            // Detach: the target must not keep a session nobody reads. The rest of the stream
+            // (the rundown the stop request triggers) is read and dropped so the stop can finish.
+            end = RecordingEnd.OutputFailed;
+            _ = DrainAsync(session.EventStream);
+            await Task.WhenAny(TryStopSessionAsync(session), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+        }
+        else if (copyEnd == CopyEnd.Aborted && abort.IsCancellationRequested)
+        {
+            end = RecordingEnd.Aborted;
         }
 
         try
