@@ -26,11 +26,14 @@ internal static class Profiling
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: {ex.Message}", ex);
+            throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: {WithoutPath(ex.Message, path)}", ex);
         }
     }
 
     public static void Status(string message) => Console.Error.WriteLine(message);
+
+    /// <summary>An I/O error's message without the " : 'path'" .NET appends on Unix: the error line names the file already.</summary>
+    private static string WithoutPath(string message, string path) => message.Replace($" : '{path}'", "", StringComparison.Ordinal);
 
     private static void ReportRecording(RecordingResult result, string? howTheTargetEnded = null, string stopReason = "stopped by the user")
     {
@@ -101,7 +104,7 @@ internal static class Profiling
         }
 
         throw new MemLineException(ExitCode.OutputNotWritable,
-            $"cannot write the trace file {result.TracePath}: {result.OutputError?.Replace($" : '{result.TracePath}'", "", StringComparison.Ordinal) ?? "write failed"}; the recording was stopped");
+            $"cannot write the trace file {result.TracePath}: {(result.OutputError is null ? "write failed" : WithoutPath(result.OutputError, result.TracePath))}; the recording was stopped");
     }
 
     /// <summary>
