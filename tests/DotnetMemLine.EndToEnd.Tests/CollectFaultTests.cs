@@ -194,7 +194,7 @@ public sealed class CollectFaultTests
         await WaitForRecordingAsync(tool);
         await GoAsync(target);
         // A trace this long takes a second or more to analyze: the window for the second signal.
-        await WaitForTraceBytesAsync(tracePath, 32 * SomeEvents, tool);
+        await WaitForTraceBytesAsync(tracePath, 24 * SomeEvents, tool);
 
         Posix.Signal(tool.Process, Posix.SIGINT);
         await tool.WaitForLineAsync(l => l.StartsWith("Trace saved:", StringComparison.Ordinal), Timeout);
@@ -206,9 +206,8 @@ public sealed class CollectFaultTests
         Assert.IsLessThan(5, clock.Elapsed.TotalSeconds, "the abort must not wait for the analysis");
         Assert.Contains("stopped by the user", result.StandardError);
         Assert.AreEqual("", result.StandardOutput.Trim(), "an aborted command prints no table");
-        AssertTraceIsComplete(tracePath);
+        AssertTraceIsComplete(tracePath); // with its rundown: the stop had finished
         Assert.IsFalse(target.Process.HasExited, "collect must leave the target running");
-        Assert.Contains("Line #", (await AnalyzeAsync(tracePath)).StandardOutput);
     }
 
     [TestMethod]
