@@ -16,25 +16,136 @@ internal static class Profiling
         path = Path.GetFullPath(path);
         try
         {
-            return new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
+            string? folder = Path.GetDirectoryName(path);
+            if (folder is not null && !Directory.Exists(folder))
+            {
+                throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: the folder {folder} does not exist");
+            }
+
+            return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: {ex.Message}", ex);
+            throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: {WithoutPath(ex.Message, path)}", ex);
         }
     }
 
     public static void Status(string message) => Console.Error.WriteLine(message);
 
-    public static void ReportRecording(RecordingResult result)
+    /// <summary>An I/O error's message without the " : 'path'" .NET appends on Unix: the error line names the file already.</summary>
+    private static string WithoutPath(string message, string path) => message.Replace($" : '{path}'", "", StringComparison.Ordinal);
+
+    private static void ReportRecording(RecordingResult result, string? howTheTargetEnded = null, string stopReason = "stopped by the user")
     {
         string why = result.EndedBy switch
         {
             RecordingEnd.DurationElapsed => "the duration elapsed",
-            RecordingEnd.StoppedByUser => "stopped by the user",
-            _ => "the target exited",
+            RecordingEnd.StoppedByUser => stopReason,
+            RecordingEnd.Aborted => "aborted",
+            RecordingEnd.OutputFailed => "writing it failed",
+            _ => howTheTargetEnded ?? "the target exited",
         };
         Status($"Trace saved: {result.TracePath} ({ByteFormat.Format(result.TraceBytes)}, {result.Elapsed.TotalSeconds:F1} s; {why})");
+    }
+
+    /// <summary>
+    /// After a recording: closes a cut-off trace (<see cref="NettraceRepair"/>), says how the
+    /// recording ended, then analyzes and prints the tables. A second Ctrl+C (or SIGTERM) during the
+    /// recording's stop, or any during the analysis, ends the command at once with
+    /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
+    /// </summary>
+    public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null)
+    {
+        signals.RecordingEnded();
+        NettraceRepairResult? repair = TryRepair(result.TracePath);
+        if (repair is not null)
+        {
+            result = result with { TraceBytes = new FileInfo(result.TracePath).Length };
+            if (result.EndedBy == RecordingEnd.TargetExited)
+            {
+                howTheTargetEnded ??= "the target ended abruptly (killed or crashed): its runtime did not close the trace";
+            }
+        }
+
+        ReportRecording(result, howTheTargetEnded, signals.StopReason);
+        if (repair is not null)
+        {
+            string dropped = repair.BytesDropped > 0 ? $", the {ByteFormat.Format(repair.BytesDropped)} of an incomplete one dropped" : "";
+            Status($"Note: the trace was cut off; it was closed after its last complete block ({repair.BlocksKept:N0} blocks kept{dropped})");
+        }
+
+        if (result.EndedBy == RecordingEnd.Aborted || signals.AbortToken.IsCancellationRequested)
+        {
+            return Aborted(result.TracePath, parsed);
+        }
+
+        if (result.EndedBy != RecordingEnd.OutputFailed)
+        {
+            return await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
+        }
+
+        // Disk full: the table of what reached the file, then the error.
+        if (result.TraceBytes > 0)
+        {
+            Status($"Note: the trace is incomplete ({ByteFormat.Format(result.TraceBytes)} reached the file); analyzing what was written");
+            try
+            {
+                await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
+            }
+            catch (MemLineException ex)
+            {
+                Status($"Note: the incomplete trace could not be analyzed: {ex.Message}");
+            }
+        }
+
+        if (signals.AbortToken.IsCancellationRequested)
+        {
+            return (int)ExitCode.Aborted;
+        }
+
+        throw new MemLineException(ExitCode.OutputNotWritable,
+            $"cannot write the trace file {result.TracePath}: {(result.OutputError is null ? "write failed" : WithoutPath(result.OutputError, result.TracePath))}; the recording was stopped");
+    }
+
+    /// <summary>
+    /// The analysis runs on a worker thread (converting a long trace cannot be interrupted), so that
+    /// Ctrl+C does not wait for it: the command then returns at once and the worker, a
+    /// background thread, ends with the process.
+    /// </summary>
+    private static async Task<int> AnalyzeUnlessAbortedAsync(string tracePath, ParseResult parsed, StopSignal signals)
+    {
+        Task<int> analysis = Task.Run(() => AnalyzeAndPrint(tracePath, parsed, signals.AbortToken), CancellationToken.None);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration onAbort = signals.AbortToken.Register(() => aborted.TrySetResult());
+        Task first = await Task.WhenAny(analysis, aborted.Task).ConfigureAwait(false);
+        if (first == analysis && (analysis.IsCompletedSuccessfully || !signals.AbortToken.IsCancellationRequested))
+        {
+            return await analysis.ConfigureAwait(false);
+        }
+
+        return Aborted(tracePath, parsed);
+    }
+
+    /// <summary>Closes a cut-off trace after its last complete block, so that it can be read (see <see cref="NettraceRepair"/>).</summary>
+    private static NettraceRepairResult? TryRepair(string tracePath)
+    {
+        try
+        {
+            FileInfo file = new(tracePath);
+            return file.Exists && file.Length > 0 && !file.Attributes.HasFlag(FileAttributes.Device) ? NettraceRepair.Repair(tracePath) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static int Aborted(string tracePath, ParseResult parsed)
+    {
+        string methods = string.Concat((parsed.GetValue(CommonOptions.Method) ?? []).Select(m => $" --method {m}"));
+        Console.Error.WriteLine($"dotnet-memline: error: aborted by Ctrl+C or SIGTERM; the trace recorded so far is {tracePath} ('dotnet-memline analyze {tracePath}{methods}' reads it)");
+        Console.Error.Flush();
+        return (int)ExitCode.Aborted;
     }
 
     /// <summary>Analyzes a trace file and prints the tables in the requested format.</summary>

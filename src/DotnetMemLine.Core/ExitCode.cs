@@ -18,6 +18,12 @@ public enum ExitCode
     OutputNotWritable = 9,
     TargetFailedToStart = 10,
     TraceIncomplete = 11,
+
+    /// <summary>A second Ctrl+C (or SIGTERM) while a recording stopped, or one during the analysis, ended the command at once; the trace written so far is kept.</summary>
+    Aborted = 12,
+
+    /// <summary>The process belongs to another user: its diagnostics socket refused the connection.</summary>
+    PermissionDenied = 13,
 }
 
 /// <summary>

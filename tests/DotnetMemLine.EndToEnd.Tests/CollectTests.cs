@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DotnetMemLine.Decoding;
 using DotnetMemLine.EndToEnd.Tests.Infrastructure;
 
 namespace DotnetMemLine.EndToEnd.Tests;
@@ -33,6 +34,7 @@ public sealed class CollectTests
         Assert.AreEqual(0, targetResult.ExitCode, targetResult.ToString());
         Assert.AreEqual(0, collected.ExitCode, collected.ToString());
         Assert.Contains("the target exited", collected.StandardError);
+        Assert.IsTrue(NettraceLayout.Read(tracePath).IsComplete, "the runtime closes the trace when its process exits");
 
         using JsonDocument report = JsonDocument.Parse(collected.StandardOutput);
         Truth.AssertMatches(report.RootElement, "AllocateKnownAmounts", Truth.Read(truthPath));
@@ -74,7 +76,7 @@ public sealed class CollectTests
 
         Assert.AreEqual(0, collected.ExitCode, collected.ToString());
         Assert.Contains("stopped by the user", collected.StandardError);
-        Assert.IsTrue(new FileInfo(tracePath).Length > 0);
+        Assert.IsTrue(NettraceLayout.Read(tracePath).IsComplete);
         AssertLineSharesMatchTheWorkload(collected.StandardOutput);
     }
 

@@ -28,6 +28,12 @@ internal static class CollectCommand
     };
     private static readonly Option<string?> ProcessName = new("--name", "-n") { Description = "Name of the process to profile." };
 
+    private static readonly Option<string?> DiagnosticPort = new("--diagnostic-port")
+    {
+        Description = "Attach through this diagnostics socket (the target's dotnet-diagnostic-<pid>-<key>-socket) instead of finding the process: "
+            + "for a target with another TMPDIR or in a container.",
+    };
+
     // Accepted only to refuse it with the reason: the runtime reads the exact-mode keywords at
     // startup, so a session attached later would record no allocation at all. Hidden from help.
     private static readonly Option<bool> Exact = new("--exact") { Hidden = true };
@@ -38,6 +44,7 @@ internal static class CollectCommand
         {
             ProcessId,
             ProcessName,
+            DiagnosticPort,
             CommonOptions.Method,
             CommonOptions.Duration,
             CommonOptions.Output,
@@ -49,9 +56,10 @@ internal static class CollectCommand
         command.Validators.Add(result =>
         {
             // Presence only: reading values here would throw on a malformed one, which the parser reports anyway.
-            if ((result.GetResult(ProcessId) is null) == (result.GetResult(ProcessName) is null))
+            int given = (result.GetResult(ProcessId) is null ? 0 : 1) + (result.GetResult(ProcessName) is null ? 0 : 1) + (result.GetResult(DiagnosticPort) is null ? 0 : 1);
+            if (given != 1)
             {
-                result.AddError("give exactly one of --process-id/-p or --name/-n");
+                result.AddError("give exactly one of --process-id/-p, --name/-n or --diagnostic-port");
             }
         });
         command.SetAction(ExecuteAsync);
@@ -66,30 +74,52 @@ internal static class CollectCommand
                 "--exact works only with 'run': the runtime records every allocation only if asked at its startup, not once it is running; use 'dotnet-memline run --exact --method <name> -- <command>'");
         }
 
-        int pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
-        DiagnosticsClient client = TargetProcess.Connect(pid);
-        string name = TargetProcess.ApplicationName(pid);
+        string? port = parsed.GetValue(DiagnosticPort);
+        int pid;
+        DiagnosticsClient client;
+        string name;
+        if (port is not null)
+        {
+            (client, pid) = TargetProcess.ConnectThroughPort(port);
+            name = pid > 0 ? TargetProcess.ApplicationName(pid) : "process";
+        }
+        else
+        {
+            pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
+            client = TargetProcess.Connect(pid);
+            name = TargetProcess.ApplicationName(pid);
+        }
 
         // Check the method names against the live process (ClrMD, no suspension) before a long recording.
-        IReadOnlyList<string>? modules = LoadedModules.TryRead(pid);
+        IReadOnlyList<string>? modules = pid > 0 ? LoadedModules.TryRead(pid) : null;
         if (modules is not null)
         {
             MethodSelection.Resolve(parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded");
         }
 
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
-        using var stop = new StopSignal();
+        using var signals = new StopSignal();
         TimeSpan? duration = parsed.GetValue(CommonOptions.Duration);
-        RecordingResult result = await TraceRecorder.RecordAsync(
+        string target = pid > 0 ? $"process {pid} ({name})" : $"the process on {port}";
+        RecordingResult result = await TargetProcess.MapAttachFailures(pid, () => TraceRecorder.RecordAsync(
             client,
             output,
+            output.Name,
             AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize)),
             duration,
-            () => Profiling.Status($"Recording process {pid} ({name}) to {output.Name}; "
+            () => Profiling.Status($"Recording {target} to {output.Name}; "
                 + (duration is null ? "press Ctrl+C to stop" : $"for {duration.Value.TotalSeconds:F0} s, or Ctrl+C to stop")),
-            stop.Token).ConfigureAwait(false);
-        await output.DisposeAsync().ConfigureAwait(false);
-        Profiling.ReportRecording(result);
-        return Profiling.AnalyzeAndPrint(result.TracePath, parsed, cancellationToken);
+            signals.Token,
+            signals.AbortToken)).ConfigureAwait(false);
+        try
+        {
+            await output.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Already reported by the recorder (disk full); the file keeps what reached it.
+        }
+
+        return await Profiling.FinishRecordingAsync(result, parsed, signals).ConfigureAwait(false);
     }
 }

@@ -40,14 +40,15 @@ internal static class RunCommand
         string[] target = parsed.GetRequiredValue(TargetCommand);
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
-        using var stop = new StopSignal();
+        using var signals = new StopSignal();
         bool jsonOnStdout = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json;
         bool exact = parsed.GetValue(CommonOptions.Exact);
 
-        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, jsonOnStdout, stop.Token).ConfigureAwait(false);
+        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, jsonOnStdout, signals.Token).ConfigureAwait(false);
         RecordingResult result = await TraceRecorder.RecordAsync(
             launched.Client,
             output,
+            output.Name,
             AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact),
             duration: null,
             () =>
@@ -60,15 +61,51 @@ internal static class RunCommand
 
                 launched.Client.ResumeRuntime();
             },
-            stop.Token).ConfigureAwait(false);
-        await output.DisposeAsync().ConfigureAwait(false);
-        await launched.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        Profiling.ReportRecording(result);
-        if (launched.Process.ExitCode != 0)
+            signals.Token,
+            signals.AbortToken).ConfigureAwait(false);
+        try
         {
-            Profiling.Status($"Note: the program exited with code {launched.Process.ExitCode}");
+            await output.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Already reported by the recorder (disk full); the file keeps what reached it.
         }
 
-        return Profiling.AnalyzeAndPrint(result.TracePath, parsed, cancellationToken);
+        // The program belongs to this run: when the recording ends before it does (Ctrl+C, SIGTERM,
+        // an unwritable trace), it is ended too, as dotnet-trace does with the program it launched.
+        string? howItEnded = null;
+        if (result.EndedBy != RecordingEnd.TargetExited && !launched.Process.HasExited)
+        {
+            launched.Process.Kill(entireProcessTree: true);
+            Profiling.Status($"Ended the program (process {launched.Process.Id}): the recording was stopped before it exited");
+        }
+        else
+        {
+            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(signals.AbortToken);
+            exitWait.CancelAfter(TimeSpan.FromSeconds(10));
+            try
+            {
+                await launched.Process.WaitForExitAsync(exitWait.Token).ConfigureAwait(false);
+                howItEnded = DescribeExit(launched.Process.ExitCode);
+            }
+            catch (OperationCanceledException)
+            {
+                // Its runtime closed the session but the process lingers (or a second Ctrl+C): do not wait.
+            }
+        }
+
+        return await Profiling.FinishRecordingAsync(result, parsed, signals, howItEnded).ConfigureAwait(false);
     }
+
+    /// <summary>How the program ended, from its exit status (128 + N: killed by signal N).</summary>
+    internal static string DescribeExit(int exitCode) => exitCode switch
+    {
+        0 => "the target exited",
+        134 => "the target crashed (exit code 134, SIGABRT: an unhandled exception or Environment.FailFast)",
+        137 => "the target was killed (exit code 137, SIGKILL)",
+        143 => "the target was terminated (exit code 143, SIGTERM)",
+        > 128 and < 160 => $"the target was ended by signal {exitCode - 128} (exit code {exitCode})",
+        _ => $"the target exited with code {exitCode}",
+    };
 }

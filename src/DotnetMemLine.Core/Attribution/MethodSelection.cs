@@ -23,6 +23,14 @@ public static class MethodSelection
             // from elsewhere): say that, rather than that the method does not exist.
             TracedMethod? elsewhere = tracedMethods.FirstOrDefault(m =>
                 !File.Exists(m.ModulePath) && patterns.Any(p => m.TraceName.EndsWith(p.Split('(')[0], StringComparison.Ordinal)));
+            if (elsewhere is { ModulePath.Length: 0 })
+            {
+                // Only the rundown names a module loaded before the session; a target killed
+                // mid-recording (SIGKILL, a crash) never wrote it.
+                throw new MemLineException(ExitCode.TraceIncomplete,
+                    $"{elsewhere.TraceName} is in the trace, but not which module it is in: the trace was cut off before its rundown, which names the modules loaded before the recording began", ex);
+            }
+
             if (elsewhere is not null)
             {
                 throw new MemLineException(ExitCode.SymbolsMissing,

@@ -23,7 +23,15 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
-        IReadOnlyList<MethodIdentity> selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+        IReadOnlyList<MethodIdentity> selected;
+        try
+        {
+            selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+        }
+        catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, and the method may have run only such code", ex);
+        }
 
         using var symbols = new SymbolCache(options.SymbolDirectories);
         ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
@@ -101,6 +109,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (!summary.HasRundown)
+        {
+            warnings.Add($"{NoRundown}: allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)");
+        }
+
         if (summary.ReadProblem is { } readProblem)
         {
             warnings.Add(readProblem);
@@ -137,6 +150,9 @@ public static class ProfileAnalyzer
             DroppedEventFraction: summary.DroppedFraction);
     }
 
+    private const string NoRundown =
+        "the trace was cut off before its rundown (the description of the code that the runtime writes when a recording ends normally), so code compiled before the recording began is unknown";
+
     /// <summary>A share as a percentage that never rounds a real loss down to "0%".</summary>
     internal static string Percent(double fraction) =>
         fraction is > 0 and < 0.001 ? "under 0.1%" : (fraction * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
@@ -148,6 +164,12 @@ public static class ProfileAnalyzer
             // Not a recording problem: the events may well be in the part of the file that is missing.
             throw new MemLineException(ExitCode.TraceIncomplete,
                 $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
+        }
+
+        if (summary.EventKind == AllocationEventKind.None && !summary.HasRundown)
+        {
+            throw new MemLineException(ExitCode.TraceIncomplete,
+                $"{summary.TracePath} has no allocation events: the recording was cut off before any reached the file");
         }
 
         if (summary.EventKind == AllocationEventKind.None)

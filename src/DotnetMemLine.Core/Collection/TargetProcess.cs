@@ -99,6 +99,107 @@ public static class TargetProcess
                 $"process {processId} ({name}) is not a .NET process, or its diagnostics are disabled (DOTNET_EnableDiagnostics=0), or it runs in another TMPDIR or container");
         }
 
-        return new DiagnosticsClient(processId);
+        var client = new DiagnosticsClient(processId);
+        Probe(client, processId);
+        return client;
+    }
+
+    /// <summary>
+    /// Connects through an explicit diagnostics socket (<c>--diagnostic-port</c>): the target's
+    /// <c>dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket</c>, found in its TMPDIR or mounted from a
+    /// container. Returns the process id the socket's name gives when that process is visible here, else 0.
+    /// </summary>
+    public static (DiagnosticsClient Client, int ProcessId) ConnectThroughPort(string socketPath)
+    {
+        string fullPath = Path.GetFullPath(socketPath);
+        if (!File.Exists(fullPath))
+        {
+            throw new MemLineException(ExitCode.ProcessNotFound,
+                $"no diagnostics socket at {fullPath} (a .NET process publishes /tmp/dotnet-diagnostic-<pid>-<key>-socket in its own TMPDIR)");
+        }
+
+        DiagnosticsClientConnector connector;
+        try
+        {
+            // "connect": we dial the socket the runtime listens on (the default would listen for it).
+            connector = DiagnosticsClientConnector.FromDiagnosticPort(fullPath + ",connect", CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (MapAttachFailure(ex, 0, fullPath) is { } mapped)
+        {
+            throw mapped;
+        }
+
+        int processId = ProcessIdOfSocket(fullPath);
+        Probe(connector.Instance, processId, fullPath);
+        return (connector.Instance, processId);
+    }
+
+    /// <summary>The pid in a socket named dotnet-diagnostic-&lt;pid&gt;-&lt;key&gt;-socket, when that process exists here; else 0.</summary>
+    public static int ProcessIdOfSocket(string socketPath)
+    {
+        string[] parts = Path.GetFileName(socketPath).Split('-');
+        if (parts.Length >= 4 && parts[0] == "dotnet" && parts[1] == "diagnostic"
+            && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+            && Directory.Exists($"/proc/{pid}"))
+        {
+            return pid;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Runs an attach step, turning the ways it fails into one-line errors with their exit codes.</summary>
+    public static async Task<T> MapAttachFailures<T>(int processId, Func<Task<T>> attach)
+    {
+        try
+        {
+            return await attach().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MapAttachFailure(ex, processId) is { } mapped)
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>
+    /// What an exception from connecting to a target's diagnostics socket means for the user, or null
+    /// when it is none of the known cases. Permission denied (EACCES): the socket belongs to another
+    /// user (the runtime creates it readable and writable by its owner only).
+    /// </summary>
+    public static MemLineException? MapAttachFailure(Exception exception, int processId, string? socketPath = null)
+    {
+        string target = processId > 0 ? $"process {processId}" : $"the process on {socketPath}";
+        for (Exception? ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is UnauthorizedAccessException
+                || ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied })
+            {
+                return new MemLineException(ExitCode.PermissionDenied,
+                    $"permission denied attaching to {target}: it belongs to another user; run dotnet-memline as that user (or as root)", exception);
+            }
+
+            if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.AddressNotAvailable })
+            {
+                return new MemLineException(ExitCode.NotADotnetProcess,
+                    $"nothing listens on the diagnostics socket of {target} (the process has exited, or the socket is stale)", exception);
+            }
+        }
+
+        return exception is ServerNotAvailableException or TimeoutException
+            ? new MemLineException(ExitCode.NotADotnetProcess, $"{target} did not answer on its diagnostics socket ({exception.Message})", exception)
+            : null;
+    }
+
+    /// <summary>One cheap request, so a socket we may not use fails now, before any file is created.</summary>
+    private static void Probe(DiagnosticsClient client, int processId, string? socketPath = null)
+    {
+        try
+        {
+            _ = client.GetProcessEnvironment();
+        }
+        catch (Exception ex) when (MapAttachFailure(ex, processId, socketPath) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 }

@@ -8,10 +8,18 @@ public enum RecordingEnd
     DurationElapsed,
     StoppedByUser,
     TargetExited,
+
+    /// <summary>A second Ctrl+C: the recorder stopped waiting for the session's end and kept what it had.</summary>
+    Aborted,
+
+    /// <summary>The trace file could not be written (disk full, I/O error); the session was stopped.</summary>
+    OutputFailed,
 }
 
 /// <summary>What a finished recording produced.</summary>
-public sealed record RecordingResult(string TracePath, long TraceBytes, RecordingEnd EndedBy, TimeSpan Elapsed);
+/// <param name="TraceBytes">Bytes of the trace written to the file.</param>
+/// <param name="OutputError">Why writing the trace failed, for <see cref="RecordingEnd.OutputFailed"/>.</param>
+public sealed record RecordingResult(string TracePath, long TraceBytes, RecordingEnd EndedBy, TimeSpan Elapsed, string? OutputError = null);
 
 /// <summary>
 /// Streams one EventPipe session into a .nettrace file until the duration elapses, the user stops
@@ -22,24 +30,37 @@ public static class TraceRecorder
 {
     private static readonly TimeSpan StopGracePeriod = TimeSpan.FromSeconds(30);
 
+    private enum CopyEnd
+    {
+        StreamEnded,
+        Aborted,
+        WriteFailed,
+    }
+
     /// <param name="client">A connected diagnostics client for the target.</param>
-    /// <param name="output">An open, writable file; the trace is written into it.</param>
+    /// <param name="output">An open, writable stream (the trace file); the trace is written into it.</param>
+    /// <param name="outputPath">The trace file's path, for the result.</param>
     /// <param name="duration">Stop after this long; null records until stopped or the target exits.</param>
     /// <param name="sessionStarted">Called once the session is live (e.g. to resume a suspended target).</param>
-    /// <param name="stop">Signals the user's stop request (Ctrl+C).</param>
+    /// <param name="stop">Signals the user's stop request (Ctrl+C): stop the session and wait for its rundown.</param>
+    /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written (the file may end inside a block).</param>
     public static async Task<RecordingResult> RecordAsync(
         DiagnosticsClient client,
-        FileStream output,
+        Stream output,
+        string outputPath,
         EventPipeSessionConfiguration configuration,
         TimeSpan? duration,
         Action sessionStarted,
-        CancellationToken stop)
+        CancellationToken stop,
+        CancellationToken abort)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using EventPipeSession session = await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false);
         sessionStarted();
 
-        Task copy = CopyUntilEndAsync(session.EventStream, output);
+        var copier = new Copier(session.EventStream, output);
+        using var stopCopying = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        Task<CopyEnd> copy = copier.CopyAsync(stopCopying.Token);
         Task stopRequested = Task.Delay(duration ?? Timeout.InfiniteTimeSpan, stop);
         Task first = await Task.WhenAny(copy, stopRequested).ConfigureAwait(false);
 
@@ -47,29 +68,106 @@ public static class TraceRecorder
         if (first != copy)
         {
             end = stop.IsCancellationRequested ? RecordingEnd.StoppedByUser : RecordingEnd.DurationElapsed;
-            if (!await TryStopSessionAsync(session).ConfigureAwait(false))
+            Task<bool> stopping = TryStopSessionAsync(session);
+            await Task.WhenAny(stopping, copy, Task.Delay(StopGracePeriod, CancellationToken.None)).ConfigureAwait(false);
+            if (stopping.IsCompleted && !await stopping.ConfigureAwait(false))
             {
                 end = RecordingEnd.TargetExited; // it exited while we were stopping
             }
 
+            // The rundown follows the stop request; a second Ctrl+C cancels the copy (abort).
             await Task.WhenAny(copy, Task.Delay(StopGracePeriod, CancellationToken.None)).ConfigureAwait(false);
         }
 
-        await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-        return new RecordingResult(output.Name, output.Length, end, clock.Elapsed);
-    }
+        // A runtime that never ended the stream within the grace period: keep what came (the file
+        // is closed after its last complete block), and never write the file from two places.
+        stopCopying.Cancel();
+        CopyEnd copyEnd = await copy.ConfigureAwait(false);
+        string? outputError = copier.WriteError?.Message;
+        if (copyEnd == CopyEnd.WriteFailed)
+        {
+            // Detach: the target must not keep a session nobody reads. The rest of the stream
+            // (the rundown the stop request triggers) is read and dropped so the stop can finish.
+            end = RecordingEnd.OutputFailed;
+            _ = DrainAsync(session.EventStream);
+            await Task.WhenAny(TryStopSessionAsync(session), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
+        }
+        else if (copyEnd == CopyEnd.Aborted && abort.IsCancellationRequested)
+        {
+            end = RecordingEnd.Aborted;
+        }
 
-    private static async Task CopyUntilEndAsync(Stream events, FileStream output)
-    {
         try
         {
-            await events.CopyToAsync(output, 1 << 16).ConfigureAwait(false);
+            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (IOException ex)
         {
-            // The target died mid-write; everything up to here is already in the file.
+            // The last buffered bytes did not fit (disk full): what reached the disk stays.
+            end = end == RecordingEnd.Aborted ? end : RecordingEnd.OutputFailed;
+            outputError ??= ex.Message;
         }
-        catch (ObjectDisposedException)
+
+        long written = File.Exists(outputPath) ? new FileInfo(outputPath).Length : copier.BytesWritten;
+        return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null);
+    }
+
+    private sealed class Copier(Stream events, Stream output)
+    {
+        public long BytesWritten { get; private set; }
+
+        public IOException? WriteError { get; private set; }
+
+        /// <summary>Copies the event stream into the file; read and write failures are told apart.</summary>
+        public async Task<CopyEnd> CopyAsync(CancellationToken abort)
+        {
+            byte[] buffer = new byte[1 << 16];
+            while (true)
+            {
+                int read;
+                try
+                {
+                    read = await events.ReadAsync(buffer, abort).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return CopyEnd.Aborted;
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+                {
+                    // The target died mid-write; everything up to here is already in the file.
+                    return CopyEnd.StreamEnded;
+                }
+
+                if (read == 0)
+                {
+                    return CopyEnd.StreamEnded;
+                }
+
+                try
+                {
+                    await output.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
+                    BytesWritten += read;
+                }
+                catch (IOException ex)
+                {
+                    WriteError = ex;
+                    return CopyEnd.WriteFailed;
+                }
+            }
+        }
+    }
+
+    private static async Task DrainAsync(Stream events)
+    {
+        byte[] buffer = new byte[1 << 16];
+        try
+        {
+            while (await events.ReadAsync(buffer).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
         }
     }
@@ -81,7 +179,7 @@ public static class TraceRecorder
             await Task.Run(session.Stop).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or EndOfStreamException or TimeoutException)
+        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or EndOfStreamException or TimeoutException or ObjectDisposedException)
         {
             return false;
         }

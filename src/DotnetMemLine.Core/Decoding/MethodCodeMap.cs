@@ -91,6 +91,9 @@ internal sealed class MethodCodeMap
                 ExactBatched++;
             }
         }
+
+        /// <summary>Rundown events (method and module descriptions written when the session ends).</summary>
+        public long Rundown { get; set; }
     }
 
     /// <summary>A map of the given code versions (for tests); module paths come from <paramref name="modulePaths"/>.</summary>
@@ -147,6 +150,8 @@ internal sealed class MethodCodeMap
         rundown.MethodILToNativeMapDCStop += OnILMap;
         rundown.LoaderModuleDCStart += OnModule;
         rundown.LoaderModuleDCStop += OnModule;
+        rundown.MethodDCStopVerbose += _ => counts.Rundown++;
+        rundown.LoaderModuleDCStop += _ => counts.Rundown++;
         source.Clr.AllocationSampling += _ => counts.Sampled++;
         source.Clr.GCAllocationTick += _ => counts.Ticks++;
         source.Clr.GCSampledObjectAllocation += data => counts.AddExact(data.ObjectCountForTypeSample);

@@ -110,6 +110,11 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     break;
                 case ClrEvent.RundownMethodDCStartVerbose or ClrEvent.RundownMethodDCStopVerbose:
                     Builder.OnMethodLoad(threadId, payload.MethodLoad(), fromRundown: true);
+                    if (ev.Kind == ClrEvent.RundownMethodDCStopVerbose)
+                    {
+                        Builder.Counts.Rundown++;
+                    }
+
                     break;
                 case ClrEvent.MethodILToNativeMap or ClrEvent.RundownILToNativeMapDCStart or ClrEvent.RundownILToNativeMapDCStop:
                     // Extent 0 is the main body; a cold-code extent's map adds nothing the main one lacks.
@@ -125,6 +130,11 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.ModuleLoad or ClrEvent.ModuleUnload or ClrEvent.RundownModuleDCStart or ClrEvent.RundownModuleDCStop:
                     (long moduleId, string path) = payload.Module();
                     Builder.OnModule(moduleId, path);
+                    if (ev.Kind == ClrEvent.RundownModuleDCStop)
+                    {
+                        Builder.Counts.Rundown++; // the end-of-session rundown is there: code compiled before the session is known
+                    }
+
                     break;
             }
         }

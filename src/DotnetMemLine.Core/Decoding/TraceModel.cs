@@ -66,6 +66,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// Why the decoder stopped before the end of the file (a trace cut short or damaged: everything up to
 /// the last intact block was read), as a sentence to show as a warning; null when the file was read whole.
 /// </param>
+/// <param name="HasRundown">
+/// The runtime described, at the session's end, the code compiled before the session began. Missing
+/// when the target was killed (SIGKILL) or crashed mid-recording: such code then cannot be resolved.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -75,7 +79,8 @@ public sealed record TraceSummary(
     bool HasStacks,
     long BatchedExactEvents = 0,
     long EventsRead = 0,
-    string? ReadProblem = null)
+    string? ReadProblem = null,
+    bool HasRundown = true)
 {
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));

@@ -65,6 +65,7 @@ internal sealed class TracedMethodTable
             kind != AllocationEventKind.None && anyAllocationHasAStack,
             kind == AllocationEventKind.Exact ? counts.ExactBatched : 0,
             eventsRead,
-            readProblem);
+            readProblem,
+            HasRundown: counts.Rundown > 0);
     }
 }

@@ -7,7 +7,10 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
 {
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count);
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count, HasRundown: HasRundown);
+
+    /// <summary>False for a trace cut off before the runtime's rundown (target killed or crashed).</summary>
+    public bool HasRundown { get; init; } = true;
 
     /// <summary>Events the runtime reported as lost.</summary>
     public long DroppedEvents { get; init; }

@@ -337,6 +337,53 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void TraceWithoutRundown_StillGivesItsTable_WithAWarning()
+    {
+        var trace = new FakeAllocationTrace(Methods) { HasRundown = false }.Sample(Size, At(Selected, AllocLine));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
+
+        Assert.AreEqual(1, Row(report.Methods[0], AllocLine).Allocated!.Samples);
+        StringAssert.Contains(report.Warnings.Single(), "cut off before its rundown");
+    }
+
+    [TestMethod]
+    public void TraceWithoutRundown_MethodNotFound_SaysTheRundownIsMissing()
+    {
+        var trace = new FakeAllocationTrace(Methods) { HasRundown = false }.Sample(Size, At(Selected, AllocLine));
+
+        var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["NoSuchMethodAnywhere"], [])));
+
+        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        StringAssert.Contains(ex.Message, "no method matches");
+        StringAssert.Contains(ex.Message, "cut off before its rundown");
+    }
+
+    [TestMethod]
+    public void TraceWithoutRundown_MethodOfAnUnknownModule_SaysOnlyTheRundownNamesIt()
+    {
+        // Without the rundown, a method compiled during the session has no module: it was loaded before.
+        TracedMethod[] moduleless = [new("", SimpleToken, "LineFixture.Simple")];
+        var trace = new FakeAllocationTrace(moduleless) { HasRundown = false }.Sample(Size, new StackFrame(0, 1));
+
+        var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])));
+
+        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        StringAssert.Contains(ex.Message, "LineFixture.Simple is in the trace, but not which module it is in");
+    }
+
+    [TestMethod]
+    public void TraceWithoutRundownOrEvents_SaysItWasCutOff()
+    {
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.None) { HasRundown = false };
+
+        var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], [])));
+
+        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        StringAssert.Contains(ex.Message, "the recording was cut off before any reached the file");
+    }
+
+    [TestMethod]
     public void DroppedShare_NeverRoundsARealLossToZero()
     {
         Assert.AreEqual("under 0.1%", ProfileAnalyzer.Percent(1e-6));

@@ -4,20 +4,25 @@ using System.Runtime;
 namespace LineTruthTarget;
 
 /// <summary>
-/// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go] [--rounds N]
+/// LineTruthTarget &lt;truth-output.json&gt; [--wait-for-go [--cold]] [--rounds N] [--crash throw|failfast]
 /// With --wait-for-go: warms up (so every method is compiled before a profiler attaches), prints
-/// "ready &lt;pid&gt;" and waits for "go" on stdin. Without it (a profiler that launched the process
+/// "ready &lt;pid&gt;" and waits for "go" on stdin; with --cold too, it does not warm up, so the
+/// workload is compiled after "go", inside a session attached before (a trace without the
+/// runtime's rundown, from a target killed mid-recording, still describes that code). Without it (a profiler that launched the process
 /// records its whole life) there is no warm-up, so the truth covers every allocation of each line.
 /// Then runs the workload, writes the exact per-line truth as JSON and prints "done".
+/// With --crash it then dies instead of returning: "throw" by an unhandled exception (the runtime
+/// aborts, exit code 134 on Linux), "failfast" by <see cref="Environment.FailFast(string)"/>; the
+/// end-to-end tests use it to end a target in the middle of a recording.
 /// </summary>
 internal static class Program
 {
     private const int DefaultRounds = 200;
-    private const string Usage = "usage: LineTruthTarget <truth-output.json> [--wait-for-go] [--rounds N]";
+    private const string Usage = "usage: LineTruthTarget <truth-output.json> [--wait-for-go [--cold]] [--rounds N] [--crash throw|failfast]";
 
     private static int Main(string[] args)
     {
-        if (!TryParseArguments(args, out var truthPath, out var waitForGo, out var rounds))
+        if (!TryParseArguments(args, out var truthPath, out var waitForGo, out var cold, out var rounds, out var crash))
         {
             Console.Error.WriteLine(Usage);
             return 2;
@@ -29,7 +34,11 @@ internal static class Program
 
         if (waitForGo)
         {
-            WarmUp();
+            if (!cold)
+            {
+                WarmUp();
+            }
+
             Console.WriteLine($"ready {Environment.ProcessId}");
             Console.Out.Flush();
             if (!WaitForGo())
@@ -46,6 +55,15 @@ internal static class Program
 
         Truth.WriteJson(truthPath);
         Console.WriteLine($"done: workload took {workload.Elapsed.TotalMilliseconds:F0} ms"); // eng/exact-overhead.sh reads this
+        Console.Out.Flush();
+        switch (crash)
+        {
+            case "throw":
+                throw new InvalidOperationException("LineTruthTarget: crashing on purpose (--crash throw)");
+            case "failfast":
+                Environment.FailFast("LineTruthTarget: failing fast on purpose (--crash failfast)");
+                break;
+        }
         return 0;
     }
 
@@ -91,10 +109,12 @@ internal static class Program
         return false;
     }
 
-    private static bool TryParseArguments(string[] args, out string truthPath, out bool waitForGo, out int rounds)
+    private static bool TryParseArguments(string[] args, out string truthPath, out bool waitForGo, out bool cold, out int rounds, out string crash)
     {
         truthPath = "";
+        crash = "";
         waitForGo = false;
+        cold = false;
         rounds = DefaultRounds;
         for (var i = 0; i < args.Length; i++)
         {
@@ -103,8 +123,15 @@ internal static class Program
                 case "--wait-for-go":
                     waitForGo = true;
                     break;
+                case "--cold":
+                    cold = true;
+                    break;
                 case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var parsed) && parsed > 0:
                     rounds = parsed;
+                    i++;
+                    break;
+                case "--crash" when i + 1 < args.Length && args[i + 1] is "throw" or "failfast":
+                    crash = args[i + 1];
                     i++;
                     break;
                 case var positional when !positional.StartsWith("--", StringComparison.Ordinal) && truthPath.Length == 0:
@@ -114,6 +141,6 @@ internal static class Program
                     return false;
             }
         }
-        return truthPath.Length > 0;
+        return truthPath.Length > 0 && (waitForGo || !cold);
     }
 }
