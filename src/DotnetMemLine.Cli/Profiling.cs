@@ -54,10 +54,20 @@ internal static class Profiling
     /// recording's stop, or any during the analysis, ends the command at once with
     /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
     /// </summary>
-    public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null)
+    /// <param name="rundownSnapshot">collect's description of the code compiled before it attached (<see cref="RundownSnapshot"/>); kept only if the trace was cut off.</param>
+    public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null, string? rundownSnapshot = null)
     {
         signals.RecordingEnded();
         NettraceRepairResult? repair = TryRepair(result.TracePath);
+        if (rundownSnapshot is not null && repair is null && result.EndedBy is not (RecordingEnd.Aborted or RecordingEnd.OutputFailed))
+        {
+            RundownSnapshot.TryDelete(rundownSnapshot); // the trace ends with its own rundown
+        }
+        else if (rundownSnapshot is not null && File.Exists(rundownSnapshot))
+        {
+            Status($"Note: the code compiled before the recording began is described in {rundownSnapshot} (taken at attach); keep it with the trace");
+        }
+
         if (repair is not null)
         {
             result = result with { TraceBytes = new FileInfo(result.TracePath).Length };

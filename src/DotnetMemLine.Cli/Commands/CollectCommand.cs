@@ -101,14 +101,21 @@ internal static class CollectCommand
         using var signals = new StopSignal();
         TimeSpan? duration = parsed.GetValue(CommonOptions.Duration);
         string target = pid > 0 ? $"process {pid} ({name})" : $"the process on {port}";
+        string? snapshot = null;
         RecordingResult result = await TargetProcess.MapAttachFailures(pid, () => TraceRecorder.RecordAsync(
             client,
             output,
             output.Name,
             AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize)),
             duration,
-            () => Profiling.Status($"Recording {target} to {output.Name}; "
-                + (duration is null ? "press Ctrl+C to stop" : $"for {duration.Value.TotalSeconds:F0} s, or Ctrl+C to stop")),
+            () =>
+            {
+                // Taken once the session runs (code compiled in between is in one or the other), and
+                // before "Recording" is said: from then on a target that dies still leaves a table.
+                snapshot = RundownSnapshot.TakeAsync(client, output.Name).GetAwaiter().GetResult();
+                Profiling.Status($"Recording {target} to {output.Name}; "
+                    + (duration is null ? "press Ctrl+C to stop" : $"for {duration.Value.TotalSeconds:F0} s, or Ctrl+C to stop"));
+            },
             signals.Token,
             signals.AbortToken)).ConfigureAwait(false);
         try
@@ -120,6 +127,6 @@ internal static class CollectCommand
             // Already reported by the recorder (disk full); the file keeps what reached it.
         }
 
-        return await Profiling.FinishRecordingAsync(result, parsed, signals).ConfigureAwait(false);
+        return await Profiling.FinishRecordingAsync(result, parsed, signals, rundownSnapshot: snapshot).ConfigureAwait(false);
     }
 }

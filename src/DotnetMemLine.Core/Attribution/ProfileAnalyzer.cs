@@ -109,6 +109,11 @@ public static class ProfileAnalyzer
         }
 
         var warnings = new List<string>();
+        if (summary.RundownFrom is { } snapshot)
+        {
+            warnings.Add($"the trace was cut off before its rundown (the target ended abruptly); the code compiled before the recording began was read from {snapshot}, taken at attach");
+        }
+
         if (!summary.HasRundown)
         {
             warnings.Add($"{NoRundown}: allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)");

@@ -62,13 +62,32 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         NettraceReader reader = NettraceReader.Open(tracePath);
         var firstPass = new CodeMapPass();
         NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: AllocationEvents, cancellationToken, progress, AnalysisStep.ReadingCode);
+
+        // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
+        // attach describes the code compiled before the session instead.
+        string? rundownFrom = null;
+        if (firstPass.Builder.Counts.Rundown == 0 && File.Exists(Collection.RundownSnapshot.PathFor(tracePath)))
+        {
+            string snapshot = Collection.RundownSnapshot.PathFor(tracePath);
+            try
+            {
+                NettraceReader.Open(snapshot).Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Empty, cancellationToken);
+                rundownFrom = snapshot;
+            }
+            catch (MemLineException)
+            {
+                // An unreadable snapshot is as good as none: the analysis says the rundown is missing.
+            }
+        }
+
         MethodCodeMap code = firstPass.Builder.Build();
 
         // TraceEvent's session duration: from the sync time to the last event, in whole DateTime ticks.
         double durationSeconds = result.LastTimeStamp == 0
             ? 0
             : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
-        TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem);
+        TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem)
+            with { RundownFrom = rundownFrom };
         return new NettraceAllocationTrace(reader, code, summary, progress);
     }
 

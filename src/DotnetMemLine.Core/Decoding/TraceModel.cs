@@ -70,6 +70,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// The runtime described, at the session's end, the code compiled before the session began. Missing
 /// when the target was killed (SIGKILL) or crashed mid-recording: such code then cannot be resolved.
 /// </param>
+/// <param name="RundownFrom">
+/// The trace lacks its own rundown, and the code compiled before the session was read instead from
+/// this file: <c>collect</c>'s snapshot taken at attach (<c>app.rundown.nettrace</c>).
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -80,7 +84,8 @@ public sealed record TraceSummary(
     long BatchedExactEvents = 0,
     long EventsRead = 0,
     string? ReadProblem = null,
-    bool HasRundown = true)
+    bool HasRundown = true,
+    string? RundownFrom = null)
 {
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
