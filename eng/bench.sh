@@ -350,7 +350,7 @@ part2() {
   {
     echo "## 2. Offline analysis throughput"
     echo
-    echo "Large trace: $(mb "$big_size"), $big_events events, $big_samples_got AllocationSampled; short trace: $(mb "$small_size"), $small_events events (both recorded from BenchTarget, 2 threads, unpaced, with dotnet-memline collect)."
+    echo "Large trace: $(mb "$big_size"), $big_events events, $big_samples_got AllocationSampled, $(json_field "$big.counts" framesPerEvent) frames per sample on average; short trace: $(mb "$small_size"), $small_events events (both recorded from BenchTarget, 2 threads, unpaced, with dotnet-memline collect; cached in $work/cache)."
     echo "Events/s = the trace's events (TraceLog's count) / wall time of the whole process (\`/usr/bin/time -v\`), startup included. Largest temp file: largest file seen in the process's private TMPDIR (polled every 0.1 s)."
     echo "Analyses: \`dotnet-memline analyze <trace> ${methods[*]} --format json\`; TraceLogBaseline = TraceLog.CreateFromEventPipeDataFile to .etlx, CallStack() of every AllocationSampled event, SymbolReader line per frame of those methods (cached per code address)."
     (( selectable_decoder )) || echo "This commit has no DOTNET_MEMLINE_DECODER switch yet: both dotnet-memline rows run the same (TraceLog-based) decoder."
@@ -383,8 +383,10 @@ part2() {
   goal 2 "peak RSS flat in trace length (large <= 1.25x short, $(calc '%.0f' "$big_size / $small_size")x longer)" \
     "$(mb "$rss_big") vs $(mb "$rss_small") ($(calc '%.2fx' "$rss_big / $rss_small"))" "$(status "$rss_big <= 1.25 * $rss_small")"
   goal 2 "no temp file larger than the trace" "largest $(mb "$temp_big") for a $(mb "$big_size") trace" "$(status "$temp_big <= $big_size")"
-  (( big_samples_got >= 1000000 && big_size >= 100000000 )) \
-    || goal 2 "(trace >= 1M samples and >= 100 MB)" "$big_samples_got samples, $(mb "$big_size")" "MISS (quick mode uses a smaller trace)"
+  if (( big_samples_got < 1000000 || big_size < 100000000 )); then
+    goal 2 "(the large trace has >= 1M samples and >= 100 MB)" "$big_samples_got samples, $(mb "$big_size")" \
+      "$( ((quick)) && echo 'n/a (quick mode records a smaller trace)' || echo MISS)"
+  fi
 }
 
 # ---------------------------------------------------------------------------------------------
