@@ -45,11 +45,11 @@ work="$(cd "$work" && pwd)"
 
 if (( quick )); then
   reps="${reps:-1}"; warmup=2; window=5
-  big_samples=250000; big_bytes=$((25 * 1000 * 1000)); small_seconds=2
+  big_samples=250000; big_bytes=$((25 * 1000 * 1000)); small_seconds=1
   collector_seconds=10
 else
   reps="${reps:-5}"; warmup=3; window=10
-  big_samples=1000000; big_bytes=$((100 * 1000 * 1000)); small_seconds=4
+  big_samples=1000000; big_bytes=$((100 * 1000 * 1000)); small_seconds=2
   collector_seconds=60
 fi
 rates=(100000000 500000000 0)                 # part 1: bytes/s; 0 = as fast as it can
