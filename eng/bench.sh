@@ -53,6 +53,7 @@ else
   collector_seconds=60
 fi
 rates=(100000000 500000000 0)                 # part 1: bytes/s; 0 = as fast as it can
+tie_pp=1                                      # part 1: overheads closer than this (percentage points) are a tie
 samples_per_second_goal=30000                 # part 4
 sampling_stride=102400                        # AllocationSampled: one sample per ~100 KB allocated
 methods=(--method Server.Serve --method Handler.Handle)
@@ -206,7 +207,10 @@ part1() {
     echo "${window} s window after a ${warmup} s warm-up and after the profiler's session is live; median of $reps; overhead = cost / cost without a profiler - 1."
     echo "dotnet-trace: \`--providers $providers --buffersize $buffer_mb\` (the providers and buffer dotnet-memline uses)."
     echo
-    echo "| rate | achieved | cost, no profiler | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace |"
+    echo "Spread: (largest - smallest) / median of the no-profiler runs, a rough measure of this machine's noise."
+    echo "\"Worse than dotnet-trace\" needs an overhead more than $tie_pp percentage point(s) above dotnet-trace's: closer than that is a tie."
+    echo
+    echo "| rate | achieved | cost, no profiler (spread) | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
   } >> "$report"
   local worse_than_trace="" overhead500="nan" ratio_list=""
@@ -216,15 +220,17 @@ part1() {
     cost() { awk -v r="$rate" -v c="$1" -v col="$col" '$1 == r && $2 == c {print (col == 4) ? $4 : 1 / $5}' "$results" | median; }
     local none mem trc achieved
     none=$(cost none); mem=$(cost memline); trc=$(cost dotnet-trace)
+    local spread; spread=$(awk -v r="$rate" -v col="$col" -v m="$none" '$1 == r && $2 == "none" {v = (col == 4) ? $4 : 1 / $5; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v}
+      END {printf "%.0f%%", (m > 0 && n > 1) ? (hi - lo) / m * 100 : 0}' "$results")
     achieved=$(awk -v r="$rate" '$1 == r && $2 == "none" {print $5}' "$results" | median)
     local rmem rtrc
     rmem=$(awk -v a="$mem" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
     rtrc=$(awk -v a="$trc" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
     local label; label=$( ((rate > 0)) && calc '%.0f MB/s' "$rate / 1e6" || echo unpaced)
-    printf '| %s | %s GB/s | %s %s | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
-      "$(calc '%.4f' "$none")" "$unit" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" >> "$report"
+    printf '| %s | %s GB/s | %s %s (%s) | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
+      "$(calc '%.4f' "$none")" "$unit" "$spread" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" >> "$report"
     (( rate == 500000000 )) && overhead500="$rmem"
-    awk -v a="$rmem" -v b="$rtrc" 'BEGIN {exit !(a > b)}' && worse_than_trace="$worse_than_trace $label"
+    awk -v a="$rmem" -v b="$rtrc" -v t="$tie_pp" 'BEGIN {exit !(a > b + t / 100)}' && worse_than_trace="$worse_than_trace $label"
     ratio_list="$ratio_list${ratio_list:+; }$label $(pct "$rmem") vs $(pct "$rtrc")"
   done
   {
@@ -233,7 +239,7 @@ part1() {
     echo
   } >> "$report"
   goal 1 "dotnet-memline overhead at 500 MB/s <= 3%" "$(pct "$overhead500")" "$(status "$overhead500 != \"nan\" && $overhead500 <= 1.03")"
-  goal 1 "never worse than dotnet-trace (same providers)" "$ratio_list" "$([[ -z "$worse_than_trace" ]] && echo PASS || echo "MISS (at$worse_than_trace)")"
+  goal 1 "never worse than dotnet-trace (same providers; ties within $tie_pp pp)" "$ratio_list" "$([[ -z "$worse_than_trace" ]] && echo PASS || echo "MISS (at$worse_than_trace)")"
 }
 
 # One measurement: prints "rate condition rep cpuSecondsPerGB gbPerSecond".
