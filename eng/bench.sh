@@ -221,7 +221,7 @@ part1() {
     local none mem trc achieved
     none=$(cost none); mem=$(cost memline); trc=$(cost dotnet-trace)
     local spread; spread=$(awk -v r="$rate" -v col="$col" -v m="$none" '$1 == r && $2 == "none" {v = (col == 4) ? $4 : 1 / $5; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v}
-      END {printf "%.0f%%", (m > 0 && n > 1) ? (hi - lo) / m * 100 : 0}' "$results")
+      END {if (m > 0 && n > 1) printf "%.0f%%", (hi - lo) / m * 100; else printf "spread n/a: 1 run"}' "$results")
     achieved=$(awk -v r="$rate" '$1 == r && $2 == "none" {print $5}' "$results" | median)
     local rmem rtrc
     rmem=$(awk -v a="$mem" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
