@@ -1,0 +1,526 @@
+#!/usr/bin/env bash
+# Benchmark harness (issue 5; not part of the test run). Builds what it needs (Release: the tool,
+# eng/Bench/BenchTarget, eng/Bench/TraceLogBaseline; restores the pinned dotnet-trace) and prints a
+# markdown report: machine, commit, date, and per part the figures and the goals with PASS/MISS.
+#   1. overhead on the target: BenchTarget at 100 MB/s, 500 MB/s and unpaced, with no profiler,
+#      under `dotnet-memline collect` and under `dotnet-trace collect` with the same providers,
+#      alternating within each repetition; medians and ratios against no profiler;
+#   2. offline analysis: `dotnet-memline analyze` (default decoder and DOTNET_MEMLINE_DECODER=tracelog)
+#      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
+#      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
+#   3. time from the end of a recording ("Trace saved") to the table, for a ~10 MB and a ~100 MB trace;
+#   4. the collector's own CPU and memory during a 60 s collection at ~30K AllocationSampled events/s.
+# What each part measures and how: docs/performance.md.
+#
+# Usage: eng/bench.sh [--quick] [--part 1,2,3,4] [--reps N] [--work DIR]
+#   --quick   smoke run (~5 min): 1 repetition, shorter windows, a smaller part-2 trace, 10 s in part 4
+#   --part    run only these parts (comma-separated or repeated)
+#   --reps    repetitions in part 1 (default 5; quick 1)
+#   --work    work directory (default artifacts/bench); part 2's traces are cached in <work>/cache
+# Needs Linux (/proc), the .NET 10 SDK, GNU time (/usr/bin/time) and about 1 GB of free disk.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+quick=0
+parts=""
+reps=""
+work="$root/artifacts/bench"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --part) parts="$parts,$2"; shift ;;
+    --part=*) parts="$parts,${1#--part=}" ;;
+    --reps) reps="$2"; shift ;;
+    --work) work="$2"; shift ;;
+    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+parts="${parts:-,1,2,3,4}"
+wants() { [[ ",$parts," == *",$1,"* ]]; }
+mkdir -p "$work"
+work="$(cd "$work" && pwd)"
+
+if (( quick )); then
+  reps="${reps:-1}"; warmup=2; window=5
+  big_samples=250000; big_bytes=$((25 * 1000 * 1000)); small_seconds=1
+  collector_seconds=10
+else
+  reps="${reps:-5}"; warmup=3; window=10
+  big_samples=1000000; big_bytes=$((100 * 1000 * 1000)); small_seconds=2
+  collector_seconds=60
+fi
+rates=(100000000 500000000 0)                 # part 1: bytes/s; 0 = as fast as it can
+tie_pp=1                                      # part 1: overheads closer than this (percentage points) are a tie
+samples_per_second_goal=30000                 # part 4
+sampling_stride=102400                        # AllocationSampled: one sample per ~100 KB allocated
+methods=(--method Server.Serve --method Handler.Handle)
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+die() { echo "bench.sh: $*" >&2; exit 1; }
+[[ -r /proc/self/stat ]] || die "needs Linux (/proc)"
+[[ -x /usr/bin/time ]] || die "needs GNU time at /usr/bin/time (apt-get install time)"
+
+# ---------------------------------------------------------------------------------------------
+# Build
+log "building Release: dotnet-memline, BenchTarget, TraceLogBaseline; restoring dotnet-trace"
+dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
+dotnet build eng/Bench/BenchTarget -c Release -v quiet -nologo >&2
+dotnet build eng/Bench/TraceLogBaseline -c Release -v quiet -nologo >&2
+dotnet tool restore >/dev/null
+tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
+target="$root/eng/Bench/BenchTarget/bin/Release/net10.0/BenchTarget.dll"
+baseline="$root/eng/Bench/TraceLogBaseline/bin/Release/net10.0/TraceLogBaseline.dll"
+# The same providers and buffer as dotnet-memline (src/DotnetMemLine.Core/Collection/AllocationProviders.cs);
+# both request the rundown at the end of the session (dotnet-memline: requestRundown, dotnet-trace: its default).
+keywords=$(grep -o 'public const long Keywords = .*;' src/DotnetMemLine.Core/Collection/AllocationProviders.cs)
+providers="Microsoft-Windows-DotNETRuntime:0x80000021019:5"
+[[ "$keywords" == *"GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;"* ]] \
+  || die "AllocationProviders.Keywords changed ($keywords): update \$providers in eng/bench.sh"
+buffer_mb=256
+
+run_dir="$work/run-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$run_dir" "$work/cache"
+report="$run_dir/report.md"
+log "work directory: $run_dir"
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+children=()
+cleanup() {
+  local pid
+  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Prefixes each line of stdin with the wall clock (seconds since the epoch, microseconds).
+stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
+
+wait_for() { # file, extended regex, timeout seconds
+  local deadline=$((SECONDS + $3))
+  until grep -Eq "$2" "$1" 2>/dev/null; do
+    (( SECONDS < deadline )) || { echo "bench.sh: timed out waiting for /$2/ in $1:" >&2; tail -5 "$1" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
+json_field() { grep -o "\"$2\": *[-0-9.eE+]*" "$1" | head -1 | sed 's/.*: *//'; }  # file, field
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+calc() { awk "BEGIN {printf \"$1\", $2}"; }                                             # printf format, expression
+pct() { awk -v r="$1" 'BEGIN {if (r=="nan" || r=="") print "n/a"; else printf "%+.1f%%", (r - 1) * 100}'; }
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
+status() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo MISS; fi; }
+kill_and_wait() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+start_target() { # output file, BenchTarget arguments...; sets target_pid
+  local out="$1"; shift
+  dotnet "$target" "$@" > "$out" 2>&1 &
+  target_pid=$!
+  children+=("$target_pid")
+  wait_for "$out" '^ready' 60
+}
+
+# Largest file in a folder, polled every 0.1 s while a process runs: temp_watch <dir> <pid> <result file>
+temp_watch() {
+  local dir="$1" pid="$2" out="$3" largest=0 size
+  while kill -0 "$pid" 2>/dev/null; do
+    size=$(find "$dir" -type f -printf '%s\n' 2>/dev/null | sort -n | tail -1)
+    (( ${size:-0} > largest )) && largest=${size:-0}
+    sleep 0.1
+  done
+  echo "$largest" > "$out"
+}
+
+# Runs a command under /usr/bin/time -v with a private TMPDIR watched for temp files.
+# measure_analysis <name> <command...>; leaves <name>.time, <name>.out, <name>.temp in $run_dir
+measure_analysis() {
+  local name="$1"; shift
+  local tmp="$run_dir/tmp-$name"
+  mkdir -p "$tmp"
+  TMPDIR="$tmp" /usr/bin/time -v "$@" > "$run_dir/$name.out" 2> "$run_dir/$name.time" &
+  local pid=$!
+  temp_watch "$tmp" "$pid" "$run_dir/$name.temp" &
+  local watcher=$!
+  local rc=0
+  wait "$pid" || rc=$?
+  wait "$watcher" || true
+  rm -rf "$tmp"
+  (( rc == 0 )) || { echo "bench.sh: $name failed (exit $rc):" >&2; tail -5 "$run_dir/$name.time" >&2; return 1; }
+}
+wall_of() { awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$run_dir/$1.time"; }
+rss_of() { awk -F': ' '/Maximum resident/ {print $2 * 1024}' "$run_dir/$1.time"; }
+
+# ---------------------------------------------------------------------------------------------
+# Report header: machine, commit, date
+cpu_model=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+cores=$(nproc)
+ram=$(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+os="$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-Linux}"), kernel $(uname -r)"
+runtime=$(dotnet --list-runtimes | awk '/^Microsoft.NETCore.App/ {v = $2} END {print v}')
+sdk=$(dotnet --version)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+branch=$(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
+dirty=""
+[[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && dirty=" (dirty: uncommitted changes)"
+if grep -rq 'DOTNET_MEMLINE_DECODER' src/ 2>/dev/null; then selectable_decoder=1; else selectable_decoder=0; fi
+{
+  echo "# dotnet-memline benchmark"
+  echo
+  echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- Commit: $commit$dirty, branch $branch"
+  echo "- Machine: $cpu_model, $cores cores, $ram RAM, $os"
+  echo "- .NET: runtime $runtime, SDK $sdk; dotnet-trace $(grep -A1 '"dotnet-trace"' .config/dotnet-tools.json | grep -o '[0-9][0-9.]*' | head -1)"
+  echo "- Mode: $( ((quick)) && echo 'quick (smoke run: 1 repetition, short windows, smaller part-2 trace)' || echo 'full'); $reps repetition(s) in part 1; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+} > "$report"
+goals="$run_dir/goals.md"
+: > "$goals"
+goal() { echo "| $1 | $2 | $3 | $4 |" >> "$goals"; }  # part, goal, measured, PASS/MISS
+
+# ---------------------------------------------------------------------------------------------
+# Part 1: overhead on the target
+part1() {
+  log "part 1: overhead; rates ${rates[*]} B/s, $reps repetition(s), ${warmup}s warm-up + ${window}s window each"
+  local dir="$run_dir/part1"
+  mkdir -p "$dir"
+  local results="$dir/results.txt"   # rate condition rep cpuSecondsPerGB gbPerSecond
+  : > "$results"
+  local conditions=(none memline dotnet-trace)
+  local rep rate i cond k
+  for rep in $(seq "$reps"); do
+    for rate in "${rates[@]}"; do
+      for k in 0 1 2; do
+        # Rotate the order each repetition, so no condition always runs first (or right after another).
+        cond=${conditions[$(( (k + rep + rate / 100000000) % 3 ))]}
+        part1_run "$rate" "$cond" "$rep" "$dir" >> "$results"
+      done
+    done
+  done
+
+  {
+    echo "## 1. Overhead on the target"
+    echo
+    echo "BenchTarget, 1 allocating thread, ~22 managed frames per allocation, mixed sizes, bounded live set."
+    echo "Cost = the target's CPU seconds per GB allocated (paced rates) or wall seconds per GB (unpaced), over a"
+    echo "${window} s window after a ${warmup} s warm-up and after the profiler's session is live; median of $reps; overhead = cost / cost without a profiler - 1."
+    echo "dotnet-trace: \`--providers $providers --buffersize $buffer_mb\` (the providers and buffer dotnet-memline uses)."
+    echo
+    echo "Spread: (largest - smallest) / median of the no-profiler runs, a rough measure of this machine's noise."
+    echo "\"Worse than dotnet-trace\" needs an overhead more than $tie_pp percentage point(s) above dotnet-trace's: closer than that is a tie."
+    echo
+    echo "| rate | achieved | cost, no profiler (spread) | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+  } >> "$report"
+  local worse_than_trace="" overhead500="nan" ratio_list=""
+  for rate in "${rates[@]}"; do
+    local col unit
+    if (( rate > 0 )); then col=4; unit="CPU s/GB"; else col=5; unit="wall s/GB"; fi
+    cost() { awk -v r="$rate" -v c="$1" -v col="$col" '$1 == r && $2 == c {print (col == 4) ? $4 : 1 / $5}' "$results" | median; }
+    local none mem trc achieved
+    none=$(cost none); mem=$(cost memline); trc=$(cost dotnet-trace)
+    local spread; spread=$(awk -v r="$rate" -v col="$col" -v m="$none" '$1 == r && $2 == "none" {v = (col == 4) ? $4 : 1 / $5; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v}
+      END {if (m > 0 && n > 1) printf "%.0f%%", (hi - lo) / m * 100; else printf "spread n/a: 1 run"}' "$results")
+    achieved=$(awk -v r="$rate" '$1 == r && $2 == "none" {print $5}' "$results" | median)
+    local rmem rtrc
+    rmem=$(awk -v a="$mem" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
+    rtrc=$(awk -v a="$trc" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
+    local label; label=$( ((rate > 0)) && calc '%.0f MB/s' "$rate / 1e6" || echo unpaced)
+    printf '| %s | %s GB/s | %s %s (%s) | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
+      "$(calc '%.4f' "$none")" "$unit" "$spread" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" >> "$report"
+    (( rate == 500000000 )) && overhead500="$rmem"
+    awk -v a="$rmem" -v b="$rtrc" -v t="$tie_pp" 'BEGIN {exit !(a > b + t / 100)}' && worse_than_trace="$worse_than_trace $label"
+    ratio_list="$ratio_list${ratio_list:+; }$label $(pct "$rmem") vs $(pct "$rtrc")"
+  done
+  {
+    echo
+    echo "Per run: part1/results.txt (rate, condition, repetition, CPU s/GB, GB/s) and part1/<condition>-<rate>-<rep>.*."
+    echo
+  } >> "$report"
+  goal 1 "dotnet-memline overhead at 500 MB/s <= 3%" "$(pct "$overhead500")" "$(status "$overhead500 != \"nan\" && $overhead500 <= 1.03")"
+  goal 1 "never worse than dotnet-trace (same providers; ties within $tie_pp pp)" "$ratio_list" "$([[ -z "$worse_than_trace" ]] && echo PASS || echo "MISS (at$worse_than_trace)")"
+}
+
+# One measurement: prints "rate condition rep cpuSecondsPerGB gbPerSecond".
+part1_run() {
+  local rate="$1" cond="$2" rep="$3" dir="$4"
+  local tag="$dir/$cond-$rate-$rep" start="$dir/start-$cond-$rate-$rep"
+  rm -f "$start"
+  start_target "$tag.target" --rate "$rate" --warmup "$warmup" --window "$window" --start-file "$start"
+  local profiler="" longest=$((warmup + window + 120))
+  case "$cond" in
+    memline)
+      dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$longest" -o "$tag.nettrace" --format json \
+        > "$tag.json" 2> "$tag.err" &
+      profiler=$!; children+=("$profiler")
+      wait_for "$tag.err" '^Recording' 60 ;;
+    dotnet-trace)
+      dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
+        --duration "00:00:$(printf '%02d:%02d' $((longest / 60)) $((longest % 60)))" < /dev/null > "$tag.err" 2>&1 &
+      profiler=$!; children+=("$profiler")
+      wait_for "$tag.err" '^Output File' 60 ;;
+  esac
+  sleep 1   # let the session settle before the window opens
+  touch "$start"
+  wait "$target_pid" || true
+  if [[ -n "$profiler" ]]; then
+    # The target exited: the profiler ends its session and saves the trace. dotnet-memline would go on
+    # to analyze it; that is part 2's business, so stop it once the trace is saved.
+    if [[ "$cond" == memline ]]; then
+      wait_for "$tag.err" '^Trace saved' 120 || true
+      kill_and_wait "$profiler"
+    else
+      wait "$profiler" || true
+    fi
+  fi
+  local line; line=$(grep '^bench-result' "$tag.target" | sed 's/^bench-result //') || die "no result from BenchTarget ($tag.target)"
+  echo "$line" > "$tag.result.json"
+  echo "$rate $cond $rep $(json_field "$tag.result.json" cpuSecondsPerGB) $(json_field "$tag.result.json" gbPerSecond)"
+  log "part 1: $(calc '%5.0f' "$rate / 1e6") MB/s rep $rep $(printf '%-12s' "$cond") $(json_field "$tag.result.json" gbPerSecond) GB/s, $(json_field "$tag.result.json" cpuSecondsPerGB) CPU s/GB"
+  rm -f "$tag.nettrace"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Part 2: offline analysis throughput
+
+# Records a trace of BenchTarget (2 threads, unpaced) with dotnet-memline itself: record_trace <file> <seconds>
+record_trace() {
+  local file="$1" seconds="$2" out="$1.record"
+  start_target "$out.target" --threads 2
+  dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$seconds" -o "$file" --format json > /dev/null 2> "$out.err" &
+  local collector=$!
+  children+=("$collector")
+  wait_for "$out.err" '^Trace saved' $(( ${seconds%.*} + 120 ))
+  kill_and_wait "$collector"        # it would analyze the trace now; not needed
+  kill_and_wait "$target_pid"
+}
+
+# Counts a trace's events with the baseline (cached next to it): sets trace_events, trace_samples.
+count_events() {
+  local file="$1"
+  if [[ ! -s "$file.counts" ]]; then
+    dotnet "$baseline" "$file" "${methods[@]}" | grep '^baseline-result' | sed 's/^baseline-result //' > "$file.counts"
+  fi
+  trace_events=$(json_field "$file.counts" events)
+  trace_samples=$(json_field "$file.counts" allocationEvents)
+}
+
+part2() {
+  local key; key=$(sha256sum "$target" | cut -c1-12)   # traces go with the BenchTarget build (its PDB)
+  local small="$work/cache/analysis-small-$key-${small_seconds}s.nettrace"
+  local big="$work/cache/analysis-big-$key-$big_samples-$big_bytes.nettrace"
+  if [[ ! -s "$small" ]]; then
+    log "part 2: recording the short trace ($small_seconds s)"
+    record_trace "$small" "$small_seconds"
+  fi
+  count_events "$small"
+  local small_events=$trace_events small_samples=$trace_samples small_size; small_size=$(stat -c %s "$small")
+  if [[ ! -s "$big" ]]; then
+    # Size the recording from the short one: samples and bytes per second, 20% margin; retry if short.
+    local seconds attempt
+    seconds=$(awk -v s="$small_samples" -v b="$small_size" -v d="$small_seconds" -v ms="$big_samples" -v mb="$big_bytes" \
+      'BEGIN {x = ms / (s / d); y = mb / (b / d); t = (x > y ? x : y) * 1.2; printf "%d", t + 1}')
+    for attempt in 1 2 3; do
+      log "part 2: recording the large trace ($seconds s; goal >= $big_samples samples and >= $(mb "$big_bytes"))"
+      rm -f "$big.counts"
+      record_trace "$big.tmp" "$seconds"
+      mv "$big.tmp" "$big"
+      count_events "$big"
+      local size; size=$(stat -c %s "$big")
+      (( trace_samples >= big_samples && size >= big_bytes )) && break
+      log "part 2: only $trace_samples samples, $(mb "$size"); recording again, longer"
+      seconds=$(( seconds * 2 ))
+      rm -f "$big" "$big.counts"
+    done
+    [[ -s "$big" ]] || die "could not record a large enough trace"
+  fi
+  count_events "$big"
+  local big_events=$trace_events big_samples_got=$trace_samples big_size; big_size=$(stat -c %s "$big")
+  log "part 2: large trace $(mb "$big_size"), $big_events events ($big_samples_got samples); short trace $(mb "$small_size"), $small_events events"
+
+  local analyzers=(memline-default memline-tracelog baseline)
+  local a which file
+  for which in big small; do
+    [[ $which == big ]] && file="$big" || file="$small"
+    for a in "${analyzers[@]}"; do
+      log "part 2: $a on the $which trace"
+      case "$a" in
+        memline-default) measure_analysis "$a-$which" dotnet "$tool" analyze "$file" "${methods[@]}" --format json ;;
+        memline-tracelog) measure_analysis "$a-$which" env DOTNET_MEMLINE_DECODER=tracelog dotnet "$tool" analyze "$file" "${methods[@]}" --format json ;;
+        baseline) measure_analysis "$a-$which" dotnet "$baseline" "$file" "${methods[@]}" ;;
+      esac
+    done
+  done
+
+  {
+    echo "## 2. Offline analysis throughput"
+    echo
+    echo "Large trace: $(mb "$big_size"), $big_events events, $big_samples_got AllocationSampled, $(json_field "$big.counts" framesPerEvent) frames per sample on average; short trace: $(mb "$small_size"), $small_events events (both recorded from BenchTarget, 2 threads, unpaced, with dotnet-memline collect; cached in $work/cache)."
+    echo "Events/s = the trace's events (TraceLog's count) / wall time of the whole process (\`/usr/bin/time -v\`), startup included. Largest temp file: largest file seen in the process's private TMPDIR (polled every 0.1 s)."
+    echo "Analyses: \`dotnet-memline analyze <trace> ${methods[*]} --format json\`; TraceLogBaseline = TraceLog.CreateFromEventPipeDataFile to .etlx, CallStack() of every AllocationSampled event, SymbolReader line per frame of those methods (cached per code address)."
+    (( selectable_decoder )) || echo "This commit has no DOTNET_MEMLINE_DECODER switch yet: both dotnet-memline rows run the same (TraceLog-based) decoder."
+    echo
+    echo "| analyzer | trace | wall | events/s | vs baseline | peak RSS | largest temp file |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+  } >> "$report"
+  declare -A eps
+  for which in big small; do
+    local events=$big_events; [[ $which == small ]] && events=$small_events
+    local base_eps; base_eps=$(awk -v e="$events" -v w="$(wall_of "baseline-$which")" 'BEGIN {print e / w}')
+    for a in "${analyzers[@]}"; do
+      local w r t label
+      w=$(wall_of "$a-$which"); r=$(rss_of "$a-$which"); t=$(cat "$run_dir/$a-$which.temp")
+      eps[$a-$which]=$(awk -v e="$events" -v w="$w" 'BEGIN {print e / w}')
+      case "$a" in
+        memline-default) label="dotnet-memline analyze (default decoder)" ;;
+        memline-tracelog) label="dotnet-memline analyze (DOTNET_MEMLINE_DECODER=tracelog)" ;;
+        baseline) label="TraceLogBaseline (.etlx $(mb "$(json_field "$run_dir/$a-$which.out" etlxBytes)"))" ;;
+      esac
+      printf '| %s | %s | %.2f s | %s | %.2fx | %s | %s |\n' "$label" "$([[ $which == big ]] && echo "large ($(mb "$big_size"))" || echo "short ($(mb "$small_size"))")" \
+        "$w" "$(calc '%.0f' "${eps[$a-$which]}")" "$(awk -v a="${eps[$a-$which]}" -v b="$base_eps" 'BEGIN {print a / b}')" "$(mb "$r")" "$(mb "$t")" >> "$report"
+    done
+  done
+  local speedup rss_big rss_small temp_big
+  speedup=$(awk -v a="${eps[memline-default-big]}" -v b="${eps[baseline-big]}" 'BEGIN {print a / b}')
+  rss_big=$(rss_of memline-default-big); rss_small=$(rss_of memline-default-small); temp_big=$(cat "$run_dir/memline-default-big.temp")
+  echo >> "$report"
+  goal 2 "analyze >= 3x the TraceLog baseline's events/s (large trace)" "$(calc '%.2fx' "$speedup")" "$(status "$speedup >= 3")"
+  goal 2 "peak RSS flat in trace length (large <= 1.25x short, $(calc '%.0f' "$big_size / $small_size")x longer)" \
+    "$(mb "$rss_big") vs $(mb "$rss_small") ($(calc '%.2fx' "$rss_big / $rss_small"))" "$(status "$rss_big <= 1.25 * $rss_small")"
+  goal 2 "no temp file larger than the trace" "largest $(mb "$temp_big") for a $(mb "$big_size") trace" "$(status "$temp_big <= $big_size")"
+  if (( big_samples_got < 1000000 || big_size < 100000000 )); then
+    goal 2 "(the large trace has >= 1M samples and >= 100 MB)" "$big_samples_got samples, $(mb "$big_size")" \
+      "$( ((quick)) && echo 'n/a (quick mode records a smaller trace)' || echo MISS)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Part 3: time to the first table after the session stops
+
+# Collects with --duration from a fresh BenchTarget (2 threads, unpaced), text table to a file.
+# timed_collect <name> <seconds>; sets t_recording, t_saved, t_end (epoch seconds) and trace_size
+timed_collect() {
+  local name="$1" seconds="$2" out="$run_dir/part3/$1"
+  start_target "$out.target" --threads 2
+  dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$seconds" -o "$out.nettrace" > "$out.table" 2> >(stamp > "$out.err") &
+  local collector=$!
+  children+=("$collector")
+  local rc=0
+  wait "$collector" || rc=$?
+  t_end=$EPOCHREALTIME
+  kill_and_wait "$target_pid"
+  sleep 0.2   # the stamping reader finishes its last lines
+  (( rc == 0 )) || die "collect failed (exit $rc): $(tail -3 "$out.err")"
+  t_recording=$(awk '$2 == "Recording" {print $1; exit}' "$out.err")
+  t_saved=$(awk '$2 == "Trace" && $3 == "saved:" {print $1; exit}' "$out.err")
+  trace_size=$(stat -c %s "$out.nettrace")
+}
+
+part3() {
+  mkdir -p "$run_dir/part3"
+  log "part 3: calibrating the trace's bytes per second (3 s)"
+  timed_collect calibrate 3
+  local per_second; per_second=$(awk -v s="$trace_size" 'BEGIN {print s / 3}')
+  rm -f "$run_dir/part3/calibrate.nettrace"
+  {
+    echo "## 3. Time to the first table after the session stops"
+    echo
+    echo "\`dotnet-memline collect -p <BenchTarget, 2 threads, unpaced> ${methods[*]} --duration <d>\`, text tables to a file; d chosen from a 3 s calibration ($(mb "$per_second") of trace per second)."
+    echo "Stop to saved: from the end of --duration (the \"Recording\" line + d) to the \"Trace saved\" line (session stop, rundown, flush); saved to table: from \"Trace saved\" to the process's exit after printing the tables (the goal's figure)."
+    echo
+    echo "| trace | duration | stop to saved | saved to table | stop to table |"
+    echo "| --- | --- | --- | --- | --- |"
+  } >> "$report"
+  local goal_mb seconds
+  for goal_mb in 10 100; do
+    seconds=$(awk -v g="$goal_mb" -v r="$per_second" 'BEGIN {d = g * 1e6 / r; printf "%.0f", (d < 1 ? 1 : d)}')
+    log "part 3: ~$goal_mb MB trace: collecting for $seconds s"
+    timed_collect "trace-${goal_mb}mb" "$seconds"
+    local stop_to_saved saved_to_table
+    stop_to_saved=$(awk -v r="$t_recording" -v s="$t_saved" -v d="$seconds" 'BEGIN {printf "%.2f", s - r - d}')
+    saved_to_table=$(awk -v s="$t_saved" -v e="$t_end" 'BEGIN {printf "%.2f", e - s}')
+    printf '| %s | %s s | %s s | %s s | %s s |\n' "$(mb "$trace_size")" "$seconds" "$stop_to_saved" "$saved_to_table" \
+      "$(awk -v a="$stop_to_saved" -v b="$saved_to_table" 'BEGIN {printf "%.2f", a + b}')" >> "$report"
+    (( goal_mb == 10 )) && goal 3 "first table <= 1 s after stop, ~10 MB trace ($(mb "$trace_size"))" "$saved_to_table s (saved to table; $stop_to_saved s more from the stop request)" "$(status "$saved_to_table <= 1")"
+    (( goal_mb == 100 )) && goal 3 "(no goal) ~100 MB trace ($(mb "$trace_size"))" "$saved_to_table s" "-"
+    rm -f "$run_dir/part3/trace-${goal_mb}mb.nettrace"
+  done
+  echo >> "$report"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Part 4: the collector's own CPU and memory at ~30K events/s
+part4() {
+  local dir="$run_dir/part4"
+  mkdir -p "$dir"
+  local rate=$((samples_per_second_goal * sampling_stride))
+  log "part 4: collecting for $collector_seconds s from BenchTarget paced at $(calc '%.2f' "$rate / 1e9") GB/s (2 threads)"
+  start_target "$dir/target.out" --threads 2 --rate "$rate" --progress
+  local ticks; ticks=$(getconf CLK_TCK)
+  dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$collector_seconds" -o "$dir/collect.nettrace" --format json \
+    > "$dir/report.json" 2> >(stamp > "$dir/collect.err") &
+  local collector=$!
+  children+=("$collector")
+  # Each second: time, utime+stime (ticks), VmRSS and VmHWM (kB), and whether the recording is over.
+  : > "$dir/samples.txt"
+  while kill -0 "$collector" 2>/dev/null; do
+    local stat rss hwm phase=starting
+    stat=$(cut -d' ' -f14,15 "/proc/$collector/stat" 2>/dev/null) || break
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$collector/status" 2>/dev/null || echo 0)
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$collector/status" 2>/dev/null || echo 0)
+    grep -q ' Recording' "$dir/collect.err" 2>/dev/null && phase=recording
+    grep -q ' Trace saved' "$dir/collect.err" 2>/dev/null && phase=analyzing
+    echo "$EPOCHREALTIME ${stat/ /+} $rss $hwm $phase" >> "$dir/samples.txt"
+    sleep 1
+  done
+  wait "$collector" || die "collect failed: $(tail -3 "$dir/collect.err")"
+  kill_and_wait "$target_pid"
+  sleep 0.2
+  # CPU over the recording: from the first to the last sample taken while recording.
+  local cpu_pct rss_peak hwm_rec seconds_sampled
+  read -r cpu_pct seconds_sampled < <(awk -v hz="$ticks" '$5 == "recording" {split($2, c, "+"); t = c[1] + c[2]; if (!n++) {t0 = $1; c0 = t} t1 = $1; c1 = t}
+    END {if (n < 2) print "nan 0"; else printf "%.2f %.1f\n", (c1 - c0) / hz / (t1 - t0) * 100, t1 - t0}' "$dir/samples.txt")
+  rss_peak=$(awk '$5 == "recording" && $3 > m {m = $3} END {print m * 1024}' "$dir/samples.txt")
+  hwm_rec=$(awk '$5 == "recording" {h = $4} END {print h * 1024}' "$dir/samples.txt")
+  local samples dropped duration eps achieved
+  samples=$(json_field "$dir/report.json" allocationSamples)
+  dropped=$(json_field "$dir/report.json" droppedEvents)
+  duration=$(json_field "$dir/report.json" durationSeconds)
+  eps=$(awk -v s="$samples" -v d="$duration" 'BEGIN {print s / d}')
+  achieved=$(grep '^rate:' "$dir/target.out" | tail -1 | sed 's/^rate: //')
+  {
+    echo "## 4. The collector's own cost"
+    echo
+    echo "\`dotnet-memline collect --duration $collector_seconds\` on BenchTarget paced at $(calc '%.2f' "$rate / 1e9") GB/s in 2 threads (target: $samples_per_second_goal AllocationSampled/s); target's measured rate: ${achieved:-?}."
+    echo "CPU: the collector's utime+stime (/proc/<pid>/stat) between the first and last 1-s samples taken while recording ($seconds_sampled s). RSS: largest VmRSS sampled while recording, and VmHWM (peak since start, including the method check before recording) at the last of them."
+    echo
+    echo "| events/s achieved | samples | dropped | collector CPU | peak VmRSS recording | VmHWM at stop | trace |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    printf '| %s | %s | %s | %s%% of one core | %s | %s | %s |\n' "$(calc '%.0f' "$eps")" "$samples" "$dropped" "$cpu_pct" "$(mb "$rss_peak")" "$(mb "$hwm_rec")" "$(mb "$(stat -c %s "$dir/collect.nettrace")")"
+    echo
+  } >> "$report"
+  local at="at $(calc '%.0f' "$eps") events/s"
+  awk -v e="$eps" -v g="$samples_per_second_goal" 'BEGIN {exit !(e < 0.9 * g)}' && at="$at (BELOW the 30K goal: the machine could not sustain the rate)"
+  goal 4 "collector <= 2% of one core, $at" "$cpu_pct%" "$(status "$cpu_pct <= 2")"
+  goal 4 "collector <= 100 MB RSS" "$(mb "$hwm_rec") VmHWM ($(mb "$rss_peak") peak VmRSS sampled)" "$(status "$hwm_rec <= 100 * 1024 * 1024")"
+  goal 4 "zero dropped events" "$dropped" "$(status "$dropped == 0")"
+  rm -f "$dir/collect.nettrace"
+}
+
+# ---------------------------------------------------------------------------------------------
+wants 1 && part1
+wants 2 && part2
+wants 3 && part3
+wants 4 && part4
+{
+  echo "## Goals"
+  echo
+  echo "| part | goal | measured | status |"
+  echo "| --- | --- | --- | --- |"
+  cat "$goals"
+  echo
+  echo "Logs and raw figures: $run_dir"
+} >> "$report"
+echo
+cat "$report"
