@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DotnetMemLine.Decoding;
 using DotnetMemLine.Estimation;
 
@@ -64,6 +65,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => _heap.OnGCEnd(heapBytes);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
     {
         _heap.OnAllocated(_eventKind == AllocationEventKind.AllocationTick
@@ -115,6 +117,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LineOf(StackFrame frame)
     {
         if (frame.ILOffset < 0)
@@ -131,6 +134,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         return line;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Charge(MethodLineTallies tallies, List<int> lines, in AllocationRecord allocation, long? heapNow)
     {
         Add(tallies.Total, allocation);
@@ -161,6 +165,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Add(SampleTally tally, in AllocationRecord allocation)
     {
         switch (_eventKind)

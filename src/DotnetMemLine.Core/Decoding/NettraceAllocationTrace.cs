@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using DotnetMemLine.Decoding.Nettrace;
 
@@ -106,6 +107,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
         public bool AnyAllocationHasAStack { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OnEvent(in NettraceEvent ev)
         {
             int threadId = (int)ev.ThreadId;
@@ -186,6 +188,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         // Every return address resolved so far: method id (or NotManagedCode), IL offset, next statement's IL offset.
         private readonly Dictionary<ulong, StackFrame> _frameByAddress = [];
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OnEvent(in NettraceEvent ev)
         {
             switch (ev.Kind)
@@ -277,6 +280,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         private static long ExactSize(long totalSize, int objectCount, long alignment) =>
             objectCount == 1 && alignment > 0 ? (totalSize + alignment - 1) / alignment * alignment : totalSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private ReadOnlySpan<StackFrame> FramesOf(in NettraceEvent ev)
         {
             if (ev.Stack.IsEmpty)

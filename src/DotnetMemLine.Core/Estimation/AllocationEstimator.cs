@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace DotnetMemLine.Estimation;
@@ -32,6 +33,7 @@ public static class AllocationEstimator
     /// <summary>A weighted estimate whose normal 95% half-width is at most this share of it counts as precise.</summary>
     private const double PreciseRelativeSpread = 0.10;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SampleWeight(long objectSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objectSize);

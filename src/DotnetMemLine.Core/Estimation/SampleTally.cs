@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DotnetMemLine.Estimation;
 
 /// <summary>
@@ -39,6 +40,7 @@ public sealed class SampleTally
     /// <summary>Adds one AllocationSampled event.</summary>
     /// <param name="objectSize">The object's size in bytes, as carried by the event.</param>
     /// <param name="sampledByteOffset">0-based offset of the successful trial within the object.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddSampled(long objectSize, long sampledByteOffset)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(objectSize);

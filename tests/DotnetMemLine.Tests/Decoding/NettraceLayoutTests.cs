@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
-using System.Text;
 using DotnetMemLine.Decoding;
+using DotnetMemLine.Tests.Decoding.Nettrace;
 
 namespace DotnetMemLine.Tests.Decoding;
 
@@ -9,50 +9,8 @@ namespace DotnetMemLine.Tests.Decoding;
 public sealed class NettraceLayoutTests
 {
     /// <summary>"Nettrace", the serialization signature, the Trace object (version 4), two blocks, the end tag.</summary>
-    private static byte[] SmallTrace(int version = 4)
-    {
-        var bytes = new List<byte>();
-        bytes.AddRange("Nettrace"u8.ToArray());
-        AddInt32(bytes, 20);
-        bytes.AddRange("!FastSerialization.1"u8.ToArray());
-        AddObjectHeader(bytes, "Trace", version);
-        bytes.AddRange(new byte[48]);
-        bytes.Add(6);
-        AddBlock(bytes, "MetadataBlock", 10);
-        AddBlock(bytes, "EventBlock", 33);
-        bytes.Add(1);
-        return [.. bytes];
-    }
-
-    private static void AddInt32(List<byte> bytes, int value)
-    {
-        byte[] four = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(four, value);
-        bytes.AddRange(four);
-    }
-
-    private static void AddObjectHeader(List<byte> bytes, string name, int version)
-    {
-        bytes.AddRange([5, 5, 1]);
-        AddInt32(bytes, version);
-        AddInt32(bytes, version);
-        AddInt32(bytes, name.Length);
-        bytes.AddRange(Encoding.ASCII.GetBytes(name));
-        bytes.Add(6);
-    }
-
-    private static void AddBlock(List<byte> bytes, string name, int size)
-    {
-        AddObjectHeader(bytes, name, 2);
-        AddInt32(bytes, size);
-        while (bytes.Count % 4 != 0)
-        {
-            bytes.Add(0);
-        }
-
-        bytes.AddRange(Enumerable.Repeat((byte)0xAB, size));
-        bytes.Add(6);
-    }
+    private static byte[] SmallTrace(int version = 4) =>
+        new NettraceBuilder(traceVersion: version).FillerBlock("MetadataBlock", 10).FillerBlock("EventBlock", 33).End().ToArray();
 
     private static NettraceLayout Read(byte[] bytes) => NettraceLayout.Read(new MemoryStream(bytes));
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DotnetMemLine.Decoding.Nettrace;
 
 /// <summary>
@@ -37,6 +38,7 @@ internal struct EventHeader
     /// Reads a compressed header: a flags byte says which fields follow; absent ones keep the previous
     /// header's value, the sequence number counts on by one per (non-metadata) event, the timestamp is a delta.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ReadCompressed(ref ByteCursor cursor, ref EventHeader header)
     {
         var flags = (CompressedFlags)cursor.ReadByte();

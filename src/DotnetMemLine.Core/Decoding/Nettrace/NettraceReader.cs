@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace DotnetMemLine.Decoding.Nettrace;
@@ -345,6 +346,7 @@ internal sealed class NettraceReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private string? ReadBlock(long objectOffset)
         {
             // Type: 3 tags, 3 ints, a name of at most 64 bytes and a tag; then the block size.
@@ -532,6 +534,7 @@ internal sealed class NettraceReader
         }
 
         /// <summary>StackBlock: first id, count, then per stack its size and its return addresses.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ReadStackBlock(ReadOnlySpan<byte> content)
         {
             var cursor = new ByteCursor(content);
@@ -584,6 +587,7 @@ internal sealed class NettraceReader
         }
 
         /// <summary>EventBlock: a header (size, flags) and event blobs. Decoded whole first, so a damaged block changes nothing.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ReadEventBlock(ReadOnlySpan<byte> content)
         {
             var cursor = new ByteCursor(content);
@@ -709,6 +713,7 @@ internal sealed class NettraceReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Enqueue(CaptureThread thread, EventKind kind, in EventHeader header, ReadOnlySpan<byte> payload)
         {
             EnsureCapacity(ref _payloads, _payloadsUsed + payload.Length);
@@ -735,6 +740,7 @@ internal sealed class NettraceReader
         private void FlushAll() => SortAndDispatch(long.MaxValue);
 
         /// <summary>Dispatches the queued events older than <paramref name="stop"/>, merging the threads' queues by timestamp.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void SortAndDispatch(long stop)
         {
             if (_queuedEvents == 0)
@@ -814,6 +820,7 @@ internal sealed class NettraceReader
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Dispatch(EventKind kind, long timeStamp, long threadId, int stackId, ReadOnlySpan<byte> payload)
         {
             ReadOnlySpan<byte> stack = _stacks.TryGetValue(stackId, out var at) ? _stackBytes.AsSpan(at.Offset, at.Length) : default;

@@ -17,12 +17,13 @@ internal sealed class NettraceBuilder
 
     private readonly MemoryStream _stream = new();
 
-    public NettraceBuilder(int pointerSize = 8)
+    /// <param name="traceVersion">The Trace object's format version (4 as .NET 5 to 10 write it; higher to fake a newer writer).</param>
+    public NettraceBuilder(int pointerSize = 8, int traceVersion = 4)
     {
         Write("Nettrace"u8);
         WriteInt32(20);
         Write("!FastSerialization.1"u8);
-        WriteObjectType("Trace", 4);
+        WriteObjectType("Trace", traceVersion);
         for (int i = 0; i < 8; i++)
         {
             WriteInt16(1); // SYSTEMTIME fields
@@ -46,6 +47,9 @@ internal sealed class NettraceBuilder
         _stream.WriteByte(1);
         return this;
     }
+
+    /// <summary>A block of <paramref name="size"/> filler bytes: for tests of the container's structure, not of events.</summary>
+    public NettraceBuilder FillerBlock(string typeName, int size) => Block(typeName, Enumerable.Repeat((byte)0xAB, size).ToArray());
 
     public NettraceBuilder Block(string typeName, byte[] content)
     {
