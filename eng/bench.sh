@@ -114,9 +114,16 @@ mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
 status() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo MISS; fi; }
 kill_and_wait() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
+# Part 1 pins the target to one core and the profiler to the other (when there are two and taskset
+# exists), so that the profiler's own work and the scheduler's moves do not show as the target's cost.
+pin_target=(); pin_profiler=()
+if command -v taskset > /dev/null && (( $(nproc) >= 2 )); then
+  pin_cores=1
+fi
+
 start_target() { # output file, BenchTarget arguments...; sets target_pid
   local out="$1"; shift
-  dotnet "$target" "$@" > "$out" 2>&1 &
+  "${pin_target[@]}" dotnet "$target" "$@" > "$out" 2>&1 &
   target_pid=$!
   children+=("$target_pid")
   wait_for "$out" '^ready' 60
@@ -187,6 +194,10 @@ part1() {
   mkdir -p "$dir"
   local results="$dir/results.txt"   # rate condition rep cpuSecondsPerGB gbPerSecond
   : > "$results"
+  if [[ -n "${pin_cores:-}" ]]; then
+    pin_target=(taskset -c 1); pin_profiler=(taskset -c 0)
+    log "part 1: target pinned to CPU 1, profilers to CPU 0"
+  fi
   local conditions=(none memline dotnet-trace)
   local rep rate i cond k
   for rep in $(seq "$reps"); do
@@ -206,6 +217,7 @@ part1() {
     echo "Cost = the target's CPU seconds per GB allocated (paced rates) or wall seconds per GB (unpaced), over a"
     echo "${window} s window after a ${warmup} s warm-up and after the profiler's session is live; median of $reps; overhead = cost / cost without a profiler - 1."
     echo "dotnet-trace: \`--providers $providers --buffersize $buffer_mb\` (the providers and buffer dotnet-memline uses)."
+    echo "Pinning: ${pin_cores:+target on CPU 1, profiler on CPU 0 (taskset)}${pin_cores:-none (one core, or no taskset)}."
     echo
     echo "Spread: (largest - smallest) / median of the no-profiler runs, a rough measure of this machine's noise."
     echo "\"Worse than dotnet-trace\" needs an overhead more than $tie_pp percentage point(s) above dotnet-trace's: closer than that is a tie."
@@ -251,12 +263,12 @@ part1_run() {
   local profiler="" longest=$((warmup + window + 120))
   case "$cond" in
     memline)
-      dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$longest" -o "$tag.nettrace" --format json \
+      "${pin_profiler[@]}" dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$longest" -o "$tag.nettrace" --format json \
         > "$tag.json" 2> "$tag.err" &
       profiler=$!; children+=("$profiler")
       wait_for "$tag.err" '^Recording' 60 ;;
     dotnet-trace)
-      dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
+      "${pin_profiler[@]}" dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
         --duration "00:00:$(printf '%02d:%02d' $((longest / 60)) $((longest % 60)))" < /dev/null > "$tag.err" 2>&1 &
       profiler=$!; children+=("$profiler")
       wait_for "$tag.err" '^Output File' 60 ;;
