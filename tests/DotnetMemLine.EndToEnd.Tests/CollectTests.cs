@@ -183,6 +183,30 @@ public sealed class CollectTests
     }
 
     [TestMethod]
+    public async Task Collect_ProcessWithAStaleDiagnosticsSocket_IsNotADotnetProcess()
+    {
+        // A runtime killed with SIGKILL leaves its socket in /tmp; when its pid is reused by a process
+        // that is not .NET, the socket is found but nobody answers on it.
+        using RunningProcess sleeper = RunningProcess.Start("sleep", ["120"]);
+        string pid = sleeper.Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string stale = Path.Combine(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-12345-socket");
+        // Bound but not listening, as a dead runtime's socket: connecting is refused. (.NET deletes the
+        // file when the socket is disposed, so it is kept open until the tool has tried.)
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(stale));
+        try
+        {
+            using RunningProcess tool = RunningProcess.StartTool(["collect", "-p", pid, "--method", "X"]);
+            ToolAssert.FailsWith(await tool.WaitForExitAsync(Timeout), 4, $"process {pid} (sleep) is not a .NET process: the diagnostics socket published for its id does not answer");
+        }
+        finally
+        {
+            socket.Dispose();
+            File.Delete(stale);
+        }
+    }
+
+    [TestMethod]
     public async Task Collect_MalformedProcessId_IsAUsageErrorWithoutStackTrace()
     {
         using RunningProcess tool = RunningProcess.StartTool(["collect", "-p", "abc", "--method", "X"]);

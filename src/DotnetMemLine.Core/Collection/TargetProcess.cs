@@ -100,7 +100,18 @@ public static class TargetProcess
         }
 
         var client = new DiagnosticsClient(processId);
-        Probe(client, processId);
+        try
+        {
+            Probe(client, processId);
+        }
+        catch (MemLineException ex) when (ex.Code == ExitCode.NotADotnetProcess)
+        {
+            // A socket of this pid that nobody answers on: a runtime killed with SIGKILL leaves its
+            // socket behind, and the pid has since been given to this process.
+            throw new MemLineException(ExitCode.NotADotnetProcess,
+                $"process {processId} ({name}) is not a .NET process: the diagnostics socket published for its id does not answer (left behind by an earlier process with the same id, or its runtime has shut down)", ex);
+        }
+
         return client;
     }
 
