@@ -113,6 +113,19 @@ pct() { awk -v r="$1" 'BEGIN {if (r=="nan" || r=="") print "n/a"; else printf "%
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
 status() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo MISS; fi; }
 kill_and_wait() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# One-sided Mann-Whitney test on two lists of costs (stdin: "a <cost>" and "b <cost>" lines): exits 0
+# when the a costs are higher than the b costs at the 5% level (normal approximation, ties count half).
+# Run-to-run noise here is larger than the difference between two profilers opening the same session,
+# so "worse" has to be more than a higher median.
+significantly_higher() {
+  awk '$1 == "a" {a[++na] = $2} $1 == "b" {b[++nb] = $2}
+    END {
+      if (na < 2 || nb < 2) exit 1
+      for (i = 1; i <= na; i++) for (j = 1; j <= nb; j++) u += (a[i] > b[j]) ? 1 : (a[i] == b[j] ? 0.5 : 0)
+      z = (u - na * nb / 2) / sqrt(na * nb * (na + nb + 1) / 12)
+      exit !(z > 1.645)
+    }'
+}
 
 # Part 1 pins the target to one core and the profiler to the other (when there are two and taskset
 # exists), so that the profiler's own work and the scheduler's moves do not show as the target's cost.
@@ -220,7 +233,7 @@ part1() {
     echo "Pinning: ${pin_cores:+target on CPU 1, profiler on CPU 0 (taskset)}${pin_cores:-none (one core, or no taskset)}."
     echo
     echo "Spread: (largest - smallest) / median of the no-profiler runs, a rough measure of this machine's noise."
-    echo "\"Worse than dotnet-trace\" needs an overhead more than $tie_pp percentage point(s) above dotnet-trace's: closer than that is a tie."
+    echo "\"Worse than dotnet-trace\" needs a median overhead more than $tie_pp percentage point(s) above dotnet-trace's and costs higher across the runs (one-sided Mann-Whitney test, 5%): otherwise it is a tie."
     echo
     echo "| rate | achieved | cost, no profiler (spread) | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
@@ -242,7 +255,11 @@ part1() {
     printf '| %s | %s GB/s | %s %s (%s) | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
       "$(calc '%.4f' "$none")" "$unit" "$spread" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" >> "$report"
     (( rate == 500000000 )) && overhead500="$rmem"
-    awk -v a="$rmem" -v b="$rtrc" -v t="$tie_pp" 'BEGIN {exit !(a > b + t / 100)}' && worse_than_trace="$worse_than_trace $label"
+    # Worse: a median more than tie_pp points higher AND higher costs across the runs (Mann-Whitney, 5%).
+    if awk -v a="$rmem" -v b="$rtrc" -v t="$tie_pp" 'BEGIN {exit !(a > b + t / 100)}' \
+      && awk -v r="$rate" -v col="$col" '$1 == r && ($2 == "memline" || $2 == "dotnet-trace") {print ($2 == "memline") ? "a" : "b", (col == 4) ? $4 : 1 / $5}' "$results" | significantly_higher; then
+      worse_than_trace="$worse_than_trace $label"
+    fi
     ratio_list="$ratio_list${ratio_list:+; }$label $(pct "$rmem") vs $(pct "$rtrc")"
   done
   {
