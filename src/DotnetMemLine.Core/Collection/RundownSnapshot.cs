@@ -31,8 +31,7 @@ public static class RundownSnapshot
     public static async Task<string?> TakeAsync(DiagnosticsClient client, string tracePath)
     {
         string path = PathFor(tracePath);
-        // .NET reports no file type on Unix (FileAttributes.Device is Windows-only), so devices are told by their folder.
-        if (Path.GetFullPath(tracePath).StartsWith("/dev/", StringComparison.Ordinal))
+        if (IsDevice(tracePath))
         {
             return null; // a trace written to a device has no folder of its own to keep a snapshot in
         }
@@ -63,6 +62,16 @@ public static class RundownSnapshot
             return null;
         }
     }
+
+    /// <summary>
+    /// A trace written to a device (<c>-o /dev/full</c>, <c>/dev/null</c>) rather than to a file: nothing
+    /// to repair or keep next to it. .NET reports no file type on Unix (FileAttributes.Device is set
+    /// only on Windows), so a device is told by its folder there.
+    /// </summary>
+    public static bool IsDevice(string path) =>
+        OperatingSystem.IsWindows()
+            ? File.Exists(path) && new FileInfo(path).Attributes.HasFlag(FileAttributes.Device)
+            : Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal);
 
     public static void TryDelete(string path)
     {

@@ -462,13 +462,9 @@ internal sealed class NettraceReader
             return true;
         }
 
-        /// <summary>
-        /// MetadataBlock: a header (size, flags) and event blobs whose payloads describe event kinds:
-        /// metadata id, provider name, event id, event name, keywords, version, level (then field descriptions, skipped).
-        /// </summary>
-        private void ReadMetadataBlock(ReadOnlySpan<byte> content)
+        /// <summary>The header shared by MetadataBlock and EventBlock: its size, flags (bit 0: compressed event headers), then fields skipped.</summary>
+        private static bool ReadEventBlobHeader(ref ByteCursor cursor)
         {
-            var cursor = new ByteCursor(content);
             int headerSize = cursor.ReadUInt16();
             if (headerSize < 20)
             {
@@ -477,6 +473,17 @@ internal sealed class NettraceReader
 
             bool compressed = (cursor.ReadUInt16() & 1) != 0;
             cursor.Skip(headerSize - 4);
+            return compressed;
+        }
+
+        /// <summary>
+        /// MetadataBlock: a header (size, flags) and event blobs whose payloads describe event kinds:
+        /// metadata id, provider name, event id, event name, keywords, version, level (then field descriptions, skipped).
+        /// </summary>
+        private void ReadMetadataBlock(ReadOnlySpan<byte> content)
+        {
+            var cursor = new ByteCursor(content);
+            bool compressed = ReadEventBlobHeader(ref cursor);
             var parsed = new List<(int Id, EventKind Kind)>();
             EventHeader header = default;
             while (cursor.Remaining > 0)
@@ -591,14 +598,7 @@ internal sealed class NettraceReader
         private void ReadEventBlock(ReadOnlySpan<byte> content)
         {
             var cursor = new ByteCursor(content);
-            int headerSize = cursor.ReadUInt16();
-            if (headerSize < 20)
-            {
-                throw new NettraceFormatException($"header size {headerSize}");
-            }
-
-            bool compressed = (cursor.ReadUInt16() & 1) != 0;
-            cursor.Skip(headerSize - 4);
+            bool compressed = ReadEventBlobHeader(ref cursor);
             int count = 0;
             EventHeader header = default;
             while (cursor.Remaining > 0)
