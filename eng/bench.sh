@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark harness (issue 5; not part of the test run). Builds what it needs (Release: the tool,
-# eng/Bench/BenchTarget, eng/Bench/TraceLogBaseline; restores the pinned dotnet-trace) and prints a
-# markdown report: machine, commit, date, and per part the figures and the goals with PASS/MISS.
-#   1. overhead on the target: BenchTarget at 100 MB/s, 500 MB/s and unpaced, with no profiler,
-#      under `dotnet-memline collect` and under `dotnet-trace collect` with the same providers,
-#      alternating within each repetition; medians and ratios against no profiler;
+# eng/Bench/BenchTarget, eng/Bench/TraceLogBaseline, eng/Bench/SessionProbe; restores the pinned
+# dotnet-trace) and prints a markdown report: machine, commit, date, and per part the figures and the
+# goals with PASS/MISS.
+#   1. overhead on the target: one BenchTarget per rate (100 MB/s, 500 MB/s, unpaced) with windows of
+#      no profiler, `dotnet-memline collect` and `dotnet-trace collect` with the same providers in
+#      turn, several repetitions; medians and ratios against no profiler; at 500 MB/s also bare
+#      sessions of AllocationSampled alone, with and without stacks, to show what the cost is made of;
 #   2. offline analysis: `dotnet-memline analyze` (default decoder and DOTNET_MEMLINE_DECODER=tracelog)
 #      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
 #      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
@@ -44,11 +46,11 @@ mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
 if (( quick )); then
-  reps="${reps:-1}"; warmup=2; window=5
+  reps="${reps:-1}"; warmup=3; window=5
   big_samples=250000; big_bytes=$((25 * 1000 * 1000)); small_seconds=1
   collector_seconds=10
 else
-  reps="${reps:-5}"; warmup=3; window=10
+  reps="${reps:-5}"; warmup=5; window=10
   big_samples=1000000; big_bytes=$((100 * 1000 * 1000)); small_seconds=2
   collector_seconds=60
 fi
@@ -65,14 +67,16 @@ die() { echo "bench.sh: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
 # Build
-log "building Release: dotnet-memline, BenchTarget, TraceLogBaseline; restoring dotnet-trace"
+log "building Release: dotnet-memline, BenchTarget, TraceLogBaseline, SessionProbe; restoring dotnet-trace"
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/BenchTarget -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/TraceLogBaseline -c Release -v quiet -nologo >&2
+dotnet build eng/Bench/SessionProbe -c Release -v quiet -nologo >&2
 dotnet tool restore >/dev/null
 tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
 target="$root/eng/Bench/BenchTarget/bin/Release/net10.0/BenchTarget.dll"
 baseline="$root/eng/Bench/TraceLogBaseline/bin/Release/net10.0/TraceLogBaseline.dll"
+probe="$root/eng/Bench/SessionProbe/bin/Release/net10.0/SessionProbe.dll"
 # The same providers and buffer as dotnet-memline (src/DotnetMemLine.Core/Collection/AllocationProviders.cs);
 # both request the rundown at the end of the session (dotnet-memline: requestRundown, dotnet-trace: its default).
 keywords=$(grep -o 'public const long Keywords = .*;' src/DotnetMemLine.Core/Collection/AllocationProviders.cs)
@@ -80,6 +84,8 @@ providers="Microsoft-Windows-DotNETRuntime:0x80000021019:5"
 [[ "$keywords" == *"GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;"* ]] \
   || die "AllocationProviders.Keywords changed ($keywords): update \$providers in eng/bench.sh"
 buffer_mb=256
+allocation_sampling_keyword=0x80000000000   # part 1's breakdown: AllocationSampled alone
+settle_text="1 s"
 
 run_dir="$work/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$run_dir" "$work/cache"
@@ -201,114 +207,186 @@ goal() { echo "| $1 | $2 | $3 | $4 |" >> "$goals"; }  # part, goal, measured, PA
 
 # ---------------------------------------------------------------------------------------------
 # Part 1: overhead on the target
+#
+# One BenchTarget per rate runs throughout, printing its CPU time and allocated bytes every 0.25 s;
+# the profilers attach and detach in turn and each gets a window of its own, cut from those ticks.
+# Runs of separate processes differed by 5-56% with no profiler at all (start-up, heap layout, JIT
+# timing); in one warm process they do not, and the machine's own slow spells show as such.
 part1() {
-  log "part 1: overhead; rates ${rates[*]} B/s, $reps repetition(s), ${warmup}s warm-up + ${window}s window each"
+  log "part 1: overhead; rates ${rates[*]} B/s, $reps repetition(s) of ${window} s windows per condition"
   local dir="$run_dir/part1"
   mkdir -p "$dir"
-  local results="$dir/results.txt"   # rate condition rep cpuSecondsPerGB gbPerSecond
-  : > "$results"
+  local results="$dir/results.txt"   # rate condition rep cost gbPerSecond (one line per window)
+  local ticks="$dir/tick-costs.txt"  # rate condition cost (one line per 0.25 s tick inside a window)
+  : > "$results"; : > "$ticks"
   if [[ -n "${pin_cores:-}" ]]; then
     pin_target=(taskset -c 1); pin_profiler=(taskset -c 0)
     log "part 1: target pinned to CPU 1, profilers to CPU 0"
   fi
-  local conditions=(none memline dotnet-trace)
-  local rep rate i cond k
-  for rep in $(seq "$reps"); do
-    for rate in "${rates[@]}"; do
-      for k in 0 1 2; do
-        # Rotate the order each repetition, so no condition always runs first (or right after another).
-        cond=${conditions[$(( (k + rep + rate / 100000000) % 3 ))]}
-        part1_run "$rate" "$cond" "$rep" "$dir" >> "$results"
+  local rate rep k cond
+  for rate in "${rates[@]}"; do
+    local conditions=(none memline dotnet-trace)
+    (( rate == 500000000 )) && conditions+=(events-no-stacks events-stacks)
+    local windows="$dir/windows-$rate.txt"
+    : > "$windows"
+    start_target "$dir/target-$rate.out" --rate "$rate" --ticks
+    sleep "$warmup"
+    for rep in $(seq "$reps"); do
+      for k in $(seq 0 $(( ${#conditions[@]} - 1 ))); do
+        # Rotate the order each repetition, so no condition always comes first or after the same one.
+        cond=${conditions[$(( (k + rep) % ${#conditions[@]} ))]}
+        part1_window "$rate" "$cond" "$rep" "$dir" >> "$windows"
       done
     done
+    kill_and_wait "$target_pid"
+    part1_costs "$rate" "$windows" "$dir/target-$rate.out" "$results" "$ticks"
   done
+  part1_report "$results" "$ticks"
+}
 
+# One window: attaches the condition's profiler, waits for its session to settle, measures, detaches.
+# Prints "rate condition rep start end" (seconds since the epoch).
+part1_window() {
+  local rate="$1" cond="$2" rep="$3" dir="$4"
+  local tag="$dir/$cond-$rate-$rep" profiler="" settle=1
+  case "$cond" in
+    memline)
+      "${pin_profiler[@]}" dotnet "$tool" collect -p "$target_pid" "${methods[@]}" -o "$tag.nettrace" --format json > /dev/null 2> "$tag.err" &
+      profiler=$!; wait_for "$tag.err" '^Recording' 60 ;;
+    dotnet-trace)
+      # Stopped by its own --duration (it is not told apart from a kill otherwise); the window ends first.
+      "${pin_profiler[@]}" dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
+        --duration "00:00:00:$(printf '%02d' $((settle + window + 3)))" < /dev/null > "$tag.err" 2>&1 &
+      profiler=$!; wait_for "$tag.err" '^Output File' 60 ;;
+    events-no-stacks|events-stacks)
+      "${pin_profiler[@]}" dotnet "$probe" "$target_pid" "$allocation_sampling_keyword" "$([[ $cond == events-stacks ]] && echo stacks || echo no-stacks)" "$tag.nettrace" 2> "$tag.err" &
+      profiler=$!; wait_for "$tag.err" '^Recording' 60 ;;
+  esac
+  [[ -n "$profiler" ]] && children+=("$profiler")
+  sleep "$settle"
+  local start=$EPOCHREALTIME
+  sleep "$window"
+  local end=$EPOCHREALTIME
+  case "$cond" in
+    memline)
+      # SIGTERM stops the session; the trace is saved once the rundown is in. dotnet-memline would go on
+      # to analyze it (part 2's business), so a second SIGTERM ends it there.
+      kill -TERM "$profiler"; wait_for "$tag.err" '^Trace saved' 120 || true; kill_and_wait "$profiler" ;;
+    dotnet-trace) wait "$profiler" || true ;;
+    events-*) kill -TERM "$profiler"; wait "$profiler" || true ;;
+  esac
+  rm -f "$tag.nettrace" "$tag.rundown.nettrace"
+  sleep 1   # the target settles after the rundown before the next window
+  log "part 1: $(rate_label "$rate") rep $rep $cond"
+  echo "$rate $cond $rep $start $end"
+}
+
+# Window costs from the target's ticks: CPU seconds per GB when paced (the rate is fixed, so a cost
+# shows as CPU), wall seconds per GB when unpaced (it shows as throughput).
+part1_costs() {
+  local rate="$1" windows="$2" target_out="$3" results="$4" ticks="$5"
+  awk -v paced=$(( rate > 0 )) -v results="$results" -v ticks="$ticks" '
+    FNR == NR { r[++n] = $1; c[n] = $2; rep[n] = $3; s[n] = $4; e[n] = $5; next }
+    $1 == "tick" { t[++m] = $2; cpu[m] = $3; b[m] = $4 }
+    function cost(i, j) { return ((paced ? cpu[j] - cpu[i] : t[j] - t[i]) / ((b[j] - b[i]) / 1e9)) }
+    END {
+      for (w = 1; w <= n; w++) {
+        first = 0; last = 0
+        for (j = 1; j <= m; j++) if (t[j] >= s[w] && t[j] <= e[w]) { if (!first) first = j; last = j }
+        if (last <= first) continue
+        printf "%s %s %s %.6f %.4f\n", r[w], c[w], rep[w], cost(first, last), (b[last] - b[first]) / 1e9 / (t[last] - t[first]) >> results
+        for (j = first + 1; j <= last; j++) printf "%s %s %.6f\n", r[w], c[w], cost(j - 1, j) >> ticks
+      }
+    }' "$windows" "$target_out"
+}
+
+part1_report() {
+  local results="$1" ticks="$2"
   {
     echo "## 1. Overhead on the target"
     echo
-    echo "BenchTarget, 1 allocating thread, ~22 managed frames per allocation, mixed sizes, bounded live set."
-    echo "Cost = the target's CPU seconds per GB allocated (paced rates) or wall seconds per GB (unpaced), over a"
-    echo "${window} s window after a ${warmup} s warm-up and after the profiler's session is live; median of $reps; overhead = cost / cost without a profiler - 1."
+    echo "BenchTarget, 1 allocating thread, ~22 managed frames per allocation, mixed sizes, bounded live set; one process per"
+    echo "rate, ${warmup} s of warm-up, then the conditions in turn, each a ${window} s window opened ${settle_text} after its session is live,"
+    echo "rotated over $reps repetition(s). Cost = the target's CPU seconds per GB allocated (paced) or wall seconds per GB (unpaced)."
+    echo "Overhead = median window cost / median no-profiler window cost - 1. Quiet = the same from the 20th percentile of the"
+    echo "0.25 s ticks in each condition's windows: this VM has slow spells of several seconds that lift every condition alike."
     echo "dotnet-trace: \`--providers $providers --buffersize $buffer_mb\` (the providers and buffer dotnet-memline uses)."
-    echo "Pinning: ${pin_cores:+target on CPU 1, profiler on CPU 0 (taskset)}${pin_cores:-none (one core, or no taskset)}."
+    echo "Pinning: $([[ -n "${pin_cores:-}" ]] && echo "target on CPU 1, profiler on CPU 0 (taskset)" || echo "none (one core, or no taskset)")."
+    echo "Spread: (largest - smallest) / median of the no-profiler windows."
+    echo "\"Worse than dotnet-trace\" needs a median overhead more than $tie_pp percentage point(s) above dotnet-trace's and window costs"
+    echo "higher across the runs (one-sided Mann-Whitney test, 5%); otherwise it is a tie."
     echo
-    echo "Spread: (largest - smallest) / median of the no-profiler runs, a rough measure of this machine's noise."
-    echo "\"Worse than dotnet-trace\" needs a median overhead more than $tie_pp percentage point(s) above dotnet-trace's and costs higher across the runs (one-sided Mann-Whitney test, 5%): otherwise it is a tie."
-    echo
-    echo "| rate | achieved | cost, no profiler (spread) | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace |"
-    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    echo "| rate | achieved | cost, no profiler (spread) | cost, dotnet-memline | cost, dotnet-trace | overhead dotnet-memline | overhead dotnet-trace | quiet: dotnet-memline | quiet: dotnet-trace |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   } >> "$report"
-  local worse_than_trace="" overhead500="nan" ratio_list=""
+  local worse_than_trace="" overhead500="nan" ratio_list="" rate
   for rate in "${rates[@]}"; do
-    local col unit
-    if (( rate > 0 )); then col=4; unit="CPU s/GB"; else col=5; unit="wall s/GB"; fi
-    cost() { awk -v r="$rate" -v c="$1" -v col="$col" '$1 == r && $2 == c {print (col == 4) ? $4 : 1 / $5}' "$results" | median; }
-    local none mem trc achieved
-    none=$(cost none); mem=$(cost memline); trc=$(cost dotnet-trace)
-    local spread; spread=$(awk -v r="$rate" -v col="$col" -v m="$none" '$1 == r && $2 == "none" {v = (col == 4) ? $4 : 1 / $5; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v}
-      END {if (m > 0 && n > 1) printf "%.0f%%", (hi - lo) / m * 100; else printf "spread n/a: 1 run"}' "$results")
+    local unit; unit=$( ((rate > 0)) && echo "CPU s/GB" || echo "wall s/GB")
+    local none mem trc achieved spread
+    none=$(part1_median "$results" "$rate" none); mem=$(part1_median "$results" "$rate" memline); trc=$(part1_median "$results" "$rate" dotnet-trace)
+    spread=$(awk -v r="$rate" -v m="$none" '$1 == r && $2 == "none" {if (n++ == 0 || $4 < lo) lo = $4; if (n == 1 || $4 > hi) hi = $4}
+      END {if (m > 0 && n > 1) printf "%.0f%%", (hi - lo) / m * 100; else printf "spread n/a: 1 window"}' "$results")
     achieved=$(awk -v r="$rate" '$1 == r && $2 == "none" {print $5}' "$results" | median)
-    local rmem rtrc
-    rmem=$(awk -v a="$mem" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
-    rtrc=$(awk -v a="$trc" -v b="$none" 'BEGIN {print (b > 0) ? a / b : "nan"}')
-    local label; label=$( ((rate > 0)) && calc '%.0f MB/s' "$rate / 1e6" || echo unpaced)
-    printf '| %s | %s GB/s | %s %s (%s) | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
-      "$(calc '%.4f' "$none")" "$unit" "$spread" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" >> "$report"
+    local rmem rtrc qmem qtrc
+    rmem=$(ratio "$mem" "$none"); rtrc=$(ratio "$trc" "$none")
+    qmem=$(ratio "$(part1_quiet "$ticks" "$rate" memline)" "$(part1_quiet "$ticks" "$rate" none)")
+    qtrc=$(ratio "$(part1_quiet "$ticks" "$rate" dotnet-trace)" "$(part1_quiet "$ticks" "$rate" none)")
+    local label; label=$(rate_label "$rate")
+    printf '| %s | %s GB/s | %s %s (%s) | %s | %s | %s | %s | %s | %s |\n' "$label" "$(calc '%.3f' "$achieved")" \
+      "$(calc '%.4f' "$none")" "$unit" "$spread" "$(calc '%.4f' "$mem")" "$(calc '%.4f' "$trc")" "$(pct "$rmem")" "$(pct "$rtrc")" \
+      "$(pct "$qmem")" "$(pct "$qtrc")" >> "$report"
     (( rate == 500000000 )) && overhead500="$rmem"
     # Worse: a median more than tie_pp points higher AND higher costs across the runs (Mann-Whitney, 5%).
     if awk -v a="$rmem" -v b="$rtrc" -v t="$tie_pp" 'BEGIN {exit !(a > b + t / 100)}' \
-      && awk -v r="$rate" -v col="$col" '$1 == r && ($2 == "memline" || $2 == "dotnet-trace") {print ($2 == "memline") ? "a" : "b", (col == 4) ? $4 : 1 / $5}' "$results" | significantly_higher; then
+      && awk -v r="$rate" '$1 == r && ($2 == "memline" || $2 == "dotnet-trace") {print ($2 == "memline") ? "a" : "b", $4}' "$results" | significantly_higher; then
       worse_than_trace="$worse_than_trace $label"
     fi
     ratio_list="$ratio_list${ratio_list:+; }$label $(pct "$rmem") vs $(pct "$rtrc")"
   done
+  part1_breakdown "$results" "$ticks"
   {
     echo
-    echo "Per run: part1/results.txt (rate, condition, repetition, CPU s/GB, GB/s) and part1/<condition>-<rate>-<rep>.*."
+    echo "Per window: part1/results.txt (rate, condition, repetition, cost, GB/s); per tick: part1/tick-costs.txt; the targets' own"
+    echo "output: part1/target-<rate>.out; window times: part1/windows-<rate>.txt."
     echo
   } >> "$report"
   goal 1 "dotnet-memline overhead at 500 MB/s <= 3%" "$(pct "$overhead500")" "$(status "$overhead500 != \"nan\" && $overhead500 <= 1.03")"
   goal 1 "never worse than dotnet-trace (same providers; ties within $tie_pp pp)" "$ratio_list" "$([[ -z "$worse_than_trace" ]] && echo PASS || echo "MISS (at$worse_than_trace)")"
 }
 
-# One measurement: prints "rate condition rep cpuSecondsPerGB gbPerSecond".
-part1_run() {
-  local rate="$1" cond="$2" rep="$3" dir="$4"
-  local tag="$dir/$cond-$rate-$rep" start="$dir/start-$cond-$rate-$rep"
-  rm -f "$start"
-  start_target "$tag.target" --rate "$rate" --warmup "$warmup" --window "$window" --start-file "$start"
-  local profiler="" longest=$((warmup + window + 120))
-  case "$cond" in
-    memline)
-      "${pin_profiler[@]}" dotnet "$tool" collect -p "$target_pid" "${methods[@]}" --duration "$longest" -o "$tag.nettrace" --format json \
-        > "$tag.json" 2> "$tag.err" &
-      profiler=$!; children+=("$profiler")
-      wait_for "$tag.err" '^Recording' 60 ;;
-    dotnet-trace)
-      "${pin_profiler[@]}" dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
-        --duration "00:00:$(printf '%02d:%02d' $((longest / 60)) $((longest % 60)))" < /dev/null > "$tag.err" 2>&1 &
-      profiler=$!; children+=("$profiler")
-      wait_for "$tag.err" '^Output File' 60 ;;
-  esac
-  sleep 1   # let the session settle before the window opens
-  touch "$start"
-  wait "$target_pid" || true
-  if [[ -n "$profiler" ]]; then
-    # The target exited: the profiler ends its session and saves the trace. dotnet-memline would go on
-    # to analyze it; that is part 2's business, so stop it once the trace is saved.
-    if [[ "$cond" == memline ]]; then
-      wait_for "$tag.err" '^Trace saved' 120 || true
-      kill_and_wait "$profiler"
-    else
-      wait "$profiler" || true
-    fi
-  fi
-  local line; line=$(grep '^bench-result' "$tag.target" | sed 's/^bench-result //') || die "no result from BenchTarget ($tag.target)"
-  echo "$line" > "$tag.result.json"
-  echo "$rate $cond $rep $(json_field "$tag.result.json" cpuSecondsPerGB) $(json_field "$tag.result.json" gbPerSecond)"
-  log "part 1: $(calc '%5.0f' "$rate / 1e6") MB/s rep $rep $(printf '%-12s' "$cond") $(json_field "$tag.result.json" gbPerSecond) GB/s, $(json_field "$tag.result.json" cpuSecondsPerGB) CPU s/GB"
-  rm -f "$tag.nettrace"
+# What the cost at 500 MB/s is made of: the runtime's side of a session, step by step.
+part1_breakdown() {
+  local results="$1" ticks="$2" rate=500000000
+  grep -q "^$rate events-stacks " "$results" || return 0
+  local none; none=$(part1_median "$results" "$rate" none)
+  local qnone; qnone=$(part1_quiet "$ticks" "$rate" none)
+  {
+    echo
+    echo "What the cost at 500 MB/s is made of (eng/Bench/SessionProbe: a bare session that copies the stream to a file, no tool):"
+    echo
+    echo "| session | cost | overhead | quiet |"
+    echo "| --- | --- | --- | --- |"
+  } >> "$report"
+  local cond name
+  for cond in events-no-stacks events-stacks dotnet-trace memline; do
+    case "$cond" in
+      events-no-stacks) name="AllocationSampled only, no stacks" ;;
+      events-stacks) name="AllocationSampled only, with stacks" ;;
+      dotnet-trace) name="dotnet-trace: + GC, Loader, JIT, IL maps, inlining (same keywords as dotnet-memline)" ;;
+      memline) name="dotnet-memline collect" ;;
+    esac
+    local c; c=$(part1_median "$results" "$rate" "$cond")
+    printf '| %s | %s CPU s/GB | %s | %s |\n' "$name" "$(calc '%.4f' "$c")" "$(pct "$(ratio "$c" "$none")")" \
+      "$(pct "$(ratio "$(part1_quiet "$ticks" "$rate" "$cond")" "$qnone")")" >> "$report"
+  done
 }
+
+part1_median() { awk -v r="$2" -v c="$3" '$1 == r && $2 == c {print $4}' "$1" | median; }      # results, rate, condition
+part1_quiet() {                                                                                 # ticks, rate, condition: 20th percentile
+  awk -v r="$2" -v c="$3" '$1 == r && $2 == c {print $3}' "$1" | sort -g | awk '{a[NR] = $1} END {print (NR ? a[int(NR * 0.2) + 1] : "nan")}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {print (a != "nan" && b != "nan" && b > 0) ? a / b : "nan"}'; }
+rate_label() { if (( $1 > 0 )); then calc '%.0f MB/s' "$1 / 1e6"; else echo unpaced; fi; }
 
 # ---------------------------------------------------------------------------------------------
 # Part 2: offline analysis throughput
