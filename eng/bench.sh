@@ -85,7 +85,7 @@ providers="Microsoft-Windows-DotNETRuntime:0x80000021019:5"
   || die "AllocationProviders.Keywords changed ($keywords): update \$providers in eng/bench.sh"
 buffer_mb=256
 allocation_sampling_keyword=0x80000000000   # part 1's breakdown: AllocationSampled alone
-settle_text="1 s"
+settle=1                                    # part 1: seconds between a session going live and its window
 
 run_dir="$work/run-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$run_dir" "$work/cache"
@@ -249,7 +249,7 @@ part1() {
 # Prints "rate condition rep start end" (seconds since the epoch).
 part1_window() {
   local rate="$1" cond="$2" rep="$3" dir="$4"
-  local tag="$dir/$cond-$rate-$rep" profiler="" settle=1
+  local tag="$dir/$cond-$rate-$rep" profiler=""
   case "$cond" in
     memline)
       "${pin_profiler[@]}" dotnet "$tool" collect -p "$target_pid" "${methods[@]}" -o "$tag.nettrace" --format json > /dev/null 2> "$tag.err" &
@@ -307,7 +307,7 @@ part1_report() {
     echo "## 1. Overhead on the target"
     echo
     echo "BenchTarget, 1 allocating thread, ~22 managed frames per allocation, mixed sizes, bounded live set; one process per"
-    echo "rate, ${warmup} s of warm-up, then the conditions in turn, each a ${window} s window opened ${settle_text} after its session is live,"
+    echo "rate, ${warmup} s of warm-up, then the conditions in turn, each a ${window} s window opened ${settle} s after its session is live,"
     echo "rotated over $reps repetition(s). Cost = the target's CPU seconds per GB allocated (paced) or wall seconds per GB (unpaced)."
     echo "Overhead = median window cost / median no-profiler window cost - 1. Quiet = the same from the 20th percentile of the"
     echo "0.25 s ticks in each condition's windows: this VM has slow spells of several seconds that lift every condition alike."
