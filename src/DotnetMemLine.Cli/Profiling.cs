@@ -142,7 +142,7 @@ internal static class Profiling
         try
         {
             FileInfo file = new(tracePath);
-            return file.Exists && file.Length > 0 && !RundownSnapshot.IsDevice(tracePath) ? NettraceRepair.Repair(tracePath) : null;
+            return file.Exists && file.Length > 0 && !TraceFiles.IsDevice(tracePath) ? NettraceRepair.Repair(tracePath) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

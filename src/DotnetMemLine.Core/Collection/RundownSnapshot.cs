@@ -5,7 +5,7 @@ namespace DotnetMemLine.Collection;
 
 /// <summary>
 /// A description of the code a process has already compiled, taken when <c>collect</c> attaches and
-/// kept next to the trace (<c>app.nettrace</c> → <c>app.rundown.nettrace</c>). The runtime describes
+/// kept next to the trace (<see cref="TraceFiles.RundownSnapshotPath"/>). The runtime describes
 /// code compiled before a session only in the rundown it writes when the session ends; a target that
 /// is killed or crashes never writes it, and without it no frame of that code can be resolved. So a
 /// second, empty session is opened and closed at once: its closing rundown is written into its own
@@ -16,22 +16,14 @@ public static class RundownSnapshot
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where the snapshot of the trace at <paramref name="tracePath"/> is kept.</summary>
-    public static string PathFor(string tracePath)
-    {
-        string full = Path.GetFullPath(tracePath);
-        string stem = full.EndsWith(".nettrace", StringComparison.OrdinalIgnoreCase) ? full[..^".nettrace".Length] : full;
-        return stem + ".rundown.nettrace";
-    }
-
     /// <summary>
     /// Writes the snapshot; returns its path, or null when it could not be taken (the target ended, the
     /// file could not be written): the main recording does not depend on it.
     /// </summary>
     public static async Task<string?> TakeAsync(DiagnosticsClient client, string tracePath)
     {
-        string path = PathFor(tracePath);
-        if (IsDevice(tracePath))
+        string path = TraceFiles.RundownSnapshotPath(tracePath);
+        if (TraceFiles.IsDevice(tracePath))
         {
             return null; // a trace written to a device has no folder of its own to keep a snapshot in
         }
@@ -62,16 +54,6 @@ public static class RundownSnapshot
             return null;
         }
     }
-
-    /// <summary>
-    /// A trace written to a device (<c>-o /dev/full</c>, <c>/dev/null</c>) rather than to a file: nothing
-    /// to repair or keep next to it. .NET reports no file type on Unix (FileAttributes.Device is set
-    /// only on Windows), so a device is told by its folder there.
-    /// </summary>
-    public static bool IsDevice(string path) =>
-        OperatingSystem.IsWindows()
-            ? File.Exists(path) && new FileInfo(path).Attributes.HasFlag(FileAttributes.Device)
-            : Path.GetFullPath(path).StartsWith("/dev/", StringComparison.Ordinal);
 
     public static void TryDelete(string path)
     {

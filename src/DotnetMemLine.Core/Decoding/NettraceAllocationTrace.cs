@@ -67,9 +67,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
         // attach describes the code compiled before the session instead.
         string? rundownFrom = null;
-        if (firstPass.Builder.Counts.Rundown == 0 && File.Exists(Collection.RundownSnapshot.PathFor(tracePath)))
+        string snapshot = TraceFiles.RundownSnapshotPath(tracePath);
+        if (firstPass.Builder.Counts.Rundown == 0 && File.Exists(snapshot))
         {
-            string snapshot = Collection.RundownSnapshot.PathFor(tracePath);
             try
             {
                 NettraceReader.Open(snapshot).Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Empty, cancellationToken);
