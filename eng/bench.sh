@@ -21,6 +21,7 @@
 #   --work    work directory (default artifacts/bench); part 2's traces are cached in <work>/cache
 # Needs Linux (/proc), the .NET 10 SDK, GNU time (/usr/bin/time) and about 1 GB of free disk.
 set -euo pipefail
+export LC_ALL=C   # $EPOCHREALTIME and awk's numbers with a decimal point, whatever the user's locale
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
@@ -255,7 +256,7 @@ part1_window() {
       "${pin_profiler[@]}" dotnet "$tool" collect -p "$target_pid" "${methods[@]}" -o "$tag.nettrace" --format json > /dev/null 2> "$tag.err" &
       profiler=$!; wait_for "$tag.err" '^Recording' 60 ;;
     dotnet-trace)
-      # Stopped by its own --duration (it is not told apart from a kill otherwise); the window ends first.
+      # It stops at its own --duration, set to end just after the window (how it takes SIGTERM is its own affair).
       "${pin_profiler[@]}" dotnet dotnet-trace collect -p "$target_pid" --providers "$providers" --buffersize "$buffer_mb" -o "$tag.nettrace" \
         --duration "00:00:00:$(printf '%02d' $((settle + window + 3)))" < /dev/null > "$tag.err" 2>&1 &
       profiler=$!; wait_for "$tag.err" '^Output File' 60 ;;
