@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using DotnetMemLine.Decoding.Nettrace;
 
 namespace DotnetMemLine.Decoding;
 
@@ -20,15 +21,6 @@ public sealed class NettraceLayout
 {
     /// <summary>The newest Trace object version (and minimum reader version) TraceEvent's FastSerialization reader knows.</summary>
     public const int NewestReadableVersion = 5;
-
-    private const byte NullReferenceTag = 1;
-    private const byte BeginPrivateObjectTag = 5;
-    private const byte EndObjectTag = 6;
-    private const int TracePayloadSize = 48;
-    private const int MaxTypeNameLength = 64;
-
-    private static readonly byte[] Magic = "Nettrace"u8.ToArray();
-    private static readonly byte[] SerializationSignature = "!FastSerialization.1"u8.ToArray();
 
     private NettraceLayout(long fileLength) => FileLength = fileLength;
 
@@ -79,17 +71,17 @@ public sealed class NettraceLayout
     {
         var layout = new NettraceLayout(stream.Length);
         var reader = new Reader(stream);
-        if (!reader.TryReadBytes(Magic.Length, out byte[] magic) || !magic.AsSpan().SequenceEqual(Magic))
+        if (!reader.TryReadBytes(NettraceFormat.Magic.Length, out byte[] magic) || !magic.AsSpan().SequenceEqual(NettraceFormat.Magic))
         {
             layout.Kind = NettraceKind.NotNettrace;
             return layout;
         }
 
-        if (!reader.TryReadInt32(out int signatureLength) || signatureLength != SerializationSignature.Length
-            || !reader.TryReadBytes(signatureLength, out byte[] signature) || !signature.AsSpan().SequenceEqual(SerializationSignature))
+        if (!reader.TryReadInt32(out int signatureLength) || signatureLength != NettraceFormat.SerializationSignature.Length
+            || !reader.TryReadBytes(signatureLength, out byte[] signature) || !signature.AsSpan().SequenceEqual(NettraceFormat.SerializationSignature))
         {
             // Version 6 and later replaced the FastSerialization container; TraceEvent decides on those.
-            layout.Kind = stream.Length < Magic.Length + 24 ? NettraceKind.Truncated : NettraceKind.OtherContainer;
+            layout.Kind = stream.Length < NettraceFormat.Magic.Length + 24 ? NettraceKind.Truncated : NettraceKind.OtherContainer;
             layout.IsTruncated = layout.Kind == NettraceKind.Truncated;
             layout.Problem = layout.IsTruncated ? "the file ends inside the header" : null;
             return layout;
@@ -112,7 +104,7 @@ public sealed class NettraceLayout
                 return;
             }
 
-            if (tag == NullReferenceTag)
+            if (tag == NettraceFormat.NullReferenceTag)
             {
                 IsComplete = reader.Position == FileLength;
                 if (!IsComplete)
@@ -123,7 +115,7 @@ public sealed class NettraceLayout
                 return;
             }
 
-            if (tag != BeginPrivateObjectTag)
+            if (tag != NettraceFormat.BeginPrivateObjectTag)
             {
                 Stop(truncated: false, $"unexpected byte 0x{tag:X2} where an object should start");
                 return;
@@ -144,7 +136,7 @@ public sealed class NettraceLayout
             return Stop(truncated: reader.AtEnd, "the file ends inside an object's header");
         }
 
-        if (typeTag != BeginPrivateObjectTag || nullTag != NullReferenceTag || nameLength is <= 0 or > MaxTypeNameLength)
+        if (typeTag != NettraceFormat.BeginPrivateObjectTag || nullTag != NettraceFormat.NullReferenceTag || nameLength is <= 0 or > NettraceFormat.MaxTypeNameLength)
         {
             return Stop(truncated: false, "an object's header is damaged");
         }
@@ -155,7 +147,7 @@ public sealed class NettraceLayout
         }
 
         string name = Encoding.UTF8.GetString(nameBytes);
-        if (endType != EndObjectTag || !name.All(char.IsAsciiLetterOrDigit))
+        if (endType != NettraceFormat.EndObjectTag || !name.All(char.IsAsciiLetterOrDigit))
         {
             return Stop(truncated: false, "an object's header is damaged");
         }
@@ -166,7 +158,7 @@ public sealed class NettraceLayout
             FormatVersion = version;
             MinimumReaderVersion = minimumReader;
             VersionFieldOffset = start + 3;
-            if (!reader.TrySkip(TracePayloadSize))
+            if (!reader.TrySkip(NettraceFormat.TraceObjectPayloadSize))
             {
                 return Stop(truncated: true, "the file ends inside the trace header");
             }
@@ -198,7 +190,7 @@ public sealed class NettraceLayout
             return Stop(truncated: true, $"the file ends inside a {name}");
         }
 
-        if (end != EndObjectTag)
+        if (end != NettraceFormat.EndObjectTag)
         {
             return Stop(truncated: false, $"the {name} there does not end where its size says");
         }

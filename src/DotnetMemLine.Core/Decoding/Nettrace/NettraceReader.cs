@@ -59,13 +59,7 @@ internal sealed record NettraceReadResult(long DroppedEvents, long LastTimeStamp
 /// </summary>
 internal sealed class NettraceReader
 {
-    private const byte NullReferenceTag = 1;
-    private const byte BeginPrivateObjectTag = 5;
-    private const byte EndObjectTag = 6;
     private const int TraceObjectVersion = 4;
-    private const int TraceObjectPayloadSize = 48;
-    private static readonly byte[] Magic = "Nettrace"u8.ToArray();
-    private static readonly byte[] FastSerializationHeader = "!FastSerialization.1"u8.ToArray();
 
     private NettraceReader(string path, long fileLength, long firstBlockOffset, long syncTimeQpc, long qpcFrequency, int pointerSize)
     {
@@ -118,12 +112,12 @@ internal sealed class NettraceReader
         var cursor = new ByteCursor(head.AsSpan(0, read));
         try
         {
-            if (read < Magic.Length || !head.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            if (read < NettraceFormat.Magic.Length || !head.AsSpan(0, NettraceFormat.Magic.Length).SequenceEqual(NettraceFormat.Magic))
             {
                 throw Unreadable(path, "it does not start with the 'Nettrace' magic");
             }
 
-            cursor.Skip(Magic.Length);
+            cursor.Skip(NettraceFormat.Magic.Length);
             int headerLength = cursor.ReadInt32();
             if (headerLength == 0)
             {
@@ -132,7 +126,7 @@ internal sealed class NettraceReader
                 throw Unreadable(path, $"it is in NetTrace format version {major}, newer than the versions 4 and 5 this dotnet-memline reads (.NET 5-10 write them); record it with this tool or an older dotnet-trace");
             }
 
-            if (headerLength != FastSerializationHeader.Length || !cursor.ReadBytes(headerLength).SequenceEqual(FastSerializationHeader))
+            if (headerLength != NettraceFormat.SerializationSignature.Length || !cursor.ReadBytes(headerLength).SequenceEqual(NettraceFormat.SerializationSignature))
             {
                 throw Unreadable(path, "the '!FastSerialization.1' header is missing");
             }
@@ -158,7 +152,7 @@ internal sealed class NettraceReader
             long qpcFrequency = cursor.ReadInt64();
             int pointerSize = cursor.ReadInt32();
             cursor.Skip(12); // process id, processor count, expected CPU sampling rate
-            if (cursor.ReadByte() != EndObjectTag)
+            if (cursor.ReadByte() != NettraceFormat.EndObjectTag)
             {
                 throw Unreadable(path, "its Trace object does not end where the format says");
             }
@@ -205,7 +199,7 @@ internal sealed class NettraceReader
     /// <summary>BeginPrivateObject, then the type object: BeginPrivateObject, NullReference, version, minimum reader version, name, EndObject.</summary>
     private static ObjectType ReadObjectType(ref ByteCursor cursor)
     {
-        if (cursor.ReadByte() != BeginPrivateObjectTag || cursor.ReadByte() != BeginPrivateObjectTag || cursor.ReadByte() != NullReferenceTag)
+        if (cursor.ReadByte() != NettraceFormat.BeginPrivateObjectTag || cursor.ReadByte() != NettraceFormat.BeginPrivateObjectTag || cursor.ReadByte() != NettraceFormat.NullReferenceTag)
         {
             throw new NettraceFormatException("an object does not start with its tags");
         }
@@ -213,13 +207,13 @@ internal sealed class NettraceReader
         int version = cursor.ReadInt32();
         int minimumReaderVersion = cursor.ReadInt32();
         int nameLength = cursor.ReadInt32();
-        if (nameLength is < 0 or > 64)
+        if (nameLength is < 0 or > NettraceFormat.MaxTypeNameLength)
         {
             throw new NettraceFormatException($"an object's type name has length {nameLength}");
         }
 
         string name = Encoding.UTF8.GetString(cursor.ReadBytes(nameLength));
-        if (cursor.ReadByte() != EndObjectTag)
+        if (cursor.ReadByte() != NettraceFormat.EndObjectTag)
         {
             throw new NettraceFormatException("an object's type does not end with its tag");
         }
@@ -333,7 +327,7 @@ internal sealed class NettraceReader
                     return $"the trace ends at byte {objectOffset:N0} without its end-of-stream marker (the recording was cut short?); read everything up to there";
                 }
 
-                if (_buffer[_position] == NullReferenceTag)
+                if (_buffer[_position] == NettraceFormat.NullReferenceTag)
                 {
                     return null;
                 }
@@ -382,7 +376,7 @@ internal sealed class NettraceReader
                 }
 
                 ReadOnlySpan<byte> content = _buffer.AsSpan(_position, blockSize);
-                if (_buffer[_position + blockSize] != EndObjectTag)
+                if (_buffer[_position + blockSize] != NettraceFormat.EndObjectTag)
                 {
                     return Damaged(objectOffset, kind, "it does not end with its tag");
                 }
