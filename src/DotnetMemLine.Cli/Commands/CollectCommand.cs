@@ -94,7 +94,14 @@ internal static class CollectCommand
         IReadOnlyList<string>? modules = pid > 0 ? LoadedModules.TryRead(pid) : null;
         if (modules is not null)
         {
-            MethodSelection.Resolve(parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded");
+            IReadOnlyList<SelectedMethod> selection = MethodSelection.Resolve(
+                parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded", parsed.GetValue(CommonOptions.Symbols) ?? []);
+
+            // Said now, before a long recording; the analysis repeats it only in the table's notes.
+            foreach (string note in selection.SelectMany(s => s.Notes))
+            {
+                Profiling.Status(note);
+            }
         }
 
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);

@@ -3,19 +3,28 @@ using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Attribution;
 
+/// <summary>A method a <c>--method</c> name resolved to.</summary>
+/// <param name="Notes">How it was chosen when the name matched more than it (one line each), for its table.</param>
+public sealed record SelectedMethod(MethodIdentity Method, IReadOnlyList<string> Notes);
+
 /// <summary>
 /// Turns the user's <c>--method</c> names into exactly one method each, reading the metadata of the
-/// modules the target loaded. Fails with the candidates when a name is ambiguous and with the
-/// closest names when it matches nothing.
+/// modules the target loaded. A name that also matches methods outside the application's code
+/// takes the application's one, saying so; it fails with the candidates when the application's
+/// code is ambiguous, and with the closest names when it matches nothing.
 /// </summary>
 public static class MethodSelection
 {
+    // Names listed in the note of a choice; the rest are counted.
+    private const int ListedAlternatives = 3;
+
     /// <summary>Resolves against the modules that the trace's stacks name.</summary>
-    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods)
+    /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
+    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods, IReadOnlyList<string> symbolDirectories)
     {
         try
         {
-            return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace");
+            return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace", symbolDirectories);
         }
         catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound)
         {
@@ -43,7 +52,8 @@ public static class MethodSelection
 
     /// <summary>Resolves against the given module files (missing or unreadable ones are skipped).</summary>
     /// <param name="scope">Where the names were looked for, for messages: "the modules process 42 has loaded".</param>
-    public static IReadOnlyList<MethodIdentity> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope)
+    /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
+    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope, IReadOnlyList<string> symbolDirectories)
     {
         var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var candidates = new List<MethodIdentity>();
@@ -60,32 +70,95 @@ public static class MethodSelection
             }
         }
 
-        var selected = new List<MethodIdentity>();
+        var applicationCode = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool IsApplicationCode(MethodIdentity method)
+        {
+            if (!applicationCode.TryGetValue(method.ModulePath, out bool isApplication))
+            {
+                isApplication = IsApplicationModule(method.ModulePath, symbolDirectories);
+                applicationCode[method.ModulePath] = isApplication;
+            }
+
+            return isApplication;
+        }
+
+        var selected = new List<(MethodIdentity Method, List<string> Notes)>();
         foreach (string pattern in patterns)
         {
             IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
+            if (matches.Count == 0)
+            {
+                throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
+            }
+
+            MethodIdentity chosen;
+            string? note = null;
             if (matches.Count == 1)
             {
-                if (!selected.Contains(matches[0]))
+                chosen = matches[0];
+            }
+            else
+            {
+                // Framework methods share names with application ones (Fill, Parse, Add): the user means
+                // their own unless their own code is ambiguous too.
+                List<MethodIdentity> ofApplication = [.. matches.Where(IsApplicationCode)];
+                if (ofApplication.Count != 1)
                 {
-                    selected.Add(matches[0]);
+                    throw new MemLineException(ExitCode.MethodAmbiguous, AmbiguousMessage(pattern, matches, ofApplication));
                 }
 
-                continue;
+                chosen = ofApplication[0];
+                note = ChoiceNote(pattern, chosen, matches);
             }
 
-            if (matches.Count > 1)
+            int index = selected.FindIndex(s => s.Method == chosen);
+            if (index < 0)
             {
-                // The application's own methods first: those are the ones the user most likely meant.
-                string list = string.Join("; ", matches.OrderBy(m => IsFrameworkModule(m.ModulePath)).Take(8).Select(m => m.DisplayName));
-                throw new MemLineException(ExitCode.MethodAmbiguous,
-                    $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)");
+                selected.Add((chosen, []));
+                index = selected.Count - 1;
             }
 
-            throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
+            if (note is not null)
+            {
+                selected[index].Notes.Add(note);
+            }
         }
 
-        return selected;
+        return [.. selected.Select(s => new SelectedMethod(s.Method, s.Notes))];
+    }
+
+    /// <summary>
+    /// True for a module of the application's code: outside the shared framework and with a PDB,
+    /// found where the analysis looks for it (<see cref="ModuleSymbols.TryOpen"/>).
+    /// </summary>
+    private static bool IsApplicationModule(string modulePath, IReadOnlyList<string> symbolDirectories) =>
+        !IsFrameworkModule(modulePath) && ModuleSymbols.HasPdb(modulePath, symbolDirectories);
+
+    private static string AmbiguousMessage(string pattern, IReadOnlyList<MethodIdentity> matches, List<MethodIdentity> ofApplication)
+    {
+        if (ofApplication.Count > 1)
+        {
+            // Only the application's candidates: the framework's would not be taken anyway.
+            string own = string.Join("; ", ofApplication.Take(8).Select(m => m.DisplayName));
+            string share = ofApplication.Count == matches.Count ? "" : $", {ofApplication.Count} of them in the application's code";
+            return $"--method {pattern} matches {matches.Count} methods{share}: {own}; name one as Type.Method or Method(parameter types)";
+        }
+
+        // None of them is the application's: its non-framework modules first (a library without PDB).
+        string list = string.Join("; ", matches.OrderBy(m => IsFrameworkModule(m.ModulePath)).Take(8).Select(m => m.DisplayName));
+        return $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)";
+    }
+
+    private static string ChoiceNote(string pattern, MethodIdentity chosen, IReadOnlyList<MethodIdentity> matches)
+    {
+        List<string> others = [.. matches.Where(m => m != chosen).Select(m => m.DisplayName)];
+        string listed = string.Join(", ", others.Take(ListedAlternatives));
+        if (others.Count > ListedAlternatives)
+        {
+            listed += $" and {others.Count - ListedAlternatives} more";
+        }
+
+        return $"--method {pattern}: took {chosen.DisplayName}, the only match in the application's code (also matched: {listed})";
     }
 
     private static string NotFoundMessage(string pattern, string scope, List<MethodIdentity> candidates, List<string> unreadable)

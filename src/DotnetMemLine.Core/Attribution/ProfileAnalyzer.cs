@@ -23,16 +23,17 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
-        IReadOnlyList<MethodIdentity> selected;
+        IReadOnlyList<SelectedMethod> selection;
         try
         {
-            selected = MethodSelection.Resolve(options.MethodPatterns, tracedMethods);
+            selection = MethodSelection.Resolve(options.MethodPatterns, tracedMethods, options.SymbolDirectories);
         }
         catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
         {
             throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, and the method may have run only such code", ex);
         }
 
+        IReadOnlyList<MethodIdentity> selected = [.. selection.Select(s => s.Method)];
         using var symbols = new SymbolCache(options.SymbolDirectories);
         ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
 
@@ -91,7 +92,9 @@ public static class ProfileAnalyzer
         for (int i = 0; i < selected.Count; i++)
         {
             IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], symbolsOfSelected[i], trace, symbols.TryOpen);
-            var notes = new List<string>(inlinedInto.Select(CodeWhereabouts.Describe));
+            // Which method a name was taken as comes first: the rest of the table is about it.
+            var notes = new List<string>(selection[i].Notes);
+            notes.AddRange(inlinedInto.Select(CodeWhereabouts.Describe));
             int index = i;
             bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
             if (!hasCode && inlinedInto.Count == 0)

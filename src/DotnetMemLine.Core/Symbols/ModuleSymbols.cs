@@ -96,6 +96,18 @@ public sealed class ModuleSymbols : IDisposable
         }
     }
 
+    /// <summary>True when <see cref="TryOpen"/> finds the module's PDB: the same places, the same id check.</summary>
+    public static bool HasPdb(string modulePath, IReadOnlyList<string> symbolDirectories)
+    {
+        if (!TryOpen(modulePath, symbolDirectories, out var symbols, out _))
+        {
+            return false;
+        }
+
+        symbols.Dispose();
+        return true;
+    }
+
     /// <summary>
     /// The source line of an IL offset: the last visible sequence point at or before it. Offsets before the
     /// first point (the prolog, or -1 for "unknown") get the first point. Null when the method has no sequence points.

@@ -18,7 +18,7 @@ public sealed class ShapesCollectTests
         _ = context;
         s_collect = await ShapeRecording.CollectAsync(
             "async,lambdas,threads,generics",
-            "AsyncShape.DownloadAsync", "AsyncShape.ParseAsync", "LambdaShape.QueryBlocks", "ThreadsShape.Crunch", "GenericShape.FillArrays", "Pool.Rent");
+            "AsyncShape.DownloadAsync", "AsyncShape.ParseAsync", "LambdaShape.QueryBlocks", "ThreadsShape.Crunch", "GenericShape.FillArrays", "Pool.Rent", "Fill");
     }
 
     [ClassCleanup]
@@ -52,4 +52,20 @@ public sealed class ShapesCollectTests
     [TestMethod]
     public void Collect_MethodOfGenericType_SharedAndSpecializedBodiesAddUpOnItsLines() =>
         ShapeAssert.LinesMatchTruth(s_collect, s_collect.Method(5), "GenericShape.cs", "Rent", checkedLines: 2);
+
+    [TestMethod]
+    public void Collect_NameTheFrameworkHasToo_SaysOnceBeforeRecordingWhichMethodItTook()
+    {
+        const string Took = "--method Fill: took ShapesTarget.Shapes.GenericShape.Fill(T, int, int), the only match in the application's code";
+        string[] said = [.. s_collect.Tool.StandardError.Split('\n').Where(l => l.Contains("--method Fill", StringComparison.Ordinal))];
+
+        Assert.HasCount(1, said, s_collect.Tool.StandardError);
+        Assert.StartsWith(Took, said[0]);
+        Assert.IsLessThan(
+            s_collect.Tool.StandardError.IndexOf("Recording process", StringComparison.Ordinal),
+            s_collect.Tool.StandardError.IndexOf(Took, StringComparison.Ordinal),
+            "said before the recording starts");
+        Assert.StartsWith(Took, s_collect.Method(6).GetProperty("notes")[0].GetString());
+        ShapeAssert.LinesMatchTruth(s_collect, s_collect.Method(6), "GenericShape.cs", "Fill", checkedLines: 1);
+    }
 }
