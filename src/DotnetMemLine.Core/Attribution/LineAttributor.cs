@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using DotnetMemLine.Decoding;
 using DotnetMemLine.Estimation;
@@ -15,6 +16,12 @@ internal sealed class MethodLineTallies
 
     public Dictionary<int, long> PeakHeapByLine { get; } = [];
 
+    /// <summary>
+    /// Per line, the part of its figure that the runtime's data could not separate from other lines
+    /// (optimized code with one native range for several statements), and those lines.
+    /// </summary>
+    public Dictionary<int, (SampleTally Part, SortedSet<int> Lines)> SharedByLine { get; } = [];
+
     public long UnattributedSamples { get; set; }
 
     /// <summary>Samples charged to more than one line: a lambda or a recursive call runs inside the line that called it.</summary>
@@ -22,46 +29,64 @@ internal sealed class MethodLineTallies
 }
 
 /// <summary>
-/// Replays a trace and charges each allocation to every line of each selected method that was
-/// executing when it happened: a line's figure includes the callees it calls, a lambda's line and the
-/// line that ran the lambda both count it, and each allocation is counted once per line and once in
-/// the method's total however many frames of the method (recursion) are on the stack.
+/// One distinct frame of the selected code: which compiled body, where in it, and what it was calling
+/// (the method of the frame inside it, or for the innermost frame the allocation of a type).
 /// </summary>
+/// <param name="CalleeMethodId">The method of the next managed frame inside this one; -1 for the innermost frame.</param>
+/// <param name="TypeId">For the innermost frame, the allocated type (<see cref="AllocationRecord.TypeId"/>); -1 otherwise.</param>
+internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int CalleeMethodId, int TypeId);
+
+/// <summary>The line a frame is charged to.</summary>
+/// <param name="Line">
+/// The source line; 0 for none; a negative line -N for "line N, but only when no statement of the method
+/// is executing deeper in the stack" (compiler plumbing that borrows a line, and the declaration line for
+/// a state machine's kickoff, which starts the body whose own lines say more).
+/// </param>
+/// <param name="SharedWith">Other lines the frame may belong to just as well (see <see cref="CallSiteResolution.Alternatives"/>).</param>
+internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWith)
+{
+    public static FrameLine None { get; } = new(0, []);
+}
+
+/// <summary>
+/// Charges each allocation to every line of each selected method that was executing when it happened:
+/// a line's figure includes the callees it calls, a lambda's line and the line that ran it both count
+/// it, and each allocation is counted once per line and once in the method's total however many frames
+/// of the method (recursion) are on the stack.
+/// </summary>
+/// <remarks>
+/// Which line a frame stands for is decided from the whole trace (a frame in optimized code is placed
+/// by what it was calling and by the other frames seen in the same native range, see
+/// <see cref="CallSiteResolver"/>), so the events are first gathered by their distinct selected frames,
+/// streaming and with memory bounded by the number of distinct stacks, and charged to lines at the end.
+/// </remarks>
 internal sealed class LineAttributor : IAllocationVisitor
 {
     private readonly AllocationEventKind _eventKind;
 
     // For each trace method id: which selected method its code belongs to (-1: none).
     private readonly int[] _selectedIndexByMethodId;
-
-    // Maps (method id, IL offset) to a source line; 0 means "no line", and a negative line -N means
-    // "line N, but only when no statement of the method is executing deeper in the stack" (the
-    // declaration line for a state machine's kickoff: it starts the body, whose own lines say more).
-    private readonly Func<StackFrame, int> _lineOf;
-    private readonly Dictionary<StackFrame, int> _lineCache = [];
+    private readonly int _selectedCount;
     private readonly HeapTracker _heap = new();
 
-    // Per selected method, for the sample being charged: whether any of its frames is on the stack, and
-    // the distinct lines those frames are executing.
-    private readonly bool[] _onStack;
-    private readonly List<int>[] _linesOnStack;
+    // The distinct frames of selected code seen so far, by id.
+    private readonly Dictionary<FrameKey, int> _frameIds = [];
+    private readonly List<FrameKey> _frames = [];
 
-    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, Func<StackFrame, int> lineOf)
+    // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
+    private readonly SequenceTable _stacks = new();
+    private readonly List<StackTally> _stackTallies = [];
+    private int[] _scratch = new int[64];
+
+    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount)
     {
         _eventKind = eventKind;
         _selectedIndexByMethodId = selectedIndexByMethodId;
-        _lineOf = lineOf;
-        Tallies = new MethodLineTallies[selectedCount];
-        _onStack = new bool[selectedCount];
-        _linesOnStack = new List<int>[selectedCount];
-        for (int i = 0; i < selectedCount; i++)
-        {
-            Tallies[i] = new MethodLineTallies();
-            _linesOnStack[i] = [];
-        }
+        _selectedCount = selectedCount;
     }
 
-    public MethodLineTallies[] Tallies { get; }
+    /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge"/> expects lines for.</summary>
+    public IReadOnlyList<FrameKey> Frames => _frames;
 
     public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => _heap.OnGCEnd(heapBytes);
 
@@ -71,11 +96,11 @@ internal sealed class LineAttributor : IAllocationVisitor
         _heap.OnAllocated(_eventKind == AllocationEventKind.AllocationTick
             ? allocation.TickAmount
             : _eventKind == AllocationEventKind.Exact ? allocation.ObjectSize : AllocationEstimator.SampleWeight(allocation.ObjectSize));
-        long? heapNow = _heap.CurrentBytes;
 
-        bool anySelected = false;
-        foreach (StackFrame frame in frames)
+        int used = 0;
+        for (int i = 0; i < frames.Length; i++)
         {
+            StackFrame frame = frames[i];
             if ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length)
             {
                 continue;
@@ -87,66 +112,114 @@ internal sealed class LineAttributor : IAllocationVisitor
                 continue;
             }
 
-            anySelected = true;
-            _onStack[selected] = true;
-            int line = LineOf(frame);
-            if (line < 0 && _linesOnStack[selected].Count == 0)
+            var key = i == 0
+                ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, allocation.TypeId)
+                : new FrameKey(frame.CodeId, frame.ReturnOffset, frames[i - 1].MethodId, -1);
+            if (!_frameIds.TryGetValue(key, out int id))
             {
-                line = -line; // frames are innermost first: nothing deeper of this method has a line
+                id = _frames.Count;
+                _frames.Add(key);
+                _frameIds[key] = id;
             }
 
-            if (line > 0 && !_linesOnStack[selected].Contains(line))
+            if (used + 2 > _scratch.Length)
             {
-                _linesOnStack[selected].Add(line);
+                Array.Resize(ref _scratch, _scratch.Length * 2);
             }
+
+            _scratch[used++] = selected;
+            _scratch[used++] = id;
         }
 
-        if (!anySelected)
+        if (used == 0)
         {
             return;
         }
 
-        for (int selected = 0; selected < Tallies.Length; selected++)
+        int stack = _stacks.Intern(_scratch.AsSpan(0, used));
+        if (stack == _stackTallies.Count)
         {
-            if (_onStack[selected])
+            _stackTallies.Add(new StackTally());
+        }
+
+        StackTally tally = _stackTallies[stack];
+        Add(tally.Samples, allocation);
+        if (_heap.CurrentBytes is long heap && heap > tally.PeakHeap)
+        {
+            tally.PeakHeap = heap;
+        }
+    }
+
+    /// <summary>
+    /// Charges every stack seen to the lines its selected frames stand for, <paramref name="lineOfFrame"/>
+    /// giving the line of each of <see cref="Frames"/>; returns one tally per selected method.
+    /// </summary>
+    public MethodLineTallies[] Charge(IReadOnlyList<FrameLine> lineOfFrame)
+    {
+        var tallies = new MethodLineTallies[_selectedCount];
+        for (int i = 0; i < tallies.Length; i++)
+        {
+            tallies[i] = new MethodLineTallies();
+        }
+
+        var lines = new List<int>();
+        var shared = new List<(int Line, ImmutableArray<int> With)>();
+        for (int stack = 0; stack < _stackTallies.Count; stack++)
+        {
+            ReadOnlySpan<int> pairs = _stacks[stack];
+            StackTally tally = _stackTallies[stack];
+            for (int selected = 0; selected < _selectedCount; selected++)
             {
-                Charge(Tallies[selected], _linesOnStack[selected], allocation, heapNow);
-                _onStack[selected] = false;
-                _linesOnStack[selected].Clear();
+                bool onStack = false;
+                lines.Clear();
+                shared.Clear();
+                for (int p = 0; p < pairs.Length; p += 2)
+                {
+                    if (pairs[p] != selected)
+                    {
+                        continue;
+                    }
+
+                    onStack = true;
+                    FrameLine frameLine = lineOfFrame[pairs[p + 1]];
+                    int line = frameLine.Line;
+                    if (line < 0 && lines.Count == 0)
+                    {
+                        line = -line; // frames are innermost first: nothing deeper of this method has a line
+                    }
+
+                    if (line > 0 && !lines.Contains(line))
+                    {
+                        lines.Add(line);
+                        if (!frameLine.SharedWith.IsDefaultOrEmpty)
+                        {
+                            shared.Add((line, frameLine.SharedWith));
+                        }
+                    }
+                }
+
+                if (onStack)
+                {
+                    Charge(tallies[selected], lines, shared, tally);
+                }
             }
         }
+
+        return tallies;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int LineOf(StackFrame frame)
+    private static void Charge(MethodLineTallies tallies, List<int> lines, List<(int Line, ImmutableArray<int> With)> shared, StackTally stack)
     {
-        if (frame.ILOffset < 0)
-        {
-            return 0;
-        }
-
-        if (!_lineCache.TryGetValue(frame, out int line))
-        {
-            line = _lineOf(frame);
-            _lineCache[frame] = line;
-        }
-
-        return line;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Charge(MethodLineTallies tallies, List<int> lines, in AllocationRecord allocation, long? heapNow)
-    {
-        Add(tallies.Total, allocation);
+        tallies.Total.Add(stack.Samples);
         if (lines.Count == 0)
         {
-            tallies.UnattributedSamples++;
+            tallies.UnattributedSamples += stack.Samples.Samples;
             return;
         }
 
         if (lines.Count > 1)
         {
-            tallies.SamplesOnSeveralLines++;
+            tallies.SamplesOnSeveralLines += stack.Samples.Samples;
         }
 
         foreach (int line in lines)
@@ -157,11 +230,23 @@ internal sealed class LineAttributor : IAllocationVisitor
                 tallies.ByLine[line] = tally;
             }
 
-            Add(tally, allocation);
-            if (heapNow is long heap && heap > tallies.PeakHeapByLine.GetValueOrDefault(line))
+            tally.Add(stack.Samples);
+            if (stack.PeakHeap >= 0 && stack.PeakHeap > tallies.PeakHeapByLine.GetValueOrDefault(line))
             {
-                tallies.PeakHeapByLine[line] = heap;
+                tallies.PeakHeapByLine[line] = stack.PeakHeap;
             }
+        }
+
+        foreach ((int line, ImmutableArray<int> with) in shared)
+        {
+            if (!tallies.SharedByLine.TryGetValue(line, out var part))
+            {
+                part = (new SampleTally(), new SortedSet<int>());
+                tallies.SharedByLine[line] = part;
+            }
+
+            part.Part.Add(stack.Samples);
+            part.Lines.UnionWith(with);
         }
     }
 
@@ -180,5 +265,13 @@ internal sealed class LineAttributor : IAllocationVisitor
                 tally.AddSampled(allocation.ObjectSize, allocation.SampledByteOffset);
                 break;
         }
+    }
+
+    /// <summary>What one distinct stack allocated, and the largest heap seen when it did (-1 before the first GC).</summary>
+    private sealed class StackTally
+    {
+        public SampleTally Samples { get; } = new();
+
+        public long PeakHeap { get; set; } = -1;
     }
 }

@@ -56,37 +56,10 @@ public static class ProfileAnalyzer
             selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
         }
 
-        int LineOf(StackFrame frame)
-        {
-            TracedMethod method = tracedMethods[frame.MethodId];
-            int index = selectedIndexByMethodId[frame.MethodId];
-            ModuleSymbols moduleSymbols = symbolsOfSelected[index];
-            int ilOffset = frame.ILOffset;
-            if (frame.NextStatementILOffset >= 0 && !moduleSymbols.StatementCanCall(method.Token, ilOffset))
-            {
-                // A rotated loop: the call sits in a range mapped to a statement that calls nothing (the
-                // loop condition), just before the top of the body; it belongs to the body's first statement.
-                ilOffset = frame.NextStatementILOffset;
-            }
-
-            if (moduleSymbols.FindLine(method.Token, ilOffset) is { } line)
-            {
-                // Compiler plumbing borrows the preceding visible line, which may have nothing to do with
-                // it (an async iterator resumed from its own plumbing would charge its closing brace):
-                // it counts only when nothing deeper of the method has a line.
-                return moduleSymbols.IsInHiddenCode(method.Token, ilOffset) ? -line.Line : line.Line;
-            }
-
-            // An async method's or iterator's kickoff has no statements: what it allocates itself (the
-            // state machine, the task) is the cost of calling the method, shown on its declaration line.
-            // Negative: only when the body (MoveNext, which the kickoff starts) is not what allocated.
-            return moduleSymbols.IsStateMachineKickoff(method.Token) && moduleSymbols.GetMethodSpan(method.Token) is { } span
-                ? -span.FirstLine
-                : 0;
-        }
-
-        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, LineOf);
+        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count);
         trace.Replay(attributor, cancellationToken);
+        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]]);
+        MethodLineTallies[] tallies = attributor.Charge(lineOfFrame);
 
         var methods = new List<MethodReport>(selected.Count);
         for (int i = 0; i < selected.Count; i++)
@@ -101,13 +74,13 @@ public static class ProfileAnalyzer
             {
                 notes.Add(CodeWhereabouts.NoCompiledCode(selected[i]));
             }
-            else if (CodeWhereabouts.InliningBeforeTheSession(selected[i], symbolsOfSelected[i], trace, attributor.Tallies[i].Total.Samples > 0) is { } beforeSession)
+            else if (CodeWhereabouts.InliningBeforeTheSession(selected[i], symbolsOfSelected[i], trace, tallies[i].Total.Samples > 0) is { } beforeSession)
             {
                 notes.Add(beforeSession);
             }
 
             bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
-            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], attributor.Tallies[i], estimator, runsPrecompiledCode);
+            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode);
             methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 

@@ -18,6 +18,7 @@ public static class AllocationProviders
     public const long TypeKeyword = 0x80000;                 // BulkType; without it the runtime drops the first allocation of each type on each thread
     public const long SampledObjectAllocationHighKeyword = 0x200000;  // GCSampledObjectAllocation, ...
     public const long SampledObjectAllocationLowKeyword = 0x2000000;  // ... with both High and Low: one event per object
+    public const long TypeNamesKeyword = 0x1000000;          // GCHeapAndTypeNames: BulkType carries each type's name (exact mode's events carry only an id)
 
     /// <summary>
     /// Both allocation keywords: .NET 10+ emits AllocationSampled and suppresses AllocationTick, older
@@ -32,7 +33,7 @@ public static class AllocationProviders
     /// program runs. AllocationSampling is left out: its samples would add nothing to an exact count.
     /// </summary>
     public const long ExactKeywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword
-        | TypeKeyword | SampledObjectAllocationHighKeyword | SampledObjectAllocationLowKeyword;
+        | TypeKeyword | TypeNamesKeyword | SampledObjectAllocationHighKeyword | SampledObjectAllocationLowKeyword;
 
     /// <summary>The same providers as a dotnet-trace <c>--providers</c> argument.</summary>
     public static string DotnetTraceProvidersArgument => ProvidersArgument(Keywords);

@@ -20,9 +20,10 @@ internal sealed class MethodCodeMap
         AllocationEvents = counts ?? new AllocationEventCounts();
         _versionsByStart = [.. versions.OrderBy(v => v.Start)];
         _starts = [.. _versionsByStart.Select(v => v.Start)];
-        foreach (CodeVersion version in _versionsByStart)
+        for (int id = 0; id < _versionsByStart.Length; id++)
         {
-            version.ModulePath = modulePaths.GetValueOrDefault(version.ModuleId, "");
+            _versionsByStart[id].Id = id;
+            _versionsByStart[id].ModulePath = modulePaths.GetValueOrDefault(_versionsByStart[id].ModuleId, "");
         }
     }
 
@@ -39,9 +40,19 @@ internal sealed class MethodCodeMap
 
         public required int Token { get; init; }
 
+        /// <summary>"Ns.Type.Method", for messages.</summary>
         public required string Name { get; init; }
 
+        /// <summary>The declaring type as the runtime names it (the method event's namespace field).</summary>
+        public string TypeName { get; init; } = "";
+
+        /// <summary>The method's own name as the runtime names it.</summary>
+        public string MethodName { get; init; } = "";
+
         public string ModulePath { get; set; } = "";
+
+        /// <summary>Position in <see cref="Versions"/> (by start address).</summary>
+        public int Id { get; set; }
 
         /// <summary>ReadyToRun code from the module's image: the runtime writes no IL map for it.</summary>
         public bool IsPrecompiled { get; init; }
@@ -61,7 +72,8 @@ internal sealed class MethodCodeMap
     public IReadOnlyList<CodeVersion> Versions => _versionsByStart;
 
     /// <summary>A method the JIT inlined while compiling <see cref="Compiled"/>, as its inlining event names it.</summary>
-    internal sealed record Inlining(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, CodeVersion Compiled);
+    /// <param name="IntoCompiledMethod">Inlined at a call in the compiled method's own IL (not into another inlined method).</param>
+    internal sealed record Inlining(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, CodeVersion Compiled, bool IntoCompiledMethod = true);
 
     /// <summary>Every successful inlining the JIT reported (keyword JitTracing) during the session.</summary>
     public IReadOnlyList<Inlining> Inlinings { get; }
@@ -171,20 +183,13 @@ internal sealed class MethodCodeMap
         data.MethodNamespace,
         data.MethodName);
 
-    /// <summary>
-    /// Resolves a frame's return address. The address is the instruction after the call, which
-    /// can belong to the next statement (a call that ends a line returns into the next line's code),
-    /// so the byte before it is looked up: that is inside the call instruction itself.
-    /// </summary>
-    /// <returns>The code version and its IL offset (negative when the body has no IL map), or false for code the trace does not describe.</returns>
-    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset) =>
-        TryResolve(returnAddress, out version, out ilOffset, out _);
-
-    /// <inheritdoc cref="TryResolve(ulong, out CodeVersion?, out int)"/>
-    /// <param name="nextStatementILOffset">See <see cref="StackFrame.NextStatementILOffset"/>; -1 when there is no such candidate.</param>
-    public bool TryResolve(ulong returnAddress, out CodeVersion? version, out int ilOffset, out int nextStatementILOffset)
+    /// <summary>The code version holding the instruction a return address follows, and the address as an offset into it.</summary>
+    /// <remarks>
+    /// The byte before the return address is looked up: it is inside the call instruction, while the
+    /// return address itself can be the first byte after the body (a call that ends it).
+    /// </remarks>
+    public bool TryFind(ulong returnAddress, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out CodeVersion? version, out int returnOffset)
     {
-        nextStatementILOffset = -1;
         ulong address = returnAddress - 1;
         int index = Array.BinarySearch(_starts, address);
         if (index < 0)
@@ -193,110 +198,14 @@ internal sealed class MethodCodeMap
         }
 
         version = null;
-        ilOffset = -1;
+        returnOffset = -1;
         if (index < 0 || address - _versionsByStart[index].Start >= _versionsByStart[index].Size)
         {
             return false;
         }
 
         version = _versionsByStart[index];
-        (ilOffset, nextStatementILOffset) = ILOffsetAt(version, (int)(address - version.Start));
+        returnOffset = (int)(returnAddress - version.Start);
         return true;
-    }
-
-    private const int NoMapping = -1;
-
-    private static int? NextMapped(int[] il, int entry)
-    {
-        for (int i = entry + 1; i < il.Length; i++)
-        {
-            if (il[i] >= 0)
-            {
-                return i;
-            }
-        }
-
-        return null;
-    }
-
-    private static int PreviousMapped(int[] il, int entry)
-    {
-        int i = entry - 1;
-        while (i >= 0 && il[i] < 0)
-        {
-            i--;
-        }
-
-        return i;
-    }
-
-    /// <summary>
-    /// The IL offset of a native offset. Optimized code maps coarsely: one native range can hold
-    /// several statements (several source lines), and the map says only where the range starts.
-    /// Within such a range the IL offset is interpolated by position, as TraceEvent does: code is
-    /// laid out mostly in IL order, so a call near the end of the range belongs to its last statements.
-    /// Only where the layout is in IL order around the range (IL rising from the previous range to
-    /// the next): loops and cold blocks moved out of line jump in IL, and interpolating across such
-    /// a jump would land on lines the range has nothing to do with.
-    /// Also gives the IL offset of the next mapped range when that one is lower (the layout jumps back
-    /// in IL right after this range, as at the top of a rotated loop), else -1: see <see cref="StackFrame.NextStatementILOffset"/>.
-    /// </summary>
-    private static (int ILOffset, int NextStatementILOffset) ILOffsetAt(CodeVersion version, int nativeOffset)
-    {
-        int[] native = version.NativeOffsets;
-        int[] il = version.ILOffsets;
-        int entry = Array.BinarySearch(native, nativeOffset);
-        if (entry < 0)
-        {
-            entry = ~entry - 1;
-        }
-        else
-        {
-            while (entry + 1 < native.Length && native[entry + 1] == nativeOffset)
-            {
-                entry++; // the last of equal starts is the one the code at this offset belongs to
-            }
-        }
-
-        // Code the JIT could not tie to a statement (-1) at the top of a loop, after a backward jump in IL
-        // (seen in on-stack-replacement code, where the loop body's first statement lost its boundary):
-        // it belongs to the statement that follows it, not to the loop's increment laid out before it.
-        if (entry >= 0 && il[entry] == NoMapping && NextMapped(il, entry) is int next0 && PreviousMapped(il, entry) is var previous0
-            && (previous0 < 0 || il[previous0] > il[next0]))
-        {
-            return (il[next0], -1);
-        }
-
-        // Skip the JIT's special markers (-1 no mapping, -2 prolog, -3 epilog) back to a real offset.
-        while (entry >= 0 && il[entry] < 0)
-        {
-            entry--;
-        }
-
-        if (entry < 0)
-        {
-            return (-1, -1);
-        }
-
-        int next = entry + 1;
-        while (next < native.Length && native[next] == native[entry])
-        {
-            next++;
-        }
-
-        int previous = entry - 1;
-        while (previous >= 0 && (il[previous] < 0 || native[previous] == native[entry]))
-        {
-            previous--;
-        }
-
-        bool inILOrder = (previous < 0 || il[previous] < il[entry]) && next < native.Length && il[next] > il[entry];
-        if (inILOrder && native[next] > nativeOffset)
-        {
-            long span = native[next] - native[entry];
-            return (il[entry] + (int)((long)(nativeOffset - native[entry]) * (il[next] - il[entry]) / span), -1);
-        }
-
-        return (il[entry], NextMapped(il, entry) is int following && il[following] < il[entry] ? il[following] : -1);
     }
 }

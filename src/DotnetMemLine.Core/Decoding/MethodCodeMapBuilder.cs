@@ -55,6 +55,8 @@ internal sealed class MethodCodeMapBuilder
             ModuleId = load.ModuleId,
             Token = load.Token,
             Name = $"{load.Namespace}.{load.Name}",
+            TypeName = load.Namespace,
+            MethodName = load.Name,
         };
 
         // The same body is described again by the rundown; keep the description that has a map.
@@ -81,7 +83,8 @@ internal sealed class MethodCodeMapBuilder
             {
                 if (inlining.CompiledName == load.Name && inlining.CompiledNamespace == load.Namespace)
                 {
-                    _inlinings.Add(new MethodCodeMap.Inlining(inlining.InlineeNamespace, inlining.InlineeName, inlining.InlineeSignature, inlining.InlinerNamespace, inlining.InlinerName, current));
+                    bool intoCompiledMethod = inlining.InlinerName == load.Name && inlining.InlinerNamespace == load.Namespace;
+                    _inlinings.Add(new MethodCodeMap.Inlining(inlining.InlineeNamespace, inlining.InlineeName, inlining.InlineeSignature, inlining.InlinerNamespace, inlining.InlinerName, current, intoCompiledMethod));
                 }
             }
         }
@@ -117,9 +120,10 @@ internal sealed class MethodCodeMapBuilder
             entries[i] = (nativeOffsets[i], ilOffsets[i]);
         }
 
-        Array.Sort(entries, (a, b) => a.Native.CompareTo(b.Native));
-        int[] native = [.. entries.Select(e => e.Native)];
-        int[] il = [.. entries.Select(e => e.IL)];
+        // Stable: entries sharing a native offset keep the runtime's order (the last one is in effect).
+        (int Native, int IL)[] sorted = [.. entries.OrderBy(e => e.Native)];
+        int[] native = [.. sorted.Select(e => e.Native)];
+        int[] il = [.. sorted.Select(e => e.IL)];
 
         if (_lastLoadByThread.TryGetValue(threadId, out MethodCodeMap.CodeVersion? version) && version.MethodId == methodId && version.NativeOffsets.Length == 0)
         {

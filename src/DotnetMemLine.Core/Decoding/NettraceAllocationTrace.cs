@@ -23,7 +23,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         ClrEvent.MethodLoadVerbose, ClrEvent.MethodUnloadVerbose, ClrEvent.MethodILToNativeMap, ClrEvent.MethodInliningSucceeded,
         ClrEvent.ModuleLoad, ClrEvent.ModuleUnload,
         ClrEvent.RundownMethodDCStartVerbose, ClrEvent.RundownMethodDCStopVerbose, ClrEvent.RundownILToNativeMapDCStart,
-        ClrEvent.RundownILToNativeMapDCStop, ClrEvent.RundownModuleDCStart, ClrEvent.RundownModuleDCStop);
+        ClrEvent.RundownILToNativeMapDCStop, ClrEvent.RundownModuleDCStart, ClrEvent.RundownModuleDCStop, ClrEvent.BulkType);
 
     private static readonly ClrEventSet AllocationEvents = ClrEventSet.Of(ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation);
 
@@ -36,18 +36,28 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
     private readonly IProgress<AnalysisProgress>? _progress;
 
-    private NettraceAllocationTrace(NettraceReader reader, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress)
+    // Allocated types: index (AllocationRecord.TypeId) by the runtime's TypeID, and names by index.
+    private readonly Dictionary<ulong, int> _typeIndexById = [];
+    private readonly List<string> _typeNames = [];
+    private readonly BulkTypeNames _bulkTypeNames;
+
+    private NettraceAllocationTrace(NettraceReader reader, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress, BulkTypeNames bulkTypeNames)
     {
         _reader = reader;
         _progress = progress;
         _code = code;
         _methodTable = new TracedMethodTable(code);
+        _bulkTypeNames = bulkTypeNames;
         Summary = summary;
     }
 
     public TraceSummary Summary { get; }
 
     public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
+
+    public IReadOnlyList<CompiledCode> Code => _methodTable.Code;
+
+    public IReadOnlyList<string> TypeNames => _typeNames;
 
     public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
@@ -89,7 +99,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
             : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
         TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem)
             with { RundownFrom = rundownFrom };
-        return new NettraceAllocationTrace(reader, code, summary, progress);
+        return new NettraceAllocationTrace(reader, code, summary, progress, firstPass.BulkTypeNames);
     }
 
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default) =>
@@ -106,6 +116,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         public MethodCodeMapBuilder Builder { get; } = new();
 
         public bool AnyAllocationHasAStack { get; private set; }
+
+        /// <summary>Type names by the runtime's TypeID, from the BulkType events (exact mode's allocation events carry only the id).</summary>
+        public BulkTypeNames BulkTypeNames { get; } = new();
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OnEvent(in NettraceEvent ev)
@@ -148,6 +161,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.MethodInliningSucceeded:
                     Builder.OnInlining(threadId, payload.Inlining());
                     break;
+                case ClrEvent.BulkType:
+                    payload.BulkTypes(AddBulkType);
+                    break;
                 case ClrEvent.ModuleLoad or ClrEvent.ModuleUnload or ClrEvent.RundownModuleDCStart or ClrEvent.RundownModuleDCStop:
                     (long moduleId, string path) = payload.Module();
                     Builder.OnModule(moduleId, path);
@@ -165,11 +181,14 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         }
 
         private void NoteStack(in NettraceEvent ev) => AnyAllocationHasAStack |= ev.Stack.Length >= ev.Payload.PointerSize;
+
+        private void AddBulkType(ulong typeId, string name, ulong elementTypeId) => BulkTypeNames.Add(typeId, name, elementTypeId);
     }
 
     /// <summary>
     /// Pass 2: allocation events and heap sizes in time order. A stack is resolved once per stack id (ids
-    /// are interned per sequence point) and each return address once per trace.
+    /// are interned per sequence point) and each return address once per trace, to its code version;
+    /// which line it stands for is the attribution's business (it needs the whole trace to decide).
     /// </summary>
     private sealed class ReplayPass(NettraceAllocationTrace trace, IAllocationVisitor visitor) : INettraceEventHandler
     {
@@ -185,7 +204,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         private StackFrame[] _frames = new StackFrame[4096];
         private int _framesUsed;
 
-        // Every return address resolved so far: method id (or NotManagedCode), IL offset, next statement's IL offset.
+        // Every return address resolved so far: method id (or NotManagedCode), code version, offset into it.
         private readonly Dictionary<ulong, StackFrame> _frameByAddress = [];
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -197,7 +216,8 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     {
                         (long objectSize, long sampledByteOffset) = ev.Payload.AllocationSampled();
                         EnsurePlausible(ev, "AllocationSampled", objectSize > 0 && sampledByteOffset >= 0 && sampledByteOffset < objectSize);
-                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0), FramesOf(ev));
+                        int typeId = TypeIdOf(ev.Payload.AllocationSampledTypeId(), ev.Payload, static p => p.AllocationSampledTypeName());
+                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0, TypeId: typeId), FramesOf(ev));
                         break;
                     }
 
@@ -218,8 +238,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         EnsurePlausible(ev, "GCSampledObjectAllocation", totalSize >= 0 && objectCount > 0);
                         if (!IsFrozen(address))
                         {
+                            int typeId = TypeIdOf(ev.Payload.SampledObjectAllocationTypeId(), ev.Payload, null);
                             visitor.OnAllocation(
-                                new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount),
+                                new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount, typeId),
                                 FramesOf(ev));
                         }
 
@@ -230,7 +251,8 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     {
                         (long amount, long objectSize) = ev.Payload.AllocationTick();
                         EnsurePlausible(ev, "AllocationTick", amount >= 0 && objectSize >= 0);
-                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount), FramesOf(ev));
+                        int typeId = TypeIdOf(ev.Payload.AllocationTickTypeId(), ev.Payload, static p => p.AllocationTickTypeName());
+                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount, TypeId: typeId), FramesOf(ev));
                         break;
                     }
 
@@ -258,6 +280,29 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     $"the trace is damaged: its {eventName} event at {TimeMSec(ev.TimeStamp):F1} ms carries impossible values: {trace.Summary.TracePath}");
             }
         }
+
+        /// <summary>
+        /// The index of an allocated type, its name read once per type: from the event itself when it carries
+        /// one (<paramref name="nameInPayload"/>), else from the BulkType events. -1 for an event without a type.
+        /// </summary>
+        private int TypeIdOf(ulong runtimeTypeId, ClrPayload payload, NameReader? nameInPayload)
+        {
+            if (runtimeTypeId == 0)
+            {
+                return -1;
+            }
+
+            if (!trace._typeIndexById.TryGetValue(runtimeTypeId, out int index))
+            {
+                index = trace._typeNames.Count;
+                trace._typeNames.Add(nameInPayload is not null ? nameInPayload(payload) : trace._bulkTypeNames.NameOf(runtimeTypeId));
+                trace._typeIndexById[runtimeTypeId] = index;
+            }
+
+            return index;
+        }
+
+        private delegate string NameReader(ClrPayload payload);
 
         /// <summary>As TraceEvent: milliseconds since the session's start, never negative.</summary>
         private double TimeMSec(long timeStamp) => (Math.Max(timeStamp, _syncTimeQpc) - _syncTimeQpc) * 1000.0 / _qpcFrequency;
@@ -313,9 +358,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     : BinaryPrimitives.ReadUInt32LittleEndian(stack[(i * 4)..]);
                 if (!_frameByAddress.TryGetValue(address, out StackFrame frame))
                 {
-                    frame = trace._code.TryResolve(address, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset)
-                        ? new StackFrame(trace._methodTable.IdOf(version!), ilOffset, nextStatementILOffset)
-                        : new StackFrame(NotManagedCode, -1);
+                    frame = trace._code.TryFind(address, out MethodCodeMap.CodeVersion? version, out int returnOffset)
+                        ? new StackFrame(trace._methodTable.IdOf(version), version.Id, returnOffset)
+                        : new StackFrame(NotManagedCode, -1, -1);
                     _frameByAddress[address] = frame;
                 }
 

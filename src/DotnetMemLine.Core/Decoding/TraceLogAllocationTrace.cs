@@ -6,13 +6,12 @@ namespace DotnetMemLine.Decoding;
 
 /// <summary>
 /// Reads a .nettrace: TraceEvent's <see cref="TraceLog"/> rebuilds each event's stack of return
-/// addresses, and <see cref="MethodCodeMap"/> resolves each address to a method and an IL offset,
-/// per compiled code version.
+/// addresses, and <see cref="MethodCodeMap"/> resolves each address to a method's compiled code version.
 /// </summary>
 /// <remarks>
 /// TraceLog converts the trace to a temporary .etlx file first; it is deleted on dispose.
 /// Its own address-to-IL resolution is not used: it looks up the return address itself, which for
-/// a call that ends a statement lands on the next statement's line.
+/// a call that ends a statement lands on the next statement's line, and keys IL maps by method only.
 /// Nothing outside this folder sees a TraceEvent type.
 /// </remarks>
 public sealed class TraceLogAllocationTrace : IAllocationTrace
@@ -25,10 +24,15 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private readonly MethodCodeMap _code;
     private readonly TracedMethodTable _methodTable;
 
-    // Per TraceLog code address: the method id and IL offset it resolves to, computed on first use.
+    // Per TraceLog code address: the method id, code version and offset into it, computed on first use.
     private readonly int[] _methodIdByAddress;
-    private readonly int[] _ilOffsetByAddress;
-    private readonly int[] _nextStatementILOffsetByAddress;
+    private readonly int[] _codeIdByAddress;
+    private readonly int[] _returnOffsetByAddress;
+
+    // Allocated types: index by the runtime's TypeID, names by index.
+    private readonly Dictionary<ulong, int> _typeIndexById = [];
+    private readonly List<string> _typeNames = [];
+    private readonly BulkTypeNames _bulkTypeNames = new();
 
     private readonly IProgress<AnalysisProgress>? _progress;
 
@@ -40,8 +44,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         _code = code;
         _methodTable = new TracedMethodTable(code);
         _methodIdByAddress = new int[log.CodeAddresses.Count];
-        _ilOffsetByAddress = new int[log.CodeAddresses.Count];
-        _nextStatementILOffsetByAddress = new int[log.CodeAddresses.Count];
+        _codeIdByAddress = new int[log.CodeAddresses.Count];
+        _returnOffsetByAddress = new int[log.CodeAddresses.Count];
         Array.Fill(_methodIdByAddress, NotResolvedYet);
         Summary = summary;
     }
@@ -49,6 +53,10 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     public TraceSummary Summary { get; }
 
     public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
+
+    public IReadOnlyList<CompiledCode> Code => _methodTable.Code;
+
+    public IReadOnlyList<string> TypeNames => _typeNames;
 
     public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
@@ -210,7 +218,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     EnsurePlausible(ev, sampled.ObjectSize > 0 && sampled.SampledByteOffset >= 0 && sampled.SampledByteOffset < sampled.ObjectSize);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
-                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0),
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0, TypeId: TypeIdOf((ulong)sampled.TypeID, sampled.TypeName)),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCCreateSegmentTraceData segment when segment.Type == GCSegmentType.ReadOnlyHeap:
@@ -220,21 +228,48 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     EnsurePlausible(ev, exact.TotalSizeForTypeSample >= 0 && exact.ObjectCountForTypeSample > 0);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
-                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample),
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample, TypeIdOf((ulong)exact.TypeID, null)),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCAllocationTickTraceData tick when Summary.EventKind == AllocationEventKind.AllocationTick:
                     EnsurePlausible(ev, tick.AllocationAmount64 >= 0 && tick.ObjectSize >= 0);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
-                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, tick.ObjectSize, 0, tick.AllocationAmount64),
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, tick.ObjectSize, 0, tick.AllocationAmount64, TypeId: TypeIdOf((ulong)tick.TypeID, tick.TypeName)),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCHeapStatsTraceData heap:
                     visitor.OnHeapSizeAfterGC(ev.TimeStampRelativeMSec, HeapSize(heap));
                     break;
+                case GCBulkTypeTraceData types:
+                    for (int i = 0; i < types.Count; i++)
+                    {
+                        GCBulkTypeValues type = types.Values(i);
+                        bool isArray = (type.Flags & TypeFlags.Array) != 0 && type.TypeParameterCount > 0;
+                        _bulkTypeNames.Add((ulong)type.TypeID, type.TypeName, isArray ? (ulong)type.TypeParameterID(0) : 0);
+                    }
+
+                    break;
             }
         }
+    }
+
+    /// <summary>The index of an allocated type; its name from the event, or (exact mode) from the BulkType events.</summary>
+    private int TypeIdOf(ulong runtimeTypeId, string? name)
+    {
+        if (runtimeTypeId == 0)
+        {
+            return -1;
+        }
+
+        if (!_typeIndexById.TryGetValue(runtimeTypeId, out int index))
+        {
+            index = _typeNames.Count;
+            _typeNames.Add(name ?? _bulkTypeNames.NameOf(runtimeTypeId));
+            _typeIndexById[runtimeTypeId] = index;
+        }
+
+        return index;
     }
 
     /// <summary>
@@ -308,7 +343,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
             if (_methodIdByAddress[address] != NotManagedCode)
             {
-                frames.Add(new StackFrame(_methodIdByAddress[address], _ilOffsetByAddress[address], _nextStatementILOffsetByAddress[address]));
+                frames.Add(new StackFrame(_methodIdByAddress[address], _codeIdByAddress[address], _returnOffsetByAddress[address]));
             }
 
             stack = stacks.Caller(stack);
@@ -318,11 +353,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private void Resolve(int address)
     {
         ulong returnAddress = _log.CodeAddresses.Address((CodeAddressIndex)address);
-        if (_code.TryResolve(returnAddress, out MethodCodeMap.CodeVersion? version, out int ilOffset, out int nextStatementILOffset))
+        if (_code.TryFind(returnAddress, out MethodCodeMap.CodeVersion? version, out int returnOffset))
         {
-            _methodIdByAddress[address] = _methodTable.IdOf(version!);
-            _ilOffsetByAddress[address] = ilOffset;
-            _nextStatementILOffsetByAddress[address] = nextStatementILOffset;
+            _methodIdByAddress[address] = _methodTable.IdOf(version);
+            _codeIdByAddress[address] = version.Id;
+            _returnOffsetByAddress[address] = returnOffset;
         }
         else
         {

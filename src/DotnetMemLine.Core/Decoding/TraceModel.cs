@@ -25,7 +25,47 @@ public enum AllocationEventKind
 /// <param name="TraceName">The name the runtime reported, e.g. <c>Ns.Type.Method</c>; used in messages when the module cannot be read.</param>
 /// <param name="RunsPrecompiledCode">Some of its code is ReadyToRun code from the module's image, for which the runtime writes no IL map.</param>
 /// <param name="HasOptimizedCodeFromBeforeSession">Some of its optimized code was compiled before the session started: what the JIT inlined into it then is not in the trace.</param>
-public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false, bool HasOptimizedCodeFromBeforeSession = false);
+public sealed record TracedMethod(string ModulePath, int Token, string TraceName, bool RunsPrecompiledCode = false, bool HasOptimizedCodeFromBeforeSession = false)
+{
+    /// <summary>The declaring type as the runtime names it (<c>Ns.Outer+Inner`1[System.__Canon]</c>); empty when unknown.</summary>
+    public string TypeName { get; init; } = "";
+
+    /// <summary>The method's name as the runtime names it (<c>.ctor</c>, <c>System.IDisposable.Dispose</c>); empty when unknown.</summary>
+    public string MethodName { get; init; } = "";
+}
+
+/// <summary>
+/// One compiled body of a method (tier 0, tier 1, OSR, fully optimized, ReadyToRun): its size and its
+/// IL-to-native map, as the runtime described it. Frames point into it (<see cref="StackFrame.CodeId"/>).
+/// </summary>
+public sealed record CompiledCode
+{
+    /// <summary>Index into <see cref="IAllocationTrace.Methods"/>.</summary>
+    public required int MethodId { get; init; }
+
+    /// <summary>Bytes of native code.</summary>
+    public required int Size { get; init; }
+
+    /// <summary>
+    /// The map's entries sorted by native offset: from <c>NativeOffsets[i]</c> on, the code implements the
+    /// IL from <c>ILOffsets[i]</c> on; negative IL offsets are the JIT's markers (-1 no mapping, -2 prolog,
+    /// -3 epilog). Empty when the runtime wrote no map (ReadyToRun code, or a trace without the keyword).
+    /// </summary>
+    public required int[] NativeOffsets { get; init; }
+
+    /// <inheritdoc cref="NativeOffsets"/>
+    public required int[] ILOffsets { get; init; }
+
+    /// <summary>Optimized code (tier 1, OSR, fully optimized, ReadyToRun): the JIT may have inlined calls into it.</summary>
+    public bool IsOptimized { get; init; }
+
+    /// <summary>
+    /// The methods the JIT inlined at calls in this body's own IL, as its inlining events named them
+    /// (declaring type, method name); null when the trace cannot say (code compiled before the session,
+    /// or a trace without the JitTracing keyword).
+    /// </summary>
+    public IReadOnlyList<(string TypeName, string MethodName)>? InlinedMethods { get; init; }
+}
 
 /// <summary>
 /// The JIT compiled the method <paramref name="CompiledMethodId"/> with a call replaced by the called
@@ -36,14 +76,13 @@ public sealed record TracedMethod(string ModulePath, int Token, string TraceName
 public sealed record InliningEvent(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, int CompiledMethodId);
 
 /// <summary>One managed frame of an allocation's stack.</summary>
-/// <param name="MethodId">Index into <see cref="TraceSummary"/>'s method table (<see cref="IAllocationTrace.Methods"/>).</param>
-/// <param name="ILOffset">IL offset of the call or allocation site; negative when the runtime gave no IL map.</param>
-/// <param name="NextStatementILOffset">
-/// When the native range holding the call is followed by code of an earlier IL offset (the JIT rotated a
-/// loop: the condition's range runs into the top of the body), that earlier offset: the call may belong
-/// to it instead, if the IL at <paramref name="ILOffset"/> has no call to make. -1 otherwise.
+/// <param name="MethodId">Index into the trace's method table (<see cref="IAllocationTrace.Methods"/>).</param>
+/// <param name="CodeId">Index into <see cref="IAllocationTrace.Code"/>: which compiled body of the method the frame ran.</param>
+/// <param name="ReturnOffset">
+/// The frame's return address, as an offset into that body: the instruction after the call the frame
+/// was making (to the method of the frame inside it, or to an allocation helper for the innermost one).
 /// </param>
-public readonly record struct StackFrame(int MethodId, int ILOffset, int NextStatementILOffset = -1);
+public readonly record struct StackFrame(int MethodId, int CodeId, int ReturnOffset);
 
 /// <summary>One allocation event: a randomized sample, an AllocationTick, or (exact mode) an allocated object.</summary>
 /// <param name="TimeMSec">Milliseconds since the start of the trace.</param>
@@ -52,7 +91,8 @@ public readonly record struct StackFrame(int MethodId, int ILOffset, int NextSta
 /// <param name="SampledByteOffset">For AllocationSampled: offset of the byte whose trial succeeded.</param>
 /// <param name="TickAmount">For AllocationTick: bytes allocated since the previous tick.</param>
 /// <param name="ObjectCount">In exact mode: objects the event stands for (ObjectCountForTypeSample; 1 when every object is logged).</param>
-public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1);
+/// <param name="TypeId">The allocated type: index into <see cref="IAllocationTrace.TypeNames"/>, -1 when the event does not say.</param>
+public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1, int TypeId = -1);
 
 /// <summary>Facts about the whole trace, shown in every table header.</summary>
 /// <param name="BatchedExactEvents">
@@ -107,6 +147,12 @@ public interface IAllocationTrace : IDisposable
     TraceSummary Summary { get; }
 
     IReadOnlyList<TracedMethod> Methods { get; }
+
+    /// <summary>Every compiled body the trace describes; frames point into it.</summary>
+    IReadOnlyList<CompiledCode> Code { get; }
+
+    /// <summary>The allocated types' names as the runtime wrote them, indexed by <see cref="AllocationRecord.TypeId"/>; complete once <see cref="Replay"/> has run.</summary>
+    IReadOnlyList<string> TypeNames { get; }
 
     /// <summary>The JIT's inlining decisions during the session; empty when the trace lacks them.</summary>
     IReadOnlyList<InliningEvent> Inlinings => [];

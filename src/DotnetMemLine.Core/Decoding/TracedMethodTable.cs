@@ -22,9 +22,29 @@ internal sealed class TracedMethodTable
         }
 
         Inlinings = [.. code.Inlinings.Select(i => new InliningEvent(i.InlineeType, i.InlineeName, i.InlineeSignature, i.InlinerType, i.InlinerName, IdOf(i.Compiled)))];
+
+        // What each body's own IL calls were replaced by: known for bodies compiled during the session when the
+        // trace has the JIT's inlining events (a trace without the JitTracing keyword has none at all), and
+        // for unoptimized code, into which the JIT inlines nothing.
+        var inlinedInto = code.Inlinings.Where(i => i.IntoCompiledMethod).ToLookup(i => i.Compiled.Id, i => (i.InlineeType, i.InlineeName));
+        bool inliningsRecorded = code.Inlinings.Count > 0;
+        Code = [.. code.Versions.Select(v => new CompiledCode
+        {
+            MethodId = IdOf(v),
+            Size = (int)v.Size,
+            NativeOffsets = v.NativeOffsets,
+            ILOffsets = v.ILOffsets,
+            IsOptimized = v.IsOptimized,
+            InlinedMethods = !v.IsOptimized ? []
+                : v.CompiledBeforeSession || !inliningsRecorded ? null
+                : [.. inlinedInto[v.Id].Distinct()],
+        })];
     }
 
     public IReadOnlyList<TracedMethod> Methods => _methods;
+
+    /// <summary>Every code version of the map, in the map's order (<see cref="MethodCodeMap.CodeVersion.Id"/>).</summary>
+    public IReadOnlyList<CompiledCode> Code { get; }
 
     public IReadOnlyList<InliningEvent> Inlinings { get; }
 
@@ -35,7 +55,11 @@ internal sealed class TracedMethodTable
         if (!_methodIdByKey.TryGetValue(key, out int id))
         {
             id = _methods.Count;
-            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode, hasOptimizedCodeFromBeforeSession));
+            _methods.Add(new TracedMethod(version.ModulePath, version.Token, version.Name, runsPrecompiledCode, hasOptimizedCodeFromBeforeSession)
+            {
+                TypeName = version.TypeName,
+                MethodName = version.MethodName,
+            });
             _methodIdByKey[key] = id;
         }
 

@@ -54,39 +54,6 @@ internal static class CallSites
         return offsets;
     }
 
-    /// <summary>
-    /// True when some instruction starting in [<paramref name="start"/>, <paramref name="end"/>) calls or
-    /// allocates (call, callvirt, calli, newobj, newarr, box): only such code can be on a stack
-    /// under an allocation. Bodies that cannot be decoded count as calling, the cautious answer.
-    /// </summary>
-    public static bool AnyCallOrAllocation(MethodBodyBlock body, int start, int end)
-    {
-        var il = body.GetILReader();
-        while (il.RemainingBytes > 0 && il.Offset < end)
-        {
-            int offset = il.Offset;
-            int code = il.ReadByte();
-            if (code == 0xFE)
-            {
-                code = 256 + il.ReadByte();
-            }
-
-            if (OperandTypes[code] is not { } operand)
-            {
-                return true;
-            }
-
-            if (offset >= start && code is 0x28 or 0x6F or 0x29 or 0x73 or 0x8D or 0x8C)
-            {
-                return true; // call, callvirt, calli, newobj, newarr, box
-            }
-
-            Skip(ref il, operand);
-        }
-
-        return false;
-    }
-
     private static void Skip(ref BlobReader il, OperandType operand)
     {
         switch (operand)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
@@ -22,6 +23,7 @@ public sealed class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, MethodPoints> _points = new();
     private readonly ConcurrentDictionary<int, MethodSourceSpan?> _spans = new();
     private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
+    private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<string, string[]?> _sources = new(StringComparer.Ordinal);
 
     private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
@@ -125,6 +127,42 @@ public sealed class ModuleSymbols : IDisposable
     }
 
     /// <summary>
+    /// The first visible line after <paramref name="ilOffset"/>: where a closure allocated at the entry of
+    /// a scope (under a hidden sequence point) belongs. Null when no visible point follows.
+    /// </summary>
+    public SourceLine? FindNextLine(int methodToken, int ilOffset)
+    {
+        var points = GetPoints(methodToken);
+        var index = Array.BinarySearch(points.Offsets, ilOffset + 1);
+        index = index >= 0 ? index : ~index;
+        return index < points.Count ? new SourceLine(points.Documents[index], points.Lines[index]) : null;
+    }
+
+    /// <summary>
+    /// The method body's call, allocation and throw instructions (<see cref="ILSites"/>) and the length of
+    /// its IL; empty for a method without a body or whose body cannot be read.
+    /// </summary>
+    public (ImmutableArray<ILSite> Sites, int ILSize) GetBody(int methodToken) => _bodies.GetOrAdd(methodToken, ReadBody);
+
+    private (ImmutableArray<ILSite> Sites, int ILSize) ReadBody(int methodToken)
+    {
+        if (!TryGetMethodHandle(methodToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return ([], 0);
+        }
+
+        try
+        {
+            var body = _module.GetMethodBody(rva);
+            return (ILSites.Read(_metadata, body), body.Size);
+        }
+        catch (BadImageFormatException)
+        {
+            return ([], 0);
+        }
+    }
+
+    /// <summary>
     /// True when <paramref name="ilOffset"/> lies in compiler plumbing: the sequence point in effect there is a
     /// hidden one (state machine dispatch, the code that completes an iterator's or async method's step).
     /// <see cref="FindLine"/> still gives the preceding visible line for it.
@@ -176,31 +214,6 @@ public sealed class ModuleSymbols : IDisposable
     /// it has no statements of its own, only the code that creates and starts the state machine.
     /// </summary>
     public bool IsStateMachineKickoff(int methodToken) => _stateMachines.Value.MoveNextByKickoff.ContainsKey(methodToken);
-
-    /// <summary>
-    /// True when the statement holding <paramref name="ilOffset"/> (from its sequence point to the next one)
-    /// calls or allocates anything; true as well when that cannot be told.
-    /// </summary>
-    public bool StatementCanCall(int methodToken, int ilOffset)
-    {
-        var points = GetPoints(methodToken);
-        if (points.IsEmpty || !TryGetMethodHandle(methodToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
-        {
-            return true;
-        }
-
-        var index = points.IndexAtOrBefore(ilOffset);
-        var start = points.Offsets[index];
-        var end = index + 1 < points.Count ? points.Offsets[index + 1] : int.MaxValue;
-        try
-        {
-            return CallSites.AnyCallOrAllocation(_module.GetMethodBody(rva), start, end);
-        }
-        catch (BadImageFormatException)
-        {
-            return true;
-        }
-    }
 
     /// <summary>A method's declaring type (as <see cref="TypeNames"/> spells it) and name, or null for a token that is not a method here.</summary>
     public (string TypeName, string MethodName)? GetDefinitionName(int methodToken)

@@ -3,8 +3,22 @@ using DotnetMemLine.Decoding;
 namespace DotnetMemLine.Tests.Attribution;
 
 /// <summary>A trace built in memory: known methods, known stacks, known heap sizes.</summary>
-internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, AllocationEventKind kind = AllocationEventKind.AllocationSampled) : IAllocationTrace
+internal sealed class FakeAllocationTrace : IAllocationTrace
 {
+    private readonly IReadOnlyList<TracedMethod> methods;
+    private readonly AllocationEventKind kind;
+
+    public FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, AllocationEventKind kind = AllocationEventKind.AllocationSampled)
+    {
+        this.methods = methods;
+        this.kind = kind;
+        Code = [.. methods.SelectMany((_, id) => new[]
+        {
+            new CompiledCode { MethodId = id, Size = ExactMapLength, NativeOffsets = [.. Enumerable.Range(0, ExactMapLength)], ILOffsets = [.. Enumerable.Range(0, ExactMapLength)], InlinedMethods = [] },
+            new CompiledCode { MethodId = id, Size = ExactMapLength, NativeOffsets = [], ILOffsets = [] },
+        })];
+    }
+
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
     public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count, HasRundown: HasRundown);
@@ -19,6 +33,20 @@ internal sealed class FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, A
     public long BatchedExactEvents { get; init; }
 
     public IReadOnlyList<TracedMethod> Methods => methods;
+
+    /// <summary>
+    /// Per method, two bodies: one whose map is exact (native offset = IL offset, as if every IL
+    /// instruction had its own boundary) at code id 2 × method id, and one without a map after it.
+    /// </summary>
+    public IReadOnlyList<CompiledCode> Code { get; }
+
+    public IReadOnlyList<string> TypeNames { get; } = [];
+
+    private const int ExactMapLength = 4096;
+
+    /// <summary>A frame of <paramref name="methodId"/> stopped at the instruction at <paramref name="ilOffset"/>; a negative offset: a frame in code without an IL map.</summary>
+    public static StackFrame Frame(int methodId, int ilOffset) =>
+        ilOffset < 0 ? new StackFrame(methodId, (2 * methodId) + 1, 1) : new StackFrame(methodId, 2 * methodId, ilOffset + 1);
 
     public List<InliningEvent> Inlinings { get; } = [];
 

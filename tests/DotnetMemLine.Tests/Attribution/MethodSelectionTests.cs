@@ -108,7 +108,7 @@ public sealed class MethodSelectionTests
                 new TracedMethod(CoreLib, arrayFill, "System.Array.Fill"),
                 new TracedMethod(TestModulePath, FillToken, "DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill"),
             ])
-            .Sample(1_000, new StackFrame(0, 0), new StackFrame(1, 0));
+            .Sample(1_000, FakeAllocationTrace.Frame(0, 0), FakeAllocationTrace.Frame(1, 0));
 
         MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Fill"], [])).Methods.Single();
 

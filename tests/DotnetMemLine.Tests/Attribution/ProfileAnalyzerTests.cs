@@ -32,7 +32,7 @@ public sealed class ProfileAnalyzerTests
     {
         int token = Methods[methodId].Token;
         int ilOffset = SequencePoints(token).First(p => !p.IsHidden && p.StartLine == line).Offset;
-        return new StackFrame(methodId, ilOffset + 1); // inside the statement, not at its first byte
+        return FakeAllocationTrace.Frame(methodId, ilOffset + 1); // inside the statement, not at its first byte
     }
 
     private static MethodReport AnalyzeSimple(FakeAllocationTrace trace) =>
@@ -45,7 +45,7 @@ public sealed class ProfileAnalyzerTests
     {
         var trace = new FakeAllocationTrace(Methods)
             .Sample(Size, At(Selected, AllocLine))                                // allocated on the line itself
-            .Sample(Size, new StackFrame(Callee, 0), At(Selected, ReturnLine));   // allocated in a callee of the line
+            .Sample(Size, FakeAllocationTrace.Frame(Callee, 0), At(Selected, ReturnLine));   // allocated in a callee of the line
 
         MethodReport report = AnalyzeSimple(trace);
 
@@ -87,11 +87,11 @@ public sealed class ProfileAnalyzerTests
         int lambdaLine = Marker("line", "LambdaLine");
         int queryLine = lambdaLine + 1;
         StackFrame FrameAt(int methodId, int line) =>
-            new(methodId, SequencePoints(methods[methodId].Token).First(p => !p.IsHidden && p.StartLine == line).Offset + 1);
+            FakeAllocationTrace.Frame(methodId, SequencePoints(methods[methodId].Token).First(p => !p.IsHidden && p.StartLine == line).Offset + 1);
 
         // WithLambdas (ToList on queryLine) -> LINQ (stands in as Callee) -> lambda on lambdaLine, allocating.
         var trace = new FakeAllocationTrace(methods)
-            .Sample(Size, FrameAt(1, lambdaLine), new StackFrame(2, 0), FrameAt(0, queryLine));
+            .Sample(Size, FrameAt(1, lambdaLine), FakeAllocationTrace.Frame(2, 0), FrameAt(0, queryLine));
 
         MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["WithLambdas"], [])).Methods.Single();
 
@@ -172,7 +172,7 @@ public sealed class ProfileAnalyzerTests
     public void SamplesInPrecompiledCode_GetTheReadyToRunWorkaround()
     {
         TracedMethod[] methods = [Methods[Selected] with { RunsPrecompiledCode = true }];
-        var trace = new FakeAllocationTrace(methods).Sample(Size, new StackFrame(0, -1));
+        var trace = new FakeAllocationTrace(methods).Sample(Size, FakeAllocationTrace.Frame(0, -1));
 
         MethodReport report = AnalyzeSimple(trace);
 
@@ -199,8 +199,8 @@ public sealed class ProfileAnalyzerTests
         int afterAwaitOffset = SequencePoints(moveNextMethod.MetadataToken).First(p => !p.IsHidden && p.StartLine == afterAwait).Offset + 1;
 
         var trace = new FakeAllocationTrace(methods)
-            .Sample(Size, new StackFrame(1, afterAwaitOffset), new StackFrame(2, 0), new StackFrame(0, 5)) // the body, started by the kickoff
-            .Sample(Size, new StackFrame(0, 5));                                                             // the kickoff itself
+            .Sample(Size, FakeAllocationTrace.Frame(1, afterAwaitOffset), FakeAllocationTrace.Frame(2, 0), FakeAllocationTrace.Frame(0, 5)) // the body, started by the kickoff
+            .Sample(Size, FakeAllocationTrace.Frame(0, 5));                                                             // the kickoff itself
 
         MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["AsyncWork"], [])).Methods.Single();
 
@@ -214,7 +214,7 @@ public sealed class ProfileAnalyzerTests
     public void SamplesOutsideTheMethod_AreNotCharged()
     {
         var trace = new FakeAllocationTrace(Methods)
-            .Sample(Size, new StackFrame(Callee, 0))
+            .Sample(Size, FakeAllocationTrace.Frame(Callee, 0))
             .Sample(Size, At(Selected, AllocLine));
 
         MethodReport report = AnalyzeSimple(trace);
@@ -226,7 +226,7 @@ public sealed class ProfileAnalyzerTests
     public void FrameWithoutILOffset_CountsInTheTotalOnly_AndTheTableSaysSo()
     {
         var trace = new FakeAllocationTrace(Methods)
-            .Sample(Size, new StackFrame(Selected, -1));
+            .Sample(Size, FakeAllocationTrace.Frame(Selected, -1));
 
         MethodReport report = AnalyzeSimple(trace);
 
@@ -282,9 +282,9 @@ public sealed class ProfileAnalyzerTests
         var trace = new FakeAllocationTrace(Methods, AllocationEventKind.Exact)
             .GC(heapBytesAfter: 1_000_000)
             .Objects(1_048, 1, At(Selected, AllocLine))
-            .Objects(1_048, 1, new StackFrame(Callee, 0), At(Selected, AllocLine))
+            .Objects(1_048, 1, FakeAllocationTrace.Frame(Callee, 0), At(Selected, AllocLine))
             .Objects(96, 3, At(Selected, ReturnLine))
-            .Objects(24, 1, new StackFrame(Callee, 0)); // outside the method
+            .Objects(24, 1, FakeAllocationTrace.Frame(Callee, 0)); // outside the method
 
         ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
         MethodReport method = report.Methods.Single();
@@ -364,7 +364,7 @@ public sealed class ProfileAnalyzerTests
     {
         // Without the rundown, a method compiled during the session has no module: it was loaded before.
         TracedMethod[] moduleless = [new("", SimpleToken, "LineFixture.Simple")];
-        var trace = new FakeAllocationTrace(moduleless) { HasRundown = false }.Sample(Size, new StackFrame(0, 1));
+        var trace = new FakeAllocationTrace(moduleless) { HasRundown = false }.Sample(Size, FakeAllocationTrace.Frame(0, 1));
 
         var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])));
 
@@ -435,7 +435,7 @@ public sealed class ProfileAnalyzerTests
     public void MethodWhoseModuleIsNotOnThisMachine_IsReportedAsSuch()
     {
         TracedMethod[] methods = [new("/nowhere/App.dll", 0x06000001, "App.Worker.Classify")];
-        var trace = new FakeAllocationTrace(methods).Sample(Size, new StackFrame(0, 0));
+        var trace = new FakeAllocationTrace(methods).Sample(Size, FakeAllocationTrace.Frame(0, 0));
 
         MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Worker.Classify"], [])));
 

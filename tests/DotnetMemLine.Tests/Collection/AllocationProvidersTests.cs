@@ -16,7 +16,7 @@ public sealed class AllocationProvidersTests
     {
         // 0x200000 | 0x2000000: one event per object; 0x80000 (Type): else the runtime drops the
         // first object of each type on each thread.
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x22A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x32A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
         Assert.AreEqual(AllocationProviders.ExactKeywords, AllocationProviders.SessionConfiguration(64, exact: true).Providers.Single().Keywords);
     }
 

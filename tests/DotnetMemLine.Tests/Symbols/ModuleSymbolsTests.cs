@@ -212,14 +212,31 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
-    public void StatementCanCall_TellsStatementsThatCallOrAllocate_FromPlainArithmetic()
+    public void GetBody_ListsTheCallsAndAllocations_WithTheirTargets_InILOrder()
     {
         var simple = Token(nameof(LineFixture.Simple));
         var alloc = SequencePoints(simple).First(p => p.StartLine == Marker("line", "SimpleAlloc")).Offset;
-        var arithmetic = Token(nameof(LineFixture.ExpressionBodied));
+        var ret = SequencePoints(simple).First(p => p.StartLine == Marker("line", "SimpleReturn")).Offset;
 
-        Assert.IsTrue(s_symbols.StatementCanCall(simple, alloc));
-        Assert.IsFalse(s_symbols.StatementCanCall(arithmetic, 0));
+        (var sites, var ilSize) = s_symbols.GetBody(simple);
+
+        // new string('x', count) is newobj String::.ctor; text + "!" is a call to String.Concat.
+        Assert.AreEqual(new ILSite(sites[0].Offset, ILSiteKind.NewObject, "String", ".ctor"), sites[0]);
+        Assert.IsTrue(sites[0].Offset >= alloc && sites[0].Offset < ret);
+        Assert.AreEqual((ILSiteKind.Call, "String", "Concat"), (sites[1].Kind, sites[1].TypeKey, sites[1].MethodName));
+        Assert.IsTrue(sites[1].Offset >= ret && sites[1].Offset < ilSize);
+        Assert.HasCount(2, sites);
+        Assert.IsEmpty(s_symbols.GetBody(Token(nameof(LineFixture.ExpressionBodied))).Sites, "x * 2 calls nothing");
+    }
+
+    [TestMethod]
+    public void GetBody_ClosureAndDelegateCreations_AreSitesOfTheirTypes()
+    {
+        (var sites, _) = s_symbols.GetBody(Token(nameof(LineFixture.WithLambdas)));
+
+        Assert.IsTrue(sites[0].CreatesDisplayClass, sites[0].ToString());
+        Assert.IsTrue(sites.Any(s => s.Kind == ILSiteKind.NewObject && s.TypeKey == "Func"));
+        Assert.IsTrue(sites.Any(s => s.Kind == ILSiteKind.Call && s.TypeKey == "Enumerable" && s.MethodName == "ToList"));
     }
 
     [TestMethod]

@@ -14,6 +14,7 @@ internal enum ClrEvent : byte
     GCCreateSegment,           // 5
     AllocationTick,            // 10
     GCSampledObjectAllocation, // 20 (High keyword) and 32 (Low keyword)
+    BulkType,                  // 15
     MethodLoadVerbose,         // 143
     MethodUnloadVerbose,       // 144
     MethodInliningSucceeded,   // 185
@@ -65,6 +66,7 @@ internal static class ClrEvents
                 4 => ClrEvent.GCHeapStats,
                 5 => ClrEvent.GCCreateSegment,
                 10 => ClrEvent.AllocationTick,
+                15 => ClrEvent.BulkType,
                 20 or 32 => ClrEvent.GCSampledObjectAllocation,
                 143 => ClrEvent.MethodLoadVerbose,
                 144 => ClrEvent.MethodUnloadVerbose,

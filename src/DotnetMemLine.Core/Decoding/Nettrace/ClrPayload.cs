@@ -66,6 +66,47 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
         return (Int64At(objectSize), Int64At(objectSize + 8));
     }
 
+    /// <summary>AllocationSampled's TypeID; its TypeName is read only for a type not seen before (<see cref="AllocationSampledTypeName"/>).</summary>
+    public ulong AllocationSampledTypeId() => AddressAt(6);
+
+    public string AllocationSampledTypeName() => StringAt(6 + PointerSize);
+
+    /// <summary>AllocationTick's TypeID (v2+; 0 before), and its TypeName.</summary>
+    public ulong AllocationTickTypeId() => Version >= 2 ? AddressAt(18) : 0;
+
+    public string AllocationTickTypeName() => Version >= 2 ? StringAt(18 + PointerSize) : "";
+
+    /// <summary>GCSampledObjectAllocation's TypeID (its name comes from the BulkType events).</summary>
+    public ulong SampledObjectAllocationTypeId() => AddressAt(PointerSize);
+
+    /// <summary>
+    /// BulkType (15): Count u32, ClrInstanceID u16, then per type: TypeID u64, ModuleID u64, TypeNameID u32,
+    /// Flags u32, CorElementType u8, Name, TypeParameterCount u32, TypeParameters u64[count]. Calls
+    /// <paramref name="onType"/> with each type's id, name (empty unless the session had the GCHeapAndTypeNames
+    /// keyword), and for an array its element type's id (0 otherwise); stops at the first entry that runs past the payload.
+    /// </summary>
+    public void BulkTypes(Action<ulong, string, ulong> onType)
+    {
+        int count = Int32At(0);
+        int offset = 6;
+        for (int i = 0; i < count && offset + 25 <= Bytes.Length; i++)
+        {
+            ulong typeId = (ulong)Int64At(offset);
+            int name = offset + 25;
+            int afterName = SkipString(name);
+            int parameters = Int32At(afterName);
+            if (parameters < 0 || afterName + 4 + (8L * parameters) > Bytes.Length)
+            {
+                return;
+            }
+
+            const int ArrayFlag = 0x8;
+            bool isArray = (Int32At(offset + 20) & ArrayFlag) != 0;
+            onType(typeId, StringAt(name), isArray && parameters > 0 ? (ulong)Int64At(afterName + 4) : 0);
+            offset = afterName + 4 + (8 * parameters);
+        }
+    }
+
     /// <summary>
     /// AllocationTick (10): AllocationAmount u32, AllocationKind u32, ClrInstanceID u16 (v1+), AllocationAmount64 u64 (v2+),
     /// TypeID ptr, TypeName, HeapIndex u32 (v2+), Address ptr (v3+), ObjectSize u64 (v4+).

@@ -304,9 +304,14 @@ public sealed class NettraceReaderTests
         Assert.AreEqual(0.0025, trace.Summary.DurationSeconds, 1e-9);
         Assert.IsNull(trace.Summary.ReadProblem);
         CollectionAssert.AreEqual(
-            new[] { new TracedMethod("/app/App.dll", 0x06000001, "App.Program.Work"), new TracedMethod("/app/App.dll", 0x06000002, "App.Program.Precompiled", RunsPrecompiledCode: true) },
+            new[]
+            {
+                new TracedMethod("/app/App.dll", 0x06000001, "App.Program.Work") { TypeName = "App.Program", MethodName = "Work" },
+                new TracedMethod("/app/App.dll", 0x06000002, "App.Program.Precompiled", RunsPrecompiledCode: true) { TypeName = "App.Program", MethodName = "Precompiled" },
+            },
             trace.Methods.ToArray());
-        CollectionAssert.AreEqual(new[] { "heap 0.5 120", "alloc 1 6 4000 123 | 0:10:-1, 1:-1:-1" }, visitor.Lines);
+        // Each frame: method, code version, return address as an offset into that version's code.
+        CollectionAssert.AreEqual(new[] { "heap 0.5 120", "alloc 1 6 4000 123 | 0:0:48, 1:1:8" }, visitor.Lines);
     }
 
     /// <summary>
@@ -408,7 +413,7 @@ public sealed class NettraceReaderTests
 
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames) =>
             Lines.Add(FormattableString.Invariant($"alloc {allocation.TimeMSec} {allocation.ThreadId} {allocation.ObjectSize} {allocation.SampledByteOffset} | ")
-                + string.Join(", ", frames.ToArray().Select(f => FormattableString.Invariant($"{f.MethodId}:{f.ILOffset}:{f.NextStatementILOffset}"))));
+                + string.Join(", ", frames.ToArray().Select(f => FormattableString.Invariant($"{f.MethodId}:{f.CodeId}:{f.ReturnOffset}"))));
     }
 
     private List<Seen> ReadAll(string path, out NettraceReadResult result)

@@ -1,0 +1,522 @@
+using System.Collections.Immutable;
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>What a frame was doing when the allocation happened: the call it was making.</summary>
+/// <param name="Kind">Whether it called the allocator itself (the innermost managed frame) or a method.</param>
+/// <param name="TypeKey">The allocated type, or the called method's declaring type, as <see cref="ILSites.TypeKey"/> spells it; empty when unknown.</param>
+/// <param name="MethodName">The called method's own name (".ctor", "GetEnumerator"); empty for an allocation.</param>
+internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, string MethodName)
+{
+    public static FrameCall Allocation(string typeKey) => new(FrameCallKind.Allocation, typeKey, "");
+
+    public static FrameCall Call(string typeKey, string methodName) => new(FrameCallKind.Call, typeKey, methodName);
+}
+
+internal enum FrameCallKind : byte
+{
+    /// <summary>The frame is the innermost managed one: its code called an allocation helper (directly or in inlined code).</summary>
+    Allocation,
+
+    /// <summary>The frame called the method of the frame inside it (or code that led there).</summary>
+    Call,
+}
+
+/// <summary>Where a return address of a code body was resolved to.</summary>
+/// <param name="ILOffset">The IL offset of the instruction the frame was stopped at (a call or allocation site), or of the map's boundary when no site fits.</param>
+/// <param name="Alternatives">
+/// Other sites that fit equally well and that the runtime's data cannot tell apart (the JIT merged their
+/// statements into one range of optimized code); empty when the site is certain.
+/// </param>
+internal readonly record struct CallSiteResolution(int ILOffset, ImmutableArray<int> Alternatives)
+{
+    public static CallSiteResolution Unknown { get; } = new(-1, []);
+}
+
+/// <summary>
+/// Resolves return addresses in one compiled body to the IL instruction each frame was stopped at.
+/// </summary>
+/// <remarks>
+/// The JIT's IL-to-native map only says where the code for an IL offset STARTS, and only at the
+/// boundaries the JIT kept: in optimized code one native range often holds several statements, the
+/// first statement can share the prolog's range, and cold code has no mapping at all. So the map alone
+/// cannot place a call: interpolating inside a range, or taking the range's first statement, charges
+/// the wrong line whenever a range holds several (docs/how-it-works.md shows real maps). What the map
+/// does give is the IL span a range can implement, and the trace says what each frame was calling:
+/// the method of the frame inside it, or for the innermost frame the allocation helper with the
+/// allocated type. Only some IL instructions in the span can make that call: a call to a method of
+/// that name, a <c>newarr</c>/<c>newobj</c>/<c>box</c> of that type, a delegate's <c>Invoke</c>, or a
+/// call the JIT inlined (whose body may make any call). The frame is placed at the best such
+/// instruction; where several statements remain, the other return addresses seen in the same range
+/// narrow them down, because optimized code keeps calls in IL order within a range.
+/// </remarks>
+internal sealed class CallSiteResolver
+{
+    private const int NoMapping = -1;
+    private const int Prolog = -2;
+
+    // How well an IL site explains an observed call. A site must explain every call seen at a
+    // return address (one return address is one call instruction), so a site's score at an address
+    // is its lowest over them.
+    private const int Impossible = 0;
+    private const int Weak = 1;     // a call the JIT may have inlined: its body may make any call
+    private const int Medium = 2;   // a delegate's Invoke or calli: calls some method
+    private const int Strong = 3;   // a call to a method of that name, an allocation of that type
+
+    private readonly CompiledCode _code;
+    private readonly ImmutableArray<ILSite> _sites;
+    private readonly int _ilSize;
+    private readonly int[] _boundaries; // the map's real IL offsets, ascending, distinct
+    private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
+    private readonly HashSet<string>? _inlinedNames;
+
+    /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
+    /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
+    /// <param name="ilSize">The length of the method's IL.</param>
+    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize)
+    {
+        _code = code;
+        _sites = sites;
+        _ilSize = ilSize;
+        _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
+        if (code.InlinedMethods is { } inlined)
+        {
+            _inlined = [.. inlined.Select(m => (ILSites.TypeKey(m.TypeName), m.MethodName))];
+            _inlinedNames = [.. inlined.Select(m => m.MethodName)];
+        }
+    }
+
+    /// <summary>
+    /// Resolves every return offset of this body seen in the trace, each with all the calls observed
+    /// at it. Returns one resolution per distinct return offset.
+    /// </summary>
+    public Dictionary<int, CallSiteResolution> Resolve(IEnumerable<(int ReturnOffset, FrameCall Call)> observations)
+    {
+        var callsByOffset = new Dictionary<int, List<FrameCall>>();
+        foreach ((int offset, FrameCall call) in observations)
+        {
+            if (!callsByOffset.TryGetValue(offset, out List<FrameCall>? calls))
+            {
+                calls = [];
+                callsByOffset[offset] = calls;
+            }
+
+            if (!calls.Contains(call))
+            {
+                calls.Add(call);
+            }
+        }
+
+        var results = new Dictionary<int, CallSiteResolution>(callsByOffset.Count);
+        if (_code.NativeOffsets.Length == 0)
+        {
+            foreach (int offset in callsByOffset.Keys)
+            {
+                results[offset] = CallSiteResolution.Unknown;
+            }
+
+            return results;
+        }
+
+        // Candidates per return offset, grouped by the stretch of code laid out in IL order that holds the call.
+        var byStretch = new Dictionary<int, List<(int Offset, int[] Candidates, int Fallback)>>();
+        int unordered = -2;
+        foreach ((int offset, List<FrameCall> calls) in callsByOffset)
+        {
+            int range = RangeAt(offset - 1);
+            int fallback = MapILOffset(range);
+            (List<(int Start, int End)> spans, int stretch) = Spans(range);
+            int[] candidates = Candidates(spans, calls);
+            if (stretch < 0)
+            {
+                stretch = unordered--; // alone: no order to rely on
+            }
+
+            if (!byStretch.TryGetValue(stretch, out var inStretch))
+            {
+                inStretch = [];
+                byStretch[stretch] = inStretch;
+            }
+
+            inStretch.Add((offset, candidates, fallback));
+        }
+
+        foreach (var inRange in byStretch.Values)
+        {
+            // Within a range (and unmapped code right after it) the calls are laid out in IL order, so the
+            // sites of successive return addresses cannot go backwards; out-of-line code has no such order.
+            if (inRange.Count > 1)
+            {
+                inRange.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+                Narrow(inRange);
+            }
+
+            foreach ((int offset, int[] candidates, int fallback) in inRange)
+            {
+                results[offset] = Choose(candidates, fallback);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// The chosen site: the only candidate, or of several the one nearest the map's own answer, with the
+    /// others as alternatives; the map's answer itself when no site can make the call.
+    /// </summary>
+    private static CallSiteResolution Choose(int[] candidates, int fallback)
+    {
+        if (candidates.Length == 0)
+        {
+            return new CallSiteResolution(fallback, []);
+        }
+
+        if (candidates.Length == 1)
+        {
+            return new CallSiteResolution(candidates[0], []);
+        }
+
+        int chosen = fallback < 0 ? candidates[0] : candidates.MinBy(c => Math.Abs(c - fallback));
+        return new CallSiteResolution(chosen, [.. candidates.Where(c => c != chosen)]);
+    }
+
+    /// <summary>
+    /// Keeps, for each return address (sorted), only the candidates that fit an assignment where the
+    /// sites never go backwards in IL: strictly forwards if that is possible (two return addresses are
+    /// two call instructions, normally of two IL calls), else allowing repeats (the JIT can emit one IL
+    /// call twice, as a guarded devirtualization does). When no such assignment exists the layout is not
+    /// in IL order and the candidates are left as they are.
+    /// </summary>
+    private static void Narrow(List<(int Offset, int[] Candidates, int Fallback)> sorted)
+    {
+        if (!TryNarrow(sorted, strict: true))
+        {
+            TryNarrow(sorted, strict: false);
+        }
+    }
+
+    private static bool TryNarrow(List<(int Offset, int[] Candidates, int Fallback)> sorted, bool strict)
+    {
+        int n = sorted.Count;
+        int[] earliest = new int[n];
+        int[] latest = new int[n];
+        long floor = long.MinValue;
+        for (int i = 0; i < n; i++)
+        {
+            int[] c = sorted[i].Candidates;
+            if (c.Length > 0)
+            {
+                long bound = floor;
+                int first = Array.FindIndex(c, s => strict ? s > bound : s >= bound);
+                if (first < 0)
+                {
+                    return false;
+                }
+
+                floor = earliest[i] = c[first];
+            }
+        }
+
+        long ceiling = long.MaxValue;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            int[] c = sorted[i].Candidates;
+            if (c.Length > 0)
+            {
+                long bound = ceiling;
+                int last = Array.FindLastIndex(c, s => strict ? s < bound : s <= bound);
+                if (last < 0)
+                {
+                    return false;
+                }
+
+                ceiling = latest[i] = c[last];
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            (int offset, int[] c, int fallback) = sorted[i];
+            if (c.Length > 1)
+            {
+                sorted[i] = (offset, [.. c.Where(s => s >= earliest[i] && s <= latest[i])], fallback);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The sites of the best score that can make all of <paramref name="calls"/>: first within the IL the
+    /// range can implement; if nothing there can, anywhere in the method when that names one place.
+    /// </summary>
+    private int[] Candidates(List<(int Start, int End)> spans, List<FrameCall> calls)
+    {
+        int[] inSpan = Best(calls, spans);
+        if (inSpan.Length > 0)
+        {
+            return inSpan;
+        }
+
+        // Nothing in the range's span can make the call: the map is wrong there (code moved, a boundary
+        // lost). Only an unmistakable site elsewhere is taken: the one call of that method, the one
+        // allocation of that type.
+        if (calls.Any(c => (c.Kind == FrameCallKind.Allocation ? c.TypeKey : c.MethodName).Length == 0))
+        {
+            return [];
+        }
+
+        int[] anywhere = Best(calls, [(0, _ilSize)], minimumScore: Strong);
+        return anywhere.Length == 1 ? anywhere : [];
+    }
+
+    private int[] Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = Weak)
+    {
+        int best = minimumScore;
+        var found = new List<int>();
+        foreach (ILSite site in _sites)
+        {
+            if (!spans.Any(s => site.Offset >= s.Start && site.Offset < s.End))
+            {
+                continue;
+            }
+
+            int score = int.MaxValue;
+            foreach (FrameCall call in calls)
+            {
+                score = Math.Min(score, Score(site, call));
+            }
+
+            if (score > best)
+            {
+                best = score;
+                found.Clear();
+            }
+
+            if (score == best)
+            {
+                found.Add(site.Offset);
+            }
+        }
+
+        return [.. found];
+    }
+
+    private int Score(ILSite site, FrameCall call)
+    {
+        bool mayBeInlined = site.IsCall && MayBeInlined(site);
+        if (call.Kind == FrameCallKind.Allocation)
+        {
+            bool allocatesThatType = site.Kind is ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box
+                && (call.TypeKey.Length == 0 || site.TypeKey == call.TypeKey);
+            return allocatesThatType ? Strong
+                : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
+                : mayBeInlined ? Weak
+                : Impossible;
+        }
+
+        if (site.IsCall && site.MethodName.Length > 0 && site.MethodName == call.MethodName
+            && (site.Kind != ILSiteKind.NewObject || site.TypeKey == call.TypeKey || call.TypeKey.Length == 0))
+        {
+            return Strong;
+        }
+
+        if (call.MethodName == ".cctor" && site.TypeKey == call.TypeKey && (site.IsCall || site.Kind == ILSiteKind.StaticField))
+        {
+            return Strong; // the first touch of a type runs its static constructor
+        }
+
+        return site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
+            : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
+            : Impossible;
+    }
+
+    /// <summary>
+    /// Whether the JIT may have replaced the call with the callee's body: unknown (any call may have been)
+    /// when the trace lacks the inlining events; a virtual call by name alone, as the JIT may have
+    /// devirtualized it to an override of another type.
+    /// </summary>
+    private bool MayBeInlined(ILSite site) =>
+        _inlined is null
+        || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName)));
+
+    // Runtime functions that allocate without a managed frame of their own, called from user code.
+    private static bool AllocatesWithoutAFrame(ILSite site) => site.MethodName is "MemberwiseClone" or "FastAllocateString" or "GetUninitializedObject";
+
+    /// <summary>
+    /// The IL a native range can implement, and the stretch of code laid out in IL order it belongs to
+    /// (the index of the range that starts it; -1 for code out of line). A range of a real IL offset
+    /// implements the IL from there to the next boundary the map has, plus, when the next range in native
+    /// order jumps elsewhere in IL, the IL just before that next range's offset (a lost boundary: a rotated
+    /// loop's body starts right after its condition's range). The prolog's range holds the method's first
+    /// statements. Unmapped code continues the range before it up to the IL of the range after it; after
+    /// a backward jump in IL (the top of a loop in on-stack-replacement code) it leads into the range after
+    /// it; after an epilog it is out-of-line code that may be anything.
+    /// </summary>
+    private (List<(int Start, int End)> Spans, int Stretch) Spans(int range)
+    {
+        if (range < 0)
+        {
+            return ([(0, _ilSize)], -1);
+        }
+
+        int il = ILAt(range);
+        if (il == Prolog)
+        {
+            return ([(0, _boundaries.Length > 0 ? _boundaries[0] : _ilSize)], range);
+        }
+
+        if (il >= 0)
+        {
+            return (RealRangeSpans(range, il), range);
+        }
+
+        int[] ils = _code.ILOffsets;
+        int previous = range - 1;
+        while (previous >= 0 && ils[previous] is NoMapping)
+        {
+            previous--;
+        }
+
+        int next = range + 1;
+        while (next < ils.Length && ils[next] < 0)
+        {
+            next++;
+        }
+
+        bool continuesPrevious = previous >= 0 && (ils[previous] >= 0 || ils[previous] == Prolog);
+        if (!continuesPrevious)
+        {
+            return ([(0, _ilSize)], -1);
+        }
+
+        int from = ils[previous] == Prolog ? 0 : ils[previous];
+        if (next >= ils.Length)
+        {
+            return ([(from, _ilSize)], previous);
+        }
+
+        int to = ils[next];
+        if (to > from)
+        {
+            return ([(from, to)], previous);
+        }
+
+        return ([(to, NextBoundary(to)), (PreviousBoundary(to), to)], -1);
+    }
+
+    private List<(int Start, int End)> RealRangeSpans(int range, int il)
+    {
+        int next = NextBoundary(il);
+        var spans = new List<(int Start, int End)> { (il, next) };
+        int following = NextRangeILOffset(range);
+        if (following >= 0 && following != next)
+        {
+            spans.Add((PreviousBoundary(following), following));
+        }
+
+        return spans;
+    }
+
+    private int NextBoundary(int il)
+    {
+        int index = Array.BinarySearch(_boundaries, il + 1);
+        index = index >= 0 ? index : ~index;
+        return index < _boundaries.Length ? _boundaries[index] : _ilSize;
+    }
+
+    private int PreviousBoundary(int il)
+    {
+        int index = Array.BinarySearch(_boundaries, il);
+        index = (index >= 0 ? index : ~index) - 1;
+        return index >= 0 ? _boundaries[index] : 0;
+    }
+
+    /// <summary>The IL offset of the range that follows <paramref name="range"/> in native order, or -1 if none or a marker.</summary>
+    private int NextRangeILOffset(int range)
+    {
+        int[] native = _code.NativeOffsets;
+        int next = range + 1;
+        while (next < native.Length && native[next] == native[range])
+        {
+            next++;
+        }
+
+        if (next >= native.Length)
+        {
+            return -1;
+        }
+
+        while (next + 1 < native.Length && native[next + 1] == native[next])
+        {
+            next++; // the last of equal starts is in effect
+        }
+
+        return _code.ILOffsets[next];
+    }
+
+    private int ILAt(int range) => _code.ILOffsets[range];
+
+    /// <summary>The map entry in effect at <paramref name="nativeOffset"/> (the last of equal starts), or -1 before the first.</summary>
+    private int RangeAt(int nativeOffset)
+    {
+        int[] native = _code.NativeOffsets;
+        int entry = Array.BinarySearch(native, nativeOffset);
+        if (entry < 0)
+        {
+            return ~entry - 1;
+        }
+
+        while (entry + 1 < native.Length && native[entry + 1] == nativeOffset)
+        {
+            entry++;
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// The map's own answer for a native offset, used when no IL site explains the call and to break ties:
+    /// the IL offset of the range holding it; for a marker, the nearest real offset before it in native order
+    /// (unmapped code right after a backward jump in IL, as in on-stack-replacement bodies, the one after it).
+    /// </summary>
+    private int MapILOffset(int range)
+    {
+        int[] il = _code.ILOffsets;
+        if (range < 0)
+        {
+            return -1;
+        }
+
+        if (il[range] == Prolog)
+        {
+            return _boundaries.Length > 0 ? 0 : -1;
+        }
+
+        if (il[range] >= 0)
+        {
+            return il[range];
+        }
+
+        int previous = range - 1;
+        while (previous >= 0 && il[previous] < 0)
+        {
+            previous--;
+        }
+
+        int next = range + 1;
+        while (next < il.Length && il[next] < 0)
+        {
+            next++;
+        }
+
+        if (il[range] == NoMapping && next < il.Length && (previous < 0 || il[previous] > il[next]))
+        {
+            return il[next];
+        }
+
+        return previous >= 0 ? il[previous] : -1;
+    }
+}

@@ -1,0 +1,102 @@
+using System.Collections.Immutable;
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>
+/// Turns the distinct frames of the selected code into source lines: each compiled body's frames are
+/// placed on IL instructions together (<see cref="CallSiteResolver"/>), then the PDB's sequence points
+/// give the line.
+/// </summary>
+internal static class FrameLineResolver
+{
+    /// <param name="symbolsOf">The symbols of a method id's module; null when it has none.</param>
+    public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf)
+    {
+        var result = new FrameLine[frames.Count];
+        IReadOnlyList<string> typeNames = trace.TypeNames;
+        foreach (IGrouping<int, int> body in Enumerable.Range(0, frames.Count).GroupBy(i => frames[i].CodeId))
+        {
+            CompiledCode code = trace.Code[body.Key];
+            TracedMethod method = trace.Methods[code.MethodId];
+            if (symbolsOf(code.MethodId) is not { } symbols)
+            {
+                foreach (int i in body)
+                {
+                    result[i] = FrameLine.None;
+                }
+
+                continue;
+            }
+
+            (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
+            var resolver = new CallSiteResolver(code, sites, ilSize);
+            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], trace, typeNames))));
+            foreach (int i in body)
+            {
+                CallSiteResolution resolution = resolutions[frames[i].ReturnOffset];
+                int line = LineOf(symbols, method.Token, resolution.ILOffset, sites);
+                ImmutableArray<int> sharedWith = [.. resolution.Alternatives
+                    .Select(alternative => Math.Abs(LineOf(symbols, method.Token, alternative, sites)))
+                    .Where(other => other > 0 && other != Math.Abs(line))
+                    .Distinct()
+                    .Order()];
+                result[i] = new FrameLine(line, sharedWith);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>What a frame was calling, in the names IL sites use.</summary>
+    private static FrameCall CallOf(FrameKey frame, IAllocationTrace trace, IReadOnlyList<string> typeNames)
+    {
+        if (frame.CalleeMethodId < 0)
+        {
+            string typeName = frame.TypeId >= 0 && frame.TypeId < typeNames.Count ? typeNames[frame.TypeId] : "";
+            return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName));
+        }
+
+        TracedMethod callee = trace.Methods[frame.CalleeMethodId];
+        return FrameCall.Call(callee.TypeName.Length == 0 ? "" : ILSites.TypeKey(callee.TypeName), OwnName(callee.MethodName));
+    }
+
+    /// <summary>"GetEnumerator" for an explicit implementation "System.Collections.IEnumerable.GetEnumerator"; ".ctor" stays.</summary>
+    private static string OwnName(string runtimeName)
+    {
+        int dot = runtimeName.LastIndexOf('.');
+        return dot <= 0 ? runtimeName : runtimeName[(dot + 1)..];
+    }
+
+    /// <summary>
+    /// The line of the instruction at <paramref name="ilOffset"/> (see <see cref="FrameLine.Line"/> for the
+    /// sign). Compiler plumbing under a hidden sequence point borrows the preceding visible line, which
+    /// may have nothing to do with it (an async iterator resumed from its own plumbing would charge its
+    /// closing brace), so it counts only when nothing deeper of the method has a line; but a closure
+    /// allocated where its scope begins belongs to the scope's first statement, the next visible line.
+    /// </summary>
+    private static int LineOf(ModuleSymbols symbols, int token, int ilOffset, ImmutableArray<ILSite> sites)
+    {
+        if (ilOffset < 0)
+        {
+            return 0;
+        }
+
+        if (symbols.FindLine(token, ilOffset) is { } line)
+        {
+            if (!symbols.IsInHiddenCode(token, ilOffset))
+            {
+                return line.Line;
+            }
+
+            bool createsClosure = sites.Any(s => s.Offset == ilOffset && s.CreatesDisplayClass);
+            return createsClosure && symbols.FindNextLine(token, ilOffset) is { } next ? next.Line : -line.Line;
+        }
+
+        // An async method's or iterator's kickoff has no statements: what it allocates itself (the state
+        // machine, the task) is the cost of calling the method, shown on its declaration line; only when
+        // the body (MoveNext, which the kickoff starts) is not what allocated.
+        return symbols.IsStateMachineKickoff(token) && symbols.GetMethodSpan(token) is { } span ? -span.FirstLine : 0;
+    }
+}

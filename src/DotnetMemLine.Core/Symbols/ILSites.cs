@@ -1,0 +1,385 @@
+using System.Collections.Immutable;
+using System.Reflection.Emit;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+
+namespace DotnetMemLine.Symbols;
+
+/// <summary>What an IL instruction that can be on a stack under an allocation does.</summary>
+public enum ILSiteKind : byte
+{
+    /// <summary><c>call</c>: a direct call.</summary>
+    Call,
+
+    /// <summary><c>callvirt</c>: a virtual or interface call (the runtime may call an override).</summary>
+    CallVirt,
+
+    /// <summary><c>calli</c>: a call through a function pointer (any method).</summary>
+    CallIndirect,
+
+    /// <summary><c>newobj</c>: allocates an object (or a string) and calls its constructor.</summary>
+    NewObject,
+
+    /// <summary><c>newarr</c>: allocates an array through an allocation helper, calls nothing else.</summary>
+    NewArray,
+
+    /// <summary><c>box</c>: allocates a boxed value through an allocation helper.</summary>
+    Box,
+
+    /// <summary><c>throw</c> / <c>rethrow</c>: the runtime's exception dispatch allocates while the frame waits here.</summary>
+    Throw,
+
+    /// <summary><c>ldsfld</c>/<c>stsfld</c>/<c>ldsflda</c>: may run the field's type's static constructor first.</summary>
+    StaticField,
+}
+
+/// <summary>
+/// One instruction of a method body that a frame can be stopped at when an allocation happens: a call,
+/// an allocation, a throw, or a static field access that may run a static constructor.
+/// </summary>
+/// <param name="Offset">Its IL offset.</param>
+/// <param name="TypeKey">
+/// For an allocation, the allocated type; for a call or field access, the target's declaring type; as
+/// <see cref="ILSites.TypeKey(string)"/> spells it ("Byte[]", "List", "&lt;&gt;c__DisplayClass2_0").
+/// </param>
+/// <param name="MethodName">The called method's name (".ctor" for <c>newobj</c>); empty for the other kinds.</param>
+/// <param name="ArrayLength">For <c>newarr</c> right after a constant (<c>ldc.i4 N</c>), N; otherwise -1.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1)
+{
+    /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
+    public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
+
+    /// <summary>Allocates a closure: C# creates it where the scope of the captured variables starts.</summary>
+    public bool CreatesDisplayClass => Kind == ILSiteKind.NewObject && TypeKey.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Reads a method body's IL into its <see cref="ILSite"/>s, in IL order. Names are reduced to a
+/// comparable key that runtime events' type names reduce to as well (namespace, nesting and generic
+/// arguments dropped; array ranks kept), because the JIT's events and the IL spell types differently.
+/// </summary>
+public static class ILSites
+{
+    // Operand types of every IL opcode from the framework's own table, indexed by the opcode's value
+    // (one-byte opcodes at 0..255, 0xFE-prefixed ones at 256..511).
+    private static readonly OperandType?[] OperandTypes = BuildOperandTable();
+
+    /// <summary>The sites of <paramref name="body"/>; stops (keeping what it read) at bytes that are not valid IL.</summary>
+    public static ImmutableArray<ILSite> Read(MetadataReader metadata, MethodBodyBlock body)
+    {
+        var sites = ImmutableArray.CreateBuilder<ILSite>();
+        var il = body.GetILReader();
+        int lastConstant = -1;
+        int lastConstantEnd = -1;
+        while (il.RemainingBytes > 0)
+        {
+            int offset = il.Offset;
+            int code = il.ReadByte();
+            if (code == 0xFE)
+            {
+                if (il.RemainingBytes == 0)
+                {
+                    break;
+                }
+
+                code = 256 + il.ReadByte();
+            }
+
+            if (OperandTypes[code] is not { } operand || il.RemainingBytes < FixedOperandSize(operand))
+            {
+                break; // not valid IL: stop rather than misread the rest
+            }
+
+            if (operand == OperandType.InlineSwitch)
+            {
+                uint targets = il.ReadUInt32();
+                if (il.RemainingBytes < 4L * targets)
+                {
+                    break;
+                }
+
+                il.Offset += 4 * (int)targets;
+                continue;
+            }
+
+            switch (code)
+            {
+                case 0x28 or 0x6F or 0x73 or 0x29: // call, callvirt, newobj, calli
+                    {
+                        int token = il.ReadInt32();
+                        if (code == 0x29)
+                        {
+                            sites.Add(new ILSite(offset, ILSiteKind.CallIndirect, "", ""));
+                            break;
+                        }
+
+                        (string type, string method) = MethodTarget(metadata, token);
+                        ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
+                        sites.Add(new ILSite(offset, kind, type, method));
+                        break;
+                    }
+
+                case 0x8D: // newarr
+                    {
+                        string element = TypeKeyOf(metadata, il.ReadInt32());
+                        int length = lastConstantEnd == offset ? lastConstant : -1;
+                        sites.Add(new ILSite(offset, ILSiteKind.NewArray, element + "[]", "", length));
+                        break;
+                    }
+
+                case 0x8C: // box
+                    sites.Add(new ILSite(offset, ILSiteKind.Box, TypeKeyOf(metadata, il.ReadInt32()), ""));
+                    break;
+                case 0x7A or 256 + 0x1A: // throw, rethrow
+                    sites.Add(new ILSite(offset, ILSiteKind.Throw, "", ""));
+                    break;
+                case 0x7E or 0x80 or 0x7F: // ldsfld, stsfld, ldsflda
+                    sites.Add(new ILSite(offset, ILSiteKind.StaticField, FieldTypeKey(metadata, il.ReadInt32()), ""));
+                    break;
+                case >= 0x16 and <= 0x1E: // ldc.i4.0 .. ldc.i4.8
+                    lastConstant = code - 0x16;
+                    lastConstantEnd = il.Offset;
+                    break;
+                case 0x1F: // ldc.i4.s
+                    lastConstant = il.ReadSByte();
+                    lastConstantEnd = il.Offset;
+                    break;
+                case 0x20: // ldc.i4
+                    lastConstant = il.ReadInt32();
+                    lastConstantEnd = il.Offset;
+                    break;
+                default:
+                    Skip(ref il, operand);
+                    break;
+            }
+        }
+
+        return sites.ToImmutable();
+    }
+
+    /// <summary>
+    /// The comparable key of a type name as the runtime's events write it: "System.Byte[]" gives
+    /// "Byte[]", "System.Collections.Generic.List`1[System.Int32]" gives "List", "Ns.Outer+Inner" gives "Inner".
+    /// </summary>
+    public static string TypeKey(string runtimeName)
+    {
+        ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
+        string arraySuffix = "";
+        while (name.Length >= 2 && name[^1] == ']')
+        {
+            int open = name.LastIndexOf('[');
+            ReadOnlySpan<char> inside = open < 0 ? default : name[(open + 1)..^1];
+            if (open < 0 || inside.ContainsAnyExcept(','))
+            {
+                break; // generic arguments, not an array rank
+            }
+
+            arraySuffix = name[open..].ToString() + arraySuffix;
+            name = name[..open];
+        }
+
+        int tick = name.IndexOf('`');
+        if (tick >= 0)
+        {
+            name = name[..tick];
+        }
+
+        int generic = name.IndexOf('[');
+        if (generic >= 0)
+        {
+            name = name[..generic];
+        }
+
+        int last = name.LastIndexOfAny('.', '+');
+        // A compiler-generated name may contain dots inside its angle brackets only in odd cases; keep it whole then.
+        if (last >= 0 && name.LastIndexOf('>') < last)
+        {
+            name = name[(last + 1)..];
+        }
+        else if (name.IndexOf('<') is int angle and > 0 && name[..angle].LastIndexOfAny('.', '+') is int separator and >= 0)
+        {
+            name = name[(separator + 1)..];
+        }
+
+        return name.ToString() + arraySuffix;
+    }
+
+    private static (string Type, string Method) MethodTarget(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            switch (handle.Kind)
+            {
+                case HandleKind.MethodDefinition:
+                    var definition = metadata.GetMethodDefinition((MethodDefinitionHandle)handle);
+                    return (TypeKeyOf(metadata, definition.GetDeclaringType()), metadata.GetString(definition.Name));
+                case HandleKind.MemberReference:
+                    var reference = metadata.GetMemberReference((MemberReferenceHandle)handle);
+                    return (TypeKeyOf(metadata, reference.Parent), metadata.GetString(reference.Name));
+                case HandleKind.MethodSpecification:
+                    return MethodTarget(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
+                default:
+                    return ("", "");
+            }
+        }
+        catch (BadImageFormatException)
+        {
+            return ("", "");
+        }
+    }
+
+    private static string FieldTypeKey(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            return handle.Kind switch
+            {
+                HandleKind.FieldDefinition => TypeKeyOf(metadata, metadata.GetFieldDefinition((FieldDefinitionHandle)handle).GetDeclaringType()),
+                HandleKind.MemberReference => TypeKeyOf(metadata, metadata.GetMemberReference((MemberReferenceHandle)handle).Parent),
+                _ => "",
+            };
+        }
+        catch (BadImageFormatException)
+        {
+            return "";
+        }
+    }
+
+    private static string TypeKeyOf(MetadataReader metadata, int token)
+    {
+        try
+        {
+            return TypeKeyOf(metadata, MetadataTokens.EntityHandle(token));
+        }
+        catch (ArgumentException)
+        {
+            return "";
+        }
+    }
+
+    private static string TypeKeyOf(MetadataReader metadata, EntityHandle handle)
+    {
+        try
+        {
+            switch (handle.Kind)
+            {
+                case HandleKind.TypeDefinition:
+                    return KeyOfName(metadata.GetString(metadata.GetTypeDefinition((TypeDefinitionHandle)handle).Name));
+                case HandleKind.TypeReference:
+                    return KeyOfName(metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)handle).Name));
+                case HandleKind.TypeSpecification:
+                    var blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)handle).Signature);
+                    return KeyOfSignature(metadata, ref blob, depth: 0);
+                default:
+                    return "";
+            }
+        }
+        catch (BadImageFormatException)
+        {
+            return "";
+        }
+    }
+
+    private static string KeyOfName(string metadataName)
+    {
+        int tick = metadataName.IndexOf('`', StringComparison.Ordinal);
+        return tick < 0 ? metadataName : metadataName[..tick];
+    }
+
+    private static string KeyOfSignature(MetadataReader metadata, ref BlobReader blob, int depth)
+    {
+        if (depth > 8)
+        {
+            return "";
+        }
+
+        SignatureTypeCode code = blob.ReadSignatureTypeCode();
+        switch (code)
+        {
+            case SignatureTypeCode.GenericTypeInstance:
+                blob.ReadSignatureTypeCode(); // class or valuetype
+                return TypeKeyOf(metadata, blob.ReadTypeHandle());
+            case SignatureTypeCode.TypeHandle:
+                return TypeKeyOf(metadata, blob.ReadTypeHandle());
+            case SignatureTypeCode.SZArray:
+                return KeyOfSignature(metadata, ref blob, depth + 1) + "[]";
+            case SignatureTypeCode.Array:
+                string element = KeyOfSignature(metadata, ref blob, depth + 1);
+                int rank = blob.ReadCompressedInteger();
+                return element + "[" + new string(',', Math.Max(0, rank - 1)) + "]";
+            case SignatureTypeCode.GenericTypeParameter or SignatureTypeCode.GenericMethodParameter:
+                return "";
+            default:
+                return PrimitiveName(code);
+        }
+    }
+
+    private static string PrimitiveName(SignatureTypeCode code) => code switch
+    {
+        SignatureTypeCode.Boolean => "Boolean",
+        SignatureTypeCode.Char => "Char",
+        SignatureTypeCode.SByte => "SByte",
+        SignatureTypeCode.Byte => "Byte",
+        SignatureTypeCode.Int16 => "Int16",
+        SignatureTypeCode.UInt16 => "UInt16",
+        SignatureTypeCode.Int32 => "Int32",
+        SignatureTypeCode.UInt32 => "UInt32",
+        SignatureTypeCode.Int64 => "Int64",
+        SignatureTypeCode.UInt64 => "UInt64",
+        SignatureTypeCode.Single => "Single",
+        SignatureTypeCode.Double => "Double",
+        SignatureTypeCode.IntPtr => "IntPtr",
+        SignatureTypeCode.UIntPtr => "UIntPtr",
+        SignatureTypeCode.Object => "Object",
+        SignatureTypeCode.String => "String",
+        _ => "",
+    };
+
+    // The operand's size before anything is read; a switch's is its count (the targets follow).
+    private static int FixedOperandSize(OperandType operand) => operand switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        _ => 4,
+    };
+
+    private static void Skip(ref BlobReader il, OperandType operand)
+    {
+        switch (operand)
+        {
+            case OperandType.InlineNone:
+                break;
+            case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar:
+                il.Offset += 1;
+                break;
+            case OperandType.InlineVar:
+                il.Offset += 2;
+                break;
+            case OperandType.InlineI8 or OperandType.InlineR:
+                il.Offset += 8;
+                break;
+            default:
+                il.Offset += 4;
+                break;
+        }
+    }
+
+    private static OperandType?[] BuildOperandTable()
+    {
+        var table = new OperandType?[512];
+        foreach (var field in typeof(OpCodes).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            if (field.GetValue(null) is OpCode opCode)
+            {
+                int value = (ushort)opCode.Value;
+                table[opCode.Size == 1 ? value : 256 + (value & 0xFF)] = opCode.OperandType;
+            }
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Collections.Immutable;
+using DotnetMemLine.Attribution;
+using DotnetMemLine.Decoding;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Tests.Attribution;
+
+/// <summary>
+/// Return addresses placed on IL instructions, on IL maps recorded from .NET 10 (JIT disassembly and
+/// the MethodILToNativeMap events of the same method) and the IL of the methods they came from.
+/// </summary>
+[TestClass]
+public sealed class CallSiteResolverTests
+{
+    // Program.Everyday (tests of issue 11), IL with its sequence points:
+    //   line 14  IL_0000 ldc.i4 200000; IL_0005 newarr Byte
+    //   line 15  IL_000b ... IL_001c newobj Func`2::.ctor; IL_0022 stsfld; IL_0027 call SelectMany; IL_002c call ToList
+    //   line 16  IL_0032 ldc.i4 524288; IL_0037 newarr Byte
+    //   line 17  IL_003d call Encoding::get_UTF8; IL_0043 callvirt Encoding::GetBytes
+    //   line 18  IL_0049 ... IL_004c call Range; IL_0065 newobj Func`2::.ctor; IL_0070 call Select; IL_0075 call ToList
+    //   line 19  IL_007c ... IL_0082 call String::Join
+    //   line 20  IL_0089 ... IL_008e newobj List`1::.ctor
+    //   line 21  IL_0095 ... IL_009a newarr Int32
+    private static readonly ImmutableArray<ILSite> EverydaySites =
+    [
+        new(0x05, ILSiteKind.NewArray, "Byte[]", "", 200_000),
+        new(0x0c, ILSiteKind.StaticField, "<>O", ""),
+        new(0x1c, ILSiteKind.NewObject, "Func", ".ctor"),
+        new(0x22, ILSiteKind.StaticField, "<>O", ""),
+        new(0x27, ILSiteKind.Call, "Enumerable", "SelectMany"),
+        new(0x2c, ILSiteKind.Call, "Enumerable", "ToList"),
+        new(0x37, ILSiteKind.NewArray, "Byte[]", "", 524_288),
+        new(0x3d, ILSiteKind.Call, "Encoding", "get_UTF8"),
+        new(0x43, ILSiteKind.CallVirt, "Encoding", "GetBytes"),
+        new(0x4c, ILSiteKind.Call, "Enumerable", "Range"),
+        new(0x65, ILSiteKind.NewObject, "Func", ".ctor"),
+        new(0x70, ILSiteKind.Call, "Enumerable", "Select"),
+        new(0x75, ILSiteKind.Call, "Enumerable", "ToList"),
+        new(0x82, ILSiteKind.Call, "String", "Join"),
+        new(0x8e, ILSiteKind.NewObject, "List", ".ctor"),
+        new(0x9a, ILSiteKind.NewArray, "Int32[]", "", 3_000),
+    ];
+
+    // Fully optimized (DOTNET_TieredCompilation=0) Everyday, as the event wrote it (sorted by native offset):
+    // the first statement shares the prolog's range, IL 0x32 and 0x3d lost their boundaries, and
+    // [0x97, 0x144) holds the rest of line 15 and lines 16-17 with no mapping at all.
+    private static readonly CompiledCode OptimizedEveryday = new()
+    {
+        MethodId = 0,
+        Size = 777,
+        NativeOffsets = [0x0, 0x30, 0x7c, 0x97, 0x144, 0x1bd, 0x1fc, 0x213, 0x24a, 0x26b, 0x274, 0x27d, 0x286, 0x290, 0x29a, 0x2a4, 0x2a7, 0x2b6],
+        ILOffsets = [-2, 0xb, 0x21, -1, 0x49, 0x6a, 0x7c, 0x89, 0x95, 0xa5, 0xab, 0xb1, 0xb8, 0xbf, 0xc6, 0xcb, -3, -1],
+        IsOptimized = true,
+        InlinedMethods = [("System.Linq.Enumerable", "SelectMany"), ("System.Text.Encoding", "get_UTF8"), ("System.Text.UTF8Encoding+UTF8EncodingSealed", "GetBytes"), ("System.Linq.Enumerable", "Range")],
+    };
+
+    private static Dictionary<int, CallSiteResolution> Resolve(CompiledCode code, ImmutableArray<ILSite> sites, params (int ReturnOffset, FrameCall Call)[] frames) =>
+        new CallSiteResolver(code, sites, ilSize: 0xd2).Resolve(frames);
+
+    [TestMethod]
+    public void FirstStatementInThePrologsRange_IsPlacedOnItsAllocation()
+    {
+        var result = Resolve(OptimizedEveryday, EverydaySites, (0x2d, FrameCall.Allocation("Byte[]")));
+
+        Assert.AreEqual(0x05, result[0x2d].ILOffset);
+        Assert.IsTrue(result[0x2d].Alternatives.IsEmpty);
+    }
+
+    [TestMethod]
+    public void StatementsInOneUnmappedRange_AreToldApartByWhatEachFrameCalled()
+    {
+        var result = Resolve(OptimizedEveryday, EverydaySites,
+            (0xc3, FrameCall.Allocation("SelectManySingleSelectorIterator")), // inlined SelectMany's allocation
+            (0xfd, FrameCall.Call("SelectManySingleSelectorIterator", "ToList")),
+            (0x114, FrameCall.Allocation("Byte[]")),                          // new byte[512 * 1024]
+            (0x2cb, FrameCall.Call("Encoding", "GetBytes")));                 // GetBytes' slow path, in cold code
+
+        Assert.AreEqual(0x27, result[0xc3].ILOffset);
+        Assert.AreEqual(0x2c, result[0xfd].ILOffset);
+        Assert.AreEqual(0x37, result[0x114].ILOffset);
+        Assert.AreEqual(0x43, result[0x2cb].ILOffset);
+        Assert.IsTrue(result.Values.All(r => r.Alternatives.IsEmpty));
+    }
+
+    [TestMethod]
+    public void InlinedConstructorsAllocation_StaysOnItsRange_NotOnALaterArrayOfTheSameType()
+    {
+        // new List<int>(10_000) allocates its int[10000] inside the inlined constructor, in line 20's range;
+        // line 21's own int[3_000] comes next.
+        var result = Resolve(OptimizedEveryday with { InlinedMethods = [("System.Collections.Generic.List`1[System.Int32]", ".ctor")] }, EverydaySites,
+            (0x222, FrameCall.Allocation("List")),
+            (0x23a, FrameCall.Allocation("Int32[]")),
+            (0x25e, FrameCall.Allocation("Int32[]")));
+
+        Assert.AreEqual(0x8e, result[0x222].ILOffset);
+        Assert.AreEqual(0x8e, result[0x23a].ILOffset);
+        Assert.AreEqual(0x9a, result[0x25e].ILOffset);
+    }
+
+    [TestMethod]
+    public void CallThatEndsAStatement_BelongsToIt_NotToTheStatementItReturnsInto()
+    {
+        // Tier-0 code: a boundary per statement. ToList (IL 0x2c) is the last call of line 15's range; it
+        // returns to 0x10f, the first byte of line 16's range.
+        CompiledCode tier0 = OptimizedEveryday with
+        {
+            NativeOffsets = [0x0, 0x40, 0x10f, 0x130, 0x160],
+            ILOffsets = [-2, 0xb, 0x32, 0x3d, 0x49],
+            IsOptimized = false,
+            InlinedMethods = [],
+        };
+
+        var result = Resolve(tier0, EverydaySites, (0x10f, FrameCall.Call("SelectManySingleSelectorIterator", "ToList")));
+
+        Assert.AreEqual(0x2c, result[0x10f].ILOffset);
+    }
+
+    [TestMethod]
+    public void SameCallOnTwoStatementsOfOneRange_IsPlacedByOrder()
+    {
+        // Two statements calling Make() share one optimized range; the earlier return address is the earlier call.
+        ImmutableArray<ILSite> sites = [new(0x02, ILSiteKind.Call, "Shapes", "Make"), new(0x09, ILSiteKind.Call, "Shapes", "Make")];
+        CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [0, 0x10, 0x50], ILOffsets = [-2, 0, 0x10], IsOptimized = true, InlinedMethods = [] };
+
+        var both = new CallSiteResolver(code, sites, 0x20).Resolve([(0x20, FrameCall.Call("Shapes", "Make")), (0x30, FrameCall.Call("Shapes", "Make"))]);
+        var one = new CallSiteResolver(code, sites, 0x20).Resolve([(0x30, FrameCall.Call("Shapes", "Make"))]);
+
+        Assert.AreEqual((0x02, 0x09), (both[0x20].ILOffset, both[0x30].ILOffset));
+        Assert.IsTrue(both[0x20].Alternatives.IsEmpty && both[0x30].Alternatives.IsEmpty);
+        Assert.AreEqual(1, one[0x30].Alternatives.Length, "seen alone, either call fits: the resolution says so");
+    }
+
+    [TestMethod]
+    public void RotatedLoop_AllocationRightAfterTheConditionsRange_BelongsToTheBodysFirstStatement()
+    {
+        // A rotated loop in tier-1 shared generic code, as recorded: the condition's range (IL 70: i < count,
+        // no call) runs into the top of the body (IL 22, whose first statement at IL 7 lost its boundary).
+        ImmutableArray<ILSite> sites = [new(0x0c, ILSiteKind.NewArray, "", ""), new(0x1a, ILSiteKind.Call, "Sink", "Keep")];
+        CompiledCode code = new() { MethodId = 0, Size = 0xA0, NativeOffsets = [0x00, 0x23, 0x40, 0x8A, 0x9A], ILOffsets = [-2, 70, 22, 7, -3], IsOptimized = true };
+
+        var result = new CallSiteResolver(code, sites, 80).Resolve([(0x3C, FrameCall.Allocation(""))]);
+
+        Assert.AreEqual(0x0c, result[0x3C].ILOffset);
+    }
+
+    [TestMethod]
+    public void UnmappedCodeAtTheTopOfALoop_BelongsToTheStatementAfterIt()
+    {
+        // An OSR body, as recorded: the increment (IL 52) first, then unmapped code holding the allocation
+        // of the body's first statement (IL 7), then the rest of that line from IL 18.
+        ImmutableArray<ILSite> sites = [new(0x0d, ILSiteKind.NewArray, "Byte[]", "", 1000), new(0x13, ILSiteKind.Call, "Sink", "Keep"), new(0x2a, ILSiteKind.NewArray, "Byte[]", "")];
+        CompiledCode code = new() { MethodId = 0, Size = 130, NativeOffsets = [0, 45, 50, 76, 82, 89, 113, 116, 121, 124], ILOffsets = [-2, 52, -1, 18, 24, 31, 48, 52, 56, -3], IsOptimized = true };
+
+        var result = new CallSiteResolver(code, sites, 60).Resolve([(60, FrameCall.Allocation("Byte[]"))]);
+
+        Assert.AreEqual(0x0d, result[60].ILOffset);
+    }
+
+    [TestMethod]
+    public void NoSiteCanMakeTheCall_TheMapsOwnOffsetIsKept()
+    {
+        var result = Resolve(OptimizedEveryday, EverydaySites, (0x1c0, FrameCall.Call("Unrelated", "Mystery")));
+
+        Assert.AreEqual(0x6a, result[0x1c0].ILOffset);
+    }
+
+    [TestMethod]
+    public void BodyWithoutAMap_IsUnknown()
+    {
+        CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
+
+        var result = new CallSiteResolver(code, EverydaySites, 0xd2).Resolve([(0x10, FrameCall.Allocation("Byte[]"))]);
+
+        Assert.AreEqual(-1, result[0x10].ILOffset);
+    }
+}

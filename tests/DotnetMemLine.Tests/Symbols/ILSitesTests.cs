@@ -1,0 +1,22 @@
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Tests.Symbols;
+
+[TestClass]
+public sealed class ILSitesTests
+{
+    [TestMethod]
+    [DataRow("System.Byte[]", "Byte[]")]
+    [DataRow("System.Int32[][]", "Int32[][]")]
+    [DataRow("System.Int32[,]", "Int32[,]")]
+    [DataRow("System.Collections.Generic.List`1[System.Int32]", "List")]
+    [DataRow("System.Collections.Generic.List`1[System.String][]", "List[]")]
+    [DataRow("System.Collections.Generic.Dictionary`2[System.String,System.Collections.Generic.List`1[System.Int32]]", "Dictionary")]
+    [DataRow("Ns.Outer+Inner", "Inner")]
+    [DataRow("Ns.Program+<>c__DisplayClass2_0", "<>c__DisplayClass2_0")]
+    [DataRow("Ns.Program+<Produce>d__3", "<Produce>d__3")]
+    [DataRow("System.Linq.Enumerable+SelectManySingleSelectorIterator`2[System.__Canon,System.__Canon]", "SelectManySingleSelectorIterator")]
+    [DataRow("String", "String")]
+    public void TypeKey_OfARuntimeName_MatchesWhatILNames(string runtimeName, string key) =>
+        Assert.AreEqual(key, ILSites.TypeKey(runtimeName));
+}
