@@ -66,6 +66,9 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     // For each trace method id: which selected method its code belongs to (-1: none).
     private readonly int[] _selectedIndexByMethodId;
+
+    // For each trace method id: whether it runs the continuations of a task that just completed.
+    private readonly bool[] _runsContinuations;
     private readonly int _selectedCount;
     private readonly HeapTracker _heap = new();
 
@@ -78,11 +81,16 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly List<StackTally> _stackTallies = [];
     private int[] _scratch = new int[64];
 
-    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount)
+    /// <param name="runsContinuations">
+    /// Per trace method id, true for the runtime methods that run a completed task's continuations (see
+    /// <see cref="ContinuationRunners"/>); null for none.
+    /// </param>
+    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null)
     {
         _eventKind = eventKind;
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _selectedCount = selectedCount;
+        _runsContinuations = runsContinuations ?? new bool[selectedIndexByMethodId.Length];
     }
 
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge"/> expects lines for.</summary>
@@ -104,6 +112,14 @@ internal sealed class LineAttributor : IAllocationVisitor
             if ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length)
             {
                 continue;
+            }
+
+            if (_runsContinuations[frame.MethodId])
+            {
+                // Code that completes a task runs the continuations of whoever awaited it, synchronously, on its
+                // stack: an async method's closing brace would otherwise carry the rest of its caller's work.
+                // What runs inside a continuation is not the cost of the frames below it.
+                break;
             }
 
             int selected = _selectedIndexByMethodId[frame.MethodId];

@@ -47,7 +47,13 @@ internal static class MethodReportBuilder
             string? text = source is not null && line >= 1 && line <= source.Length ? source[line - 1] : null;
             EstimateReport? allocated = tallies.ByLine.TryGetValue(line, out SampleTally? tally) ? ToReport(tally, estimator) : null;
             long? peak = tallies.PeakHeapByLine.TryGetValue(line, out long p) ? p : null;
-            rows.Add(new LineReport(line, text, allocated, peak));
+            var row = new LineReport(line, text, allocated, peak);
+            if (tallies.SharedByLine.TryGetValue(line, out var shared))
+            {
+                row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
+            }
+
+            rows.Add(row);
         }
 
         if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)

@@ -56,7 +56,8 @@ public static class ProfileAnalyzer
             selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
         }
 
-        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count);
+        bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
+        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations);
         trace.Replay(attributor, cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]]);
         MethodLineTallies[] tallies = attributor.Charge(lineOfFrame);

@@ -87,6 +87,14 @@ public static class JsonReportWriter
             json.WriteBoolean("lowConfidence", line.Allocated?.LowConfidence ?? false);
             json.WriteBoolean("incomplete", incomplete && line.Allocated is not null);
             WriteNullableNumber(json, "peakHeapBytes", line.PeakHeapBytes);
+            WriteNullableNumber(json, "sharedBytes", line.SharedPart?.Bytes);
+            json.WriteStartArray("sharedWith");
+            foreach (int other in line.SharedWith)
+            {
+                json.WriteNumberValue(other);
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 

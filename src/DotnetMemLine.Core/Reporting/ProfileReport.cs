@@ -61,7 +61,18 @@ public sealed record InliningSite(string Method, string? SourceFile, int? Line)
 }
 
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
-public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes);
+public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes)
+{
+    /// <summary>
+    /// The part of <see cref="Allocated"/> that may belong to <see cref="SharedWith"/> instead: optimized code
+    /// where one native range holds several statements and the calls made there do not tell them apart.
+    /// Null when the whole figure is the line's own.
+    /// </summary>
+    public EstimateReport? SharedPart { get; init; }
+
+    /// <summary>The other lines <see cref="SharedPart"/> may belong to; empty when none.</summary>
+    public IReadOnlyList<int> SharedWith { get; init; } = [];
+}
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>
 /// <param name="Objects">Exact mode: the objects allocated; null for sampled estimates.</param>

@@ -18,6 +18,9 @@ public static class TextTableRenderer
     // Follows the sample count of an estimate resting on fewer than 100 samples.
     private const char LowConfidenceMark = '?';
 
+    // Follows the allocated figure of a line part of which may belong to other lines.
+    private const char SharedMark = '~';
+
     /// <summary>Precedes every figure of a trace the runtime dropped events from: the figure is a lower bound.</summary>
     public const string IncompleteMark = ">=";
 
@@ -78,7 +81,8 @@ public static class TextTableRenderer
         {
             string peak = line.PeakHeapBytes is long p ? ByteFormat.Format(p) : "";
             string allocated = line.Allocated is EstimateReport a ? AtLeast(report) + ByteFormat.Format(a.Bytes) : "";
-            text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}   ");
+            char shared = line.SharedPart is null ? ' ' : SharedMark;
+            text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}{shared}  ");
             if (report.Exact)
             {
                 string bytes = line.Allocated is EstimateReport b ? b.Bytes.ToString("N0", inv) : "";
@@ -102,6 +106,14 @@ public static class TextTableRenderer
         {
             text.AppendLine();
             text.Append(inv, $"{LowConfidenceMark} fewer than {AllocationEstimator.LowConfidenceSamples} samples: the estimate is rough; read its 95% interval").AppendLine();
+        }
+
+        foreach (LineReport line in method.Lines.Where(l => l.SharedPart is not null))
+        {
+            text.AppendLine();
+            string others = string.Join(", ", line.SharedWith.Select(l => l.ToString(inv)));
+            string lineWord = line.SharedWith.Count == 1 ? "line" : "lines";
+            text.Append(inv, $"{SharedMark} line {line.Line}: {ByteFormat.Format(line.SharedPart!.Bytes)} of it may belong to {lineWord} {others} instead: the optimized code runs them in one stretch, and what it called there does not tell them apart").AppendLine();
         }
 
         if (report.Incomplete && method.Lines.Any(l => l.Allocated is not null))

@@ -211,6 +211,26 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void ContinuationRunByTheCompletingMethod_IsNotItsCost()
+    {
+        // Simple completes a task on ReturnLine; the runtime runs the awaiting code's continuation right
+        // there, which allocates. Only Simple's own allocation is Simple's.
+        TracedMethod[] methods =
+        [
+            .. Methods,
+            new(TestModulePath, Token("ExpressionBodied"), "System.Threading.Tasks.Task.RunContinuations") { TypeName = "System.Threading.Tasks.Task", MethodName = "RunContinuations" },
+        ];
+        var trace = new FakeAllocationTrace(methods)
+            .Sample(Size, FakeAllocationTrace.Frame(Callee, 0), FakeAllocationTrace.Frame(2, 0), At(Selected, ReturnLine))
+            .Sample(Size, At(Selected, AllocLine));
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(1, report.TotalAllocated!.Samples);
+        Assert.IsNull(Row(report, ReturnLine).Allocated);
+    }
+
+    [TestMethod]
     public void SamplesOutsideTheMethod_AreNotCharged()
     {
         var trace = new FakeAllocationTrace(Methods)

@@ -77,12 +77,29 @@ public sealed class JsonReportWriterTests
         Assert.AreEqual(1_100_000_000, observed.GetProperty("allocatedBytesHigh").GetDouble());
         Assert.AreEqual(10_240, observed.GetProperty("samples").GetInt64());
         Assert.AreEqual(1_200_000_000, observed.GetProperty("peakHeapBytes").GetInt64());
+        Assert.AreEqual(JsonValueKind.Null, observed.GetProperty("sharedBytes").ValueKind, "the whole figure is the line's own");
+        Assert.AreEqual(0, observed.GetProperty("sharedWith").GetArrayLength());
 
         JsonElement blank = lines[0];
         Assert.AreEqual(JsonValueKind.Null, blank.GetProperty("allocatedBytes").ValueKind);
         Assert.AreEqual(JsonValueKind.Null, blank.GetProperty("peakHeapBytes").ValueKind);
         Assert.AreEqual(0, blank.GetProperty("samples").GetInt64());
         Assert.AreEqual("    public int[] Classify(IReadOnlyList<string> messages)", blank.GetProperty("text").GetString());
+    }
+
+    [TestMethod]
+    public void LineWhoseBytesMayBelongToOthers_SaysHowMuchAndWhichLines()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        MethodReport method = report.Methods[0];
+        LineReport shared = method.Lines[2] with { SharedPart = new EstimateReport(10_485_760, 10_000_000, 11_000_000, 100), SharedWith = [13, 14] };
+        report = report with { Methods = [method with { Lines = [.. method.Lines.Select(l => l.Line == 12 ? shared : l)] }] };
+
+        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(report));
+        JsonElement line = doc.RootElement.GetProperty("methods")[0].GetProperty("lines")[2];
+
+        Assert.AreEqual(10_485_760, line.GetProperty("sharedBytes").GetDouble());
+        CollectionAssert.AreEqual(new[] { 13, 14 }, line.GetProperty("sharedWith").EnumerateArray().Select(e => e.GetInt32()).ToArray());
     }
 
     [TestMethod]

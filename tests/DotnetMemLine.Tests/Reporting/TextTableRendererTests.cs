@@ -36,6 +36,23 @@ public sealed class TextTableRendererTests
     }
 
     [TestMethod]
+    public void LineWhoseBytesMayBelongToAnother_IsMarked_AndTheFootnoteNamesThem()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        MethodReport method = report.Methods[0];
+        LineReport shared = method.Lines[2] with { SharedPart = new EstimateReport(10_485_760, 10_000_000, 11_000_000, 100), SharedWith = [13] };
+        report = report with { Methods = [method with { Lines = [.. method.Lines.Select(l => l.Line == 12 ? shared : l)] }] };
+
+        string[] rows = TextTableRenderer.Render(report).Split(Environment.NewLine);
+
+        string vectorize = rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        Assert.Contains("1000.0 MiB~", vectorize);
+        Assert.Contains("~ line 12: 10.0 MiB of it may belong to line 13 instead", string.Join("\n", rows));
+        int contents = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal)).IndexOf("Line Contents", StringComparison.Ordinal);
+        Assert.AreEqual("        var vectors = Vectorize(messages);", vectorize[contents..], "the mark keeps the columns");
+    }
+
+    [TestMethod]
     public void Columns_LineUp()
     {
         string[] rows = TextTableRenderer.Render(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
