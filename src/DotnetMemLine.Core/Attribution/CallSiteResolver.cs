@@ -8,9 +8,11 @@ namespace DotnetMemLine.Attribution;
 /// <param name="Kind">Whether it called the allocator itself (the innermost managed frame) or a method.</param>
 /// <param name="TypeKey">The allocated type, or the called method's declaring type, as <see cref="ILSites.TypeKey"/> spells it; empty when unknown.</param>
 /// <param name="MethodName">The called method's own name (".ctor", "GetEnumerator"); empty for an allocation.</param>
-internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, string MethodName)
+/// <param name="MinSize">For an allocation, the smallest object seen allocated there (-1 when unknown)...</param>
+/// <param name="MaxSize">...and the largest: a constant-length array always has one size.</param>
+internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, string MethodName, long MinSize = -1, long MaxSize = -1)
 {
-    public static FrameCall Allocation(string typeKey) => new(FrameCallKind.Allocation, typeKey, "");
+    public static FrameCall Allocation(string typeKey, long minSize = -1, long maxSize = -1) => new(FrameCallKind.Allocation, typeKey, "", minSize, maxSize);
 
     public static FrameCall Call(string typeKey, string methodName) => new(FrameCallKind.Call, typeKey, methodName);
 }
@@ -56,6 +58,7 @@ internal sealed class CallSiteResolver
 {
     private const int NoMapping = -1;
     private const int Prolog = -2;
+    private const int Epilog = -3;
 
     // How well an IL site explains an observed call. A site must explain every call seen at a
     // return address (one return address is one call instruction), so a site's score at an address
@@ -71,15 +74,18 @@ internal sealed class CallSiteResolver
     private readonly int[] _boundaries; // the map's real IL offsets, ascending, distinct
     private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
     private readonly HashSet<string>? _inlinedNames;
+    private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
     /// <param name="ilSize">The length of the method's IL.</param>
-    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize)
+    /// <param name="sitesOf">The sites of another method of the same module, by token: what a call the JIT inlined may allocate.</param>
+    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null)
     {
         _code = code;
         _sites = sites;
         _ilSize = ilSize;
+        _sitesOf = sitesOf;
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
         if (code.InlinedMethods is { } inlined)
         {
@@ -128,7 +134,8 @@ internal sealed class CallSiteResolver
             int range = RangeAt(offset - 1);
             int fallback = MapILOffset(range);
             (List<(int Start, int End)> spans, int stretch) = Spans(range);
-            int[] candidates = Candidates(spans, calls);
+            bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
+            int[] candidates = Candidates(spans, guessed, calls);
             if (stretch < 0)
             {
                 stretch = unordered--; // alone: no order to rely on
@@ -249,30 +256,29 @@ internal sealed class CallSiteResolver
     }
 
     /// <summary>
-    /// The sites of the best score that can make all of <paramref name="calls"/>: first within the IL the
-    /// range can implement; if nothing there can, anywhere in the method when that names one place.
+    /// The sites of the best score that can make all of <paramref name="calls"/>: within the IL the range can
+    /// implement. Where that span is only a guess (unmapped code, which the JIT may have moved from
+    /// anywhere) or has no site that can make the call, a site elsewhere is taken when it is the only
+    /// one that certainly can (the one call of that method, the one allocation of that type and size).
     /// </summary>
-    private int[] Candidates(List<(int Start, int End)> spans, List<FrameCall> calls)
+    private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls)
     {
-        int[] inSpan = Best(calls, spans);
-        if (inSpan.Length > 0)
+        (int score, int[] inSpan) = Best(calls, spans);
+        if (inSpan.Length > 0 && (score == Strong || !spansAreGuesses))
         {
             return inSpan;
         }
 
-        // Nothing in the range's span can make the call: the map is wrong there (code moved, a boundary
-        // lost). Only an unmistakable site elsewhere is taken: the one call of that method, the one
-        // allocation of that type.
         if (calls.Any(c => (c.Kind == FrameCallKind.Allocation ? c.TypeKey : c.MethodName).Length == 0))
         {
-            return [];
+            return inSpan;
         }
 
-        int[] anywhere = Best(calls, [(0, _ilSize)], minimumScore: Strong);
-        return anywhere.Length == 1 ? anywhere : [];
+        (_, int[] anywhere) = Best(calls, [(0, _ilSize)], minimumScore: Medium);
+        return anywhere.Length == 1 ? anywhere : inSpan;
     }
 
-    private int[] Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = Weak)
+    private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = Weak)
     {
         int best = minimumScore;
         var found = new List<int>();
@@ -301,7 +307,7 @@ internal sealed class CallSiteResolver
             }
         }
 
-        return [.. found];
+        return (best, [.. found]);
     }
 
     private int Score(ILSite site, FrameCall call)
@@ -309,12 +315,29 @@ internal sealed class CallSiteResolver
         bool mayBeInlined = site.IsCall && MayBeInlined(site);
         if (call.Kind == FrameCallKind.Allocation)
         {
-            bool allocatesThatType = site.Kind is ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box
-                && (call.TypeKey.Length == 0 || site.TypeKey == call.TypeKey);
-            return allocatesThatType ? Strong
+            if (Allocates(site, call))
+            {
+                return Strong;
+            }
+
+            if (site.Kind is ILSiteKind.NewArray or ILSiteKind.Box)
+            {
+                return Impossible; // they call nothing but the allocator
+            }
+
+            // A call whose body the JIT put here: certain if the callee's own IL allocates that object. A
+            // lambda or local function made into a delegate here may be inlined where the delegate is invoked.
+            bool calleeAllocatesIt = site.TargetToken != 0 && _sitesOf is not null && _sitesOf(site.TargetToken).Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box);
+            return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
+                : mayBeInlined && calleeAllocatesIt ? Strong
                 : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
                 : mayBeInlined ? Weak
                 : Impossible;
+        }
+
+        if (site.Kind == ILSiteKind.LoadFunction)
+        {
+            return Impossible;
         }
 
         if (site.IsCall && site.MethodName.Length > 0 && site.MethodName == call.MethodName
@@ -334,6 +357,24 @@ internal sealed class CallSiteResolver
     }
 
     /// <summary>
+    /// Whether <paramref name="site"/> allocates an object of the type (and, for a constant-length array, the
+    /// size) the frame was seen allocating. Sizes are compared rounded up to the heap's 8-byte alignment.
+    /// </summary>
+    private static bool Allocates(ILSite site, FrameCall call)
+    {
+        if (site.Kind is not (ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box)
+            || (call.TypeKey.Length > 0 && site.TypeKey != call.TypeKey))
+        {
+            return false;
+        }
+
+        long expected = site.Kind == ILSiteKind.NewArray ? ILSites.ArraySize(site.TypeKey, site.ArrayLength) : -1;
+        return expected < 0 || call.MinSize < 0 || (Aligned(call.MinSize) == expected && Aligned(call.MaxSize) == expected);
+    }
+
+    private static long Aligned(long size) => (size + 7) / 8 * 8;
+
+    /// <summary>
     /// Whether the JIT may have replaced the call with the callee's body: unknown (any call may have been)
     /// when the trace lacks the inlining events; a virtual call by name alone, as the JIT may have
     /// devirtualized it to an override of another type.
@@ -347,7 +388,7 @@ internal sealed class CallSiteResolver
 
     /// <summary>
     /// The IL a native range can implement, and the stretch of code laid out in IL order it belongs to
-    /// (the index of the range that starts it; -1 for code out of line). A range of a real IL offset
+    /// (the range itself; -1 for code out of line). A range of a real IL offset
     /// implements the IL from there to the next boundary the map has, plus, when the next range in native
     /// order jumps elsewhere in IL, the IL just before that next range's offset (a lost boundary: a rotated
     /// loop's body starts right after its condition's range). The prolog's range holds the method's first
@@ -392,16 +433,17 @@ internal sealed class CallSiteResolver
             return ([(0, _ilSize)], -1);
         }
 
+        // Unmapped code is ordered within itself, not with the range before it: the JIT may have moved a loop there.
         int from = ils[previous] == Prolog ? 0 : ils[previous];
         if (next >= ils.Length)
         {
-            return ([(from, _ilSize)], previous);
+            return ([(from, _ilSize)], range);
         }
 
         int to = ils[next];
         if (to > from)
         {
-            return ([(from, to)], previous);
+            return ([(from, to)], range);
         }
 
         return ([(to, NextBoundary(to)), (PreviousBoundary(to), to)], -1);

@@ -12,7 +12,8 @@ namespace DotnetMemLine.Attribution;
 internal static class FrameLineResolver
 {
     /// <param name="symbolsOf">The symbols of a method id's module; null when it has none.</param>
-    public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf)
+    /// <param name="objectSizes">Per frame, the smallest and largest single object it allocated itself (see <see cref="LineAttributor.ObjectSizes"/>).</param>
+    public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf)
     {
         var result = new FrameLine[frames.Count];
         IReadOnlyList<string> typeNames = trace.TypeNames;
@@ -31,8 +32,8 @@ internal static class FrameLineResolver
             }
 
             (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
-            var resolver = new CallSiteResolver(code, sites, ilSize);
-            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], trace, typeNames))));
+            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites);
+            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
             foreach (int i in body)
             {
                 CallSiteResolution resolution = resolutions[frames[i].ReturnOffset];
@@ -50,12 +51,12 @@ internal static class FrameLineResolver
     }
 
     /// <summary>What a frame was calling, in the names IL sites use.</summary>
-    private static FrameCall CallOf(FrameKey frame, IAllocationTrace trace, IReadOnlyList<string> typeNames)
+    private static FrameCall CallOf(FrameKey frame, (long Min, long Max) objectSizes, IAllocationTrace trace, IReadOnlyList<string> typeNames)
     {
         if (frame.CalleeMethodId < 0)
         {
             string typeName = frame.TypeId >= 0 && frame.TypeId < typeNames.Count ? typeNames[frame.TypeId] : "";
-            return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName));
+            return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName), objectSizes.Max < 0 ? -1 : objectSizes.Min, objectSizes.Max);
         }
 
         TracedMethod callee = trace.Methods[frame.CalleeMethodId];

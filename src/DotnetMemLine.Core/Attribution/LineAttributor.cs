@@ -72,9 +72,11 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly int _selectedCount;
     private readonly HeapTracker _heap = new();
 
-    // The distinct frames of selected code seen so far, by id.
+    // The distinct frames of selected code seen so far, by id, and for the innermost ones the sizes of
+    // the single objects they allocated (a constant-length array always has the same size).
     private readonly Dictionary<FrameKey, int> _frameIds = [];
     private readonly List<FrameKey> _frames = [];
+    private readonly List<(long Min, long Max)> _objectSizes = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
     private readonly SequenceTable _stacks = new();
@@ -95,6 +97,12 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge"/> expects lines for.</summary>
     public IReadOnlyList<FrameKey> Frames => _frames;
+
+    /// <summary>
+    /// Per frame of <see cref="Frames"/>, the smallest and largest single object it allocated itself (as the
+    /// innermost frame); (long.MaxValue, -1) when none.
+    /// </summary>
+    public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
 
     public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => _heap.OnGCEnd(heapBytes);
 
@@ -135,7 +143,17 @@ internal sealed class LineAttributor : IAllocationVisitor
             {
                 id = _frames.Count;
                 _frames.Add(key);
+                _objectSizes.Add((long.MaxValue, -1));
                 _frameIds[key] = id;
+            }
+
+            if (i == 0 && allocation.ObjectCount == 1 && allocation.ObjectSize > 0)
+            {
+                (long min, long max) = _objectSizes[id];
+                if (allocation.ObjectSize < min || allocation.ObjectSize > max)
+                {
+                    _objectSizes[id] = (Math.Min(min, allocation.ObjectSize), Math.Max(max, allocation.ObjectSize));
+                }
             }
 
             if (used + 2 > _scratch.Length)

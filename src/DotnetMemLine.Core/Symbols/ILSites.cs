@@ -31,6 +31,9 @@ public enum ILSiteKind : byte
 
     /// <summary><c>ldsfld</c>/<c>stsfld</c>/<c>ldsflda</c>: may run the field's type's static constructor first.</summary>
     StaticField,
+
+    /// <summary><c>ldftn</c>/<c>ldvirtftn</c>: a delegate to the method is made here; the JIT may inline the method where the delegate is invoked.</summary>
+    LoadFunction,
 }
 
 /// <summary>
@@ -44,7 +47,8 @@ public enum ILSiteKind : byte
 /// </param>
 /// <param name="MethodName">The called method's name (".ctor" for <c>newobj</c>); empty for the other kinds.</param>
 /// <param name="ArrayLength">For <c>newarr</c> right after a constant (<c>ldc.i4 N</c>), N; otherwise -1.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1)
+/// <param name="TargetToken">For a call, <c>newobj</c> or <c>ldftn</c> of a method defined in the same module, its MethodDef token; otherwise 0.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -115,7 +119,15 @@ public static class ILSites
 
                         (string type, string method) = MethodTarget(metadata, token);
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
-                        sites.Add(new ILSite(offset, kind, type, method));
+                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: DefinitionToken(metadata, token)));
+                        break;
+                    }
+
+                case 256 + 0x06 or 256 + 0x07: // ldftn, ldvirtftn
+                    {
+                        int token = il.ReadInt32();
+                        (string type, string method) = MethodTarget(metadata, token);
+                        sites.Add(new ILSite(offset, ILSiteKind.LoadFunction, type, method, TargetToken: DefinitionToken(metadata, token)));
                         break;
                     }
 
@@ -202,6 +214,50 @@ public static class ILSites
         }
 
         return name.ToString() + arraySuffix;
+    }
+
+    /// <summary>
+    /// The size of an array of <paramref name="length"/> elements of the <c>newarr</c> type <paramref name="arrayTypeKey"/>
+    /// on a 64-bit runtime (header, method table, length; rounded up to 8 bytes), or -1 when the element's size is unknown.
+    /// </summary>
+    public static long ArraySize(string arrayTypeKey, int length)
+    {
+        if (length < 0 || !arrayTypeKey.EndsWith("[]", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
+        string element = arrayTypeKey[..^2];
+        int elementSize = element switch
+        {
+            "Byte" or "SByte" or "Boolean" => 1,
+            "Char" or "Int16" or "UInt16" => 2,
+            "Int32" or "UInt32" or "Single" => 4,
+            "Int64" or "UInt64" or "Double" or "IntPtr" or "UIntPtr" => 8,
+            "String" or "Object" => 8,
+            _ when element.EndsWith(']') => 8, // an array of arrays holds references
+            _ => -1,
+        };
+        return elementSize < 0 ? -1 : (24 + ((long)length * elementSize) + 7) / 8 * 8;
+    }
+
+    private static int DefinitionToken(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            return handle.Kind switch
+            {
+                HandleKind.MethodDefinition => token,
+                HandleKind.MethodSpecification when metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method is { Kind: HandleKind.MethodDefinition } generic
+                    => MetadataTokens.GetToken(generic),
+                _ => 0,
+            };
+        }
+        catch (BadImageFormatException)
+        {
+            return 0;
+        }
     }
 
     private static (string Type, string Method) MethodTarget(MetadataReader metadata, int token)

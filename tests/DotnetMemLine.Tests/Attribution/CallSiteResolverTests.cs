@@ -157,6 +157,32 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ArrayOfAnotherConstantLength_IsNotTheSite_ButAnInlinedLambdasArrayIs()
+    {
+        // Tier-1 code with dynamic PGO, as recorded: ToList and the Select lambda (new byte[5_000], in the
+        // method's own module) inlined into line 18, that code moved into an unmapped stretch between line 15's
+        // and line 17's ranges, next to line 16's new byte[512 * 1024].
+        ImmutableArray<ILSite> sites = [.. EverydaySites, new(0x5f, ILSiteKind.LoadFunction, "<>c", "<Everyday>b__3_0", TargetToken: 0x06000009)];
+        sites = [.. sites.OrderBy(s => s.Offset)];
+        ImmutableArray<ILSite> lambda = [new(0x05, ILSiteKind.NewArray, "Byte[]", "", 5_000)];
+        CompiledCode tier1 = OptimizedEveryday with
+        {
+            NativeOffsets = [0x0, 0x53, 0x72, 0x319, 0x336, 0x458],
+            ILOffsets = [-2, 0xb, -1, 0x3d, -1, 0x49],
+            InlinedMethods = null, // compiled before the session: unknown
+        };
+
+        var result = new CallSiteResolver(tier1, sites, 0xd2, token => token == 0x06000009 ? lambda : []).Resolve(
+        [
+            (0x264, FrameCall.Allocation("Byte[]", 5_024, 5_024)),
+            (0x316, FrameCall.Allocation("Byte[]", 524_312, 524_312)),
+        ]);
+
+        Assert.AreEqual(0x5f, result[0x264].ILOffset, "the lambda's array: line 18, where the delegate is made");
+        Assert.AreEqual(0x37, result[0x316].ILOffset, "line 16's own array");
+    }
+
+    [TestMethod]
     public void NoSiteCanMakeTheCall_TheMapsOwnOffsetIsKept()
     {
         var result = Resolve(OptimizedEveryday, EverydaySites, (0x1c0, FrameCall.Call("Unrelated", "Mystery")));
