@@ -363,7 +363,7 @@ internal sealed class CallSiteResolver
     private static bool Allocates(ILSite site, FrameCall call)
     {
         if (site.Kind is not (ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box)
-            || (call.TypeKey.Length > 0 && site.TypeKey != call.TypeKey))
+            || (call.TypeKey.Length > 0 && !ILSites.KeyMatches(site.TypeKey, call.TypeKey)))
         {
             return false;
         }

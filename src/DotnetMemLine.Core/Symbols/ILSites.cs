@@ -170,6 +170,29 @@ public static class ILSites
     }
 
     /// <summary>
+    /// The key of a generic parameter (<c>T</c>, <c>!!0</c>): the IL does not say what the runtime allocates for
+    /// <c>new T[n]</c> or <c>box T</c>; <see cref="KeyMatches"/> lets it stand for any type.
+    /// </summary>
+    public const string AnyType = "?";
+
+    /// <summary>
+    /// Whether an allocation site's type key (<paramref name="siteKey"/>, possibly holding <see cref="AnyType"/>
+    /// as in "?[]") can be the type the runtime reported (<paramref name="allocatedKey"/>).
+    /// </summary>
+    public static bool KeyMatches(string siteKey, string allocatedKey)
+    {
+        if (siteKey == allocatedKey)
+        {
+            return true;
+        }
+
+        // "?" then the array suffixes the site adds around the parameter: the runtime's name ends with them.
+        return siteKey.StartsWith(AnyType, StringComparison.Ordinal)
+            && allocatedKey.Length > siteKey.Length - 1
+            && allocatedKey.EndsWith(siteKey.AsSpan(1), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The comparable key of a type name as the runtime's events write it: "System.Byte[]" gives
     /// "Byte[]", "System.Collections.Generic.List`1[System.Int32]" gives "List", "Ns.Outer+Inner" gives "Inner".
     /// </summary>
@@ -366,7 +389,8 @@ public static class ILSites
                 int rank = blob.ReadCompressedInteger();
                 return element + "[" + new string(',', Math.Max(0, rank - 1)) + "]";
             case SignatureTypeCode.GenericTypeParameter or SignatureTypeCode.GenericMethodParameter:
-                return "";
+                blob.ReadCompressedInteger();
+                return AnyType;
             default:
                 return PrimitiveName(code);
         }

@@ -468,7 +468,34 @@ public sealed class ModuleSymbols : IDisposable
         var span = name is ".ctor" or ".cctor"
             ? ConstructorSpan(points, signature?.Pattern)
             : OrdinarySpan(points, signature?.Pattern);
-        return signature is { ScanBody: true } ? ExtendToBodyEnd(span, signature.Pattern) : span;
+        return signature is { ScanBody: true } ? ExtendToBodyEnd(span, signature.Pattern, LastLineOfGeneratedCode(name, span.FilePath)) : span;
+    }
+
+    // Lambdas and local functions of a method M are methods named "<M>…" (in its type, a display class or "<>c");
+    // local functions often follow the method's last statement, further than any closing brace could.
+    // Overloads share the prefix: this only widens how far the brace scan may look, not where it stops.
+    private int LastLineOfGeneratedCode(string methodName, string document)
+    {
+        var prefix = "<" + methodName + ">";
+        var last = 0;
+        foreach (var methodHandle in _metadata.MethodDefinitions)
+        {
+            if (!_metadata.StringComparer.StartsWith(_metadata.GetMethodDefinition(methodHandle).Name, prefix))
+            {
+                continue;
+            }
+
+            var points = GetPoints(MetadataTokens.GetToken(methodHandle));
+            for (var i = 0; i < points.Count; i++)
+            {
+                if (points.Documents[i] == document)
+                {
+                    last = Math.Max(last, points.EndLines[i]);
+                }
+            }
+        }
+
+        return last;
     }
 
     private MethodSourceSpan OrdinarySpan(MethodPoints points, Regex? signature)
@@ -526,14 +553,15 @@ public sealed class ModuleSymbols : IDisposable
 
     // Release builds drop the sequence point on the closing brace of methods that return a value; the
     // source still has it. Only a plausible scan result is taken: at or after the last point, and close to it.
-    private MethodSourceSpan ExtendToBodyEnd(MethodSourceSpan span, Regex signature)
+    private MethodSourceSpan ExtendToBodyEnd(MethodSourceSpan span, Regex signature, int lastGeneratedLine)
     {
+        var scanLimit = Math.Max(span.LastLine, lastGeneratedLine) + SignatureSearch.MaxLinesPastLastPoint;
         // Scanning from anywhere but the declaration would find the end of some inner block instead.
         if (GetSource(span.FilePath) is not { } lines
             || span.FirstLine > lines.Length
             || !signature.IsMatch(lines[span.FirstLine - 1])
             || SignatureSearch.IsTypeDeclaration(lines[span.FirstLine - 1])
-            || SignatureSearch.FindBodyEnd(lines, span.FirstLine, span.LastLine + SignatureSearch.MaxLinesPastLastPoint) is not { } end
+            || SignatureSearch.FindBodyEnd(lines, span.FirstLine, scanLimit) is not { } end
             || end < span.LastLine)
         {
             return span;

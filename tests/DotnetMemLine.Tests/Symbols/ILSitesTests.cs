@@ -19,4 +19,17 @@ public sealed class ILSitesTests
     [DataRow("String", "String")]
     public void TypeKey_OfARuntimeName_MatchesWhatILNames(string runtimeName, string key) =>
         Assert.AreEqual(key, ILSites.TypeKey(runtimeName));
+
+    [TestMethod]
+    [DataRow("Byte[]", "Byte[]", true)]
+    [DataRow("Byte[]", "Int32[]", false)]
+    [DataRow("?[]", "Byte[]", true)]
+    [DataRow("?[]", "List[]", true)]
+    [DataRow("?[]", "Int32[][]", true)]
+    [DataRow("?[]", "List", false)]
+    [DataRow("?[][]", "Int32[]", false)]
+    [DataRow("?", "Int32", true)]
+    [DataRow("?", "", false)]
+    public void KeyMatches_AGenericParameterStandsForAnyType(string siteKey, string allocatedKey, bool matches) =>
+        Assert.AreEqual(matches, ILSites.KeyMatches(siteKey, allocatedKey));
 }

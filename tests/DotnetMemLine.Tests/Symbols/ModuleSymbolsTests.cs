@@ -240,6 +240,18 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBody_ArraysAndBoxesOfAGenericParameter_MayBeOfAnyType()
+    {
+        var array = s_symbols.GetBody(Token(nameof(LineFixture.MakeArray))).Sites.Single();
+        var box = s_symbols.GetBody(Token(nameof(LineFixture.BoxIt))).Sites.Single();
+
+        Assert.AreEqual((ILSiteKind.NewArray, "?[]"), (array.Kind, array.TypeKey));
+        Assert.AreEqual((ILSiteKind.Box, "?"), (box.Kind, box.TypeKey));
+        Assert.IsTrue(ILSites.KeyMatches(array.TypeKey, "Byte[]"));
+        Assert.IsTrue(ILSites.KeyMatches(box.TypeKey, "Int32"));
+    }
+
+    [TestMethod]
     [DataRow("Ns.Type", "Ns.Type")]
     [DataRow("Ns.Outer+Inner", "Ns.Outer.Inner")]
     [DataRow("Ns.Pool`1[System.__Canon]", "Ns.Pool")]

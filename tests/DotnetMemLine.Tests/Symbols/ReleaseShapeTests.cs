@@ -27,6 +27,7 @@ public sealed class ReleaseShapeTests
     [DataRow(nameof(Greeter.Greet), DisplayName = "plain method")]
     [DataRow(nameof(Greeter.Classify), DisplayName = "ends in if/else, braces in strings, comments and chars")]
     [DataRow(nameof(Greeter.Depth), DisplayName = "first statement calls the method itself")]
+    [DataRow(nameof(Greeter.WithLocalFunctions), DisplayName = "long local functions after the return")]
     public void GetMethodSpan_RunsFromSignatureToClosingBrace(string method)
     {
         var span = s_symbols.GetMethodSpan(typeof(Greeter).GetMethod(method)!.MetadataToken);
@@ -34,6 +35,16 @@ public sealed class ReleaseShapeTests
         Assert.IsNotNull(span);
         Assert.AreEqual(Marker(span.FilePath, "sig", method), span.FirstLine);
         Assert.AreEqual(Marker(span.FilePath, "end", method), span.LastLine);
+    }
+
+    [TestMethod]
+    public void LocalFunctionsAfterTheReturn_AreNestedInTheirMethod()
+    {
+        var method = typeof(Greeter).GetMethod(nameof(Greeter.WithLocalFunctions))!.MetadataToken;
+
+        var nested = s_symbols.GetNestedCodeTokens(method);
+
+        Assert.HasCount(3, nested, "Sum, Square and Twice");
     }
 
     [TestMethod]

@@ -34,4 +34,49 @@ public sealed record Greeter(string Prefix) // @sig:PrimaryCtor @end:PrimaryCtor
             return Prefix.Length + Prefix.Length;
         }
     }
+
+    public static int WithLocalFunctions(int n) // @sig:WithLocalFunctions
+    {
+        var sum = Sum(n);
+        return sum + Twice(sum);
+
+        // Local functions after the return, longer than anything a closing-brace scan expects.
+        static int Sum(int count)
+        {
+            var total = 0;
+            for (var i = 0; i < count; i++)
+            {
+            total += Square(i + 0);
+            total += Square(i + 1);
+            total += Square(i + 2);
+            total += Square(i + 3);
+            total += Square(i + 4);
+            total += Square(i + 5);
+            total += Square(i + 6);
+            total += Square(i + 7);
+            total += Square(i + 8);
+            total += Square(i + 9);
+            total += Square(i + 10);
+            total += Square(i + 11);
+            total += Square(i + 12);
+            total += Square(i + 13);
+            total += Square(i + 14);
+            total += Square(i + 15);
+            total += Square(i + 16);
+            total += Square(i + 17);
+            total += Square(i + 18);
+            total += Square(i + 19);
+            total += Square(i + 20);
+            total += Square(i + 21);
+            total += Square(i + 22);
+            total += Square(i + 23);
+            }
+
+            return total;
+        }
+
+        static int Square(int x) => x * x;
+
+        static int Twice(int x) => x * 2;
+    } // @end:WithLocalFunctions
 }

@@ -103,6 +103,10 @@ internal sealed class LineFixture
         return first + Simple(2).Length + Nested.Deep().Length; // @line:SecondCall
     } // @end:CallsSimpleTwice
 
+    public static T[] MakeArray<T>(int length) => new T[length];
+
+    public static object BoxIt<T>(T value) => value!;
+
     internal sealed class Nested
     {
         public static string Deep() => new('y', 2);
