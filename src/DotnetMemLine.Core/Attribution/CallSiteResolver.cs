@@ -64,9 +64,11 @@ internal sealed class CallSiteResolver
     // return address (one return address is one call instruction), so a site's score at an address
     // is its lowest over them.
     private const int Impossible = 0;
-    private const int Weak = 1;     // a call the JIT may have inlined: its body may make any call
-    private const int Medium = 2;   // a delegate's Invoke or calli: calls some method
-    private const int Strong = 3;   // a call to a method of that name, an allocation of that type
+    private const int TailCalled = 1; // a call to another method, which may have tail-called the frame's callee
+    private const int Weak = 2;       // a call the JIT may have inlined: its body may make any call
+    private const int Related = 3;    // either of those, to a method of the callee's own type (ToArray tail-calling ICollectionToArray)
+    private const int Medium = 4;     // a delegate's Invoke or calli: calls some method
+    private const int Strong = 5;     // a call to a method of that name, an allocation of that type
 
     private readonly CompiledCode _code;
     private readonly ImmutableArray<ILSite> _sites;
@@ -136,7 +138,11 @@ internal sealed class CallSiteResolver
             (List<(int Start, int End)> spans, int stretch) = Spans(range);
             bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
             int[] candidates = Candidates(spans, guessed, calls);
-            if (stretch < 0)
+            // The JIT allocates a new object wherever it likes before its constructor runs (seen hoisted
+            // above the previous statement's call), so that allocation says nothing about order.
+            bool hoistable = calls.All(c => c.Kind == FrameCallKind.Allocation)
+                && candidates.Length > 0 && candidates.All(c => _sites.Any(s => s.Offset == c && s.Kind == ILSiteKind.NewObject && calls.All(call => Allocates(s, call))));
+            if (stretch < 0 || hoistable)
             {
                 stretch = unordered--; // alone: no order to rely on
             }
@@ -278,7 +284,7 @@ internal sealed class CallSiteResolver
         return anywhere.Length == 1 ? anywhere : inSpan;
     }
 
-    private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = Weak)
+    private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = TailCalled)
     {
         int best = minimumScore;
         var found = new List<int>();
@@ -346,14 +352,24 @@ internal sealed class CallSiteResolver
             return Strong;
         }
 
+        // new string(...) is compiled to a call of the matching static String.Ctor.
+        if (site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && call.TypeKey == "String" && call.MethodName == "Ctor")
+        {
+            return Strong;
+        }
+
         if (call.MethodName == ".cctor" && site.TypeKey == call.TypeKey && (site.IsCall || site.Kind == ILSiteKind.StaticField))
         {
             return Strong; // the first touch of a type runs its static constructor
         }
 
-        return site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
+        // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
+        // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
+        int score = site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
+            : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
+        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
     }
 
     /// <summary>

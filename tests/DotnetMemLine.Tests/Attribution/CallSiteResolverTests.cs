@@ -183,11 +183,76 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
-    public void NoSiteCanMakeTheCall_TheMapsOwnOffsetIsKept()
+    public void NoSiteNamesTheCallee_ACallOfTheRangeMayHaveTailCalledIt()
     {
+        // Select or ToList may have ended by jumping to Mystery, leaving no frame of their own.
         var result = Resolve(OptimizedEveryday, EverydaySites, (0x1c0, FrameCall.Call("Unrelated", "Mystery")));
 
-        Assert.AreEqual(0x6a, result[0x1c0].ILOffset);
+        Assert.AreEqual(0x70, result[0x1c0].ILOffset);
+        CollectionAssert.AreEqual(new[] { 0x75 }, result[0x1c0].Alternatives.ToArray());
+    }
+
+    // One range (as tier-0 code keeps only stack-empty boundaries) holding three statements:
+    // new byte[100]; Encoding.UTF8.GetBytes(s); lookup.ToArray(). Nothing was inlined.
+    private static readonly ImmutableArray<ILSite> TailCallSites =
+    [
+        new(0x02, ILSiteKind.NewArray, "Byte[]", "", 100),
+        new(0x08, ILSiteKind.Call, "Encoding", "get_UTF8"),
+        new(0x0e, ILSiteKind.CallVirt, "Encoding", "GetBytes"),
+        new(0x14, ILSiteKind.Call, "Enumerable", "ToArray"),
+    ];
+
+    private static readonly CompiledCode OneRange = new()
+    {
+        MethodId = 0,
+        Size = 0x100,
+        NativeOffsets = [0x0, 0x10, 0xf0],
+        ILOffsets = [-2, 0x0, -3],
+        IsOptimized = false,
+        InlinedMethods = [],
+    };
+
+    [TestMethod]
+    public void CalleesSeenThroughTailCalls_ArePlacedOnTheCallsThatJumpedToThem()
+    {
+        var result = new CallSiteResolver(OneRange, TailCallSites, ilSize: 0x20).Resolve(
+        [
+            (0x20, FrameCall.Allocation("Byte[]", 124, 124)),
+            (0x40, FrameCall.Call("UTF8EncodingSealed", "GetBytesForSmallInput")), // GetBytes(string) jumped to it
+            (0x50, FrameCall.Call("Enumerable", "ICollectionToArray")),              // ToArray jumped to it
+        ]);
+
+        Assert.AreEqual(0x02, result[0x20].ILOffset);
+        CollectionAssert.AreEquivalent(new[] { 0x08, 0x0e }, new[] { result[0x40].ILOffset, .. result[0x40].Alternatives }, "a call between the array and ToArray: get_UTF8 or GetBytes (one line)");
+        Assert.AreEqual(0x14, result[0x50].ILOffset, "a call into the callee's own type is the likelier jump");
+    }
+
+    [TestMethod]
+    public void NewObjectsTheJitAllocatedEarly_DoNotBreakTheOrderOfTheRange()
+    {
+        // new string('x', n); new List<int>(n); new StringBuilder(n): fully optimized code allocated the
+        // List before calling String.Ctor, and the inlined StringBuilder constructor allocated its
+        // char[] through a helper no IL names.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x02, ILSiteKind.NewObject, "String", ".ctor"),
+            new(0x08, ILSiteKind.NewObject, "List", ".ctor"),
+            new(0x0e, ILSiteKind.NewObject, "StringBuilder", ".ctor"),
+        ];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = [("System.Collections.Generic.List`1", ".ctor"), ("System.Text.StringBuilder", ".ctor")] };
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0x14).Resolve(
+        [
+            (0x20, FrameCall.Allocation("List", 32, 32)),
+            (0x30, FrameCall.Call("String", "Ctor")),
+            (0x40, FrameCall.Allocation("Int32[]", 400, 400)),
+            (0x50, FrameCall.Allocation("StringBuilder", 48, 48)),
+            (0x60, FrameCall.Call("GC", "AllocateNewArrayWorker")),
+        ]);
+
+        Assert.AreEqual(0x02, result[0x30].ILOffset, "new string(...) runs String.Ctor");
+        Assert.AreEqual(0x08, result[0x40].ILOffset);
+        Assert.AreEqual(0x0e, result[0x60].ILOffset);
     }
 
     [TestMethod]
