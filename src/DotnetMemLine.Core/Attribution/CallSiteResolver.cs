@@ -130,6 +130,7 @@ internal sealed class CallSiteResolver
 
         // Candidates per return offset, grouped by the stretch of code laid out in IL order that holds the call.
         var byStretch = new Dictionary<int, List<(int Offset, int[] Candidates, int Fallback)>>();
+        var estimates = new Dictionary<int, int>();
         int unordered = -2;
         foreach ((int offset, List<FrameCall> calls) in callsByOffset)
         {
@@ -154,6 +155,7 @@ internal sealed class CallSiteResolver
             }
 
             inStretch.Add((offset, candidates, fallback));
+            estimates[offset] = Estimate(range, offset, fallback);
         }
 
         foreach (var inRange in byStretch.Values)
@@ -168,7 +170,7 @@ internal sealed class CallSiteResolver
 
             foreach ((int offset, int[] candidates, int fallback) in inRange)
             {
-                results[offset] = Choose(candidates, fallback);
+                results[offset] = Choose(candidates, fallback, estimates[offset]);
             }
         }
 
@@ -176,10 +178,10 @@ internal sealed class CallSiteResolver
     }
 
     /// <summary>
-    /// The chosen site: the only candidate, or of several the one nearest the map's own answer, with the
+    /// The chosen site: the only candidate, or of several the one nearest <paramref name="estimate"/>, with the
     /// others as alternatives; the map's answer itself when no site can make the call.
     /// </summary>
-    private static CallSiteResolution Choose(int[] candidates, int fallback)
+    private static CallSiteResolution Choose(int[] candidates, int fallback, int estimate)
     {
         if (candidates.Length == 0)
         {
@@ -191,7 +193,7 @@ internal sealed class CallSiteResolver
             return new CallSiteResolution(candidates[0], []);
         }
 
-        int chosen = fallback < 0 ? candidates[0] : candidates.MinBy(c => Math.Abs(c - fallback));
+        int chosen = estimate < 0 ? candidates[0] : candidates.MinBy(c => Math.Abs(c - estimate));
         return new CallSiteResolution(chosen, [.. candidates.Where(c => c != chosen)]);
     }
 
@@ -284,6 +286,39 @@ internal sealed class CallSiteResolver
         return anywhere.Length == 1 ? anywhere : inSpan;
     }
 
+    /// <summary>
+    /// When the site at <paramref name="siteOffset"/> calls a method of this module the JIT may have
+    /// inlined, and exactly one site of that method's own IL certainly makes <paramref name="call"/>: that
+    /// method and site (the allocation inside an inlined local function, lambda or iterator finally).
+    /// </summary>
+    public (int Token, int Offset) InlinedSite(int siteOffset, FrameCall call)
+    {
+        if (_sitesOf is null)
+        {
+            return (0, -1);
+        }
+
+        foreach (ILSite site in _sites)
+        {
+            if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
+            {
+                continue;
+            }
+
+            int[] inside = [.. _sitesOf(site.TargetToken).Where(inner => Score(inner, call) == Strong).Select(inner => inner.Offset)];
+            return inside.Length == 1 ? (site.TargetToken, inside[0]) : (0, -1);
+        }
+
+        return (0, -1);
+    }
+
+    /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
+    public int OnlySiteAnywhere(FrameCall call)
+    {
+        (int score, int[] sites) = Best([call], [(0, _ilSize)], minimumScore: Strong);
+        return score == Strong && sites.Length == 1 ? sites[0] : -1;
+    }
+
     private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = TailCalled)
     {
         int best = minimumScore;
@@ -348,6 +383,12 @@ internal sealed class CallSiteResolver
 
         if (site.IsCall && site.MethodName.Length > 0 && site.MethodName == call.MethodName
             && (site.Kind != ILSiteKind.NewObject || site.TypeKey == call.TypeKey || call.TypeKey.Length == 0))
+        {
+            return Strong;
+        }
+
+        // new int[x, y] is compiled to a call of Array.CreateInstanceMDArray.
+        if (site.Kind == ILSiteKind.NewObject && site.TypeKey.EndsWith(']') && call.TypeKey == "Array" && call.MethodName == "CreateInstanceMDArray")
         {
             return Strong;
         }
@@ -516,6 +557,28 @@ internal sealed class CallSiteResolver
     }
 
     private int ILAt(int range) => _code.ILOffsets[range];
+
+    /// <summary>
+    /// Where in its range's IL a return address probably is: unoptimized code lays out each IL
+    /// instruction's code in order, so the position inside the native range says how far into the IL
+    /// (tier-0 code keeps few boundaries: a foreach's Current and the next statement's call share one).
+    /// Optimized code reorders, so there the map's own answer stands.
+    /// </summary>
+    private int Estimate(int range, int returnOffset, int fallback)
+    {
+        if (_code.IsOptimized || range < 0 || ILAt(range) < 0)
+        {
+            return fallback;
+        }
+
+        int il = ILAt(range);
+        int ilEnd = NextBoundary(il);
+        int nativeStart = _code.NativeOffsets[range];
+        int nativeEnd = range + 1 < _code.NativeOffsets.Length ? _code.NativeOffsets[range + 1] : _code.Size;
+        return nativeEnd > nativeStart && ilEnd > il
+            ? il + (int)((long)(returnOffset - nativeStart) * (ilEnd - il) / (nativeEnd - nativeStart))
+            : fallback;
+    }
 
     /// <summary>The map entry in effect at <paramref name="nativeOffset"/> (the last of equal starts), or -1 before the first.</summary>
     private int RangeAt(int nativeOffset)

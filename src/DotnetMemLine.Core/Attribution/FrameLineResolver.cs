@@ -37,17 +37,66 @@ internal static class FrameLineResolver
             foreach (int i in body)
             {
                 CallSiteResolution resolution = resolutions[frames[i].ReturnOffset];
+                FrameCall call = CallOf(frames[i], objectSizes[i], trace, typeNames);
+
+                // The runtime reports a frame running a catch or finally handler at the place its try
+                // was left (the throw), so a frame stopped at a throw that is not throwing is in a
+                // handler: the one site of the method that makes its call, when there is one.
+                if (sites.Any(s => s.Offset == resolution.ILOffset && s.Kind == ILSiteKind.Throw)
+                    && !IsExceptionDispatch(frames[i], trace)
+                    && resolver.OnlySiteAnywhere(call) is int handlerSite and >= 0)
+                {
+                    resolution = new CallSiteResolution(handlerSite, []);
+                }
+
                 int line = LineOf(symbols, method.Token, resolution.ILOffset, sites);
                 ImmutableArray<int> sharedWith = [.. resolution.Alternatives
                     .Select(alternative => Math.Abs(LineOf(symbols, method.Token, alternative, sites)))
                     .Where(other => other > 0 && other != Math.Abs(line))
                     .Distinct()
                     .Order()];
-                result[i] = new FrameLine(line, sharedWith);
+                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, method.Token, resolver.InlinedSite(resolution.ILOffset, call));
+                result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
             }
         }
 
         return result;
+    }
+
+    /// <summary>Whether the frame was calling the runtime's exception dispatch (it is the frame that threw).</summary>
+    private static bool IsExceptionDispatch(FrameKey frame, IAllocationTrace trace)
+        => frame.CalleeMethodId >= 0 && ILSites.TypeKey(trace.Methods[frame.CalleeMethodId].TypeName) is "EH" or "ExceptionDispatchInfo";
+
+    /// <summary>An iterator's MoveNext or Dispose calling the finally block the compiler moved into a method of its state machine.</summary>
+    private static bool CallsOwnFinally(FrameKey frame, IAllocationTrace trace, TracedMethod method)
+    {
+        if (frame.CalleeMethodId < 0)
+        {
+            return false;
+        }
+
+        TracedMethod callee = trace.Methods[frame.CalleeMethodId];
+        return callee.MethodName.StartsWith("<>m__Finally", StringComparison.Ordinal) && callee.TypeName == method.TypeName;
+    }
+
+    /// <summary>
+    /// The line of a site inside code of the method the JIT inlined (a local function, lambda or an
+    /// iterator's finally, all compiled to methods whose names start with '&lt;'), when that code is written
+    /// in the frame's own method; and whether it is the finally, whose line replaces the frame's.
+    /// </summary>
+    private static (int Line, bool IsFinally) InlinedNestedLine(ModuleSymbols symbols, int frameToken, (int Token, int Offset) inlined)
+    {
+        if (inlined.Offset < 0
+            || symbols.GetDefinitionName(inlined.Token) is not { } definition || definition.MethodName is not ['<', ..] name
+            || symbols.GetMethodSpan(inlined.Token) is not { } inner
+            || symbols.GetMethodSpan(frameToken) is not { } outer
+            || inner.FilePath != outer.FilePath || inner.FirstLine < outer.FirstLine || inner.LastLine > outer.LastLine
+            || symbols.FindLine(inlined.Token, inlined.Offset) is not { } line)
+        {
+            return (0, false);
+        }
+
+        return (line.Line, name.StartsWith("<>m__Finally", StringComparison.Ordinal));
     }
 
     /// <summary>What a frame was calling, in the names IL sites use.</summary>

@@ -43,7 +43,15 @@ internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int Calle
 /// a state machine's kickoff, which starts the body whose own lines say more).
 /// </param>
 /// <param name="SharedWith">Other lines the frame may belong to just as well (see <see cref="CallSiteResolution.Alternatives"/>).</param>
-internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWith)
+/// <param name="DefersToDeeper">
+/// The frame is calling the method's own code (an iterator's finally block, compiled to a method of
+/// the state machine): when a deeper frame of the method has a line, this frame's line is not charged.
+/// </param>
+/// <param name="InlinedLine">
+/// The line inside code of the method the JIT inlined at the frame's call (a local function, a lambda),
+/// which a frame of its own would have stood for; 0 for none.
+/// </param>
+internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWith, bool DefersToDeeper = false, int InlinedLine = 0)
 {
     public static FrameLine None { get; } = new(0, []);
 }
@@ -216,6 +224,16 @@ internal sealed class LineAttributor : IAllocationVisitor
 
                     onStack = true;
                     FrameLine frameLine = lineOfFrame[pairs[p + 1]];
+                    if (frameLine.InlinedLine > 0 && !lines.Contains(frameLine.InlinedLine))
+                    {
+                        lines.Add(frameLine.InlinedLine);
+                    }
+
+                    if (frameLine.DefersToDeeper && lines.Count > 0)
+                    {
+                        continue;
+                    }
+
                     int line = frameLine.Line;
                     if (line < 0 && lines.Count == 0)
                     {

@@ -78,9 +78,18 @@ internal static class ShapeWriter
             Invocation(method, plainPointer),
             Invocation(method, twinPointer),
             Invocation(method, plainPointer.Replace("." + method.Name + ")()", "." + method.Name + "__Warm)()")),
-            string.Join(", ", rewriter.UncheckedLines),
+            string.Join(", ", UncheckedLines(method, syntax, rewriter)),
             rewriter.HasAwait,
             "");
+    }
+
+    // An async method's or iterator's own frame (the kickoff) creates its state machine, which the
+    // profiler shows on the declaration line and no statement of the twin can measure.
+    private static System.Collections.Generic.IEnumerable<int> UncheckedLines(IMethodSymbol method, MethodDeclarationSyntax syntax, TwinRewriter rewriter)
+    {
+        var declaration = syntax.Identifier.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+        var isIterator = syntax.Body!.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any();
+        return method.IsAsync || isIterator ? new[] { declaration }.Concat(rewriter.UncheckedLines).Distinct().OrderBy(l => l) : rewriter.UncheckedLines;
     }
 
     private static string Validate(IMethodSymbol method, MethodDeclarationSyntax syntax)

@@ -44,12 +44,41 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
     public override SyntaxNode? VisitBlock(BlockSyntax node)
     {
         var statements = node.Statements.SelectMany(Measured);
+        if (DeclaresCapturedLocals(node))
+        {
+            // The compiler creates the scope's closure object as the block is entered, before any
+            // statement; the profiler sees it at the block's first statement.
+            var first = Line(node.Statements[0]);
+            statements = new[] { ParseStatement($"{Charged} = {Truth}.Entry({Charged}, {BodyId}, {first});") }.Concat(statements);
+        }
+
         if (node.Parent is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax)
         {
             statements = BodyStart().Concat(statements);
         }
 
         return node.WithStatements(List(statements));
+    }
+
+    private bool DeclaresCapturedLocals(BlockSyntax block)
+    {
+        if (block.Statements.Count == 0)
+        {
+            return false;
+        }
+
+        var declared = block.Statements.OfType<LocalDeclarationStatementSyntax>()
+            .SelectMany(d => d.Declaration.Variables)
+            .Select(v => model.GetDeclaredSymbol(v, cancellation))
+            .Where(symbol => symbol is not null)
+            .ToList();
+        if (declared.Count == 0)
+        {
+            return false;
+        }
+
+        var flow = model.AnalyzeDataFlow(block.Statements.First(), block.Statements.Last());
+        return flow is { Succeeded: true } && flow.Captured.Any(captured => declared.Contains(captured, SymbolEqualityComparer.Default));
     }
 
     public override SyntaxNode? VisitSwitchSection(SwitchSectionSyntax node)
@@ -218,9 +247,39 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
                 ];
             }
 
+            case ExpressionStatementSyntax when InsideTryBlock(original):
+            {
+                // It may throw to a catch of this body: what the throw allocated (the stack trace,
+                // captured before any handler runs) is still this line's.
+                var mark = NextMark();
+                return
+                [
+                    ParseStatement($"var {mark} = {Truth}.Begin({Charged}, {BodyId}, {line});"),
+                    TryStatement(Block(visited), default, FinallyClause(Block(ParseStatement($"{Charged} = {Truth}.End({mark}, {Charged}, {BodyId}, {line});")))),
+                ];
+            }
+
             default:
                 return MeasuredStatement(visited, line);
         }
+    }
+
+    private static bool InsideTryBlock(StatementSyntax statement)
+    {
+        foreach (var ancestor in statement.Ancestors())
+        {
+            if (ancestor is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+            {
+                return false;
+            }
+
+            if (ancestor is BlockSyntax block && block.Parent is TryStatementSyntax tryStatement && tryStatement.Block == block)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // A block body made of one statement (an expression body that returns nothing).

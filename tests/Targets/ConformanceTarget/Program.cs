@@ -116,6 +116,7 @@ internal static class Program
             plainTotals[shape] += GC.GetAllocatedBytesForCurrentThread() - before;
 
             TwinTruth.CurrentShape = shape;
+            TwinTruth.Touch();
             before = GC.GetAllocatedBytesForCurrentThread();
             ShapeRegistry.RunTwin(shape);
             twinTotals[shape] += GC.GetAllocatedBytesForCurrentThread() - before;

@@ -27,6 +27,10 @@ internal static class TwinTruth
     [ThreadStatic]
     private static long t_nextBody;
 
+    // The counter as last read by any span on this thread: what a block's closure cost is measured from.
+    [ThreadStatic]
+    private static long t_lastReading;
+
     /// <summary>The shape whose lines are being charged (set by the runner); -1 charges nothing.</summary>
     public static int CurrentShape { get; set; } = -1;
 
@@ -39,6 +43,7 @@ internal static class TwinTruth
         // The first touch of a thread's statics allocates their storage.
         t_depth += 0;
         t_nextBody += 0;
+        t_lastReading = GC.GetAllocatedBytesForCurrentThread();
     }
 
     /// <summary>A new identity for one run of a body.</summary>
@@ -57,6 +62,7 @@ internal static class TwinTruth
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread();
+        t_lastReading = allocated;
         var depth = t_depth;
         if (t_lines is { } lines && t_bodies is { } bodies && depth < MaxDepth)
         {
@@ -72,7 +78,9 @@ internal static class TwinTruth
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long End(Mark mark, long charged, long body, int line)
     {
-        var span = GC.GetAllocatedBytesForCurrentThread() - mark.Allocated;
+        var now = GC.GetAllocatedBytesForCurrentThread();
+        t_lastReading = now;
+        var span = now - mark.Allocated;
         Charge(body, line, span - (charged - mark.Charged));
         return mark.Charged + span;
     }
@@ -81,9 +89,29 @@ internal static class TwinTruth
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static T Whole<T>(Mark mark, T value, long body, int line)
     {
-        Charge(body, line, GC.GetAllocatedBytesForCurrentThread() - mark.Allocated);
+        var now = GC.GetAllocatedBytesForCurrentThread();
+        t_lastReading = now;
+        Charge(body, line, now - mark.Allocated);
         return value;
     }
+
+    /// <summary>
+    /// At the start of a block whose locals a lambda captures: charges what was allocated since the
+    /// last span ended (the closure object the block was entered with) to the block's first line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static long Entry(long charged, long body, int line)
+    {
+        var now = GC.GetAllocatedBytesForCurrentThread();
+        var closure = now - t_lastReading;
+        t_lastReading = now;
+        Begin(charged, body, line);
+        Charge(body, line, closure);
+        return charged + closure;
+    }
+
+    /// <summary>Starts a twin's measurement: nothing before this is its closure's.</summary>
+    public static void Touch() => t_lastReading = GC.GetAllocatedBytesForCurrentThread();
 
     public static long BytesOf(int shape, int line) => Interlocked.Read(ref s_bytes[(shape * MaxLines) + line]);
 
