@@ -131,6 +131,8 @@ internal sealed class CallSiteResolver
         // Candidates per return offset, grouped by the stretch of code laid out in IL order that holds the call.
         var byStretch = new Dictionary<int, List<(int Offset, int[] Candidates, int Fallback)>>();
         var estimates = new Dictionary<int, int>();
+        var borrowing = new Dictionary<int, int[]>();
+        var observedStatements = callsByOffset.Keys.Select(o => RangeAt(o - 1)).Where(r => r >= 0).Select(ILAt).ToHashSet();
         int unordered = -2;
         foreach ((int offset, List<FrameCall> calls) in callsByOffset)
         {
@@ -156,6 +158,12 @@ internal sealed class CallSiteResolver
 
             inStretch.Add((offset, candidates, fallback));
             estimates[offset] = Estimate(range, offset, fallback);
+            // Only from a statement none of whose own code was seen: a statement that moved into the next has no code left.
+            if (_code.IsOptimized && range >= 0 && ILAt(range) is int il and > 0 && PreviousBoundary(il) < il
+                && !observedStatements.Contains(PreviousBoundary(il)) && Best(calls, spans).Score < Strong)
+            {
+                borrowing[offset] = Candidates([.. spans, (PreviousBoundary(il), il)], guessed, calls);
+            }
         }
 
         foreach (var inRange in byStretch.Values)
@@ -165,7 +173,7 @@ internal sealed class CallSiteResolver
             if (inRange.Count > 1)
             {
                 inRange.Sort((a, b) => a.Offset.CompareTo(b.Offset));
-                Narrow(inRange);
+                Narrow(inRange, borrowing);
             }
 
             foreach ((int offset, int[] candidates, int fallback) in inRange)
@@ -204,12 +212,29 @@ internal sealed class CallSiteResolver
     /// call twice, as a guarded devirtualization does). When no such assignment exists the layout is not
     /// in IL order and the candidates are left as they are.
     /// </summary>
-    private static void Narrow(List<(int Offset, int[] Candidates, int Fallback)> sorted)
+    /// <remarks>
+    /// When no strictly forward assignment exists, the previous statement's sites are tried too
+    /// (<paramref name="borrowing"/>): optimized code moves a call whose result has one use into the
+    /// statement that uses it (forward substitution: <c>var upper = word.ToUpperInvariant();</c> is
+    /// compiled into <c>lengths.Add(upper.Length)</c>), past the boundary the map keeps.
+    /// </remarks>
+    private static void Narrow(List<(int Offset, int[] Candidates, int Fallback)> sorted, Dictionary<int, int[]> borrowing)
     {
-        if (!TryNarrow(sorted, strict: true))
+        if (TryNarrow(sorted, strict: true))
         {
-            TryNarrow(sorted, strict: false);
+            return;
         }
+
+        List<(int Offset, int[] Candidates, int Fallback)> borrowed =
+            [.. sorted.Select(e => borrowing.TryGetValue(e.Offset, out int[]? more) ? (e.Offset, more, e.Fallback) : e)];
+        if (TryNarrow(borrowed, strict: true))
+        {
+            sorted.Clear();
+            sorted.AddRange(borrowed);
+            return;
+        }
+
+        TryNarrow(sorted, strict: false);
     }
 
     private static bool TryNarrow(List<(int Offset, int[] Candidates, int Fallback)> sorted, bool strict)
