@@ -141,6 +141,23 @@ internal sealed class CallSiteResolver
             (List<(int Start, int End)> spans, int stretch) = Spans(range);
             bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
             int[] candidates = Candidates(spans, guessed, calls);
+            // Optimized code moves a call whose result has one use into the statement that uses it
+            // (forward substitution), past the boundary the map keeps: a call nothing here certainly
+            // makes but the previous statement does (by name) is that statement's; otherwise the
+            // previous statement's sites are tried when the range's calls cannot be put in IL order.
+            if (_code.IsOptimized && range >= 0 && ILAt(range) is int il and > 0 && PreviousBoundary(il) < il && Best(calls, spans).Score < Strong)
+            {
+                (int Start, int End) previous = (PreviousBoundary(il), il);
+                if (calls.All(c => c.Kind == FrameCallKind.Call) && Best(calls, [previous], minimumScore: Strong) is { Score: Strong, Sites.Length: > 0 } moved)
+                {
+                    candidates = moved.Sites;
+                }
+                else if (!observedStatements.Contains(previous.Start))
+                {
+                    borrowing[offset] = Candidates([.. spans, previous], guessed, calls);
+                }
+            }
+
             // The JIT allocates a new object wherever it likes before its constructor runs (seen hoisted
             // above the previous statement's call), so that allocation says nothing about order.
             bool hoistable = calls.All(c => c.Kind == FrameCallKind.Allocation)
@@ -158,12 +175,6 @@ internal sealed class CallSiteResolver
 
             inStretch.Add((offset, candidates, fallback));
             estimates[offset] = Estimate(range, offset, fallback);
-            // Only from a statement none of whose own code was seen: a statement that moved into the next has no code left.
-            if (_code.IsOptimized && range >= 0 && ILAt(range) is int il and > 0 && PreviousBoundary(il) < il
-                && !observedStatements.Contains(PreviousBoundary(il)) && Best(calls, spans).Score < Strong)
-            {
-                borrowing[offset] = Candidates([.. spans, (PreviousBoundary(il), il)], guessed, calls);
-            }
         }
 
         foreach (var inRange in byStretch.Values)
@@ -213,7 +224,7 @@ internal sealed class CallSiteResolver
     /// in IL order and the candidates are left as they are.
     /// </summary>
     /// <remarks>
-    /// When no strictly forward assignment exists, the previous statement's sites are tried too
+    /// When no strictly forward assignment exists, the previous statement's sites that certainly make a call are tried too
     /// (<paramref name="borrowing"/>): optimized code moves a call whose result has one use into the
     /// statement that uses it (forward substitution: <c>var upper = word.ToUpperInvariant();</c> is
     /// compiled into <c>lengths.Add(upper.Length)</c>), past the boundary the map keeps.

@@ -14,6 +14,8 @@ internal static class Repo
 
     public static string ShapesTargetDll => Built("tests/Targets/ShapesTarget", "ShapesTarget.dll");
 
+    public static string ConformanceTargetDll => Built("tests/Targets/ConformanceTarget", "ConformanceTarget.dll");
+
     /// <summary>A source file of the shapes target, whose line numbers the tests look up by text.</summary>
     public static string ShapesSource(string fileName) => Path.Combine(Root, "tests", "Targets", "ShapesTarget", "Shapes", fileName);
 

@@ -228,6 +228,23 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ACallMovedIntoTheStatementThatUsesItsResult_IsChargedToItsOwnStatement()
+    {
+        // var bytes = stream.ToArray(); Sink.Keep(bytes); optimized: the JIT substituted the ToArray
+        // call into Keep's statement, after the boundary of IL 0x08 that the map keeps.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x02, ILSiteKind.CallVirt, "MemoryStream", "ToArray"),
+            new(0x0a, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        CompiledCode code = OneRange with { NativeOffsets = [0x0, 0x10, 0x40, 0x80], ILOffsets = [-2, 0x0, 0x08, -3], IsOptimized = true };
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0x10).Resolve([(0x50, FrameCall.Call("MemoryStream", "ToArray"))]);
+
+        Assert.AreEqual(0x02, result[0x50].ILOffset);
+    }
+
+    [TestMethod]
     public void NewObjectsTheJitAllocatedEarly_DoNotBreakTheOrderOfTheRange()
     {
         // new string('x', n); new List<int>(n); new StringBuilder(n): fully optimized code allocated the

@@ -79,7 +79,7 @@ internal static class ShapeWriter
             Invocation(method, twinPointer),
             Invocation(method, plainPointer.Replace("." + method.Name + ")()", "." + method.Name + "__Warm)()")),
             string.Join(", ", UncheckedLines(method, syntax, rewriter)),
-            rewriter.HasAwait,
+            rewriter.HasAwait || IsIterator(syntax),
             "");
     }
 
@@ -88,9 +88,11 @@ internal static class ShapeWriter
     private static System.Collections.Generic.IEnumerable<int> UncheckedLines(IMethodSymbol method, MethodDeclarationSyntax syntax, TwinRewriter rewriter)
     {
         var declaration = syntax.Identifier.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-        var isIterator = syntax.Body!.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any();
-        return method.IsAsync || isIterator ? new[] { declaration }.Concat(rewriter.UncheckedLines).Distinct().OrderBy(l => l) : rewriter.UncheckedLines;
+        return method.IsAsync || IsIterator(syntax) ? new[] { declaration }.Concat(rewriter.UncheckedLines).Distinct().OrderBy(l => l) : rewriter.UncheckedLines;
     }
+
+    private static bool IsIterator(MethodDeclarationSyntax syntax)
+        => syntax.Body!.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any();
 
     private static string Validate(IMethodSymbol method, MethodDeclarationSyntax syntax)
     {

@@ -176,8 +176,7 @@ internal static class Program
 
             writer.WriteEndArray();
 
-            // A shape that awaits runs on several threads: its totals are not one thread's.
-            if (info.Awaits)
+            if (info.StateMachine)
             {
                 writer.WriteNull("plainTotal");
                 writer.WriteNull("twinTotal");

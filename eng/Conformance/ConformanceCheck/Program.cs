@@ -1,0 +1,24 @@
+using System.Globalization;
+using DotnetMemLine.Conformance;
+
+// ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled>
+// Prints the lines that are not right, then one summary row: code kind, mode, checked, right, wrong, known gaps.
+// Exit code 1 when a line is wrong.
+if (args.Length != 4 || args[3] is not ("exact" or "sampled"))
+{
+    Console.Error.WriteLine("usage: ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled>");
+    return 2;
+}
+
+var lines = ConformanceComparison.Compare(File.ReadAllText(args[0]), File.ReadAllText(args[1]), args[2], args[3] == "exact", KnownGaps.All);
+foreach (var line in lines.Where(l => l.Verdict is LineVerdict.Wrong or LineVerdict.KnownGap))
+{
+    string interval = args[3] == "exact" ? "" : string.Create(CultureInfo.InvariantCulture, $" [{line.Low:N0}, {line.High:N0}]");
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {(line.Verdict == LineVerdict.Wrong ? "WRONG" : "gap  ")} {args[2]} {line.Shape}:{line.Line} truth {line.Truth:N0} table {line.Reported:N0}{interval}  {line.Text}"));
+}
+
+int Count(LineVerdict verdict) => lines.Count(l => l.Verdict == verdict);
+int checkedLines = Count(LineVerdict.Right) + Count(LineVerdict.Wrong) + Count(LineVerdict.KnownGap);
+Console.WriteLine($"| {args[2]} | {args[3]} | {lines.Select(l => l.Shape).Distinct().Count()} | {checkedLines} | {Count(LineVerdict.Right)} | {Count(LineVerdict.Wrong)} | {Count(LineVerdict.KnownGap)} |");
+return Count(LineVerdict.Wrong) > 0 ? 1 : 0;

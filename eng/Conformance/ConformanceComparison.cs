@@ -1,0 +1,124 @@
+using System.Text.Json;
+
+namespace DotnetMemLine.Conformance;
+
+/// <summary>How one line of one shape compares with its truth.</summary>
+public enum LineVerdict
+{
+    /// <summary>Equal to the byte (exact mode), or within the interval and the tolerance (sampling).</summary>
+    Right,
+
+    /// <summary>Different from the truth.</summary>
+    Wrong,
+
+    /// <summary>A line the twin cannot measure (it awaits, or it is an async method's or iterator's declaration).</summary>
+    Unchecked,
+
+    /// <summary>Sampling mode: too few bytes on the line, in truth and in the table, to expect it within 10%.</summary>
+    TooSmall,
+
+    /// <summary>Wrong, and listed as a known gap (the reason says why).</summary>
+    KnownGap,
+}
+
+/// <summary>One line's figures: the twin's truth and the table's estimate.</summary>
+public sealed record LineComparison(string Shape, int Line, string Text, long Truth, long Reported, long Low, long High, LineVerdict Verdict, string Note = "");
+
+/// <summary>A line known to be wrong under some code kind, with the reason; the suite reports it rather than failing.</summary>
+/// <param name="Shape">The shape's method name.</param>
+/// <param name="LineText">Text the line's source contains.</param>
+/// <param name="CodeKind">The code kind it is wrong under (as passed to <see cref="ConformanceComparison.Compare"/>), or "*".</param>
+public sealed record KnownGap(string Shape, string LineText, string CodeKind, string Reason);
+
+/// <summary>
+/// Compares a ConformanceTarget truth file with dotnet-memline's JSON report of the same run: every
+/// line either side has bytes on. Exact mode: every line equal to the byte. Sampling mode: every line
+/// with at least <c>minimumBytes</c> (in truth or in the table) within its 95% interval and within
+/// <c>tolerance</c> of the truth.
+/// </summary>
+public static class ConformanceComparison
+{
+    public static List<LineComparison> Compare(
+        string truthJson, string reportJson, string codeKind, bool exact,
+        IReadOnlyList<KnownGap>? knownGaps = null, long minimumBytes = 40_000_000, double tolerance = 0.10)
+    {
+        using var truth = JsonDocument.Parse(truthJson);
+        using var report = JsonDocument.Parse(reportJson);
+        var methods = report.RootElement.GetProperty("methods").EnumerateArray().ToList();
+        var results = new List<LineComparison>();
+        foreach (var shape in truth.RootElement.GetProperty("shapes").EnumerateArray())
+        {
+            string name = shape.GetProperty("name").GetString()!;
+            var uncheckedLines = shape.GetProperty("uncheckedLines").EnumerateArray().Select(l => l.GetInt32()).ToHashSet();
+            var truthByLine = shape.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("bytes").GetInt64());
+
+            JsonElement? method = methods.FirstOrDefault(m => ShortName(m.GetProperty("name").GetString()!) == name) is { ValueKind: JsonValueKind.Object } found ? found : null;
+            if (method is null)
+            {
+                results.Add(new LineComparison(name, 0, "(no table)", truthByLine.Values.Sum(), 0, 0, 0, LineVerdict.Wrong, "the report has no table for the shape"));
+                continue;
+            }
+
+            if (shape.GetProperty("plainTotal") is { ValueKind: JsonValueKind.Number } plain
+                && shape.GetProperty("twinTotal").GetInt64() != plain.GetInt64())
+            {
+                results.Add(new LineComparison(name, 0, "(totals)", shape.GetProperty("twinTotal").GetInt64(), plain.GetInt64(), 0, 0, LineVerdict.Wrong,
+                    "the twin did not allocate what the plain method did: its truth cannot be used"));
+            }
+
+            var reported = new Dictionary<int, (long Bytes, long Low, long High, string Text)>();
+            foreach (var line in method.Value.GetProperty("lines").EnumerateArray())
+            {
+                string text = line.GetProperty("text") is { ValueKind: JsonValueKind.String } t ? t.GetString()!.Trim() : "";
+                long bytes = line.GetProperty("allocatedBytes") is { ValueKind: JsonValueKind.Number } b ? (long)b.GetDouble() : 0;
+                long low = line.GetProperty("allocatedBytesLow") is { ValueKind: JsonValueKind.Number } l ? (long)l.GetDouble() : 0;
+                long high = line.GetProperty("allocatedBytesHigh") is { ValueKind: JsonValueKind.Number } h ? (long)h.GetDouble() : 0;
+                reported[line.GetProperty("line").GetInt32()] = (bytes, low, high, text);
+            }
+
+            foreach (int line in truthByLine.Keys.Concat(reported.Where(r => r.Value.Bytes != 0).Select(r => r.Key)).Distinct().Order())
+            {
+                long expected = truthByLine.GetValueOrDefault(line);
+                (long bytes, long low, long high, string text) = reported.GetValueOrDefault(line);
+                LineVerdict verdict;
+                string note = "";
+                if (uncheckedLines.Contains(line))
+                {
+                    verdict = LineVerdict.Unchecked;
+                }
+                else if (exact)
+                {
+                    verdict = bytes == expected ? LineVerdict.Right : LineVerdict.Wrong;
+                }
+                else if (Math.Max(expected, bytes) < minimumBytes)
+                {
+                    verdict = LineVerdict.TooSmall;
+                }
+                else
+                {
+                    bool inInterval = expected >= low && expected <= high;
+                    bool close = Math.Abs(bytes - expected) <= tolerance * expected;
+                    verdict = inInterval && close ? LineVerdict.Right : LineVerdict.Wrong;
+                }
+
+                if (verdict == LineVerdict.Wrong && knownGaps?.FirstOrDefault(g => g.Shape == name && text.Contains(g.LineText, StringComparison.Ordinal) && (g.CodeKind == "*" || g.CodeKind == codeKind)) is { } gap)
+                {
+                    verdict = LineVerdict.KnownGap;
+                    note = gap.Reason;
+                }
+
+                results.Add(new LineComparison(name, line, text, expected, bytes, low, high, verdict, note));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>"Ns.Type.Method(args)" gives "Method".</summary>
+    private static string ShortName(string fullName)
+    {
+        int paren = fullName.IndexOf('(', StringComparison.Ordinal);
+        string withoutArguments = paren < 0 ? fullName : fullName[..paren];
+        return withoutArguments[(withoutArguments.LastIndexOf('.') + 1)..];
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The line-attribution conformance suite, full matrix: the shapes of tests/Targets/ConformanceTarget
+# (plain code, one statement per line; truth from generated twins) profiled under every code shape
+# the runtime produces, in exact mode (every line to the byte) and in sampling mode (every line with
+# at least 40 MB within its 95% interval and within 10%), with `run` and with `collect` on tier-1
+# code compiled before the attach. Prints a markdown table (docs/accuracy.md keeps the latest) and
+# each line that is not right. Not part of `dotnet test` (its fast subset is ConformanceTests).
+# Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]     About 6 minutes on 2 cores.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+groups=all
+work="$root/artifacts/conformance"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --groups) groups="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    *) echo "usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$work"
+
+echo "Building dotnet-memline, the conformance target (Release and Debug) and the comparer..." >&2
+dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2 || exit 1
+dotnet build tests/Targets/ConformanceTarget -c Release -v quiet -nologo >&2 || exit 1
+dotnet build tests/Targets/ConformanceTarget -c Debug -p:Optimize=false -v quiet -nologo >&2 || exit 1
+dotnet build eng/Conformance/ConformanceCheck -c Release -v quiet -nologo >&2 || exit 1
+rm -rf "$work/r2r"
+dotnet publish tests/Targets/ConformanceTarget -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/r2r" -v quiet -nologo >&2 || exit 1
+
+tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
+release="$root/tests/Targets/ConformanceTarget/bin/Release/net10.0/ConformanceTarget.dll"
+debug="$root/tests/Targets/ConformanceTarget/bin/Debug/net10.0/ConformanceTarget.dll"
+check="$root/eng/Conformance/ConformanceCheck/bin/Release/net10.0/ConformanceCheck.dll"
+mapfile -t methods < <(dotnet "$release" "$groups" --list | awk '{ printf "--method\n%s\n", $2 }')
+
+status=0
+rows=()
+# run_case NAME MODE(exact|sampled) ROUNDS TARGET_DLL [ENV=VALUE...]
+run_case() {
+  local name="$1" mode="$2" rounds="$3" dll="$4"; shift 4
+  local dir="$work/$name-$mode"; mkdir -p "$dir"
+  local exact=(); [[ "$mode" == exact ]] && exact=(--exact)
+  if ! dotnet "$tool" run "${exact[@]}" "${methods[@]}" --format json -o "$dir/trace.nettrace" \
+      -- env "$@" dotnet "$dll" "$groups" "$dir/truth.json" --rounds "$rounds" >"$dir/report.json" 2>"$dir/tool.err"; then
+    echo "  $name $mode: dotnet-memline failed (see $dir/tool.err)" >&2; status=1; return
+  fi
+  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" "$mode") || status=1
+  rows+=("$row")
+}
+
+# collect_case NAME ROUNDS: sampling on tier-1 code compiled before the attach.
+collect_case() {
+  local name="$1" rounds="$2"; local dir="$work/$name-sampled"; mkdir -p "$dir"
+  local fifo="$dir/stdin"; rm -f "$fifo"; mkfifo "$fifo"
+  dotnet "$release" "$groups" "$dir/truth.json" --rounds "$rounds" --wait-for-go <"$fifo" >"$dir/target.out" 2>&1 &
+  local target=$!
+  exec 9>"$fifo"
+  until grep -q '^ready' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
+  dotnet "$tool" collect -p $target "${methods[@]}" --format json -o "$dir/trace.nettrace" >"$dir/report.json" 2>"$dir/tool.err" &
+  local collector=$!
+  until grep -q '^Recording process' "$dir/tool.err" 2>/dev/null; do sleep 0.5; kill -0 $collector 2>/dev/null || break; done
+  echo go >&9
+  until grep -q '^done' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
+  kill -INT $collector; wait $collector
+  echo exit >&9; exec 9>&-; wait $target
+  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" sampled) || status=1
+  rows+=("$row")
+}
+
+echo "Exact mode (every line to the byte)..." >&2
+run_case tier0   exact 3   "$release"
+run_case tc0     exact 3   "$release" DOTNET_TieredCompilation=0
+run_case tier1   exact 200 "$release"
+run_case pgo-off exact 200 "$release" DOTNET_TieredPGO=0
+run_case osr     exact 3   "$release" DOTNET_TC_OnStackReplacement_InitialCounter=1 DOTNET_OSR_HitLimit=1
+run_case r2r     exact 3   "$work/r2r/ConformanceTarget.dll" DOTNET_ReadyToRunExcludeList=ConformanceTarget
+run_case debug   exact 3   "$debug"
+echo "Sampling mode (lines of 40 MB or more: within the interval and 10%)..." >&2
+run_case tier1   sampled 600 "$release"
+run_case tc0     sampled 600 "$release" DOTNET_TieredCompilation=0
+collect_case collect-tier1 600
+
+echo
+echo "| code | mode | shapes | lines checked | right | wrong | known gaps |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
+printf '%s\n' "${rows[@]}"
+exit $status
