@@ -19,6 +19,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 mkdir -p "$work"
+cells="$work/cells.tsv"; rm -f "$cells"
 
 echo "Building dotnet-memline, the conformance target (Release and Debug) and the comparer..." >&2
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2 || exit 1
@@ -45,7 +46,7 @@ run_case() {
       -- env "$@" dotnet "$dll" "$groups" "$dir/truth.json" --rounds "$rounds" >"$dir/report.json" 2>"$dir/tool.err"; then
     echo "  $name $mode: dotnet-memline failed (see $dir/tool.err)" >&2; status=1; return
   fi
-  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" "$mode") || status=1
+  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" "$mode" "$cells") || status=1
   rows+=("$row")
 }
 
@@ -57,14 +58,17 @@ collect_case() {
   local target=$!
   exec 9>"$fifo"
   until grep -q '^ready' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
+  # Job control on, so the collector keeps SIGINT (a script's background jobs ignore it otherwise).
+  set -m
   dotnet "$tool" collect -p $target "${methods[@]}" --format json -o "$dir/trace.nettrace" >"$dir/report.json" 2>"$dir/tool.err" &
   local collector=$!
+  set +m
   until grep -q '^Recording process' "$dir/tool.err" 2>/dev/null; do sleep 0.5; kill -0 $collector 2>/dev/null || break; done
   echo go >&9
   until grep -q '^done' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
   kill -INT $collector; wait $collector
   echo exit >&9; exec 9>&-; wait $target
-  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" sampled) || status=1
+  local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" sampled "$cells") || status=1
   rows+=("$row")
 }
 
@@ -77,12 +81,25 @@ run_case osr     exact 3   "$release" DOTNET_TC_OnStackReplacement_InitialCounte
 run_case r2r     exact 3   "$work/r2r/ConformanceTarget.dll" DOTNET_ReadyToRunExcludeList=ConformanceTarget
 run_case debug   exact 3   "$debug"
 echo "Sampling mode (lines of 40 MB or more: within the interval and 10%)..." >&2
-run_case tier1   sampled 600 "$release"
-run_case tc0     sampled 600 "$release" DOTNET_TieredCompilation=0
-collect_case collect-tier1 600
+run_case tier1   sampled 1500 "$release"
+run_case tc0     sampled 1500 "$release" DOTNET_TieredCompilation=0
+collect_case collect-tier1 1500
 
 echo
 echo "| code | mode | shapes | lines checked | right | wrong | known gaps |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
+
+# Shape x code kind: "ok" (every checked line right), "✗ N" (N lines wrong), "gap N" (known gaps only),
+# "–" (no line big enough to check, in sampling mode).
+echo
+awk -F'\t' '
+  { if (!($2 in seen)) { seen[$2] = 1; cols[++n] = $2 }
+    if (!($1 in known)) { known[$1] = 1; shapes[++m] = $1 }
+    cell[$1, $2] = ($4 > 0) ? "✗ " $4 : ($5 > 0) ? "gap " $5 : ($3 > 0) ? "ok" : "–" }
+  END {
+    printf "| shape |"; for (c = 1; c <= n; c++) printf " %s |", cols[c]; printf "\n"
+    printf "| --- |"; for (c = 1; c <= n; c++) printf " --- |"; printf "\n"
+    for (s = 1; s <= m; s++) { printf "| %s |", shapes[s]; for (c = 1; c <= n; c++) printf " %s |", ((shapes[s], cols[c]) in cell) ? cell[shapes[s], cols[c]] : ""; printf "\n" }
+  }' "$cells"
 exit $status

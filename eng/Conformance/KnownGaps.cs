@@ -9,6 +9,15 @@ public static class KnownGaps
 {
     public static readonly KnownGap[] All =
     [
+        // Lines after an await: objects the continuation allocated on a thread-pool thread are missing
+        // from the trace (no drop reported); the twin measured them. Seen on threads that start during
+        // the run (the target warms the pool first, which fixed AwaitInsideLoops at tier 0) and after
+        // Task.Delay. Runtime side, under investigation.
+        new("AwaitInsideLoops", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
+        new("AwaitInsideTry", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
+        new("ValueTaskShape", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
+        new("AsyncEnumerable", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
+        new("SynchronouslyCompletingAwaits", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
         new("Tuples", "var boxed = (object)(1, 2);", "tier0",
             "the runtime records no allocation event for boxing this ValueTuple in tier-0 code (the plain method's total counts its 24 bytes)"),
         new("LinqChainOnSeveralLines", ".ToDictionary(g => g.Key, g => g.ToList());", "tc0",

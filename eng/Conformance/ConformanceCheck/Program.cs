@@ -1,12 +1,13 @@
 using System.Globalization;
 using DotnetMemLine.Conformance;
 
-// ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled>
+// ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled> [<cells.tsv>]
 // Prints the lines that are not right, then one summary row: code kind, mode, checked, right, wrong, known gaps.
+// With cells.tsv, appends one row per shape: shape, code kind and mode, right, wrong, known-gap lines.
 // Exit code 1 when a line is wrong.
-if (args.Length != 4 || args[3] is not ("exact" or "sampled"))
+if (args.Length is not (4 or 5) || args[3] is not ("exact" or "sampled"))
 {
-    Console.Error.WriteLine("usage: ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled>");
+    Console.Error.WriteLine("usage: ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled> [<cells.tsv>]");
     return 2;
 }
 
@@ -16,6 +17,12 @@ foreach (var line in lines.Where(l => l.Verdict is LineVerdict.Wrong or LineVerd
     string interval = args[3] == "exact" ? "" : string.Create(CultureInfo.InvariantCulture, $" [{line.Low:N0}, {line.High:N0}]");
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  {(line.Verdict == LineVerdict.Wrong ? "WRONG" : "gap  ")} {args[2]} {line.Shape}:{line.Line} truth {line.Truth:N0} table {line.Reported:N0}{interval}  {line.Text}"));
+}
+
+if (args.Length == 5)
+{
+    File.AppendAllLines(args[4], lines.GroupBy(l => l.Shape).Select(shape =>
+        $"{shape.Key}\t{args[2]} {args[3]}\t{shape.Count(l => l.Verdict == LineVerdict.Right)}\t{shape.Count(l => l.Verdict == LineVerdict.Wrong)}\t{shape.Count(l => l.Verdict == LineVerdict.KnownGap)}"));
 }
 
 int Count(LineVerdict verdict) => lines.Count(l => l.Verdict == verdict);
