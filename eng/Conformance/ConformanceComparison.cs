@@ -28,7 +28,8 @@ public sealed record LineComparison(string Shape, int Line, string Text, long Tr
 /// <param name="Shape">The shape's method name.</param>
 /// <param name="LineText">Text the line's source contains.</param>
 /// <param name="CodeKind">The code kind it is wrong under (as passed to <see cref="ConformanceComparison.Compare"/>), or "*".</param>
-public sealed record KnownGap(string Shape, string LineText, string CodeKind, string Reason);
+/// <param name="SometimesRight">Not yet understood, and right in some builds or runs: the fast test does not require it to be wrong.</param>
+public sealed record KnownGap(string Shape, string LineText, string CodeKind, string Reason, bool SometimesRight = false);
 
 /// <summary>
 /// Compares a ConformanceTarget truth file with dotnet-memline's JSON report of the same run: every

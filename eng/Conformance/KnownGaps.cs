@@ -20,6 +20,10 @@ public static class KnownGaps
         new("SynchronouslyCompletingAwaits", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
         new("Tuples", "var boxed = (object)(1, 2);", "tier0",
             "the runtime records no allocation event for boxing this ValueTuple in tier-0 code (the plain method's total counts its 24 bytes)"),
+        new("DelegateCombination", "handler += message => log.Add(message + \"!\");", "*",
+            "a lambda added to a multicast delegate: its body's bytes are not charged to its line, and its line misses 64 bytes of the combination; not yet explained", SometimesRight: true),
+        new("DelegateCombination", "handler(\"event\");", "*",
+            "the multicast invocation line gets 40 bytes more than it allocated; not yet explained (see the line above)", SometimesRight: true),
         new("LinqChainOnSeveralLines", ".ToDictionary(g => g.Key, g => g.ToList());", "tc0",
             "the JIT inlined the lambda into Enumerable.ToDictionary (another module): no frame of the lambda is left, and the table's note says lambdas may have been inlined"),
     ];

@@ -14,7 +14,7 @@ namespace DotnetMemLine.EndToEnd.Tests;
 public sealed class ConformanceTests
 {
     // The async group runs in eng/conformance.sh only: see its known gap in docs/accuracy.md.
-    private const string FastGroups = "everyday,lambdas,flow,types,iterators";
+    private const string FastGroups = "everyday,lambdas,flow,types,iterators,more";
     private const int Rounds = 3;
 
     [TestMethod]
@@ -46,9 +46,9 @@ public sealed class ConformanceTests
 
         var wrong = lines.Where(l => l.Verdict == LineVerdict.Wrong).ToList();
         Assert.IsEmpty(wrong, $"{codeKind}: {wrong.Count} of {lines.Count} lines differ from their truth:\n{Describe(wrong)}");
-        Assert.IsGreaterThanOrEqualTo(130, lines.Count(l => l.Verdict == LineVerdict.Right), "the shapes allocate on at least 130 lines");
+        Assert.IsGreaterThanOrEqualTo(200, lines.Count(l => l.Verdict == LineVerdict.Right), "the shapes allocate on at least 200 lines");
 
-        foreach (KnownGap gap in KnownGaps.All.Where(g => (g.CodeKind is "*" || g.CodeKind == codeKind) && lines.Any(l => l.Shape == g.Shape)))
+        foreach (KnownGap gap in KnownGaps.All.Where(g => !g.SometimesRight && (g.CodeKind is "*" || g.CodeKind == codeKind) && lines.Any(l => l.Shape == g.Shape)))
         {
             Assert.IsTrue(lines.Any(l => l.Verdict == LineVerdict.KnownGap && l.Shape == gap.Shape && l.Text.Contains(gap.LineText, StringComparison.Ordinal)),
                 $"{codeKind}: the known gap on {gap.Shape} '{gap.LineText}' is right now; take it off the list (and out of docs/accuracy.md)");

@@ -147,6 +147,22 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
         return visited.WithExpressionBody(visited.ExpressionBody.WithExpression(Wrap(node.ExpressionBody.Expression, expression, line)));
     }
 
+    // A switch expression's arm on its own line has its own sequence point: the line is the arm's.
+    public override SyntaxNode? VisitSwitchExpressionArm(SwitchExpressionArmSyntax node)
+    {
+        var visited = (SwitchExpressionArmSyntax)base.VisitSwitchExpressionArm(node)!;
+        var statement = node.Ancestors().OfType<StatementSyntax>().FirstOrDefault();
+        if (statement is null || Line(statement) == Line(node.Expression) || node.Ancestors().TakeWhile(a => a != statement).Any(a => a is AnonymousFunctionExpressionSyntax))
+        {
+            return visited;
+        }
+
+        var line = Line(node.Expression);
+        var call = (InvocationExpressionSyntax)ParseExpression($"{Truth}.Part{TypeArgument(node.Expression, inferType: false)}({Truth}.Begin({Charged}, {BodyId}, {line}), default, {BodyId}, {line})");
+        return visited.WithExpression(call.WithArgumentList(call.ArgumentList.WithArguments(
+            call.ArgumentList.Arguments.Replace(call.ArgumentList.Arguments[1], Argument(visited.Expression.WithoutTrivia())))));
+    }
+
     // Query clauses after the first compile to lambdas whose sequence point is the clause's own line.
     public override SyntaxNode? VisitSelectClause(SelectClauseSyntax node)
     {

@@ -22,6 +22,9 @@ internal static class TwinTruth
     private static int[]? t_lines;
     [ThreadStatic]
     private static long[]? t_bodies;
+    // What parts of a span (switch arms, <see cref="Part"/>) charged to their own lines, for the span to take out.
+    [ThreadStatic]
+    private static long[]? t_parts;
     [ThreadStatic]
     private static int t_depth;
     [ThreadStatic]
@@ -39,6 +42,7 @@ internal static class TwinTruth
     {
         t_lines ??= new int[MaxDepth];
         t_bodies ??= new long[MaxDepth];
+        t_parts ??= new long[MaxDepth];
 
         // The first touch of a thread's statics allocates their storage.
         t_depth += 0;
@@ -64,10 +68,11 @@ internal static class TwinTruth
         var allocated = GC.GetAllocatedBytesForCurrentThread();
         t_lastReading = allocated;
         var depth = t_depth;
-        if (t_lines is { } lines && t_bodies is { } bodies && depth < MaxDepth)
+        if (t_lines is { } lines && t_bodies is { } bodies && t_parts is { } parts && depth < MaxDepth)
         {
             lines[depth] = line;
             bodies[depth] = body;
+            parts[depth] = 0;
             t_depth = depth + 1;
         }
 
@@ -81,7 +86,9 @@ internal static class TwinTruth
         var now = GC.GetAllocatedBytesForCurrentThread();
         t_lastReading = now;
         var span = now - mark.Allocated;
-        Charge(body, line, span - (charged - mark.Charged));
+        var depth = Pop(body, line);
+        var parts = depth >= 0 && t_parts is { } charges ? charges[depth] : 0;
+        Charge(body, line, depth, span - (charged - mark.Charged) - parts);
         return mark.Charged + span;
     }
 
@@ -91,7 +98,34 @@ internal static class TwinTruth
     {
         var now = GC.GetAllocatedBytesForCurrentThread();
         t_lastReading = now;
-        Charge(body, line, now - mark.Allocated);
+        Charge(body, line, Pop(body, line), now - mark.Allocated);
+        return value;
+    }
+
+    /// <summary>
+    /// As <see cref="Whole"/>, for a part of a statement on a line of its own (a switch expression's
+    /// arm): the statement's span, in the same body, then leaves it out of its own line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static T Part<T>(Mark mark, T value, long body, int line)
+    {
+        var now = GC.GetAllocatedBytesForCurrentThread();
+        t_lastReading = now;
+        var span = now - mark.Allocated;
+        var depth = Pop(body, line);
+        Charge(body, line, depth, span);
+        if (t_bodies is { } bodies && t_parts is { } parts)
+        {
+            for (var i = depth - 1; i >= 0; i--)
+            {
+                if (bodies[i] == body)
+                {
+                    parts[i] += span;
+                    break;
+                }
+            }
+        }
+
         return value;
     }
 
@@ -106,7 +140,7 @@ internal static class TwinTruth
         var closure = now - t_lastReading;
         t_lastReading = now;
         Begin(charged, body, line);
-        Charge(body, line, closure);
+        Charge(body, line, Pop(body, line), closure);
         return charged + closure;
     }
 
@@ -117,10 +151,10 @@ internal static class TwinTruth
 
     public static void Reset() => Array.Clear(s_bytes);
 
-    private static void Charge(long body, int line, long bytes)
+    // Ends a span: its own entry is the topmost with its line and body (entries above it are spans an
+    // exception skipped the end of); returns that entry's depth, -1 when not found.
+    private static int Pop(long body, int line)
     {
-        // The span's own entry is the topmost with its line and body; entries above it are spans an
-        // exception skipped the end of.
         var depth = t_depth - 1;
         if (t_lines is { } lines && t_bodies is { } bodies)
         {
@@ -132,6 +166,11 @@ internal static class TwinTruth
             t_depth = Math.Max(depth, 0);
         }
 
+        return depth;
+    }
+
+    private static void Charge(long body, int line, int depth, long bytes)
+    {
         var shape = CurrentShape;
         if (shape >= 0 && !RunningOutside(line, body, depth))
         {
