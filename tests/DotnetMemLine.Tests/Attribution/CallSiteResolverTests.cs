@@ -144,6 +144,51 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void RotatedLoop_TheTestsRangeEndsAtItsBranch_NotAtTheStatementAfterTheLoop()
+    {
+        // GenericShape.FillArrays<__Canon> in tier-1 code compiled before the session, as recorded:
+        //   IL 7   mark = Truth.Mark();               IL 71  i < count: blt.s IL 7 (at IL 73)
+        //   IL 15  var array = new T[length];        IL 75  mark = Truth.Mark();
+        //   IL 23  Truth.Record(mark); ...           IL 83  var arrays = Blocks.MakeArraysOf(value, count, length);
+        // The loop test's first copy (native 0x2a, IL 71) runs into the body's top (native 0x6d is IL 23), and the
+        // map has no boundary between IL 71 and IL 92: the test's IL "range" reaches over the statement after
+        // the loop, whose MakeArraysOf (not inlined, but the trace cannot say so) allocates a T[] too. The test
+        // ends at its branch, so the body's own new T[length] is the only site left for the array allocated at 0x69.
+        ImmutableArray<ILSite> sites =
+        [
+            new(9, ILSiteKind.Call, "Truth", "Mark"),
+            new(16, ILSiteKind.NewArray, "?[]", ""),
+            new(36, ILSiteKind.Call, "Truth", "Record"),
+            new(43, ILSiteKind.Call, "Sink", "Keep"),
+            new(77, ILSiteKind.Call, "Truth", "Mark"),
+            new(86, ILSiteKind.Call, "Blocks", "MakeArraysOf", TargetToken: 0x06000002),
+            new(105, ILSiteKind.Call, "Truth", "Record"),
+            new(111, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        ImmutableArray<ILSite> makeArraysOf = [new(12, ILSiteKind.NewArray, "?[]", "")];
+        ImmutableArray<ILBranch> branches = [new(5, 7, 71), new(73, 75, 7)];
+        CompiledCode code = new()
+        {
+            MethodId = 0,
+            Size = 0x171,
+            NativeOffsets = [0x0, 0x22, 0x25, 0x2a, 0x6d, 0x93, 0x9d, 0xb2, 0xbc, 0xc1, 0xfd, 0x123, 0x12c, 0x12f],
+            ILOffsets = [-2, 0, 3, 71, 23, 41, 48, 59, 67, 71, 92, 110, 116, -3],
+            IsOptimized = true,
+            InlinedMethods = null, // compiled before the session: any call may have been inlined
+        };
+
+        var result = new CallSiteResolver(code, sites, 118, token => token == 0x06000002 ? makeArraysOf : [], branches).Resolve(
+        [
+            (0x69, FrameCall.Allocation("String[]", 8_216, 8_216)),
+            (0xfa, FrameCall.Call("Blocks", "MakeArraysOf")),
+        ]);
+
+        Assert.AreEqual(16, result[0x69].ILOffset, "the body's new T[length], not the MakeArraysOf after the loop");
+        Assert.IsTrue(result[0x69].Alternatives.IsEmpty, $"alternatives [{string.Join(", ", result[0x69].Alternatives)}]");
+        Assert.AreEqual(86, result[0xfa].ILOffset, "the second copy of the test (native 0xc1) runs into the statement after the loop");
+    }
+
+    [TestMethod]
     public void UnmappedCodeAtTheTopOfALoop_BelongsToTheStatementAfterIt()
     {
         // An OSR body, as recorded: the increment (IL 52) first, then unmapped code holding the allocation
