@@ -349,9 +349,22 @@ internal sealed class CallSiteResolver
             return Strong;
         }
 
+        if (IsStringConstructor(site) && call.TypeKey == "String" && call.MethodName == "Ctor")
+        {
+            return Strong; // the runtime runs new string(...) as a call of one of String's static Ctor methods
+        }
+
         if (call.MethodName == ".cctor" && site.TypeKey == call.TypeKey && (site.IsCall || site.Kind == ILSiteKind.StaticField))
         {
             return Strong; // the first touch of a type runs its static constructor
+        }
+
+        if (call.TypeKey == "StaticsHelpers")
+        {
+            // .NET 10's managed helpers that find a type's statics, running its static constructor on the
+            // first touch: which type is not in the frame. A static field access certainly touches one;
+            // a call may (a type without beforefieldinit is initialized before its methods run).
+            return site.Kind == ILSiteKind.StaticField ? Strong : site.IsCall ? Weak : Impossible;
         }
 
         return site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
@@ -385,6 +398,8 @@ internal sealed class CallSiteResolver
     private bool MayBeInlined(ILSite site) =>
         _inlined is null
         || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName)));
+
+    private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
 
     // Runtime functions that allocate without a managed frame of their own, called from user code.
     private static bool AllocatesWithoutAFrame(ILSite site) => site.MethodName is "MemberwiseClone" or "FastAllocateString" or "GetUninitializedObject";
