@@ -11,9 +11,10 @@ namespace AccuracyTarget;
 /// </summary>
 /// <remarks>
 /// Objects of a class (<c>new object()</c>) are only ever allocated inside <see cref="Allocate"/>,
-/// never directly on a checked line: the compiler keeps <c>mark</c> on the IL stack, and the JIT
-/// (Tier0 and OSR alike) then performs a <c>newobj</c> allocation before the pending
-/// <c>Truth.Mark()</c> call, so the line's truth would miss it. Arrays keep their order.
+/// never directly on a checked line: with the earlier one-line shape and a <c>long</c> mark, the
+/// compiler kept <c>mark</c> on the IL stack and the JIT (Tier0 and OSR alike) performed a
+/// <c>newobj</c> allocation before the pending <c>Truth.Mark()</c> call, so the line's truth missed
+/// it. Arrays keep their order.
 /// </remarks>
 public static class Workload
 {
