@@ -159,12 +159,8 @@ public sealed class CollectTests
         }
     }
 
-    /// <summary>The 1-based line of Workload.cs that contains <paramref name="text"/>.</summary>
-    private static int WorkloadLine(string text)
-    {
-        string[] lines = File.ReadAllLines(Path.Combine(Repo.Root, "tests", "Targets", "LineTruthTarget", "Workload.cs"));
-        return Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal) && l.Contains("Truth.Record", StringComparison.Ordinal)) + 1;
-    }
+    /// <summary>The 1-based line of Workload.cs that contains <paramref name="text"/>, a checked line.</summary>
+    private static int WorkloadLine(string text) => ShapeAssert.CheckedLineOf(Repo.LineTruthSource("Workload.cs"), text);
 
     [TestMethod]
     public async Task Collect_PidThatDoesNotExist_FailsWithOneLine()

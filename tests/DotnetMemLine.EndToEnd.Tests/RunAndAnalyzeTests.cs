@@ -72,11 +72,14 @@ public sealed class RunAndAnalyzeTests
 
         // Every checked line's row carries its own source text, read from the file the PDB names.
         string[] rows = text.Split('\n');
+        string[] source = File.ReadAllLines(Repo.LineTruthSource("Workload.cs"));
         foreach (TruthLine line in s_truth.Where(t => t.Method == "AllocateKnownAmounts"))
         {
             string? row = rows.FirstOrDefault(r => r.TrimStart().StartsWith(line.Line + " ", StringComparison.Ordinal));
             Assert.IsNotNull(row, $"no row for line {line.Line}:\n{text}");
-            Assert.Contains("Truth.Record(", row);
+            string own = source[line.Line - 1].Trim();
+            Assert.DoesNotContain("Truth.", own, $"line {line.Line} should be a checked line of plain code");
+            Assert.EndsWith("   " + own, row.TrimEnd());
         }
     }
 

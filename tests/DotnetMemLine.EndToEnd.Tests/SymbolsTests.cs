@@ -51,7 +51,7 @@ public sealed class SymbolsTests
         }
 
         ProcessResult result = await RunningProcess.RunToolToSuccessAsync("analyze", trace, "--method", "AllocateKnownAmounts", "--symbols", symbols);
-        Assert.Contains("Truth.Record(", result.StandardOutput);
+        Assert.Contains("var smallArrays = MakeByteArrays(SmallArrayCount, SmallArrayLength);", result.StandardOutput);
     }
 
     [TestMethod]

@@ -77,17 +77,20 @@ internal sealed class CallSiteResolver
     private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
     private readonly HashSet<string>? _inlinedNames;
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
+    private readonly ImmutableArray<ILBranch> _branches;
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
     /// <param name="ilSize">The length of the method's IL.</param>
     /// <param name="sitesOf">The sites of another method of the same module, by token: what a call the JIT inlined may allocate.</param>
-    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null)
+    /// <param name="branches">The method's branch instructions, in IL order: where a range's code may stop following IL order.</param>
+    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default)
     {
         _code = code;
         _sites = sites;
         _ilSize = ilSize;
         _sitesOf = sitesOf;
+        _branches = branches.IsDefault ? [] : branches;
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
         if (code.InlinedMethods is { } inlined)
         {
@@ -429,15 +432,22 @@ internal sealed class CallSiteResolver
             return Strong;
         }
 
-        // new string(...) is compiled to a call of the matching static String.Ctor.
-        if (site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && call.TypeKey == "String" && call.MethodName == "Ctor")
+        if (IsStringConstructor(site) && call.TypeKey == "String" && call.MethodName == "Ctor")
         {
-            return Strong;
+            return Strong; // the runtime runs new string(...) as a call of one of String's static Ctor methods
         }
 
         if (call.MethodName == ".cctor" && site.TypeKey == call.TypeKey && (site.IsCall || site.Kind == ILSiteKind.StaticField))
         {
             return Strong; // the first touch of a type runs its static constructor
+        }
+
+        if (call.TypeKey == "StaticsHelpers")
+        {
+            // .NET 10's managed helpers that find a type's statics, running its static constructor on the
+            // first touch: which type is not in the frame. A static field access certainly touches one;
+            // a call may (a type without beforefieldinit is initialized before its methods run).
+            return site.Kind == ILSiteKind.StaticField ? Strong : site.IsCall ? Weak : Impossible;
         }
 
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
@@ -476,6 +486,8 @@ internal sealed class CallSiteResolver
         _inlined is null
         || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName)));
 
+    private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
+
     // Runtime functions that allocate without a managed frame of their own, called from user code.
     private static bool AllocatesWithoutAFrame(ILSite site) => site.MethodName is "MemberwiseClone" or "FastAllocateString" or "GetUninitializedObject";
 
@@ -484,7 +496,8 @@ internal sealed class CallSiteResolver
     /// (the range itself; -1 for code out of line). A range of a real IL offset
     /// implements the IL from there to the next boundary the map has, plus, when the next range in native
     /// order jumps elsewhere in IL, the IL just before that next range's offset (a lost boundary: a rotated
-    /// loop's body starts right after its condition's range). The prolog's range holds the method's first
+    /// loop's body starts right after its condition's range), its own IL then ending at a branch of its own
+    /// that leads there (the condition's jump back: the IL after it is laid out elsewhere). The prolog's range holds the method's first
     /// statements. Unmapped code continues the range before it up to the IL of the range after it; after
     /// a backward jump in IL (the top of a loop in on-stack-replacement code) it leads into the range after
     /// it; after an epilog it is out-of-line code that may be anything.
@@ -545,14 +558,29 @@ internal sealed class CallSiteResolver
     private List<(int Start, int End)> RealRangeSpans(int range, int il)
     {
         int next = NextBoundary(il);
-        var spans = new List<(int Start, int End)> { (il, next) };
         int following = NextRangeILOffset(range);
-        if (following >= 0 && following != next)
+        if (following < 0 || following == next)
         {
-            spans.Add((PreviousBoundary(following), following));
+            return [(il, next)];
         }
 
-        return spans;
+        // The code jumps elsewhere in IL after this range. When a branch of the range's own IL leads to the
+        // IL the next range continues (a rotated loop's test, jumping back to the body's top), the range
+        // ends with that branch: the IL after it (the loop's exit, the statement after the loop, whose
+        // boundary the JIT may have dropped too) is laid out somewhere else.
+        int lostStart = PreviousBoundary(following);
+        int end = next;
+        foreach (ILBranch branch in _branches)
+        {
+            if (branch.Offset >= il && branch.End < next && branch.Target >= lostStart && branch.Target <= following
+                && (branch.Target < il || branch.Target >= next))
+            {
+                end = branch.End;
+                break;
+            }
+        }
+
+        return [(il, end), (lostStart, following)];
     }
 
     private int NextBoundary(int il)

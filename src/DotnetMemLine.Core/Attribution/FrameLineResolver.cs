@@ -32,7 +32,7 @@ internal static class FrameLineResolver
             }
 
             (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
-            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites);
+            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token));
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
             foreach (int i in body)
             {

@@ -57,6 +57,12 @@ public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey
     public bool CreatesDisplayClass => Kind == ILSiteKind.NewObject && TypeKey.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
 }
 
+/// <summary>A branch instruction: control may go from it to <paramref name="Target"/> instead of the next instruction.</summary>
+/// <param name="Offset">The IL offset of the branch.</param>
+/// <param name="End">The IL offset right after it, where its fall-through (for a conditional branch) starts.</param>
+/// <param name="Target">The IL offset it branches to (one entry per target of a <c>switch</c>).</param>
+public readonly record struct ILBranch(int Offset, int End, int Target);
+
 /// <summary>
 /// Reads a method body's IL into its <see cref="ILSite"/>s, in IL order. Names are reduced to a
 /// comparable key that runtime events' type names reduce to as well (namespace, nesting and generic
@@ -167,6 +173,75 @@ public static class ILSites
         }
 
         return sites.ToImmutable();
+    }
+
+    /// <summary>
+    /// The branches of <paramref name="body"/> (<c>br</c>, the conditional branches, <c>leave</c>,
+    /// <c>switch</c>), in IL order; stops (keeping what it read) at bytes that are not valid IL.
+    /// </summary>
+    public static ImmutableArray<ILBranch> ReadBranches(MethodBodyBlock body)
+    {
+        var branches = ImmutableArray.CreateBuilder<ILBranch>();
+        var il = body.GetILReader();
+        while (il.RemainingBytes > 0)
+        {
+            int offset = il.Offset;
+            int code = il.ReadByte();
+            if (code == 0xFE)
+            {
+                if (il.RemainingBytes == 0)
+                {
+                    break;
+                }
+
+                code = 256 + il.ReadByte();
+            }
+
+            if (OperandTypes[code] is not { } operand || il.RemainingBytes < FixedOperandSize(operand))
+            {
+                break;
+            }
+
+            switch (operand)
+            {
+                case OperandType.ShortInlineBrTarget:
+                    {
+                        int delta = il.ReadSByte();
+                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta));
+                        break;
+                    }
+
+                case OperandType.InlineBrTarget:
+                    {
+                        int delta = il.ReadInt32();
+                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta));
+                        break;
+                    }
+
+                case OperandType.InlineSwitch:
+                    {
+                        uint count = il.ReadUInt32();
+                        if (il.RemainingBytes < 4L * count)
+                        {
+                            return branches.ToImmutable();
+                        }
+
+                        int end = il.Offset + (4 * (int)count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            branches.Add(new ILBranch(offset, end, end + il.ReadInt32()));
+                        }
+
+                        break;
+                    }
+
+                default:
+                    Skip(ref il, operand);
+                    break;
+            }
+        }
+
+        return branches.ToImmutable();
     }
 
     /// <summary>

@@ -24,6 +24,7 @@ public sealed class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, MethodSourceSpan?> _spans = new();
     private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
+    private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
     private readonly ConcurrentDictionary<string, string[]?> _sources = new(StringComparer.Ordinal);
 
     private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
@@ -143,6 +144,26 @@ public sealed class ModuleSymbols : IDisposable
     /// its IL; empty for a method without a body or whose body cannot be read.
     /// </summary>
     public (ImmutableArray<ILSite> Sites, int ILSize) GetBody(int methodToken) => _bodies.GetOrAdd(methodToken, ReadBody);
+
+    /// <summary>The method body's branch instructions (<see cref="ILSites.ReadBranches"/>); empty for a method without a readable body.</summary>
+    public ImmutableArray<ILBranch> GetBranches(int methodToken) => _branches.GetOrAdd(methodToken, ReadBranches);
+
+    private ImmutableArray<ILBranch> ReadBranches(int methodToken)
+    {
+        if (!TryGetMethodHandle(methodToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return ILSites.ReadBranches(_module.GetMethodBody(rva));
+        }
+        catch (BadImageFormatException)
+        {
+            return [];
+        }
+    }
 
     private (ImmutableArray<ILSite> Sites, int ILSize) ReadBody(int methodToken)
     {

@@ -16,6 +16,9 @@ internal static class Repo
 
     public static string ConformanceTargetDll => Built("tests/Targets/ConformanceTarget", "ConformanceTarget.dll");
 
+    /// <summary>A source file of the line-truth target, whose line numbers the tests look up by text.</summary>
+    public static string LineTruthSource(string fileName) => Path.Combine(Root, "tests", "Targets", "LineTruthTarget", fileName);
+
     /// <summary>A source file of the shapes target, whose line numbers the tests look up by text.</summary>
     public static string ShapesSource(string fileName) => Path.Combine(Root, "tests", "Targets", "ShapesTarget", "Shapes", fileName);
 

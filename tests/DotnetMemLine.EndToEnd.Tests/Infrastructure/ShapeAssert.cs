@@ -66,6 +66,44 @@ internal static class ShapeAssert
         return found[0];
     }
 
+    /// <summary>
+    /// The 1-based number of the only line of <paramref name="path"/> that contains
+    /// <paramref name="text"/>, checked to be a measured line: <c>Truth.Mark()</c> on the line before,
+    /// <c>Truth.Record…</c> on the line after, and nothing of the measurement on the line itself.
+    /// </summary>
+    public static int CheckedLineOf(string path, string text)
+    {
+        int line = LineOf(path, text);
+        AssertIsCheckedLine(File.ReadAllLines(path), line, path);
+        return line;
+    }
+
+    /// <summary>
+    /// The checked lines measured by the lines of <paramref name="path"/> that contain
+    /// <paramref name="recordText"/> (a <c>Truth.Record…</c> call): the line before each.
+    /// </summary>
+    public static int[] CheckedLinesRecordedBy(string path, string recordText)
+    {
+        string[] source = File.ReadAllLines(path);
+        int[] checkedLines = [.. LinesWith(path, recordText).Select(record => record - 1)];
+        foreach (int line in checkedLines)
+        {
+            AssertIsCheckedLine(source, line, path);
+        }
+
+        return checkedLines;
+    }
+
+    private static void AssertIsCheckedLine(string[] source, int line, string path)
+    {
+        Assert.IsTrue(
+            line >= 2 && line < source.Length
+                && source[line - 2].Contains("Truth.Mark()", StringComparison.Ordinal)
+                && source[line].Contains("Truth.Record", StringComparison.Ordinal)
+                && !source[line - 1].Contains("Truth.", StringComparison.Ordinal),
+            $"line {line} of {path} should be plain code between Truth.Mark() and Truth.Record…");
+    }
+
     /// <summary>The table in a few lines, for failure messages: total, then each line with samples.</summary>
     public static string Summary(JsonElement method)
     {

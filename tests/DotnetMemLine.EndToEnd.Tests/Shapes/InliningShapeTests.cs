@@ -25,7 +25,7 @@ public sealed class InliningShapeTests
     [ClassCleanup]
     public static void Cleanup() => s_run?.Dispose();
 
-    private static int CallLine => ShapeAssert.LineOf(Repo.ShapesSource(File), "NewBlock(BlockLength)");
+    private static int CallLine => ShapeAssert.CheckedLineOf(Repo.ShapesSource(File), "NewBlock(BlockLength)");
 
     [TestMethod]
     public void InlinedMethod_NoteSaysWhereItWasInlined()

@@ -25,7 +25,7 @@ public sealed class LambdaShapeTests
     public static void Cleanup() => s_run?.Dispose();
 
     /// <summary>The checked lines of QueryBlocks's own loop (they measure with "mark"; lambdas and local functions with "m").</summary>
-    private static int[] OwnLines => ShapeAssert.LinesWith(Repo.ShapesSource(File), "Truth.Record(mark);");
+    private static int[] OwnLines => ShapeAssert.CheckedLinesRecordedBy(Repo.ShapesSource(File), "Truth.Record(mark);");
 
     [TestMethod]
     public void LinesInsideLambdasAndLocalFunctions_IncludingNestedOnes_MatchTruth()

@@ -74,8 +74,8 @@ public sealed class MethodSelectionTests
         JsonElement outer = Method(report, 1);
         Assert.Contains("Outer.Inner.Build(int)", Name(inner));
         Assert.Contains("Outer.Build(int)", Name(outer));
-        int innerLine = ShapeAssert.LineOf(Repo.ShapesSource(File), "Blocks.MakeStrings(32 * count, 1_000)");
-        int outerLine = ShapeAssert.LineOf(Repo.ShapesSource(File), "Blocks.Make(count / 2, 2 * BlockLength)");
+        int innerLine = ShapeAssert.CheckedLineOf(Repo.ShapesSource(File), "Blocks.MakeStrings(32 * count, 1_000)");
+        int outerLine = ShapeAssert.CheckedLineOf(Repo.ShapesSource(File), "Blocks.Make(count / 2, 2 * BlockLength)");
         ShapeAssert.LinesMatchTruth(s_run, inner, File, "Build", checkedLines: 1, onlyLines: [innerLine]);
         ShapeAssert.LinesMatchTruth(s_run, outer, File, "Build", checkedLines: 1, onlyLines: [outerLine]);
     }

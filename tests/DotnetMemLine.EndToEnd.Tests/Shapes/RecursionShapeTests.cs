@@ -23,7 +23,7 @@ public sealed class RecursionShapeTests
     [ClassCleanup]
     public static void Cleanup() => s_run?.Dispose();
 
-    private static int CallLine => ShapeAssert.LineOf(Repo.ShapesSource(File), "Descend(depth - 1)");
+    private static int CallLine => ShapeAssert.CheckedLineOf(Repo.ShapesSource(File), "Descend(depth - 1)");
 
     [TestMethod]
     public void RecursiveCallLine_IncludesAllDeeperCallsOnce() =>

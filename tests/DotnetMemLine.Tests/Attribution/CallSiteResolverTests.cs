@@ -144,6 +144,132 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void RotatedLoop_TheTestsRangeEndsAtItsBranch_NotAtTheStatementAfterTheLoop()
+    {
+        // GenericShape.FillArrays<__Canon> in tier-1 code compiled before the session, as recorded:
+        //   IL 7   mark = Truth.Mark();               IL 71  i < count: blt.s IL 7 (at IL 73)
+        //   IL 15  var array = new T[length];        IL 75  mark = Truth.Mark();
+        //   IL 23  Truth.Record(mark); ...           IL 83  var arrays = Blocks.MakeArraysOf(value, count, length);
+        // The loop test's first copy (native 0x2a, IL 71) runs into the body's top (native 0x6d is IL 23), and the
+        // map has no boundary between IL 71 and IL 92: the test's IL "range" reaches over the statement after
+        // the loop, whose MakeArraysOf (not inlined, but the trace cannot say so) allocates a T[] too. The test
+        // ends at its branch, so the body's own new T[length] is the only site left for the array allocated at 0x69.
+        ImmutableArray<ILSite> sites =
+        [
+            new(9, ILSiteKind.Call, "Truth", "Mark"),
+            new(16, ILSiteKind.NewArray, "?[]", ""),
+            new(36, ILSiteKind.Call, "Truth", "Record"),
+            new(43, ILSiteKind.Call, "Sink", "Keep"),
+            new(77, ILSiteKind.Call, "Truth", "Mark"),
+            new(86, ILSiteKind.Call, "Blocks", "MakeArraysOf", TargetToken: 0x06000002),
+            new(105, ILSiteKind.Call, "Truth", "Record"),
+            new(111, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        ImmutableArray<ILSite> makeArraysOf = [new(12, ILSiteKind.NewArray, "?[]", "")];
+        ImmutableArray<ILBranch> branches = [new(5, 7, 71), new(73, 75, 7)];
+        CompiledCode code = new()
+        {
+            MethodId = 0,
+            Size = 0x171,
+            NativeOffsets = [0x0, 0x22, 0x25, 0x2a, 0x6d, 0x93, 0x9d, 0xb2, 0xbc, 0xc1, 0xfd, 0x123, 0x12c, 0x12f],
+            ILOffsets = [-2, 0, 3, 71, 23, 41, 48, 59, 67, 71, 92, 110, 116, -3],
+            IsOptimized = true,
+            InlinedMethods = null, // compiled before the session: any call may have been inlined
+        };
+
+        var result = new CallSiteResolver(code, sites, 118, token => token == 0x06000002 ? makeArraysOf : [], branches).Resolve(
+        [
+            (0x69, FrameCall.Allocation("String[]", 8_216, 8_216)),
+            (0xfa, FrameCall.Call("Blocks", "MakeArraysOf")),
+        ]);
+
+        Assert.AreEqual(16, result[0x69].ILOffset, "the body's new T[length], not the MakeArraysOf after the loop");
+        Assert.IsTrue(result[0x69].Alternatives.IsEmpty, $"alternatives [{string.Join(", ", result[0x69].Alternatives)}]");
+        Assert.AreEqual(86, result[0xfa].ILOffset, "the second copy of the test (native 0xc1) runs into the statement after the loop");
+    }
+
+    [TestMethod]
+    public void NewString_IsPlacedOnItsNewobj_ThoughTheFrameCallsStringCtor()
+    {
+        // TieringShape.Hot in tier-0 code, as recorded (Release IL: Roslyn keeps each Truth.Mark() result on the
+        // IL stack until its Truth.Record, so the statements between have no boundary of their own):
+        //   IL 79  mark = Truth.Mark();                  (line 76)
+        //   IL 86  var text = new string('h', length / 2); newobj String::.ctor at IL 91 (line 77)
+        //   IL 97  Truth.Record(mark);                   (line 78)
+        // The runtime runs newobj String::.ctor(char, int) as a call of the static String.Ctor(char, int): the
+        // frame was calling "Ctor", not ".ctor". Unmatched, it fell back to the range's offset, line 76.
+        ImmutableArray<ILSite> sites =
+        [
+            new(2, ILSiteKind.Call, "Truth", "Mark"),
+            new(8, ILSiteKind.NewArray, "Byte[]", ""),
+            new(26, ILSiteKind.Call, "Truth", "Record"),
+            new(32, ILSiteKind.Call, "Sink", "Keep"),
+            new(39, ILSiteKind.Call, "Truth", "Mark"),
+            new(56, ILSiteKind.Call, "Blocks", "Make"),
+            new(74, ILSiteKind.Call, "Truth", "Record"),
+            new(81, ILSiteKind.Call, "Truth", "Mark"),
+            new(91, ILSiteKind.NewObject, "String", ".ctor"),
+            new(109, ILSiteKind.Call, "Truth", "Record"),
+            new(115, ILSiteKind.Call, "Sink", "Keep"),
+            new(128, ILSiteKind.CallVirt, "String", "get_Length"),
+        ];
+        CompiledCode tier0 = new()
+        {
+            MethodId = 0,
+            Size = 336,
+            NativeOffsets = [0x0, 0x1d, 0x6e, 0x78, 0xd4, 0x129, 0x133, 0x14a],
+            ILOffsets = [-2, 0, 31, 37, 79, 114, 120, -3],
+            IsOptimized = false,
+            InlinedMethods = [],
+        };
+
+        var result = new CallSiteResolver(tier0, sites, 142).Resolve([(0xfe, FrameCall.Call("String", "Ctor"))]);
+
+        Assert.AreEqual(91, result[0xfe].ILOffset);
+    }
+
+    [TestMethod]
+    public void FirstTouchOfATypeThroughDotnet10sStaticsHelper_IsPlacedOnTheStaticFieldAccess()
+    {
+        // LambdaShape.QueryBlocks in tier-0 code, as recorded: IL 33 (line 40) reads the cached delegate of a static
+        // lambda, <>c.<>9__2_1, the first touch of <>c, whose static constructor allocates <>c.<>9. On .NET 10 the
+        // frame calls the managed helper StaticsHelpers.GetGCStaticBaseSlow, which names no type. Nothing in the
+        // range could make that call, and the one delegate Invoke of the method (line 60, IL 137) was taken instead.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0, ILSiteKind.NewObject, "<>c__DisplayClass2_0", ".ctor"),
+            new(21, ILSiteKind.LoadFunction, "<>c__DisplayClass2_0", "<QueryBlocks>b__0"),
+            new(27, ILSiteKind.NewObject, "Func", ".ctor"),
+            new(33, ILSiteKind.StaticField, "<>c", ""),
+            new(42, ILSiteKind.StaticField, "<>c", ""),
+            new(47, ILSiteKind.LoadFunction, "<>c", "<QueryBlocks>b__2_1"),
+            new(53, ILSiteKind.NewObject, "Func", ".ctor"),
+            new(59, ILSiteKind.StaticField, "<>c", ""),
+            new(75, ILSiteKind.Call, "Truth", "Mark"),
+            new(85, ILSiteKind.Call, "Enumerable", "Range"),
+            new(91, ILSiteKind.Call, "Enumerable", "Select"),
+            new(96, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(117, ILSiteKind.Call, "Truth", "Record"),
+            new(124, ILSiteKind.Call, "Truth", "Mark"),
+            new(137, ILSiteKind.CallVirt, "Func", "Invoke"),
+            new(158, ILSiteKind.Call, "Truth", "Record"),
+        ];
+        CompiledCode tier0 = new()
+        {
+            MethodId = 0,
+            Size = 1100,
+            NativeOffsets = [0x0, 0x4a, 0x6d, 0x78, 0x7e, 0x89, 0xba, 0xc5, 0x114, 0x16c, 0x1ab, 0x1c4, 0x1ea, 0x23b, 0x262, 0x288],
+            ILOffsets = [-2, 0, 5, 6, 9, 20, 32, 33, 42, 58, 65, 73, 82, 103, 122, 131],
+            IsOptimized = false,
+            InlinedMethods = [],
+        };
+
+        var result = new CallSiteResolver(tier0, sites, 290).Resolve([(0xd5, FrameCall.Call("StaticsHelpers", "GetGCStaticBaseSlow"))]);
+
+        Assert.AreEqual(33, result[0xd5].ILOffset);
+    }
+
+    [TestMethod]
     public void UnmappedCodeAtTheTopOfALoop_BelongsToTheStatementAfterIt()
     {
         // An OSR body, as recorded: the increment (IL 52) first, then unmapped code holding the allocation

@@ -252,6 +252,21 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBranches_OfALoop_AreTheJumpToItsTestAndTheTestsJumpBackToTheBody()
+    {
+        var branches = s_symbols.GetBranches(Token(nameof(LineFixture.CountUp)));
+
+        // C# puts a for loop's test after its body: br to the test, then the test branches back to the body's top.
+        Assert.HasCount(2, branches, string.Join(", ", branches));
+        (ILBranch toTest, ILBranch back) = (branches[0], branches[1]);
+        Assert.IsGreaterThan(toTest.End, toTest.Target, "the jump to the test goes forwards, past the body");
+        Assert.IsGreaterThan(toTest.Offset, toTest.End);
+        Assert.IsTrue(back.Offset >= toTest.Target, "the test's branch is in the test");
+        Assert.AreEqual(toTest.End, back.Target, "the test's branch goes back to the body's top");
+        Assert.IsEmpty(s_symbols.GetBranches(Token(nameof(LineFixture.ExpressionBodied))), "x * 2 does not branch");
+    }
+
+    [TestMethod]
     [DataRow("Ns.Type", "Ns.Type")]
     [DataRow("Ns.Outer+Inner", "Ns.Outer.Inner")]
     [DataRow("Ns.Pool`1[System.__Canon]", "Ns.Pool")]

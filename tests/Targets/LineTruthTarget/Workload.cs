@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 namespace LineTruthTarget;
 
 /// <summary>
-/// Lines whose allocations differ by kind and size, each written as one source line
-/// "mark; allocate; record" so that the truth is keyed by the line a profiler reports.
+/// Lines whose allocations differ by kind and size. Each checked line is plain code on a line of
+/// its own, with <c>Truth.Mark()</c> on the line before and <c>Truth.Record(mark)</c> on the line
+/// after (see Truth), so the truth is keyed by the line a profiler must report.
 /// </summary>
 /// <remarks>
 /// Amounts per round (x64 object sizes), about these totals at the default 200 rounds:
@@ -32,14 +33,25 @@ public static class Workload
 
     public static long AllocateKnownAmounts(int rounds)
     {
-        long mark;
         long checksum = 0;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); Sink.Keep(MakeByteArrays(SmallArrayCount, SmallArrayLength)); Truth.Record(mark);
-            mark = Truth.Mark(); Sink.Keep(FillScratchBuffers(ScratchBufferCount)); Truth.Record(mark);
-            mark = Truth.Mark(); Sink.Keep(MakeByteArrays(LargeArrayCount, LargeArrayLength)); Truth.Record(mark);
-            mark = Truth.Mark(); Sink.Keep(MakeLabels(LabelCount)); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var smallArrays = MakeByteArrays(SmallArrayCount, SmallArrayLength);
+            Truth.Record(mark);
+            mark = Truth.Mark();
+            var scratch = FillScratchBuffers(ScratchBufferCount);
+            Truth.Record(mark);
+            mark = Truth.Mark();
+            var large = MakeByteArrays(LargeArrayCount, LargeArrayLength);
+            Truth.Record(mark);
+            mark = Truth.Mark();
+            var label = MakeLabels(LabelCount);
+            Truth.Record(mark);
+            Sink.Keep(smallArrays);
+            Sink.Keep(scratch);
+            Sink.Keep(large);
+            Sink.Keep(label);
             checksum = Checksum(checksum, round);
         }
         return checksum;
@@ -48,10 +60,12 @@ public static class Workload
     /// <summary>Calls the same helper as AllocateKnownAmounts, so only the stack tells them apart.</summary>
     public static void AllocateUnrelated(int rounds)
     {
-        long mark;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); Sink.Keep(MakeByteArrays(UnrelatedArrayCount, UnrelatedArrayLength)); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var unrelated = MakeByteArrays(UnrelatedArrayCount, UnrelatedArrayLength);
+            Truth.Record(mark);
+            Sink.Keep(unrelated);
         }
     }
 

@@ -4,7 +4,7 @@ namespace ReadyToRunTarget;
 
 /// <summary>
 /// ReadyToRunTarget &lt;truth-output&gt;: calls Precompiled.AllocateBlocks a few times and writes the
-/// exact bytes its allocating line allocated ("&lt;line&gt; &lt;bytes&gt;").
+/// exact bytes its allocating line allocated ("&lt;line&gt; &lt;bytes&gt;"), measured on the lines around it.
 /// </summary>
 internal static class Program
 {
@@ -43,7 +43,11 @@ internal static class Precompiled
         long total = 0;
         for (var i = 0; i < blocks; i++)
         {
-            var mark = GC.GetAllocatedBytesForCurrentThread(); Keep(new byte[10_000]); total += GC.GetAllocatedBytesForCurrentThread() - mark; AllocatingLine = LineHere();
+            var mark = GC.GetAllocatedBytesForCurrentThread();
+            var block = new byte[10_000];
+            total += GC.GetAllocatedBytesForCurrentThread() - mark;
+            AllocatingLine = LineHere() - 2; // the line of the allocation, plain code between the two measurements
+            Keep(block);
         }
         return total;
     }

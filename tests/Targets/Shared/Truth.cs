@@ -5,9 +5,19 @@ namespace TestTargets;
 
 /// <summary>
 /// Exact bytes allocated per (source file, member, line), measured with the thread's own allocation
-/// counter: <c>mark = Truth.Mark(); &lt;allocate&gt;; Truth.Record(mark);</c> written as ONE source line,
-/// so the truth is keyed by the line a profiler reports. Mark and Record allocate nothing (the tables
-/// are allocated once), so a measured line holds only its own allocations. Safe to call from many
+/// counter. A checked line is plain user code on a line of its own, with the measurement on the
+/// lines around it:
+/// <code>
+/// var mark = Truth.Mark();
+/// var header = Blocks.Make(64, BlockLength);   // the checked line: nothing of ours on it
+/// Truth.Record(mark);
+/// Sink.Keep(header);
+/// </code>
+/// <see cref="Record"/> keys the bytes by the line between the two calls, the line a profiler must
+/// report. A call of ours on the checked line itself (the old one-line
+/// <c>mark = Truth.Mark(); &lt;allocate&gt;; Truth.Record(mark);</c>) hid line-boundary errors: a
+/// mapping off by one line still landed on it. Mark and Record allocate nothing (the tables are
+/// allocated once), so a measured line holds only its own allocations. Safe to call from many
 /// threads at once: each thread measures its own counter and the sums are added atomically.
 /// </summary>
 /// <remarks>
@@ -34,27 +44,32 @@ public static class Truth
     private static readonly Lock Claiming = new();
     private static int s_scopeCount;
 
-    /// <summary>The thread's allocation counter, to pass to <see cref="Record"/> at the end of the line.</summary>
+    /// <summary>
+    /// The thread's allocation counter and the line of this call, to pass to <see cref="Record"/>
+    /// two lines below, after the checked line.
+    /// </summary>
     /// <param name="line">
-    /// Unused; it makes each call site different, so optimized code cannot merge the marks of two
-    /// lines into one call (the JIT merges identical statements that start both sides of a branch,
-    /// e.g. a loop body and the code after the loop), which would blur the native-to-IL map the
-    /// profiler reads. For the same reason neither method is inlined into the measured code.
+    /// The line of the call: <see cref="Record"/> checks that exactly one line lies between the two.
+    /// It also makes each call site different, so optimized code cannot merge the marks of two lines
+    /// into one call (the JIT merges identical statements that start both sides of a branch, e.g. a
+    /// loop body and the code after the loop), which would blur the native-to-IL map the profiler
+    /// reads. For the same reason neither method is inlined into the measured code.
     /// </param>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static long Mark([CallerLineNumber] int line = 0)
-    {
-        _ = line;
-        return GC.GetAllocatedBytesForCurrentThread();
-    }
+    public static TruthMark Mark([CallerLineNumber] int line = 0) => new(GC.GetAllocatedBytesForCurrentThread(), line);
 
-    /// <summary>Adds what this thread allocated since <paramref name="mark"/> to the calling line.</summary>
+    /// <summary>
+    /// Adds what this thread allocated since <paramref name="mark"/> to the checked line: the one line
+    /// between the <see cref="Mark"/> call and this call. Throws when the two calls are not exactly
+    /// two lines apart (none or several lines between them), rather than key the bytes to a line
+    /// that is not the one that allocated them.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Record(long mark, [CallerLineNumber] int line = 0, [CallerMemberName] string method = "", [CallerFilePath] string file = "")
+    public static void Record(TruthMark mark, [CallerLineNumber] int line = 0, [CallerMemberName] string method = "", [CallerFilePath] string file = "")
     {
         // Read the counter before anything else so nothing below can leak into the measurement.
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark;
-        Add(file, method, line, allocated);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark.AllocatedBytes;
+        Add(file, method, CheckedLine(mark, line, file), allocated);
     }
 
     /// <summary>
@@ -62,12 +77,13 @@ public static class Truth
     /// frames at once (a recursive call), whose allocations belong to it once, in its outermost frame.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void RecordOutermost(long mark, bool outermost, [CallerLineNumber] int line = 0, [CallerMemberName] string method = "", [CallerFilePath] string file = "")
+    public static void RecordOutermost(TruthMark mark, bool outermost, [CallerLineNumber] int line = 0, [CallerMemberName] string method = "", [CallerFilePath] string file = "")
     {
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark.AllocatedBytes;
+        var checkedLine = CheckedLine(mark, line, file);
         if (outermost)
         {
-            Add(file, method, line, allocated);
+            Add(file, method, checkedLine, allocated);
         }
     }
 
@@ -76,9 +92,9 @@ public static class Truth
     /// <paramref name="method"/>, a method of the calling file, measured around a call to it.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void RecordTotal(long mark, string method, [CallerFilePath] string file = "")
+    public static void RecordTotal(TruthMark mark, string method, [CallerFilePath] string file = "")
     {
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - mark.AllocatedBytes;
         Add(file, method, TotalLine, allocated);
     }
 
@@ -154,6 +170,23 @@ public static class Truth
         writer.WriteEndObject();
     }
 
+    /// <summary>The line between a mark and its record, which must be exactly two lines apart.</summary>
+    private static int CheckedLine(TruthMark mark, int recordLine, string file)
+    {
+        if (recordLine != mark.Line + 2)
+        {
+            ThrowNotOneLineApart(mark.Line, recordLine, file);
+        }
+
+        return mark.Line + 1;
+    }
+
+    // Out of line, so the measuring methods build no message (and allocate nothing) when all is well.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotOneLineApart(int markLine, int recordLine, string file) =>
+        throw new InvalidOperationException(
+            $"{Path.GetFileName(file)}: Truth.Mark on line {markLine} and Truth.Record on line {recordLine} must have exactly one checked line between them.");
+
     private static void Add(string file, string method, int line, long allocated)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(line);
@@ -204,4 +237,14 @@ public static class Truth
 
         return -1;
     }
+}
+
+/// <summary>What <see cref="Truth.Mark"/> read: the thread's allocation counter, and the line of the call.</summary>
+public readonly struct TruthMark(long allocatedBytes, int line)
+{
+    /// <summary>The thread's allocated bytes when the mark was taken.</summary>
+    public long AllocatedBytes { get; } = allocatedBytes;
+
+    /// <summary>The source line of the <see cref="Truth.Mark"/> call.</summary>
+    public int Line { get; } = line;
 }

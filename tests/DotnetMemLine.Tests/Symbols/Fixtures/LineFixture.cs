@@ -107,6 +107,14 @@ internal sealed class LineFixture
 
     public static object BoxIt<T>(T value) => value!;
 
+    public static void CountUp(int[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = i;
+        }
+    }
+
     internal sealed class Nested
     {
         public static string Deep() => new('y', 2);

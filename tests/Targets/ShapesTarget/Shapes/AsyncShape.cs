@@ -22,15 +22,22 @@ public static class AsyncShape
 
     public static async Task<long> DownloadAsync(int rounds)
     {
-        long mark;
+        TruthMark mark;
         long received = 0;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); var header = Blocks.Make(64, BlockLength); Truth.Record(mark);
+            mark = Truth.Mark();
+            var header = Blocks.Make(64, BlockLength);
+            Truth.Record(mark);
             await Task.Yield();
-            mark = Truth.Mark(); for (var i = 0; i < 64; i++) { Sink.Keep(new byte[BlockLength]); } Truth.Record(mark);
+            mark = Truth.Mark();
+            for (var i = 0; i < 64; i++) { Sink.Keep(new byte[BlockLength]); }
+            Truth.Record(mark);
             received += await ChecksumAsync(header);
-            mark = Truth.Mark(); Sink.Keep(Blocks.MakeStrings(1_024, 2_048)); Truth.Record(mark);
+            mark = Truth.Mark();
+            var names = Blocks.MakeStrings(1_024, 2_048);
+            Truth.Record(mark);
+            Sink.Keep(names);
         }
 
         return received;
@@ -38,13 +45,18 @@ public static class AsyncShape
 
     public static async ValueTask<long> ParseAsync(int rounds)
     {
-        long mark;
+        TruthMark mark;
         long parsed = 0;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); var words = Blocks.MakeStrings(2_048, 1_024); Truth.Record(mark);
+            mark = Truth.Mark();
+            var words = Blocks.MakeStrings(2_048, 1_024);
+            Truth.Record(mark);
             parsed += await CountAsync(words, yieldFirst: round % 2 == 1);
-            mark = Truth.Mark(); Sink.Keep(Blocks.MakeArraysOf((long)round, 512, 1_024)); Truth.Record(mark);
+            mark = Truth.Mark();
+            var tokens = Blocks.MakeArraysOf((long)round, 512, 1_024);
+            Truth.Record(mark);
+            Sink.Keep(tokens);
         }
 
         return parsed;

@@ -33,16 +33,22 @@ public static class GenericShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long FillArrays<T>(T value, int count, int length)
     {
-        long mark;
+        TruthMark mark;
         long filled = 0;
         for (var i = 0; i < count; i++)
         {
-            mark = Truth.Mark(); var array = new T[length]; Sink.Keep(array); Truth.Record(mark);
+            mark = Truth.Mark();
+            var array = new T[length];
+            Truth.Record(mark);
+            Sink.Keep(array);
             array[i % length] = value;
             filled += array.Length;
         }
 
-        mark = Truth.Mark(); Sink.Keep(Blocks.MakeArraysOf(value, count, length)); Truth.Record(mark);
+        mark = Truth.Mark();
+        var arrays = Blocks.MakeArraysOf(value, count, length);
+        Truth.Record(mark);
+        Sink.Keep(arrays);
         return filled;
     }
 
@@ -53,11 +59,13 @@ public static class GenericShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long Fill<T>(T value, int count, int length)
     {
-        long mark;
         long filled = 0;
         for (var i = 0; i < count; i++)
         {
-            mark = Truth.Mark(); var array = new T[length]; Sink.Keep(array); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var array = new T[length];
+            Truth.Record(mark);
+            Sink.Keep(array);
             Array.Fill(array, value);
             filled += array.Length;
         }
@@ -75,15 +83,22 @@ public sealed class Pool<T>(T seed)
     [MethodImpl(MethodImplOptions.NoInlining)]
     public long Rent(int count, int length)
     {
-        long mark;
+        TruthMark mark;
         long rented = 0;
         for (var i = 0; i < count; i++)
         {
-            mark = Truth.Mark(); var slab = new T[length]; slab[0] = seed; Sink.Keep(slab); Truth.Record(mark);
+            mark = Truth.Mark();
+            var slab = new T[length];
+            Truth.Record(mark);
+            slab[0] = seed;
+            Sink.Keep(slab);
             rented += slab.Length;
         }
 
-        mark = Truth.Mark(); Sink.Keep(Blocks.MakeArraysOf(seed, count, length)); Truth.Record(mark);
+        mark = Truth.Mark();
+        var slabs = Blocks.MakeArraysOf(seed, count, length);
+        Truth.Record(mark);
+        Sink.Keep(slabs);
         return rented;
     }
 }

@@ -19,11 +19,13 @@ public static class InliningShape
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long AllocateInlinedBlocks(int count)
     {
-        long mark;
         long total = 0;
         for (var i = 0; i < count; i++)
         {
-            mark = Truth.Mark(); var block = NewBlock(BlockLength); Sink.Keep(block); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var block = NewBlock(BlockLength);
+            Truth.Record(mark);
+            Sink.Keep(block);
             total += block.Length;
         }
 

@@ -22,23 +22,33 @@ public static class IteratorShape
 
     public static IEnumerable<byte[]> ProduceBlocks(int rounds)
     {
-        long mark;
+        TruthMark mark;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); var block = Blocks.Make(64, BlockLength); Truth.Record(mark);
+            mark = Truth.Mark();
+            var block = Blocks.Make(64, BlockLength);
+            Truth.Record(mark);
             yield return block;
-            mark = Truth.Mark(); Sink.Keep(new string('i', 2 * Blocks.MiB)); Truth.Record(mark);
+            mark = Truth.Mark();
+            var text = new string('i', 2 * Blocks.MiB);
+            Truth.Record(mark);
+            Sink.Keep(text);
         }
     }
 
     public static async IAsyncEnumerable<long[]> StreamBlocksAsync(int rounds)
     {
-        long mark;
+        TruthMark mark;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); var block = Blocks.MakeArraysOf((long)round, 512, 1_024); Truth.Record(mark);
+            mark = Truth.Mark();
+            var block = Blocks.MakeArraysOf((long)round, 512, 1_024);
+            Truth.Record(mark);
             await Task.Yield();
-            mark = Truth.Mark(); Sink.Keep(Blocks.MakeStrings(2_048, 1_024)); Truth.Record(mark);
+            mark = Truth.Mark();
+            var texts = Blocks.MakeStrings(2_048, 1_024);
+            Truth.Record(mark);
+            Sink.Keep(texts);
             yield return block;
         }
     }

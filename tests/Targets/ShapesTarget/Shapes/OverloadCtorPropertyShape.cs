@@ -31,17 +31,21 @@ public static class OverloadCtorPropertyShape
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static long Render(int count)
         {
-            long mark;
-            mark = Truth.Mark(); var block = Blocks.Make(count, BlockLength); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var block = Blocks.Make(count, BlockLength);
+            Truth.Record(mark);
             return block.Length;
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static long Render(int count, string label)
         {
-            long mark;
-            mark = Truth.Mark(); var block = Blocks.Make(2 * count, BlockLength / 2); Truth.Record(mark);
-            mark = Truth.Mark(); var text = Blocks.MakeStrings(32 * count, label.Length * 200); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var block = Blocks.Make(2 * count, BlockLength / 2);
+            Truth.Record(mark);
+            mark = Truth.Mark();
+            var text = Blocks.MakeStrings(32 * count, label.Length * 200);
+            Truth.Record(mark);
             return block.Length + text.Length;
         }
     }
@@ -55,9 +59,10 @@ public static class OverloadCtorPropertyShape
         [MethodImpl(MethodImplOptions.NoInlining)]
         public Widget(int count)
         {
-            long mark;
             _count = count;
-            mark = Truth.Mark(); _buffer = Blocks.Make(count, BlockLength); Truth.Record(mark);
+            var mark = Truth.Mark();
+            _buffer = Blocks.Make(count, BlockLength);
+            Truth.Record(mark);
         }
 
         public byte[] Payload
@@ -65,7 +70,9 @@ public static class OverloadCtorPropertyShape
             [MethodImpl(MethodImplOptions.NoInlining)]
             get
             {
-                long mark = Truth.Mark(); var payload = Blocks.MakeArraysOf(_buffer[0], _count, BlockLength); Truth.Record(mark);
+                var mark = Truth.Mark();
+                var payload = Blocks.MakeArraysOf(_buffer[0], _count, BlockLength);
+                Truth.Record(mark);
                 return payload;
             }
         }
@@ -77,8 +84,9 @@ public static class OverloadCtorPropertyShape
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static byte[] Build(int count)
         {
-            long mark;
-            mark = Truth.Mark(); var built = Blocks.Make(count / 2, 2 * BlockLength); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var built = Blocks.Make(count / 2, 2 * BlockLength);
+            Truth.Record(mark);
             return built;
         }
 
@@ -87,8 +95,9 @@ public static class OverloadCtorPropertyShape
             [MethodImpl(MethodImplOptions.NoInlining)]
             public static string Build(int count)
             {
-                long mark;
-                mark = Truth.Mark(); var built = Blocks.MakeStrings(32 * count, 1_000); Truth.Record(mark);
+                var mark = Truth.Mark();
+                var built = Blocks.MakeStrings(32 * count, 1_000);
+                Truth.Record(mark);
                 return built;
             }
         }

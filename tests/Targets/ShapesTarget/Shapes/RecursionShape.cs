@@ -12,10 +12,12 @@ public static class RecursionShape
 
     public static void Run(int rounds)
     {
-        long mark;
         for (var round = 0; round < rounds; round++)
         {
-            mark = Truth.Mark(); Sink.Keep(Descend(StartDepth)); Truth.RecordTotal(mark, nameof(Descend));
+            var mark = Truth.Mark();
+            var deepest = Descend(StartDepth);
+            Truth.RecordTotal(mark, nameof(Descend));
+            Sink.Keep(deepest);
         }
     }
 
@@ -23,15 +25,21 @@ public static class RecursionShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static byte[] Descend(int depth)
     {
-        long mark;
-        mark = Truth.Mark(); var block = Blocks.Make(8, 64 * 1_024); Truth.Record(mark);
+        var mark = Truth.Mark();
+        var block = Blocks.Make(8, 64 * 1_024);
+        Truth.Record(mark);
         if (depth == 0)
         {
             return block;
         }
 
-        mark = Truth.Mark(); var deeper = Descend(depth - 1); Truth.RecordOutermost(mark, depth == StartDepth);
-        mark = Truth.Mark(); Sink.Keep(Blocks.MakeStrings(256, 1_000)); Truth.Record(mark);
+        mark = Truth.Mark();
+        var deeper = Descend(depth - 1);
+        Truth.RecordOutermost(mark, depth == StartDepth);
+        mark = Truth.Mark();
+        var names = Blocks.MakeStrings(256, 1_000);
+        Truth.Record(mark);
+        Sink.Keep(names);
         return deeper.Length > block.Length ? deeper : block;
     }
 }

@@ -29,19 +29,28 @@ public static class ThreadsShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long Crunch(int seed)
     {
-        long mark;
-        mark = Truth.Mark(); var small = Blocks.Make(256, 2_048); Truth.Record(mark);
-        mark = Truth.Mark(); var large = new byte[512 * 1_024]; large[seed % large.Length] = 1; Sink.Keep(large); Truth.Record(mark);
-        mark = Truth.Mark(); var text = Blocks.MakeStrings(8, 32 * 1_024); Truth.Record(mark);
+        var mark = Truth.Mark();
+        var small = Blocks.Make(256, 2_048);
+        Truth.Record(mark);
+        mark = Truth.Mark();
+        var large = new byte[512 * 1_024];
+        Truth.Record(mark);
+        large[seed % large.Length] = 1;
+        Sink.Keep(large);
+        mark = Truth.Mark();
+        var text = Blocks.MakeStrings(8, 32 * 1_024);
+        Truth.Record(mark);
         return small.Length + large.Length + text.Length;
     }
 
     private static void CallCrunch(int calls)
     {
-        long mark;
         for (var call = 0; call < calls; call++)
         {
-            mark = Truth.Mark(); Sink.Keep(Crunch(call)); Truth.RecordTotal(mark, nameof(Crunch));
+            var mark = Truth.Mark();
+            var crunched = Crunch(call);
+            Truth.RecordTotal(mark, nameof(Crunch));
+            Sink.Keep(crunched);
         }
     }
 }

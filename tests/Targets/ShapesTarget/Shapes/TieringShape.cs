@@ -66,10 +66,17 @@ public static class TieringShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long Hot(int length)
     {
-        long mark;
-        mark = Truth.Mark(); var block = new byte[length]; Sink.Keep(block); Truth.Record(mark);
-        mark = Truth.Mark(); var blocks = Blocks.Make(length / 1_024, 1_000); Truth.Record(mark);
-        mark = Truth.Mark(); var text = new string('h', length / 2); Sink.Keep(text); Truth.Record(mark);
+        var mark = Truth.Mark();
+        var block = new byte[length];
+        Truth.Record(mark);
+        Sink.Keep(block);
+        mark = Truth.Mark();
+        var blocks = Blocks.Make(length / 1_024, 1_000);
+        Truth.Record(mark);
+        mark = Truth.Mark();
+        var text = new string('h', length / 2);
+        Truth.Record(mark);
+        Sink.Keep(text);
         return block.Length + blocks.Length + text.Length;
     }
 
@@ -80,12 +87,16 @@ public static class TieringShape
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static long LongLoop(int iterations)
     {
-        long mark;
         long sum = 0;
         for (var i = 0; i < iterations; i++)
         {
-            mark = Truth.Mark(); var block = new byte[8 * 1_024]; Sink.Keep(block); Truth.Record(mark);
-            mark = Truth.Mark(); var blocks = Blocks.Make(2, 4_000); Truth.Record(mark);
+            var mark = Truth.Mark();
+            var block = new byte[8 * 1_024];
+            Truth.Record(mark);
+            Sink.Keep(block);
+            mark = Truth.Mark();
+            var blocks = Blocks.Make(2, 4_000);
+            Truth.Record(mark);
             sum += block.Length + blocks.Length;
         }
 
