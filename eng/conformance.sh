@@ -58,15 +58,14 @@ collect_case() {
   local target=$!
   exec 9>"$fifo"
   until grep -q '^ready' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
-  # Job control on, so the collector keeps SIGINT (a script's background jobs ignore it otherwise).
-  set -m
   dotnet "$tool" collect -p $target "${methods[@]}" --format json -o "$dir/trace.nettrace" >"$dir/report.json" 2>"$dir/tool.err" &
   local collector=$!
-  set +m
   until grep -q '^Recording process' "$dir/tool.err" 2>/dev/null; do sleep 0.5; kill -0 $collector 2>/dev/null || break; done
   echo go >&9
   until grep -q '^done' "$dir/target.out" 2>/dev/null; do sleep 0.5; kill -0 $target 2>/dev/null || break; done
-  kill -INT $collector; wait $collector
+  # SIGTERM stops a recording as Ctrl+C does; SIGINT may be ignored (a background job of a script, or
+  # this script started in the background, inherits SIGINT ignored, and .NET keeps it so).
+  kill -TERM $collector; wait $collector
   echo exit >&9; exec 9>&-; wait $target
   local row; row=$(dotnet "$check" "$dir/truth.json" "$dir/report.json" "$name" sampled "$cells") || status=1
   rows+=("$row")

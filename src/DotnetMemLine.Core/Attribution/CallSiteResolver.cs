@@ -137,6 +137,7 @@ internal sealed class CallSiteResolver
         var borrowing = new Dictionary<int, int[]>();
         var observedStatements = callsByOffset.Keys.Select(o => RangeAt(o - 1)).Where(r => r >= 0).Select(ILAt).ToHashSet();
         int unordered = -2;
+        var entries = new List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)>();
         foreach ((int offset, List<FrameCall> calls) in callsByOffset)
         {
             int range = RangeAt(offset - 1);
@@ -170,6 +171,13 @@ internal sealed class CallSiteResolver
                 stretch = unordered--; // alone: no order to rely on
             }
 
+            entries.Add((offset, candidates, fallback, stretch, guessed, spans));
+            estimates[offset] = Estimate(range, offset, fallback);
+        }
+
+        ReleaseClaimedAllocations(entries, callsByOffset, estimates);
+        foreach ((int offset, int[] candidates, int fallback, int stretch, _, _) in entries)
+        {
             if (!byStretch.TryGetValue(stretch, out var inStretch))
             {
                 inStretch = [];
@@ -177,7 +185,6 @@ internal sealed class CallSiteResolver
             }
 
             inStretch.Add((offset, candidates, fallback));
-            estimates[offset] = Estimate(range, offset, fallback);
         }
 
         foreach (var inRange in byStretch.Values)
@@ -198,6 +205,78 @@ internal sealed class CallSiteResolver
 
         return results;
     }
+
+    /// <summary>
+    /// An IL allocation (<c>newarr</c>, <c>box</c>, a <c>newobj</c>'s allocation) is compiled to one call of
+    /// the allocator. When a return address inside the native range mapped to that IL certainly made it, a
+    /// second return address in unmapped code allocating the same type and size is another site's: an
+    /// inlined call (<c>lookup.ToArray()</c> copying an array as large as <c>new byte[512 * 1024]</c>), which
+    /// tier-1 code may lay out anywhere (its blocks are placed by profile, not in IL order).
+    /// </summary>
+    /// <remarks>
+    /// Of the sites left, the one nearest the address's position between the mapped ranges around it
+    /// is chosen (blocks between two mapped ranges mostly follow IL order).
+    /// </remarks>
+    private void ReleaseClaimedAllocations(List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)> entries, Dictionary<int, List<FrameCall>> callsByOffset, Dictionary<int, int> estimates)
+    {
+        if (!_code.IsOptimized)
+        {
+            return;
+        }
+
+        HashSet<int> claimed = [.. entries
+            .Where(e => !e.Guessed && e.Candidates.Length == 1 && IsAllocationSite(e.Candidates[0]) && callsByOffset[e.Offset].All(c => c.Kind == FrameCallKind.Allocation))
+            .Select(e => e.Candidates[0])];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            (int offset, int[] candidates, int fallback, int stretch, bool guessed, List<(int Start, int End)> spans) = entries[i];
+            if (!guessed || candidates.Length == 0 || !candidates.All(claimed.Contains))
+            {
+                continue;
+            }
+
+            List<FrameCall> calls = callsByOffset[offset];
+            int[] others = [.. _sites
+                .Where(site => spans.Any(s => site.Offset >= s.Start && site.Offset < s.End) && !claimed.Contains(site.Offset))
+                .Where(site => calls.All(call => Score(site, call) >= Weak))
+                .Select(site => site.Offset)
+                .Distinct()];
+            if (others.Length > 0)
+            {
+                entries[i] = (offset, others, fallback, stretch, guessed, spans);
+                estimates[offset] = BetweenMappedRanges(offset) ?? estimates[offset];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The IL offset as far between the mapped ranges before and after <paramref name="returnOffset"/> as the
+    /// address is between their native starts; null when it is not between two ranges going forwards in IL.
+    /// </summary>
+    private int? BetweenMappedRanges(int returnOffset)
+    {
+        int[] native = _code.NativeOffsets;
+        int before = RangeAt(returnOffset - 1);
+        while (before >= 0 && ILAt(before) < 0)
+        {
+            before--;
+        }
+
+        int after = Math.Max(before + 1, 0);
+        while (after < native.Length && ILAt(after) < 0)
+        {
+            after++;
+        }
+
+        if (before < 0 || after >= native.Length || ILAt(after) <= ILAt(before) || native[after] <= native[before])
+        {
+            return null;
+        }
+
+        return ILAt(before) + (int)((long)(returnOffset - native[before]) * (ILAt(after) - ILAt(before)) / (native[after] - native[before]));
+    }
+
+    private bool IsAllocationSite(int offset) => _sites.Any(s => s.Offset == offset && s.Kind is ILSiteKind.NewArray or ILSiteKind.Box or ILSiteKind.NewObject);
 
     /// <summary>
     /// The chosen site: the only candidate, or of several the one nearest <paramref name="estimate"/>, with the
@@ -448,6 +527,13 @@ internal sealed class CallSiteResolver
             // first touch: which type is not in the frame. A static field access certainly touches one;
             // a call may (a type without beforefieldinit is initialized before its methods run).
             return site.Kind == ILSiteKind.StaticField ? Strong : site.IsCall ? Weak : Impossible;
+        }
+
+        // A virtual call the JIT devirtualized and inlined, as the inlining events name it (Encoding's
+        // GetBytes as UTF8EncodingSealed's): a call to another method of that very type is its body's.
+        if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName)))
+        {
+            return Medium;
         }
 
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:

@@ -11,12 +11,20 @@ namespace DotnetMemLine.Attribution;
 /// </summary>
 internal static class FrameLineResolver
 {
+    /// <summary>
+    /// Hidden switch for investigating the mapping: <c>DOTNET_MEMLINE_EXPLAIN=Name</c> prints to stderr, for
+    /// each distinct frame of a method whose name contains Name, its code body, return address, what it
+    /// was calling and the IL offset and line it was given.
+    /// </summary>
+    public const string ExplainVariable = "DOTNET_MEMLINE_EXPLAIN";
+
     /// <param name="symbolsOf">The symbols of a method id's module; null when it has none.</param>
     /// <param name="objectSizes">Per frame, the smallest and largest single object it allocated itself (see <see cref="LineAttributor.ObjectSizes"/>).</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf)
     {
         var result = new FrameLine[frames.Count];
         IReadOnlyList<string> typeNames = trace.TypeNames;
+        string? explain = Environment.GetEnvironmentVariable(ExplainVariable) is { Length: > 0 } name ? name : null;
         foreach (IGrouping<int, int> body in Enumerable.Range(0, frames.Count).GroupBy(i => frames[i].CodeId))
         {
             CompiledCode code = trace.Code[body.Key];
@@ -57,10 +65,23 @@ internal static class FrameLineResolver
                     .Order()];
                 (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, method.Token, resolver.InlinedSite(resolution.ILOffset, call));
                 result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
+                if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
+                {
+                    Explain(code, body.Key, frames[i], call, objectSizes[i], resolution, result[i]);
+                }
             }
         }
 
         return result;
+    }
+
+    private static void Explain(CompiledCode code, int codeId, FrameKey frame, FrameCall call, (long Min, long Max) sizes, CallSiteResolution resolution, FrameLine line)
+    {
+        string map = string.Join(' ', code.NativeOffsets.Zip(code.ILOffsets, (native, il) => $"{native:x}:{il}"));
+        Console.Error.WriteLine(
+            $"explain code {codeId} ({(code.IsOptimized ? "optimized" : "tier-0")}, {code.Size} B, inlinees {(code.InlinedMethods is null ? "unknown" : string.Join(",", code.InlinedMethods.Select(m => m.TypeName + "::" + m.MethodName)))}) " +
+            $"ret 0x{frame.ReturnOffset:x} calls {call} sizes {sizes.Min}..{sizes.Max} -> IL {resolution.ILOffset} (alternatives {string.Join(',', resolution.Alternatives)}) line {line.Line}" +
+            (line.InlinedLine != 0 ? $" inlined line {line.InlinedLine}" : "") + $" | map {map}");
     }
 
     /// <summary>Whether the frame was calling the runtime's exception dispatch (it is the frame that threw).</summary>

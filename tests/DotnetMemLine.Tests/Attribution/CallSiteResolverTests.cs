@@ -399,6 +399,64 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void Tier1CodeLaidOutByProfile_AllocationOfTheArrayLineAndItsCopy_AndADevirtualizedInlinedCall()
+    {
+        // ConformanceTarget's Everyday.CallThenNew (Release IL), tier-1 code recorded by eng/conformance.sh:
+        //   line 30  var tokens = Documents.SelectMany(Tokenize).ToList();   IL 0x00-0x2a
+        //   line 31  var lookup = new byte[512 * 1024];                     IL 0x2b newarr at 0x30
+        //   line 32  var utf8 = Encoding.UTF8.GetBytes(Documents[0]);       IL 0x35 (lookup still on the stack: no boundary)
+        //   line 33  var copy = lookup.ToArray();                           IL 0x47
+        // The blocks are placed by profile: GetBytes's inlined body (0x272) sits in the unmapped code after
+        // IL 0, before the newarr's range (0x288); the inlined ToArray allocates its byte[] of the same size
+        // as the newarr in the unmapped code after IL 43.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x00, ILSiteKind.StaticField, "Everyday", ""),
+            new(0x05, ILSiteKind.StaticField, "<>O", ""),
+            new(0x0f, ILSiteKind.LoadFunction, "Everyday", "Tokenize"),
+            new(0x15, ILSiteKind.NewObject, "Func", ".ctor"),
+            new(0x1b, ILSiteKind.StaticField, "<>O", ""),
+            new(0x20, ILSiteKind.Call, "Enumerable", "SelectMany"),
+            new(0x25, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(0x30, ILSiteKind.NewArray, "Byte[]", "", 524_288),
+            new(0x35, ILSiteKind.Call, "Encoding", "get_UTF8"),
+            new(0x3a, ILSiteKind.StaticField, "Everyday", ""),
+            new(0x41, ILSiteKind.CallVirt, "Encoding", "GetBytes"),
+            new(0x47, ILSiteKind.Call, "Enumerable", "ToArray"),
+            new(0x4d, ILSiteKind.Call, "Sink", "Keep"),
+            new(0x53, ILSiteKind.Call, "Sink", "Keep"),
+            new(0x58, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 1584,
+            NativeOffsets = [0x0, 0x2a, 0x62, 0x288, 0x2b9, 0x451, 0x45a, 0x463, 0x463, 0x4a7, 0x4be],
+            ILOffsets = [-2, 0, -1, 43, -1, 82, 88, 93, -3, 26, -1],
+            IsOptimized = true,
+            InlinedMethods =
+            [
+                ("System.Linq.Enumerable", "SelectMany"), ("System.Linq.Enumerable", "ToList"), ("System.Text.Encoding", "get_UTF8"),
+                ("System.Text.UTF8Encoding+UTF8EncodingSealed", "GetBytes"), ("System.Linq.Enumerable", "ToArray"),
+            ],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x5e).Resolve(
+        [
+            (0x7c, FrameCall.Allocation("SelectManySingleSelectorIterator", 64, 64)),
+            (0x241, FrameCall.Call("SelectManySingleSelectorIterator", "ToList")),
+            (0x272, FrameCall.Call("UTF8EncodingSealed", "GetBytesForSmallInput")),
+            (0x29c, FrameCall.Allocation("Byte[]", 524_312, 524_312)),
+            (0x3e0, FrameCall.Allocation("Byte[]", 524_312, 524_312)),
+        ]);
+
+        Assert.AreEqual(0x25, result[0x241].ILOffset);
+        Assert.AreEqual(0x41, result[0x272].ILOffset, "Encoding.GetBytes, devirtualized and inlined as UTF8EncodingSealed's, calls a method of that type");
+        Assert.AreEqual(0x30, result[0x29c].ILOffset, "the newarr in its own mapped range");
+        Assert.AreEqual(0x47, result[0x3e0].ILOffset, "the same size again, in unmapped code after it: the inlined ToArray, not the newarr a second time");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
