@@ -423,7 +423,11 @@ internal sealed class CallSiteResolver
                 continue;
             }
 
-            int[] inside = [.. _sitesOf(site.TargetToken).Where(inner => Score(inner, call) == Strong).Select(inner => inner.Offset)];
+            // The method's own allocation of that object before a call that may allocate it too (a
+            // recursive local function inlined into itself calls itself again).
+            ImmutableArray<ILSite> innerSites = _sitesOf(site.TargetToken);
+            int[] allocating = call.Kind == FrameCallKind.Allocation ? [.. innerSites.Where(inner => Allocates(inner, call)).Select(inner => inner.Offset)] : [];
+            int[] inside = allocating.Length == 1 ? allocating : [.. innerSites.Where(inner => Score(inner, call) == Strong).Select(inner => inner.Offset)];
             return inside.Length == 1 ? (site.TargetToken, inside[0]) : (0, -1);
         }
 

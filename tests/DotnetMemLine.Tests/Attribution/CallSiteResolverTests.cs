@@ -457,6 +457,24 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void RecursiveLocalFunctionInlinedIntoItself_ItsAllocationIsItsOwnNewArray_NotTheRecursiveCall()
+    {
+        // static object Build(int depth) { var children = new object[depth]; for (...) children[i] = Build(depth - 1); ... }
+        // Tier 1 inlined one level of the recursion at IL 0x10: an Object[] allocated there is the inlined
+        // body's newarr (line 134), though the call inside it may allocate one too.
+        const int build = 0x06000042;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x01, ILSiteKind.NewArray, "Object[]", ""),
+            new(0x10, ILSiteKind.Call, "More", "<RecursiveLocalFunction>g__Build|8_0", TargetToken: build),
+        ];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = [("ConformanceTarget.Shapes.More", "<RecursiveLocalFunction>g__Build|8_0")] };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 0x20, sitesOf: token => token == build ? sites : []);
+
+        Assert.AreEqual((build, 0x01), resolver.InlinedSite(0x10, FrameCall.Allocation("Object[]", 24, 64)));
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
