@@ -568,13 +568,15 @@ internal sealed class CallSiteResolver
     private static long Aligned(long size) => (size + 7) / 8 * 8;
 
     /// <summary>
-    /// Whether the JIT may have replaced the call with the callee's body: unknown (any call may have been)
-    /// when the trace lacks the inlining events; a virtual call by name alone, as the JIT may have
+    /// Whether the JIT may have replaced the call with the callee's body: never for a method of this module
+    /// marked NoInlining; unknown (any other call may have been) when the trace lacks the inlining events
+    /// (code compiled before a <c>collect</c>); a virtual call by name alone, as the JIT may have
     /// devirtualized it to an override of another type.
     /// </summary>
     private bool MayBeInlined(ILSite site) =>
-        _inlined is null
-        || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName)));
+        !site.NeverInlined
+        && (_inlined is null
+            || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName))));
 
     private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
 

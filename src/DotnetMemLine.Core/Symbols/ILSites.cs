@@ -48,7 +48,8 @@ public enum ILSiteKind : byte
 /// <param name="MethodName">The called method's name (".ctor" for <c>newobj</c>); empty for the other kinds.</param>
 /// <param name="ArrayLength">For <c>newarr</c> right after a constant (<c>ldc.i4 N</c>), N; otherwise -1.</param>
 /// <param name="TargetToken">For a call, <c>newobj</c> or <c>ldftn</c> of a method defined in the same module, its MethodDef token; otherwise 0.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0)
+/// <param name="NeverInlined">For a call or <c>newobj</c>, the target is a method of the same module marked <c>NoInlining</c>: the JIT never puts its body here.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -125,7 +126,8 @@ public static class ILSites
 
                         (string type, string method) = MethodTarget(metadata, token);
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
-                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: DefinitionToken(metadata, token)));
+                        int definition = DefinitionToken(metadata, token);
+                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition)));
                         break;
                     }
 
@@ -337,6 +339,24 @@ public static class ILSites
             _ => -1,
         };
         return elementSize < 0 ? -1 : (24 + ((long)length * elementSize) + 7) / 8 * 8;
+    }
+
+    private static bool IsNoInlining(MetadataReader metadata, int definitionToken)
+    {
+        if (definitionToken == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var handle = (MethodDefinitionHandle)MetadataTokens.EntityHandle(definitionToken);
+            return (metadata.GetMethodDefinition(handle).ImplAttributes & System.Reflection.MethodImplAttributes.NoInlining) != 0;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
     }
 
     private static int DefinitionToken(MetadataReader metadata, int token)

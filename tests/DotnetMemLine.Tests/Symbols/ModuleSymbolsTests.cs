@@ -252,6 +252,18 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBody_CallOfANoInliningMethod_IsMarkedNeverInlined()
+    {
+        var sites = s_symbols.GetBody(Token(nameof(LineFixture.CallsNeverInlined))).Sites;
+
+        var neverInlined = sites.Single(s => s.MethodName == nameof(LineFixture.NeverInlined));
+        var simple = sites.Single(s => s.MethodName == nameof(LineFixture.Simple));
+        Assert.IsTrue(neverInlined.NeverInlined);
+        Assert.IsFalse(simple.NeverInlined, "Simple may be inlined");
+        Assert.IsFalse(sites.Single(s => s.MethodName == "Concat").NeverInlined, "a method of another module: its attributes are not read");
+    }
+
+    [TestMethod]
     public void GetBranches_OfALoop_AreTheJumpToItsTestAndTheTestsJumpBackToTheBody()
     {
         var branches = s_symbols.GetBranches(Token(nameof(LineFixture.CountUp)));

@@ -107,6 +107,11 @@ internal sealed class LineFixture
 
     public static object BoxIt<T>(T value) => value!;
 
+    public static string CallsNeverInlined() => NeverInlined() + Simple(3);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static string NeverInlined() => "n";
+
     public static void CountUp(int[] values)
     {
         for (var i = 0; i < values.Length; i++)
