@@ -9,17 +9,21 @@ public static class KnownGaps
 {
     public static readonly KnownGap[] All =
     [
-        // Lines after an await: objects the continuation allocated on a thread-pool thread are missing
-        // from the trace (no drop reported); the twin measured them. Seen on threads that start during
-        // the run (the target warms the pool first, which fixed AwaitInsideLoops at tier 0) and after
-        // Task.Delay. Runtime side, under investigation.
-        new("AwaitInsideLoops", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
-        new("AwaitInsideTry", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
-        new("ValueTaskShape", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
-        new("AsyncEnumerable", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
-        new("SynchronouslyCompletingAwaits", "", "*", "allocation events of continuations on thread-pool threads missing from the trace"),
-        new("Tuples", "var boxed = (object)(1, 2);", "tier0",
-            "the runtime records no allocation event for boxing this ValueTuple in tier-0 code (the plain method's total counts its 24 bytes)"),
+        // Lines after an await: each thread-pool thread that runs a continuation misses the first object of
+        // each type it allocates (one object per thread and type: AwaitInsideLoops' byte[16_000] line is
+        // 16,024 bytes short). The runtime's defect: SendObjectAllocatedEvent drops the event when the type is
+        // new to the thread but another thread logged it first (AddTypeToGlobalCacheIfNotExists reports that
+        // as a failure, eventtrace.cpp, .NET 10). The target warms the pool, so it shows only on threads
+        // that start during the run.
+        new("AwaitInsideLoops", "", "*", "the runtime logs no event for the first object of a type on a thread when another thread logged that type first (continuations run on thread-pool threads)"),
+        new("AwaitInsideTry", "", "*", "the runtime logs no event for the first object of a type on a thread when another thread logged that type first (continuations run on thread-pool threads)"),
+        new("ValueTaskShape", "", "*", "the runtime logs no event for the first object of a type on a thread when another thread logged that type first (continuations run on thread-pool threads)"),
+        new("AsyncEnumerable", "", "*", "the runtime logs no event for the first object of a type on a thread when another thread logged that type first (continuations run on thread-pool threads)"),
+        new("SynchronouslyCompletingAwaits", "", "*", "the runtime logs no event for the first object of a type on a thread when another thread logged that type first (continuations run on thread-pool threads)"),
+        // Tier-0 code boxes through the runtime's managed CastHelpers.Box, whose objects the runtime logs only
+        // in part (1,000 boxes gave 3 events); fully optimized code allocates the box itself and is right.
+        new("Tuples", "var boxed = (object)(1, 2);", "*",
+            "boxes made through CastHelpers.Box (tier-0 code) are logged only in part by the runtime; the report's note names the line", SometimesRight: true),
         new("DelegateCombination", "handler += message => log.Add(message + \"!\");", "*",
             "a lambda added to a multicast delegate: its body's bytes are not charged to its line, and its line misses 64 bytes of the combination; not yet explained", SometimesRight: true),
         new("DelegateCombination", "handler(\"event\");", "*",

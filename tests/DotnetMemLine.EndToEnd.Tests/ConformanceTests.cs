@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using DotnetMemLine.Conformance;
 using DotnetMemLine.EndToEnd.Tests.Infrastructure;
 
@@ -47,6 +48,14 @@ public sealed class ConformanceTests
         var wrong = lines.Where(l => l.Verdict == LineVerdict.Wrong).ToList();
         Assert.IsEmpty(wrong, $"{codeKind}: {wrong.Count} of {lines.Count} lines differ from their truth:\n{Describe(wrong)}");
         Assert.IsGreaterThanOrEqualTo(200, lines.Count(l => l.Verdict == LineVerdict.Right), "the shapes allocate on at least 200 lines");
+
+        if (codeKind == "tier0")
+        {
+            // Tier-0 code boxes a struct through CastHelpers.Box, whose objects the runtime logs only in part: the table says so.
+            using var report = JsonDocument.Parse(run.StandardOutput);
+            JsonElement tuples = report.RootElement.GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("name").GetString()!.Contains("Types.Tuples", StringComparison.Ordinal));
+            Assert.IsTrue(tuples.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.Contains("line 23 boxes a struct in unoptimized code", StringComparison.Ordinal)), tuples.ToString());
+        }
 
         foreach (KnownGap gap in KnownGaps.All.Where(g => !g.SometimesRight && (g.CodeKind is "*" || g.CodeKind == codeKind) && lines.Any(l => l.Shape == g.Shape)))
         {

@@ -7,7 +7,8 @@ namespace DotnetMemLine.Attribution;
 /// <summary>Builds one method's table: every line from the signature to the closing brace.</summary>
 internal static class MethodReportBuilder
 {
-    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false)
+    /// <param name="structBoxLines">Exact mode: lines whose boxes the runtime logged only in part (see ProfileAnalyzer).</param>
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false, IReadOnlyCollection<int>? structBoxLines = null)
     {
         var notes = new List<string>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -70,6 +71,12 @@ internal static class MethodReportBuilder
             notes.Add($"{tallies.SamplesOnSeveralLines:N0} samples count on more than one line: code written inside a line (a lambda, a local function) or called again from it (recursion) also counts on the line that ran it, so the lines add up to more than the total");
         }
 
+        if (structBoxLines is { Count: > 0 })
+        {
+            notes.Add($"{Plural(structBoxLines, "line")} {string.Join(", ", structBoxLines)} {(structBoxLines.Count == 1 ? "boxes" : "box")} a struct in unoptimized code (tier 0 or Debug), which boxes through the runtime's CastHelpers.Box; "
+                + $"the runtime logs only some of those objects in exact mode, so {(structBoxLines.Count == 1 ? "that line" : "those lines")} likely allocated more than shown (optimized code's boxes are all logged)");
+        }
+
         return new MethodReport(
             method.DisplayName,
             span?.FilePath,
@@ -78,6 +85,8 @@ internal static class MethodReportBuilder
             rows,
             notes);
     }
+
+    private static string Plural(IReadOnlyCollection<int> items, string noun) => items.Count == 1 ? noun : noun + "s";
 
     private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
     {

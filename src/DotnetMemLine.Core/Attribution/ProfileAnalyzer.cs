@@ -81,7 +81,8 @@ public static class ProfileAnalyzer
             }
 
             bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
-            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode);
+            SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, tracedMethods, id => selectedIndexByMethodId[id] == index, symbolsOfSelected[i]) : [];
+            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode, boxLines);
             methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 
@@ -211,5 +212,28 @@ public static class ProfileAnalyzer
                 symbols.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The lines that box a struct in code the trace ran unoptimized (tier 0, Debug): such code boxes through
+    /// the runtime's managed CastHelpers.Box, and the runtime logs only some of those objects in exact mode
+    /// (checked on .NET 10.0: 1,000 boxes of a struct in tier-0 code gave 3 events; primitive types, enums
+    /// and optimized code's boxes were all logged).
+    /// </summary>
+    private static SortedSet<int> StructBoxesInUnoptimizedCode(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<int, bool> isSelected, ModuleSymbols symbols)
+    {
+        var lines = new SortedSet<int>();
+        foreach (int token in trace.Code.Where(c => !c.IsOptimized && isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
+        {
+            foreach (ILSite site in symbols.GetBody(token).Sites.Where(s => s.Kind == ILSiteKind.Box && s.BoxesStruct))
+            {
+                if (symbols.FindLine(token, site.Offset) is { } line)
+                {
+                    lines.Add(line.Line);
+                }
+            }
+        }
+
+        return lines;
     }
 }

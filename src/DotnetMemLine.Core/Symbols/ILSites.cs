@@ -49,7 +49,11 @@ public enum ILSiteKind : byte
 /// <param name="ArrayLength">For <c>newarr</c> right after a constant (<c>ldc.i4 N</c>), N; otherwise -1.</param>
 /// <param name="TargetToken">For a call, <c>newobj</c> or <c>ldftn</c> of a method defined in the same module, its MethodDef token; otherwise 0.</param>
 /// <param name="NeverInlined">For a call or <c>newobj</c>, the target is a method of the same module marked <c>NoInlining</c>: the JIT never puts its body here.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false)
+/// <param name="BoxesStruct">
+/// For <c>box</c>, the type is a struct (not a primitive type nor an enum, as far as can be told from here),
+/// which unoptimized code boxes through the runtime's <c>CastHelpers.Box</c>.
+/// </param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -148,8 +152,12 @@ public static class ILSites
                     }
 
                 case 0x8C: // box
-                    sites.Add(new ILSite(offset, ILSiteKind.Box, TypeKeyOf(metadata, il.ReadInt32()), ""));
-                    break;
+                    {
+                        int token = il.ReadInt32();
+                        sites.Add(new ILSite(offset, ILSiteKind.Box, TypeKeyOf(metadata, token), "", BoxesStruct: IsStruct(metadata, token)));
+                        break;
+                    }
+
                 case 0x7A or 256 + 0x1A: // throw, rethrow
                     sites.Add(new ILSite(offset, ILSiteKind.Throw, "", ""));
                     break;
@@ -418,6 +426,52 @@ public static class ILSites
         catch (BadImageFormatException)
         {
             return "";
+        }
+    }
+
+    private static readonly HashSet<string> PrimitiveNames =
+        ["Boolean", "Char", "SByte", "Byte", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Single", "Double", "IntPtr", "UIntPtr"];
+
+    /// <summary>
+    /// Whether a boxed type is a struct rather than a primitive type or an enum: a type of this module by its
+    /// base type; a type of another by name (a primitive) or, for the shared framework's, by loading it; a
+    /// generic instantiation is a struct. Unknown (another module of the application) counts as a struct.
+    /// </summary>
+    private static bool IsStruct(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            switch (handle.Kind)
+            {
+                case HandleKind.TypeDefinition:
+                    EntityHandle baseType = metadata.GetTypeDefinition((TypeDefinitionHandle)handle).BaseType;
+                    return !(baseType.Kind == HandleKind.TypeReference && metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)baseType).Name) == "Enum");
+                case HandleKind.TypeReference:
+                    TypeReference reference = metadata.GetTypeReference((TypeReferenceHandle)handle);
+                    string name = metadata.GetString(reference.Name);
+                    string ns = metadata.GetString(reference.Namespace);
+                    if (ns == "System" && PrimitiveNames.Contains(name))
+                    {
+                        return false;
+                    }
+
+                    // Names come from an untrusted file: only a plain name is looked up (never one that names an assembly).
+                    if (!(ns + name).All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.'))
+                    {
+                        return true;
+                    }
+
+                    return Type.GetType($"{ns}.{name}", throwOnError: false) is not { IsEnum: true };
+                case HandleKind.TypeSpecification:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
+        {
+            return false;
         }
     }
 

@@ -264,6 +264,16 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBody_BoxOfAStruct_IsMarked_NotOfAPrimitiveOrAnEnum()
+    {
+        var boxes = s_symbols.GetBody(Token(nameof(LineFixture.BoxesStructsAndOthers))).Sites.Where(s => s.Kind == ILSiteKind.Box).ToList();
+
+        Assert.HasCount(5, boxes);
+        CollectionAssert.AreEqual(new[] { true, false, false, true, false }, boxes.Select(b => b.BoxesStruct).ToArray(),
+            "a ValueTuple and a struct of the module are structs; an int, a framework enum and an enum of the module are not");
+    }
+
+    [TestMethod]
     public void GetBranches_OfALoop_AreTheJumpToItsTestAndTheTestsJumpBackToTheBody()
     {
         var branches = s_symbols.GetBranches(Token(nameof(LineFixture.CountUp)));

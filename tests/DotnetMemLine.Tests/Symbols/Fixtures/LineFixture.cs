@@ -112,6 +112,19 @@ internal sealed class LineFixture
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static string NeverInlined() => "n";
 
+    public static object[] BoxesStructsAndOthers() => [(object)(1, 2), (object)3, (object)System.DayOfWeek.Monday, (object)new FixtureStruct { Value = 1 }, (object)FixtureEnum.Second];
+
+    public struct FixtureStruct
+    {
+        public int Value;
+    }
+
+    public enum FixtureEnum
+    {
+        First,
+        Second,
+    }
+
     public static void CountUp(int[] values)
     {
         for (var i = 0; i < values.Length; i++)
