@@ -73,6 +73,16 @@ public sealed class ExactModeTests
     }
 
     [TestMethod]
+    public void Run_SingleThreadedMethods_CarryNoNoteAboutThreads()
+    {
+        using JsonDocument report = JsonDocument.Parse(s_run.StandardOutput);
+        foreach (JsonElement method in report.RootElement.GetProperty("methods").EnumerateArray())
+        {
+            Assert.IsFalse(method.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.Contains("threads", StringComparison.Ordinal)), method.ToString());
+        }
+    }
+
+    [TestMethod]
     public void Run_EveryCheckedLine_CountsExactlyTheObjectsItAllocates()
     {
         using JsonDocument report = JsonDocument.Parse(s_run.StandardOutput);

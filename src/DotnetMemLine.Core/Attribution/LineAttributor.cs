@@ -26,6 +26,9 @@ internal sealed class MethodLineTallies
 
     /// <summary>Samples charged to more than one line: a lambda or a recursive call runs inside the line that called it.</summary>
     public long SamplesOnSeveralLines { get; set; }
+
+    /// <summary>Exact mode: the threads the method's allocations were made on.</summary>
+    public int ThreadCount { get; set; }
 }
 
 /// <summary>
@@ -85,6 +88,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly Dictionary<FrameKey, int> _frameIds = [];
     private readonly List<FrameKey> _frames = [];
     private readonly List<(long Min, long Max)> _objectSizes = [];
+    private readonly HashSet<int>[] _threadsOfSelected;
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
     private readonly SequenceTable _stacks = new();
@@ -101,6 +105,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _selectedCount = selectedCount;
         _runsContinuations = runsContinuations ?? new bool[selectedIndexByMethodId.Length];
+        _threadsOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => new HashSet<int>())];
     }
 
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge"/> expects lines for.</summary>
@@ -142,6 +147,11 @@ internal sealed class LineAttributor : IAllocationVisitor
             if (selected < 0)
             {
                 continue;
+            }
+
+            if (_eventKind == AllocationEventKind.Exact)
+            {
+                _threadsOfSelected[selected].Add(allocation.ThreadId);
             }
 
             var key = i == 0
@@ -201,7 +211,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         var tallies = new MethodLineTallies[_selectedCount];
         for (int i = 0; i < tallies.Length; i++)
         {
-            tallies[i] = new MethodLineTallies();
+            tallies[i] = new MethodLineTallies { ThreadCount = _threadsOfSelected[i].Count };
         }
 
         var lines = new List<int>();

@@ -71,6 +71,12 @@ internal static class MethodReportBuilder
             notes.Add($"{tallies.SamplesOnSeveralLines:N0} samples count on more than one line: code written inside a line (a lambda, a local function) or called again from it (recursion) also counts on the line that ran it, so the lines add up to more than the total");
         }
 
+        if (estimator == EstimatorKind.Exact && tallies.ThreadCount > 1)
+        {
+            notes.Add($"this method allocated on {tallies.ThreadCount:N0} threads: the runtime does not log a thread's first object of a type that another thread logged first, "
+                + "so each line may miss up to one object per thread and type (docs/how-it-works.md)");
+        }
+
         if (structBoxLines is { Count: > 0 })
         {
             notes.Add($"{Plural(structBoxLines, "line")} {string.Join(", ", structBoxLines)} {(structBoxLines.Count == 1 ? "boxes" : "box")} a struct in unoptimized code (tier 0 or Debug), which boxes through the runtime's CastHelpers.Box; "
