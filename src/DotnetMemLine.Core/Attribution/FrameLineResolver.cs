@@ -145,7 +145,8 @@ internal static class FrameLineResolver
     /// sign). Compiler plumbing under a hidden sequence point borrows the preceding visible line, which
     /// may have nothing to do with it (an async iterator resumed from its own plumbing would charge its
     /// closing brace), so it counts only when nothing deeper of the method has a line; but a closure
-    /// allocated where its scope begins belongs to the scope's first statement, the next visible line.
+    /// allocated where its scope begins belongs to the scope's first statement, the next visible line (a
+    /// Debug build's opening brace skipped).
     /// </summary>
     private static int LineOf(ModuleSymbols symbols, int token, int ilOffset, ImmutableArray<ILSite> sites)
     {

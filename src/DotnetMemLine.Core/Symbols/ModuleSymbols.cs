@@ -128,14 +128,19 @@ public sealed class ModuleSymbols : IDisposable
     }
 
     /// <summary>
-    /// The first visible line after <paramref name="ilOffset"/>: where a closure allocated at the entry of
-    /// a scope (under a hidden sequence point) belongs. Null when no visible point follows.
+    /// The first visible line after <paramref name="ilOffset"/>, braces skipped: where a closure allocated at
+    /// the entry of a scope (under a hidden sequence point) belongs. Null when no visible point follows.
     /// </summary>
     public SourceLine? FindNextLine(int methodToken, int ilOffset)
     {
         var points = GetPoints(methodToken);
         var index = Array.BinarySearch(points.Offsets, ilOffset + 1);
         index = index >= 0 ? index : ~index;
+        while (index < points.Count && Array.BinarySearch(points.BraceOffsets, points.Offsets[index]) >= 0)
+        {
+            index++; // a Debug build's opening brace: the scope's first statement comes after it
+        }
+
         return index < points.Count ? new SourceLine(points.Documents[index], points.Lines[index]) : null;
     }
 
@@ -350,6 +355,7 @@ public sealed class ModuleSymbols : IDisposable
 
         var points = new List<(int Offset, int Line, int EndLine, string Document)>();
         var hidden = new List<int>();
+        var braces = new List<int>();
         try
         {
             var info = _pdb.GetMethodDebugInformation(handle.ToDebugInformationHandle());
@@ -363,6 +369,10 @@ public sealed class ModuleSymbols : IDisposable
                 }
 
                 points.Add((point.Offset, point.StartLine, point.EndLine, _pdb.GetString(_pdb.GetDocument(point.Document).Name)));
+                if (point.StartLine == point.EndLine && point.EndColumn == point.StartColumn + 1)
+                {
+                    braces.Add(point.Offset); // a one-character statement: a brace (Debug builds give braces points)
+                }
             }
         }
         catch (BadImageFormatException)
@@ -379,6 +389,7 @@ public sealed class ModuleSymbols : IDisposable
             ordered.Select(p => p.Document).ToArray())
         {
             HiddenOffsets = [.. hidden.Order()],
+            BraceOffsets = [.. braces.Order()],
         };
     }
 
@@ -639,6 +650,9 @@ public sealed class ModuleSymbols : IDisposable
 
         /// <summary>Where hidden sequence points (compiler plumbing) start, sorted.</summary>
         public int[] HiddenOffsets { get; init; } = [];
+
+        /// <summary>Where the visible points of a lone brace start, sorted.</summary>
+        public int[] BraceOffsets { get; init; } = [];
 
         public int[] Lines { get; } = lines;
 

@@ -264,6 +264,16 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void FindNextLine_AfterAClosureCreatedAtAScopesEntry_IsTheFirstStatement_NotTheOpeningBrace()
+    {
+        // In a Debug build (this fixture's) the opening brace has a point of its own, after the display class.
+        int token = Token(nameof(LineFixture.CapturesAVariable));
+        var closure = s_symbols.GetBody(token).Sites.Single(s => s.CreatesDisplayClass);
+
+        Assert.AreEqual(Marker("line", "FirstStatementOfClosureScope"), s_symbols.FindNextLine(token, closure.Offset)?.Line);
+    }
+
+    [TestMethod]
     public void GetBody_BoxOfAStruct_IsMarked_NotOfAPrimitiveOrAnEnum()
     {
         var boxes = s_symbols.GetBody(Token(nameof(LineFixture.BoxesStructsAndOthers))).Sites.Where(s => s.Kind == ILSiteKind.Box).ToList();

@@ -112,6 +112,12 @@ internal sealed class LineFixture
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     public static string NeverInlined() => "n";
 
+    public static Func<int> CapturesAVariable(int seed)
+    {
+        var captured = seed + 1; // @line:FirstStatementOfClosureScope
+        return () => captured;
+    }
+
     public static object[] BoxesStructsAndOthers() => [(object)(1, 2), (object)3, (object)System.DayOfWeek.Monday, (object)new FixtureStruct { Value = 1 }, (object)FixtureEnum.Second];
 
     public struct FixtureStruct
