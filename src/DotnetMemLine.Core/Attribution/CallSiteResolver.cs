@@ -540,6 +540,14 @@ internal sealed class CallSiteResolver
             return Medium;
         }
 
+        // A delegate's Invoke calls what was made into a delegate of its type and arity: a lambda this method
+        // makes into a Func<int, int[]> is not what an Action<int>'s or a Func<byte[]>'s Invoke calls.
+        if (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke" && DelegatesMadeOf(call) is { Count: > 0 } delegates
+            && !delegates.Contains((site.TypeKey, site.ParameterCount)))
+        {
+            return Impossible;
+        }
+
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
         int score = site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
@@ -547,6 +555,31 @@ internal sealed class CallSiteResolver
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
+    }
+
+    /// <summary>
+    /// The delegates this method makes of the called method: for each <c>ldftn</c> of it, the type of the
+    /// delegate constructed right after it and the method's parameter count (what that delegate's Invoke
+    /// takes). Empty when the method makes no delegate of it, or a parameter count is unknown.
+    /// </summary>
+    private HashSet<(string TypeKey, int ParameterCount)> DelegatesMadeOf(FrameCall call)
+    {
+        var delegates = new HashSet<(string, int)>();
+        for (int i = 0; i < _sites.Length; i++)
+        {
+            if (_sites[i].Kind == ILSiteKind.LoadFunction && _sites[i].MethodName == call.MethodName && _sites[i].TypeKey == call.TypeKey
+                && i + 1 < _sites.Length && _sites[i + 1].Kind == ILSiteKind.NewObject)
+            {
+                if (_sites[i].ParameterCount < 0)
+                {
+                    return [];
+                }
+
+                delegates.Add((_sites[i + 1].TypeKey, _sites[i].ParameterCount));
+            }
+        }
+
+        return delegates;
     }
 
     /// <summary>

@@ -53,7 +53,8 @@ public enum ILSiteKind : byte
 /// For <c>box</c>, the type is a struct (not a primitive type nor an enum, as far as can be told from here),
 /// which unoptimized code boxes through the runtime's <c>CastHelpers.Box</c>.
 /// </param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false)
+/// <param name="ParameterCount">For a call, <c>newobj</c> or <c>ldftn</c>, the target's parameter count (<c>this</c> not counted); -1 when unknown.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -131,7 +132,7 @@ public static class ILSites
                         (string type, string method) = MethodTarget(metadata, token);
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
                         int definition = DefinitionToken(metadata, token);
-                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition)));
+                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: ParameterCountOf(metadata, token)));
                         break;
                     }
 
@@ -139,7 +140,7 @@ public static class ILSites
                     {
                         int token = il.ReadInt32();
                         (string type, string method) = MethodTarget(metadata, token);
-                        sites.Add(new ILSite(offset, ILSiteKind.LoadFunction, type, method, TargetToken: DefinitionToken(metadata, token)));
+                        sites.Add(new ILSite(offset, ILSiteKind.LoadFunction, type, method, TargetToken: DefinitionToken(metadata, token), ParameterCount: ParameterCountOf(metadata, token)));
                         break;
                     }
 
@@ -383,6 +384,47 @@ public static class ILSites
         catch (BadImageFormatException)
         {
             return 0;
+        }
+    }
+
+    /// <summary>The parameter count of a method token's signature (<c>this</c> not counted); -1 when unreadable.</summary>
+    private static int ParameterCountOf(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            BlobHandle signature;
+            switch (handle.Kind)
+            {
+                case HandleKind.MethodDefinition:
+                    signature = metadata.GetMethodDefinition((MethodDefinitionHandle)handle).Signature;
+                    break;
+                case HandleKind.MemberReference:
+                    signature = metadata.GetMemberReference((MemberReferenceHandle)handle).Signature;
+                    break;
+                case HandleKind.MethodSpecification:
+                    return ParameterCountOf(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
+                default:
+                    return -1;
+            }
+
+            BlobReader blob = metadata.GetBlobReader(signature);
+            SignatureHeader header = blob.ReadSignatureHeader();
+            if (header.Kind != SignatureKind.Method)
+            {
+                return -1;
+            }
+
+            if (header.IsGeneric)
+            {
+                blob.ReadCompressedInteger();
+            }
+
+            return blob.ReadCompressedInteger();
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
+        {
+            return -1;
         }
     }
 

@@ -475,6 +475,35 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ALambdaMadeIntoAFunc_IsNotCalledByAnActionsOrAnotherFuncsInvoke()
+    {
+        // Lambdas.ClosuresAndDelegates in collect's tier-1 code (no inlining events): Numbers.Select(scale).ToArray()
+        // was inlined and calls the lambda scale (x => new int[x + factor], a Func<int, int[]>) directly. The
+        // Invoke of keep (an Action<int>) and of make (a Func<byte[]>) in the same stretch cannot call it.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x10, ILSiteKind.LoadFunction, "<>c__DisplayClass2_0", "<ClosuresAndDelegates>b__0", ParameterCount: 1),
+            new(0x16, ILSiteKind.NewObject, "Func", ".ctor", ParameterCount: 2),
+            new(0x20, ILSiteKind.LoadFunction, "Lambdas", "Keep", ParameterCount: 1),
+            new(0x26, ILSiteKind.NewObject, "Action", ".ctor", ParameterCount: 2),
+            new(0x30, ILSiteKind.Call, "Enumerable", "Select", ParameterCount: 2),
+            new(0x35, ILSiteKind.Call, "Enumerable", "ToArray", ParameterCount: 1),
+            new(0x40, ILSiteKind.CallVirt, "Action", "Invoke", ParameterCount: 1),
+            new(0x50, ILSiteKind.LoadFunction, "<>c", "<ClosuresAndDelegates>b__2_1", ParameterCount: 0),
+            new(0x56, ILSiteKind.NewObject, "Func", ".ctor", ParameterCount: 2),
+            new(0x60, ILSiteKind.CallVirt, "Func", "Invoke", ParameterCount: 0),
+        ];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = null };
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0x70).Resolve([(0x80, FrameCall.Call("<>c__DisplayClass2_0", "<ClosuresAndDelegates>b__0"))]);
+
+        int[] places = [.. result[0x80].Alternatives.Add(result[0x80].ILOffset)];
+        CollectionAssert.Contains(places, 0x35, "ToArray, inlined (line 34)");
+        CollectionAssert.DoesNotContain(places, 0x40, "keep(...): an Action<int>");
+        CollectionAssert.DoesNotContain(places, 0x60, "make(): a Func<byte[]>");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };

@@ -221,7 +221,7 @@ public sealed class ModuleSymbolsTests
         (var sites, var ilSize) = s_symbols.GetBody(simple);
 
         // new string('x', count) is newobj String::.ctor; text + "!" is a call to String.Concat.
-        Assert.AreEqual(new ILSite(sites[0].Offset, ILSiteKind.NewObject, "String", ".ctor"), sites[0]);
+        Assert.AreEqual(new ILSite(sites[0].Offset, ILSiteKind.NewObject, "String", ".ctor", ParameterCount: 2), sites[0]);
         Assert.IsTrue(sites[0].Offset >= alloc && sites[0].Offset < ret);
         Assert.AreEqual((ILSiteKind.Call, "String", "Concat"), (sites[1].Kind, sites[1].TypeKey, sites[1].MethodName));
         Assert.IsTrue(sites[1].Offset >= ret && sites[1].Offset < ilSize);
@@ -271,6 +271,15 @@ public sealed class ModuleSymbolsTests
         var closure = s_symbols.GetBody(token).Sites.Single(s => s.CreatesDisplayClass);
 
         Assert.AreEqual(Marker("line", "FirstStatementOfClosureScope"), s_symbols.FindNextLine(token, closure.Offset)?.Line);
+    }
+
+    [TestMethod]
+    public void GetBody_CallsAndFunctionLoads_CarryTheirTargetsParameterCount()
+    {
+        var sites = s_symbols.GetBody(Token(nameof(LineFixture.CapturesAVariable))).Sites;
+
+        Assert.AreEqual(0, sites.Single(s => s.Kind == ILSiteKind.LoadFunction).ParameterCount, "the lambda () => captured");
+        Assert.AreEqual(2, sites.Single(s => s.Kind == ILSiteKind.NewObject && s.TypeKey == "Func").ParameterCount, "a delegate's constructor takes the target and the function");
     }
 
     [TestMethod]
