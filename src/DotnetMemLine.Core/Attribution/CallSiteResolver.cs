@@ -418,6 +418,16 @@ internal sealed class CallSiteResolver
 
         foreach (ILSite site in _sites)
         {
+            if (site.Offset == siteOffset && IsDelegateInvoke(site) && call.Kind == FrameCallKind.Allocation)
+            {
+                // A lambda of this method inlined where its delegate is invoked (guarded devirtualization).
+                (int Token, int Offset)[] allocatingLambdas = [.. InlinableTargetsOf(site)
+                    .Select(token => (token, Inner: _sitesOf(token).Where(inner => Allocates(inner, call)).Select(inner => inner.Offset).ToArray()))
+                    .Where(t => t.Inner.Length == 1)
+                    .Select(t => (t.token, t.Inner[0]))];
+                return allocatingLambdas.Length == 1 ? allocatingLambdas[0] : (0, -1);
+            }
+
             if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
             {
                 continue;
@@ -488,6 +498,14 @@ internal sealed class CallSiteResolver
                 return Impossible; // they call nothing but the allocator
             }
 
+            // A delegate invoked here whose target, a lambda or local function of this method, the JIT may
+            // have inlined here (guarded devirtualization), and whose own IL allocates that object.
+            if (IsDelegateInvoke(site) && _sitesOf is not null
+                && InlinableTargetsOf(site).Any(token => _sitesOf(token).Any(inner => Allocates(inner, call) && inner.Kind != ILSiteKind.Box)))
+            {
+                return Strong;
+            }
+
             // A call whose body the JIT put here: certain if the callee's own IL allocates that object. A
             // lambda or local function made into a delegate here may be inlined where the delegate is invoked.
             bool calleeAllocatesIt = site.TargetToken != 0 && _sitesOf is not null && _sitesOf(site.TargetToken).Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box);
@@ -555,6 +573,26 @@ internal sealed class CallSiteResolver
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
+    }
+
+    private static bool IsDelegateInvoke(ILSite site) => site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke";
+
+    /// <summary>
+    /// The methods of this module (tokens) this method makes into delegates that <paramref name="invoke"/> can
+    /// call (same delegate type and arity) and that the JIT may have inlined into this body.
+    /// </summary>
+    private IEnumerable<int> InlinableTargetsOf(ILSite invoke)
+    {
+        for (int i = 0; i + 1 < _sites.Length; i++)
+        {
+            ILSite load = _sites[i];
+            if (load.Kind == ILSiteKind.LoadFunction && load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
+                && _sites[i + 1].Kind == ILSiteKind.NewObject && _sites[i + 1].TypeKey == invoke.TypeKey
+                && (_inlinedNames is null || _inlinedNames.Contains(load.MethodName)))
+            {
+                yield return load.TargetToken;
+            }
+        }
     }
 
     /// <summary>
