@@ -504,6 +504,29 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ALambdaInlinedWhereItsDelegateIsInvoked_IsChargedToTheInvokingLine_WithTheLambdasLine()
+    {
+        // Func<byte[]> make = () => new byte[1_000];  var made = make();  tier 1 devirtualized make() (guarded)
+        // and inlined the lambda there: the byte[] is allocated by this body, at the Invoke's place.
+        const int lambda = 0x06000077;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x10, ILSiteKind.LoadFunction, "<>c", "<ClosuresAndDelegates>b__2_1", TargetToken: lambda, ParameterCount: 0),
+            new(0x16, ILSiteKind.NewObject, "Func", ".ctor", ParameterCount: 2),
+            new(0x20, ILSiteKind.CallVirt, "Func", "Invoke", ParameterCount: 0),
+        ];
+        ImmutableArray<ILSite> lambdaSites = [new(0x01, ILSiteKind.NewArray, "Byte[]", "", 1_000)];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = [("ConformanceTarget.Shapes.Lambdas+<>c", "<ClosuresAndDelegates>b__2_1")] };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 0x30, sitesOf: token => token == lambda ? lambdaSites : []);
+        FrameCall allocation = FrameCall.Allocation("Byte[]", 1_024, 1_024);
+
+        var result = resolver.Resolve([(0x80, allocation)]);
+
+        Assert.AreEqual(0x20, result[0x80].ILOffset, "make(), where the lambda ran");
+        Assert.AreEqual((lambda, 0x01), resolver.InlinedSite(0x20, allocation), "and the lambda's own line");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
