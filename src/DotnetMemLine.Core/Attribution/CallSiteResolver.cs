@@ -566,6 +566,14 @@ internal sealed class CallSiteResolver
             return Impossible;
         }
 
+        // Making a delegate (ldftn, then newobj of the delegate type) runs the runtime's delegate constructor,
+        // never user code: the lambda inlined LINQ calls is not called there.
+        if (site.Kind == ILSiteKind.NewObject && IsDelegateConstruction(site)
+            && call.TypeKey is not ("Delegate" or "MulticastDelegate") && call.TypeKey != site.TypeKey)
+        {
+            return Impossible;
+        }
+
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
         int score = site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
@@ -573,6 +581,13 @@ internal sealed class CallSiteResolver
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
+    }
+
+    /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
+    private bool IsDelegateConstruction(ILSite site)
+    {
+        int index = _sites.IndexOf(site);
+        return index > 0 && _sites[index - 1].Kind == ILSiteKind.LoadFunction;
     }
 
     private static bool IsDelegateInvoke(ILSite site) => site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke";
@@ -722,8 +737,25 @@ internal sealed class CallSiteResolver
     {
         int next = NextBoundary(il);
         int following = NextRangeILOffset(range);
-        if (following < 0 || following == next)
+        if (following == next)
         {
+            return [(il, next)];
+        }
+
+        if (following < 0)
+        {
+            // The range ends with a forward jump over the IL that follows it, and unmapped code comes next:
+            // the JIT moved the fall-through out of line (a lazily created cached delegate,
+            // `<>O.<0>__Keep ??= Keep`), and what follows the jump in native order is its target's code.
+            foreach (ILBranch branch in _branches)
+            {
+                if (branch.Offset >= il && branch.End <= next && branch.Target >= next
+                    && !_sites.Any(s => s.Offset >= branch.End && s.Offset < next))
+                {
+                    return [(il, next), (branch.Target, NextBoundary(branch.Target))];
+                }
+            }
+
             return [(il, next)];
         }
 

@@ -527,6 +527,40 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ARangeEndingInAJumpOverOutOfLineCode_ContinuesAtTheJumpsTarget()
+    {
+        // Lambdas.ClosuresAndDelegates, collect's tier-1 code: line 33, Action<int> keep = Keep, is compiled
+        // from a cached delegate: ldsfld <>O; dup; brtrue IL_0039 (line 34); pop; ldnull; ldftn Keep; newobj ...
+        // The JIT moved the creation out of line (IL 39's range comes last), so IL 30's range runs on into
+        // line 34's inlined Select(...).ToArray(), whose iterator it allocates there.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x1e, ILSiteKind.StaticField, "<>O", ""),
+            new(0x28, ILSiteKind.LoadFunction, "Lambdas", "Keep", ParameterCount: 1),
+            new(0x2e, ILSiteKind.NewObject, "Action", ".ctor", ParameterCount: 2),
+            new(0x34, ILSiteKind.StaticField, "<>O", ""),
+            new(0x39, ILSiteKind.StaticField, "Lambdas", ""),
+            new(0x3f, ILSiteKind.Call, "Enumerable", "Select", ParameterCount: 2),
+            new(0x44, ILSiteKind.Call, "Enumerable", "ToArray", ParameterCount: 1),
+            new(0x4d, ILSiteKind.CallVirt, "Action", "Invoke", ParameterCount: 1),
+        ];
+        ImmutableArray<ILBranch> branches = [new(0x24, 0x26, 0x39)];
+        CompiledCode code = new()
+        {
+            MethodId = 0,
+            Size = 0x3a0,
+            NativeOffsets = [0x0, 0x65, 0xf7, 0x299, 0x2c3, 0x2fa, 0x32b],
+            ILOffsets = [-2, 30, -1, 82, -1, 39, 51],
+            IsOptimized = true,
+            InlinedMethods = null,
+        };
+
+        var result = new CallSiteResolver(code, sites, 0x60, branches: branches).Resolve([(0x8a, FrameCall.Allocation("ArraySelectIterator", 48, 48))]);
+
+        CollectionAssert.Contains(new[] { 0x3f, 0x44 }, result[0x8a].ILOffset, "Select or ToArray (line 34), not the range's own IL 30");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
