@@ -109,15 +109,16 @@ internal static class Program
     }
 
     /// <summary>
-    /// Has every thread-pool thread the async shapes will run on allocate once first: the runtime
-    /// reports no allocation event for the first object a new thread allocates (seen in exact mode:
-    /// one object missing per thread), which would be taken from the line that ran first on it.
+    /// Has every thread-pool thread the async shapes will run on allocate once first: in exact mode the
+    /// runtime reports no event for the first object of a type a thread allocates when another thread
+    /// allocated that type first (docs/how-it-works.md), which would be taken from the line that ran first on it.
     /// </summary>
     private static void WarmThreadPool()
     {
         var threads = Math.Max(4, Environment.ProcessorCount * 2);
         ThreadPool.SetMinThreads(threads, threads);
         using var started = new CountdownEvent(threads);
+        using var finished = new CountdownEvent(threads);
         using var release = new ManualResetEventSlim();
         for (var i = 0; i < threads; i++)
         {
@@ -128,12 +129,14 @@ internal static class Program
                     TwinTruth.PrepareThread();
                     started.Signal();
                     release.Wait();
+                    finished.Signal();
                 },
                 null);
         }
 
         started.Wait();
         release.Set();
+        finished.Wait(); // only then may the events be disposed: a worker may not have left Wait yet
     }
 
     private static void RunRound(int[] selected, long[] plainTotals, long[] twinTotals)
