@@ -11,8 +11,9 @@ namespace DotnetMemLine.Symbols;
 /// The methods a user can name with --method, read from module metadata alone (no PDB needed).
 /// Left out: methods without an IL body (abstract, extern, interface, delegate Invoke) since they never run
 /// code of their own, and compiler-generated ones (lambdas, local functions, state machines, display classes,
-/// record members, auto-property accessors) except the top-level-statements entry point <c>&lt;Main&gt;$</c>,
-/// which is user code.
+/// record members, auto-property accessors) except the top-level-statements entry point <c>&lt;Main&gt;$</c>
+/// and local functions (<c>&lt;Outer&gt;g__Name|0_0</c>, named Name or Outer.Name), which are user code: a
+/// file-based app's helpers are local functions of its top-level statements.
 /// </summary>
 public static class MethodCatalog
 {
@@ -65,7 +66,7 @@ public static class MethodCatalog
                 var method = reader.GetMethodDefinition(methodHandle);
                 var name = reader.GetString(method.Name);
                 if (method.RelativeVirtualAddress == 0
-                    || (name != TopLevelMainName && (name.StartsWith('<') || IsCompilerGenerated(reader, method))))
+                    || (name != TopLevelMainName && !MethodIdentity.TryParseLocalFunction(name, out _, out _) && (name.StartsWith('<') || IsCompilerGenerated(reader, method))))
                 {
                     continue;
                 }

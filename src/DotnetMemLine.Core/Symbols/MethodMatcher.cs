@@ -73,7 +73,7 @@ public static partial class MethodMatcher
         var wantedMethod = parsed.Name[(parsed.Name.LastIndexOf('.') + 1)..].ToUpperInvariant();
         var wantedFull = parsed.Name.ToUpperInvariant();
         return candidates
-            .Select(c => (c.FullName, Method: UserFacingName(c.MethodName).ToUpperInvariant()))
+            .Select(c => (FullName: c.UserFullName, Method: UserFacingName(c.MethodName).ToUpperInvariant()))
             .DistinctBy(c => c.FullName, StringComparer.Ordinal)
             .Select(c => (
                 c.FullName,
@@ -206,7 +206,10 @@ public static partial class MethodMatcher
     private static bool IsIdentifierPart(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '@' || c == '`';
 
     // Top-level statements compile to "<Main>$"; users know it as Main.
-    private static string UserFacingName(string methodName) => methodName == MethodCatalog.TopLevelMainName ? "Main" : methodName;
+    private static string UserFacingName(string methodName) =>
+        methodName == MethodCatalog.TopLevelMainName ? "Main"
+        : MethodIdentity.TryParseLocalFunction(methodName, out _, out string local) ? local
+        : methodName;
 
     // Compare a pattern with as many trailing segments of the full name as it has, so "Foo.Bar" is not penalized for the namespace.
     private static string Tail(string fullName, string pattern)
@@ -300,6 +303,10 @@ public static partial class MethodMatcher
                     break;
                 case ".ctor":
                     yield return owner + method.TypeName[(method.TypeName.LastIndexOf('.') + 1)..];
+                    break;
+                case var localFunction when MethodIdentity.TryParseLocalFunction(localFunction, out string outer, out string local):
+                    yield return owner + local;
+                    yield return owner + outer + "." + local;
                     break;
                 case ['g' or 's', 'e', 't', '_', ..] accessor when accessor.Length > 4:
                     yield return owner + accessor[4..];

@@ -52,10 +52,22 @@ public sealed class MethodCatalogTests
     }
 
     [TestMethod]
-    public void Read_LeavesOutCompilerGeneratedMethods()
+    public void Read_LeavesOutCompilerGeneratedMethods_ButNotLocalFunctions()
     {
-        Assert.IsFalse(Catalog.Value.Any(m => m.TypeName.Contains('<', StringComparison.Ordinal) || m.MethodName.StartsWith('<')));
+        Assert.IsFalse(Catalog.Value.Any(m => m.TypeName.Contains('<', StringComparison.Ordinal)
+            || (m.MethodName.StartsWith('<') && !MethodIdentity.TryParseLocalFunction(m.MethodName, out _, out _))));
         Assert.AreEqual(1, Fixture(nameof(LineFixture.AsyncWork)).Count, "the async method itself stays");
+    }
+
+    [TestMethod]
+    public void Read_ListsLocalFunctions_NamedAsCSharpDoes()
+    {
+        var local = Catalog.Value.Single(m => m.TypeName == nameof(LineFixture) && m.MethodName.Contains("g__Local|", StringComparison.Ordinal));
+
+        Assert.AreEqual($"{FixtureNamespace}.LineFixture.WithLocal.Local(int)", local.DisplayName);
+        Assert.HasCount(1, MethodMatcher.Match("Local", Catalog.Value, m => m), "by its own name");
+        Assert.HasCount(1, MethodMatcher.Match("LineFixture.WithLocal.Local(int)", Catalog.Value, m => m), "and under its containing method's");
+        CollectionAssert.Contains(MethodMatcher.Suggest("Locl", Catalog.Value).ToArray(), $"{FixtureNamespace}.LineFixture.WithLocal.Local", "suggested as C# spells it");
     }
 
     [TestMethod]
