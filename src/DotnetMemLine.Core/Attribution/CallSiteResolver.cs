@@ -78,6 +78,7 @@ internal sealed class CallSiteResolver
     private readonly HashSet<string>? _inlinedNames;
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
     private readonly ImmutableArray<ILBranch> _branches;
+    private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
@@ -92,6 +93,9 @@ internal sealed class CallSiteResolver
         _sitesOf = sitesOf;
         _branches = branches.IsDefault ? [] : branches;
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
+        _delegateMakings = [.. Enumerable.Range(0, Math.Max(0, sites.Length - 1))
+            .Where(i => sites[i].Kind == ILSiteKind.LoadFunction && sites[i + 1].Kind == ILSiteKind.NewObject)
+            .Select(i => (sites[i], sites[i + 1]))];
         if (code.InlinedMethods is { } inlined)
         {
             _inlined = [.. inlined.Select(m => (ILSites.TypeKey(m.TypeName), m.MethodName))];
@@ -584,11 +588,7 @@ internal sealed class CallSiteResolver
     }
 
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
-    private bool IsDelegateConstruction(ILSite site)
-    {
-        int index = _sites.IndexOf(site);
-        return index > 0 && _sites[index - 1].Kind == ILSiteKind.LoadFunction;
-    }
+    private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);
 
     private static bool IsDelegateInvoke(ILSite site) => site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke";
 
@@ -598,11 +598,10 @@ internal sealed class CallSiteResolver
     /// </summary>
     private IEnumerable<int> InlinableTargetsOf(ILSite invoke)
     {
-        for (int i = 0; i + 1 < _sites.Length; i++)
+        foreach ((ILSite load, ILSite construction) in _delegateMakings)
         {
-            ILSite load = _sites[i];
-            if (load.Kind == ILSiteKind.LoadFunction && load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
-                && _sites[i + 1].Kind == ILSiteKind.NewObject && _sites[i + 1].TypeKey == invoke.TypeKey
+            if (load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
+                && construction.TypeKey == invoke.TypeKey
                 && (_inlinedNames is null || _inlinedNames.Contains(load.MethodName)))
             {
                 yield return load.TargetToken;
@@ -618,17 +617,16 @@ internal sealed class CallSiteResolver
     private HashSet<(string TypeKey, int ParameterCount)> DelegatesMadeOf(FrameCall call)
     {
         var delegates = new HashSet<(string, int)>();
-        for (int i = 0; i < _sites.Length; i++)
+        foreach ((ILSite load, ILSite construction) in _delegateMakings)
         {
-            if (_sites[i].Kind == ILSiteKind.LoadFunction && _sites[i].MethodName == call.MethodName && _sites[i].TypeKey == call.TypeKey
-                && i + 1 < _sites.Length && _sites[i + 1].Kind == ILSiteKind.NewObject)
+            if (load.MethodName == call.MethodName && load.TypeKey == call.TypeKey)
             {
-                if (_sites[i].ParameterCount < 0)
+                if (load.ParameterCount < 0)
                 {
                     return [];
                 }
 
-                delegates.Add((_sites[i + 1].TypeKey, _sites[i].ParameterCount));
+                delegates.Add((construction.TypeKey, load.ParameterCount));
             }
         }
 
