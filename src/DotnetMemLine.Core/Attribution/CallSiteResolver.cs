@@ -492,6 +492,13 @@ internal sealed class CallSiteResolver
         bool mayBeInlined = site.IsCall && MayBeInlined(site);
         if (call.Kind == FrameCallKind.Allocation)
         {
+            // new string(...) is a call of String.Ctor, which allocates in a frame of its own: a string the
+            // frame allocates itself comes from that call only if the JIT inlined it.
+            if (IsStringConstructor(site))
+            {
+                return Weak;
+            }
+
             if (Allocates(site, call))
             {
                 return Strong;

@@ -561,6 +561,30 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void AStringAllocatedByTheFrameItself_IsAnInlinedCallsNotANewString()
+    {
+        // Iterator shape, tier 1: var prefix = new string('i', 200); ... var item = prefix + i.ToString();
+        // new string(...) runs String.Ctor, a frame of its own; the 424-432-byte strings this frame allocated
+        // itself come from the inlined String.Concat.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x2a, ILSiteKind.NewObject, "String", ".ctor", ParameterCount: 2),
+            new(0x46, ILSiteKind.Call, "Int32", "ToString", ParameterCount: 0),
+            new(0x4b, ILSiteKind.Call, "String", "Concat", ParameterCount: 2),
+        ];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = [("System.String", "Concat")] };
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0x60).Resolve(
+        [
+            (0x40, FrameCall.Call("String", "Ctor")),
+            (0x80, FrameCall.Allocation("String", 424, 432)),
+        ]);
+
+        Assert.AreEqual(0x2a, result[0x40].ILOffset, "new string(...) is its call of String.Ctor");
+        Assert.AreEqual(0x4b, result[0x80].ILOffset, "prefix + i.ToString()");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
