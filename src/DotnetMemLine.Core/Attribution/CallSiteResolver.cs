@@ -448,6 +448,50 @@ internal sealed class CallSiteResolver
         return (0, -1);
     }
 
+    /// <summary>
+    /// When <see cref="InlinedSite"/> finds no single site: the sites of the called method of this module
+    /// that may make <paramref name="call"/>: its calls of that name when the frame calls another method
+    /// than the one its site names (inlined or tail-called); else, if it may have been inlined, its
+    /// allocations of that type and its calls, which the JIT may have inlined in turn. The caller takes
+    /// them when they are all on one line (a local function written on one line).
+    /// </summary>
+    public (int Token, int[] Offsets) InlinedSitesThatMay(int siteOffset, FrameCall call)
+    {
+        if (_sitesOf is null)
+        {
+            return (0, []);
+        }
+
+        foreach (ILSite site in _sites)
+        {
+            if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0)
+            {
+                continue;
+            }
+
+            // A method that ends by calling the frame's callee may have jumped to it (a tail call: the local
+            // function prefix + index.ToString() leaves String.Concat called from the line that called it).
+            ImmutableArray<ILSite> inner = _sitesOf(site.TargetToken);
+            int[] byName = call.Kind == FrameCallKind.Call && call.MethodName != site.MethodName
+                ? [.. inner.Where(i => i.IsCall && i.MethodName == call.MethodName).Select(i => i.Offset)]
+                : [];
+            if (byName.Length > 0)
+            {
+                return (site.TargetToken, byName);
+            }
+
+            if (MayBeInlined(site))
+            {
+                int[] offsets = [.. inner
+                    .Where(i => (i.IsCall && !i.NeverInlined) || (call.Kind == FrameCallKind.Allocation && Allocates(i, call)))
+                    .Select(i => i.Offset)];
+                return (site.TargetToken, offsets);
+            }
+        }
+
+        return (0, []);
+    }
+
     /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
     public int OnlySiteAnywhere(FrameCall call)
     {

@@ -63,7 +63,14 @@ internal static class FrameLineResolver
                     .Where(other => other > 0 && other != Math.Abs(line))
                     .Distinct()
                     .Order()];
-                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, method.Token, resolver.InlinedSite(resolution.ILOffset, call));
+                (int Token, int Offset) inlinedSite = resolver.InlinedSite(resolution.ILOffset, call);
+                if (inlinedSite.Offset < 0 && resolver.InlinedSitesThatMay(resolution.ILOffset, call) is (int token, [int first, ..] offsets)
+                    && offsets.Select(o => symbols.FindLine(token, o)?.Line).Distinct().Count() == 1)
+                {
+                    inlinedSite = (token, first); // a local function on one line: which of its calls made it does not matter
+                }
+
+                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, method.Token, inlinedSite);
                 result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
                 if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
                 {

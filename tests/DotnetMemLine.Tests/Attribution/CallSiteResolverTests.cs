@@ -585,6 +585,37 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ALocalFunctionInlinedOrTailCalled_OffersTheSitesInItThatMayHaveMadeTheCall()
+    {
+        // string Label(int index) => prefix + index.ToString(); called in labels.Add(Label(i)) at IL 0x1e.
+        const int label = 0x06000055;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x1e, ILSiteKind.Call, "Lambdas", "<CapturingLocalFunction>g__Label|7_0", TargetToken: label, ParameterCount: 2),
+            new(0x23, ILSiteKind.CallVirt, "List", "Add", ParameterCount: 1),
+        ];
+        ImmutableArray<ILSite> labelSites =
+        [
+            new(0x07, ILSiteKind.Call, "Int32", "ToString", ParameterCount: 0),
+            new(0x0c, ILSiteKind.Call, "String", "Concat", ParameterCount: 2),
+        ];
+
+        // Tier-0 caller, tier-1 Label: Label ends by jumping to Concat, so the caller's frame calls Concat.
+        var tierZero = new CallSiteResolver(OneRange, sites, ilSize: 0x30, sitesOf: token => token == label ? labelSites : []);
+        (int token, int[] offsets) = tierZero.InlinedSitesThatMay(0x1e, FrameCall.Call("String", "Concat"));
+        Assert.AreEqual(label, token);
+        CollectionAssert.AreEqual(new[] { 0x0c }, offsets);
+
+        // Tier-1 caller with Label and Concat inlined: the string is allocated by the caller's frame; both of
+        // Label's calls may have made it (they are on one line, which the caller then takes).
+        CompiledCode tierOne = OneRange with { IsOptimized = true, InlinedMethods = [("ConformanceTarget.Shapes.Lambdas", "<CapturingLocalFunction>g__Label|7_0")] };
+        var optimized = new CallSiteResolver(tierOne, sites, ilSize: 0x30, sitesOf: token => token == label ? labelSites : []);
+        (token, offsets) = optimized.InlinedSitesThatMay(0x1e, FrameCall.Allocation("String", 224, 232));
+        Assert.AreEqual(label, token);
+        CollectionAssert.AreEqual(new[] { 0x07, 0x0c }, offsets);
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
