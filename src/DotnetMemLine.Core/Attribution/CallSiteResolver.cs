@@ -79,13 +79,19 @@ internal sealed class CallSiteResolver
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
     private readonly ImmutableArray<ILBranch> _branches;
     private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
+    private readonly (ILSite Load, ILSite Construction)[] _familyDelegateMakings; // those and the ones of the rest of the user's method
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
     /// <param name="ilSize">The length of the method's IL.</param>
     /// <param name="sitesOf">The sites of another method of the same module, by token: what a call the JIT inlined may allocate.</param>
     /// <param name="branches">The method's branch instructions, in IL order: where a range's code may stop following IL order.</param>
-    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default)
+    /// <param name="familyDelegateMakings">
+    /// The delegates the rest of the user's method makes (<see cref="DelegateMakings"/> of the method and of its
+    /// lambdas and local functions): a lambda invokes the delegates its enclosing method made.
+    /// </param>
+    public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default,
+        IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null)
     {
         _code = code;
         _sites = sites;
@@ -93,9 +99,8 @@ internal sealed class CallSiteResolver
         _sitesOf = sitesOf;
         _branches = branches.IsDefault ? [] : branches;
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
-        _delegateMakings = [.. Enumerable.Range(0, Math.Max(0, sites.Length - 1))
-            .Where(i => sites[i].Kind == ILSiteKind.LoadFunction && sites[i + 1].Kind == ILSiteKind.NewObject)
-            .Select(i => (sites[i], sites[i + 1]))];
+        _delegateMakings = DelegateMakings(sites);
+        _familyDelegateMakings = [.. _delegateMakings.Concat(familyDelegateMakings ?? []).Distinct()];
         if (code.InlinedMethods is { } inlined)
         {
             _inlined = [.. inlined.Select(m => (ILSites.TypeKey(m.TypeName), m.MethodName))];
@@ -638,6 +643,12 @@ internal sealed class CallSiteResolver
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
     }
 
+    /// <summary>Each <c>ldftn</c> of a method body and the <c>newobj</c> of a delegate right after it.</summary>
+    public static (ILSite Load, ILSite Construction)[] DelegateMakings(ImmutableArray<ILSite> sites) =>
+        [.. Enumerable.Range(0, Math.Max(0, sites.Length - 1))
+            .Where(i => sites[i].Kind == ILSiteKind.LoadFunction && sites[i + 1].Kind == ILSiteKind.NewObject)
+            .Select(i => (sites[i], sites[i + 1]))];
+
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
     private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);
 
@@ -649,7 +660,7 @@ internal sealed class CallSiteResolver
     /// </summary>
     private IEnumerable<int> InlinableTargetsOf(ILSite invoke)
     {
-        foreach ((ILSite load, ILSite construction) in _delegateMakings)
+        foreach ((ILSite load, ILSite construction) in _familyDelegateMakings)
         {
             if (load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
                 && construction.TypeKey == invoke.TypeKey
@@ -668,7 +679,7 @@ internal sealed class CallSiteResolver
     private HashSet<(string TypeKey, int ParameterCount)> DelegatesMadeOf(FrameCall call)
     {
         var delegates = new HashSet<(string, int)>();
-        foreach ((ILSite load, ILSite construction) in _delegateMakings)
+        foreach ((ILSite load, ILSite construction) in _familyDelegateMakings)
         {
             if (load.MethodName == call.MethodName && load.TypeKey == call.TypeKey)
             {

@@ -20,8 +20,11 @@ internal static class FrameLineResolver
 
     /// <param name="symbolsOf">The symbols of a method id's module; null when it has none.</param>
     /// <param name="objectSizes">Per frame, the smallest and largest single object it allocated itself (see <see cref="LineAttributor.ObjectSizes"/>).</param>
-    public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf)
+    /// <param name="userMethodOf">The token of the user's method a method id's code belongs to (itself, or the method declaring the lambda); null when unknown.</param>
+    public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
+        Func<int, int?>? userMethodOf = null)
     {
+        var familyMakings = new Dictionary<int, (ILSite, ILSite)[]>();
         var result = new FrameLine[frames.Count];
         IReadOnlyList<string> typeNames = trace.TypeNames;
         string? explain = Environment.GetEnvironmentVariable(ExplainVariable) is { Length: > 0 } name ? name : null;
@@ -40,7 +43,14 @@ internal static class FrameLineResolver
             }
 
             (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
-            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token));
+            (ILSite, ILSite)[] family = [];
+            if (userMethodOf?.Invoke(code.MethodId) is int root && !familyMakings.TryGetValue(root, out family!))
+            {
+                family = [.. symbols.GetNestedCodeTokens(root).Prepend(root).SelectMany(token => CallSiteResolver.DelegateMakings(symbols.GetBody(token).Sites))];
+                familyMakings[root] = family;
+            }
+
+            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family);
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
             foreach (int i in body)
             {
@@ -70,7 +80,7 @@ internal static class FrameLineResolver
                     inlinedSite = (token, first); // a local function on one line: which of its calls made it does not matter
                 }
 
-                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, method.Token, inlinedSite);
+                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, userMethodOf?.Invoke(code.MethodId) ?? method.Token, inlinedSite);
                 result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
                 if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
                 {
@@ -110,14 +120,15 @@ internal static class FrameLineResolver
     /// <summary>
     /// The line of a site inside code of the method the JIT inlined (a local function, lambda or an
     /// iterator's finally, all compiled to methods whose names start with '&lt;'), when that code is written
-    /// in the frame's own method; and whether it is the finally, whose line replaces the frame's.
+    /// in the user's method the frame belongs to (a lambda may inline a sibling lambda it invokes); and
+    /// whether it is the finally, whose line replaces the frame's.
     /// </summary>
-    private static (int Line, bool IsFinally) InlinedNestedLine(ModuleSymbols symbols, int frameToken, (int Token, int Offset) inlined)
+    private static (int Line, bool IsFinally) InlinedNestedLine(ModuleSymbols symbols, int enclosingToken, (int Token, int Offset) inlined)
     {
         if (inlined.Offset < 0
             || symbols.GetDefinitionName(inlined.Token) is not { } definition || definition.MethodName is not ['<', ..] name
             || symbols.GetMethodSpan(inlined.Token) is not { } inner
-            || symbols.GetMethodSpan(frameToken) is not { } outer
+            || symbols.GetMethodSpan(enclosingToken) is not { } outer
             || inner.FilePath != outer.FilePath || inner.FirstLine < outer.FirstLine || inner.LastLine > outer.LastLine
             || symbols.FindLine(inlined.Token, inlined.Offset) is not { } line)
         {

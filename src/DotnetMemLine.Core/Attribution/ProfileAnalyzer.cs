@@ -59,7 +59,8 @@ public static class ProfileAnalyzer
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
         var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations);
         trace.Replay(attributor, cancellationToken);
-        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]]);
+        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]],
+            methodId => selectedIndexByMethodId[methodId] is int index and >= 0 ? selected[index].Token : null);
         MethodLineTallies[] tallies = attributor.Charge(lineOfFrame);
 
         var methods = new List<MethodReport>(selected.Count);

@@ -616,6 +616,28 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ALambdaInvokingADelegateItsEnclosingMethodMade_ChargesThatLambdaWhenInlined()
+    {
+        // actions.Add(() => new byte[size]); ... actions.Select(action => action()).ToList(): tier 1 inlined the
+        // first lambda into the second (guarded devirtualization). The second lambda's body makes no delegate;
+        // its enclosing method does.
+        const int makeBytes = 0x06000081;
+        ImmutableArray<ILSite> invoker = [new(0x01, ILSiteKind.CallVirt, "Func", "Invoke", ParameterCount: 0)];
+        (ILSite, ILSite)[] family =
+        [
+            (new(0x2a, ILSiteKind.LoadFunction, "<>c__DisplayClass8_0", "<DelegateInvokedLater>b__1", TargetToken: makeBytes, ParameterCount: 0),
+             new(0x30, ILSiteKind.NewObject, "Func", ".ctor", ParameterCount: 2)),
+        ];
+        ImmutableArray<ILSite> makeBytesSites = [new(0x07, ILSiteKind.NewArray, "Byte[]", "")];
+        CompiledCode code = OneRange with { IsOptimized = true, InlinedMethods = [("ConformanceTarget.Shapes.Lambdas+<>c__DisplayClass8_0", "<DelegateInvokedLater>b__1")] };
+        var resolver = new CallSiteResolver(code, invoker, ilSize: 0x07, sitesOf: token => token == makeBytes ? makeBytesSites : [], familyDelegateMakings: family);
+        FrameCall allocation = FrameCall.Allocation("Byte[]", 24, 1_928);
+
+        Assert.AreEqual(0x01, resolver.Resolve([(0x28, allocation)])[0x28].ILOffset);
+        Assert.AreEqual((makeBytes, 0x07), resolver.InlinedSite(0x01, allocation));
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
