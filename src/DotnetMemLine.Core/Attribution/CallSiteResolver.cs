@@ -699,7 +699,7 @@ internal sealed class CallSiteResolver
     /// Whether <paramref name="site"/> allocates an object of the type (and, for a constant-length array, the
     /// size) the frame was seen allocating. Sizes are compared rounded up to the heap's 8-byte alignment.
     /// </summary>
-    private static bool Allocates(ILSite site, FrameCall call)
+    internal static bool Allocates(ILSite site, FrameCall call)
     {
         if (site.Kind is not (ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box)
             || (call.TypeKey.Length > 0 && !ILSites.KeyMatches(site.TypeKey, call.TypeKey)))

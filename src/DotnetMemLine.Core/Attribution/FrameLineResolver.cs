@@ -21,14 +21,20 @@ internal static class FrameLineResolver
     /// <param name="symbolsOf">The symbols of a method id's module; null when it has none.</param>
     /// <param name="objectSizes">Per frame, the smallest and largest single object it allocated itself (see <see cref="LineAttributor.ObjectSizes"/>).</param>
     /// <param name="userMethodOf">The token of the user's method a method id's code belongs to (itself, or the method declaring the lambda); null when unknown.</param>
+    /// <param name="lambdasInlinedInto">For another module's code id and a selected method: that method's symbols and its lambdas the JIT inlined into the code.</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
-        Func<int, int?>? userMethodOf = null)
+        Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null)
     {
         var familyMakings = new Dictionary<int, (ILSite, ILSite)[]>();
         var result = new FrameLine[frames.Count];
         IReadOnlyList<string> typeNames = trace.TypeNames;
         string? explain = Environment.GetEnvironmentVariable(ExplainVariable) is { Length: > 0 } name ? name : null;
-        foreach (IGrouping<int, int> body in Enumerable.Range(0, frames.Count).GroupBy(i => frames[i].CodeId))
+        foreach (int i in Enumerable.Range(0, frames.Count).Where(i => frames[i].ForeignSelected >= 0))
+        {
+            result[i] = LambdaLineInForeignCode(frames[i], objectSizes[i], trace, lambdasInlinedInto);
+        }
+
+        foreach (IGrouping<int, int> body in Enumerable.Range(0, frames.Count).Where(i => frames[i].ForeignSelected < 0).GroupBy(i => frames[i].CodeId))
         {
             CompiledCode code = trace.Code[body.Key];
             TracedMethod method = trace.Methods[code.MethodId];
@@ -99,6 +105,33 @@ internal static class FrameLineResolver
             $"explain code {codeId} ({(code.IsOptimized ? "optimized" : "tier-0")}, {code.Size} B, inlinees {(code.InlinedMethods is null ? "unknown" : string.Join(",", code.InlinedMethods.Select(m => m.TypeName + "::" + m.MethodName)))}) " +
             $"ret 0x{frame.ReturnOffset:x} calls {call} sizes {sizes.Min}..{sizes.Max} -> IL {resolution.ILOffset} (alternatives {string.Join(',', resolution.Alternatives)}) line {line.Line}" +
             (line.InlinedLine != 0 ? $" inlined line {line.InlinedLine}" : "") + $" | map {map}");
+    }
+
+    /// <summary>
+    /// A frame of another module's code into which the JIT inlined lambdas of a selected method: the line of the
+    /// lambdas' instructions that can have made its call (an allocation of that type, a call of that name), when
+    /// they are on one line (a lambda in a LINQ chain, its own line); none when no lambda can (the foreign
+    /// code's own work).
+    /// </summary>
+    private static FrameLine LambdaLineInForeignCode(FrameKey frame, (long Min, long Max) sizes, IAllocationTrace trace,
+        Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto)
+    {
+        if (lambdasInlinedInto?.Invoke(frame.CodeId, frame.ForeignSelected) is not { } inlined)
+        {
+            return FrameLine.None;
+        }
+
+        FrameCall call = frame.ForeignCallee >= 0
+            ? CallOf(frame with { CalleeMethodId = frame.ForeignCallee, TypeId = -1 }, sizes, trace, trace.TypeNames)
+            : CallOf(frame with { CalleeMethodId = -1 }, sizes, trace, trace.TypeNames);
+        int[] lines = [.. inlined.Lambdas
+            .SelectMany(token => inlined.Symbols.GetBody(token).Sites
+                .Where(site => call.Kind == FrameCallKind.Allocation
+                    ? site.Kind != ILSiteKind.Box && CallSiteResolver.Allocates(site, call)
+                    : site.IsCall && site.MethodName == call.MethodName)
+                .Select(site => inlined.Symbols.FindLine(token, site.Offset)?.Line ?? 0))
+            .Distinct()];
+        return lines is [int line and > 0] ? new FrameLine(line, []) : FrameLine.None;
     }
 
     /// <summary>Whether the frame was calling the runtime's exception dispatch (it is the frame that threw).</summary>

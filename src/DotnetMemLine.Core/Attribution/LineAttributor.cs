@@ -37,7 +37,23 @@ internal sealed class MethodLineTallies
 /// </summary>
 /// <param name="CalleeMethodId">The method of the next managed frame inside this one; -1 for the innermost frame.</param>
 /// <param name="TypeId">For the innermost frame, the allocated type (<see cref="AllocationRecord.TypeId"/>); -1 otherwise.</param>
-internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int CalleeMethodId, int TypeId);
+internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int CalleeMethodId, int TypeId)
+{
+    /// <summary>
+    /// A frame of another module's code (a LINQ or <c>Lazy</c> method) into which the JIT inlined a lambda of
+    /// selected method <paramref name="selected"/>: a key of its own, resolved to the lambda's line.
+    /// </summary>
+    public static FrameKey Foreign(int codeId, int returnOffset, int typeId, int selected) => new(codeId, returnOffset, -2 - selected, typeId);
+
+    /// <summary>For a <see cref="Foreign"/> key, the selected method's index; -1 otherwise.</summary>
+    public int ForeignSelected => CalleeMethodId <= -2 ? -2 - CalleeMethodId : -1;
+
+    /// <summary>A <see cref="Foreign"/> key of a frame that was calling a method (not the allocator) keeps that method here.</summary>
+    public static int CalleeAsTypeId(int calleeMethodId) => -2 - calleeMethodId;
+
+    /// <summary>For a <see cref="Foreign"/> key made with <see cref="CalleeAsTypeId"/>, the method the frame was calling; -1 otherwise.</summary>
+    public int ForeignCallee => TypeId <= -2 ? -2 - TypeId : -1;
+}
 
 /// <summary>The line a frame is charged to.</summary>
 /// <param name="Line">
@@ -89,6 +105,8 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly List<FrameKey> _frames = [];
     private readonly List<(long Min, long Max)> _objectSizes = [];
     private readonly HashSet<int>[] _threadsOfSelected;
+    private readonly IReadOnlyDictionary<int, int[]>? _foreignCodeInlining;
+    private readonly List<(int Selected, int FrameId)> _foreignPairs = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
     private readonly SequenceTable _stacks = new();
@@ -99,8 +117,14 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Per trace method id, true for the runtime methods that run a completed task's continuations (see
     /// <see cref="ContinuationRunners"/>); null for none.
     /// </param>
-    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null)
+    /// <param name="foreignCodeInlining">
+    /// Per code id of another module's code, the selected methods whose lambdas the JIT inlined into it
+    /// (per its inlining events): an object such code allocates itself may be the lambda's.
+    /// </param>
+    public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
+        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null)
     {
+        _foreignCodeInlining = foreignCodeInlining is { Count: > 0 } ? foreignCodeInlining : null;
         _eventKind = eventKind;
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _selectedCount = selectedCount;
@@ -130,6 +154,16 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
+            if (_foreignCodeInlining is not null && _foreignCodeInlining.TryGetValue(frame.CodeId, out int[]? inliningSelected)
+                && ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length || _selectedIndexByMethodId[frame.MethodId] < 0))
+            {
+                foreach (int inlining in inliningSelected)
+                {
+                    var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), inlining);
+                    _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0)));
+                }
+            }
+
             if ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length)
             {
                 continue;
@@ -157,23 +191,7 @@ internal sealed class LineAttributor : IAllocationVisitor
             var key = i == 0
                 ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, allocation.TypeId)
                 : new FrameKey(frame.CodeId, frame.ReturnOffset, frames[i - 1].MethodId, -1);
-            if (!_frameIds.TryGetValue(key, out int id))
-            {
-                id = _frames.Count;
-                _frames.Add(key);
-                _objectSizes.Add((long.MaxValue, -1));
-                _frameIds[key] = id;
-            }
-
-            if (i == 0 && allocation.ObjectCount == 1 && allocation.ObjectSize > 0)
-            {
-                (long min, long max) = _objectSizes[id];
-                if (allocation.ObjectSize < min || allocation.ObjectSize > max)
-                {
-                    _objectSizes[id] = (Math.Min(min, allocation.ObjectSize), Math.Max(max, allocation.ObjectSize));
-                }
-            }
-
+            int id = FrameIdOf(key, allocation, innermost: i == 0);
             if (used + 2 > _scratch.Length)
             {
                 Array.Resize(ref _scratch, _scratch.Length * 2);
@@ -183,6 +201,29 @@ internal sealed class LineAttributor : IAllocationVisitor
             _scratch[used++] = id;
         }
 
+        // A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method
+        // compiled once for reference types) may have inlined the lambda while running another caller's.
+        foreach ((int inlining, int foreignId) in _foreignPairs)
+        {
+            bool methodOnStack = false;
+            for (int p = 0; p < used; p += 2)
+            {
+                methodOnStack |= _scratch[p] == inlining && _frames[_scratch[p + 1]].ForeignSelected < 0;
+            }
+
+            if (methodOnStack)
+            {
+                if (used + 2 > _scratch.Length)
+                {
+                    Array.Resize(ref _scratch, _scratch.Length * 2);
+                }
+
+                _scratch[used++] = inlining;
+                _scratch[used++] = foreignId;
+            }
+        }
+
+        _foreignPairs.Clear();
         if (used == 0)
         {
             return;
@@ -200,6 +241,29 @@ internal sealed class LineAttributor : IAllocationVisitor
         {
             tally.PeakHeap = heap;
         }
+    }
+
+    /// <summary>The id of a distinct frame, new or seen; for the innermost frame, the object sizes it allocated are kept.</summary>
+    private int FrameIdOf(FrameKey key, in AllocationRecord allocation, bool innermost)
+    {
+        if (!_frameIds.TryGetValue(key, out int id))
+        {
+            id = _frames.Count;
+            _frames.Add(key);
+            _objectSizes.Add((long.MaxValue, -1));
+            _frameIds[key] = id;
+        }
+
+        if (innermost && allocation.ObjectCount == 1 && allocation.ObjectSize > 0)
+        {
+            (long min, long max) = _objectSizes[id];
+            if (allocation.ObjectSize < min || allocation.ObjectSize > max)
+            {
+                _objectSizes[id] = (Math.Min(min, allocation.ObjectSize), Math.Max(max, allocation.ObjectSize));
+            }
+        }
+
+        return id;
     }
 
     /// <summary>

@@ -57,10 +57,13 @@ public static class ProfileAnalyzer
         }
 
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
-        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations);
+        Dictionary<(int CodeId, int Selected), int[]> lambdasInForeignCode = LambdasInlinedIntoForeignCode(trace, selected, symbolsOfSelected, selectedIndexByMethodId);
+        Dictionary<int, int[]> foreignCodeInlining = lambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
+        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations, foreignCodeInlining);
         trace.Replay(attributor, cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]],
-            methodId => selectedIndexByMethodId[methodId] is int index and >= 0 ? selected[index].Token : null);
+            methodId => selectedIndexByMethodId[methodId] is int index and >= 0 ? selected[index].Token : null,
+            (codeId, index) => lambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (symbolsOfSelected[index], lambdas) : null);
         MethodLineTallies[] tallies = attributor.Charge(lineOfFrame);
 
         var methods = new List<MethodReport>(selected.Count);
@@ -236,5 +239,54 @@ public static class ProfileAnalyzer
         }
 
         return lines;
+    }
+
+    /// <summary>
+    /// Per code body of another module (a LINQ or <c>Lazy</c> method) and selected method: the lambdas and local
+    /// functions of the selected method the JIT inlined into that body, as its inlining events name them
+    /// (tier 1 inlines a lambda where its delegate is invoked: no frame of it is left).
+    /// </summary>
+    private static Dictionary<(int CodeId, int Selected), int[]> LambdasInlinedIntoForeignCode(
+        IAllocationTrace trace, IReadOnlyList<MethodIdentity> selected, ModuleSymbols[] symbolsOfSelected, int[] selectedIndexByMethodId)
+    {
+        var lambdaByName = new Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)>();
+        for (int i = 0; i < selected.Count; i++)
+        {
+            foreach (int token in symbolsOfSelected[i].GetNestedCodeTokens(selected[i].Token))
+            {
+                if (symbolsOfSelected[i].GetDefinitionName(token) is { MethodName: ['<', ..] } name)
+                {
+                    lambdaByName.TryAdd((ILSites.TypeKey(name.TypeName), name.MethodName), (i, token));
+                }
+            }
+        }
+
+        var result = new Dictionary<(int, int), int[]>();
+        if (lambdaByName.Count == 0)
+        {
+            return result;
+        }
+
+        // At any depth: a lambda is often inlined into a helper that is inlined into the LINQ method in turn.
+        ILookup<int, (int Selected, int Token)> lambdasByMethod = trace.Inlinings
+            .Where(i => (uint)i.CompiledMethodId < (uint)selectedIndexByMethodId.Length && selectedIndexByMethodId[i.CompiledMethodId] < 0)
+            .Select(i => (i.CompiledMethodId, Lambda: lambdaByName.TryGetValue((ILSites.TypeKey(i.InlineeType), i.InlineeName), out var lambda) ? lambda : ((int Selected, int Token)?)null))
+            .Where(i => i.Lambda is not null)
+            .ToLookup(i => i.CompiledMethodId, i => i.Lambda!.Value);
+        for (int codeId = 0; codeId < trace.Code.Count; codeId++)
+        {
+            CompiledCode code = trace.Code[codeId];
+            if (!code.IsOptimized || !lambdasByMethod.Contains(code.MethodId))
+            {
+                continue;
+            }
+
+            foreach (var group in lambdasByMethod[code.MethodId].GroupBy(l => l.Selected))
+            {
+                result[(codeId, group.Key)] = [.. group.Select(l => l.Token).Distinct()];
+            }
+        }
+
+        return result;
     }
 }
