@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DotnetMemLine.Reporting;
 
 namespace DotnetMemLine.Cli;
 
@@ -66,5 +67,6 @@ internal static class CommandRunner
         return (int)code;
     }
 
-    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+    // Messages may carry names from traces and PDBs: one line, and no control characters.
+    private static string OneLine(string text) => TerminalText.Clean(text.ReplaceLineEndings(" "));
 }

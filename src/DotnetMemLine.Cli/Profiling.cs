@@ -30,7 +30,7 @@ internal static class Profiling
         }
     }
 
-    public static void Status(string message) => Console.Error.WriteLine(message);
+    public static void Status(string message) => Console.Error.WriteLine(TerminalText.Clean(message));
 
     /// <summary>An I/O error's message without the " : 'path'" .NET appends on Unix: the error line names the file already.</summary>
     private static string WithoutPath(string message, string path) => message.Replace($" : '{path}'", "", StringComparison.Ordinal);

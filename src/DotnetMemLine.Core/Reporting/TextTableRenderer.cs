@@ -38,7 +38,8 @@ public static class TextTableRenderer
             text.Append("warning: ").AppendLine(warning);
         }
 
-        return text.ToString();
+        // Method names, paths and source lines come from the trace, the PDBs and the source files.
+        return TerminalText.Clean(text.ToString());
     }
 
     private static void RenderMethod(StringBuilder text, ProfileReport report, MethodReport method)
