@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using DotnetMemLine.Decoding;
+using DotnetMemLine.Reporting;
 using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Attribution;
@@ -101,10 +102,10 @@ internal static class FrameLineResolver
     private static void Explain(CompiledCode code, int codeId, FrameKey frame, FrameCall call, (long Min, long Max) sizes, CallSiteResolution resolution, FrameLine line)
     {
         string map = string.Join(' ', code.NativeOffsets.Zip(code.ILOffsets, (native, il) => $"{native:x}:{il}"));
-        Console.Error.WriteLine(
+        Console.Error.WriteLine(TerminalText.Clean(
             $"explain code {codeId} ({(code.IsOptimized ? "optimized" : "tier-0")}, {code.Size} B, inlinees {(code.InlinedMethods is null ? "unknown" : string.Join(",", code.InlinedMethods.Select(m => m.TypeName + "::" + m.MethodName)))}) " +
             $"ret 0x{frame.ReturnOffset:x} calls {call} sizes {sizes.Min}..{sizes.Max} -> IL {resolution.ILOffset} (alternatives {string.Join(',', resolution.Alternatives)}) line {line.Line}" +
-            (line.InlinedLine != 0 ? $" inlined line {line.InlinedLine}" : "") + $" | map {map}");
+            (line.InlinedLine != 0 ? $" inlined line {line.InlinedLine}" : "") + $" | map {map}"));
     }
 
     /// <summary>
