@@ -430,11 +430,7 @@ internal sealed class CallSiteResolver
             if (site.Offset == siteOffset && IsDelegateInvoke(site) && call.Kind == FrameCallKind.Allocation)
             {
                 // A lambda of this method inlined where its delegate is invoked (guarded devirtualization).
-                (int Token, int Offset)[] allocatingLambdas = [.. InlinableTargetsOf(site)
-                    .Select(token => (token, Inner: _sitesOf(token).Where(inner => Allocates(inner, call)).Select(inner => inner.Offset).ToArray()))
-                    .Where(t => t.Inner.Length == 1)
-                    .Select(t => (t.token, t.Inner[0]))];
-                return allocatingLambdas.Length == 1 ? allocatingLambdas[0] : (0, -1);
+                return LambdaAllocationsAt(site, call) is [var only] ? only : (0, -1);
             }
 
             if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
@@ -560,8 +556,7 @@ internal sealed class CallSiteResolver
 
             // A delegate invoked here whose target, a lambda or local function of this method, the JIT may
             // have inlined here (guarded devirtualization), and whose own IL allocates that object.
-            if (IsDelegateInvoke(site) && _sitesOf is not null
-                && InlinableTargetsOf(site).Any(token => _sitesOf(token).Any(inner => Allocates(inner, call) && inner.Kind != ILSiteKind.Box)))
+            if (IsDelegateInvoke(site) && LambdaAllocationsAt(site, call).Length > 0)
             {
                 return Strong;
             }
@@ -620,7 +615,7 @@ internal sealed class CallSiteResolver
 
         // A delegate's Invoke calls what was made into a delegate of its type and arity: a lambda this method
         // makes into a Func<int, int[]> is not what an Action<int>'s or a Func<byte[]>'s Invoke calls.
-        if (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke" && DelegatesMadeOf(call) is { Count: > 0 } delegates
+        if (IsDelegateInvoke(site) && DelegatesMadeOf(call) is { Count: > 0 } delegates
             && !delegates.Contains((site.TypeKey, site.ParameterCount)))
         {
             return Impossible;
@@ -636,7 +631,7 @@ internal sealed class CallSiteResolver
 
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
-        int score = site.Kind == ILSiteKind.CallIndirect || (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") ? Medium
+        int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
@@ -670,6 +665,14 @@ internal sealed class CallSiteResolver
             }
         }
     }
+
+    /// <summary>
+    /// The allocations of <paramref name="call"/>'s object in the lambdas <paramref name="invoke"/> may have had
+    /// inlined (<see cref="InlinableTargetsOf"/>), boxes left out: (lambda token, IL offset) each.
+    /// </summary>
+    private (int Token, int Offset)[] LambdaAllocationsAt(ILSite invoke, FrameCall call) =>
+        _sitesOf is null ? [] : [.. InlinableTargetsOf(invoke)
+            .SelectMany(token => _sitesOf(token).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => (token, inner.Offset)))];
 
     /// <summary>
     /// The delegates this method makes of the called method: for each <c>ldftn</c> of it, the type of the

@@ -50,11 +50,12 @@ internal static class FrameLineResolver
             }
 
             (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
+            int? root = userMethodOf?.Invoke(code.MethodId);
             (ILSite, ILSite)[] family = [];
-            if (userMethodOf?.Invoke(code.MethodId) is int root && !familyMakings.TryGetValue(root, out family!))
+            if (root is int userMethod && !familyMakings.TryGetValue(userMethod, out family!))
             {
-                family = [.. symbols.GetNestedCodeTokens(root).Prepend(root).SelectMany(token => CallSiteResolver.DelegateMakings(symbols.GetBody(token).Sites))];
-                familyMakings[root] = family;
+                family = [.. symbols.GetNestedCodeTokens(userMethod).Prepend(userMethod).SelectMany(token => CallSiteResolver.DelegateMakings(symbols.GetBody(token).Sites))];
+                familyMakings[userMethod] = family;
             }
 
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family);
@@ -87,7 +88,7 @@ internal static class FrameLineResolver
                     inlinedSite = (token, first); // a local function on one line: which of its calls made it does not matter
                 }
 
-                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, userMethodOf?.Invoke(code.MethodId) ?? method.Token, inlinedSite);
+                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, root ?? method.Token, inlinedSite);
                 result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
                 if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
                 {

@@ -105,7 +105,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly List<FrameKey> _frames = [];
     private readonly List<(long Min, long Max)> _objectSizes = [];
     private readonly HashSet<int>[] _threadsOfSelected;
-    private readonly IReadOnlyDictionary<int, int[]>? _foreignCodeInlining;
+    private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
     private readonly List<(int Selected, int FrameId)> _foreignPairs = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
@@ -124,7 +124,14 @@ internal sealed class LineAttributor : IAllocationVisitor
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null)
     {
-        _foreignCodeInlining = foreignCodeInlining is { Count: > 0 } ? foreignCodeInlining : null;
+        if (foreignCodeInlining is { Count: > 0 })
+        {
+            _foreignCodeInlining = new int[]?[foreignCodeInlining.Keys.Max() + 1];
+            foreach ((int codeId, int[] inliningSelected) in foreignCodeInlining)
+            {
+                _foreignCodeInlining[codeId] = inliningSelected;
+            }
+        }
         _eventKind = eventKind;
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _selectedCount = selectedCount;
@@ -154,7 +161,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
-            if (_foreignCodeInlining is not null && _foreignCodeInlining.TryGetValue(frame.CodeId, out int[]? inliningSelected)
+            if (_foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length && _foreignCodeInlining[frame.CodeId] is { } inliningSelected
                 && ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length || _selectedIndexByMethodId[frame.MethodId] < 0))
             {
                 foreach (int inlining in inliningSelected)
