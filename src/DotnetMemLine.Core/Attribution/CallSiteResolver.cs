@@ -144,6 +144,7 @@ internal sealed class CallSiteResolver
         var byStretch = new Dictionary<int, List<(int Offset, int[] Candidates, int Fallback)>>();
         var estimates = new Dictionary<int, int>();
         var borrowing = new Dictionary<int, int[]>();
+        var sharing = new Dictionary<int, int[]>(); // sites that may have made the call as well, never chosen over the candidates
         var observedStatements = callsByOffset.Keys.Select(o => RangeAt(o - 1)).Where(r => r >= 0).Select(ILAt).ToHashSet();
         int unordered = -2;
         var entries = new List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)>();
@@ -168,6 +169,14 @@ internal sealed class CallSiteResolver
                 else if (!observedStatements.Contains(previous.Start))
                 {
                     borrowing[offset] = Candidates([.. spans, previous], guessed, calls);
+                    // A call only an inlined body can have made (TextInfo's ChangeCaseCommon under
+                    // `lengths.Add(upper.Length)`): the previous statement's inlined calls may have made it
+                    // just as well, so they share it rather than the map's statement taking it silently.
+                    if (!guessed && calls.All(c => c.Kind == FrameCallKind.Call) && Best(calls, spans).Score == Weak
+                        && Best(calls, [previous]) is { Score: Weak, Sites.Length: > 0 } maybeMoved)
+                    {
+                        sharing[offset] = maybeMoved.Sites;
+                    }
                 }
             }
 
@@ -208,7 +217,10 @@ internal sealed class CallSiteResolver
 
             foreach ((int offset, int[] candidates, int fallback) in inRange)
             {
-                results[offset] = Choose(candidates, fallback, estimates[offset]);
+                CallSiteResolution chosen = Choose(candidates, fallback, estimates[offset]);
+                results[offset] = sharing.TryGetValue(offset, out int[]? others)
+                    ? chosen with { Alternatives = [.. chosen.Alternatives.Union(others.Where(o => o != chosen.ILOffset))] }
+                    : chosen;
             }
         }
 

@@ -638,6 +638,47 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void CallOnlyInlinedBodiesCanMake_AfterForwardSubstitution_IsSharedWithThePreviousStatement()
+    {
+        // Flow.ForeachOverAnEnumerable at tier 1: `var upper = word.ToUpperInvariant();` (line 106, IL 0x1a)
+        // was substituted into `lengths.Add(upper.Length);` (line 107, IL 0x26), whose range [0x16c, 0x19e)
+        // now calls TextInfo.ChangeCaseCommon from the inlined ToUpperInvariant. Nothing in the frame tells
+        // which statement's inlined call made that call, so the table must say so.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x00, ILSiteKind.NewObject, "List", ".ctor"),
+            new(0x0d, ILSiteKind.Call, "Flow", "Repeat"),
+            new(0x12, ILSiteKind.CallVirt, "IEnumerable", "GetEnumerator"),
+            new(0x1b, ILSiteKind.CallVirt, "IEnumerator", "get_Current"),
+            new(0x20, ILSiteKind.CallVirt, "String", "ToUpperInvariant"),
+            new(0x28, ILSiteKind.CallVirt, "String", "get_Length"),
+            new(0x2d, ILSiteKind.CallVirt, "List", "Add"),
+            new(0x33, ILSiteKind.CallVirt, "IEnumerator", "MoveNext"),
+            new(0x40, ILSiteKind.CallVirt, "IDisposable", "Dispose"),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 1603,
+            NativeOffsets = [0x0, 0x13, 0x33, 0x82, 0xda, 0x15c, 0x16c, 0x19e, 0x274, 0x290, 0x31a, 0x32a, 0x362, 0x538, 0x551, 0x563, 0x56a],
+            ILOffsets = [-2, 0x00, 0x06, -1, 0x32, 0x1a, 0x26, 0x32, 0x26, 0x32, 0x1a, 0x26, 0x32, 0x1a, 0x26, 0x32, -1],
+            IsOptimized = true,
+            InlinedMethods = [("System.String", "ToUpperInvariant"), ("System.Globalization.TextInfo", "ToUpper"), ("System.Collections.Generic.List`1[System.Int32]", "Add")],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x47).Resolve(
+        [
+            (0x175, FrameCall.Call("TextInfo", "ChangeCaseCommon")),
+            (0x27d, FrameCall.Call("List", "AddWithResize")),
+        ]);
+
+        Assert.IsTrue(result[0x175].ILOffset is 0x28 or 0x2d, "the map's statement keeps the bytes");
+        CollectionAssert.Contains(result[0x175].Alternatives.ToList(), 0x20, "shared with ToUpperInvariant's line");
+        Assert.AreEqual(0x2d, result[0x27d].ILOffset);
+        Assert.IsTrue(result[0x27d].Alternatives.IsEmpty, "List's own method is Add's, certainly");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
