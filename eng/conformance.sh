@@ -85,8 +85,8 @@ run_case tc0     sampled 1500 "$release" DOTNET_TieredCompilation=0
 collect_case collect-tier1 1500
 
 echo
-echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
 
 # Shape x code kind: "ok" (every checked line right), "✗ N" (N lines wrong), "gap N" (known gaps only),

@@ -29,7 +29,11 @@ public enum LineVerdict
 }
 
 /// <summary>One line's figures: the twin's truth and the table's estimate.</summary>
-public sealed record LineComparison(string Shape, int Line, string Text, long Truth, long Reported, long Low, long High, LineVerdict Verdict, string Note = "");
+/// <param name="Marked">
+/// The table says the line's bytes are uncertain: it marks them shared with other lines (<c>~</c>), or another
+/// line's shared bytes may be this one's. A wrong line that is not marked is silently wrong.
+/// </param>
+public sealed record LineComparison(string Shape, int Line, string Text, long Truth, long Reported, long Low, long High, LineVerdict Verdict, string Note = "", bool Marked = false);
 
 /// <summary>A line known to be wrong under some code kind, with the reason; the suite reports it rather than failing.</summary>
 /// <param name="Shape">The shape's method name.</param>
@@ -77,8 +81,15 @@ public static class ConformanceComparison
             }
 
             var reported = new Dictionary<int, (long Bytes, long Low, long High, string Text)>();
+            var marked = new HashSet<int>();
             foreach (var line in method.Value.GetProperty("lines").EnumerateArray())
             {
+                if (line.TryGetProperty("sharedWith", out JsonElement sharedWith) && sharedWith.GetArrayLength() > 0)
+                {
+                    marked.Add(line.GetProperty("line").GetInt32());
+                    marked.UnionWith(sharedWith.EnumerateArray().Select(l => l.GetInt32()));
+                }
+
                 string text = line.GetProperty("text") is { ValueKind: JsonValueKind.String } t ? t.GetString()!.Trim() : "";
                 long bytes = line.GetProperty("allocatedBytes") is { ValueKind: JsonValueKind.Number } b ? (long)b.GetDouble() : 0;
                 long low = line.GetProperty("allocatedBytesLow") is { ValueKind: JsonValueKind.Number } l ? (long)l.GetDouble() : 0;
@@ -123,7 +134,7 @@ public static class ConformanceComparison
                     note = gap.Reason;
                 }
 
-                results.Add(new LineComparison(name, line, text, expected, bytes, low, high, verdict, note));
+                results.Add(new LineComparison(name, line, text, expected, bytes, low, high, verdict, note, marked.Contains(line)));
             }
         }
 
