@@ -514,7 +514,11 @@ internal sealed class CallSiteResolver
 
     private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = TailCalled)
     {
+        // A site must explain every call seen at the return address; of those that do equally well, the one
+        // that certainly makes one of them (ReadToEnd, which tail-calls StringBuilder.ToString at its end) is
+        // a better explanation than one that may make each (the Sink.Keep after it).
         int best = minimumScore;
+        int bestCertainty = int.MinValue;
         var found = new List<int>();
         foreach (ILSite site in _sites)
         {
@@ -524,19 +528,24 @@ internal sealed class CallSiteResolver
             }
 
             int score = int.MaxValue;
+            int certainty = int.MinValue;
             foreach (FrameCall call in calls)
             {
-                score = Math.Min(score, Score(site, call));
+                int callScore = Score(site, call);
+                score = Math.Min(score, callScore);
+                certainty = Math.Max(certainty, callScore);
             }
 
-            if (score > best)
+            if (score > best || (score == best && certainty > bestCertainty && found.Count > 0))
             {
                 best = score;
+                bestCertainty = certainty;
                 found.Clear();
             }
 
-            if (score == best)
+            if (score == best && (found.Count == 0 || certainty == bestCertainty))
             {
+                bestCertainty = certainty;
                 found.Add(site.Offset);
             }
         }
@@ -618,6 +627,14 @@ internal sealed class CallSiteResolver
             return site.Kind == ILSiteKind.StaticField ? Strong : site.IsCall ? Weak : Impossible;
         }
 
+        // A local function this method calls is called by name, from here or from a method of this module
+        // the JIT inlined here; another module's code calls it only through a delegate made of it.
+        if (site.TargetToken == 0 && IsLocalFunction(call.MethodName) && _sites.Any(s => s.IsCall && s.TargetToken != 0 && s.MethodName == call.MethodName)
+            && !_familyDelegateMakings.Any(m => m.Load.MethodName == call.MethodName))
+        {
+            return Impossible;
+        }
+
         // A virtual call the JIT devirtualized and inlined, as the inlining events name it (Encoding's
         // GetBytes as UTF8EncodingSealed's): a call to another method of that very type is its body's.
         if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName)))
@@ -643,8 +660,11 @@ internal sealed class CallSiteResolver
 
         // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
+        // A method of this module whose own IL calls nothing has nothing to jump to (Sink.Keep after a
+        // Count() that tail-called DistinctIterator.GetCount).
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
+            : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
@@ -738,6 +758,13 @@ internal sealed class CallSiteResolver
         !site.NeverInlined
         && (_inlined is null
             || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName))));
+
+    /// <summary>C#'s name for a local function: <c>&lt;Enclosing&gt;g__Name|1_0</c>.</summary>
+    private static bool IsLocalFunction(string methodName) => methodName.StartsWith('<') && methodName.Contains(">g__", StringComparison.Ordinal);
+
+    /// <summary>A direct call of a method of this module whose IL makes no call.</summary>
+    private bool CallsNothing(ILSite site) =>
+        site.TargetToken != 0 && _sitesOf is not null && !_sitesOf(site.TargetToken).Any(s => s.IsCall);
 
     private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
 

@@ -679,6 +679,85 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ReturnAddressSeenCallingTwoMethods_IsTheSiteThatCertainlyCallsOne()
+    {
+        // `var text = reader.ReadToEnd();` then `Console.WriteLine(text);` in one tier-0 range: ReadToEnd's frames
+        // are seen at the return address, and so is the StringBuilder.ToString it tail-calls at its end.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x01, ILSiteKind.CallVirt, "StreamReader", "ReadToEnd"),
+            new(0x08, ILSiteKind.Call, "Console", "WriteLine"),
+        ];
+
+        var result = new CallSiteResolver(OneRange, sites, ilSize: 0x0e).Resolve(
+        [
+            (0xe0, FrameCall.Call("StreamReader", "ReadToEnd")),
+            (0xe0, FrameCall.Call("StringBuilder", "ToString")),
+        ]);
+
+        Assert.AreEqual(0x01, result[0xe0].ILOffset);
+        Assert.IsTrue(result[0xe0].Alternatives.IsEmpty);
+    }
+
+    [TestMethod]
+    public void MethodOfThisModuleThatCallsNothing_CannotHaveTailCalledTheCallee()
+    {
+        // `var distinct = ids.Distinct().Count();` then `Sink.Keep(ids);`: Count tail-calls DistinctIterator.GetCount;
+        // Sink.Keep only stores a static field.
+        const int keep = 0x06000002;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x01, ILSiteKind.Call, "Enumerable", "Distinct"),
+            new(0x06, ILSiteKind.Call, "Enumerable", "Count"),
+            new(0x0d, ILSiteKind.Call, "Sink", "Keep", TargetToken: keep),
+        ];
+        ImmutableArray<ILSite> keepSites = [new(0x01, ILSiteKind.StaticField, "Sink", "")];
+
+        var result = new CallSiteResolver(OneRange, sites, ilSize: 0x13, sitesOf: token => token == keep ? keepSites : []).Resolve(
+            [(0xe8, FrameCall.Call("DistinctIterator", "GetCount"))]);
+
+        Assert.AreEqual(0x06, result[0xe8].ILOffset);
+    }
+
+    [TestMethod]
+    public void LocalFunctionCalledByName_IsNotCalledFromAnotherModulesInlinedCode()
+    {
+        // Tier 1: `var labels = large.ConvertAll(line => Label(line));` (ConvertAll inlined) then
+        // `var csv = ToCsv(labels);`, in unmapped code after the first line's range. ToCsv ends by tail-calling
+        // StringBuilder.ToString, so both are seen at the return address; only the call of ToCsv can make both.
+        const int toCsv = 0x06000010;
+        const string toCsvName = "<Filter>g__ToCsv|20_5";
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x01, ILSiteKind.CallVirt, "List", "ConvertAll"),
+            new(0x07, ILSiteKind.Call, "Fresh", toCsvName, TargetToken: toCsv),
+        ];
+        ImmutableArray<ILSite> toCsvSites =
+        [
+            new(0x06, ILSiteKind.NewObject, "StringBuilder", ".ctor"),
+            new(0x30, ILSiteKind.CallVirt, "StringBuilder", "ToString"),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x40, 0xf0],
+            ILOffsets = [-2, 0x0, -1, -3],
+            IsOptimized = true,
+            InlinedMethods = [("System.Collections.Generic.List`1[System.__Canon]", "ConvertAll")],
+        };
+
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0x0d, sitesOf: token => token == toCsv ? toCsvSites : []);
+        var result = resolver.Resolve(
+        [
+            (0xe0, FrameCall.Call("Fresh", toCsvName)),
+            (0xe0, FrameCall.Call("StringBuilder", "ToString")),
+        ]);
+
+        Assert.AreEqual(0x07, result[0xe0].ILOffset);
+        Assert.AreEqual((toCsv, 0x30), (resolver.InlinedSitesThatMay(0x07, FrameCall.Call("StringBuilder", "ToString")) is (int t, [int only]) ? (t, only) : (0, -1)),
+            "the tail-called ToString is the local function's `return builder.ToString();`");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
