@@ -29,6 +29,9 @@ internal sealed class MethodLineTallies
 
     /// <summary>Exact mode: the threads the method's allocations were made on.</summary>
     public int ThreadCount { get; set; }
+
+    /// <summary>Exact mode: the lines whose stacks include objects boxed by the runtime's CastHelpers.Box, which it logs only in part.</summary>
+    public SortedSet<int> LinesBoxingThroughHelper { get; } = [];
 }
 
 /// <summary>
@@ -96,6 +99,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     // For each trace method id: whether it runs the continuations of a task that just completed.
     private readonly bool[] _runsContinuations;
+    private readonly bool[] _boxesThroughHelper;
     private readonly int _selectedCount;
     private readonly HeapTracker _heap = new();
 
@@ -121,8 +125,12 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Per code id of another module's code, the selected methods whose lambdas the JIT inlined into it
     /// (per its inlining events): an object such code allocates itself may be the lambda's.
     /// </param>
+    /// <param name="boxesThroughHelper">
+    /// Per trace method id, true for the runtime's CastHelpers.Box (unoptimized code boxes a struct through it;
+    /// in exact mode the runtime logs only some of its objects); null for none.
+    /// </param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
-        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null)
+        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null)
     {
         if (foreignCodeInlining is { Count: > 0 })
         {
@@ -136,6 +144,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         _selectedIndexByMethodId = selectedIndexByMethodId;
         _selectedCount = selectedCount;
         _runsContinuations = runsContinuations ?? new bool[selectedIndexByMethodId.Length];
+        _boxesThroughHelper = boxesThroughHelper ?? new bool[selectedIndexByMethodId.Length];
         _threadsOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => new HashSet<int>())];
     }
 
@@ -244,6 +253,11 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         StackTally tally = _stackTallies[stack];
         Add(tally.Samples, allocation);
+        if (_eventKind == AllocationEventKind.Exact && (uint)frames[0].MethodId < (uint)_boxesThroughHelper.Length && _boxesThroughHelper[frames[0].MethodId])
+        {
+            tally.BoxedThroughHelper = true;
+        }
+
         if (_heap.CurrentBytes is long heap && heap > tally.PeakHeap)
         {
             tally.PeakHeap = heap;
@@ -355,6 +369,11 @@ internal sealed class LineAttributor : IAllocationVisitor
             tallies.SamplesOnSeveralLines += stack.Samples.Samples;
         }
 
+        if (stack.BoxedThroughHelper)
+        {
+            tallies.LinesBoxingThroughHelper.UnionWith(lines);
+        }
+
         foreach (int line in lines)
         {
             if (!tallies.ByLine.TryGetValue(line, out SampleTally? tally))
@@ -406,5 +425,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         public SampleTally Samples { get; } = new();
 
         public long PeakHeap { get; set; } = -1;
+
+        public bool BoxedThroughHelper { get; set; }
     }
 }

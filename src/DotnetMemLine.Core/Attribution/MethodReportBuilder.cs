@@ -79,7 +79,7 @@ internal static class MethodReportBuilder
 
         if (structBoxLines is { Count: > 0 })
         {
-            notes.Add($"{Plural(structBoxLines, "line")} {string.Join(", ", structBoxLines)} {(structBoxLines.Count == 1 ? "boxes" : "box")} a struct in unoptimized code (tier 0 or Debug), which boxes through the runtime's CastHelpers.Box; "
+            notes.Add($"{Plural(structBoxLines, "line")} {string.Join(", ", structBoxLines)} {(structBoxLines.Count == 1 ? "boxes" : "box")} a struct in unoptimized code (tier 0 or Debug; its own code or code it calls), which boxes through the runtime's CastHelpers.Box; "
                 + $"the runtime logs only some of those objects in exact mode, so {(structBoxLines.Count == 1 ? "that line" : "those lines")} likely allocated more than shown (optimized code's boxes are all logged)");
         }
 

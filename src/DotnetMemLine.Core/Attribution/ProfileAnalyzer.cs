@@ -59,7 +59,8 @@ public static class ProfileAnalyzer
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
         Dictionary<(int CodeId, int Selected), int[]> lambdasInForeignCode = LambdasInlinedIntoForeignCode(trace, selected, symbolsOfSelected, selectedIndexByMethodId);
         Dictionary<int, int[]> foreignCodeInlining = lambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
-        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations, foreignCodeInlining);
+        bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
+        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper);
         trace.Replay(attributor, cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]],
             methodId => selectedIndexByMethodId[methodId] is int index and >= 0 ? selected[index].Token : null,
@@ -86,6 +87,7 @@ public static class ProfileAnalyzer
 
             bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
             SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, tracedMethods, id => selectedIndexByMethodId[id] == index, symbolsOfSelected[i]) : [];
+            boxLines.UnionWith(tallies[i].LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
             MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode, boxLines);
             methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }

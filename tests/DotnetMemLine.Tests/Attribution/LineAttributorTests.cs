@@ -34,4 +34,21 @@ public sealed class LineAttributorTests
         Assert.AreEqual(1, tallies.ByLine[95].Objects, "the lambda's line");
         Assert.AreEqual(1, tallies.ByLine[96].Objects, "and the line that ran it");
     }
+
+    [TestMethod]
+    public void LinesWhoseStacksHoldObjectsBoxedByTheRuntimesBoxHelper_AreListed()
+    {
+        // Method 1 is CastHelpers.Box, called by tier-0 code of method 2 (a generic framework method), called by
+        // the user method's line 40; line 41 allocates directly.
+        const int boxHelper = 1;
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1, -1], selectedCount: 1, boxesThroughHelper: [false, true, false]);
+
+        attributor.OnAllocation(new AllocationRecord(0, 1, 32, 0, 0, TypeId: 3), [new StackFrame(boxHelper, 1, 0x10), new StackFrame(2, 2, 0x30), new StackFrame(UserMethod, 0, 0x20)]);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 1_024, 0, 0, TypeId: 4), [new StackFrame(UserMethod, 0, 0x40)]);
+
+        FrameLine[] lines = [.. attributor.Frames.Select(f => new FrameLine(f.ReturnOffset == 0x20 ? 40 : 41, []))];
+        MethodLineTallies tallies = attributor.Charge(lines)[0];
+
+        CollectionAssert.AreEqual(new[] { 40 }, tallies.LinesBoxingThroughHelper.ToArray());
+    }
 }
