@@ -54,7 +54,7 @@ public enum ILSiteKind : byte
 /// which unoptimized code boxes through the runtime's <c>CastHelpers.Box</c>.
 /// </param>
 /// <param name="ParameterCount">For a call, <c>newobj</c> or <c>ldftn</c>, the target's parameter count (<c>this</c> not counted); -1 when unknown.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1)
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -132,7 +132,8 @@ public static class ILSites
                         (string type, string method) = MethodTarget(metadata, token);
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
                         int definition = DefinitionToken(metadata, token);
-                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: ParameterCountOf(metadata, token)));
+                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: ParameterCountOf(metadata, token),
+                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token)));
                         break;
                     }
 
@@ -514,6 +515,93 @@ public static class ILSites
         catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a call's target is another module's generic method or a method of a generic type instantiated
+    /// over a struct that is not a primitive type or an enum (<c>AppendFormatted&lt;decimal&gt;</c>,
+    /// <c>List&lt;Point&gt;.Add</c>): no precompiled code exists for most of those, so the runtime compiles them
+    /// at tier 0 first, and that code boxes such structs through CastHelpers.Box.
+    /// </summary>
+    private static bool IsGenericOverStruct(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            if (handle.Kind == HandleKind.MethodSpecification)
+            {
+                MethodSpecification specification = metadata.GetMethodSpecification((MethodSpecificationHandle)handle);
+                BlobReader blob = metadata.GetBlobReader(specification.Signature);
+                if (blob.ReadByte() == 0x0A && AnyStructArgument(metadata, ref blob, blob.ReadCompressedInteger(), depth: 0))
+                {
+                    return true;
+                }
+
+                handle = specification.Method;
+            }
+
+            if (handle.Kind == HandleKind.MemberReference && metadata.GetMemberReference((MemberReferenceHandle)handle).Parent is { Kind: HandleKind.TypeSpecification } parent)
+            {
+                BlobReader blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)parent).Signature);
+                return StructOrOverStruct(metadata, ref blob, depth: 0) != false;
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
+        {
+            return false;
+        }
+    }
+
+    private static bool AnyStructArgument(MetadataReader metadata, ref BlobReader blob, int count, int depth)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (StructOrOverStruct(metadata, ref blob, depth) is not false)
+            {
+                return true; // a struct, or a type that could not be read past (conservatively: no further arguments read)
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Reads one type of a signature: true for a struct other than a primitive or an enum, or a generic type with
+    /// such an argument; false for anything else; null when it cannot be read (then nothing after it can be).
+    /// </summary>
+    private static bool? StructOrOverStruct(MetadataReader metadata, ref BlobReader blob, int depth)
+    {
+        if (depth > 8)
+        {
+            return null;
+        }
+
+        // ReadSignatureTypeCode reads CLASS (0x12) and VALUETYPE (0x11) alike as TypeHandle: the raw byte tells them apart.
+        const byte ValueTypeCode = 0x11;
+        byte raw = blob.ReadByte();
+        blob.Offset--;
+        SignatureTypeCode code = blob.ReadSignatureTypeCode();
+        switch (code)
+        {
+            case SignatureTypeCode.GenericTypeInstance:
+                bool isValueType = blob.ReadByte() == ValueTypeCode;
+                blob.ReadTypeHandle();
+                return isValueType || AnyStructArgument(metadata, ref blob, blob.ReadCompressedInteger(), depth + 1);
+            case SignatureTypeCode.TypeHandle:
+                EntityHandle type = blob.ReadTypeHandle();
+                return raw == ValueTypeCode && IsStruct(metadata, MetadataTokens.GetToken(type));
+            case SignatureTypeCode.SZArray or SignatureTypeCode.Pointer or SignatureTypeCode.ByReference or SignatureTypeCode.Pinned:
+                return StructOrOverStruct(metadata, ref blob, depth + 1) is null ? null : false;
+            case SignatureTypeCode.GenericTypeParameter or SignatureTypeCode.GenericMethodParameter:
+                blob.ReadCompressedInteger();
+                return false;
+            case SignatureTypeCode.Array or SignatureTypeCode.FunctionPointer or SignatureTypeCode.OptionalModifier or SignatureTypeCode.RequiredModifier or SignatureTypeCode.Invalid:
+                return null;
+            default:
+                return false; // a primitive type, string, object
         }
     }
 

@@ -293,6 +293,16 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBody_CallOfGenericCodeOverAStruct_IsMarked_NotOverAPrimitiveOrAnEnum()
+    {
+        var calls = s_symbols.GetBody(Token(nameof(LineFixture.InterpolatesHoles))).Sites.Where(s => s.IsCall).ToList();
+
+        string[] overStruct = [.. calls.Where(c => c.GenericOverStruct).Select(c => c.TypeKey + "." + c.MethodName)];
+        CollectionAssert.AreEquivalent(new[] { "DefaultInterpolatedStringHandler.AppendFormatted", "List.get_Count" }, overStruct,
+            "AppendFormatted<decimal> and List<FixtureStruct>.Count; not AppendFormatted<int>, <DayOfWeek>, <int> (Count) or AppendFormatted(string)");
+    }
+
+    [TestMethod]
     public void GetBranches_OfALoop_AreTheJumpToItsTestAndTheTestsJumpBackToTheBody()
     {
         var branches = s_symbols.GetBranches(Token(nameof(LineFixture.CountUp)));

@@ -143,4 +143,9 @@ internal sealed class LineFixture
     {
         public static string Deep() => new('y', 2);
     }
+
+    // Holes of a decimal, an int, a framework enum, a list of a struct and a string: AppendFormatted<decimal> and
+    // List<FixtureStruct>'s methods are generic code over a struct (not a primitive, not an enum).
+    public static string InterpolatesHoles(decimal price, int count, System.DayOfWeek day, List<FixtureStruct> points, string name) =>
+        $"{price} {count} {day} {points.Count} {name}";
 }
