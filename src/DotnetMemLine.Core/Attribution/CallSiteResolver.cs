@@ -180,6 +180,18 @@ internal sealed class CallSiteResolver
                 }
             }
 
+            // Unmapped code after a block moved out of line is mostly more of the statement before it, but may
+            // hold other moved blocks: the sites elsewhere that explain the calls as well share its bytes.
+            if (guessed && range > 0 && ILAt(range) == NoMapping && IsMovedOutOfLine(range - 1) && candidates.Length > 0
+                && Best(calls, spans) is { Score: > TailCalled } local && Best(calls, [(0, _ilSize)]) is { } anywhere && anywhere.Score == local.Score)
+            {
+                int[] elsewhere = [.. anywhere.Sites.Except(candidates)];
+                if (elsewhere.Length > 0)
+                {
+                    sharing[offset] = sharing.TryGetValue(offset, out int[]? already) ? [.. already.Union(elsewhere)] : elsewhere;
+                }
+            }
+
             // The JIT allocates a new object wherever it likes before its constructor runs (seen hoisted
             // above the previous statement's call), so that allocation says nothing about order.
             bool hoistable = calls.All(c => c.Kind == FrameCallKind.Allocation)
@@ -833,6 +845,31 @@ internal sealed class CallSiteResolver
         }
 
         return ([(to, NextBoundary(to)), (PreviousBoundary(to), to)], -1);
+    }
+
+    /// <summary>
+    /// Whether optimized code placed this range after code of later IL although nothing jumps to its IL (it is no
+    /// loop's top): a rarely run block moved out of line by profile (tier 1 put <c>AppendLine</c>'s slow path
+    /// after the loop that follows it). The unmapped code after such a range is more of those blocks, from
+    /// anywhere in the method, not the rest of its statement.
+    /// </summary>
+    private bool IsMovedOutOfLine(int range)
+    {
+        int il = ILAt(range);
+        if (!_code.IsOptimized || il < 0 || _branches.Any(b => b.Target == il))
+        {
+            return false;
+        }
+
+        for (int earlier = 0; earlier < range; earlier++)
+        {
+            if (ILAt(earlier) > il)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private List<(int Start, int End)> RealRangeSpans(int range, int il)

@@ -758,6 +758,33 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCodeAfterABlockMovedOutOfLine_IsSharedWithTheSitesElsewhereThatExplainItAsWell()
+    {
+        // Tier 1 (BuildMonthlyReport): `report.AppendLine("...")` (IL 0x06) has a block placed after the loop
+        // (IL 0x20, the target of the loop's jump back); the unmapped code after it holds the loop's
+        // StringBuilder expansions too. Both lines' appends may have called AppendWithExpansion.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x07, ILSiteKind.CallVirt, "StringBuilder", "AppendLine"),
+            new(0x12, ILSiteKind.Call, "Int32", "Parse"),
+            new(0x22, ILSiteKind.CallVirt, "StringBuilder", "Append"),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x30, 0x60, 0x70, 0xd0, 0xf0],
+            ILOffsets = [-2, 0x00, 0x20, 0x06, -1, 0x0c, -3],
+            IsOptimized = true,
+            InlinedMethods = [],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x30, branches: [new ILBranch(0x2a, 0x2c, 0x20)])
+            .Resolve([(0x80, FrameCall.Call("StringBuilder", "AppendWithExpansion"))]);
+
+        Assert.AreEqual(0x07, result[0x80].ILOffset, "the map's statement keeps the bytes");
+        CollectionAssert.AreEqual(new[] { 0x22 }, result[0x80].Alternatives.ToArray(), "shared with the loop's Append");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
