@@ -433,8 +433,16 @@ internal sealed class CallSiteResolver
             return inSpan;
         }
 
-        (_, int[] anywhere) = Best(calls, [(0, _ilSize)], minimumScore: Medium);
-        return anywhere.Length == 1 ? anywhere : inSpan;
+        (int anywhereScore, int[] anywhere) = Best(calls, [(0, _ilSize)], minimumScore: Medium);
+        if (anywhere.Length == 1)
+        {
+            return anywhere;
+        }
+
+        // Only a call the JIT may have inlined here could have made it, and elsewhere calls of that very method
+        // are written (the JIT moved one of the method's `.ToList()` calls into unmapped code after a
+        // Sink.Keep): one of those, not an inlined decimal conversion.
+        return anywhereScore == Strong && anywhere.Length > 1 && score < Medium ? anywhere : inSpan;
     }
 
     /// <summary>

@@ -785,6 +785,34 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCallThatOnlyAnInlinedCallHereCouldMake_IsOneOfTheCallsOfThatMethodElsewhere()
+    {
+        // Tier 1 (JoinCustomersWithOrders): a `.ToList()` of the method was laid out in unmapped code between two
+        // ranges of `Sink.Keep((long)goldRevenue);`, whose inlined decimal conversion is the only call there that
+        // could make any call. The method's two calls of ToList explain it; which one, the table says it cannot tell.
+        const int keep = 0x06000002;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x05, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(0x0b, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(0x11, ILSiteKind.Call, "Decimal", "op_Explicit"),
+            new(0x16, ILSiteKind.Call, "Sink", "Keep", TargetToken: keep),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x40, 0x50, 0x60, 0x70],
+            ILOffsets = [-2, 0x00, 0x10, -1, 0x10, -3],
+            IsOptimized = true,
+            InlinedMethods = [("System.Decimal", "op_Explicit")],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x1c, sitesOf: token => token == keep ? [new(0x01, ILSiteKind.StaticField, "Sink", "")] : [])
+            .Resolve([(0x58, FrameCall.Call("IteratorSelectIterator", "ToList"))]);
+
+        CollectionAssert.AreEquivalent(new[] { 0x05, 0x0b }, result[0x58].Alternatives.Add(result[0x58].ILOffset).ToArray());
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
