@@ -250,9 +250,10 @@ public static class ProfileAnalyzer
             .ToHashSet();
         foreach (int token in unoptimized.Count == 0 ? [] : trace.Code.Where(c => isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
         {
-            foreach (ILSite site in symbols.GetBody(token).Sites.Where(s => s.GenericOverStruct && unoptimized.Contains((s.TypeKey, s.MethodName))))
+            foreach (ILSite site in symbols.GetBody(token).Sites)
             {
-                if (symbols.FindLine(token, site.Offset) is { } line)
+                // The hole may be in a method of the module the line calls (ShoppingCart.Add), two calls deep at most.
+                if (InterpolatesStructUnoptimized(symbols, site, unoptimized, depth: 0) && symbols.FindLine(token, site.Offset) is { } line)
                 {
                     lines.Add(line.Line);
                 }
@@ -260,6 +261,17 @@ public static class ProfileAnalyzer
         }
 
         return lines;
+    }
+
+    private static bool InterpolatesStructUnoptimized(ModuleSymbols symbols, ILSite site, HashSet<(string TypeKey, string MethodName)> unoptimized, int depth)
+    {
+        if (site.GenericOverStruct && unoptimized.Contains((site.TypeKey, site.MethodName)))
+        {
+            return true;
+        }
+
+        return depth < 2 && site.IsCall && site.TargetToken != 0
+            && symbols.GetBody(site.TargetToken).Sites.Any(inner => InterpolatesStructUnoptimized(symbols, inner, unoptimized, depth + 1));
     }
 
     /// <summary>
