@@ -78,6 +78,8 @@ internal sealed class CallSiteResolver
     private readonly HashSet<string>? _inlinedNames;
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
     private readonly ImmutableArray<ILBranch> _branches;
+    private readonly ImmutableArray<CatchRegion> _catchRegions; // the user's own (no compiler-generated handler)
+    private readonly Dictionary<(int ReturnOffset, FrameCall Call), int> _handlerSites = [];
     private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
     private readonly (ILSite Load, ILSite Construction)[] _familyDelegateMakings; // those and the ones of the rest of the user's method
 
@@ -91,8 +93,9 @@ internal sealed class CallSiteResolver
     /// lambdas and local functions): a lambda invokes the delegates its enclosing method made.
     /// </param>
     public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default,
-        IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null)
+        IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null, ImmutableArray<CatchRegion> catchRegions = default)
     {
+        _catchRegions = catchRegions.IsDefault ? [] : catchRegions;
         _code = code;
         _sites = sites;
         _ilSize = ilSize;
@@ -130,6 +133,7 @@ internal sealed class CallSiteResolver
         }
 
         var results = new Dictionary<int, CallSiteResolution>(callsByOffset.Count);
+        _handlerSites.Clear();
         if (_code.NativeOffsets.Length == 0)
         {
             foreach (int offset in callsByOffset.Keys)
@@ -139,6 +143,8 @@ internal sealed class CallSiteResolver
 
             return results;
         }
+
+        SeparateCatchHandlerCalls(callsByOffset);
 
         // Candidates per return offset, grouped by the stretch of code laid out in IL order that holds the call.
         var byStretch = new Dictionary<int, List<(int Offset, int[] Candidates, int Fallback)>>();
@@ -523,6 +529,64 @@ internal sealed class CallSiteResolver
         }
 
         return (0, []);
+    }
+
+    /// <summary>
+    /// The calls <see cref="Resolve"/> found made by a catch handler, by return address and call: the site in the
+    /// handler (see <see cref="SeparateCatchHandlerCalls"/>).
+    /// </summary>
+    public IReadOnlyDictionary<(int ReturnOffset, FrameCall Call), int> HandlerSites => _handlerSites;
+
+    /// <summary>
+    /// The runtime reports a frame running a catch handler at the call its try block was left by (an inlined
+    /// <c>int.Parse</c> that threw), not in the handler's own code: at that return address the throwing call's
+    /// own calls mix with the handler's. Where some calls seen there are not the handler's (the throw's), a call
+    /// that one site of the handler makes (by name, or a method of the callee's type) at least as well as any
+    /// site of the try's code is the handler's; it is taken out of the return address's calls.
+    /// </summary>
+    private void SeparateCatchHandlerCalls(Dictionary<int, List<FrameCall>> callsByOffset)
+    {
+        if (_catchRegions.IsEmpty)
+        {
+            return;
+        }
+
+        foreach ((int offset, List<FrameCall> calls) in callsByOffset)
+        {
+            int range = RangeAt(offset - 1);
+            int il = range < 0 ? -1 : MapILOffset(range);
+            List<(int Start, int End)> handlers = [.. _catchRegions.Where(r => il >= r.TryStart && il < r.TryEnd).Select(r => (r.HandlerStart, r.HandlerEnd))];
+            if (calls.Count < 2 || handlers.Count == 0)
+            {
+                continue;
+            }
+
+            var inHandler = new List<(FrameCall Call, int Site)>();
+            foreach (FrameCall call in calls)
+            {
+                if (Best([call], handlers, minimumScore: Related) is { Score: >= Related, Sites: [int only] })
+                {
+                    inHandler.Add((call, only));
+                }
+            }
+
+            List<FrameCall> thrower = [.. calls.Where(c => !inHandler.Any(h => h.Call == c))];
+            if (inHandler.Count == 0 || thrower.Count == 0)
+            {
+                continue;
+            }
+
+            List<(int Start, int End)> spans = Spans(range).Spans;
+            foreach ((FrameCall call, int site) in inHandler)
+            {
+                // At a return address the handler's calls are seen from, it wins a tie with the try's code.
+                if (_sites.Where(s => s.Offset == site).Max(s => Score(s, call)) >= Best([call], spans, minimumScore: Impossible).Score)
+                {
+                    _handlerSites[(offset, call)] = site;
+                    calls.Remove(call);
+                }
+            }
+        }
     }
 
     /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
@@ -922,7 +986,28 @@ internal sealed class CallSiteResolver
             }
         }
 
-        return [(il, end), (lostStart, following)];
+        return WithoutOtherHandlers([(il, end), (lostStart, following)], il);
+    }
+
+    /// <summary>
+    /// A catch handler is compiled as a funclet of its own, placed apart from the code around it: its IL is never
+    /// the code that follows a range of other IL.
+    /// </summary>
+    private List<(int Start, int End)> WithoutOtherHandlers(List<(int Start, int End)> spans, int il)
+    {
+        foreach (CatchRegion region in _catchRegions)
+        {
+            if (il >= region.HandlerStart && il < region.HandlerEnd)
+            {
+                continue;
+            }
+
+            spans = [.. spans.SelectMany(span => span.End <= region.HandlerStart || span.Start >= region.HandlerEnd
+                ? [span]
+                : new[] { (span.Start, region.HandlerStart), (region.HandlerEnd, span.End) }.Where(part => part.Item1 < part.Item2))];
+        }
+
+        return spans;
     }
 
     private int NextBoundary(int il)

@@ -58,12 +58,15 @@ internal static class FrameLineResolver
                 familyMakings[userMethod] = family;
             }
 
-            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family);
+            ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
+            var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches);
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
             foreach (int i in body)
             {
-                CallSiteResolution resolution = resolutions[frames[i].ReturnOffset];
                 FrameCall call = CallOf(frames[i], objectSizes[i], trace, typeNames);
+                CallSiteResolution resolution = resolver.HandlerSites.TryGetValue((frames[i].ReturnOffset, call), out int inCatch)
+                    ? new CallSiteResolution(inCatch, [])
+                    : resolutions[frames[i].ReturnOffset];
 
                 // The runtime reports a frame running a catch or finally handler at the place its try
                 // was left (the throw), so a frame stopped at a throw that is not throwing is in a

@@ -63,6 +63,9 @@ public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey
     public bool CreatesDisplayClass => Kind == ILSiteKind.NewObject && TypeKey.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
 }
 
+/// <summary>A try block with a catch handler (a filter's code counts as the handler's): IL offsets, ends exclusive.</summary>
+public readonly record struct CatchRegion(int TryStart, int TryEnd, int HandlerStart, int HandlerEnd);
+
 /// <summary>A branch instruction: control may go from it to <paramref name="Target"/> instead of the next instruction.</summary>
 /// <param name="Offset">The IL offset of the branch.</param>
 /// <param name="End">The IL offset right after it, where its fall-through (for a conditional branch) starts.</param>

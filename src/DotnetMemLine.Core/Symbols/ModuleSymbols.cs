@@ -25,6 +25,7 @@ public sealed class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
+    private readonly ConcurrentDictionary<int, ImmutableArray<CatchRegion>> _catchRegions = new();
     private readonly ConcurrentDictionary<string, string[]?> _sources = new(StringComparer.Ordinal);
 
     private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
@@ -163,6 +164,28 @@ public sealed class ModuleSymbols : IDisposable
         try
         {
             return ILSites.ReadBranches(_module.GetMethodBody(rva));
+        }
+        catch (BadImageFormatException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The method body's try blocks that have a catch (or filter) handler; empty for a method without a readable body.</summary>
+    public ImmutableArray<CatchRegion> GetCatchRegions(int methodToken) => _catchRegions.GetOrAdd(methodToken, ReadCatchRegions);
+
+    private ImmutableArray<CatchRegion> ReadCatchRegions(int methodToken)
+    {
+        if (!TryGetMethodHandle(methodToken, out var handle) || _metadata.GetMethodDefinition(handle).RelativeVirtualAddress is var rva && rva == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return [.. _module.GetMethodBody(rva).ExceptionRegions
+                .Where(r => r.Kind is ExceptionRegionKind.Catch or ExceptionRegionKind.Filter)
+                .Select(r => new CatchRegion(r.TryOffset, r.TryOffset + r.TryLength, r.Kind == ExceptionRegionKind.Filter ? r.FilterOffset : r.HandlerOffset, r.HandlerOffset + r.HandlerLength))];
         }
         catch (BadImageFormatException)
         {

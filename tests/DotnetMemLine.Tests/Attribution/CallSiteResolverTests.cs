@@ -813,6 +813,48 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void CallsOfACatchHandler_SeenAtTheCallThatThrew_AreTheHandlers()
+    {
+        // try { parsed.Add(int.Parse(raw, ...)); } catch (FormatException e) { problems.Add($"'{raw}' rejected: {e.Message}"); }
+        // fully optimized: the runtime reports the frame running the catch funclet at the inlined Parse's call of
+        // Number.ThrowFormatException (0x7e), so the handler's Concat and List growth are seen there too.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x23, ILSiteKind.Call, "Int32", "Parse"),
+            new(0x28, ILSiteKind.CallVirt, "List", "Add"),
+            new(0x40, ILSiteKind.CallVirt, "Exception", "get_Message"),
+            new(0x45, ILSiteKind.Call, "String", "Concat"),
+            new(0x4a, ILSiteKind.CallVirt, "List", "Add"),
+        ];
+        CompiledCode optimized = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x40, 0x90, 0xa0, 0xa8, 0xa9, 0xc0],
+            ILOffsets = [-2, 0x00, 0x1b, 0x51, -3, -2, 0x2f, -3],
+            IsOptimized = true,
+            InlinedMethods = [("System.Int32", "Parse"), ("System.Collections.Generic.List`1[System.Int32]", "Add"), ("System.Collections.Generic.List`1[System.__Canon]", "Add")],
+        };
+        var resolver = new CallSiteResolver(optimized, sites, ilSize: 0x58,
+            branches: [new ILBranch(0x2d, 0x2f, 0x51), new ILBranch(0x4f, 0x51, 0x51)],
+            catchRegions: [new CatchRegion(0x1b, 0x2f, 0x2f, 0x51)]);
+
+        FrameCall concat = FrameCall.Call("String", "Concat");
+        FrameCall grow = FrameCall.Call("List", "AddWithResize");
+        var result = resolver.Resolve(
+        [
+            (0x60, grow),                                             // parsed.Add growing its list: the try's own
+            (0x7e, FrameCall.Call("Number", "ThrowFormatException")), // the throw
+            (0x7e, concat),
+            (0x7e, grow),
+        ]);
+
+        Assert.AreEqual(0x45, resolver.HandlerSites[(0x7e, concat)]);
+        Assert.AreEqual(0x4a, resolver.HandlerSites[(0x7e, grow)]);
+        Assert.IsFalse(resolver.HandlerSites.ContainsKey((0x60, grow)));
+        Assert.AreEqual(0x28, result[0x60].ILOffset);
+        Assert.IsTrue(result[0x7e].ILOffset is 0x23 or 0x28, "the throw stays in the try");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
