@@ -12,6 +12,12 @@ namespace DotnetMemLine.Attribution;
 /// <param name="MaxSize">...and the largest: a constant-length array always has one size.</param>
 internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, string MethodName, long MinSize = -1, long MaxSize = -1)
 {
+    /// <summary>
+    /// For a type nested in another (<c>Enumerable+DistinctIterator</c>), the outer type's key ("Enumerable"):
+    /// the outer type's methods make and call their own nested types. Empty otherwise.
+    /// </summary>
+    public string OuterTypeKey { get; init; } = "";
+
     public static FrameCall Allocation(string typeKey, long minSize = -1, long maxSize = -1) => new(FrameCallKind.Allocation, typeKey, "", minSize, maxSize);
 
     public static FrameCall Call(string typeKey, string methodName) => new(FrameCallKind.Call, typeKey, methodName);
@@ -672,6 +678,7 @@ internal sealed class CallSiteResolver
             return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
                 : mayBeInlined && calleeAllocatesIt ? Strong
                 : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
+                : mayBeInlined && IsOfOuterType(site, call) ? Related // Enumerable.Distinct inlined, making its DistinctIterator
                 : mayBeInlined ? Weak
                 : Impossible;
         }
@@ -751,7 +758,7 @@ internal sealed class CallSiteResolver
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
-        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && site.TypeKey == call.TypeKey ? Related : score;
+        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call)) ? Related : score;
     }
 
     /// <summary>Each <c>ldftn</c> of a method body and the <c>newobj</c> of a delegate right after it.</summary>
@@ -845,6 +852,9 @@ internal sealed class CallSiteResolver
 
     /// <summary>C#'s name for a local function: <c>&lt;Enclosing&gt;g__Name|1_0</c>.</summary>
     private static bool IsLocalFunction(string methodName) => methodName.StartsWith('<') && methodName.Contains(">g__", StringComparison.Ordinal);
+
+    /// <summary>A call of a method of the type the frame's callee or allocated type is nested in (Enumerable.Count, DistinctIterator.GetCount).</summary>
+    private static bool IsOfOuterType(ILSite site, FrameCall call) => call.OuterTypeKey.Length > 0 && site.IsCall && site.TypeKey == call.OuterTypeKey;
 
     /// <summary>A direct call of a method of this module whose IL makes no call.</summary>
     private bool CallsNothing(ILSite site) =>

@@ -182,11 +182,13 @@ internal static class FrameLineResolver
         if (frame.CalleeMethodId < 0)
         {
             string typeName = frame.TypeId >= 0 && frame.TypeId < typeNames.Count ? typeNames[frame.TypeId] : "";
-            return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName), objectSizes.Max < 0 ? -1 : objectSizes.Min, objectSizes.Max);
+            return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName), objectSizes.Max < 0 ? -1 : objectSizes.Min, objectSizes.Max)
+                with { OuterTypeKey = ILSites.OuterTypeKey(typeName) };
         }
 
         TracedMethod callee = trace.Methods[frame.CalleeMethodId];
-        return FrameCall.Call(callee.TypeName.Length == 0 ? "" : ILSites.TypeKey(callee.TypeName), OwnName(callee.MethodName));
+        return FrameCall.Call(callee.TypeName.Length == 0 ? "" : ILSites.TypeKey(callee.TypeName), OwnName(callee.MethodName))
+            with { OuterTypeKey = ILSites.OuterTypeKey(callee.TypeName) };
     }
 
     /// <summary>"GetEnumerator" for an explicit implementation "System.Collections.IEnumerable.GetEnumerator"; ".ctor" stays.</summary>

@@ -286,6 +286,24 @@ public static class ILSites
     /// The comparable key of a type name as the runtime's events write it: "System.Byte[]" gives
     /// "Byte[]", "System.Collections.Generic.List`1[System.Int32]" gives "List", "Ns.Outer+Inner" gives "Inner".
     /// </summary>
+    /// <summary>
+    /// The key of the type a nested type is declared in ("Enumerable" for
+    /// <c>System.Linq.Enumerable+DistinctIterator`1[System.String]</c>); empty for a type that is not nested, an
+    /// array, or a compiler-generated type (a closure or state machine is its method's, not its outer type's).
+    /// </summary>
+    public static string OuterTypeKey(string runtimeName)
+    {
+        ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
+        int arguments = name.IndexOf('[');
+        if (arguments >= 0)
+        {
+            name = name[..arguments]; // generic arguments (which may name nested types of their own), or an array
+        }
+
+        int plus = name.LastIndexOf('+');
+        return plus <= 0 || name[(plus + 1)..].StartsWith("<") ? "" : TypeKey(name[..plus].ToString());
+    }
+
     public static string TypeKey(string runtimeName)
     {
         ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();

@@ -855,6 +855,30 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ObjectOrCallOfATypeNestedInTheSitesType_IsThatSites()
+    {
+        // Fully optimized: `var masked = regex.Replace(text, evaluator);` then `var distinct = ids.Distinct().Count();`
+        // in one range (the map kept no boundary between them). Distinct, inlined, makes Enumerable's own
+        // DistinctIterator; Count calls its GetCount.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x08, ILSiteKind.CallVirt, "Regex", "Replace"),
+            new(0x0e, ILSiteKind.Call, "Enumerable", "Distinct"),
+            new(0x13, ILSiteKind.Call, "Enumerable", "Count"),
+        ];
+        CompiledCode optimized = OneRange with { IsOptimized = true, InlinedMethods = [("System.Text.RegularExpressions.Regex", "Replace"), ("System.Linq.Enumerable", "Distinct")] };
+
+        var result = new CallSiteResolver(optimized, sites, ilSize: 0x19).Resolve(
+        [
+            (0x60, FrameCall.Allocation("DistinctIterator") with { OuterTypeKey = "Enumerable" }),
+            (0x80, FrameCall.Call("DistinctIterator", "GetCount") with { OuterTypeKey = "Enumerable" }),
+        ]);
+
+        Assert.AreEqual(0x0e, result[0x60].ILOffset);
+        Assert.AreEqual(0x13, result[0x80].ILOffset);
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };

@@ -21,6 +21,16 @@ public sealed class ILSitesTests
         Assert.AreEqual(key, ILSites.TypeKey(runtimeName));
 
     [TestMethod]
+    [DataRow("System.Linq.Enumerable+DistinctIterator`1[System.String]", "Enumerable")]
+    [DataRow("System.Text.RegularExpressions.Regex+Outer+Inner", "Outer")]
+    [DataRow("System.Collections.Generic.List`1[Ns.Outer+Inner]", "")]
+    [DataRow("System.String", "")]
+    [DataRow("Ns.Program+<>c__DisplayClass2_0", "")]
+    [DataRow("Ns.Program+<Produce>d__3", "")]
+    public void OuterTypeKey_OfANestedType_IsItsDeclaringTypes(string runtimeName, string key) =>
+        Assert.AreEqual(key, ILSites.OuterTypeKey(runtimeName));
+
+    [TestMethod]
     [DataRow("Byte[]", "Byte[]", true)]
     [DataRow("Byte[]", "Int32[]", false)]
     [DataRow("?[]", "Byte[]", true)]
