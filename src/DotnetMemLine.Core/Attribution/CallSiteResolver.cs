@@ -454,7 +454,22 @@ internal sealed class CallSiteResolver
         // Only a call the JIT may have inlined here could have made it, and elsewhere calls of that very method
         // are written (the JIT moved one of the method's `.ToList()` calls into unmapped code after a
         // Sink.Keep): one of those, not an inlined decimal conversion.
-        return anywhereScore == Strong && anywhere.Length > 1 && score < Medium ? anywhere : inSpan;
+        if (anywhereScore == Strong && anywhere.Length > 1 && score < Medium)
+        {
+            return anywhere;
+        }
+
+        // A guess explained only by a factory of the object being made (a `.ToList()` and its List): the factories
+        // elsewhere explain it as well (the `.ToList()` of the statement before the unmapped block, not only the
+        // one after it), so they are candidates too, the nearest taken and the others shown as shared.
+        if (score == Related && Best(calls, [(0, _ilSize)], minimumScore: Related) is { Score: Related } related
+            && related.Sites.Where(o => _sites.Any(s => s.Offset == o && calls.All(c => Makes(s, c)))).ToArray() is { Length: > 1 } makers
+            && makers.Length > inSpan.Length && inSpan.All(makers.Contains))
+        {
+            return makers;
+        }
+
+        return inSpan;
     }
 
     /// <summary>
@@ -678,7 +693,7 @@ internal sealed class CallSiteResolver
             return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
                 : mayBeInlined && calleeAllocatesIt ? Strong
                 : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
-                : mayBeInlined && IsOfOuterType(site, call) ? Related // Enumerable.Distinct inlined, making its DistinctIterator
+                : mayBeInlined && (IsOfOuterType(site, call) || Returns(site, call.TypeKey)) ? Related // Distinct making its DistinctIterator, ToList its List
                 : mayBeInlined ? Weak
                 : Impossible;
         }
@@ -758,7 +773,9 @@ internal sealed class CallSiteResolver
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
-        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0 && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call)) ? Related : score;
+        // A method returning a T constructs one (ToList runs new List<T>(source), whose constructor enumerates).
+        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0
+            && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || (call.MethodName == ".ctor" && Returns(site, call.TypeKey))) ? Related : score;
     }
 
     /// <summary>Each <c>ldftn</c> of a method body and the <c>newobj</c> of a delegate right after it.</summary>
@@ -855,6 +872,13 @@ internal sealed class CallSiteResolver
 
     /// <summary>A call of a method of the type the frame's callee or allocated type is nested in (Enumerable.Count, DistinctIterator.GetCount).</summary>
     private static bool IsOfOuterType(ILSite site, FrameCall call) => call.OuterTypeKey.Length > 0 && site.IsCall && site.TypeKey == call.OuterTypeKey;
+
+    /// <summary>A call that makes the object or constructs it: a factory of its type, or a method of the type it is nested in.</summary>
+    private static bool Makes(ILSite site, FrameCall call) =>
+        (call.Kind == FrameCallKind.Allocation || call.MethodName == ".ctor") && (Returns(site, call.TypeKey) || IsOfOuterType(site, call));
+
+    /// <summary>A call of a method that returns that very type (a factory: <c>ToList</c> and its List).</summary>
+    private static bool Returns(ILSite site, string typeKey) => typeKey.Length > 0 && site.IsCall && site.Kind != ILSiteKind.NewObject && site.ReturnTypeKey == typeKey;
 
     /// <summary>A direct call of a method of this module whose IL makes no call.</summary>
     private bool CallsNothing(ILSite site) =>

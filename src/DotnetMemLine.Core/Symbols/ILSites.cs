@@ -54,7 +54,7 @@ public enum ILSiteKind : byte
 /// which unoptimized code boxes through the runtime's <c>CastHelpers.Box</c>.
 /// </param>
 /// <param name="ParameterCount">For a call, <c>newobj</c> or <c>ldftn</c>, the target's parameter count (<c>this</c> not counted); -1 when unknown.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false)
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "")
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -136,7 +136,7 @@ public static class ILSites
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
                         int definition = DefinitionToken(metadata, token);
                         sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: ParameterCountOf(metadata, token),
-                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token)));
+                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: ReturnTypeKeyOf(metadata, token)));
                         break;
                     }
 
@@ -447,6 +447,49 @@ public static class ILSites
         catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
         {
             return -1;
+        }
+    }
+
+    /// <summary>The key of the type a called method returns ("List" for <c>Enumerable.ToList</c>); empty when void or unreadable.</summary>
+    private static string ReturnTypeKeyOf(MetadataReader metadata, int token)
+    {
+        try
+        {
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            BlobHandle signature;
+            switch (handle.Kind)
+            {
+                case HandleKind.MethodDefinition:
+                    signature = metadata.GetMethodDefinition((MethodDefinitionHandle)handle).Signature;
+                    break;
+                case HandleKind.MemberReference:
+                    signature = metadata.GetMemberReference((MemberReferenceHandle)handle).Signature;
+                    break;
+                case HandleKind.MethodSpecification:
+                    return ReturnTypeKeyOf(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
+                default:
+                    return "";
+            }
+
+            BlobReader blob = metadata.GetBlobReader(signature);
+            SignatureHeader header = blob.ReadSignatureHeader();
+            if (header.Kind != SignatureKind.Method)
+            {
+                return "";
+            }
+
+            if (header.IsGeneric)
+            {
+                blob.ReadCompressedInteger();
+            }
+
+            blob.ReadCompressedInteger(); // parameter count
+            string key = KeyOfSignature(metadata, ref blob, depth: 0);
+            return key is "Void" or AnyType ? "" : key;
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
+        {
+            return "";
         }
     }
 

@@ -879,6 +879,39 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ConstructorOfWhatAFactoryReturns_InUnmappedCode_IsAFactorysOfAnyStatement_Nearest()
+    {
+        // Tier 1 (JoinCustomersWithOrders): `var joined = profiles.Join(...).ToList();` then
+        // `var goldRevenue = joined.Where(...).Sum(...);` then `var perTier = ....ToList();`. Unmapped code after
+        // the second statement's range runs List's constructor (enumerating the join): a ToList, which returns a
+        // List, made it, of the first statement as well as of the third; the nearest one is taken, the other
+        // shown as shared.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x05, ILSiteKind.Call, "Enumerable", "Join"),
+            new(0x0a, ILSiteKind.Call, "Enumerable", "ToList", ReturnTypeKey: "List"),
+            new(0x12, ILSiteKind.Call, "Enumerable", "Where"),
+            new(0x17, ILSiteKind.Call, "Enumerable", "Sum", ReturnTypeKey: "Decimal"),
+            new(0x22, ILSiteKind.Call, "Enumerable", "GroupBy"),
+            new(0x27, ILSiteKind.Call, "Enumerable", "ToList", ReturnTypeKey: "List"),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x30, 0x40, 0xd0, 0xf0],
+            ILOffsets = [-2, 0x00, 0x10, -1, 0x2c, -3],
+            IsOptimized = true,
+            InlinedMethods = [("System.Linq.Enumerable", "ToList"), ("System.Linq.Enumerable", "Where"), ("System.Linq.Enumerable", "GroupBy")],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x30).Resolve([(0x60, FrameCall.Call("List", ".ctor"))]);
+
+        // The unmapped code's span (the second and third statements) holds the third's ToList only.
+
+        Assert.AreEqual(0x0a, result[0x60].ILOffset, "the ToList nearest the unmapped code's statement");
+        CollectionAssert.AreEqual(new[] { 0x27 }, result[0x60].Alternatives.ToArray());
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };

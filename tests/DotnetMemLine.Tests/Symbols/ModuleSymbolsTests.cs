@@ -303,6 +303,16 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void GetBody_Calls_KnowTheTypeTheyReturn()
+    {
+        var calls = s_symbols.GetBody(Token(nameof(LineFixture.InterpolatesHoles))).Sites.Where(s => s.IsCall).ToList();
+
+        Assert.AreEqual("String", calls.Single(c => c.MethodName == "ToStringAndClear").ReturnTypeKey);
+        Assert.AreEqual("Int32", calls.Single(c => c.MethodName == "get_Count").ReturnTypeKey);
+        Assert.IsTrue(calls.Where(c => c.MethodName == "AppendFormatted").All(c => c.ReturnTypeKey.Length == 0), "void");
+    }
+
+    [TestMethod]
     public void GetBranches_OfALoop_AreTheJumpToItsTestAndTheTestsJumpBackToTheBody()
     {
         var branches = s_symbols.GetBranches(Token(nameof(LineFixture.CountUp)));
