@@ -773,9 +773,10 @@ internal sealed class CallSiteResolver
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
             : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
             : Impossible;
-        // A method returning a T constructs one (ToList runs new List<T>(source), whose constructor enumerates).
+        // A method returning a T constructs one (ToList runs new List<T>(source), whose constructor enumerates),
+        // and, inlined, fills it (ToDictionary's Dictionary.AddRange).
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0
-            && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || (call.MethodName == ".ctor" && Returns(site, call.TypeKey))) ? Related : score;
+            && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || ((call.MethodName == ".ctor" || score == Weak) && Returns(site, call.TypeKey))) ? Related : score;
     }
 
     /// <summary>Each <c>ldftn</c> of a method body and the <c>newobj</c> of a delegate right after it.</summary>

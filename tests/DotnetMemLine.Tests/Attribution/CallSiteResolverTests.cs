@@ -912,6 +912,30 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void InlinedFactory_FillingWhatItReturns_IsThatFactorysCall()
+    {
+        // Tier 1: `var labels = ....ToArray();` then `var positions = labels.Select(...).ToDictionary();` in one
+        // range; the inlined ToDictionary fills its new Dictionary (Dictionary.AddRange).
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x05, ILSiteKind.Call, "Enumerable", "Select"),
+            new(0x0a, ILSiteKind.Call, "Enumerable", "ToArray", ReturnTypeKey: "?[]"),
+            new(0x10, ILSiteKind.Call, "Enumerable", "Select"),
+            new(0x15, ILSiteKind.Call, "Enumerable", "ToDictionary", ReturnTypeKey: "Dictionary"),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            IsOptimized = true,
+            InlinedMethods = [("System.Linq.Enumerable", "Select"), ("System.Linq.Enumerable", "ToArray"), ("System.Linq.Enumerable", "ToDictionary")],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x1b).Resolve([(0x40, FrameCall.Call("Dictionary", "AddRange"))]);
+
+        Assert.AreEqual(0x15, result[0x40].ILOffset);
+        Assert.IsTrue(result[0x40].Alternatives.IsEmpty);
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
