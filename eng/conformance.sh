@@ -5,7 +5,7 @@
 # at least 40 MB within its 95% interval and within 10%), with `run` and with `collect` on tier-1
 # code compiled before the attach. Prints a markdown table (docs/accuracy.md keeps the latest) and
 # each line that is not right. Not part of `dotnet test` (its fast subset is ConformanceTests).
-# Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]     About 8 minutes on 2 cores.
+# Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]     About 12 minutes on 2 cores.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
