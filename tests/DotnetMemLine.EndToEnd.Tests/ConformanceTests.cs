@@ -15,8 +15,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 public sealed class ConformanceTests
 {
     // The async group runs in eng/conformance.sh only: see its known gap in docs/accuracy.md. So does the fresh
-    // group: with it, a one-off 24,624-byte allocation by the runtime (a cache it grows on first need, inside
-    // Enumerable.ToList or a cast) lands in a random shape's plain method and not in its twin.
+    // group: with it, a one-off 24,624-byte allocation (some runtime or library cache refilled now and then,
+    // seen inside Enumerable.ToList; cause not found) lands in a random shape's plain method or twin.
     private const string FastGroups = "everyday,lambdas,flow,types,iterators,more";
     private const int Rounds = 3;
 
