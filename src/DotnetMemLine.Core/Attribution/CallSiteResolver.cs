@@ -951,6 +951,12 @@ internal sealed class CallSiteResolver
             return ([(from, to)], range);
         }
 
+        if (to == from)
+        {
+            // Between two ranges of one statement's IL: a block the JIT placed in the middle of it, from anywhere.
+            return ([(0, _ilSize)], -1);
+        }
+
         return ([(to, NextBoundary(to)), (PreviousBoundary(to), to)], -1);
     }
 

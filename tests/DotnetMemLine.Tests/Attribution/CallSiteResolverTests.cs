@@ -936,6 +936,34 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedBlockInTheMiddleOfOneStatementsRanges_MayBeAnyStatements()
+    {
+        // Tier 1 (JoinCustomersWithOrders in `collect`): a block of unmapped code between two ranges of the last
+        // statement, `Sink.Keep((long)goldRevenue);` (IL 0x20), runs List's constructor: the loop of an earlier
+        // `.ToList()` placed there, not that statement's inlined decimal conversion.
+        const int keep = 0x06000002;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x05, ILSiteKind.Call, "Enumerable", "ToList", ReturnTypeKey: "List"),
+            new(0x12, ILSiteKind.Call, "Enumerable", "ToList", ReturnTypeKey: "List"),
+            new(0x21, ILSiteKind.Call, "Decimal", "op_Explicit", ReturnTypeKey: "Int64"),
+            new(0x26, ILSiteKind.Call, "Sink", "Keep", TargetToken: keep),
+        ];
+        CompiledCode tier1 = OneRange with
+        {
+            NativeOffsets = [0x0, 0x10, 0x30, 0x50, 0x58, 0xc0, 0xd0],
+            ILOffsets = [-2, 0x00, 0x10, 0x20, -1, 0x20, -3],
+            IsOptimized = true,
+            InlinedMethods = [("System.Linq.Enumerable", "ToList"), ("System.Decimal", "op_Explicit")],
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x2c, sitesOf: token => token == keep ? [new(0x01, ILSiteKind.StaticField, "Sink", "")] : [])
+            .Resolve([(0x80, FrameCall.Call("List", ".ctor"))]);
+
+        CollectionAssert.AreEquivalent(new[] { 0x05, 0x12 }, result[0x80].Alternatives.Add(result[0x80].ILOffset).ToArray(), "one of the ToLists, marked shared");
+    }
+
+    [TestMethod]
     public void BodyWithoutAMap_IsUnknown()
     {
         CompiledCode code = new() { MethodId = 0, Size = 100, NativeOffsets = [], ILOffsets = [] };
