@@ -33,7 +33,11 @@ public enum LineVerdict
 /// The table says the line's bytes are uncertain: it marks them shared with other lines (<c>~</c>), or another
 /// line's shared bytes may be this one's. A wrong line that is not marked is silently wrong.
 /// </param>
-public sealed record LineComparison(string Shape, int Line, string Text, long Truth, long Reported, long Low, long High, LineVerdict Verdict, string Note = "", bool Marked = false);
+/// <param name="RuntimeTable">
+/// Not judged because the plain method and its twin differ by exactly one table the runtime grows on its own at
+/// random moments (see <see cref="ConformanceComparison.IsRuntimeTableGrowth"/>), not by anything of the shape.
+/// </param>
+public sealed record LineComparison(string Shape, int Line, string Text, long Truth, long Reported, long Low, long High, LineVerdict Verdict, string Note = "", bool Marked = false, bool RuntimeTable = false);
 
 /// <summary>A line known to be wrong under some code kind, with the reason; the suite reports it rather than failing.</summary>
 /// <param name="Shape">The shape's method name.</param>
@@ -72,12 +76,17 @@ public static class ConformanceComparison
             }
 
             long totalsDiffer = 0;
+            bool runtimeTable = false;
             if (shape.GetProperty("plainTotal") is { ValueKind: JsonValueKind.Number } plain
                 && shape.GetProperty("twinTotal").GetInt64() != plain.GetInt64())
             {
                 totalsDiffer = Math.Abs(shape.GetProperty("twinTotal").GetInt64() - plain.GetInt64());
+                runtimeTable = IsRuntimeTableGrowth(totalsDiffer);
                 results.Add(new LineComparison(name, 0, "(totals)", shape.GetProperty("twinTotal").GetInt64(), plain.GetInt64(), 0, 0, LineVerdict.TruthDiffers,
-                    "the twin did not allocate what the plain method did: lines off by no more than that cannot be judged"));
+                    runtimeTable
+                        ? $"the twin and the plain method differ by {totalsDiffer:N0} bytes, one table the runtime grew on its own during one of them: lines off by no more than that cannot be judged"
+                        : "the twin did not allocate what the plain method did: lines off by no more than that cannot be judged",
+                    RuntimeTable: runtimeTable));
             }
 
             var reported = new Dictionary<int, (long Bytes, long Low, long High, string Text)>();
@@ -122,9 +131,11 @@ public static class ConformanceComparison
                     verdict = inInterval && close ? LineVerdict.Right : LineVerdict.Wrong;
                 }
 
+                bool lineRuntimeTable = false;
                 if (verdict == LineVerdict.Wrong && Math.Abs(bytes - expected) <= totalsDiffer)
                 {
                     verdict = LineVerdict.TruthDiffers;
+                    lineRuntimeTable = runtimeTable;
                     note = $"off by {Math.Abs(bytes - expected):N0} bytes; the twin's total differs from the plain method's by {totalsDiffer:N0}";
                 }
 
@@ -134,11 +145,30 @@ public static class ConformanceComparison
                     note = gap.Reason;
                 }
 
-                results.Add(new LineComparison(name, line, text, expected, bytes, low, high, verdict, note, marked.Contains(line)));
+                results.Add(new LineComparison(name, line, text, expected, bytes, low, high, verdict, note, marked.Contains(line), lineRuntimeTable));
             }
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Whether a difference between a plain method's and its twin's totals is exactly one table that .NET 10 grows
+    /// on its own (seen inside LINQ's ToList and delegate calls, at random moments, with and without a profiler):
+    /// an array of 2^k + 1 entries of 24 bytes (6,192, 12,336 and 24,624 bytes were seen). Such a run cannot
+    /// judge the lines that differ by no more than that; the fast test tolerates it rather than flake.
+    /// </summary>
+    public static bool IsRuntimeTableGrowth(long bytes)
+    {
+        for (int k = 6; k <= 16; k++)
+        {
+            if (bytes == 24 * ((1L << k) + 1) + 24)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>"Ns.Type.Method(args)" gives "Method".</summary>

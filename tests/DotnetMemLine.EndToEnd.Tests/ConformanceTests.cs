@@ -14,10 +14,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 [TestClass]
 public sealed class ConformanceTests
 {
-    // The async group runs in eng/conformance.sh only: see its known gap in docs/accuracy.md. So does the fresh
-    // group: with it, a one-off 24,624-byte allocation (some runtime or library cache refilled now and then,
-    // seen inside Enumerable.ToList; cause not found) lands in a random shape's plain method or twin.
-    private const string FastGroups = "everyday,lambdas,flow,types,iterators,more";
+    // The async group runs in eng/conformance.sh only: see its known gap in docs/accuracy.md.
+    private const string FastGroups = "everyday,lambdas,flow,types,iterators,more,fresh";
     private const int Rounds = 3;
 
     [TestMethod]
@@ -69,7 +67,9 @@ public sealed class ConformanceTests
         var wrong = lines.Where(l => l.Verdict == LineVerdict.Wrong).ToList();
         Assert.IsEmpty(wrong, $"{codeKind}: {wrong.Count} of {lines.Count} lines differ from their truth:\n{Describe(wrong)}");
         Assert.IsGreaterThanOrEqualTo(200, lines.Count(l => l.Verdict == LineVerdict.Right), "the shapes allocate on at least 200 lines");
-        var unjudged = lines.Where(l => l.Verdict == LineVerdict.TruthDiffers).ToList();
+        // A table the runtime grows on its own now and then lands in one shape's plain method or twin (about one
+        // run in ten): that shape's lines cannot be judged in this run, which is not a failure of the profiler.
+        var unjudged = lines.Where(l => l.Verdict == LineVerdict.TruthDiffers && !l.RuntimeTable).ToList();
         Assert.IsEmpty(unjudged, $"{codeKind}: the twins must allocate what the plain methods do in this code:\n{Describe(unjudged)}");
 
         if (codeKind == "tier0")
