@@ -15,9 +15,11 @@ internal static class MethodReportBuilder
         string[]? source = null;
         if (span is not null)
         {
-            if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines))
+            if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines, out string? problem))
             {
-                notes.Add($"source file not found: {span.FilePath}; figures are shown without line text");
+                notes.Add(problem == "not found"
+                    ? $"source file not found: {span.FilePath}; figures are shown without line text"
+                    : $"source file {span.FilePath} is {problem}; figures are shown without line text");
             }
             else if (!symbols.SourceMatchesPdb(span.FilePath))
             {

@@ -10,19 +10,115 @@ public static class SourceFile
     internal static readonly Guid Sha1Algorithm = new("ff1816ec-aa5e-4d10-87f7-6f4963833460");
     internal static readonly Guid Sha256Algorithm = new("8829d00f-11b8-4213-878b-770e8597ac16");
 
+    /// <summary>Source files larger than this are not read: no source file of a method is, and a device or a damaged path could be endless.</summary>
+    public const int MaxBytes = 16 * 1024 * 1024;
+
+    // Opening a named pipe waits for a writer; a file on a stalled network share may not answer at all.
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads all lines of a source file; false when it is missing or unreadable (the report then goes on without source text).</summary>
-    public static bool TryReadLines(string path, [NotNullWhen(true)] out string[]? lines)
+    public static bool TryReadLines(string path, [NotNullWhen(true)] out string[]? lines) => TryReadLines(path, out lines, out _);
+
+    /// <summary>
+    /// Reads all lines of a source file, within <see cref="MaxBytes"/> and a few seconds; otherwise false and why, in a
+    /// few words that follow "the source file is" ("not found", "a directory", "a binary file", "larger than 16 MiB",
+    /// "not readable in time (a pipe or a device?)", "unreadable: ...").
+    /// </summary>
+    public static bool TryReadLines(string path, [NotNullWhen(true)] out string[]? lines, out string? problem)
     {
+        lines = null;
+        if (ReadBounded(path, out problem) is not { } bytes)
+        {
+            return false;
+        }
+
+        if (Array.IndexOf(bytes, (byte)0) >= 0)
+        {
+            problem = "a binary file";
+            return false;
+        }
+
+        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
+        var read = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            read.Add(line);
+        }
+
+        lines = [.. read];
+        return true;
+    }
+
+    /// <summary>The file's bytes, at most <see cref="MaxBytes"/>, read within a few seconds; null and why otherwise.</summary>
+    private static byte[]? ReadBounded(string path, out string? problem)
+    {
+        problem = null;
         try
         {
-            lines = File.ReadAllLines(path);
-            return true;
+            if (Directory.Exists(path))
+            {
+                problem = "a directory";
+                return null;
+            }
+
+            if (!File.Exists(path))
+            {
+                problem = "not found";
+                return null;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            lines = null;
-            return false;
+            problem = "unreadable: " + e.Message;
+            return null;
         }
+
+        // On a thread of its own: opening a named pipe blocks until someone writes to it, and nothing can cancel that.
+        Task<byte[]?> read = Task.Factory.StartNew(() => ReadUpTo(path, MaxBytes + 1), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            if (!read.Wait(ReadTimeout))
+            {
+                problem = "not readable in time (a pipe or a device?)";
+                return null;
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problem = "unreadable: " + e.InnerException.Message;
+            return null;
+        }
+
+        if (read.Result is not { } bytes || bytes.Length > MaxBytes)
+        {
+            problem = $"larger than {MaxBytes / (1024 * 1024)} MiB";
+            return null;
+        }
+
+        return bytes;
+    }
+
+    private static byte[]? ReadUpTo(string path, int limit)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+        if (stream.CanSeek && stream.Length > limit)
+        {
+            return null;
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[81_920];
+        int n;
+        while ((n = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            buffer.Write(chunk, 0, n);
+            if (buffer.Length > limit - 1)
+            {
+                return null; // a device that never ends (/dev/zero), or a file that grew past the limit
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>
@@ -36,12 +132,7 @@ public static class SourceFile
             return null;
         }
 
-        byte[] content;
-        try
-        {
-            content = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        if (ReadBounded(path, out _) is not { } content)
         {
             return false;
         }
