@@ -23,8 +23,13 @@ public static class FuzzAnalysis
             // The tool's own path: the file check, then the decoder it uses (DOTNET_MEMLINE_DECODER=tracelog selects the TraceLog one).
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath);
             ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(methods, []));
-            _ = TextTableRenderer.Render(report);
+            string text = TextTableRenderer.Render(report);
             _ = JsonReportWriter.Write(report);
+            if (text.FirstOrDefault(IsUnsafeInTerminal) is var unsafeChar && unsafeChar != default)
+            {
+                throw new InvalidDataException($"the text report carries U+{(int)unsafeChar:X4} from the input");
+            }
+
             return report;
         });
 
@@ -47,6 +52,13 @@ public static class FuzzAnalysis
             ? new FuzzResult($"exit {(int)known.Code}", false, elapsed, known.Message)
             : new FuzzResult($"CRASH {error.GetType().Name}", true, elapsed, error.ToString());
     }
+
+    /// <summary>
+    /// A character that must not reach a terminal from a trace or a PDB: control characters but line feed and tab,
+    /// C1 controls, and the bidirectional overrides and isolates that reorder what is shown.
+    /// </summary>
+    public static bool IsUnsafeInTerminal(char c) =>
+        (c < 0x20 && c is not '\n' and not '\t') || (c >= 0x7F && c <= 0x9F) || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
 
     /// <summary>Times TraceEvent's converter (TraceLog) and its event source on the raw file, each on its own.</summary>
     public static IEnumerable<(string Stage, TimeSpan Elapsed, string Outcome)> TimeReaders(string tracePath)

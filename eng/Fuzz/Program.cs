@@ -3,7 +3,8 @@ using DotnetMemLine.Decoding;
 using DotnetMemLine.Fuzzing;
 
 // Usage: Fuzz [--log] --seed-trace <file> [--seed-trace <file>]... --method <name>... [--cases N] [--random-seed S]
-//             [--timeout <seconds>] [--failures <dir>]
+//             [--timeout <seconds>] [--failures <dir>] [--pdb <file>]
+//        With --pdb: the trace is kept and that PDB (the one next to the traced module) is damaged instead.
 //        Fuzz --replay <file>... [--method <name>]: one saved input, and how long each TraceEvent reader takes on it
 var seeds = new List<string>();
 var methods = new List<string>();
@@ -12,6 +13,7 @@ int cases = 10_000;
 int randomSeed = 1;
 double timeoutSeconds = 10;
 string failures = "fuzz-failures";
+string? pdbToDamage = null;
 bool log = false; // --log: one line per case
 for (int i = 0; i < args.Length; i += 2)
 {
@@ -37,6 +39,7 @@ for (int i = 0; i < args.Length; i += 2)
         case "--random-seed": randomSeed = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--timeout": timeoutSeconds = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--failures": failures = args[i + 1]; break;
+        case "--pdb": pdbToDamage = args[i + 1]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -60,6 +63,11 @@ if (seeds.Count == 0 || methods.Count == 0)
 {
     Console.Error.WriteLine("usage: Fuzz --seed-trace <file>... --method <name>... [--cases N] [--random-seed S] [--timeout s] [--failures dir]");
     return 2;
+}
+
+if (pdbToDamage is not null)
+{
+    return await FuzzPdbAsync(seeds[0], pdbToDamage, methods, cases, randomSeed, TimeSpan.FromSeconds(timeoutSeconds), failures, log);
 }
 
 var seedData = seeds.Select(path => (Path: path, Bytes: File.ReadAllBytes(path), Layout: NettraceLayout.Read(path))).ToList();
@@ -128,3 +136,58 @@ foreach ((string outcome, int count) in counts)
 Console.WriteLine($"slowest: {slowest.Elapsed.TotalSeconds:F2} s, {slowest.Description}");
 Console.WriteLine(failed == 0 ? "no failures" : $"{failed} failures saved in {failures}");
 return failed == 0 ? 0 : 1;
+
+// Damages the PDB next to the traced module, case by case, and analyzes the same trace each time; restores it at the end.
+static async Task<int> FuzzPdbAsync(string trace, string pdbPath, List<string> methods, int cases, int randomSeed, TimeSpan timeout, string failures, bool log)
+{
+    byte[] seed = await File.ReadAllBytesAsync(pdbPath);
+    IReadOnlyList<PdbMutator.Stream> streams = PdbMutator.ReadStreams(seed);
+    Directory.CreateDirectory(failures);
+    var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+    var random = new Random(randomSeed);
+    var total = Stopwatch.StartNew();
+    (TimeSpan Elapsed, string Description) slowest = (TimeSpan.Zero, "");
+    int failed = 0;
+    try
+    {
+        for (int n = 0; n < cases; n++)
+        {
+            (string description, byte[] bytes) = PdbMutator.Mutate(seed, streams, random);
+            await File.WriteAllBytesAsync(pdbPath, bytes);
+            FuzzResult result = FuzzAnalysis.Run(trace, methods, timeout);
+            counts[result.Outcome] = counts.GetValueOrDefault(result.Outcome) + 1;
+            if (result.Elapsed > slowest.Elapsed)
+            {
+                slowest = (result.Elapsed, $"case {n} ({description}, {result.Outcome})");
+            }
+
+            if (log)
+            {
+                Console.WriteLine($"case {n}: {description}: {result.Outcome}, {result.Elapsed.TotalMilliseconds:F0} ms: {result.Detail?.ReplaceLineEndings(" ")[..Math.Min(result.Detail.Length, 200)]}");
+            }
+
+            if (result.Failed)
+            {
+                failed++;
+                string saved = Path.Combine(failures, $"pdb-case-{randomSeed}-{n}.pdb");
+                await File.WriteAllBytesAsync(saved, bytes);
+                Console.WriteLine($"FAIL case {n}: {description}: {result.Outcome} after {result.Elapsed.TotalSeconds:F1} s, saved {saved}");
+                Console.WriteLine("    " + (result.Detail ?? "").ReplaceLineEndings("\n    "));
+            }
+        }
+    }
+    finally
+    {
+        await File.WriteAllBytesAsync(pdbPath, seed);
+    }
+
+    Console.WriteLine($"{cases} damaged PDBs, random seed {randomSeed}, {total.Elapsed.TotalSeconds:F0} s:");
+    foreach ((string outcome, int count) in counts)
+    {
+        Console.WriteLine($"  {count,7:N0}  {outcome}");
+    }
+
+    Console.WriteLine($"slowest: {slowest.Elapsed.TotalSeconds:F2} s, {slowest.Description}");
+    Console.WriteLine(failed == 0 ? "no failures" : $"{failed} failures saved in {failures}");
+    return failed == 0 ? 0 : 1;
+}

@@ -8,7 +8,8 @@ namespace DotnetMemLine.Attribution;
 internal static class MethodReportBuilder
 {
     /// <param name="structBoxLines">Exact mode: lines whose boxes the runtime logged only in part (see ProfileAnalyzer).</param>
-    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false, IReadOnlyCollection<int>? structBoxLines = null)
+    /// <param name="hasILMaps">The trace has IL-to-native maps for the method's code (so a frame without a line is the PDB's doing).</param>
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false, IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false)
     {
         var notes = new List<string>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -62,6 +63,11 @@ internal static class MethodReportBuilder
         if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)
         {
             notes.Add(CodeWhereabouts.PrecompiledCode(method, tallies.UnattributedSamples));
+        }
+        else if (tallies.UnattributedSamples > 0 && hasILMaps)
+        {
+            // The trace has IL maps for this code: a frame outside them, or a PDB whose sequence points miss it.
+            notes.Add($"{tallies.UnattributedSamples:N0} samples in this method got no line: the trace's IL-to-native maps or the PDB's sequence points did not place them (the trace has maps for this code, so a damaged PDB, or not the build's own, is the likelier cause), and they are counted only in the total");
         }
         else if (tallies.UnattributedSamples > 0)
         {

@@ -16,6 +16,22 @@ public static class ProfileAnalyzer
 {
     public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
     {
+        using var symbols = new SymbolCache(options.SymbolDirectories);
+        try
+        {
+            return Analyze(trace, options, symbols, cancellationToken);
+        }
+        catch (BadImageFormatException ex)
+        {
+            // A PDB is read as the analysis needs it (sequence points, documents, method data), so a damaged one
+            // may show anywhere: its accepted header said nothing of the rest. Not a trace problem.
+            throw new MemLineException(ExitCode.SymbolsMissing,
+                $"{symbols.DescribeOpened()} cannot be read: {ex.Message} (damaged, or not written by the compiler); rebuild the module, or pass an intact PDB with --symbols <dir>", ex);
+        }
+    }
+
+    private static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols, CancellationToken cancellationToken)
+    {
         TraceSummary summary = trace.Summary;
         EnsureTraceIsUsable(summary);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
@@ -34,7 +50,6 @@ public static class ProfileAnalyzer
         }
 
         IReadOnlyList<MethodIdentity> selected = [.. selection.Select(s => s.Method)];
-        using var symbols = new SymbolCache(options.SymbolDirectories);
         ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
 
         // A selected method's code is its own body plus the compiler-generated methods it declares
@@ -88,7 +103,8 @@ public static class ProfileAnalyzer
             bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
             SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, tracedMethods, id => selectedIndexByMethodId[id] == index, symbolsOfSelected[i]) : [];
             boxLines.UnionWith(tallies[i].LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
-            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode, boxLines);
+            bool hasILMaps = trace.Code.Any(c => (uint)c.MethodId < (uint)selectedIndexByMethodId.Length && selectedIndexByMethodId[c.MethodId] == index && c.NativeOffsets.Length > 0);
+            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode, boxLines, hasILMaps);
             methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 
@@ -182,8 +198,18 @@ public static class ProfileAnalyzer
 
         public ModuleSymbols Open(string modulePath)
         {
-            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(ExitCode.SymbolsMissing, $"{failure}; build with portable PDBs or pass --symbols <dir>");
+            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(ExitCode.SymbolsMissing, failure!.Contains("damaged", StringComparison.Ordinal)
+                ? $"{failure}; rebuild the module, or pass an intact PDB with --symbols <dir>"
+                : $"{failure}; build with portable PDBs or pass --symbols <dir>");
         }
+
+        /// <summary>"the PDB a.pdb", "the PDBs a.pdb, b.pdb", or "a PDB" when none was opened yet.</summary>
+        public string DescribeOpened() => _open.Count switch
+        {
+            0 => "a PDB",
+            1 => $"the PDB {_open.Values.First().PdbPath}",
+            _ => $"one of the PDBs {string.Join(", ", _open.Values.Select(s => s.PdbPath))}",
+        };
 
         /// <summary>The module's symbols, or null when it has no readable PDB (a framework module, say).</summary>
         public ModuleSymbols? TryOpen(string modulePath) => TryOpen(modulePath, out _);

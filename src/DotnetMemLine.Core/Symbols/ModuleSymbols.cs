@@ -89,8 +89,19 @@ public sealed class ModuleSymbols : IDisposable
                 return false;
             }
 
-            symbols = new ModuleSymbols(modulePath, pdbPath, module, pdb);
-            return true;
+            try
+            {
+                symbols = new ModuleSymbols(modulePath, pdbPath, module, pdb);
+                return true;
+            }
+            catch (BadImageFormatException e)
+            {
+                // The PDB's header was accepted; its tables are read here: the PDB is the damaged file, not the module.
+                pdb.Dispose();
+                module.Dispose();
+                failureReason = $"no usable PDB for {fileName}: {pdbPath}: a damaged portable PDB ({e.Message})";
+                return false;
+            }
         }
         catch (BadImageFormatException e)
         {

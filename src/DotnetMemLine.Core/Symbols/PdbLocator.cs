@@ -252,7 +252,7 @@ internal static class PdbLocator
         }
         catch (BadImageFormatException e)
         {
-            rejection = $"not a portable PDB ({e.Message})";
+            rejection = $"a damaged portable PDB ({e.Message})"; // its signature was a portable PDB's
             return false;
         }
 
