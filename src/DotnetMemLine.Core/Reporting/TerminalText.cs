@@ -14,7 +14,7 @@ public static class TerminalText
     /// <summary>
     /// The text with every control character replaced by U+FFFD, except line feeds and tabs (and a carriage
     /// return right before a line feed), and with Unicode's bidirectional embedding, override and isolate
-    /// characters replaced too.
+    /// characters replaced too, and halves of surrogate pairs that stand alone (invalid UTF-16).
     /// </summary>
     public static string Clean(string text)
     {
@@ -50,6 +50,8 @@ public static class TerminalText
             >= '\u0080' and <= '\u009F' => true, // C1 controls, CSI among them
             >= '\u202A' and <= '\u202E' => true, // bidirectional embeddings and overrides
             >= '\u2066' and <= '\u2069' => true, // bidirectional isolates
+            >= '\uD800' and <= '\uDBFF' => index + 1 >= text.Length || !char.IsLowSurrogate(text[index + 1]), // a lone high surrogate
+            >= '\uDC00' and <= '\uDFFF' => index == 0 || !char.IsHighSurrogate(text[index - 1]), // a lone low surrogate
             _ => false,
         };
     }

@@ -7,6 +7,24 @@ namespace DotnetMemLine.Tests.Reporting;
 public sealed class JsonReportWriterTests
 {
     [TestMethod]
+    public void StringsFromTracesAndPdbs_AreEscaped_AndInvalidUtf16DoesNotBreakTheDocument()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        MethodReport method = report.Methods[0];
+        report = report with
+        {
+            Methods = [method with { Name = "App.\u001b]0;owned\u0007Worker\u202E.Run\uD800()", Lines = [.. method.Lines.Select(l => l with { Text = "x\0y\u001b[2J" })] }],
+        };
+
+        string json = JsonReportWriter.Write(report);
+
+        Assert.IsFalse(json.Any(c => c < ' ' && c is not '\n' and not '\r' and not ' '), "no raw control character");
+        using JsonDocument doc = JsonDocument.Parse(json);
+        string name = doc.RootElement.GetProperty("methods")[0].GetProperty("name").GetString()!;
+        StringAssert.StartsWith(name, "App.\u001b]0;owned\u0007Worker", "the value itself is kept, escaped in the document");
+    }
+
+    [TestMethod]
     public void TopLevel_HasTheDocumentedFields()
     {
         using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.TwoLineReport()));
