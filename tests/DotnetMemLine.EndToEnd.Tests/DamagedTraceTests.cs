@@ -130,6 +130,65 @@ public sealed class DamagedTraceTests
         Assert.Contains("   at ", result.StandardError, "--verbose is where the details go");
     }
 
+    [TestMethod]
+    public async Task NamesCarryingEscapeSequences_ReachNoOutputRaw()
+    {
+        // A crafted trace: the method's type name, and then the module's file name, carry an escape sequence that
+        // would clear the screen, a bidirectional override and a bell (same length, so the events stay whole).
+        string typeCrafted = s_folder.File("crafted-type.nettrace");
+        await File.WriteAllBytesAsync(typeCrafted, Replace(s_seed, "LineTruthTarget.Workload", "LineTruth\u001b[2J\u202E\u0007.Workload"));
+        string moduleCrafted = s_folder.File("crafted-module.nettrace");
+        await File.WriteAllBytesAsync(moduleCrafted, Replace(s_seed, "LineTruthTarget.dll", "LineTruth\u001b[2J\u202E\u0007.dll"));
+
+        foreach (string[] format in new[] { Array.Empty<string>(), ["--format", "json"] })
+        {
+            ProcessResult table = await RunAsync(["analyze", typeCrafted, "--method", Method, .. format]);
+            Assert.AreEqual(0, table.ExitCode, table.ToString());
+            AssertNoRawControl(table);
+            if (format.Length > 0)
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(table.StandardOutput);
+                Assert.AreEqual(1, doc.RootElement.GetProperty("methods").GetArrayLength());
+            }
+        }
+
+        // The module the trace names cannot be found: the one-line error names it, replaced visibly.
+        ProcessResult missing = await RunAsync(["analyze", moduleCrafted, "--method", Method]);
+        Assert.AreNotEqual(0, missing.ExitCode, missing.ToString());
+        AssertNoRawControl(missing);
+        Assert.Contains("LineTruth\uFFFD[2J\uFFFD\uFFFD.dll", missing.StandardError);
+        Assert.DoesNotContain("   at ", missing.StandardError);
+
+        static byte[] Replace(byte[] trace, string from, string to)
+        {
+            byte[] fromBytes = System.Text.Encoding.Unicode.GetBytes(from);
+            byte[] toBytes = System.Text.Encoding.Unicode.GetBytes(to);
+            Assert.HasCount(fromBytes.Length, toBytes);
+            byte[] crafted = (byte[])trace.Clone();
+            int replaced = 0;
+            for (int at = crafted.AsSpan().IndexOf(fromBytes); at >= 0; at = crafted.AsSpan().IndexOf(fromBytes))
+            {
+                toBytes.CopyTo(crafted, at);
+                replaced++;
+            }
+
+            Assert.IsGreaterThan(0, replaced, $"the trace names {from}");
+            return crafted;
+        }
+
+        static async Task<ProcessResult> RunAsync(string[] arguments)
+        {
+            using RunningProcess tool = RunningProcess.StartTool(arguments);
+            return await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        }
+
+        static void AssertNoRawControl(ProcessResult result)
+        {
+            string output = result.StandardOutput + result.StandardError;
+            Assert.IsFalse(output.Any(c => c is '\u001b' or '\u0007' or '\u202E'), "no raw escape, bell or override: " + output[..Math.Min(600, output.Length)]);
+        }
+    }
+
     /// <summary>
     /// A few hundred of eng/fuzz-analyze.sh's cases, in process, with a fixed random seed, plus a cut
     /// at every object boundary: only MemLineException, within 10 s, and no temporary file left.
