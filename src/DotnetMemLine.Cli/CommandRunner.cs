@@ -61,7 +61,7 @@ internal static class CommandRunner
         Console.Error.WriteLine($"dotnet-memline: error: {OneLine(message)}");
         if (detail is not null)
         {
-            Console.Error.WriteLine(detail.ToString());
+            Console.Error.WriteLine(TerminalText.Clean(detail.ToString())); // --verbose: the stack trace, its messages made safe too
         }
 
         return (int)code;
