@@ -4,7 +4,7 @@
 # short, bits flipped, stream offsets and sizes and table row counts made huge, stretches swapped,
 # heaps overwritten with escape sequences, NUL, bidirectional overrides and invalid UTF-8, streams
 # zeroed). Fails if any case throws anything but MemLineException, takes longer than --timeout, or
-# puts a raw control character into the text report. Not part of `dotnet test` (which runs 150 cases).
+# puts a raw control character into the text report. Not part of `dotnet test` (which runs 300 cases).
 # Usage: eng/fuzz-pdb.sh [cases=2000] [random-seed=1] [--timeout seconds] [--work DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

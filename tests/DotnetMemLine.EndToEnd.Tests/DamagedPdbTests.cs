@@ -37,7 +37,7 @@ public sealed class DamagedPdbTests
         var failures = new List<string>();
         var outcomes = new Dictionary<string, int>();
         var random = new Random(20261206);
-        for (int i = 0; i < 150; i++)
+        for (int i = 0; i < 300; i++)
         {
             (string description, byte[] bytes) = PdbMutator.Mutate(seed, streams, random);
             await File.WriteAllBytesAsync(pdbPath, bytes);
