@@ -6,20 +6,46 @@
 # code compiled before the attach. Prints a markdown table (docs/accuracy.md keeps the latest) and
 # each line that is not right. Not part of `dotnet test` (its fast subset is ConformanceTests).
 # Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]     About 12 minutes on 2 cores.
+#        eng/conformance.sh --reanalyze [--work DIR]: analyzes the traces a previous run left in DIR again with
+#        the current build (a few seconds): the quick check of a change to the mapping. The targets are not
+#        rebuilt, so the PDBs the traces name must still be the ones of that run.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 groups=all
 work="$root/artifacts/conformance"
+reanalyze=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --groups) groups="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
-    *) echo "usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]" >&2; exit 2 ;;
+    --reanalyze) reanalyze=true; shift ;;
+    *) echo "usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR] [--reanalyze]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$work"
 cells="$work/cells.tsv"; rm -f "$cells"
+
+if $reanalyze; then
+  dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2 || exit 1
+  dotnet build eng/Conformance/ConformanceCheck -c Release -v quiet -nologo >&2 || exit 1
+  tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
+  check="$root/eng/Conformance/ConformanceCheck/bin/Release/net10.0/ConformanceCheck.dll"
+  status=0
+  echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for dir in "$work"/*-exact "$work"/*-sampled; do
+    [[ -f "$dir/trace.nettrace" && -f "$dir/truth.json" ]] || continue
+    case_name="$(basename "$dir")"; name="${case_name%-*}"; mode="${case_name##*-}"
+    # The shapes of that run, from its truth file (the target's list may have changed since).
+    mapfile -t methods < <(dotnet "$check" --shapes "$dir/truth.json" | awk '{ printf "--method\n%s\n", $1 }')
+    if ! dotnet "$tool" analyze "$dir/trace.nettrace" "${methods[@]}" --format json > "$dir/reanalyzed.json" 2> "$dir/reanalyzed.err"; then
+      echo "  $case_name: analyze failed (see $dir/reanalyzed.err)" >&2; status=1; continue
+    fi
+    dotnet "$check" "$dir/truth.json" "$dir/reanalyzed.json" "$name" "$mode" "$cells" || status=1
+  done
+  exit $status
+fi
 
 echo "Building dotnet-memline, the conformance target (Release and Debug) and the comparer..." >&2
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2 || exit 1

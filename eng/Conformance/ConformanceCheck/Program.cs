@@ -7,6 +7,18 @@ using DotnetMemLine.Conformance;
 // lines those the table does not mark as shared with other lines (silently wrong; "WRONG~" is a marked one).
 // With cells.tsv, appends one row per shape: shape, code kind and mode, right, wrong, known-gap lines.
 // Exit code 1 when a line is wrong.
+// ConformanceCheck --shapes <truth.json>: the names of the shapes a run measured, one per line.
+if (args is ["--shapes", var truthFile])
+{
+    using var truth = System.Text.Json.JsonDocument.Parse(File.ReadAllText(truthFile));
+    foreach (var shape in truth.RootElement.GetProperty("shapes").EnumerateArray())
+    {
+        Console.WriteLine(shape.GetProperty("name").GetString());
+    }
+
+    return 0;
+}
+
 if (args.Length is not (4 or 5) || args[3] is not ("exact" or "sampled"))
 {
     Console.Error.WriteLine("usage: ConformanceCheck <truth.json> <report.json> <code kind> <exact|sampled> [<cells.tsv>]");
