@@ -127,15 +127,7 @@ for (int n = 0; n < cases; n++)
 }
 
 File.Delete(casePath);
-Console.WriteLine($"{cases} cases from {seeds.Count} seed trace(s), random seed {randomSeed}, {total.Elapsed.TotalSeconds:F0} s:");
-foreach ((string outcome, int count) in counts)
-{
-    Console.WriteLine($"  {count,7:N0}  {outcome}");
-}
-
-Console.WriteLine($"slowest: {slowest.Elapsed.TotalSeconds:F2} s, {slowest.Description}");
-Console.WriteLine(failed == 0 ? "no failures" : $"{failed} failures saved in {failures}");
-return failed == 0 ? 0 : 1;
+return PrintSummary($"{cases} cases from {seeds.Count} seed trace(s), random seed {randomSeed}, {total.Elapsed.TotalSeconds:F0} s:", counts, slowest, failed, failures);
 
 // Damages the PDB next to the traced module, case by case, and analyzes the same trace each time; restores it at the end.
 static async Task<int> FuzzPdbAsync(string trace, string pdbPath, List<string> methods, int cases, int randomSeed, TimeSpan timeout, string failures, bool log)
@@ -181,7 +173,13 @@ static async Task<int> FuzzPdbAsync(string trace, string pdbPath, List<string> m
         await File.WriteAllBytesAsync(pdbPath, seed);
     }
 
-    Console.WriteLine($"{cases} damaged PDBs, random seed {randomSeed}, {total.Elapsed.TotalSeconds:F0} s:");
+    return PrintSummary($"{cases} damaged PDBs, random seed {randomSeed}, {total.Elapsed.TotalSeconds:F0} s:", counts, slowest, failed, failures);
+}
+
+// How many cases ended each way, the slowest, and the failures; the exit code.
+static int PrintSummary(string heading, SortedDictionary<string, int> counts, (TimeSpan Elapsed, string Description) slowest, int failed, string failures)
+{
+    Console.WriteLine(heading);
     foreach ((string outcome, int count) in counts)
     {
         Console.WriteLine($"  {count,7:N0}  {outcome}");

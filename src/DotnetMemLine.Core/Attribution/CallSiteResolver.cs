@@ -86,6 +86,7 @@ internal sealed class CallSiteResolver
     private readonly ImmutableArray<ILBranch> _branches;
     private readonly ImmutableArray<CatchRegion> _catchRegions; // the user's own (no compiler-generated handler)
     private readonly Dictionary<(int ReturnOffset, FrameCall Call), int> _handlerSites = [];
+    private readonly HashSet<string> _localFunctionsCalledByName; // called by name here and made into no delegate of the user's method
     private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
     private readonly (ILSite Load, ILSite Construction)[] _familyDelegateMakings; // those and the ones of the rest of the user's method
 
@@ -110,6 +111,10 @@ internal sealed class CallSiteResolver
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
         _delegateMakings = DelegateMakings(sites);
         _familyDelegateMakings = [.. _delegateMakings.Concat(familyDelegateMakings ?? []).Distinct()];
+        _localFunctionsCalledByName = [.. sites
+            .Where(s => s.IsCall && s.TargetToken != 0 && IsLocalFunction(s.MethodName))
+            .Select(s => s.MethodName)
+            .Except(_familyDelegateMakings.Select(m => m.Load.MethodName))];
         if (code.InlinedMethods is { } inlined)
         {
             _inlined = [.. inlined.Select(m => (ILSites.TypeKey(m.TypeName), m.MethodName))];
@@ -735,8 +740,7 @@ internal sealed class CallSiteResolver
 
         // A local function this method calls is called by name, from here or from a method of this module
         // the JIT inlined here; another module's code calls it only through a delegate made of it.
-        if (site.TargetToken == 0 && IsLocalFunction(call.MethodName) && _sites.Any(s => s.IsCall && s.TargetToken != 0 && s.MethodName == call.MethodName)
-            && !_familyDelegateMakings.Any(m => m.Load.MethodName == call.MethodName))
+        if (site.TargetToken == 0 && _localFunctionsCalledByName.Contains(call.MethodName))
         {
             return Impossible;
         }

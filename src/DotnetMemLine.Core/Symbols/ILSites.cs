@@ -135,8 +135,9 @@ public static class ILSites
                         (string type, string method) = MethodTarget(metadata, token);
                         ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
                         int definition = DefinitionToken(metadata, token);
-                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: ParameterCountOf(metadata, token),
-                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: ReturnTypeKeyOf(metadata, token)));
+                        (int parameterCount, string returnTypeKey) = SignatureOf(metadata, token);
+                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: parameterCount,
+                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey));
                         break;
                     }
 
@@ -144,7 +145,7 @@ public static class ILSites
                     {
                         int token = il.ReadInt32();
                         (string type, string method) = MethodTarget(metadata, token);
-                        sites.Add(new ILSite(offset, ILSiteKind.LoadFunction, type, method, TargetToken: DefinitionToken(metadata, token), ParameterCount: ParameterCountOf(metadata, token)));
+                        sites.Add(new ILSite(offset, ILSiteKind.LoadFunction, type, method, TargetToken: DefinitionToken(metadata, token), ParameterCount: SignatureOf(metadata, token).ParameterCount));
                         break;
                     }
 
@@ -409,8 +410,11 @@ public static class ILSites
         }
     }
 
-    /// <summary>The parameter count of a method token's signature (<c>this</c> not counted); -1 when unreadable.</summary>
-    private static int ParameterCountOf(MetadataReader metadata, int token)
+    /// <summary>
+    /// A method token's parameter count (<c>this</c> not counted; -1 when unreadable) and the key of the type it
+    /// returns ("List" for <c>Enumerable.ToList</c>; empty when void, a generic parameter, or unreadable).
+    /// </summary>
+    private static (int ParameterCount, string ReturnTypeKey) SignatureOf(MetadataReader metadata, int token)
     {
         try
         {
@@ -425,16 +429,16 @@ public static class ILSites
                     signature = metadata.GetMemberReference((MemberReferenceHandle)handle).Signature;
                     break;
                 case HandleKind.MethodSpecification:
-                    return ParameterCountOf(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
+                    return SignatureOf(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
                 default:
-                    return -1;
+                    return (-1, "");
             }
 
             BlobReader blob = metadata.GetBlobReader(signature);
             SignatureHeader header = blob.ReadSignatureHeader();
             if (header.Kind != SignatureKind.Method)
             {
-                return -1;
+                return (-1, "");
             }
 
             if (header.IsGeneric)
@@ -442,54 +446,13 @@ public static class ILSites
                 blob.ReadCompressedInteger();
             }
 
-            return blob.ReadCompressedInteger();
+            int parameterCount = blob.ReadCompressedInteger();
+            string returned = KeyOfSignature(metadata, ref blob, depth: 0);
+            return (parameterCount, returned is "Void" or AnyType ? "" : returned);
         }
         catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
         {
-            return -1;
-        }
-    }
-
-    /// <summary>The key of the type a called method returns ("List" for <c>Enumerable.ToList</c>); empty when void or unreadable.</summary>
-    private static string ReturnTypeKeyOf(MetadataReader metadata, int token)
-    {
-        try
-        {
-            EntityHandle handle = MetadataTokens.EntityHandle(token);
-            BlobHandle signature;
-            switch (handle.Kind)
-            {
-                case HandleKind.MethodDefinition:
-                    signature = metadata.GetMethodDefinition((MethodDefinitionHandle)handle).Signature;
-                    break;
-                case HandleKind.MemberReference:
-                    signature = metadata.GetMemberReference((MemberReferenceHandle)handle).Signature;
-                    break;
-                case HandleKind.MethodSpecification:
-                    return ReturnTypeKeyOf(metadata, MetadataTokens.GetToken(metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method));
-                default:
-                    return "";
-            }
-
-            BlobReader blob = metadata.GetBlobReader(signature);
-            SignatureHeader header = blob.ReadSignatureHeader();
-            if (header.Kind != SignatureKind.Method)
-            {
-                return "";
-            }
-
-            if (header.IsGeneric)
-            {
-                blob.ReadCompressedInteger();
-            }
-
-            blob.ReadCompressedInteger(); // parameter count
-            string key = KeyOfSignature(metadata, ref blob, depth: 0);
-            return key is "Void" or AnyType ? "" : key;
-        }
-        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
-        {
-            return "";
+            return (-1, "");
         }
     }
 
