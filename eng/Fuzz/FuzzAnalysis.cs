@@ -23,8 +23,8 @@ public static class FuzzAnalysis
             // The tool's own path: the file check, then the decoder it uses (DOTNET_MEMLINE_DECODER=tracelog selects the TraceLog one).
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath);
             ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(methods, []));
-            string text = TextTableRenderer.Render(report);
-            _ = JsonReportWriter.Write(report);
+            string text = new TextTableRenderer().RenderToString(report);
+            _ = new JsonReportWriter().RenderToString(report);
             if (text.FirstOrDefault(IsUnsafeInTerminal) is var unsafeChar && unsafeChar != default)
             {
                 throw new InvalidDataException($"the text report carries U+{(int)unsafeChar:X4} from the input");

@@ -1,14 +1,9 @@
 using System.CommandLine;
+using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
+using DotnetMemLine.Reporting;
 
 namespace DotnetMemLine.Cli;
-
-/// <summary>How the tables are printed.</summary>
-internal enum OutputFormat
-{
-    Text,
-    Json,
-}
 
 /// <summary>Options shared by several commands; each command adds the ones it uses.</summary>
 internal static class CommonOptions
@@ -21,11 +16,7 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public static readonly Option<OutputFormat> Format = new("--format")
-    {
-        Description = "Output format: text (tables) or json (the schema in docs/json-schema.md).",
-        DefaultValueFactory = _ => OutputFormat.Text,
-    };
+    public static readonly Option<string> Format = CreateFormat();
 
     public static readonly Option<string?> Output = new("--output", "-o")
     {
@@ -63,6 +54,31 @@ internal static class CommonOptions
             ? value
             : FailDuration(result),
     };
+
+    /// <summary>What every command that prints a report was asked for: the methods, where their PDBs are, the format.</summary>
+    public static ReportSettings ReportSettingsFrom(ParseResult parsed) => new(
+        new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []),
+        ReportRenderers.Find(parsed.GetValue(Format) ?? "") ?? ReportRenderers.Default);
+
+    private static Option<string> CreateFormat()
+    {
+        var format = new Option<string>("--format")
+        {
+            Description = "Output format: " + string.Join(", ", ReportRenderers.All.Select(r => $"{r.FormatName} ({r.Description})")) + ".",
+            DefaultValueFactory = _ => ReportRenderers.Default.FormatName,
+            HelpName = string.Join('|', ReportRenderers.Names),
+        };
+        format.CompletionSources.Add(ReportRenderers.Names.ToArray());
+        format.Validators.Add(result =>
+        {
+            string value = result.GetValueOrDefault<string>() ?? "";
+            if (ReportRenderers.Find(value) is null)
+            {
+                result.AddError($"--format must be one of {string.Join(", ", ReportRenderers.Names)}, not '{value}'");
+            }
+        });
+        return format;
+    }
 
     private static TimeSpan? FailDuration(System.CommandLine.Parsing.ArgumentResult result)
     {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
 using DotnetMemLine.Decoding;
@@ -55,7 +54,7 @@ internal static class Profiling
     /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
     /// </summary>
     /// <param name="rundownSnapshot">collect's description of the code compiled before it attached (<see cref="RundownSnapshot"/>); kept only if the trace was cut off.</param>
-    public static async Task<int> FinishRecordingAsync(RecordingResult result, ParseResult parsed, StopSignal signals, string? howTheTargetEnded = null, string? rundownSnapshot = null)
+    public static async Task<int> FinishRecordingAsync(RecordingResult result, ReportSettings settings, StopSignal signals, string? howTheTargetEnded = null, string? rundownSnapshot = null)
     {
         signals.RecordingEnded();
         NettraceRepairResult? repair = TryRepair(result.TracePath);
@@ -86,12 +85,12 @@ internal static class Profiling
 
         if (result.EndedBy == RecordingEnd.Aborted || signals.AbortToken.IsCancellationRequested)
         {
-            return Aborted(result.TracePath, parsed);
+            return Aborted(result.TracePath, settings);
         }
 
         if (result.EndedBy != RecordingEnd.OutputFailed)
         {
-            return await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
+            return await AnalyzeUnlessAbortedAsync(result.TracePath, settings, signals).ConfigureAwait(false);
         }
 
         // Disk full: the table of what reached the file, then the error.
@@ -100,7 +99,7 @@ internal static class Profiling
             Status($"Note: the trace is incomplete ({ByteFormat.Format(result.TraceBytes)} reached the file); analyzing what was written");
             try
             {
-                await AnalyzeUnlessAbortedAsync(result.TracePath, parsed, signals).ConfigureAwait(false);
+                await AnalyzeUnlessAbortedAsync(result.TracePath, settings, signals).ConfigureAwait(false);
             }
             catch (MemLineException ex)
             {
@@ -122,9 +121,9 @@ internal static class Profiling
     /// Ctrl+C does not wait for it: the command then returns at once and the worker, a
     /// background thread, ends with the process.
     /// </summary>
-    private static async Task<int> AnalyzeUnlessAbortedAsync(string tracePath, ParseResult parsed, StopSignal signals)
+    private static async Task<int> AnalyzeUnlessAbortedAsync(string tracePath, ReportSettings settings, StopSignal signals)
     {
-        Task<int> analysis = Task.Run(() => AnalyzeAndPrint(tracePath, parsed, signals.AbortToken), CancellationToken.None);
+        Task<int> analysis = Task.Run(() => AnalyzeAndPrint(tracePath, settings, signals.AbortToken), CancellationToken.None);
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using CancellationTokenRegistration onAbort = signals.AbortToken.Register(() => aborted.TrySetResult());
         Task first = await Task.WhenAny(analysis, aborted.Task).ConfigureAwait(false);
@@ -133,7 +132,7 @@ internal static class Profiling
             return await analysis.ConfigureAwait(false);
         }
 
-        return Aborted(tracePath, parsed);
+        return Aborted(tracePath, settings);
     }
 
     /// <summary>Closes a cut-off trace after its last complete block, so that it can be read (see <see cref="NettraceRepair"/>).</summary>
@@ -150,46 +149,43 @@ internal static class Profiling
         }
     }
 
-    private static int Aborted(string tracePath, ParseResult parsed)
+    private static int Aborted(string tracePath, ReportSettings settings)
     {
-        string methods = string.Concat((parsed.GetValue(CommonOptions.Method) ?? []).Select(m => $" --method {m}"));
+        string methods = string.Concat(settings.Analysis.MethodPatterns.Select(m => $" --method {m}"));
         Console.Error.WriteLine($"dotnet-memline: error: aborted by Ctrl+C or SIGTERM; the trace recorded so far is {tracePath} ('dotnet-memline analyze {tracePath}{methods}' reads it)");
         Console.Error.Flush();
         return (int)ExitCode.Aborted;
     }
 
-    /// <summary>Analyzes a trace file and prints the tables in the requested format.</summary>
-    public static int AnalyzeAndPrint(string tracePath, ParseResult parsed, CancellationToken cancellationToken)
+    /// <summary>Analyzes a trace file and prints the report in the requested format.</summary>
+    public static int AnalyzeAndPrint(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
-        var options = new AnalysisOptions(
-            parsed.GetValue(CommonOptions.Method) ?? [],
-            parsed.GetValue(CommonOptions.Symbols) ?? []);
-        bool json = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json;
-        ProgressReporter? progress = ShowsProgress(json) ? new ProgressReporter(Console.Error, StartClock()) : null;
-        ProfileReport report;
+        ProfileReport report = Analyze(tracePath, settings, cancellationToken);
+        settings.Renderer.Render(report, Console.Out);
+        Console.Out.Flush();
+        return (int)ExitCode.Success;
+    }
+
+    /// <summary>Reads the trace and builds the report, with a progress line while it reads (see <see cref="ShowsProgress"/>).</summary>
+    public static ProfileReport Analyze(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
+    {
+        ProgressReporter? progress = ShowsProgress(settings.Renderer) ? new ProgressReporter(Console.Error, StartClock()) : null;
         try
         {
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, cancellationToken, progress);
-            report = ProfileAnalyzer.Analyze(trace, options, cancellationToken);
+            return ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
         }
         finally
         {
             progress?.Clear();
         }
-
-        string rendered = json
-            ? JsonReportWriter.Write(report)
-            : TextTableRenderer.Render(report);
-        Console.Out.Write(rendered);
-        Console.Out.Flush();
-        return (int)ExitCode.Success;
     }
 
     /// <summary>
     /// A progress line only for a person watching a terminal: not when stderr is redirected (a log
     /// file would fill with carriage returns), nor when JSON goes to a pipe (a script is reading).
     /// </summary>
-    private static bool ShowsProgress(bool json) => !Console.IsErrorRedirected && !(json && Console.IsOutputRedirected);
+    private static bool ShowsProgress(IReportRenderer renderer) => !Console.IsErrorRedirected && !(renderer.IsForPrograms && Console.IsOutputRedirected);
 
     private static Func<TimeSpan> StartClock()
     {

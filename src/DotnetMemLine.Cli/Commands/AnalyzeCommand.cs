@@ -20,7 +20,7 @@ internal static class AnalyzeCommand
             CommonOptions.Symbols,
         };
         command.SetAction((parsed, cancellationToken) =>
-            Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), parsed, cancellationToken)));
+            Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), CommonOptions.ReportSettingsFrom(parsed), cancellationToken)));
         return command;
     }
 }

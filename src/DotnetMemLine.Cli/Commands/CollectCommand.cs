@@ -134,6 +134,6 @@ internal static class CollectCommand
             // Already reported by the recorder (disk full); the file keeps what reached it.
         }
 
-        return await Profiling.FinishRecordingAsync(result, parsed, signals, rundownSnapshot: snapshot).ConfigureAwait(false);
+        return await Profiling.FinishRecordingAsync(result, CommonOptions.ReportSettingsFrom(parsed), signals, rundownSnapshot: snapshot).ConfigureAwait(false);
     }
 }

@@ -41,10 +41,10 @@ internal static class RunCommand
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
         using var signals = new StopSignal();
-        bool jsonOnStdout = parsed.GetValue(CommonOptions.Format) == OutputFormat.Json;
+        ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         bool exact = parsed.GetValue(CommonOptions.Exact);
 
-        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, jsonOnStdout, signals.Token).ConfigureAwait(false);
+        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token).ConfigureAwait(false);
         RecordingResult result = await TraceRecorder.RecordAsync(
             launched.Client,
             output,
@@ -95,7 +95,7 @@ internal static class RunCommand
             }
         }
 
-        return await Profiling.FinishRecordingAsync(result, parsed, signals, howItEnded).ConfigureAwait(false);
+        return await Profiling.FinishRecordingAsync(result, settings, signals, howItEnded).ConfigureAwait(false);
     }
 
     /// <summary>How the program ended, from its exit status (128 + N: killed by signal N).</summary>

@@ -6,11 +6,19 @@ namespace DotnetMemLine.Reporting;
 /// Writes the report as JSON. The shape is a stable contract (docs/json-schema.md): fields are
 /// only ever added, and <c>schemaVersion</c> changes when a field's meaning does.
 /// </summary>
-public static class JsonReportWriter
+public sealed class JsonReportWriter : IReportRenderer
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true };
 
-    public static string Write(ProfileReport report)
+    public string FormatName => "json";
+
+    public string Description => "the schema in docs/json-schema.md";
+
+    public bool IsForPrograms => true;
+
+    public void Render(ProfileReport report, TextWriter output) => output.Write(Write(report));
+
+    private static string Write(ProfileReport report)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, Options))

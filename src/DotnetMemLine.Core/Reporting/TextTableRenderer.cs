@@ -8,8 +8,13 @@ namespace DotnetMemLine.Reporting;
 /// Renders the report as %mprun-style tables: a header per method, then one row per source line.
 /// Lines without observations stay blank.
 /// </summary>
-public static class TextTableRenderer
+public sealed class TextTableRenderer : IReportRenderer
 {
+    public string FormatName => "text";
+
+    public string Description => "the per-line tables";
+
+    public bool IsForPrograms => false;
     private const string ColumnTitles = "Line #     Peak heap     Allocated   95% interval                 Samples   Line Contents";
 
     // Exact mode: the exact byte count and the objects instead of an interval and samples.
@@ -24,7 +29,9 @@ public static class TextTableRenderer
     /// <summary>Precedes every figure of a trace the runtime dropped events from: the figure is a lower bound.</summary>
     public const string IncompleteMark = ">=";
 
-    public static string Render(ProfileReport report)
+    public void Render(ProfileReport report, TextWriter output) => output.Write(RenderText(report));
+
+    private static string RenderText(ProfileReport report)
     {
         var text = new StringBuilder();
         foreach (MethodReport method in report.Methods)

@@ -102,8 +102,8 @@ public sealed class GoldenReportTests
 
     private static void Check(string name, ProfileReport report)
     {
-        CheckFile($"{name}.txt", TextTableRenderer.Render(report));
-        CheckFile($"{name}.json", JsonReportWriter.Write(report));
+        CheckFile($"{name}.txt", new TextTableRenderer().RenderToString(report));
+        CheckFile($"{name}.json", new JsonReportWriter().RenderToString(report));
     }
 
     private static void CheckFile(string fileName, string actual)

@@ -16,7 +16,7 @@ public sealed class JsonReportWriterTests
             Methods = [method with { Name = "App.\u001b]0;owned\u0007Worker\u202E.Run\uD800()", Lines = [.. method.Lines.Select(l => l with { Text = "x\0y\u001b[2J" })] }],
         };
 
-        string json = JsonReportWriter.Write(report);
+        string json = new JsonReportWriter().RenderToString(report);
 
         Assert.IsFalse(json.Any(c => c < ' ' && c is not '\n' and not '\r' and not ' '), "no raw control character");
         using JsonDocument doc = JsonDocument.Parse(json);
@@ -27,7 +27,7 @@ public sealed class JsonReportWriterTests
     [TestMethod]
     public void TopLevel_HasTheDocumentedFields()
     {
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.TwoLineReport()));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(ReportFixtures.TwoLineReport()));
         JsonElement root = doc.RootElement;
 
         Assert.AreEqual(1, root.GetProperty("schemaVersion").GetInt32());
@@ -44,7 +44,7 @@ public sealed class JsonReportWriterTests
     [TestMethod]
     public void LowConfidence_IsOnEveryLineAndTheTotal()
     {
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.TwoLineReport()));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(ReportFixtures.TwoLineReport()));
         JsonElement method = doc.RootElement.GetProperty("methods")[0];
         JsonElement[] lines = [.. method.GetProperty("lines").EnumerateArray()];
 
@@ -59,7 +59,7 @@ public sealed class JsonReportWriterTests
     [TestMethod]
     public void ExactReport_HasExactFlagObjectsAndAZeroWidthInterval()
     {
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.ExactReport()));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(ReportFixtures.ExactReport()));
         JsonElement root = doc.RootElement;
         JsonElement method = root.GetProperty("methods")[0];
         JsonElement total = method.GetProperty("total");
@@ -80,7 +80,7 @@ public sealed class JsonReportWriterTests
     [TestMethod]
     public void Lines_CarryEstimateIntervalSamplesAndPeak_NullWhenUnobserved()
     {
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(ReportFixtures.TwoLineReport()));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(ReportFixtures.TwoLineReport()));
         JsonElement method = doc.RootElement.GetProperty("methods")[0];
         Assert.AreEqual("App.Worker.Classify(IReadOnlyList<string>)", method.GetProperty("name").GetString());
         Assert.AreEqual("/src/Worker.cs", method.GetProperty("sourceFile").GetString());
@@ -113,7 +113,7 @@ public sealed class JsonReportWriterTests
         LineReport shared = method.Lines[2] with { SharedPart = new EstimateReport(10_485_760, 10_000_000, 11_000_000, 100), SharedWith = [13, 14] };
         report = report with { Methods = [method with { Lines = [.. method.Lines.Select(l => l.Line == 12 ? shared : l)] }] };
 
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(report));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(report));
         JsonElement line = doc.RootElement.GetProperty("methods")[0].GetProperty("lines")[2];
 
         Assert.AreEqual(10_485_760, line.GetProperty("sharedBytes").GetDouble());
@@ -124,7 +124,7 @@ public sealed class JsonReportWriterTests
     public void DroppedEvents_MarkEveryEstimateIncomplete()
     {
         ProfileReport report = ReportFixtures.TwoLineReport() with { DroppedEvents = 10, DroppedEventFraction = 0.001 };
-        using JsonDocument doc = JsonDocument.Parse(JsonReportWriter.Write(report));
+        using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(report));
         JsonElement root = doc.RootElement;
         JsonElement method = root.GetProperty("methods")[0];
         JsonElement[] lines = [.. method.GetProperty("lines").EnumerateArray()];

@@ -8,7 +8,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void Header_NamesMethodSourceTraceAndEstimator()
     {
-        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport());
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport());
 
         Assert.Contains("Method:    App.Worker.Classify(IReadOnlyList<string>)", text);
         Assert.Contains("Source:    /src/Worker.cs", text);
@@ -20,7 +20,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void Rows_ShowFiguresOnlyWhereObserved_AndAlwaysTheSourceText()
     {
-        string[] rows = TextTableRenderer.Render(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
+        string[] rows = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
         int contentsColumn = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal)).IndexOf("Line Contents", StringComparison.Ordinal);
 
         string signature = rows.Single(r => r.StartsWith("    10", StringComparison.Ordinal));
@@ -43,7 +43,7 @@ public sealed class TextTableRendererTests
         LineReport shared = method.Lines[2] with { SharedPart = new EstimateReport(10_485_760, 10_000_000, 11_000_000, 100), SharedWith = [13] };
         report = report with { Methods = [method with { Lines = [.. method.Lines.Select(l => l.Line == 12 ? shared : l)] }] };
 
-        string[] rows = TextTableRenderer.Render(report).Split(Environment.NewLine);
+        string[] rows = new TextTableRenderer().RenderToString(report).Split(Environment.NewLine);
 
         string vectorize = rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal));
         Assert.Contains("1000.0 MiB~", vectorize);
@@ -55,7 +55,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void Columns_LineUp()
     {
-        string[] rows = TextTableRenderer.Render(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
+        string[] rows = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
         string title = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal));
         int contentsColumn = title.IndexOf("Line Contents", StringComparison.Ordinal);
         foreach (string row in rows.Where(r => r.Length > 6 && int.TryParse(r[..6], out _)))
@@ -67,7 +67,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void LowConfidenceRows_AreMarked_AndALegendExplainsTheMark()
     {
-        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport());
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport());
         string[] rows = text.Split(Environment.NewLine);
 
         string predict = rows.Single(r => r.StartsWith("    13", StringComparison.Ordinal));
@@ -87,7 +87,7 @@ public sealed class TextTableRendererTests
             Methods = [method with { Lines = [.. method.Lines.Where(l => l.Allocated is not { LowConfidence: true })] }],
         };
 
-        Assert.DoesNotContain("fewer than 100 samples", TextTableRenderer.Render(confident));
+        Assert.DoesNotContain("fewer than 100 samples", new TextTableRenderer().RenderToString(confident));
     }
 
     [TestMethod]
@@ -96,7 +96,7 @@ public sealed class TextTableRendererTests
         ProfileReport report = ReportFixtures.TwoLineReport();
         MethodReport method = report.Methods[0] with { TotalAllocated = new EstimateReport(3_000_000, 2_000_000, 4_000_000, 30, LowConfidence: true) };
 
-        string text = TextTableRenderer.Render(report with { Methods = [method] });
+        string text = new TextTableRenderer().RenderToString(report with { Methods = [method] });
 
         Assert.Contains("Total:     2.9 MiB allocated while the method ran [1.9 MiB, 3.8 MiB], 30 samples (low confidence: under 100 samples)", text);
     }
@@ -104,7 +104,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void ExactReport_ShowsExactBytesAndObjects_InsteadOfIntervalAndSamples()
     {
-        string text = TextTableRenderer.Render(ReportFixtures.ExactReport());
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.ExactReport());
         string[] rows = text.Split(Environment.NewLine);
 
         Assert.Contains("Trace:     /tmp/app.nettrace, 0.5 s, 36,077 allocation events, 0 dropped events", text);
@@ -124,7 +124,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void ExactReport_ColumnsLineUp()
     {
-        string[] rows = TextTableRenderer.Render(ReportFixtures.ExactReport()).Split(Environment.NewLine);
+        string[] rows = new TextTableRenderer().RenderToString(ReportFixtures.ExactReport()).Split(Environment.NewLine);
         string title = rows.Single(r => r.StartsWith("Line #", StringComparison.Ordinal));
         int contentsColumn = title.IndexOf("Line Contents", StringComparison.Ordinal);
         int objectsEnd = title.IndexOf("Objects", StringComparison.Ordinal) + "Objects".Length;
@@ -142,7 +142,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void Notes_ArePrintedInTheHeader()
     {
-        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport(["source file not found: /src/Worker.cs"]));
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport(["source file not found: /src/Worker.cs"]));
         Assert.Contains("Note:      source file not found: /src/Worker.cs", text);
     }
 
@@ -150,14 +150,14 @@ public sealed class TextTableRendererTests
     public void DroppedEvents_MarkEveryFigureAsALowerBound_WithALegend()
     {
         ProfileReport report = ReportFixtures.TwoLineReport() with { DroppedEvents = 1_234, DroppedEventFraction = 0.02 };
-        string[] rows = TextTableRenderer.Render(report).Split(Environment.NewLine);
+        string[] rows = new TextTableRenderer().RenderToString(report).Split(Environment.NewLine);
 
         StringAssert.StartsWith(rows.Single(r => r.StartsWith("Total:", StringComparison.Ordinal)), "Total:     >=1.50 GiB allocated");
         StringAssert.Contains(rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal)), ">=1000.0 MiB");
         StringAssert.Contains(rows.Single(r => r.StartsWith("    13", StringComparison.Ordinal)), ">=2.0 KiB");
         Assert.DoesNotContain(">=", rows.Single(r => r.StartsWith("    10", StringComparison.Ordinal)), "a blank line stays blank");
         Assert.Contains(">= at least: 1,234 events were dropped, so these figures are lower bounds (see the warning)", rows);
-        string unmarked = TextTableRenderer.Render(ReportFixtures.TwoLineReport()).Split(Environment.NewLine).Single(r => r.StartsWith("    12", StringComparison.Ordinal));
+        string unmarked = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport()).Split(Environment.NewLine).Single(r => r.StartsWith("    12", StringComparison.Ordinal));
         Assert.AreEqual(
             unmarked.IndexOf("var vectors", StringComparison.Ordinal),
             rows.Single(r => r.StartsWith("    12", StringComparison.Ordinal)).IndexOf("var vectors", StringComparison.Ordinal),
@@ -167,7 +167,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void NoDroppedEvents_NoMark()
     {
-        string text = TextTableRenderer.Render(ReportFixtures.TwoLineReport());
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport());
 
         Assert.DoesNotContain(">=", text);
     }

@@ -1,0 +1,9 @@
+using DotnetMemLine.Attribution;
+using DotnetMemLine.Reporting;
+
+namespace DotnetMemLine.Cli;
+
+/// <summary>The options that decide the report, bound once from the command line by the command.</summary>
+/// <param name="Analysis">The <c>--method</c> patterns and the <c>--symbols</c> folders.</param>
+/// <param name="Renderer">The <c>--format</c>.</param>
+internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer Renderer);
