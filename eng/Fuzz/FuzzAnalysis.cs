@@ -43,7 +43,7 @@ public static class FuzzAnalysis
         if (work.IsCompletedSuccessfully)
         {
             return work.Result.Warnings.Count > 0
-                ? new FuzzResult("ok, warned", false, elapsed, work.Result.Warnings[0])
+                ? new FuzzResult("ok, warned", false, elapsed, NoteWording.English(work.Result.Warnings[0]))
                 : new FuzzResult("ok", false, elapsed, null);
         }
 

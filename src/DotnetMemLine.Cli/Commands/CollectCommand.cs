@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
+using DotnetMemLine.Reporting;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace DotnetMemLine.Cli.Commands;
@@ -98,9 +99,9 @@ internal static class CollectCommand
                 parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded", parsed.GetValue(CommonOptions.Symbols) ?? []);
 
             // Said now, before a long recording; the analysis repeats it only in the table's notes.
-            foreach (string note in selection.SelectMany(s => s.Notes))
+            foreach (ReportNote note in selection.SelectMany(s => s.Notes))
             {
-                Profiling.Status(note);
+                Profiling.Status(NoteWording.English(note));
             }
         }
 

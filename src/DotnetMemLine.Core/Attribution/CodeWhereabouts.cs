@@ -60,16 +60,12 @@ internal static class CodeWhereabouts
         return [.. sites.Distinct()];
     }
 
-    public static string Describe(InliningSite site) => site.Line is int line
-        ? $"{site.Inlinee} was inlined into {site.Method} at line {line}; its allocations are counted on that line of {site.Method}"
-        : $"{site.Inlinee} was inlined into {site.Method}; its allocations there are counted on the line of {site.Method} that called it, not on its own lines";
-
     /// <summary>
     /// For a trace that started after the code ran for a while (<c>collect</c>): the callers whose
     /// optimized code was compiled before the session, into which the JIT may have inlined the method
     /// without the trace saying so. Null when there is nothing to say.
     /// </summary>
-    public static string? InliningBeforeTheSession(MethodIdentity method, ModuleSymbols methodSymbols, IAllocationTrace trace, bool hasSamples)
+    public static InlinedBeforeSessionNote? InliningBeforeTheSession(MethodIdentity method, ModuleSymbols methodSymbols, IAllocationTrace trace, bool hasSamples)
     {
         string typeName = TypeNameOf(method);
         var callerTokens = methodSymbols.FindCallers(typeName, method.MethodName).ToHashSet();
@@ -81,38 +77,11 @@ internal static class CodeWhereabouts
             .ToList();
         bool anyBeforeSession = trace.Methods.Any(m => m.HasOptimizedCodeFromBeforeSession);
         bool hasDelegateCode = methodSymbols.GetNestedCodeTokens(method.Token).Any(t => !methodSymbols.TryGetStateMachineKickoff(t, out _));
-        if (callers.Count > 0 || (anyBeforeSession && hasDelegateCode))
-        {
-            string noSamples = hasSamples ? "" : $"No allocation was seen in {method.MethodName}'s own frames. ";
-            string calledFrom = callers.Count > 0
-                ? $"{method.MethodName} is called from code compiled before the session began: {string.Join(", ", callers.Take(5))}. "
-                : "";
-            string lambdas = anyBeforeSession && hasDelegateCode
-                ? $"Its lambdas and local functions may have been inlined into their callers (a LINQ operator, say) before the session began. "
-                : "";
-            return noSamples + calledFrom + lambdas
-                + "The JIT's inlining decisions for code compiled before the session are not in the trace: what it inlined counts on the caller's line, not here. "
-                + "`dotnet-memline run` records every inlining decision";
-        }
-
-        if (!hasSamples && anyBeforeSession)
-        {
-            return $"no allocation was seen in {method.MethodName}'s own frames: it allocated nothing while the session recorded, or it ran only "
-                + "inlined into callers compiled before the session began (the JIT reports inlining only while a session is on; "
-                + "`dotnet-memline run` records every decision)";
-        }
-
-        return null;
+        bool lambdasMayBeInlined = anyBeforeSession && hasDelegateCode;
+        return callers.Count > 0 || lambdasMayBeInlined || (!hasSamples && anyBeforeSession)
+            ? new InlinedBeforeSessionNote(method.MethodName, hasSamples, [.. callers.Take(5)], lambdasMayBeInlined)
+            : null;
     }
-    public static string NoCompiledCode(MethodIdentity method) =>
-        $"{method.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "
-        + "or the JIT had inlined it into its callers before the session started (the JIT reports inlining only as it compiles; "
-        + "`dotnet-memline run` records it from the start)";
-
-    public static string PrecompiledCode(MethodIdentity method, long samples) =>
-        $"{samples:N0} samples ran in ReadyToRun (precompiled) code of {Path.GetFileName(method.ModulePath)}, for which the runtime records no IL-to-native map, "
-        + $"so they are counted only in the total; to see their lines, start the target with DOTNET_ReadyToRunExcludeList={Path.GetFileNameWithoutExtension(method.ModulePath)} "
-        + "(the runtime then JIT-compiles that assembly; with `run`, set it in dotnet-memline's environment and the target inherits it)";
 
     private static string TypeNameOf(MethodIdentity method) =>
         method.Namespace.Length == 0 ? method.TypeName : $"{method.Namespace}.{method.TypeName}";

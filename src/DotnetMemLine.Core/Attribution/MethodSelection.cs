@@ -1,11 +1,12 @@
 using DotnetMemLine.Decoding;
+using DotnetMemLine.Reporting;
 using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Attribution;
 
 /// <summary>A method a <c>--method</c> name resolved to.</summary>
 /// <param name="Notes">How it was chosen when the name matched more than it (one line each), for its table.</param>
-public sealed record SelectedMethod(MethodIdentity Method, IReadOnlyList<string> Notes);
+public sealed record SelectedMethod(MethodIdentity Method, IReadOnlyList<ReportNote> Notes);
 
 /// <summary>
 /// Turns the user's <c>--method</c> names into exactly one method each, reading the metadata of the
@@ -82,7 +83,7 @@ public static class MethodSelection
             return isApplication;
         }
 
-        var selected = new List<(MethodIdentity Method, List<string> Notes)>();
+        var selected = new List<(MethodIdentity Method, List<ReportNote> Notes)>();
         foreach (string pattern in patterns)
         {
             IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
@@ -92,7 +93,7 @@ public static class MethodSelection
             }
 
             MethodIdentity chosen;
-            string? note = null;
+            ReportNote? note = null;
             if (matches.Count == 1)
             {
                 chosen = matches[0];
@@ -149,16 +150,10 @@ public static class MethodSelection
         return $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)";
     }
 
-    private static string ChoiceNote(string pattern, MethodIdentity chosen, IReadOnlyList<MethodIdentity> matches)
+    private static MethodChosenNote ChoiceNote(string pattern, MethodIdentity chosen, IReadOnlyList<MethodIdentity> matches)
     {
         List<string> others = [.. matches.Where(m => m != chosen).Select(m => m.DisplayName)];
-        string listed = string.Join(", ", others.Take(ListedAlternatives));
-        if (others.Count > ListedAlternatives)
-        {
-            listed += $" and {others.Count - ListedAlternatives} more";
-        }
-
-        return $"--method {pattern}: took {chosen.DisplayName}, the only match in the application's code (also matched: {listed})";
+        return new MethodChosenNote(pattern, chosen.DisplayName, [.. others.Take(ListedAlternatives)], Math.Max(0, others.Count - ListedAlternatives));
     }
 
     private static string NotFoundMessage(string pattern, string scope, List<MethodIdentity> candidates, List<string> unreadable)

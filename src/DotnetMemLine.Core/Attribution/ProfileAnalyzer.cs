@@ -46,7 +46,7 @@ public static class ProfileAnalyzer
         }
         catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoRundown}, and the method may have run only such code", ex);
+            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex);
         }
 
         IReadOnlyList<MethodIdentity> selected = [.. selection.Select(s => s.Method)];
@@ -87,13 +87,13 @@ public static class ProfileAnalyzer
         {
             IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], symbolsOfSelected[i], trace, symbols.TryOpen);
             // Which method a name was taken as comes first: the rest of the table is about it.
-            var notes = new List<string>(selection[i].Notes);
-            notes.AddRange(inlinedInto.Select(CodeWhereabouts.Describe));
+            var notes = new List<ReportNote>(selection[i].Notes);
+            notes.AddRange(inlinedInto.Select(site => new InlinedIntoNote(site)));
             int index = i;
             bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
             if (!hasCode && inlinedInto.Count == 0)
             {
-                notes.Add(CodeWhereabouts.NoCompiledCode(selected[i]));
+                notes.Add(new NoCompiledCodeNote(selected[i].MethodName));
             }
             else if (CodeWhereabouts.InliningBeforeTheSession(selected[i], symbolsOfSelected[i], trace, tallies[i].Total.Samples > 0) is { } beforeSession)
             {
@@ -108,27 +108,27 @@ public static class ProfileAnalyzer
             methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
         }
 
-        var warnings = new List<string>();
+        var warnings = new List<ReportNote>();
         if (summary.RundownFrom is { } snapshot)
         {
-            warnings.Add($"the trace was cut off before its rundown (the target ended abruptly); the code compiled before the recording began was read from {snapshot}, taken at attach");
+            warnings.Add(new RundownFromSnapshotWarning(snapshot));
         }
 
         if (!summary.HasRundown)
         {
-            warnings.Add($"{NoRundown}: allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)");
+            warnings.Add(new NoRundownWarning());
         }
 
         if (summary.ReadProblem is { } readProblem)
         {
-            warnings.Add(readProblem);
+            warnings.Add(new TraceReadWarning(readProblem));
         }
 
         if (summary.DroppedEvents > 0)
         {
             // Not scaled up: drops come in bursts (while the reader falls behind), so they hit the lines
             // running at that moment, and which kinds of event were lost is unknown (docs/how-it-works.md).
-            warnings.Add($"the runtime dropped {summary.DroppedEvents:N0} events ({Percent(summary.DroppedFraction)} of the trace's events): every figure counts only the events that arrived, so it is a lower bound (marked {TextTableRenderer.IncompleteMark}); an interval's low end still holds, its high end does not. Record again with a larger --buffer-size");
+            warnings.Add(new DroppedEventsWarning(summary.DroppedEvents, summary.DroppedFraction));
         }
 
         // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
@@ -138,7 +138,7 @@ public static class ProfileAnalyzer
         if (batched)
         {
             described = "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning";
-            warnings.Add($"{summary.BatchedExactEvents:N0} allocation events stand for several objects each, so the figures are not exact: each batch is charged to the line of its last object (record with both keywords 0x200000 and 0x2000000, from startup)");
+            warnings.Add(new BatchedExactEventsWarning(summary.BatchedExactEvents));
         }
 
         return new ProfileReport(
@@ -154,13 +154,6 @@ public static class ProfileAnalyzer
             Exact: estimator == EstimatorKind.Exact,
             DroppedEventFraction: summary.DroppedFraction);
     }
-
-    private const string NoRundown =
-        "the trace was cut off before its rundown (the description of the code that the runtime writes when a recording ends normally), so code compiled before the recording began is unknown";
-
-    /// <summary>A share as a percentage that never rounds a real loss down to "0%".</summary>
-    internal static string Percent(double fraction) =>
-        fraction is > 0 and < 0.001 ? "under 0.1%" : (fraction * 100).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
     {

@@ -42,9 +42,9 @@ public sealed class JsonReportWriter : IReportRenderer
 
             json.WriteEndArray();
             json.WriteStartArray("warnings");
-            foreach (string warning in report.Warnings)
+            foreach (ReportNote warning in report.Warnings)
             {
-                json.WriteStringValue(warning);
+                json.WriteStringValue(NoteWording.English(warning));
             }
 
             json.WriteEndArray();
@@ -63,9 +63,9 @@ public sealed class JsonReportWriter : IReportRenderer
         WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);
         json.WriteStartArray("notes");
-        foreach (string note in method.Notes)
+        foreach (ReportNote note in method.Notes)
         {
-            json.WriteStringValue(note);
+            json.WriteStringValue(NoteWording.English(note));
         }
 
         json.WriteEndArray();

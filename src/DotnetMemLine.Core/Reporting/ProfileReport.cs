@@ -16,7 +16,7 @@ public sealed record ProfileReport(
     string Estimator,
     bool EstimatorBiased,
     IReadOnlyList<MethodReport> Methods,
-    IReadOnlyList<string> Warnings,
+    IReadOnlyList<ReportNote> Warnings,
     bool Exact = false,
     double DroppedEventFraction = 0)
 {
@@ -41,7 +41,7 @@ public sealed record MethodReport(
     EstimateReport? TotalAllocated,
     long UnattributedSamples,
     IReadOnlyList<LineReport> Lines,
-    IReadOnlyList<string> Notes)
+    IReadOnlyList<ReportNote> Notes)
 {
     /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
     public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);

@@ -40,9 +40,9 @@ public sealed class TextTableRenderer : IReportRenderer
             text.AppendLine();
         }
 
-        foreach (string warning in report.Warnings)
+        foreach (ReportNote warning in report.Warnings)
         {
-            text.Append("warning: ").AppendLine(warning);
+            text.Append("warning: ").AppendLine(NoteWording.English(warning, IncompleteMark));
         }
 
         // Method names, paths and source lines come from the trace, the PDBs and the source files.
@@ -76,9 +76,9 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append("Peak heap: ").AppendLine(ByteFormat.Format(methodPeak));
         }
 
-        foreach (string note in method.Notes)
+        foreach (ReportNote note in method.Notes)
         {
-            text.Append("Note:      ").AppendLine(note);
+            text.Append("Note:      ").AppendLine(NoteWording.English(note, IncompleteMark));
         }
 
         text.AppendLine();

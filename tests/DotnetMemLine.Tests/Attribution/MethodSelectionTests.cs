@@ -29,13 +29,15 @@ public sealed class MethodSelectionTests
 
         Assert.AreEqual(TestModulePath, selected.Method.ModulePath);
         Assert.AreEqual(FillToken, selected.Method.Token);
-        string note = selected.Notes.Single();
-        Assert.StartsWith("--method Fill: took DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T), the only match in the application's code (also matched: System.", note);
-        Assert.Contains(FrameworkFills[0].DisplayName, note);
+        var note = (MethodChosenNote)selected.Notes.Single();
+        Assert.AreEqual("DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T)", note.Chosen);
+        Assert.Contains(FrameworkFills[0].DisplayName, note.OthersListed);
+        StringAssert.StartsWith(NoteWording.English(note), "--method Fill: took DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T), the only match in the application's code (also matched: System.");
         // At most three names, the rest counted: one short line.
-        Assert.AreEqual(Math.Min(3, FrameworkFills.Count), note.Split("System.").Length - 1, note);
-        Assert.EndsWith(FrameworkFills.Count > 3 ? $" and {FrameworkFills.Count - 3} more)" : ")", note);
-        Assert.DoesNotContain("\n", note);
+        Assert.HasCount(Math.Min(3, FrameworkFills.Count), note.OthersListed);
+        Assert.AreEqual(Math.Max(0, FrameworkFills.Count - 3), note.OthersNotListed);
+        Assert.EndsWith(FrameworkFills.Count > 3 ? $" and {FrameworkFills.Count - 3} more)" : ")", NoteWording.English(note));
+        Assert.DoesNotContain("\n", NoteWording.English(note));
     }
 
     [TestMethod]
@@ -113,7 +115,7 @@ public sealed class MethodSelectionTests
         MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Fill"], [])).Methods.Single();
 
         Assert.AreEqual("DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T)", report.Name);
-        Assert.StartsWith("--method Fill: took DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T), the only match", report.Notes[0]);
+        Assert.AreEqual("DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T)", ((MethodChosenNote)report.Notes[0]).Chosen);
         Assert.AreEqual(1, report.TotalAllocated!.Samples);
     }
 }

@@ -68,7 +68,7 @@ public sealed class ProfileAnalyzerTests
         Assert.AreEqual(1, report.TotalAllocated!.Samples);
         Assert.AreEqual(1, Row(report, AllocLine).Allocated!.Samples);
         Assert.AreEqual(1, Row(report, ReturnLine).Allocated!.Samples);
-        Assert.IsTrue(report.Notes.Any(n => n.Contains("more than one line", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+        Assert.AreEqual(1, report.Notes.OfType<NestedLinesNote>().Single().Samples, string.Join("\n", report.Notes));
     }
 
     [TestMethod]
@@ -114,7 +114,7 @@ public sealed class ProfileAnalyzerTests
         CollectionAssert.AreEqual(
             new[] { Marker("line", "FirstCall"), Marker("line", "SecondCall") },
             report.InlinedInto.Select(s => s.Line).ToArray());
-        Assert.Contains($"Simple was inlined into {FixtureType}.CallsSimpleTwice at line {Marker("line", "FirstCall")}; its allocations are counted on that line", report.Notes[0]);
+        Assert.AreEqual(new InliningSite($"{FixtureType}.CallsSimpleTwice", FixtureSourcePath, Marker("line", "FirstCall")) { Inlinee = "Simple" }, ((InlinedIntoNote)report.Notes[0]).Site);
     }
 
     [TestMethod]
@@ -136,7 +136,7 @@ public sealed class ProfileAnalyzerTests
         InliningSite site = report.InlinedInto.Single();
         Assert.AreEqual("the body of AsyncWork (its state machine's MoveNext)", site.Inlinee);
         Assert.IsNull(site.Line); // Simple does not call MoveNext directly
-        Assert.Contains("the body of AsyncWork (its state machine's MoveNext) was inlined into " + FixtureType + ".Simple", report.Notes[0]);
+        Assert.AreEqual(site, ((InlinedIntoNote)report.Notes[0]).Site);
     }
 
     [TestMethod]
@@ -152,9 +152,9 @@ public sealed class ProfileAnalyzerTests
 
         MethodReport report = AnalyzeSimple(trace);
 
-        string note = report.Notes.Single(n => n.Contains("compiled before the session began", StringComparison.Ordinal));
-        Assert.Contains($"{FixtureType}.CallsSimpleTwice (line {Marker("line", "FirstCall")}, {Marker("line", "SecondCall")})", note);
-        Assert.DoesNotContain("No allocation was seen", note);
+        InlinedBeforeSessionNote note = report.Notes.OfType<InlinedBeforeSessionNote>().Single();
+        Assert.AreEqual($"{FixtureType}.CallsSimpleTwice (line {Marker("line", "FirstCall")}, {Marker("line", "SecondCall")})", note.Callers.Single());
+        Assert.IsTrue(note.HasSamples);
     }
 
     [TestMethod]
@@ -165,7 +165,7 @@ public sealed class ProfileAnalyzerTests
         MethodReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])).Methods.Single();
 
         Assert.IsNull(report.TotalAllocated);
-        Assert.IsTrue(report.Notes.Any(n => n.Contains("no compiled code of its own", StringComparison.Ordinal)), string.Join("\n", report.Notes));
+        Assert.AreEqual("Simple", report.Notes.OfType<NoCompiledCodeNote>().Single().MethodName, string.Join("\n", report.Notes));
     }
 
     [TestMethod]
@@ -177,8 +177,9 @@ public sealed class ProfileAnalyzerTests
         MethodReport report = AnalyzeSimple(trace);
 
         Assert.AreEqual(1, report.UnattributedSamples);
-        string note = report.Notes.Single(n => n.Contains("ReadyToRun", StringComparison.Ordinal));
-        Assert.Contains("DOTNET_ReadyToRunExcludeList=" + Path.GetFileNameWithoutExtension(TestModulePath), note);
+        PrecompiledCodeNote note = report.Notes.OfType<PrecompiledCodeNote>().Single();
+        Assert.AreEqual(Path.GetFileNameWithoutExtension(TestModulePath), note.AssemblyName);
+        Assert.Contains("DOTNET_ReadyToRunExcludeList=" + note.AssemblyName, NoteWording.English(note));
     }
 
     [TestMethod]
@@ -252,7 +253,7 @@ public sealed class ProfileAnalyzerTests
 
         Assert.AreEqual(1, report.UnattributedSamples);
         Assert.IsTrue(report.Lines.All(l => l.Allocated is null));
-        Assert.IsTrue(report.Notes.Any(n => n.Contains("IL-to-native maps", StringComparison.Ordinal)));
+        Assert.AreEqual("unplaced-samples", report.Notes.OfType<UnplacedSamplesNote>().Single().Code, "the fake trace has maps for the method, not for the frame's code");
     }
 
     [TestMethod]
@@ -328,7 +329,7 @@ public sealed class ProfileAnalyzerTests
 
         Assert.IsTrue(report.EstimatorBiased);
         StringAssert.Contains(report.Estimator, "not every allocation");
-        Assert.IsTrue(report.Warnings.Any(w => w.Contains("the figures are not exact", StringComparison.Ordinal)));
+        Assert.AreEqual(1, report.Warnings.OfType<BatchedExactEventsWarning>().Single().BatchedEvents);
         Assert.AreEqual(40L, Row(report.Methods[0], AllocLine).Allocated!.Objects);
     }
 
@@ -347,10 +348,10 @@ public sealed class ProfileAnalyzerTests
         Assert.IsEmpty(complete.Warnings);
         Assert.IsTrue(lossy.Incomplete);
         Assert.AreEqual(0.25, lossy.DroppedEventFraction, 1e-12, "1 lost of 1 + 3 events");
-        string warning = lossy.Warnings.Single();
-        StringAssert.Contains(warning, "dropped 1 events (25% of the trace's events)");
-        StringAssert.Contains(warning, "lower bound");
-        StringAssert.Contains(warning, "--buffer-size");
+        var warning = (DroppedEventsWarning)lossy.Warnings.Single();
+        Assert.AreEqual(new DroppedEventsWarning(1, 0.25), warning);
+        Assert.AreEqual(NoteSeverity.Warning, warning.Severity);
+        StringAssert.Contains(NoteWording.English(warning), "dropped 1 events (25% of the trace's events)");
         // The figures are the samples that arrived, unscaled: identical to the same trace without drops.
         Assert.AreEqual(complete.Methods[0].TotalAllocated, lossy.Methods[0].TotalAllocated);
         Assert.AreEqual(Row(complete.Methods[0], AllocLine).Allocated, Row(lossy.Methods[0], AllocLine).Allocated);
@@ -364,7 +365,7 @@ public sealed class ProfileAnalyzerTests
         ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []));
 
         Assert.AreEqual(1, Row(report.Methods[0], AllocLine).Allocated!.Samples);
-        StringAssert.Contains(report.Warnings.Single(), "cut off before its rundown");
+        Assert.IsInstanceOfType<NoRundownWarning>(report.Warnings.Single());
     }
 
     [TestMethod]
@@ -406,8 +407,8 @@ public sealed class ProfileAnalyzerTests
     [TestMethod]
     public void DroppedShare_NeverRoundsARealLossToZero()
     {
-        Assert.AreEqual("under 0.1%", ProfileAnalyzer.Percent(1e-6));
-        Assert.AreEqual("12.5%", ProfileAnalyzer.Percent(0.125));
+        Assert.AreEqual("under 0.1%", NoteWording.Percent(1e-6));
+        Assert.AreEqual("12.5%", NoteWording.Percent(0.125));
         Assert.AreEqual(0.0, new TraceSummary("/t", 1, 10, 0, AllocationEventKind.AllocationSampled, true, EventsRead: 10).DroppedFraction);
         Assert.AreEqual(0.5, new TraceSummary("/t", 1, 10, 10, AllocationEventKind.AllocationSampled, true, EventsRead: 10).DroppedFraction);
     }

@@ -35,7 +35,7 @@ public sealed class GoldenReportTests
     private static StackFrame InCallee => FakeAllocationTrace.Frame(1, 0);
 
     [TestMethod]
-    public void SampledReport_WithANote() => Check("sampled-two-lines", ReportFixtures.TwoLineReport(["the source file is not found: /src/Worker.cs"]));
+    public void SampledReport_WithANote() => Check("sampled-two-lines", ReportFixtures.TwoLineReport([new SourceUnreadableNote("/src/Worker.cs", "not found")]));
 
     [TestMethod]
     public void ExactReport() => Check("exact", ReportFixtures.ExactReport());
@@ -53,9 +53,9 @@ public sealed class GoldenReportTests
             Methods =
             [
                 method with { Lines = [.. method.Lines.Select(l => l.Line == 12 ? shared : l)], InlinedInto = [new InliningSite("App.Program.Main", "/src/Program.cs", 7) { Inlinee = "Classify" }] },
-                new MethodReport("App.Worker.Unseen()", null, null, UnattributedSamples: 3, [], ["3 samples in this method had no IL offset"]),
+                new MethodReport("App.Worker.Unseen()", null, null, UnattributedSamples: 3, [], [new UnplacedSamplesNote(3, TraceHasMaps: false)]),
             ],
-            Warnings = ["the runtime dropped 250 events", "a second warning"],
+            Warnings = [new DroppedEventsWarning(250, 0.02), new TraceReadWarning("the trace ends inside a block")],
         };
 
         Check("incomplete-shared", report);

@@ -5,7 +5,7 @@ namespace DotnetMemLine.Tests.Reporting;
 /// <summary>A small, fully known report for the renderer tests.</summary>
 internal static class ReportFixtures
 {
-    public static ProfileReport TwoLineReport(IReadOnlyList<string>? notes = null) => new(
+    public static ProfileReport TwoLineReport(IReadOnlyList<ReportNote>? notes = null) => new(
         ProfileReport.CurrentSchemaVersion,
         "/tmp/app.nettrace",
         DurationSeconds: 4.25,

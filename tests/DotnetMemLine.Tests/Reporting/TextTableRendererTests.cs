@@ -142,7 +142,7 @@ public sealed class TextTableRendererTests
     [TestMethod]
     public void Notes_ArePrintedInTheHeader()
     {
-        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport(["source file not found: /src/Worker.cs"]));
+        string text = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport([new SourceUnreadableNote("/src/Worker.cs", "not found")]));
         Assert.Contains("Note:      source file not found: /src/Worker.cs", text);
     }
 
