@@ -37,7 +37,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
-                WriteMethod(json, method, report.Incomplete);
+                WriteMethod(json, report, method);
             }
 
             json.WriteEndArray();
@@ -54,12 +54,12 @@ public sealed class JsonReportWriter : IReportRenderer
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static void WriteMethod(Utf8JsonWriter json, MethodReport method, bool incomplete)
+    private static void WriteMethod(Utf8JsonWriter json, ProfileReport report, MethodReport method)
     {
         json.WriteStartObject();
         json.WriteString("name", method.Name);
         json.WriteString("sourceFile", method.SourceFile);
-        WriteEstimate(json, "total", method.TotalAllocated, incomplete);
+        WriteEstimate(json, "total", method.TotalAllocated, report.Incomplete);
         WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);
         json.WriteStartArray("notes");
@@ -84,25 +84,14 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteStartArray("lines");
         foreach (LineReport line in method.Lines)
         {
+            var cell = new LineCell(report, line);
             json.WriteStartObject();
-            json.WriteNumber("line", line.Line);
-            json.WriteString("text", line.Text);
-            WriteNullableNumber(json, "allocatedBytes", line.Allocated?.Bytes);
-            WriteNullableNumber(json, "allocatedBytesLow", line.Allocated?.LowBytes);
-            WriteNullableNumber(json, "allocatedBytesHigh", line.Allocated?.HighBytes);
-            json.WriteNumber("samples", line.Allocated?.Samples ?? 0);
-            WriteNullableNumber(json, "objects", line.Allocated?.Objects);
-            json.WriteBoolean("lowConfidence", line.Allocated?.LowConfidence ?? false);
-            json.WriteBoolean("incomplete", incomplete && line.Allocated is not null);
-            WriteNullableNumber(json, "peakHeapBytes", line.PeakHeapBytes);
-            WriteNullableNumber(json, "sharedBytes", line.SharedPart?.Bytes);
-            json.WriteStartArray("sharedWith");
-            foreach (int other in line.SharedWith)
+            foreach (LineField field in ReportColumns.LineFields)
             {
-                json.WriteNumberValue(other);
+                json.WritePropertyName(field.JsonName);
+                WriteValue(json, field.Value(cell));
             }
 
-            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -127,6 +116,43 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteBoolean("lowConfidence", estimate.LowConfidence);
         json.WriteBoolean("incomplete", incomplete);
         json.WriteEndObject();
+    }
+
+    /// <summary>A line field's value: numbers of bytes rounded to whole bytes, lists of lines as arrays.</summary>
+    private static void WriteValue(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                json.WriteNullValue();
+                break;
+            case string text:
+                json.WriteStringValue(text);
+                break;
+            case bool flag:
+                json.WriteBooleanValue(flag);
+                break;
+            case int number:
+                json.WriteNumberValue(number);
+                break;
+            case long number:
+                json.WriteNumberValue(number);
+                break;
+            case double number:
+                json.WriteNumberValue(Math.Round(number));
+                break;
+            case IEnumerable<int> lines:
+                json.WriteStartArray();
+                foreach (int line in lines)
+                {
+                    json.WriteNumberValue(line);
+                }
+
+                json.WriteEndArray();
+                break;
+            default:
+                throw new InvalidOperationException($"a line field of type {value.GetType().Name} has no JSON form");
+        }
     }
 
     private static void WriteNullableNumber(Utf8JsonWriter json, string name, double? value)

@@ -15,19 +15,6 @@ public sealed class TextTableRenderer : IReportRenderer
     public string Description => "the per-line tables";
 
     public bool IsForPrograms => false;
-    private const string ColumnTitles = "Line #     Peak heap     Allocated   95% interval                 Samples   Line Contents";
-
-    // Exact mode: the exact byte count and the objects instead of an interval and samples.
-    private const string ExactColumnTitles = "Line #     Peak heap     Allocated            Bytes       Objects   Line Contents";
-
-    // Follows the sample count of an estimate resting on fewer than 100 samples.
-    private const char LowConfidenceMark = '?';
-
-    // Follows the allocated figure of a line part of which may belong to other lines.
-    private const char SharedMark = '~';
-
-    /// <summary>Precedes every figure of a trace the runtime dropped events from: the figure is a lower bound.</summary>
-    public const string IncompleteMark = ">=";
 
     public void Render(ProfileReport report, TextWriter output) => output.Write(RenderText(report));
 
@@ -42,7 +29,7 @@ public sealed class TextTableRenderer : IReportRenderer
 
         foreach (ReportNote warning in report.Warnings)
         {
-            text.Append("warning: ").AppendLine(NoteWording.English(warning, IncompleteMark));
+            text.Append("warning: ").AppendLine(NoteWording.English(warning, ReportColumns.IncompleteMark));
         }
 
         // Method names, paths and source lines come from the trace, the PDBs and the source files.
@@ -78,33 +65,18 @@ public sealed class TextTableRenderer : IReportRenderer
 
         foreach (ReportNote note in method.Notes)
         {
-            text.Append("Note:      ").AppendLine(NoteWording.English(note, IncompleteMark));
+            text.Append("Note:      ").AppendLine(NoteWording.English(note, ReportColumns.IncompleteMark));
         }
 
         text.AppendLine();
-        string titles = report.Exact ? ExactColumnTitles : ColumnTitles;
+        TableColumn[] columns = [.. ReportColumns.For(report)];
+        string titles = Row(columns, c => c.Title, _ => ' ') + "Line Contents";
         text.AppendLine(titles);
         text.AppendLine(new string('=', titles.Length + 20));
         foreach (LineReport line in method.Lines)
         {
-            string peak = line.PeakHeapBytes is long p ? ByteFormat.Format(p) : "";
-            string allocated = line.Allocated is EstimateReport a ? AtLeast(report) + ByteFormat.Format(a.Bytes) : "";
-            char shared = line.SharedPart is null ? ' ' : SharedMark;
-            text.Append(inv, $"{line.Line,6}  {peak,12}  {allocated,12}{shared}  ");
-            if (report.Exact)
-            {
-                string bytes = line.Allocated is EstimateReport b ? b.Bytes.ToString("N0", inv) : "";
-                string objects = line.Allocated?.Objects is long o ? o.ToString("N0", inv) : "";
-                text.Append(inv, $"{bytes,14}  {objects,12}   ");
-            }
-            else
-            {
-                string interval = line.Allocated is EstimateReport b ? Interval(b) : "";
-                string samples = line.Allocated is EstimateReport c ? c.Samples.ToString("N0", inv) : "";
-                char mark = line.Allocated is { LowConfidence: true } ? LowConfidenceMark : ' ';
-                text.Append(inv, $"{interval,-26}  {samples,8}{mark}  ");
-            }
-
+            var cell = new LineCell(report, line);
+            text.Append(Row(columns, c => c.Cell(cell), c => c.Mark!(cell)));
             text.Append(line.Text);
             TrimEnd(text);
             text.AppendLine();
@@ -113,7 +85,7 @@ public sealed class TextTableRenderer : IReportRenderer
         if (method.Lines.Any(l => l.Allocated is { LowConfidence: true }))
         {
             text.AppendLine();
-            text.Append(inv, $"{LowConfidenceMark} fewer than {AllocationEstimator.LowConfidenceSamples} samples: the estimate is rough; read its 95% interval").AppendLine();
+            text.Append(inv, $"{ReportColumns.LowConfidenceMark} fewer than {AllocationEstimator.LowConfidenceSamples} samples: the estimate is rough; read its 95% interval").AppendLine();
         }
 
         foreach (LineReport line in method.Lines.Where(l => l.SharedPart is not null))
@@ -121,20 +93,38 @@ public sealed class TextTableRenderer : IReportRenderer
             text.AppendLine();
             string others = string.Join(", ", line.SharedWith.Select(l => l.ToString(inv)));
             string lineWord = line.SharedWith.Count == 1 ? "line" : "lines";
-            text.Append(inv, $"{SharedMark} line {line.Line}: {ByteFormat.Format(line.SharedPart!.Bytes)} of it may belong to {lineWord} {others} instead: the optimized code runs them in one stretch, and what it called there does not tell them apart").AppendLine();
+            text.Append(inv, $"{ReportColumns.SharedMark} line {line.Line}: {ByteFormat.Format(line.SharedPart!.Bytes)} of it may belong to {lineWord} {others} instead: the optimized code runs them in one stretch, and what it called there does not tell them apart").AppendLine();
         }
 
         if (report.Incomplete && method.Lines.Any(l => l.Allocated is not null))
         {
             text.AppendLine();
-            text.Append(inv, $"{IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
+            text.Append(inv, $"{ReportColumns.IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
         }
     }
 
-    private static string AtLeast(ProfileReport report) => report.Incomplete ? IncompleteMark : "";
+    private static string AtLeast(ProfileReport report) => ReportColumns.AtLeast(report);
 
-    private static string Interval(EstimateReport estimate) =>
-        $"[{ByteFormat.Format(estimate.LowBytes)}, {ByteFormat.Format(estimate.HighBytes)}]";
+    private static string Interval(EstimateReport estimate) => ReportColumns.Interval(estimate);
+
+    /// <summary>The cells of one row, each padded to its column's width, then its mark's place if it has one, then two spaces.</summary>
+    private static string Row(IEnumerable<TableColumn> columns, Func<TableColumn, string> cell, Func<TableColumn, char> mark)
+    {
+        var row = new StringBuilder();
+        foreach (TableColumn column in columns)
+        {
+            string value = cell(column);
+            row.Append(column.LeftAligned ? value.PadRight(column.Width) : value.PadLeft(column.Width));
+            if (column.Mark is not null)
+            {
+                row.Append(mark(column));
+            }
+
+            row.Append("  ");
+        }
+
+        return row.ToString();
+    }
 
     private static void TrimEnd(StringBuilder text)
     {

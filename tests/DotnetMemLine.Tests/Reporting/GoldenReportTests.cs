@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Decoding;
 using DotnetMemLine.Reporting;
@@ -109,7 +108,7 @@ public sealed class GoldenReportTests
     private static void CheckFile(string fileName, string actual)
     {
         // Paths of this clone (the fixture's source file) are written as <repo>, so the files hold on any machine.
-        actual = actual.Replace(RepositoryRoot(), "<repo>", StringComparison.Ordinal).Replace("\r\n", "\n", StringComparison.Ordinal);
+        actual = actual.Replace(RepositoryPaths.Root, "<repo>", StringComparison.Ordinal).Replace("\r\n", "\n", StringComparison.Ordinal);
         string path = Path.Combine(GoldenDirectory(), fileName);
         if (Environment.GetEnvironmentVariable("MEMLINE_UPDATE_GOLDEN") == "1")
         {
@@ -135,8 +134,5 @@ public sealed class GoldenReportTests
         return text[start..(end < 0 ? text.Length : end)];
     }
 
-    private static string GoldenDirectory([CallerFilePath] string thisFile = "") => Path.Combine(Path.GetDirectoryName(thisFile)!, "Golden");
-
-    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+    private static string GoldenDirectory() => Path.Combine(RepositoryPaths.Tests, "Reporting", "Golden");
 }
