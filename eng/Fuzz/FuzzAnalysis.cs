@@ -8,7 +8,7 @@ using Microsoft.Diagnostics.Tracing.Etlx;
 namespace DotnetMemLine.Fuzzing;
 
 /// <summary>How one analysis of a damaged trace ended.</summary>
-/// <param name="Outcome">"ok", "ok, warned", "exit N" (a MemLineException), "timeout", or "CRASH ExceptionType".</param>
+/// <param name="Outcome">"ok", "ok, warned", "refused: Kind" (a MemLineException), "timeout", or "CRASH ExceptionType".</param>
 /// <param name="Failed">True for what the tool must never do: an exception other than MemLineException, or no answer in time.</param>
 public sealed record FuzzResult(string Outcome, bool Failed, TimeSpan Elapsed, string? Detail);
 
@@ -49,7 +49,7 @@ public static class FuzzAnalysis
 
         Exception error = work.Exception!.InnerException!;
         return error is MemLineException known
-            ? new FuzzResult($"exit {(int)known.Code}", false, elapsed, known.Message)
+            ? new FuzzResult($"refused: {known.Kind}", false, elapsed, known.Message)
             : new FuzzResult($"CRASH {error.GetType().Name}", true, elapsed, error.ToString());
     }
 

@@ -42,9 +42,13 @@ internal static class CommandRunner
         {
             return await parsed.InvokeAsync(invocation, CancellationToken.None).ConfigureAwait(false);
         }
+        catch (UsageException ex)
+        {
+            return Fail(ExitCode.UsageError, ex.Message, verbose ? ex : null);
+        }
         catch (MemLineException ex)
         {
-            return Fail(ex.Code, ex.Message, verbose ? ex : null);
+            return Fail(Failures.ExitCodeOf(ex.Kind), Failures.Describe(ex), verbose ? ex : null);
         }
         catch (OperationCanceledException ex)
         {

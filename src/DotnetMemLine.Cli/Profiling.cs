@@ -18,14 +18,14 @@ internal static class Profiling
             string? folder = Path.GetDirectoryName(path);
             if (folder is not null && !Directory.Exists(folder))
             {
-                throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: the folder {folder} does not exist");
+                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the trace file {path}: the folder {folder} does not exist");
             }
 
             return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MemLineException(ExitCode.OutputNotWritable, $"cannot write the trace file {path}: {WithoutPath(ex.Message, path)}", ex);
+            throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the trace file {path}: {WithoutPath(ex.Message, path)}", ex);
         }
     }
 
@@ -103,7 +103,7 @@ internal static class Profiling
             }
             catch (MemLineException ex)
             {
-                Status($"Note: the incomplete trace could not be analyzed: {ex.Message}");
+                Status($"Note: the incomplete trace could not be analyzed: {Failures.Describe(ex)}");
             }
         }
 
@@ -112,7 +112,7 @@ internal static class Profiling
             return (int)ExitCode.Aborted;
         }
 
-        throw new MemLineException(ExitCode.OutputNotWritable,
+        throw new MemLineException(FailureKind.OutputNotWritable,
             $"cannot write the trace file {result.TracePath}: {(result.OutputError is null ? "write failed" : WithoutPath(result.OutputError, result.TracePath))}; the recording was stopped");
     }
 

@@ -71,8 +71,8 @@ internal static class CollectCommand
     {
         if (parsed.GetValue(Exact))
         {
-            throw new MemLineException(ExitCode.UsageError,
-                "--exact works only with 'run': the runtime records every allocation only if asked at its startup, not once it is running; use 'dotnet-memline run --exact --method <name> -- <command>'");
+            // One line that says what to do instead, without the usage hint a parse error gets.
+            throw new UsageException("--exact works only with 'run': the runtime records every allocation only if asked at its startup, not once it is running; use 'dotnet-memline run --exact --method <name> -- <command>'");
         }
 
         string? port = parsed.GetValue(DiagnosticPort);

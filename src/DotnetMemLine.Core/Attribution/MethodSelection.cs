@@ -27,7 +27,7 @@ public static class MethodSelection
         {
             return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace", symbolDirectories);
         }
-        catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound)
+        catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound)
         {
             // The trace may name the method in a module that is not on this machine (a trace copied
             // from elsewhere): say that, rather than that the method does not exist.
@@ -37,13 +37,13 @@ public static class MethodSelection
             {
                 // Only the rundown names a module loaded before the session; a target killed
                 // mid-recording (SIGKILL, a crash) never wrote it.
-                throw new MemLineException(ExitCode.TraceIncomplete,
+                throw new MemLineException(FailureKind.TraceIncomplete,
                     $"{elsewhere.TraceName} is in the trace, but not which module it is in: the trace was cut off before its rundown, which names the modules loaded before the recording began", ex);
             }
 
             if (elsewhere is not null)
             {
-                throw new MemLineException(ExitCode.SymbolsMissing,
+                throw new MemLineException(FailureKind.SymbolsMissing,
                     $"{elsewhere.TraceName} is in the trace, but its module {elsewhere.ModulePath} is not on this machine; analyze where the application's files (and PDBs) are", ex);
             }
 
@@ -89,7 +89,7 @@ public static class MethodSelection
             IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
             if (matches.Count == 0)
             {
-                throw new MemLineException(ExitCode.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
+                throw new MemLineException(FailureKind.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
             }
 
             MethodIdentity chosen;
@@ -105,7 +105,7 @@ public static class MethodSelection
                 List<MethodIdentity> ofApplication = [.. matches.Where(IsApplicationCode)];
                 if (ofApplication.Count != 1)
                 {
-                    throw new MemLineException(ExitCode.MethodAmbiguous, AmbiguousMessage(pattern, matches, ofApplication));
+                    throw new MemLineException(FailureKind.MethodAmbiguous, AmbiguousMessage(pattern, matches, ofApplication));
                 }
 
                 chosen = ofApplication[0];
@@ -142,12 +142,12 @@ public static class MethodSelection
             // Only the application's candidates: the framework's would not be taken anyway.
             string own = string.Join("; ", ofApplication.Take(8).Select(m => m.DisplayName));
             string share = ofApplication.Count == matches.Count ? "" : $", {ofApplication.Count} of them in the application's code";
-            return $"--method {pattern} matches {matches.Count} methods{share}: {own}; name one as Type.Method or Method(parameter types)";
+            return $"the method name '{pattern}' matches {matches.Count} methods{share}: {own}; name one as Type.Method or Method(parameter types)";
         }
 
         // None of them is the application's: its non-framework modules first (a library without PDB).
         string list = string.Join("; ", matches.OrderBy(m => IsFrameworkModule(m.ModulePath)).Take(8).Select(m => m.DisplayName));
-        return $"--method {pattern} matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)";
+        return $"the method name '{pattern}' matches {matches.Count} methods: {list}; name one as Type.Method or Method(parameter types)";
     }
 
     private static MethodChosenNote ChoiceNote(string pattern, MethodIdentity chosen, IReadOnlyList<MethodIdentity> matches)
@@ -161,7 +161,7 @@ public static class MethodSelection
         // Suggest from the application's own modules first: the framework has tens of thousands of names.
         IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath));
         IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods);
-        string message = $"no method matches --method {pattern} in {scope}";
+        string message = $"no method matches the name '{pattern}' in {scope}";
         if (closest.Count > 0)
         {
             message += $"; closest: {string.Join(", ", closest)}";

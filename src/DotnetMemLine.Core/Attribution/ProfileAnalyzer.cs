@@ -25,8 +25,8 @@ public static class ProfileAnalyzer
         {
             // A PDB is read as the analysis needs it (sequence points, documents, method data), so a damaged one
             // may show anywhere: its accepted header said nothing of the rest. Not a trace problem.
-            throw new MemLineException(ExitCode.SymbolsMissing,
-                $"{symbols.DescribeOpened()} cannot be read: {ex.Message} (damaged, or not written by the compiler); rebuild the module, or pass an intact PDB with --symbols <dir>", ex);
+            throw new MemLineException(FailureKind.SymbolsMissing,
+                $"{symbols.DescribeOpened()} cannot be read: {ex.Message} (damaged, or not written by the compiler)", ex) { Remedy = Remedy.RebuildOrPointAtAnIntactPdb };
         }
     }
 
@@ -44,9 +44,9 @@ public static class ProfileAnalyzer
         {
             selection = MethodSelection.Resolve(options.MethodPatterns, tracedMethods, options.SymbolDirectories);
         }
-        catch (MemLineException ex) when (ex.Code == ExitCode.MethodNotFound && !summary.HasRundown)
+        catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !summary.HasRundown)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex);
+            throw new MemLineException(FailureKind.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex);
         }
 
         IReadOnlyList<MethodIdentity> selected = [.. selection.Select(s => s.Method)];
@@ -160,25 +160,25 @@ public static class ProfileAnalyzer
         if (summary.EventKind == AllocationEventKind.None && summary.ReadProblem is not null)
         {
             // Not a recording problem: the events may well be in the part of the file that is missing.
-            throw new MemLineException(ExitCode.TraceIncomplete,
+            throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} is cut short or damaged, and the part that could be read has no allocation events");
         }
 
         if (summary.EventKind == AllocationEventKind.None && !summary.HasRundown)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete,
+            throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} has no allocation events: the recording was cut off before any reached the file");
         }
 
         if (summary.EventKind == AllocationEventKind.None)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete,
+            throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} has no allocation events: record provider Microsoft-Windows-DotNETRuntime with keyword 0x80000000000 (AllocationSampled, .NET 10+) or keyword 0x1 at level 5 (AllocationTick)");
         }
 
         if (!summary.HasStacks)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete,
+            throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} has allocation events but no stacks, so no line can be attributed");
         }
     }
@@ -191,9 +191,10 @@ public static class ProfileAnalyzer
 
         public ModuleSymbols Open(string modulePath)
         {
-            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(ExitCode.SymbolsMissing, failure!.Contains("damaged", StringComparison.Ordinal)
-                ? $"{failure}; rebuild the module, or pass an intact PDB with --symbols <dir>"
-                : $"{failure}; build with portable PDBs or pass --symbols <dir>");
+            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(FailureKind.SymbolsMissing, failure!)
+            {
+                Remedy = failure!.Contains("damaged", StringComparison.Ordinal) ? Remedy.RebuildOrPointAtAnIntactPdb : Remedy.BuildWithPdbsOrPointAtThem,
+            };
         }
 
         /// <summary>"the PDB a.pdb", "the PDBs a.pdb, b.pdb", or "a PDB" when none was opened yet.</summary>

@@ -42,13 +42,13 @@ public sealed class TargetLauncher : IAsyncDisposable
         Process process;
         try
         {
-            process = Process.Start(startInfo) ?? throw new MemLineException(ExitCode.TargetFailedToStart, $"could not start {command[0]}");
+            process = Process.Start(startInfo) ?? throw new MemLineException(FailureKind.TargetFailedToStart, $"could not start {command[0]}");
         }
         catch (Win32Exception ex)
         {
             connectTimeout.Cancel();
             await IgnoreFailure(connecting).ConfigureAwait(false);
-            throw new MemLineException(ExitCode.TargetFailedToStart, $"could not start {command[0]}: {ex.Message}", ex);
+            throw new MemLineException(FailureKind.TargetFailedToStart, $"could not start {command[0]}: {ex.Message}", ex);
         }
 
         if (redirectStandardOutput)
@@ -64,7 +64,7 @@ public sealed class TargetLauncher : IAsyncDisposable
             connectTimeout.Cancel();
             await IgnoreFailure(connecting).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            throw new MemLineException(ExitCode.TargetFailedToStart,
+            throw new MemLineException(FailureKind.TargetFailedToStart,
                 $"{command[0]} exited with code {process.ExitCode} before its .NET runtime connected (is it a .NET program? run 'dotnet app.dll', not 'dotnet run')");
         }
 

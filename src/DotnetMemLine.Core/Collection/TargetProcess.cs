@@ -46,9 +46,9 @@ public static class TargetProcess
         return matches.Count switch
         {
             1 => matches[0].ProcessId,
-            0 => throw new MemLineException(ExitCode.ProcessNotFound, $"no .NET process named '{name}' (see dotnet-memline ps)"),
-            _ => throw new MemLineException(ExitCode.ProcessNotFound,
-                $"{matches.Count} .NET processes are named '{name}' ({string.Join(", ", matches.Select(m => m.ProcessId))}); pick one with -p"),
+            0 => throw new MemLineException(FailureKind.ProcessNotFound, $"no .NET process named '{name}'") { Remedy = Remedy.ListProcesses },
+            _ => throw new MemLineException(FailureKind.ProcessNotFound,
+                $"{matches.Count} .NET processes are named '{name}' ({string.Join(", ", matches.Select(m => m.ProcessId))})") { Remedy = Remedy.ChooseProcessById },
         };
     }
 
@@ -90,12 +90,12 @@ public static class TargetProcess
         }
         catch (ArgumentException)
         {
-            throw new MemLineException(ExitCode.ProcessNotFound, $"no process with id {processId}");
+            throw new MemLineException(FailureKind.ProcessNotFound, $"no process with id {processId}");
         }
 
         if (!DiagnosticsClient.GetPublishedProcesses().Contains(processId))
         {
-            throw new MemLineException(ExitCode.NotADotnetProcess,
+            throw new MemLineException(FailureKind.NotADotnetProcess,
                 $"process {processId} ({name}) is not a .NET process, or its diagnostics are disabled (DOTNET_EnableDiagnostics=0), or it runs in another TMPDIR or container");
         }
 
@@ -104,11 +104,11 @@ public static class TargetProcess
         {
             Probe(client, processId);
         }
-        catch (MemLineException ex) when (ex.Code == ExitCode.NotADotnetProcess)
+        catch (MemLineException ex) when (ex.Kind == FailureKind.NotADotnetProcess)
         {
             // A socket of this pid that nobody answers on: a runtime killed with SIGKILL leaves its
             // socket behind, and the pid has since been given to this process.
-            throw new MemLineException(ExitCode.NotADotnetProcess,
+            throw new MemLineException(FailureKind.NotADotnetProcess,
                 $"process {processId} ({name}) is not a .NET process: the diagnostics socket published for its id does not answer (left behind by an earlier process with the same id, or its runtime has shut down)", ex);
         }
 
@@ -125,7 +125,7 @@ public static class TargetProcess
         string fullPath = Path.GetFullPath(socketPath);
         if (!File.Exists(fullPath))
         {
-            throw new MemLineException(ExitCode.ProcessNotFound,
+            throw new MemLineException(FailureKind.ProcessNotFound,
                 $"no diagnostics socket at {fullPath} (a .NET process publishes /tmp/dotnet-diagnostic-<pid>-<key>-socket in its own TMPDIR)");
         }
 
@@ -185,19 +185,19 @@ public static class TargetProcess
             if (ex is UnauthorizedAccessException
                 || ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AccessDenied })
             {
-                return new MemLineException(ExitCode.PermissionDenied,
+                return new MemLineException(FailureKind.PermissionDenied,
                     $"permission denied attaching to {target}: it belongs to another user; run dotnet-memline as that user (or as root)", exception);
             }
 
             if (ex is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused or System.Net.Sockets.SocketError.AddressNotAvailable })
             {
-                return new MemLineException(ExitCode.NotADotnetProcess,
+                return new MemLineException(FailureKind.NotADotnetProcess,
                     $"nothing listens on the diagnostics socket of {target} (the process has exited, or the socket is stale)", exception);
             }
         }
 
         return exception is ServerNotAvailableException or TimeoutException
-            ? new MemLineException(ExitCode.NotADotnetProcess, $"{target} did not answer on its diagnostics socket ({exception.Message})", exception)
+            ? new MemLineException(FailureKind.NotADotnetProcess, $"{target} did not answer on its diagnostics socket ({exception.Message})", exception)
             : null;
     }
 

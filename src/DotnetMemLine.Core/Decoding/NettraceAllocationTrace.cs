@@ -276,7 +276,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         {
             if (!plausible)
             {
-                throw new MemLineException(ExitCode.TraceUnreadable,
+                throw new MemLineException(FailureKind.TraceUnreadable,
                     $"the trace is damaged: its {eventName} event at {TimeMSec(ev.TimeStamp):F1} ms carries impossible values: {trace.Summary.TracePath}");
             }
         }

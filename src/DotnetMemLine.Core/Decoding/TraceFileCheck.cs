@@ -15,7 +15,7 @@ public static class TraceFileCheck
     {
         if (!File.Exists(tracePath))
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {tracePath}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"trace file not found: {tracePath}");
         }
 
         NettraceLayout layout;
@@ -25,42 +25,42 @@ public static class TraceFileCheck
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot read the trace file {tracePath}: {ex.Message}", ex);
+            throw new MemLineException(FailureKind.TraceUnreadable, $"cannot read the trace file {tracePath}: {ex.Message}", ex);
         }
 
         if (layout.FileLength == 0)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {tracePath}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"trace file is empty: {tracePath}");
         }
 
         switch (layout.Kind)
         {
             case NettraceKind.NotNettrace:
-                throw new MemLineException(ExitCode.TraceUnreadable, $"not a .nettrace file (it does not start with \"Nettrace\"): {tracePath}");
+                throw new MemLineException(FailureKind.TraceUnreadable, $"not a .nettrace file (it does not start with \"Nettrace\"): {tracePath}");
             case NettraceKind.Truncated:
-                throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
+                throw new MemLineException(FailureKind.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
         }
 
         if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 0)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
         }
 
         if (layout.Kind == NettraceKind.FastSerialization
             && (layout.FormatVersion > NettraceLayout.NewestReadableVersion || layout.MinimumReaderVersion > NettraceLayout.NewestReadableVersion))
         {
-            throw new MemLineException(ExitCode.TraceUnreadable,
-                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion}); update dotnet-memline");
+            throw new MemLineException(FailureKind.TraceUnreadable,
+                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion})") { Remedy = Remedy.UpdateTheTool };
         }
 
         if (layout.Kind == NettraceKind.FastSerialization && layout.FormatVersion < 1)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
         }
 
         if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 1 && !layout.IsComplete)
         {
-            throw new MemLineException(ExitCode.TraceIncomplete,
+            throw new MemLineException(FailureKind.TraceIncomplete,
                 $"the trace {(layout.IsTruncated ? "ends" : "is damaged")} right after its header, before any events ({layout.Problem}): {tracePath}");
         }
 

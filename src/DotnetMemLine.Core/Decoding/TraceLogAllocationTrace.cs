@@ -134,7 +134,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             TryDelete(copy);
-            throw new MemLineException(ExitCode.TraceUnreadable, $"cannot copy the readable part of {tracePath} to {Path.GetTempPath()}: {ex.Message}", ex);
+            throw new MemLineException(FailureKind.TraceUnreadable, $"cannot copy the readable part of {tracePath} to {Path.GetTempPath()}: {ex.Message}", ex);
         }
     }
 
@@ -188,7 +188,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                 CancellationToken.None,
                 TaskContinuationOptions.None,
                 TaskScheduler.Default);
-            throw new MemLineException(ExitCode.TraceUnreadable, $"reading {tracePath} did not finish within {limit.TotalSeconds:F0} s; the file is probably damaged");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"reading {tracePath} did not finish within {limit.TotalSeconds:F0} s; the file is probably damaged");
         }
 
         return parse.IsCompletedSuccessfully ? parse.Result : throw Unreadable(tracePath, parse.Exception!.InnerException!);
@@ -197,7 +197,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     private static MemLineException Unreadable(string tracePath, Exception ex) =>
         ex is MemLineException known
             ? known
-            : new MemLineException(ExitCode.TraceUnreadable, $"the trace is damaged and cannot be read: {tracePath} ({FirstLine(ex.Message)})", ex);
+            : new MemLineException(FailureKind.TraceUnreadable, $"the trace is damaged and cannot be read: {tracePath} ({FirstLine(ex.Message)})", ex);
 
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default)
     {
@@ -280,7 +280,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     {
         if (!plausible)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable,
+            throw new MemLineException(FailureKind.TraceUnreadable,
                 $"the trace is damaged: its {ev.EventName} event at {ev.TimeStampRelativeMSec:F1} ms carries impossible values: {Summary.TracePath}");
         }
     }

@@ -45,8 +45,8 @@ public sealed class MethodSelectionTests
     {
         var ex = Assert.ThrowsExactly<MemLineException>(() => MethodSelection.Resolve(["Resize"], [CoreLib, TestModulePath], "the test's modules", []));
 
-        Assert.AreEqual(ExitCode.MethodAmbiguous, ex.Code);
-        Assert.StartsWith("--method Resize matches ", ex.Message);
+        Assert.AreEqual(FailureKind.MethodAmbiguous, ex.Kind);
+        Assert.StartsWith("the method name 'Resize' matches ", ex.Message);
         Assert.Contains(", 2 of them in the application's code: ", ex.Message);
         Assert.Contains("DotnetMemLine.Tests.Attribution.Fixtures.FirstBuffer.Resize(T[], int)", ex.Message);
         Assert.Contains("DotnetMemLine.Tests.Attribution.Fixtures.SecondBuffer.Resize(T[], int)", ex.Message);
@@ -59,8 +59,8 @@ public sealed class MethodSelectionTests
     {
         var ex = Assert.ThrowsExactly<MemLineException>(() => MethodSelection.Resolve(["Array.Fill"], [CoreLib, TestModulePath], "the test's modules", []));
 
-        Assert.AreEqual(ExitCode.MethodAmbiguous, ex.Code);
-        Assert.StartsWith("--method Array.Fill matches 2 methods: System.Array.Fill(T[], T); System.Array.Fill(T[], T, int, int); name one as", ex.Message);
+        Assert.AreEqual(FailureKind.MethodAmbiguous, ex.Kind);
+        Assert.StartsWith("the method name 'Array.Fill' matches 2 methods: System.Array.Fill(T[], T); System.Array.Fill(T[], T, int, int); name one as", ex.Message);
     }
 
     [TestMethod]
@@ -94,8 +94,8 @@ public sealed class MethodSelectionTests
 
         // Without the directory the copy is a library without PDB: nothing is the application's, as before.
         var ex = Assert.ThrowsExactly<MemLineException>(() => MethodSelection.Resolve(["Fill"], [CoreLib, module], "the test's modules", []));
-        Assert.AreEqual(ExitCode.MethodAmbiguous, ex.Code);
-        Assert.StartsWith($"--method Fill matches {FrameworkFills.Count + 1} methods: DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T); System.", ex.Message);
+        Assert.AreEqual(FailureKind.MethodAmbiguous, ex.Kind);
+        Assert.StartsWith($"the method name 'Fill' matches {FrameworkFills.Count + 1} methods: DotnetMemLine.Tests.Attribution.Fixtures.Shelf.Fill(T[], T); System.", ex.Message);
 
         SelectedMethod selected = MethodSelection.Resolve(["Fill"], [CoreLib, module], "the test's modules", [symbolDirectory.Path]).Single();
         Assert.AreEqual(module, selected.Method.ModulePath);

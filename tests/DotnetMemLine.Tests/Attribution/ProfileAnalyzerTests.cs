@@ -375,7 +375,7 @@ public sealed class ProfileAnalyzerTests
 
         var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["NoSuchMethodAnywhere"], [])));
 
-        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        Assert.AreEqual(FailureKind.TraceIncomplete, ex.Kind);
         StringAssert.Contains(ex.Message, "no method matches");
         StringAssert.Contains(ex.Message, "cut off before its rundown");
     }
@@ -389,7 +389,7 @@ public sealed class ProfileAnalyzerTests
 
         var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])));
 
-        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        Assert.AreEqual(FailureKind.TraceIncomplete, ex.Kind);
         StringAssert.Contains(ex.Message, "LineFixture.Simple is in the trace, but not which module it is in");
     }
 
@@ -400,7 +400,7 @@ public sealed class ProfileAnalyzerTests
 
         var ex = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], [])));
 
-        Assert.AreEqual(ExitCode.TraceIncomplete, ex.Code);
+        Assert.AreEqual(FailureKind.TraceIncomplete, ex.Kind);
         StringAssert.Contains(ex.Message, "the recording was cut off before any reached the file");
     }
 
@@ -437,7 +437,7 @@ public sealed class ProfileAnalyzerTests
 
         MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], [])));
 
-        Assert.AreEqual(ExitCode.TraceIncomplete, error.Code);
+        Assert.AreEqual(FailureKind.TraceIncomplete, error.Kind);
         StringAssert.Contains(error.Message, "0x80000000000");
     }
 
@@ -448,7 +448,7 @@ public sealed class ProfileAnalyzerTests
 
         MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simpel"], [])));
 
-        Assert.AreEqual(ExitCode.MethodNotFound, error.Code);
+        Assert.AreEqual(FailureKind.MethodNotFound, error.Kind);
         StringAssert.Contains(error.Message, "LineFixture.Simple");
     }
 
@@ -460,7 +460,7 @@ public sealed class ProfileAnalyzerTests
 
         MemLineException error = Assert.ThrowsExactly<MemLineException>(() => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Worker.Classify"], [])));
 
-        Assert.AreEqual(ExitCode.SymbolsMissing, error.Code);
+        Assert.AreEqual(FailureKind.SymbolsMissing, error.Kind);
         StringAssert.Contains(error.Message, "/nowhere/App.dll is not on this machine");
     }
 }

@@ -88,7 +88,7 @@ internal sealed class NettraceReader
 
     /// <summary>
     /// Reads the stream header and the Trace object. Throws <see cref="MemLineException"/>
-    /// (<see cref="ExitCode.TraceUnreadable"/>, one line) when the file is missing, empty, not a
+    /// (<see cref="FailureKind.TraceUnreadable"/>, one line) when the file is missing, empty, not a
     /// NetTrace stream, or of a format version this reader does not know.
     /// </summary>
     public static NettraceReader Open(string path)
@@ -96,14 +96,14 @@ internal sealed class NettraceReader
         path = Path.GetFullPath(path);
         if (!File.Exists(path))
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file not found: {path}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"trace file not found: {path}");
         }
 
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         long length = file.Length;
         if (length == 0)
         {
-            throw new MemLineException(ExitCode.TraceUnreadable, $"trace file is empty: {path}");
+            throw new MemLineException(FailureKind.TraceUnreadable, $"trace file is empty: {path}");
         }
 
         // Magic, FastSerialization header, the Trace object's type (tags, versions, name) and its fixed payload.
@@ -192,7 +192,7 @@ internal sealed class NettraceReader
     }
 
     private static MemLineException Unreadable(string path, string why) =>
-        new(ExitCode.TraceUnreadable, $"not a readable .nettrace file: {path} ({why})");
+        new(FailureKind.TraceUnreadable, $"not a readable .nettrace file: {path} ({why})");
 
     private readonly record struct ObjectType(int Version, int MinimumReaderVersion, string Name);
 

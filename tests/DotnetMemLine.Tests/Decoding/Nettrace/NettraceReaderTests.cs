@@ -251,7 +251,7 @@ public sealed class NettraceReaderTests
             }
             catch (MemLineException ex)
             {
-                Assert.AreEqual(ExitCode.TraceUnreadable, ex.Code);
+                Assert.AreEqual(FailureKind.TraceUnreadable, ex.Kind);
             }
         }
     }
@@ -268,7 +268,7 @@ public sealed class NettraceReaderTests
         {
             string path = WriteBytes(bytes);
             MemLineException ex = Assert.ThrowsExactly<MemLineException>(() => NettraceReader.Open(path));
-            Assert.AreEqual(ExitCode.TraceUnreadable, ex.Code);
+            Assert.AreEqual(FailureKind.TraceUnreadable, ex.Kind);
             Assert.Contains(expected, ex.Message);
             Assert.DoesNotContain("\n", ex.Message);
         }

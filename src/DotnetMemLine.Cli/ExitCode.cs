@@ -1,10 +1,10 @@
-namespace DotnetMemLine;
+namespace DotnetMemLine.Cli;
 
 /// <summary>
 /// Process exit codes. Each kind of failure has its own code so scripts can tell them apart;
 /// README.md and docs/troubleshooting.md list them.
 /// </summary>
-public enum ExitCode
+internal enum ExitCode
 {
     Success = 0,
     UnexpectedError = 1,
@@ -24,16 +24,4 @@ public enum ExitCode
 
     /// <summary>The process belongs to another user: its diagnostics socket refused the connection.</summary>
     PermissionDenied = 13,
-}
-
-/// <summary>
-/// A failure the user can act on. The CLI prints <see cref="Exception.Message"/> as one line on
-/// stderr and exits with <see cref="Code"/>; the stack trace is shown only with --verbose.
-/// </summary>
-public sealed class MemLineException : Exception
-{
-    public MemLineException(ExitCode code, string message, Exception? inner = null)
-        : base(message, inner) => Code = code;
-
-    public ExitCode Code { get; }
 }

@@ -1,0 +1,34 @@
+namespace DotnetMemLine.Cli;
+
+/// <summary>How the CLI reports the core's failures: the exit code of each kind, and each remedy in the CLI's words.</summary>
+internal static class Failures
+{
+    public static ExitCode ExitCodeOf(FailureKind kind) => kind switch
+    {
+        FailureKind.ProcessNotFound => ExitCode.ProcessNotFound,
+        FailureKind.NotADotnetProcess => ExitCode.NotADotnetProcess,
+        FailureKind.PermissionDenied => ExitCode.PermissionDenied,
+        FailureKind.MethodNotFound => ExitCode.MethodNotFound,
+        FailureKind.MethodAmbiguous => ExitCode.MethodAmbiguous,
+        FailureKind.TraceUnreadable => ExitCode.TraceUnreadable,
+        FailureKind.TraceIncomplete => ExitCode.TraceIncomplete,
+        FailureKind.SymbolsMissing => ExitCode.SymbolsMissing,
+        FailureKind.OutputNotWritable => ExitCode.OutputNotWritable,
+        FailureKind.TargetFailedToStart => ExitCode.TargetFailedToStart,
+        _ => ExitCode.UnexpectedError,
+    };
+
+    /// <summary>The failure's message and what to do about it, with this CLI's options and commands.</summary>
+    public static string Describe(MemLineException failure) => failure.Message + failure.Remedy switch
+    {
+        Remedy.ListProcesses => " (see dotnet-memline ps)",
+        Remedy.ChooseProcessById => "; pick one with -p",
+        Remedy.BuildWithPdbsOrPointAtThem => "; build with portable PDBs or pass --symbols <dir>",
+        Remedy.RebuildOrPointAtAnIntactPdb => "; rebuild the module, or pass an intact PDB with --symbols <dir>",
+        Remedy.UpdateTheTool => "; update dotnet-memline",
+        _ => "",
+    };
+}
+
+/// <summary>A command line the parser accepted but the command cannot run as given: exit code 2, the message alone.</summary>
+internal sealed class UsageException(string message) : Exception(message);
