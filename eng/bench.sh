@@ -7,7 +7,7 @@
 #      no profiler, `dotnet-memline collect` and `dotnet-trace collect` with the same providers in
 #      turn, several repetitions; medians and ratios against no profiler; at 500 MB/s also bare
 #      sessions of AllocationSampled alone, with and without stacks, to show what the cost is made of;
-#   2. offline analysis: `dotnet-memline analyze` (default decoder and DOTNET_MEMLINE_DECODER=tracelog)
+#   2. offline analysis: `dotnet-memline analyze`, the same analysis on the TraceLog decoder (eng/TraceLogDecoder)
 #      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
 #      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
 #   3. time from the end of a recording ("Trace saved") to the table, for a ~10 MB and a ~100 MB trace;
@@ -72,11 +72,14 @@ log "building Release: dotnet-memline, BenchTarget, TraceLogBaseline, SessionPro
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/BenchTarget -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/TraceLogBaseline -c Release -v quiet -nologo >&2
+dotnet build eng/TraceLogDecoder -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/SessionProbe -c Release -v quiet -nologo >&2
 dotnet tool restore >/dev/null
 tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
 target="$root/eng/Bench/BenchTarget/bin/Release/net10.0/BenchTarget.dll"
 baseline="$root/eng/Bench/TraceLogBaseline/bin/Release/net10.0/TraceLogBaseline.dll"
+# The product's analysis on the TraceLog decoder it replaced (eng/TraceLogDecoder).
+tracelog_decoder="$root/eng/TraceLogDecoder/bin/Release/net10.0/TraceLogDecoder.dll"
 probe="$root/eng/Bench/SessionProbe/bin/Release/net10.0/SessionProbe.dll"
 # The same providers and buffer as dotnet-memline (src/DotnetMemLine.Core/Collection/AllocationProviders.cs);
 # both request the rundown at the end of the session (dotnet-memline: requestRundown, dotnet-trace: its default).
@@ -191,7 +194,6 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 branch=$(git rev-parse --abbrev-ref HEAD 2>/dev/null || echo unknown)
 dirty=""
 [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]] && dirty=" (dirty: uncommitted changes)"
-if grep -rq 'DOTNET_MEMLINE_DECODER' src/ 2>/dev/null; then selectable_decoder=1; else selectable_decoder=0; fi
 {
   echo "# dotnet-memline benchmark"
   echo
@@ -456,7 +458,7 @@ part2() {
       log "part 2: $a on the $which trace"
       case "$a" in
         memline-default) measure_analysis "$a-$which" dotnet "$tool" analyze "$file" "${methods[@]}" --format json ;;
-        memline-tracelog) measure_analysis "$a-$which" env DOTNET_MEMLINE_DECODER=tracelog dotnet "$tool" analyze "$file" "${methods[@]}" --format json ;;
+        memline-tracelog) measure_analysis "$a-$which" dotnet "$tracelog_decoder" "$file" "${methods[@]}" --format json ;;
         baseline) measure_analysis "$a-$which" dotnet "$baseline" "$file" "${methods[@]}" ;;
       esac
     done
@@ -468,7 +470,6 @@ part2() {
     echo "Large trace: $(mb "$big_size"), $big_events events, $big_samples_got AllocationSampled, $(json_field "$big.counts" framesPerEvent) frames per sample on average; short trace: $(mb "$small_size"), $small_events events (both recorded from BenchTarget, 2 threads, unpaced, with dotnet-memline collect; cached in $work/cache)."
     echo "Events/s = the trace's events (TraceLog's count) / wall time of the whole process (\`/usr/bin/time -v\`), startup included. Largest temp file: largest file seen in the process's private TMPDIR (polled every 0.1 s)."
     echo "Analyses: \`dotnet-memline analyze <trace> ${methods[*]} --format json\`; TraceLogBaseline = TraceLog.CreateFromEventPipeDataFile to .etlx, CallStack() of every AllocationSampled event, SymbolReader line per frame of those methods (cached per code address)."
-    (( selectable_decoder )) || echo "This commit has no DOTNET_MEMLINE_DECODER switch yet: both dotnet-memline rows run the same (TraceLog-based) decoder."
     echo
     echo "| analyzer | trace | wall | events/s | vs baseline | peak RSS | largest temp file |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
@@ -483,7 +484,7 @@ part2() {
       eps[$a-$which]=$(awk -v e="$events" -v w="$w" 'BEGIN {print e / w}')
       case "$a" in
         memline-default) label="dotnet-memline analyze (default decoder)" ;;
-        memline-tracelog) label="dotnet-memline analyze (DOTNET_MEMLINE_DECODER=tracelog)" ;;
+        memline-tracelog) label="dotnet-memline analysis on the TraceLog decoder (eng/TraceLogDecoder)" ;;
         baseline) label="TraceLogBaseline (.etlx $(mb "$(json_field "$run_dir/$a-$which.out" etlxBytes)"))" ;;
       esac
       printf '| %s | %s | %.2f s | %s | %.2fx | %s | %s |\n' "$label" "$([[ $which == big ]] && echo "large ($(mb "$big_size"))" || echo "short ($(mb "$small_size"))")" \

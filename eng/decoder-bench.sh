@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Times `dotnet-memline analyze` with the streaming decoder and with the TraceLog baseline
-# (DOTNET_MEMLINE_DECODER=tracelog) on recordings of eng/DecoderBench/AllocationStorm of several
+# Times `dotnet-memline analyze` (the streaming decoder) and the same analysis on the TraceLog decoder
+# it replaced (eng/TraceLogDecoder) on recordings of eng/DecoderBench/AllocationStorm of several
 # lengths: wall time, events per second and peak RSS (/usr/bin/time -v). Needs /usr/bin/time.
 # Usage: eng/decoder-bench.sh [seconds...]   (default: 3 10 20; traces go to artifacts/decoder-bench)
 set -euo pipefail
@@ -10,6 +10,7 @@ durations=("$@")
 [ ${#durations[@]} -eq 0 ] && durations=(3 10 20)
 
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
+dotnet build eng/TraceLogDecoder -c Release -v quiet -nologo >&2
 dotnet build eng/DecoderBench/AllocationStorm -c Release -v quiet -nologo >&2
 tool=src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll
 out=artifacts/decoder-bench
@@ -23,7 +24,8 @@ for seconds in "${durations[@]}"; do
   fi
   size=$(du -mL "$trace" | cut -f1)
   for decoder in nettrace tracelog; do
-    DOTNET_MEMLINE_DECODER=$decoder /usr/bin/time -v dotnet "$tool" analyze "$trace" --method Outer >"$out/report-$decoder.txt" 2>"$out/time-$decoder.txt"
+    if [ "$decoder" = nettrace ]; then analyze=(dotnet "$tool" analyze); else analyze=(dotnet eng/TraceLogDecoder/bin/Release/net10.0/TraceLogDecoder.dll); fi
+    /usr/bin/time -v "${analyze[@]}" "$trace" --method Outer >"$out/report-$decoder.txt" 2>"$out/time-$decoder.txt"
     wall=$(grep 'Elapsed (wall' "$out/time-$decoder.txt" | awk '{print $NF}')
     secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
     rss=$(grep 'Maximum resident' "$out/time-$decoder.txt" | awk '{print $NF}')

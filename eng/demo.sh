@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Profiles the bundled sample (src/Samples/MessageClassifier) and prints both tables:
+# Profiles the bundled sample (samples/MessageClassifier) and prints both tables:
 # ClassifyMessages (everything vectorized at once) and ClassifyMessagesChunked.
 # Needs only the .NET 10 SDK. Usage: eng/demo.sh [extra dotnet-memline options]
 set -euo pipefail
@@ -8,10 +8,10 @@ cd "$root"
 
 echo "Building dotnet-memline and the sample (Release)..." >&2
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
-dotnet build src/Samples/MessageClassifier -c Release -v quiet -nologo >&2
+dotnet build samples/MessageClassifier -c Release -v quiet -nologo >&2
 
 mkdir -p artifacts
 exec dotnet src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll run \
   --method ClassifyMessages --method ClassifyMessagesChunked \
   -o artifacts/MessageClassifier.nettrace "$@" \
-  -- dotnet src/Samples/MessageClassifier/bin/Release/net10.0/MessageClassifier.dll
+  -- dotnet samples/MessageClassifier/bin/Release/net10.0/MessageClassifier.dll

@@ -20,7 +20,7 @@ public static class FuzzAnalysis
         var stopwatch = Stopwatch.StartNew();
         var work = Task.Run(() =>
         {
-            // The tool's own path: the file check, then the decoder it uses (DOTNET_MEMLINE_DECODER=tracelog selects the TraceLog one).
+            // The tool's own path: the file check, then the decoder it uses.
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath);
             ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions(methods, []));
             string text = new TextTableRenderer().RenderToString(report);

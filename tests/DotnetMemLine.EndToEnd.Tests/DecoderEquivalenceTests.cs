@@ -1,5 +1,7 @@
 using System.Text.Json;
+using DotnetMemLine.Attribution;
 using DotnetMemLine.Decoding;
+using DotnetMemLine.Reporting;
 using DotnetMemLine.EndToEnd.Tests.Infrastructure;
 
 namespace DotnetMemLine.EndToEnd.Tests;
@@ -41,13 +43,14 @@ public sealed class DecoderEquivalenceTests
     public void Collect_BothDecodersGiveTheSameTrace() => AssertSameTrace(s_collect);
 
     [TestMethod]
-    public async Task Analyze_TheTraceLogDecoderSwitch_GivesTheSameReport()
+    public async Task Analyze_TheTraceLogDecoder_GivesTheSameReport()
     {
-        ProcessResult streaming = await AnalyzeAsync(s_run.TracePath, decoder: null);
-        ProcessResult traceLog = await AnalyzeAsync(s_run.TracePath, decoder: "tracelog");
+        ProcessResult streaming = await AnalyzeAsync(s_run.TracePath);
+        using TraceLogAllocationTrace traceLog = TraceLogAllocationTrace.Open(Path.GetFullPath(s_run.TracePath));
+        string baseline = new JsonReportWriter().RenderToString(ProfileAnalyzer.Analyze(traceLog, new AnalysisOptions([Methods], [])));
 
         using JsonDocument a = JsonDocument.Parse(streaming.StandardOutput);
-        using JsonDocument b = JsonDocument.Parse(traceLog.StandardOutput);
+        using JsonDocument b = JsonDocument.Parse(baseline);
         Assert.AreEqual(b.RootElement.GetRawText(), a.RootElement.GetRawText());
     }
 
@@ -58,7 +61,7 @@ public sealed class DecoderEquivalenceTests
         byte[] whole = await File.ReadAllBytesAsync(s_run.TracePath);
         await File.WriteAllBytesAsync(cut, whole.AsSpan(0, whole.Length * 2 / 3).ToArray());
 
-        ProcessResult analyzed = await AnalyzeAsync(cut, decoder: null);
+        ProcessResult analyzed = await AnalyzeAsync(cut);
 
         Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
         using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
@@ -66,10 +69,9 @@ public sealed class DecoderEquivalenceTests
         Assert.Contains("the trace ends early (truncated?)", warnings);
     }
 
-    private static async Task<ProcessResult> AnalyzeAsync(string tracePath, string? decoder)
+    private static async Task<ProcessResult> AnalyzeAsync(string tracePath)
     {
-        Dictionary<string, string> environment = decoder is null ? [] : new() { [AllocationTraceReader.DecoderVariable] = decoder };
-        using RunningProcess tool = RunningProcess.StartTool(["analyze", tracePath, "--method", Methods, "--format", "json"], environment: environment);
+        using RunningProcess tool = RunningProcess.StartTool(["analyze", tracePath, "--method", Methods, "--format", "json"]);
         ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(3));
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         return result;

@@ -68,7 +68,8 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     /// </summary>
     /// <param name="progress">Receives each pass's progress in bytes of the file (code maps, then <see cref="Replay"/>); may be null.</param>
     /// <param name="readProblem">The warning for a file known to be cut short or damaged (<see cref="TraceFileCheck.ReadProblem"/>); used instead of the reader's own.</param>
-    public static NettraceAllocationTrace Open(string tracePath, CancellationToken cancellationToken = default, IProgress<AnalysisProgress>? progress = null, string? readProblem = null)
+    /// <param name="rundownSnapshot">collect's description of the code compiled before it attached, read when the trace lacks its own rundown; null for none.</param>
+    public static NettraceAllocationTrace Open(string tracePath, CancellationToken cancellationToken = default, IProgress<AnalysisProgress>? progress = null, string? readProblem = null, string? rundownSnapshot = null)
     {
         NettraceReader reader = NettraceReader.Open(tracePath);
         var firstPass = new CodeMapPass();
@@ -77,8 +78,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
         // attach describes the code compiled before the session instead.
         string? rundownFrom = null;
-        string snapshot = TraceFiles.RundownSnapshotPath(tracePath);
-        if (firstPass.Builder.Counts.Rundown == 0 && File.Exists(snapshot))
+        if (firstPass.Builder.Counts.Rundown == 0 && rundownSnapshot is { } snapshot && File.Exists(snapshot))
         {
             try
             {

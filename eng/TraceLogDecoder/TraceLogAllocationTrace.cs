@@ -159,7 +159,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                 {
                     using (ReadBytesProbe.Start(progress, AnalysisStep.ReadingCode, traceBytes))
                     {
-                        return (log, MethodCodeMap.Read(readPath));
+                        return (log, TraceLogCodeMap.Read(readPath));
                     }
                 }
                 catch
