@@ -38,76 +38,127 @@ public static class ProfileAnalyzer
             ? EstimatorKind.AllocationTick
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
-        IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
+        SelectedCode code = SelectCode(trace, options, symbols);
+        MethodLineTallies[] tallies = Attribute(trace, code, cancellationToken);
+        var methods = new List<MethodReport>(code.Methods.Count);
+        for (int i = 0; i < code.Methods.Count; i++)
+        {
+            methods.Add(BuildMethodReport(trace, code, i, tallies[i], estimator, symbols));
+        }
+
+        // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
+        // but each batch lands on its last object's line, so neither exact nor unbiased.
+        bool batched = summary.BatchedExactEvents > 0;
+        string described = batched
+            ? "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning"
+            : AllocationEstimator.Describe(estimator);
+        return new ProfileReport(
+            ProfileReport.CurrentSchemaVersion,
+            summary.TracePath,
+            summary.DurationSeconds,
+            summary.AllocationEvents,
+            summary.DroppedEvents,
+            described,
+            estimator == EstimatorKind.AllocationTick || batched,
+            methods,
+            TraceWarnings(summary),
+            Exact: estimator == EstimatorKind.Exact,
+            DroppedEventFraction: summary.DroppedFraction);
+    }
+
+    /// <summary>
+    /// The selected methods and the code that is theirs: a selected method's code is its own body plus the
+    /// compiler-generated methods it declares (state machines, lambdas, local functions), all charging its lines.
+    /// </summary>
+    /// <param name="Selection">Each selected method with the notes on how its name was resolved.</param>
+    /// <param name="SymbolsOf">The PDB of each selected method's module.</param>
+    /// <param name="SelectedIndexByMethodId">Per traced method, the selected method it belongs to, or -1.</param>
+    /// <param name="LambdasInForeignCode">Per body of another module and selected method, its lambdas the JIT inlined there.</param>
+    private sealed record SelectedCode(
+        IReadOnlyList<SelectedMethod> Selection,
+        ModuleSymbols[] SymbolsOf,
+        int[] SelectedIndexByMethodId,
+        Dictionary<(int CodeId, int Selected), int[]> LambdasInForeignCode)
+    {
+        public IReadOnlyList<MethodIdentity> Methods { get; } = [.. Selection.Select(s => s.Method)];
+
+        public bool IsOf(int methodId, int selected) => (uint)methodId < (uint)SelectedIndexByMethodId.Length && SelectedIndexByMethodId[methodId] == selected;
+    }
+
+    private static SelectedCode SelectCode(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols)
+    {
         IReadOnlyList<SelectedMethod> selection;
         try
         {
-            selection = MethodSelection.Resolve(options.MethodPatterns, tracedMethods, options.SymbolDirectories);
+            selection = MethodSelection.Resolve(options.MethodPatterns, trace.Methods, options.SymbolDirectories);
         }
-        catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !summary.HasRundown)
+        catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !trace.Summary.HasRundown)
         {
             throw new MemLineException(FailureKind.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex);
         }
 
-        IReadOnlyList<MethodIdentity> selected = [.. selection.Select(s => s.Method)];
-        ModuleSymbols[] symbolsOfSelected = [.. selected.Select(m => symbols.Open(m.ModulePath))];
-
-        // A selected method's code is its own body plus the compiler-generated methods it declares
-        // (state machines, lambdas, local functions): all of them charge the selected method's lines.
+        ModuleSymbols[] symbolsOf = [.. selection.Select(s => symbols.Open(s.Method.ModulePath))];
         var selectedByKey = new Dictionary<(string Module, int Token), int>();
-        for (int i = 0; i < selected.Count; i++)
+        for (int i = 0; i < selection.Count; i++)
         {
-            selectedByKey[(selected[i].ModulePath, selected[i].Token)] = i;
-            foreach (int nested in symbolsOfSelected[i].GetNestedCodeTokens(selected[i].Token))
+            MethodIdentity method = selection[i].Method;
+            selectedByKey[(method.ModulePath, method.Token)] = i;
+            foreach (int nested in symbolsOf[i].GetNestedCodeTokens(method.Token))
             {
-                selectedByKey.TryAdd((selected[i].ModulePath, nested), i);
+                selectedByKey.TryAdd((method.ModulePath, nested), i);
             }
         }
 
-        int[] selectedIndexByMethodId = new int[tracedMethods.Count];
-        for (int id = 0; id < tracedMethods.Count; id++)
-        {
-            TracedMethod method = tracedMethods[id];
-            selectedIndexByMethodId[id] = selectedByKey.GetValueOrDefault((method.ModulePath, method.Token), -1);
-        }
+        int[] selectedIndexByMethodId = [.. trace.Methods.Select(m => selectedByKey.GetValueOrDefault((m.ModulePath, m.Token), -1))];
+        var lambdas = LambdasInlinedIntoForeignCode(trace, [.. selection.Select(s => s.Method)], symbolsOf, selectedIndexByMethodId);
+        return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas);
+    }
 
+    /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
+    private static MethodLineTallies[] Attribute(IAllocationTrace trace, SelectedCode code, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
-        Dictionary<(int CodeId, int Selected), int[]> lambdasInForeignCode = LambdasInlinedIntoForeignCode(trace, selected, symbolsOfSelected, selectedIndexByMethodId);
-        Dictionary<int, int[]> foreignCodeInlining = lambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
+        Dictionary<int, int[]> foreignCodeInlining = code.LambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
-        var attributor = new LineAttributor(summary.EventKind, selectedIndexByMethodId, selected.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper);
-        trace.Replay(attributor, cancellationToken);
-        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => symbolsOfSelected[selectedIndexByMethodId[methodId]],
-            methodId => selectedIndexByMethodId[methodId] is int index and >= 0 ? selected[index].Token : null,
-            (codeId, index) => lambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (symbolsOfSelected[index], lambdas) : null);
-        MethodLineTallies[] tallies = attributor.Charge(lineOfFrame);
+        int[] selectedIndex = code.SelectedIndexByMethodId;
+        var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper);
+        TracePass.Replay(trace, [attributor], cancellationToken);
+        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
+            methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
+            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index], lambdas) : null);
+        return attributor.Charge(lineOfFrame);
+    }
 
-        var methods = new List<MethodReport>(selected.Count);
-        for (int i = 0; i < selected.Count; i++)
+    /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>
+    private static MethodReport BuildMethodReport(IAllocationTrace trace, SelectedCode code, int index, MethodLineTallies tallies, EstimatorKind estimator, SymbolCache symbols)
+    {
+        MethodIdentity method = code.Methods[index];
+        ModuleSymbols methodSymbols = code.SymbolsOf[index];
+        IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(method, methodSymbols, trace, symbols.TryOpen);
+        var notes = new List<ReportNote>(code.Selection[index].Notes);
+        notes.AddRange(inlinedInto.Select(site => new InlinedIntoNote(site)));
+        bool hasCode = Enumerable.Range(0, trace.Methods.Count).Any(id => code.IsOf(id, index));
+        if (!hasCode && inlinedInto.Count == 0)
         {
-            IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(selected[i], symbolsOfSelected[i], trace, symbols.TryOpen);
-            // Which method a name was taken as comes first: the rest of the table is about it.
-            var notes = new List<ReportNote>(selection[i].Notes);
-            notes.AddRange(inlinedInto.Select(site => new InlinedIntoNote(site)));
-            int index = i;
-            bool hasCode = tracedMethods.Where((_, id) => selectedIndexByMethodId[id] == index).Any();
-            if (!hasCode && inlinedInto.Count == 0)
-            {
-                notes.Add(new NoCompiledCodeNote(selected[i].MethodName));
-            }
-            else if (CodeWhereabouts.InliningBeforeTheSession(selected[i], symbolsOfSelected[i], trace, tallies[i].Total.Samples > 0) is { } beforeSession)
-            {
-                notes.Add(beforeSession);
-            }
-
-            bool runsPrecompiledCode = tracedMethods.Where((m, id) => selectedIndexByMethodId[id] == index && m.RunsPrecompiledCode).Any();
-            SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, tracedMethods, id => selectedIndexByMethodId[id] == index, symbolsOfSelected[i]) : [];
-            boxLines.UnionWith(tallies[i].LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
-            bool hasILMaps = trace.Code.Any(c => (uint)c.MethodId < (uint)selectedIndexByMethodId.Length && selectedIndexByMethodId[c.MethodId] == index && c.NativeOffsets.Length > 0);
-            MethodReport report = MethodReportBuilder.Build(selected[i], symbolsOfSelected[i], tallies[i], estimator, runsPrecompiledCode, boxLines, hasILMaps);
-            methods.Add(report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto });
+            notes.Add(new NoCompiledCodeNote(method.MethodName));
+        }
+        else if (CodeWhereabouts.InliningBeforeTheSession(method, methodSymbols, trace, tallies.Total.Samples > 0) is { } beforeSession)
+        {
+            notes.Add(beforeSession);
         }
 
+        bool runsPrecompiledCode = trace.Methods.Where((m, id) => code.IsOf(id, index) && m.RunsPrecompiledCode).Any();
+        SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
+        boxLines.UnionWith(tallies.LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
+        bool hasILMaps = trace.Code.Any(c => code.IsOf(c.MethodId, index) && c.NativeOffsets.Length > 0);
+        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps);
+        return report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto };
+    }
+
+    /// <summary>What the whole report must say about the trace: a missing rundown, a damaged end, dropped or batched events.</summary>
+    private static List<ReportNote> TraceWarnings(TraceSummary summary)
+    {
         var warnings = new List<ReportNote>();
         if (summary.RundownFrom is { } snapshot)
         {
@@ -131,28 +182,12 @@ public static class ProfileAnalyzer
             warnings.Add(new DroppedEventsWarning(summary.DroppedEvents, summary.DroppedFraction));
         }
 
-        // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
-        // but each batch lands on its last object's line, so neither exact nor unbiased.
-        string described = AllocationEstimator.Describe(estimator);
-        bool batched = summary.BatchedExactEvents > 0;
-        if (batched)
+        if (summary.BatchedExactEvents > 0)
         {
-            described = "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning";
             warnings.Add(new BatchedExactEventsWarning(summary.BatchedExactEvents));
         }
 
-        return new ProfileReport(
-            ProfileReport.CurrentSchemaVersion,
-            summary.TracePath,
-            summary.DurationSeconds,
-            summary.AllocationEvents,
-            summary.DroppedEvents,
-            described,
-            estimator == EstimatorKind.AllocationTick || batched,
-            methods,
-            warnings,
-            Exact: estimator == EstimatorKind.Exact,
-            DroppedEventFraction: summary.DroppedFraction);
+        return warnings;
     }
 
     private static void EnsureTraceIsUsable(TraceSummary summary)
@@ -180,63 +215,6 @@ public static class ProfileAnalyzer
         {
             throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} has allocation events but no stacks, so no line can be attributed");
-        }
-    }
-
-    /// <summary>One open <see cref="ModuleSymbols"/> per module, failing with the reason when a PDB is missing.</summary>
-    private sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisposable
-    {
-        private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
-
-        public ModuleSymbols Open(string modulePath)
-        {
-            return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(FailureKind.SymbolsMissing, failure!)
-            {
-                Remedy = failure!.Contains("damaged", StringComparison.Ordinal) ? Remedy.RebuildOrPointAtAnIntactPdb : Remedy.BuildWithPdbsOrPointAtThem,
-            };
-        }
-
-        /// <summary>"the PDB a.pdb", "the PDBs a.pdb, b.pdb", or "a PDB" when none was opened yet.</summary>
-        public string DescribeOpened() => _open.Count switch
-        {
-            0 => "a PDB",
-            1 => $"the PDB {_open.Values.First().PdbPath}",
-            _ => $"one of the PDBs {string.Join(", ", _open.Values.Select(s => s.PdbPath))}",
-        };
-
-        /// <summary>The module's symbols, or null when it has no readable PDB (a framework module, say).</summary>
-        public ModuleSymbols? TryOpen(string modulePath) => TryOpen(modulePath, out _);
-
-        private ModuleSymbols? TryOpen(string modulePath, out string? failure)
-        {
-            if (_open.TryGetValue(modulePath, out ModuleSymbols? existing))
-            {
-                failure = null;
-                return existing;
-            }
-
-            if (_failures.TryGetValue(modulePath, out failure))
-            {
-                return null;
-            }
-
-            if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out failure))
-            {
-                _failures[modulePath] = failure;
-                return null;
-            }
-
-            _open[modulePath] = symbols;
-            return symbols;
-        }
-
-        public void Dispose()
-        {
-            foreach (ModuleSymbols symbols in _open.Values)
-            {
-                symbols.Dispose();
-            }
         }
     }
 

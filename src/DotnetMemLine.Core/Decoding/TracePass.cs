@@ -1,0 +1,31 @@
+namespace DotnetMemLine.Decoding;
+
+/// <summary>
+/// One pass over a trace's events serving every consumer a command needs (the per-line attributor today; a
+/// whole-stack aggregator, a per-type tally or a GC-survival tracker alike): each sees every event in order,
+/// and the file is read once whatever their number. Consumers add no work to the decoders.
+/// </summary>
+public static class TracePass
+{
+    public static void Replay(IAllocationTrace trace, IReadOnlyList<IAllocationVisitor> consumers, CancellationToken cancellationToken = default) =>
+        trace.Replay(consumers.Count == 1 ? consumers[0] : new FanOut([.. consumers]), cancellationToken);
+
+    private sealed class FanOut(IAllocationVisitor[] consumers) : IAllocationVisitor
+    {
+        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnHeapSizeAfterGC(timeMSec, heapBytes);
+            }
+        }
+
+        public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnAllocation(allocation, frames);
+            }
+        }
+    }
+}
