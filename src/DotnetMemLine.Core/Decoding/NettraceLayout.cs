@@ -71,23 +71,17 @@ public sealed class NettraceLayout
     {
         var layout = new NettraceLayout(stream.Length);
         var reader = new Reader(stream);
-        if (!reader.TryReadBytes(NettraceFormat.Magic.Length, out byte[] magic) || !magic.AsSpan().SequenceEqual(NettraceFormat.Magic))
+        byte[] head = new byte[NettraceFormat.HeaderLength];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        layout.Kind = NettraceFormat.Identify(head.AsSpan(0, read), out _);
+        if (layout.Kind != NettraceKind.FastSerialization)
         {
-            layout.Kind = NettraceKind.NotNettrace;
-            return layout;
-        }
-
-        if (!reader.TryReadInt32(out int signatureLength) || signatureLength != NettraceFormat.SerializationSignature.Length
-            || !reader.TryReadBytes(signatureLength, out byte[] signature) || !signature.AsSpan().SequenceEqual(NettraceFormat.SerializationSignature))
-        {
-            // Version 6 and later replaced the FastSerialization container; TraceEvent decides on those.
-            layout.Kind = stream.Length < NettraceFormat.Magic.Length + 24 ? NettraceKind.Truncated : NettraceKind.OtherContainer;
+            // Version 6 and later replaced the FastSerialization container; the decoder says which it is.
             layout.IsTruncated = layout.Kind == NettraceKind.Truncated;
             layout.Problem = layout.IsTruncated ? "the file ends inside the header" : null;
             return layout;
         }
 
-        layout.Kind = NettraceKind.FastSerialization;
         layout.Walk(reader);
         return layout;
     }
