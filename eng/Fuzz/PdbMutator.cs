@@ -13,12 +13,12 @@ namespace DotnetMemLine.Fuzzing;
 public static class PdbMutator
 {
     /// <summary>A metadata stream of the PDB: its name, and where its header's offset and size fields and its bytes are.</summary>
-    public sealed record Stream(string Name, int HeaderAt, int Start, int Size);
+    public sealed record MetadataStreamInfo(string Name, int HeaderAt, int Start, int Size);
 
     /// <summary>The PDB's metadata streams (#Pdb, #~, #Strings, #US, #GUID, #Blob), read from the metadata root; empty if unreadable.</summary>
-    public static IReadOnlyList<Stream> ReadStreams(byte[] pdb)
+    public static IReadOnlyList<MetadataStreamInfo> ReadStreams(byte[] pdb)
     {
-        var streams = new List<Stream>();
+        var streams = new List<MetadataStreamInfo>();
         try
         {
             if (pdb.Length < 32 || BinaryPrimitives.ReadUInt32LittleEndian(pdb) != 0x424A5342) // "BSJB"
@@ -39,7 +39,7 @@ public static class PdbMutator
                 int end = Array.IndexOf(pdb, (byte)0, at);
                 string name = Encoding.ASCII.GetString(pdb, at, end - at);
                 at = (end + 4) & ~3; // names are padded to 4 bytes
-                streams.Add(new Stream(name, header, offset, size));
+                streams.Add(new MetadataStreamInfo(name, header, offset, size));
             }
         }
         catch (ArgumentException)
@@ -50,7 +50,7 @@ public static class PdbMutator
         return streams;
     }
 
-    public static (string Description, byte[] Bytes) Mutate(byte[] seed, IReadOnlyList<Stream> streams, Random random)
+    public static (string Description, byte[] Bytes) Mutate(byte[] seed, IReadOnlyList<MetadataStreamInfo> streams, Random random)
     {
         int kind = streams.Count == 0 ? random.Next(2) : random.Next(9);
         byte[] bytes = (byte[])seed.Clone();
@@ -75,14 +75,14 @@ public static class PdbMutator
 
             case 2:
             {
-                Stream stream = streams[random.Next(streams.Count)];
+                MetadataStreamInfo stream = streams[random.Next(streams.Count)];
                 int at = (int)Math.Clamp((random.Next(2) == 0 ? stream.Start : stream.Start + stream.Size) + random.Next(-4, 5), 1, seed.Length - 1);
                 return ($"truncate at {at} (near {stream.Name})", seed[..at]);
             }
 
             case 3:
             {
-                Stream stream = streams[random.Next(streams.Count)];
+                MetadataStreamInfo stream = streams[random.Next(streams.Count)];
                 if (stream.Size <= 0 || stream.Start + stream.Size > bytes.Length)
                 {
                     goto case 1;
@@ -99,7 +99,7 @@ public static class PdbMutator
 
             case 4:
             {
-                Stream stream = streams[random.Next(streams.Count)];
+                MetadataStreamInfo stream = streams[random.Next(streams.Count)];
                 bool offset = random.Next(2) == 0;
                 int value = random.Next(3) switch { 0 => int.MaxValue, 1 => seed.Length + random.Next(1, 1_000), _ => -random.Next(1, 1_000) };
                 BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(stream.HeaderAt + (offset ? 0 : 4)), value);
@@ -124,7 +124,7 @@ public static class PdbMutator
             case 6:
             {
                 // Two stretches of the tables or the #Pdb stream swapped: rows that point at the wrong things.
-                Stream stream = streams.Where(s => s.Name is "#~" or "#Pdb" or "#Blob").ElementAtOrDefault(random.Next(3)) ?? streams[0];
+                MetadataStreamInfo stream = streams.Where(s => s.Name is "#~" or "#Pdb" or "#Blob").ElementAtOrDefault(random.Next(3)) ?? streams[0];
                 if (stream.Size < 64 || stream.Start + stream.Size > bytes.Length)
                 {
                     goto case 1;
@@ -143,7 +143,7 @@ public static class PdbMutator
             {
                 // A heap overwritten with what a crafted path or name would carry: escape sequences, NUL,
                 // bidirectional overrides, invalid UTF-8.
-                Stream stream = streams.Where(s => s.Name is "#Strings" or "#Blob").ElementAtOrDefault(random.Next(2)) ?? streams[0];
+                MetadataStreamInfo stream = streams.Where(s => s.Name is "#Strings" or "#Blob").ElementAtOrDefault(random.Next(2)) ?? streams[0];
                 if (stream.Size < 8 || stream.Start + stream.Size > bytes.Length)
                 {
                     goto case 1;
@@ -164,7 +164,7 @@ public static class PdbMutator
             default:
             {
                 // A whole stream zeroed: a PDB whose sequence points or documents are gone.
-                Stream stream = streams[random.Next(streams.Count)];
+                MetadataStreamInfo stream = streams[random.Next(streams.Count)];
                 if (stream.Start + stream.Size > bytes.Length || stream.Size < 0)
                 {
                     goto case 1;

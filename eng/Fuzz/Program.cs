@@ -133,7 +133,7 @@ return PrintSummary($"{cases} cases from {seeds.Count} seed trace(s), random see
 static async Task<int> FuzzPdbAsync(string trace, string pdbPath, List<string> methods, int cases, int randomSeed, TimeSpan timeout, string failures, bool log)
 {
     byte[] seed = await File.ReadAllBytesAsync(pdbPath);
-    IReadOnlyList<PdbMutator.Stream> streams = PdbMutator.ReadStreams(seed);
+    IReadOnlyList<PdbMutator.MetadataStreamInfo> streams = PdbMutator.ReadStreams(seed);
     Directory.CreateDirectory(failures);
     var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
     var random = new Random(randomSeed);

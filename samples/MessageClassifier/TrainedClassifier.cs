@@ -12,13 +12,13 @@ public sealed class TrainedClassifier
     private const int DenseSize = 256;
     private const int Seed = 20210331;
 
-    private readonly float[] denseWeights;
-    private readonly float[] outputWeights;
+    private readonly float[] _denseWeights;
+    private readonly float[] _outputWeights;
 
     private TrainedClassifier(float[] denseWeights, float[] outputWeights)
     {
-        this.denseWeights = denseWeights;
-        this.outputWeights = outputWeights;
+        _denseWeights = denseWeights;
+        _outputWeights = outputWeights;
     }
 
     public static TrainedClassifier Load()
@@ -49,12 +49,12 @@ public sealed class TrainedClassifier
         for (var i = 0; i < states.Count; i++)
         {
             MeanPool(states.Matrices[i], states.TokenCounts[i], pooled);
-            Layer(denseWeights, pooled, dense);
+            Layer(_denseWeights, pooled, dense);
             foreach (ref var activation in dense.AsSpan())
             {
                 activation = MathF.Tanh(activation);
             }
-            Layer(outputWeights, dense, logits);
+            Layer(_outputWeights, dense, logits);
             predictions[i] = ArgMax(logits);
         }
         return predictions;

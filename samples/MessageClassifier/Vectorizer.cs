@@ -18,13 +18,13 @@ public sealed class Vectorizer
     private const int ClassTokenId = 1;
     private const int FirstWordTokenId = 2;
 
-    private readonly float[] tokenEmbeddings;
-    private readonly float[] positionEmbeddings;
+    private readonly float[] _tokenEmbeddings;
+    private readonly float[] _positionEmbeddings;
 
     private Vectorizer(float[] tokenEmbeddings, float[] positionEmbeddings)
     {
-        this.tokenEmbeddings = tokenEmbeddings;
-        this.positionEmbeddings = positionEmbeddings;
+        _tokenEmbeddings = tokenEmbeddings;
+        _positionEmbeddings = positionEmbeddings;
     }
 
     /// <summary>"Loads" the model: about 34 MB of weights, generated from a seed derived from its name.</summary>
@@ -52,7 +52,7 @@ public sealed class Vectorizer
     /// <summary>Writes [CLS] + word ids + padding into tokenIds and returns the number of real tokens.</summary>
     private static int Tokenize(string message, Span<int> tokenIds)
     {
-        tokenIds.Fill(PaddingTokenId);
+        tokenIds.Clear(); // every position is padding (PaddingTokenId, 0) until a token is written there
         tokenIds[0] = ClassTokenId;
         var count = 1;
         foreach (var range in message.AsSpan().Split(' '))
@@ -74,8 +74,8 @@ public sealed class Vectorizer
         for (var position = 0; position < tokenIds.Length; position++)
         {
             Add(
-                tokenEmbeddings.AsSpan(tokenIds[position] * HiddenSize, HiddenSize),
-                positionEmbeddings.AsSpan(position * HiddenSize, HiddenSize),
+                _tokenEmbeddings.AsSpan(tokenIds[position] * HiddenSize, HiddenSize),
+                _positionEmbeddings.AsSpan(position * HiddenSize, HiddenSize),
                 hidden.AsSpan(position * HiddenSize, HiddenSize));
         }
         return hidden;

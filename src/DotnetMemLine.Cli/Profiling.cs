@@ -53,6 +53,10 @@ internal static class Profiling
     /// recording's stop, or any during the analysis, ends the command at once with
     /// <see cref="ExitCode.Aborted"/>, leaving the trace readable.
     /// </summary>
+    /// <param name="result">How the recording ended and where its trace is.</param>
+    /// <param name="settings">The methods, symbol folders and format to report with.</param>
+    /// <param name="signals">Ctrl+C and SIGTERM: a second one during the stop, or one during the analysis, aborts.</param>
+    /// <param name="howTheTargetEnded">How the target ended, for the status line; null when it did not (or is not known).</param>
     /// <param name="rundownSnapshot">collect's description of the code compiled before it attached (<see cref="RundownSnapshot"/>); kept only if the trace was cut off.</param>
     public static async Task<int> FinishRecordingAsync(RecordingResult result, ReportSettings settings, StopSignal signals, string? howTheTargetEnded = null, string? rundownSnapshot = null)
     {
@@ -172,7 +176,7 @@ internal static class Profiling
         ProgressReporter? progress = ShowsProgress(settings.Renderer) ? new ProgressReporter(Console.Error, StartClock()) : null;
         try
         {
-            using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, cancellationToken, progress);
+            using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, progress, cancellationToken);
             return ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
         }
         finally

@@ -3,13 +3,18 @@ namespace DotnetMemLine;
 /// <summary>What went wrong, in the core's terms: the CLI turns each kind into its own process exit code.</summary>
 public enum FailureKind
 {
+    /// <summary>No process with that id or name, or no diagnostics socket at that path.</summary>
     ProcessNotFound,
+    /// <summary>The process does not answer as a .NET runtime (not .NET, diagnostics disabled, another TMPDIR).</summary>
     NotADotnetProcess,
 
     /// <summary>The process belongs to another user: its diagnostics socket refused the connection.</summary>
     PermissionDenied,
+    /// <summary>No method matches the name.</summary>
     MethodNotFound,
+    /// <summary>The name matches several methods and none is clearly the application's.</summary>
     MethodAmbiguous,
+    /// <summary>The file is missing, empty, not a .nettrace, or in a format this build does not read.</summary>
     TraceUnreadable,
 
     /// <summary>The trace is cut short, or lacks what the analysis needs (rundown, allocation events).</summary>
@@ -17,13 +22,16 @@ public enum FailureKind
 
     /// <summary>No usable PDB: missing, or damaged.</summary>
     SymbolsMissing,
+    /// <summary>The trace file cannot be created or written.</summary>
     OutputNotWritable,
+    /// <summary>The program to run could not be started, or its runtime never connected.</summary>
     TargetFailedToStart,
 }
 
 /// <summary>What a user can do about a failure, worded by the front end in its own terms (an option, a command).</summary>
 public enum Remedy
 {
+    /// <summary>Nothing to suggest beyond the message.</summary>
     None,
 
     /// <summary>List the .NET processes (the front end's <c>ps</c>).</summary>
@@ -50,10 +58,13 @@ public enum Remedy
 /// </summary>
 public sealed class MemLineException : Exception
 {
+    /// <summary>A failure of that kind, with a one-line message naming what failed.</summary>
     public MemLineException(FailureKind kind, string message, Exception? inner = null)
         : base(message, inner) => Kind = kind;
 
+    /// <summary>What went wrong, for the front end's exit code.</summary>
     public FailureKind Kind { get; }
 
+    /// <summary>What the user can do, worded by the front end.</summary>
     public Remedy Remedy { get; init; }
 }

@@ -435,7 +435,7 @@ public sealed class CollectFaultTests
     private static RunningProcess StartRun(string tracePath, string[] targetArguments) =>
         RunningProcess.StartTool(["run", "--method", Method, "--format", "json", "-o", tracePath, "--", "dotnet", Repo.LineTruthTargetDll, .. targetArguments]);
 
-    private static Task WaitForRecordingAsync(RunningProcess tool) =>
+    private static Task<string> WaitForRecordingAsync(RunningProcess tool) =>
         tool.WaitForLineAsync(l => l.StartsWith("Recording ", StringComparison.Ordinal), Timeout);
 
     /// <summary>Waits for run's "Recording ... (process N) to ..." line; returns N, the program's pid.</summary>

@@ -31,7 +31,7 @@ public sealed class DamagedPdbTests
         }
 
         byte[] seed = await File.ReadAllBytesAsync(pdbPath);
-        IReadOnlyList<PdbMutator.Stream> streams = PdbMutator.ReadStreams(seed);
+        IReadOnlyList<PdbMutator.MetadataStreamInfo> streams = PdbMutator.ReadStreams(seed);
         Assert.IsGreaterThanOrEqualTo(5, streams.Count, "the seed is a portable PDB with its metadata streams");
 
         var failures = new List<string>();

@@ -99,6 +99,7 @@ internal sealed class CallSiteResolver
     /// The delegates the rest of the user's method makes (<see cref="DelegateMakings"/> of the method and of its
     /// lambdas and local functions): a lambda invokes the delegates its enclosing method made.
     /// </param>
+    /// <param name="catchRegions">The method's <c>catch</c> handlers: a frame running one is reported at the call that threw.</param>
     public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default,
         IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null, ImmutableArray<CatchRegion> catchRegions = default)
     {

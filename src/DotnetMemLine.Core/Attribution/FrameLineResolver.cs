@@ -23,6 +23,8 @@ internal static class FrameLineResolver
     /// <param name="objectSizes">Per frame, the smallest and largest single object it allocated itself (see <see cref="LineAttributor.ObjectSizes"/>).</param>
     /// <param name="userMethodOf">The token of the user's method a method id's code belongs to (itself, or the method declaring the lambda); null when unknown.</param>
     /// <param name="lambdasInlinedInto">For another module's code id and a selected method: that method's symbols and its lambdas the JIT inlined into the code.</param>
+    /// <param name="frames">The distinct frames of the selected code the attributor saw (<see cref="LineAttributor.Frames"/>).</param>
+    /// <param name="trace">The trace the frames come from: its methods, compiled code and inlinings.</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
         Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null)
     {

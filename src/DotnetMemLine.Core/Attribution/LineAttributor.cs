@@ -40,6 +40,8 @@ internal sealed class MethodLineTallies
 /// </summary>
 /// <param name="CalleeMethodId">The method of the next managed frame inside this one; -1 for the innermost frame.</param>
 /// <param name="TypeId">For the innermost frame, the allocated type (<see cref="AllocationRecord.TypeId"/>); -1 otherwise.</param>
+/// <param name="CodeId">The compiled body the frame is in (an index into <see cref="IAllocationTrace.Code"/>).</param>
+/// <param name="ReturnOffset">The frame's return address as an offset into that body.</param>
 internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int CalleeMethodId, int TypeId)
 {
     /// <summary>
@@ -129,6 +131,9 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Per trace method id, true for the runtime's CastHelpers.Box (unoptimized code boxes a struct through it;
     /// in exact mode the runtime logs only some of its objects); null for none.
     /// </param>
+    /// <param name="eventKind">What the trace's allocation events are (sampled, AllocationTick, exact).</param>
+    /// <param name="selectedCount">How many methods were selected.</param>
+    /// <param name="selectedIndexByMethodId">Per trace method id, the selected method its code belongs to, or -1.</param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null)
     {
@@ -148,7 +153,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         _threadsOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => new HashSet<int>())];
     }
 
-    /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge"/> expects lines for.</summary>
+    /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge(IReadOnlyList{FrameLine})"/> expects lines for.</summary>
     public IReadOnlyList<FrameKey> Frames => _frames;
 
     /// <summary>

@@ -6,6 +6,7 @@ namespace DotnetMemLine.Attribution;
 
 /// <summary>A method a <c>--method</c> name resolved to.</summary>
 /// <param name="Notes">How it was chosen when the name matched more than it (one line each), for its table.</param>
+/// <param name="Method">The method the name resolved to.</param>
 public sealed record SelectedMethod(MethodIdentity Method, IReadOnlyList<ReportNote> Notes);
 
 /// <summary>
@@ -21,6 +22,8 @@ public static class MethodSelection
 
     /// <summary>Resolves against the modules that the trace's stacks name.</summary>
     /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
+    /// <param name="patterns">The <c>--method</c> names as the user wrote them.</param>
+    /// <param name="tracedMethods">The methods the trace names; their modules are searched.</param>
     public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods, IReadOnlyList<string> symbolDirectories)
     {
         try
@@ -54,6 +57,8 @@ public static class MethodSelection
     /// <summary>Resolves against the given module files (missing or unreadable ones are skipped).</summary>
     /// <param name="scope">Where the names were looked for, for messages: "the modules process 42 has loaded".</param>
     /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
+    /// <param name="modulePaths">The module files to search.</param>
+    /// <param name="patterns">The <c>--method</c> names as the user wrote them.</param>
     public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope, IReadOnlyList<string> symbolDirectories)
     {
         var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();

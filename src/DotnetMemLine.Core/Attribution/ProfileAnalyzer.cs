@@ -14,6 +14,7 @@ public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IRead
 /// </summary>
 public static class ProfileAnalyzer
 {
+    /// <summary>Builds the report of the selected methods from a decoded trace; throws <see cref="MemLineException"/> when a name matches nothing or too much, or a PDB is missing or damaged.</summary>
     public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
     {
         using var symbols = new SymbolCache(options.SymbolDirectories);

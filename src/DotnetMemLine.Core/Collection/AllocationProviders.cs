@@ -6,18 +6,29 @@ namespace DotnetMemLine.Collection;
 /// <summary>The EventPipe configuration dotnet-memline records with (see docs/how-it-works.md).</summary>
 public static class AllocationProviders
 {
+    /// <summary>The runtime's event provider.</summary>
     public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
 
     // Keywords of Microsoft-Windows-DotNETRuntime.
+    /// <summary>GC events: heap sizes after each collection, AllocationTick.</summary>
     public const long GCKeyword = 0x1;                       // GC start/end, heap stats; AllocationTick at level 5
+    /// <summary>Module loads: where each module's file is.</summary>
     public const long LoaderKeyword = 0x8;                   // module loads: which file, which PDB
+    /// <summary>Method loads: where each compiled body is.</summary>
     public const long JitKeyword = 0x10;                     // method load events: native code ranges
+    /// <summary>The JIT's inlining decisions.</summary>
     public const long JitTracingKeyword = 0x1000;            // the JIT's inlining decisions: where inlined methods went
+    /// <summary>Each compiled body's IL-to-native map.</summary>
     public const long ILToNativeMapKeyword = 0x20000;        // native offset -> IL offset, per code version
+    /// <summary>.NET 10's AllocationSampled event: randomized allocation sampling.</summary>
     public const long AllocationSamplingKeyword = 0x80000000000; // AllocationSampled (.NET 10+)
+    /// <summary>Type descriptions (BulkType): the allocated types' full names.</summary>
     public const long TypeKeyword = 0x80000;                 // BulkType; without it the runtime drops the first allocation of each type on each thread
+    /// <summary>One of the two keywords of exact mode (GCSampledObjectAllocation, high).</summary>
     public const long SampledObjectAllocationHighKeyword = 0x200000;  // GCSampledObjectAllocation, ...
+    /// <summary>One of the two keywords of exact mode (GCSampledObjectAllocation, low).</summary>
     public const long SampledObjectAllocationLowKeyword = 0x2000000;  // ... with both High and Low: one event per object
+    /// <summary>Type names in allocation events.</summary>
     public const long TypeNamesKeyword = 0x1000000;          // GCHeapAndTypeNames: BulkType carries each type's name (exact mode's events carry only an id)
 
     /// <summary>
@@ -42,6 +53,7 @@ public static class AllocationProviders
     public static string DotnetTraceExactProvidersArgument => ProvidersArgument(ExactKeywords);
 
     /// <param name="exact">True for exact mode's keywords (<see cref="ExactKeywords"/>).</param>
+    /// <param name="bufferSizeMB">The session's buffer in MB (<c>--buffer-size</c>).</param>
     public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false) =>
         new(
             [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords)],

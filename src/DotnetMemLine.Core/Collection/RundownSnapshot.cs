@@ -55,6 +55,7 @@ public static class RundownSnapshot
         }
     }
 
+    /// <summary>Deletes the snapshot; a failure is ignored (it is only a file next to the trace).</summary>
     public static void TryDelete(string path)
     {
         try

@@ -20,11 +20,15 @@ public sealed class TargetLauncher : IAsyncDisposable
         _portPath = portPath;
     }
 
+    /// <summary>The started program.</summary>
     public Process Process { get; }
 
+    /// <summary>The diagnostics client connected to the program's runtime, which waits to be resumed.</summary>
     public DiagnosticsClient Client => _connector.Instance;
 
     /// <param name="redirectStandardOutput">True to pass the program's stdout to our stderr (keeps JSON on stdout clean).</param>
+    /// <param name="cancellationToken">Cancels the wait for the program's runtime to connect.</param>
+    /// <param name="command">The program and its arguments.</param>
     public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken)
     {
         string portPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Environment.ProcessId}-{Guid.NewGuid():N}.socket");
@@ -71,6 +75,7 @@ public sealed class TargetLauncher : IAsyncDisposable
         return new TargetLauncher(process, await connecting.ConfigureAwait(false), portPath);
     }
 
+    /// <summary>Closes the diagnostics connection; the program is left running.</summary>
     public async ValueTask DisposeAsync()
     {
         await _connector.DisposeAsync().ConfigureAwait(false);

@@ -5,6 +5,8 @@ namespace DotnetMemLine.Collection;
 
 /// <summary>A .NET process that publishes a diagnostics endpoint.</summary>
 /// <param name="Name">The application's name: the .dll's name for <c>dotnet app.dll</c>, else the executable's.</param>
+/// <param name="CommandLine">Its command line, as /proc tells it.</param>
+/// <param name="ProcessId">Its process id.</param>
 public sealed record DotnetProcessInfo(int ProcessId, string Name, string CommandLine);
 
 /// <summary>Finding and connecting to running .NET processes.</summary>
@@ -24,8 +26,8 @@ public static class TargetProcess
             try
             {
                 using Process process = Process.GetProcessById(pid);
-                IReadOnlyList<string> commandLine = ReadCommandLine(pid);
-                result.Add(new DotnetProcessInfo(pid, ApplicationName(process.ProcessName, commandLine), commandLine.Count > 0 ? string.Join(' ', commandLine) : process.ProcessName));
+                string[] commandLine = ReadCommandLine(pid);
+                result.Add(new DotnetProcessInfo(pid, ApplicationName(process.ProcessName, commandLine), commandLine.Length > 0 ? string.Join(' ', commandLine) : process.ProcessName));
             }
             catch (ArgumentException)
             {
@@ -66,7 +68,7 @@ public static class TargetProcess
     }
 
     /// <summary>The process's arguments (Linux /proc); empty where that is not available.</summary>
-    private static IReadOnlyList<string> ReadCommandLine(int processId)
+    private static string[] ReadCommandLine(int processId)
     {
         try
         {

@@ -5,8 +5,11 @@ namespace DotnetMemLine.Collection;
 /// <summary>Why a recording ended; shown in the report.</summary>
 public enum RecordingEnd
 {
+    /// <summary>The requested duration elapsed.</summary>
     DurationElapsed,
+    /// <summary>The user stopped it (Ctrl+C, SIGTERM).</summary>
     StoppedByUser,
+    /// <summary>The target exited, which ended the session.</summary>
     TargetExited,
 
     /// <summary>A second Ctrl+C: the recorder stopped waiting for the session's end and kept what it had.</summary>
@@ -19,6 +22,9 @@ public enum RecordingEnd
 /// <summary>What a finished recording produced.</summary>
 /// <param name="TraceBytes">Bytes of the trace written to the file.</param>
 /// <param name="OutputError">Why writing the trace failed, for <see cref="RecordingEnd.OutputFailed"/>.</param>
+/// <param name="Elapsed">How long the recording ran.</param>
+/// <param name="EndedBy">What ended the recording.</param>
+/// <param name="TracePath">The trace file's full path.</param>
 public sealed record RecordingResult(string TracePath, long TraceBytes, RecordingEnd EndedBy, TimeSpan Elapsed, string? OutputError = null);
 
 /// <summary>
@@ -44,6 +50,7 @@ public static class TraceRecorder
     /// <param name="sessionStarted">Called once the session is live (e.g. to resume a suspended target).</param>
     /// <param name="stop">Signals the user's stop request (Ctrl+C): stop the session and wait for its rundown.</param>
     /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written (the file may end inside a block).</param>
+    /// <param name="configuration">The providers, keywords and buffer size of the session.</param>
     public static async Task<RecordingResult> RecordAsync(
         DiagnosticsClient client,
         Stream output,

@@ -5,7 +5,9 @@ public static class AllocationTraceReader
 {
     /// <summary>Opens and indexes a trace file; throws <see cref="MemLineException"/> when it cannot be read.</summary>
     /// <param name="progress">Receives the analysis's progress, for a progress line; may be null.</param>
-    public static IAllocationTrace Open(string tracePath, CancellationToken cancellationToken = default, IProgress<AnalysisProgress>? progress = null)
+    /// <param name="cancellationToken">Cancels the first pass over the file.</param>
+    /// <param name="tracePath">The .nettrace file.</param>
+    public static IAllocationTrace Open(string tracePath, IProgress<AnalysisProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         tracePath = Path.GetFullPath(tracePath);
 
@@ -13,6 +15,6 @@ public static class AllocationTraceReader
         // (The TraceLog decoder it replaced is eng/TraceLogDecoder, the benchmarks' baseline.)
         // collect keeps its snapshot of the code compiled before it attached next to the trace (TraceFiles).
         NettraceLayout layout = TraceFileCheck.Check(tracePath);
-        return NettraceAllocationTrace.Open(tracePath, cancellationToken, progress, TraceFileCheck.ReadProblem(layout), TraceFiles.RundownSnapshotPath(tracePath));
+        return NettraceAllocationTrace.Open(tracePath, progress, TraceFileCheck.ReadProblem(layout), TraceFiles.RundownSnapshotPath(tracePath), cancellationToken);
     }
 }

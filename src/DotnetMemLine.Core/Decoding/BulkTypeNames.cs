@@ -10,6 +10,8 @@ internal sealed class BulkTypeNames
     private readonly Dictionary<ulong, (string Name, ulong ElementTypeId)> _types = [];
 
     /// <param name="elementTypeId">For an array type, its element type's id; 0 otherwise.</param>
+    /// <param name="name">The type's name as the BulkType event gives it.</param>
+    /// <param name="typeId">The runtime's id of the type (its MethodTable).</param>
     public void Add(ulong typeId, string name, ulong elementTypeId) => _types.TryAdd(typeId, (name, elementTypeId));
 
     /// <summary>The type's name, or "" when the trace does not say.</summary>

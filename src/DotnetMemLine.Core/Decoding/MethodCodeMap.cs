@@ -70,6 +70,12 @@ internal sealed class MethodCodeMap
 
     /// <summary>A method the JIT inlined while compiling <see cref="Compiled"/>, as its inlining event names it.</summary>
     /// <param name="IntoCompiledMethod">Inlined at a call in the compiled method's own IL (not into another inlined method).</param>
+    /// <param name="Compiled">The code version being compiled.</param>
+    /// <param name="InlineeName">The inlined method's name.</param>
+    /// <param name="InlineeSignature">The inlined method's signature, as the runtime writes it.</param>
+    /// <param name="InlineeType">The inlined method's declaring type.</param>
+    /// <param name="InlinerName">The name of the method whose code received the body.</param>
+    /// <param name="InlinerType">The declaring type of the method whose code received the body.</param>
     internal sealed record Inlining(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, CodeVersion Compiled, bool IntoCompiledMethod = true);
 
     /// <summary>Every successful inlining the JIT reported (keyword JitTracing) during the session.</summary>

@@ -18,6 +18,13 @@ internal sealed class MethodCodeMapBuilder
     /// <summary>A method load (or unload, or rundown description) event's fields that the map uses.</summary>
     /// <param name="IsPrecompiled">ReadyToRun code: the event lacks the <c>Jitted</c> flag.</param>
     /// <param name="IsOptimized">Optimized tier (optimized, tier 1, OSR, ReadyToRun, PreJIT): code into which the JIT inlines.</param>
+    /// <param name="MethodId">The runtime's id of the method (its MethodDesc).</param>
+    /// <param name="ModuleId">The runtime's id of its module.</param>
+    /// <param name="Start">The address of the code's first byte.</param>
+    /// <param name="Size">The code's size in bytes.</param>
+    /// <param name="Token">The method's metadata token.</param>
+    /// <param name="Namespace">The declaring type's full name, as the event gives it.</param>
+    /// <param name="Name">The method's name.</param>
     internal readonly record struct MethodLoad(
         long MethodId,
         long ModuleId,

@@ -13,7 +13,7 @@ namespace DotnetMemLine.Decoding;
 /// stacks and unsorted events, none of which grows with the trace's length. No temporary file.
 /// </summary>
 /// <remarks>
-/// Gives the same summary, methods and events as <see cref="TraceLogAllocationTrace"/>: the reader
+/// Gives the same summary, methods and events as <c>TraceLogAllocationTrace</c> (eng/TraceLogDecoder): the reader
 /// dispatches events in TraceEvent's order and counts dropped events as TraceEvent does, and event
 /// times, thread ids and payload fields follow TraceEvent's parser classes.
 /// </remarks>
@@ -51,14 +51,19 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         Summary = summary;
     }
 
+    /// <inheritdoc/>
     public TraceSummary Summary { get; }
 
+    /// <inheritdoc/>
     public IReadOnlyList<TracedMethod> Methods => _methodTable.Methods;
 
+    /// <inheritdoc/>
     public IReadOnlyList<CompiledCode> Code => _methodTable.Code;
 
+    /// <inheritdoc/>
     public IReadOnlyList<string> TypeNames => _typeNames;
 
+    /// <inheritdoc/>
     public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
     /// <summary>
@@ -69,11 +74,13 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     /// <param name="progress">Receives each pass's progress in bytes of the file (code maps, then <see cref="Replay"/>); may be null.</param>
     /// <param name="readProblem">The warning for a file known to be cut short or damaged (<see cref="TraceFileCheck.ReadProblem"/>); used instead of the reader's own.</param>
     /// <param name="rundownSnapshot">collect's description of the code compiled before it attached, read when the trace lacks its own rundown; null for none.</param>
-    public static NettraceAllocationTrace Open(string tracePath, CancellationToken cancellationToken = default, IProgress<AnalysisProgress>? progress = null, string? readProblem = null, string? rundownSnapshot = null)
+    /// <param name="cancellationToken">Stops the first pass.</param>
+    /// <param name="tracePath">The .nettrace file.</param>
+    public static NettraceAllocationTrace Open(string tracePath, IProgress<AnalysisProgress>? progress = null, string? readProblem = null, string? rundownSnapshot = null, CancellationToken cancellationToken = default)
     {
         NettraceReader reader = NettraceReader.Open(tracePath);
         var firstPass = new CodeMapPass();
-        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: AllocationEvents, cancellationToken, progress, AnalysisStep.ReadingCode);
+        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: AllocationEvents, progress, AnalysisStep.ReadingCode, cancellationToken);
 
         // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
         // attach describes the code compiled before the session instead.
@@ -82,7 +89,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         {
             try
             {
-                NettraceReader.Open(snapshot).Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Empty, cancellationToken);
+                NettraceReader.Open(snapshot).Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Empty, cancellationToken: cancellationToken);
                 rundownFrom = snapshot;
             }
             catch (MemLineException)
@@ -102,9 +109,11 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         return new NettraceAllocationTrace(reader, code, summary, progress, firstPass.BulkTypeNames);
     }
 
+    /// <inheritdoc/>
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default) =>
-        _reader.Read(new ReplayPass(this, visitor), ordered: ReplayEvents, immediate: ClrEventSet.Empty, cancellationToken, _progress, AnalysisStep.Attributing);
+        _reader.Read(new ReplayPass(this, visitor), ordered: ReplayEvents, immediate: ClrEventSet.Empty, _progress, AnalysisStep.Attributing, cancellationToken);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         // Nothing held open between passes.
@@ -307,7 +316,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         /// <summary>As TraceEvent: milliseconds since the session's start, never negative.</summary>
         private double TimeMSec(long timeStamp) => (Math.Max(timeStamp, _syncTimeQpc) - _syncTimeQpc) * 1000.0 / _qpcFrequency;
 
-        /// <summary>The same rule as <see cref="TraceLogAllocationTrace"/>'s: frozen-heap objects are no GC allocations.</summary>
+        /// <summary>The same rule as <c>TraceLogAllocationTrace</c> (eng/TraceLogDecoder)'s: frozen-heap objects are no GC allocations.</summary>
         private bool IsFrozen(ulong address)
         {
             foreach ((ulong start, ulong end) in _frozenSegments)
@@ -321,7 +330,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
             return false;
         }
 
-        /// <summary>The same rule as <see cref="TraceLogAllocationTrace"/>'s: one object's size rounded up to the pointer size; a batch as it is.</summary>
+        /// <summary>The same rule as <c>TraceLogAllocationTrace</c> (eng/TraceLogDecoder)'s: one object's size rounded up to the pointer size; a batch as it is.</summary>
         private static long ExactSize(long totalSize, int objectCount, long alignment) =>
             objectCount == 1 && alignment > 0 ? (totalSize + alignment - 1) / alignment * alignment : totalSize;
 

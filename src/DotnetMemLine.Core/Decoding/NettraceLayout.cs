@@ -28,8 +28,11 @@ public sealed class NettraceLayout
     /// <param name="Start">Offset of its BeginPrivateObject tag.</param>
     /// <param name="End">Offset just after its closing EndObject tag.</param>
     /// <param name="SizeFieldOffset">Offset of a block's int32 size field; -1 for the Trace object.</param>
+    /// <param name="Name">The object's type name ("Trace", "EventBlock", ...).</param>
+    /// <param name="Version">The object type's format version.</param>
     public sealed record Block(string Name, long Start, long End, long SizeFieldOffset, int Version);
 
+    /// <summary>The file's length in bytes.</summary>
     public long FileLength { get; }
 
     /// <summary>What the file is, as far as its first bytes tell.</summary>
@@ -61,12 +64,14 @@ public sealed class NettraceLayout
 
     private readonly List<Block> _blocks = [];
 
+    /// <summary>Walks the file's objects.</summary>
     public static NettraceLayout Read(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
         return Read(stream);
     }
 
+    /// <summary>Walks the stream's objects from its current position (the start of a trace).</summary>
     public static NettraceLayout Read(Stream stream)
     {
         var layout = new NettraceLayout(stream.Length);

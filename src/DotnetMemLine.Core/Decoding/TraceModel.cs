@@ -73,6 +73,11 @@ public sealed record CompiledCode
 /// metadata name (<c>Ns.Outer+Inner</c>, <c>Ns.Pool`1[System.__Canon]</c>) and the method's name and signature.
 /// </summary>
 /// <param name="InlinerType">The method whose code received the body: the compiled method itself, or a method already inlined into it.</param>
+/// <param name="CompiledMethodId">The method being compiled (an index into <see cref="IAllocationTrace.Methods"/>).</param>
+/// <param name="InlineeName">The inlined method's name.</param>
+/// <param name="InlineeSignature">The inlined method's signature, as the runtime writes it.</param>
+/// <param name="InlineeType">The inlined method's declaring type.</param>
+/// <param name="InlinerName">The name of the method whose code received the body.</param>
 public sealed record InliningEvent(string InlineeType, string InlineeName, string InlineeSignature, string InlinerType, string InlinerName, int CompiledMethodId);
 
 /// <summary>One managed frame of an allocation's stack.</summary>
@@ -114,6 +119,11 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// The trace lacks its own rundown, and the code compiled before the session was read instead from
 /// this file: <c>collect</c>'s snapshot taken at attach (<c>app.rundown.nettrace</c>).
 /// </param>
+/// <param name="TracePath">The trace file's full path.</param>
+/// <param name="DurationSeconds">From the session's start to its last event.</param>
+/// <param name="AllocationEvents">The allocation events read (samples, ticks, or in exact mode objects or batches).</param>
+/// <param name="EventKind">Which allocation events the trace has.</param>
+/// <param name="HasStacks">Some allocation event carries a stack.</param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -144,8 +154,10 @@ public interface IAllocationVisitor
 /// <summary>A decoded trace: its summary, the methods its stacks name, and its events in order.</summary>
 public interface IAllocationTrace : IDisposable
 {
+    /// <summary>Facts about the whole trace, for the report's header and warnings.</summary>
     TraceSummary Summary { get; }
 
+    /// <summary>Every method the trace's stacks and code name; <see cref="StackFrame.MethodId"/> indexes it.</summary>
     IReadOnlyList<TracedMethod> Methods { get; }
 
     /// <summary>Every compiled body the trace describes; frames point into it.</summary>
@@ -179,4 +191,7 @@ public enum AnalysisStep
 /// /proc/self/io); the step is then shown with its elapsed time only.
 /// </summary>
 /// <param name="InEvents">Done and Total count events, not bytes of the trace file.</param>
+/// <param name="Done">How much of the step is done (bytes or events).</param>
+/// <param name="Step">The step under way.</param>
+/// <param name="Total">How much the step has to do; 0 when unknown.</param>
 public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total, bool InEvents = false);

@@ -7,6 +7,7 @@ namespace DotnetMemLine.Decoding;
 /// </summary>
 public static class TracePass
 {
+    /// <summary>Replays the trace once, each event to every consumer in turn.</summary>
     public static void Replay(IAllocationTrace trace, IReadOnlyList<IAllocationVisitor> consumers, CancellationToken cancellationToken = default) =>
         trace.Replay(consumers.Count == 1 ? consumers[0] : new FanOut([.. consumers]), cancellationToken);
 

@@ -33,6 +33,7 @@ public static class AllocationEstimator
     /// <summary>A weighted estimate whose normal 95% half-width is at most this share of it counts as precise.</summary>
     private const double PreciseRelativeSpread = 0.10;
 
+    /// <summary>The bytes one AllocationSampled sample of an object of that size stands for (its inverse sampling probability times its size).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double SampleWeight(long objectSize)
     {

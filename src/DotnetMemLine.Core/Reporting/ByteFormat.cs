@@ -5,6 +5,7 @@ namespace DotnetMemLine.Reporting;
 /// <summary>Human-readable byte counts, in binary units like %mprun's MiB.</summary>
 public static class ByteFormat
 {
+    /// <summary>Bytes as the tables print them: B, or KiB and MiB with one decimal, GiB and TiB with two.</summary>
     public static string Format(double bytes)
     {
         double abs = Math.Abs(bytes);

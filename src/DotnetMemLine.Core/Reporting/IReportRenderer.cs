@@ -18,6 +18,7 @@ public interface IReportRenderer
     /// </summary>
     bool IsForPrograms { get; }
 
+    /// <summary>Writes the whole report to <paramref name="output"/>.</summary>
     void Render(ProfileReport report, TextWriter output);
 }
 

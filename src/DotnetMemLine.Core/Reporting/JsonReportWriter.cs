@@ -10,12 +10,16 @@ public sealed class JsonReportWriter : IReportRenderer
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true };
 
+    /// <inheritdoc/>
     public string FormatName => "json";
 
+    /// <inheritdoc/>
     public string Description => "the schema in docs/json-schema.md";
 
+    /// <inheritdoc/>
     public bool IsForPrograms => true;
 
+    /// <inheritdoc/>
     public void Render(ProfileReport report, TextWriter output) => output.Write(Write(report));
 
     private static string Write(ProfileReport report)

@@ -14,6 +14,7 @@ public static class NoteWording
         "the trace was cut off before its rundown (the description of the code that the runtime writes when a recording ends normally), so code compiled before the recording began is unknown";
 
     /// <param name="incompleteMark">How the renderer marks a lower-bound figure (the table's <c>&gt;=</c>); null when it marks them another way.</param>
+    /// <param name="note">The note to word.</param>
     public static string English(ReportNote note, string? incompleteMark = null) => note switch
     {
         MethodChosenNote n => $"--method {n.Pattern}: took {n.Chosen}, the only match in the application's code (also matched: {string.Join(", ", n.OthersListed)}{(n.OthersNotListed > 0 ? $" and {n.OthersNotListed} more" : "")})",

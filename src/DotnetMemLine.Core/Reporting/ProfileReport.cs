@@ -7,6 +7,14 @@ namespace DotnetMemLine.Reporting;
 /// <param name="AllocationSamples">Allocation events in the trace; in exact mode one per recorded object (or batch).</param>
 /// <param name="Exact">True for exact mode (<c>run --exact</c>): figures are exact sums with object counts, not estimates.</param>
 /// <param name="DroppedEventFraction">The share of the trace's events (all kinds) the runtime lost: <c>DroppedEvents / (DroppedEvents + events read)</c>.</param>
+/// <param name="SchemaVersion">The JSON schema's version (<see cref="CurrentSchemaVersion"/>).</param>
+/// <param name="TracePath">The trace analyzed.</param>
+/// <param name="DurationSeconds">How long the recording ran.</param>
+/// <param name="DroppedEvents">Events the runtime lost; every figure is then a lower bound.</param>
+/// <param name="Estimator">How the figures were computed, in a phrase for the header.</param>
+/// <param name="EstimatorBiased">The figures are biased (AllocationTick, or exact-mode events the runtime batched).</param>
+/// <param name="Methods">One table per selected method.</param>
+/// <param name="Warnings">What the reader must know about the whole trace.</param>
 public sealed record ProfileReport(
     int SchemaVersion,
     string TracePath,
@@ -20,6 +28,7 @@ public sealed record ProfileReport(
     bool Exact = false,
     double DroppedEventFraction = 0)
 {
+    /// <summary>The JSON schema version this build writes (docs/json-schema.md).</summary>
     public const int CurrentSchemaVersion = 1;
 
     /// <summary>
@@ -35,6 +44,7 @@ public sealed record ProfileReport(
 /// <param name="TotalAllocated">Everything allocated while the method was on the stack.</param>
 /// <param name="UnattributedSamples">Samples in the method whose IL offset could not be mapped to a line.</param>
 /// <param name="Notes">Things the reader must know about this table (missing source, edited file...).</param>
+/// <param name="Lines">Every line from the signature to the closing brace, with lines that have samples outside that span.</param>
 public sealed record MethodReport(
     string Name,
     string? SourceFile,
@@ -77,4 +87,8 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>
 /// <param name="Objects">Exact mode: the objects allocated; null for sampled estimates.</param>
 /// <param name="LowConfidence">Fewer than 100 samples (but some): the point is rough, read the interval. Never in exact mode.</param>
+/// <param name="Bytes">The estimate (or in exact mode the sum) of allocated bytes.</param>
+/// <param name="HighBytes">The 95% interval's high end (the sum itself in exact mode).</param>
+/// <param name="LowBytes">The 95% interval's low end (the sum itself in exact mode).</param>
+/// <param name="Samples">The allocation events behind the figure.</param>
 public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples, long? Objects = null, bool LowConfidence = false);

@@ -36,6 +36,7 @@ public sealed class ProgressReporter : IProgress<AnalysisProgress>
         _started = clock();
     }
 
+    /// <summary>Redraws the progress line, a few times a second at most.</summary>
     public void Report(AnalysisProgress value)
     {
         lock (_lock)

@@ -11,8 +11,10 @@ public enum ColumnUnit
     /// <summary>Source text.</summary>
     Text,
 
+    /// <summary>Bytes.</summary>
     Bytes,
 
+    /// <summary>A count (samples, objects).</summary>
     Count,
 
     /// <summary>Yes or no.</summary>
@@ -26,8 +28,11 @@ public enum ColumnUnit
 [Flags]
 public enum TableKind
 {
+    /// <summary>Tables of sampled estimates.</summary>
     Sampled = 1,
+    /// <summary>Tables of exact counts (<c>run --exact</c>).</summary>
     Exact = 2,
+    /// <summary>Both kinds of table.</summary>
     Both = Sampled | Exact,
 }
 
@@ -97,6 +102,7 @@ public static class ReportColumns
     /// <summary>The <see cref="IncompleteMark"/> when the report's figures are lower bounds.</summary>
     public static string AtLeast(ProfileReport report) => report.Incomplete ? IncompleteMark : "";
 
+    /// <summary>An estimate's 95% interval as the table prints it: <c>[low, high]</c>.</summary>
     public static string Interval(EstimateReport estimate) =>
         $"[{ByteFormat.Format(estimate.LowBytes)}, {ByteFormat.Format(estimate.HighBytes)}]";
 }

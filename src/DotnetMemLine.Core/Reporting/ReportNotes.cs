@@ -3,7 +3,9 @@ namespace DotnetMemLine.Reporting;
 /// <summary>How much a note matters: a method's note qualifies its table; a warning qualifies the whole report.</summary>
 public enum NoteSeverity
 {
+    /// <summary>Qualifies one method's table.</summary>
     Info,
+    /// <summary>Qualifies the whole report.</summary>
     Warning,
 }
 
@@ -17,6 +19,7 @@ public abstract record ReportNote
     /// <summary>A stable kebab-case name for the kind of note (<c>source-changed</c>), for programs and tests.</summary>
     public abstract string Code { get; }
 
+    /// <summary>Whether the note is about one table or the whole report.</summary>
     public virtual NoteSeverity Severity => NoteSeverity.Info;
 
     /// <summary>The English wording (<see cref="NoteWording.English"/>).</summary>
@@ -28,30 +31,35 @@ public abstract record ReportNote
 /// <summary><c>--method</c> matched several methods and only one is the application's own: that one was taken.</summary>
 public sealed record MethodChosenNote(string Pattern, string Chosen, IReadOnlyList<string> OthersListed, int OthersNotListed) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "method-chosen";
 }
 
 /// <summary>The method's source file could not be read (<paramref name="Problem"/>: "not found", "a directory", ...).</summary>
 public sealed record SourceUnreadableNote(string Path, string Problem) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "source-unreadable";
 }
 
 /// <summary>The source file differs from the one the PDB was built from: its text is hidden.</summary>
 public sealed record SourceChangedNote(string Path) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "source-changed";
 }
 
 /// <summary>The PDB has no sequence points for the method: only lines with samples are listed.</summary>
 public sealed record NoSequencePointsNote : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "no-sequence-points";
 }
 
 /// <summary>Samples in ReadyToRun code, which has no IL-to-native map, and how to see their lines.</summary>
 public sealed record PrecompiledCodeNote(long Samples, string ModuleFileName, string AssemblyName) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "precompiled-code";
 }
 
@@ -61,36 +69,42 @@ public sealed record PrecompiledCodeNote(long Samples, string ModuleFileName, st
 /// </summary>
 public sealed record UnplacedSamplesNote(long Samples, bool TraceHasMaps) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => TraceHasMaps ? "unplaced-samples" : "no-il-maps";
 }
 
 /// <summary>Samples counted on more than one line (lambdas, local functions, recursion): the lines add up to more than the total.</summary>
 public sealed record NestedLinesNote(long Samples) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "nested-lines";
 }
 
 /// <summary>Exact mode on several threads: each line may miss one object per thread and type.</summary>
 public sealed record SeveralThreadsNote(long Threads) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "several-threads";
 }
 
 /// <summary>Exact mode: lines that box structs in unoptimized code, whose boxes the runtime logs only in part.</summary>
 public sealed record StructBoxesNote(IReadOnlyList<int> Lines) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "struct-boxes";
 }
 
 /// <summary>The JIT inlined the method (or code written in it) into a caller during the session.</summary>
 public sealed record InlinedIntoNote(InliningSite Site) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "inlined-into";
 }
 
 /// <summary>The method has no compiled code of its own in the trace.</summary>
 public sealed record NoCompiledCodeNote(string MethodName) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "no-compiled-code";
 }
 
@@ -101,6 +115,7 @@ public sealed record NoCompiledCodeNote(string MethodName) : ReportNote
 /// </summary>
 public sealed record InlinedBeforeSessionNote(string MethodName, bool HasSamples, IReadOnlyList<string> Callers, bool LambdasMayBeInlined) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "inlined-before-session";
 }
 
@@ -109,39 +124,49 @@ public sealed record InlinedBeforeSessionNote(string MethodName, bool HasSamples
 /// <summary>The trace lacked its rundown; the snapshot taken at attach stood in for it.</summary>
 public sealed record RundownFromSnapshotWarning(string SnapshotPath) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "rundown-from-snapshot";
 
+    /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
 
 /// <summary>The trace was cut off before its rundown: code compiled before the recording is unknown.</summary>
 public sealed record NoRundownWarning : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "no-rundown";
 
+    /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
 
 /// <summary>The decoder met something it could not read and went on (its own description).</summary>
 public sealed record TraceReadWarning(string Problem) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "trace-read-problem";
 
+    /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
 
 /// <summary>The runtime dropped events: every figure is a lower bound.</summary>
 public sealed record DroppedEventsWarning(long DroppedEvents, double DroppedFraction) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "dropped-events";
 
+    /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
 
 /// <summary>Exact-mode events that stand for several objects each: the figures are not exact.</summary>
 public sealed record BatchedExactEventsWarning(long BatchedEvents) : ReportNote
 {
+    /// <inheritdoc/>
     public override string Code => "batched-exact-events";
 
+    /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }

@@ -10,12 +10,16 @@ namespace DotnetMemLine.Reporting;
 /// </summary>
 public sealed class TextTableRenderer : IReportRenderer
 {
+    /// <inheritdoc/>
     public string FormatName => "text";
 
+    /// <inheritdoc/>
     public string Description => "the per-line tables";
 
+    /// <inheritdoc/>
     public bool IsForPrograms => false;
 
+    /// <inheritdoc/>
     public void Render(ProfileReport report, TextWriter output) => output.Write(RenderText(report));
 
     private static string RenderText(ProfileReport report)

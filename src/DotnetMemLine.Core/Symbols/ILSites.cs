@@ -54,6 +54,9 @@ public enum ILSiteKind : byte
 /// which unoptimized code boxes through the runtime's <c>CastHelpers.Box</c>.
 /// </param>
 /// <param name="ParameterCount">For a call, <c>newobj</c> or <c>ldftn</c>, the target's parameter count (<c>this</c> not counted); -1 when unknown.</param>
+/// <param name="GenericOverStruct">For a call, the target is another module's generic code instantiated over a struct (see <see cref="ILSites"/>): unoptimized code may box through CastHelpers.Box.</param>
+/// <param name="Kind">What the instruction is.</param>
+/// <param name="ReturnTypeKey">For a call, the type it returns, spelled as <paramref name="TypeKey"/>; empty when void or unknown.</param>
 public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "")
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
@@ -305,6 +308,7 @@ public static class ILSites
         return plus <= 0 || name[(plus + 1)..].StartsWith("<") ? "" : TypeKey(name[..plus].ToString());
     }
 
+    /// <summary>A type name as sites and frames are compared by: the simple name, without namespace, outer types or generic arity (<c>List</c>, <c>Byte[]</c>).</summary>
     public static string TypeKey(string runtimeName)
     {
         ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection.Metadata;
-using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 
 namespace DotnetMemLine.Symbols;
@@ -125,6 +124,7 @@ public sealed partial class ModuleSymbols : IDisposable
     /// <summary>The module's methods as --method can name them (see <see cref="MethodCatalog"/>).</summary>
     public IReadOnlyList<MethodIdentity> EnumerateMethods() => MethodCatalog.Read(_metadata, ModulePath);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _pdbProvider.Dispose();

@@ -52,6 +52,7 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisp
         return symbols;
     }
 
+    /// <summary>Closes every PDB and module file opened.</summary>
     public void Dispose()
     {
         foreach (ModuleSymbols symbols in _open.Values)

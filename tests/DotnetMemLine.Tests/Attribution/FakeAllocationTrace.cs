@@ -5,13 +5,13 @@ namespace DotnetMemLine.Tests.Attribution;
 /// <summary>A trace built in memory: known methods, known stacks, known heap sizes.</summary>
 internal sealed class FakeAllocationTrace : IAllocationTrace
 {
-    private readonly IReadOnlyList<TracedMethod> methods;
-    private readonly AllocationEventKind kind;
+    private readonly IReadOnlyList<TracedMethod> _methods;
+    private readonly AllocationEventKind _kind;
 
     public FakeAllocationTrace(IReadOnlyList<TracedMethod> methods, AllocationEventKind kind = AllocationEventKind.AllocationSampled)
     {
-        this.methods = methods;
-        this.kind = kind;
+        _methods = methods;
+        _kind = kind;
         Code = [.. methods.SelectMany((_, id) => new[]
         {
             new CompiledCode { MethodId = id, Size = ExactMapLength, NativeOffsets = [.. Enumerable.Range(0, ExactMapLength)], ILOffsets = [.. Enumerable.Range(0, ExactMapLength)], InlinedMethods = [] },
@@ -21,7 +21,7 @@ internal sealed class FakeAllocationTrace : IAllocationTrace
 
     private readonly List<Action<IAllocationVisitor>> _events = [];
 
-    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count, HasRundown: HasRundown);
+    public TraceSummary Summary => new("/fake.nettrace", 1.0, _events.Count, DroppedEvents, _kind, HasStacks: true, BatchedExactEvents, EventsRead: _events.Count, HasRundown: HasRundown);
 
     /// <summary>False for a trace cut off before the runtime's rundown (target killed or crashed).</summary>
     public bool HasRundown { get; init; } = true;
@@ -32,7 +32,7 @@ internal sealed class FakeAllocationTrace : IAllocationTrace
     /// <summary>Exact-mode events the decoder found standing for several objects.</summary>
     public long BatchedExactEvents { get; init; }
 
-    public IReadOnlyList<TracedMethod> Methods => methods;
+    public IReadOnlyList<TracedMethod> Methods => _methods;
 
     /// <summary>
     /// Per method, two bodies: one whose map is exact (native offset = IL offset, as if every IL

@@ -11,13 +11,13 @@ internal sealed class AllocationSamplingSimulator
 {
     private static readonly double LogFailureProbability = StableMath.Log1P(-AllocationEstimator.SamplingProbability);
 
-    private readonly Random random;
-    private long failuresBeforeNextSuccess;
+    private readonly Random _random;
+    private long _failuresBeforeNextSuccess;
 
     public AllocationSamplingSimulator(int seed)
     {
-        random = new Random(seed);
-        failuresBeforeNextSuccess = NextGeometricGap();
+        _random = new Random(seed);
+        _failuresBeforeNextSuccess = NextGeometricGap();
     }
 
     /// <summary>Allocates mixed-size objects until at least <paramref name="totalBytes"/>; returns the exact total.</summary>
@@ -36,34 +36,34 @@ internal sealed class AllocationSamplingSimulator
 
     public void Allocate(long objectSize, SampleTally tally)
     {
-        if (failuresBeforeNextSuccess >= objectSize)
+        if (_failuresBeforeNextSuccess >= objectSize)
         {
-            failuresBeforeNextSuccess -= objectSize;
+            _failuresBeforeNextSuccess -= objectSize;
             return;
         }
 
-        tally.AddSampled(objectSize, failuresBeforeNextSuccess);
-        failuresBeforeNextSuccess = NextGeometricGap();
+        tally.AddSampled(objectSize, _failuresBeforeNextSuccess);
+        _failuresBeforeNextSuccess = NextGeometricGap();
     }
 
     // Inverse transform sampling of the geometric distribution, as the runtime does.
-    private long NextGeometricGap() => (long)Math.Floor(Math.Log(1 - random.NextDouble()) / LogFailureProbability);
+    private long NextGeometricGap() => (long)Math.Floor(Math.Log(1 - _random.NextDouble()) / LogFailureProbability);
 
     // Bytes split roughly 4% small objects, 27% medium arrays, 69% large (LOH-sized) arrays, so
     // both the nearly-always-sampled and the rarely-sampled regimes carry weight.
     private long NextObjectSize()
     {
-        double category = random.NextDouble();
+        double category = _random.NextDouble();
         if (category < 0.90)
         {
-            return 24 + (8 * random.Next(0, 13));
+            return 24 + (8 * _random.Next(0, 13));
         }
 
         if (category < 0.999)
         {
-            return 8 * random.Next(16, 1024);
+            return 8 * _random.Next(16, 1024);
         }
 
-        return 8L * random.Next(10_000, 250_000);
+        return 8L * _random.Next(10_000, 250_000);
     }
 }

@@ -65,7 +65,7 @@ internal static class RegistryWriter
                 .Append(Literal(shape.Name)).Append(", ")
                 .Append(Literal(shape.ContainingType)).Append(", ")
                 .Append(Literal(System.IO.Path.GetFileName(shape.File))).Append(", ")
-                .Append("[").Append(shape.UncheckedLines).Append("], ")
+                .Append('[').Append(shape.UncheckedLines).Append("], ")
                 .Append(shape.HasAwait ? "true" : "false")
                 .AppendLine("),");
         }

@@ -189,7 +189,7 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
         return !first ? visited.WithExpression(Wrap(node.Expression, visited.Expression, Line(node.Expression), inferType: true)) : visited;
     }
 
-    private SyntaxNode WithMeasuredBody(AnonymousFunctionExpressionSyntax original, AnonymousFunctionExpressionSyntax visited, ExpressionSyntax body, ExpressionSyntax visitedBody)
+    private AnonymousFunctionExpressionSyntax WithMeasuredBody(AnonymousFunctionExpressionSyntax original, AnonymousFunctionExpressionSyntax visited, ExpressionSyntax body, ExpressionSyntax visitedBody)
     {
         var line = Line(body);
         if (original.AsyncKeyword != default)
@@ -322,7 +322,7 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
     // the same body runs inside an expression, so the whole span is the line's.
     // An expression body (lambda, local function, query clause) is a body of its own; a returned
     // expression belongs to the body around it.
-    private ExpressionSyntax Wrap(ExpressionSyntax original, ExpressionSyntax visited, int line, bool inferType = false, bool ownBody = true)
+    private InvocationExpressionSyntax Wrap(ExpressionSyntax original, ExpressionSyntax visited, int line, bool inferType = false, bool ownBody = true)
     {
         var body = ownBody ? "0" : BodyId;
         var call = (InvocationExpressionSyntax)ParseExpression($"{Truth}.Whole{TypeArgument(original, inferType)}({Truth}.Begin({(ownBody ? "0" : Charged)}, {body}, {line}), default, {body}, {line})");

@@ -10,25 +10,25 @@ namespace TestTargets;
 /// </summary>
 public static class Sink
 {
-    private static object? lastObject;
-    private static long lastValue;
+    private static object? s_lastObject;
+    private static long s_lastValue;
 
-    public static object? LastObject => lastObject;
+    public static object? LastObject => s_lastObject;
 
-    public static long LastValue => lastValue;
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Keep(object value) => lastObject = value;
+    public static long LastValue => s_lastValue;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Keep(long value) => lastValue = value;
+    public static void Keep(object value) => s_lastObject = value;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Keep(long value) => s_lastValue = value;
 
     /// <summary>Keeps <paramref name="value"/> and hands it back, for an allocation that is also used afterwards.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static T Pass<T>(T value)
         where T : class
     {
-        lastObject = value;
+        s_lastObject = value;
         return value;
     }
 }

@@ -126,13 +126,18 @@ internal sealed partial class NettraceReader
     /// that are only counted). All other events cost only their header.
     /// </summary>
     /// <param name="progress">Told the bytes of the file read so far, as <paramref name="step"/>, a few times a second at most.</param>
+    /// <param name="handler">Receives the events asked for.</param>
+    /// <param name="ordered">The kinds of event delivered in TraceEvent's order.</param>
+    /// <param name="immediate">The kinds of event delivered as soon as they are read.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    /// <param name="step">The step the progress reports are for.</param>
     public NettraceReadResult Read(
         INettraceEventHandler handler,
         ClrEventSet ordered,
         ClrEventSet immediate,
-        CancellationToken cancellationToken = default,
         IProgress<AnalysisProgress>? progress = null,
-        AnalysisStep step = AnalysisStep.ReadingCode)
+        AnalysisStep step = AnalysisStep.ReadingCode,
+        CancellationToken cancellationToken = default)
     {
         using var pass = new Pass(this, handler, ordered, immediate, cancellationToken) { Progress = progress, Step = step };
         return pass.Run();

@@ -416,7 +416,7 @@ public sealed class NettraceReaderTests
                 + string.Join(", ", frames.ToArray().Select(f => FormattableString.Invariant($"{f.MethodId}:{f.CodeId}:{f.ReturnOffset}"))));
     }
 
-    private List<Seen> ReadAll(string path, out NettraceReadResult result)
+    private static List<Seen> ReadAll(string path, out NettraceReadResult result)
     {
         var recorder = new Recorder();
         result = NettraceReader.Open(path).Read(recorder, ClrEventSet.Of(ClrEvent.AllocationSampled, ClrEvent.GCHeapStats), ClrEventSet.Empty);
