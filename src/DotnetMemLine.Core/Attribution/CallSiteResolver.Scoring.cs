@@ -1,0 +1,429 @@
+using System.Collections.Immutable;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Attribution;
+
+/// <summary>How surely each IL site made what a frame was seen calling or allocating: the scores, the type relations, delegates and inlined bodies.</summary>
+internal sealed partial class CallSiteResolver
+{
+    /// <summary>
+    /// The sites of the best score that can make all of <paramref name="calls"/>: within the IL the range can
+    /// implement. Where that span is only a guess (unmapped code, which the JIT may have moved from
+    /// anywhere) or has no site that can make the call, a site elsewhere is taken when it is the only
+    /// one that certainly can (the one call of that method, the one allocation of that type and size).
+    /// </summary>
+    private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls)
+    {
+        (int score, int[] inSpan) = Best(calls, spans);
+        if (inSpan.Length > 0 && (score == Strong || !spansAreGuesses))
+        {
+            return inSpan;
+        }
+
+        if (calls.Any(c => (c.Kind == FrameCallKind.Allocation ? c.TypeKey : c.MethodName).Length == 0))
+        {
+            return inSpan;
+        }
+
+        (int anywhereScore, int[] anywhere) = Best(calls, [(0, _ilSize)], minimumScore: Medium);
+        if (anywhere.Length == 1)
+        {
+            return anywhere;
+        }
+
+        // Only a call the JIT may have inlined here could have made it, and elsewhere calls of that very method
+        // are written (the JIT moved one of the method's `.ToList()` calls into unmapped code after a
+        // Sink.Keep): one of those, not an inlined decimal conversion.
+        if (anywhereScore == Strong && anywhere.Length > 1 && score < Medium)
+        {
+            return anywhere;
+        }
+
+        // A guess explained only by a factory of the object being made (a `.ToList()` and its List): the factories
+        // elsewhere explain it as well (the `.ToList()` of the statement before the unmapped block, not only the
+        // one after it), so they are candidates too, the nearest taken and the others shown as shared.
+        if (score == Related && Best(calls, [(0, _ilSize)], minimumScore: Related) is { Score: Related } related
+            && related.Sites.Where(o => _sites.Any(s => s.Offset == o && calls.All(c => Makes(s, c)))).ToArray() is { Length: > 1 } makers
+            && makers.Length > inSpan.Length && inSpan.All(makers.Contains))
+        {
+            return makers;
+        }
+
+        return inSpan;
+    }
+
+    /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
+    public int OnlySiteAnywhere(FrameCall call)
+    {
+        (int score, int[] sites) = Best([call], [(0, _ilSize)], minimumScore: Strong);
+        return score == Strong && sites.Length == 1 ? sites[0] : -1;
+    }
+
+    private int Score(ILSite site, FrameCall call)
+    {
+        bool mayBeInlined = site.IsCall && MayBeInlined(site);
+        return call.Kind == FrameCallKind.Allocation ? ScoreAllocation(site, call, mayBeInlined) : ScoreCall(site, call, mayBeInlined);
+    }
+
+    /// <summary>How surely <paramref name="site"/> made the allocation a frame was seen making itself.</summary>
+    private int ScoreAllocation(ILSite site, FrameCall call, bool mayBeInlined)
+    {
+        // new string(...) is a call of String.Ctor, which allocates in a frame of its own: a string the
+        // frame allocates itself comes from that call only if the JIT inlined it.
+        if (IsStringConstructor(site))
+        {
+            return Weak;
+        }
+
+        if (Allocates(site, call))
+        {
+            return Strong;
+        }
+
+        if (site.Kind is ILSiteKind.NewArray or ILSiteKind.Box)
+        {
+            return Impossible; // they call nothing but the allocator
+        }
+
+        // A delegate invoked here whose target, a lambda or local function of this method, the JIT may
+        // have inlined here (guarded devirtualization), and whose own IL allocates that object.
+        if (IsDelegateInvoke(site) && LambdaAllocationsAt(site, call).Length > 0)
+        {
+            return Strong;
+        }
+
+        // A call whose body the JIT put here: certain if the callee's own IL allocates that object. A
+        // lambda or local function made into a delegate here may be inlined where the delegate is invoked.
+        bool calleeAllocatesIt = site.TargetToken != 0 && _sitesOf is not null && _sitesOf(site.TargetToken).Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box);
+        return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
+            : mayBeInlined && calleeAllocatesIt ? Strong
+            : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
+            : mayBeInlined && (IsOfOuterType(site, call) || Returns(site, call.TypeKey)) ? Related // Distinct making its DistinctIterator, ToList its List
+            : mayBeInlined ? Weak
+            : Impossible;
+    }
+
+    /// <summary>How surely <paramref name="site"/> made the call a frame was seen making (the method of the frame inside it).</summary>
+    private int ScoreCall(ILSite site, FrameCall call, bool mayBeInlined)
+    {
+        if (site.Kind == ILSiteKind.LoadFunction)
+        {
+            return Impossible;
+        }
+
+        if (site.IsCall && site.MethodName.Length > 0 && site.MethodName == call.MethodName
+            && (site.Kind != ILSiteKind.NewObject || site.TypeKey == call.TypeKey || call.TypeKey.Length == 0))
+        {
+            return Strong;
+        }
+
+        // new int[x, y] is compiled to a call of Array.CreateInstanceMDArray.
+        if (site.Kind == ILSiteKind.NewObject && site.TypeKey.EndsWith(']') && call.TypeKey == "Array" && call.MethodName == "CreateInstanceMDArray")
+        {
+            return Strong;
+        }
+
+        if (IsStringConstructor(site) && call.TypeKey == "String" && call.MethodName == "Ctor")
+        {
+            return Strong; // the runtime runs new string(...) as a call of one of String's static Ctor methods
+        }
+
+        if (call.MethodName == ".cctor" && site.TypeKey == call.TypeKey && (site.IsCall || site.Kind == ILSiteKind.StaticField))
+        {
+            return Strong; // the first touch of a type runs its static constructor
+        }
+
+        if (call.TypeKey == "StaticsHelpers")
+        {
+            // .NET 10's managed helpers that find a type's statics, running its static constructor on the
+            // first touch: which type is not in the frame. A static field access certainly touches one;
+            // a call may (a type without beforefieldinit is initialized before its methods run).
+            return site.Kind == ILSiteKind.StaticField ? Strong : site.IsCall ? Weak : Impossible;
+        }
+
+        // A local function this method calls is called by name, from here or from a method of this module
+        // the JIT inlined here; another module's code calls it only through a delegate made of it.
+        if (site.TargetToken == 0 && _localFunctionsCalledByName.Contains(call.MethodName))
+        {
+            return Impossible;
+        }
+
+        // A virtual call the JIT devirtualized and inlined, as the inlining events name it (Encoding's
+        // GetBytes as UTF8EncodingSealed's): a call to another method of that very type is its body's.
+        if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName)))
+        {
+            return Medium;
+        }
+
+        // A delegate's Invoke calls what was made into a delegate of its type and arity: a lambda this method
+        // makes into a Func<int, int[]> is not what an Action<int>'s or a Func<byte[]>'s Invoke calls.
+        if (IsDelegateInvoke(site) && DelegatesMadeOf(call) is { Count: > 0 } delegates
+            && !delegates.Contains((site.TypeKey, site.ParameterCount)))
+        {
+            return Impossible;
+        }
+
+        // Making a delegate (ldftn, then newobj of the delegate type) runs the runtime's delegate constructor,
+        // never user code: the lambda inlined LINQ calls is not called there.
+        if (site.Kind == ILSiteKind.NewObject && IsDelegateConstruction(site)
+            && call.TypeKey is not ("Delegate" or "MulticastDelegate") && call.TypeKey != site.TypeKey)
+        {
+            return Impossible;
+        }
+
+        return ScoreUnexplainedCall(site, call, mayBeInlined);
+    }
+
+    /// <summary>
+    /// A call no site names: made by a body the JIT inlined at the site, or by a callee that jumped to it (a tail
+    /// call), or by a factory of the type it works on.
+    /// </summary>
+    private int ScoreUnexplainedCall(ILSite site, FrameCall call, bool mayBeInlined)
+    {
+        // A callee that ends by calling another method may jump to it (a tail call) and leave no frame:
+        // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
+        // A method of this module whose own IL calls nothing has nothing to jump to (Sink.Keep after a
+        // Count() that tail-called DistinctIterator.GetCount).
+        int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
+            : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
+            : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
+            : site.Kind is ILSiteKind.Call or ILSiteKind.CallVirt ? TailCalled
+            : Impossible;
+        // A method returning a T constructs one (ToList runs new List<T>(source), whose constructor enumerates),
+        // and, inlined, fills it (ToDictionary's Dictionary.AddRange).
+        return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0
+            && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || ((call.MethodName == ".ctor" || score == Weak) && Returns(site, call.TypeKey))) ? Related : score;
+    }
+
+    /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
+    private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);
+
+    private static bool IsDelegateInvoke(ILSite site) => site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke";
+
+    /// <summary>
+    /// The methods of this module (tokens) this method makes into delegates that <paramref name="invoke"/> can
+    /// call (same delegate type and arity) and that the JIT may have inlined into this body.
+    /// </summary>
+    private IEnumerable<int> InlinableTargetsOf(ILSite invoke)
+    {
+        foreach ((ILSite load, ILSite construction) in _familyDelegateMakings)
+        {
+            if (load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
+                && construction.TypeKey == invoke.TypeKey
+                && (_inlinedNames is null || _inlinedNames.Contains(load.MethodName)))
+            {
+                yield return load.TargetToken;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The delegates this method makes of the called method: for each <c>ldftn</c> of it, the type of the
+    /// delegate constructed right after it and the method's parameter count (what that delegate's Invoke
+    /// takes). Empty when the method makes no delegate of it, or a parameter count is unknown.
+    /// </summary>
+    private HashSet<(string TypeKey, int ParameterCount)> DelegatesMadeOf(FrameCall call)
+    {
+        var delegates = new HashSet<(string, int)>();
+        foreach ((ILSite load, ILSite construction) in _familyDelegateMakings)
+        {
+            if (load.MethodName == call.MethodName && load.TypeKey == call.TypeKey)
+            {
+                if (load.ParameterCount < 0)
+                {
+                    return [];
+                }
+
+                delegates.Add((construction.TypeKey, load.ParameterCount));
+            }
+        }
+
+        return delegates;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="site"/> allocates an object of the type (and, for a constant-length array, the
+    /// size) the frame was seen allocating. Sizes are compared rounded up to the heap's 8-byte alignment.
+    /// </summary>
+    internal static bool Allocates(ILSite site, FrameCall call)
+    {
+        if (site.Kind is not (ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box)
+            || (call.TypeKey.Length > 0 && !ILSites.KeyMatches(site.TypeKey, call.TypeKey)))
+        {
+            return false;
+        }
+
+        long expected = site.Kind == ILSiteKind.NewArray ? ILSites.ArraySize(site.TypeKey, site.ArrayLength) : -1;
+        return expected < 0 || call.MinSize < 0 || (Aligned(call.MinSize) == expected && Aligned(call.MaxSize) == expected);
+    }
+
+    private static long Aligned(long size) => (size + 7) / 8 * 8;
+
+    /// <summary>
+    /// Whether the JIT may have replaced the call with the callee's body: never for a method of this module
+    /// marked NoInlining; unknown (any other call may have been) when the trace lacks the inlining events
+    /// (code compiled before a <c>collect</c>); a virtual call by name alone, as the JIT may have
+    /// devirtualized it to an override of another type.
+    /// </summary>
+    private bool MayBeInlined(ILSite site) =>
+        !site.NeverInlined
+        && (_inlined is null
+            || (site.Kind == ILSiteKind.CallVirt ? _inlinedNames!.Contains(site.MethodName) : _inlined.Contains((site.TypeKey, site.MethodName))));
+
+    /// <summary>C#'s name for a local function: <c>&lt;Enclosing&gt;g__Name|1_0</c>.</summary>
+    private static bool IsLocalFunction(string methodName) => methodName.StartsWith('<') && methodName.Contains(">g__", StringComparison.Ordinal);
+
+    /// <summary>A call of a method of the type the frame's callee or allocated type is nested in (Enumerable.Count, DistinctIterator.GetCount).</summary>
+    private static bool IsOfOuterType(ILSite site, FrameCall call) => call.OuterTypeKey.Length > 0 && site.IsCall && site.TypeKey == call.OuterTypeKey;
+
+    /// <summary>A call that makes the object or constructs it: a factory of its type, or a method of the type it is nested in.</summary>
+    private static bool Makes(ILSite site, FrameCall call) =>
+        (call.Kind == FrameCallKind.Allocation || call.MethodName == ".ctor") && (Returns(site, call.TypeKey) || IsOfOuterType(site, call));
+
+    /// <summary>A call of a method that returns that very type (a factory: <c>ToList</c> and its List).</summary>
+    private static bool Returns(ILSite site, string typeKey) => typeKey.Length > 0 && site.IsCall && site.Kind != ILSiteKind.NewObject && site.ReturnTypeKey == typeKey;
+
+    /// <summary>A direct call of a method of this module whose IL makes no call.</summary>
+    private bool CallsNothing(ILSite site) =>
+        site.TargetToken != 0 && _sitesOf is not null && !_sitesOf(site.TargetToken).Any(s => s.IsCall);
+
+    private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
+
+    // Runtime functions that allocate without a managed frame of their own, called from user code.
+    private static bool AllocatesWithoutAFrame(ILSite site) => site.MethodName is "MemberwiseClone" or "FastAllocateString" or "GetUninitializedObject";
+
+    /// <summary>
+    /// When the site at <paramref name="siteOffset"/> calls a method of this module the JIT may have
+    /// inlined, and exactly one site of that method's own IL certainly makes <paramref name="call"/>: that
+    /// method and site (the allocation inside an inlined local function, lambda or iterator finally).
+    /// </summary>
+    public (int Token, int Offset) InlinedSite(int siteOffset, FrameCall call)
+    {
+        if (_sitesOf is null)
+        {
+            return (0, -1);
+        }
+
+        foreach (ILSite site in _sites)
+        {
+            if (site.Offset == siteOffset && IsDelegateInvoke(site) && call.Kind == FrameCallKind.Allocation)
+            {
+                // A lambda of this method inlined where its delegate is invoked (guarded devirtualization).
+                return LambdaAllocationsAt(site, call) is [var only] ? only : (0, -1);
+            }
+
+            if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
+            {
+                continue;
+            }
+
+            // The method's own allocation of that object before a call that may allocate it too (a
+            // recursive local function inlined into itself calls itself again).
+            ImmutableArray<ILSite> innerSites = _sitesOf(site.TargetToken);
+            int[] allocating = call.Kind == FrameCallKind.Allocation ? [.. innerSites.Where(inner => Allocates(inner, call)).Select(inner => inner.Offset)] : [];
+            int[] inside = allocating.Length == 1 ? allocating : [.. innerSites.Where(inner => Score(inner, call) == Strong).Select(inner => inner.Offset)];
+            return inside.Length == 1 ? (site.TargetToken, inside[0]) : (0, -1);
+        }
+
+        return (0, -1);
+    }
+
+    /// <summary>
+    /// When <see cref="InlinedSite"/> finds no single site: the sites of the called method of this module
+    /// that may make <paramref name="call"/>: its calls of that name when the frame calls another method
+    /// than the one its site names (inlined or tail-called); else, if it may have been inlined, its
+    /// allocations of that type and its calls, which the JIT may have inlined in turn. The caller takes
+    /// them when they are all on one line (a local function written on one line).
+    /// </summary>
+    public (int Token, int[] Offsets) InlinedSitesThatMay(int siteOffset, FrameCall call)
+    {
+        if (_sitesOf is null)
+        {
+            return (0, []);
+        }
+
+        foreach (ILSite site in _sites)
+        {
+            if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0)
+            {
+                continue;
+            }
+
+            // A method that ends by calling the frame's callee may have jumped to it (a tail call: the local
+            // function prefix + index.ToString() leaves String.Concat called from the line that called it).
+            ImmutableArray<ILSite> inner = _sitesOf(site.TargetToken);
+            int[] byName = call.Kind == FrameCallKind.Call && call.MethodName != site.MethodName
+                ? [.. inner.Where(i => i.IsCall && i.MethodName == call.MethodName).Select(i => i.Offset)]
+                : [];
+            if (byName.Length > 0)
+            {
+                return (site.TargetToken, byName);
+            }
+
+            if (MayBeInlined(site))
+            {
+                int[] offsets = [.. inner
+                    .Where(i => (i.IsCall && !i.NeverInlined) || (call.Kind == FrameCallKind.Allocation && Allocates(i, call)))
+                    .Select(i => i.Offset)];
+                return (site.TargetToken, offsets);
+            }
+        }
+
+        return (0, []);
+    }
+
+    private (int Score, int[] Sites) Best(List<FrameCall> calls, List<(int Start, int End)> spans, int minimumScore = TailCalled)
+    {
+        // A site must explain every call seen at the return address; of those that do equally well, the one
+        // that certainly makes one of them (ReadToEnd, which tail-calls StringBuilder.ToString at its end) is
+        // a better explanation than one that may make each (the Sink.Keep after it).
+        int best = minimumScore;
+        int bestCertainty = int.MinValue;
+        var found = new List<int>();
+        foreach (ILSite site in _sites)
+        {
+            if (!spans.Any(s => site.Offset >= s.Start && site.Offset < s.End))
+            {
+                continue;
+            }
+
+            int score = int.MaxValue;
+            int certainty = int.MinValue;
+            foreach (FrameCall call in calls)
+            {
+                int callScore = Score(site, call);
+                score = Math.Min(score, callScore);
+                certainty = Math.Max(certainty, callScore);
+            }
+
+            if (score > best || (score == best && certainty > bestCertainty && found.Count > 0))
+            {
+                best = score;
+                bestCertainty = certainty;
+                found.Clear();
+            }
+
+            if (score == best && (found.Count == 0 || certainty == bestCertainty))
+            {
+                bestCertainty = certainty;
+                found.Add(site.Offset);
+            }
+        }
+
+        return (best, [.. found]);
+    }
+
+    /// <summary>Each <c>ldftn</c> of a method body and the <c>newobj</c> of a delegate right after it.</summary>
+    public static (ILSite Load, ILSite Construction)[] DelegateMakings(ImmutableArray<ILSite> sites) =>
+        [.. Enumerable.Range(0, Math.Max(0, sites.Length - 1))
+            .Where(i => sites[i].Kind == ILSiteKind.LoadFunction && sites[i + 1].Kind == ILSiteKind.NewObject)
+            .Select(i => (sites[i], sites[i + 1]))];
+
+    /// <summary>
+    /// The allocations of <paramref name="call"/>'s object in the lambdas <paramref name="invoke"/> may have had
+    /// inlined (<see cref="InlinableTargetsOf"/>), boxes left out: (lambda token, IL offset) each.
+    /// </summary>
+    private (int Token, int Offset)[] LambdaAllocationsAt(ILSite invoke, FrameCall call) =>
+        _sitesOf is null ? [] : [.. InlinableTargetsOf(invoke)
+            .SelectMany(token => _sitesOf(token).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => (token, inner.Offset)))];
+}
