@@ -63,46 +63,59 @@ internal static class FrameLineResolver
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches);
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
+            var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions);
             foreach (int i in body)
             {
-                FrameCall call = CallOf(frames[i], objectSizes[i], trace, typeNames);
-                CallSiteResolution resolution = resolver.HandlerSites.TryGetValue((frames[i].ReturnOffset, call), out int inCatch)
-                    ? new CallSiteResolution(inCatch, [])
-                    : resolutions[frames[i].ReturnOffset];
-
-                // The runtime reports a frame running a catch or finally handler at the place its try
-                // was left (the throw), so a frame stopped at a throw that is not throwing is in a
-                // handler: the one site of the method that makes its call, when there is one.
-                if (sites.Any(s => s.Offset == resolution.ILOffset && s.Kind == ILSiteKind.Throw)
-                    && !IsExceptionDispatch(frames[i], trace)
-                    && resolver.OnlySiteAnywhere(call) is int handlerSite and >= 0)
-                {
-                    resolution = new CallSiteResolution(handlerSite, []);
-                }
-
-                int line = LineOf(symbols, method.Token, resolution.ILOffset, sites);
-                ImmutableArray<int> sharedWith = [.. resolution.Alternatives
-                    .Select(alternative => Math.Abs(LineOf(symbols, method.Token, alternative, sites)))
-                    .Where(other => other > 0 && other != Math.Abs(line))
-                    .Distinct()
-                    .Order()];
-                (int Token, int Offset) inlinedSite = resolver.InlinedSite(resolution.ILOffset, call);
-                if (inlinedSite.Offset < 0 && resolver.InlinedSitesThatMay(resolution.ILOffset, call) is (int token, [int first, ..] offsets)
-                    && offsets.Select(o => symbols.FindLine(token, o)?.Line).Distinct().Count() == 1)
-                {
-                    inlinedSite = (token, first); // a local function on one line: which of its calls made it does not matter
-                }
-
-                (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, root ?? method.Token, inlinedSite);
-                result[i] = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frames[i], trace, method), inlinedLine);
-                if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
-                {
-                    Explain(code, body.Key, frames[i], call, objectSizes[i], resolution, result[i]);
-                }
+                result[i] = LineOfFrame(context, frames[i], objectSizes[i], trace, explain);
             }
         }
 
         return result;
+    }
+
+    /// <summary>One compiled body of selected code being resolved: its method, symbols, IL sites and the resolver of its return offsets.</summary>
+    private sealed record Body(CompiledCode Code, int CodeId, TracedMethod Method, ModuleSymbols Symbols, ImmutableArray<ILSite> Sites, int? Root, CallSiteResolver Resolver,
+        Dictionary<int, CallSiteResolution> Resolutions);
+
+    private static FrameLine LineOfFrame(Body body, FrameKey frame, (long Min, long Max) sizes, IAllocationTrace trace, string? explain)
+    {
+        (ModuleSymbols symbols, TracedMethod method, ImmutableArray<ILSite> sites, CallSiteResolver resolver) = (body.Symbols, body.Method, body.Sites, body.Resolver);
+        FrameCall call = CallOf(frame, sizes, trace, trace.TypeNames);
+        CallSiteResolution resolution = resolver.HandlerSites.TryGetValue((frame.ReturnOffset, call), out int inCatch)
+            ? new CallSiteResolution(inCatch, [])
+            : body.Resolutions[frame.ReturnOffset];
+
+        // The runtime reports a frame running a catch or finally handler at the place its try
+        // was left (the throw), so a frame stopped at a throw that is not throwing is in a
+        // handler: the one site of the method that makes its call, when there is one.
+        if (sites.Any(s => s.Offset == resolution.ILOffset && s.Kind == ILSiteKind.Throw)
+            && !IsExceptionDispatch(frame, trace)
+            && resolver.OnlySiteAnywhere(call) is int handlerSite and >= 0)
+        {
+            resolution = new CallSiteResolution(handlerSite, []);
+        }
+
+        int line = LineOf(symbols, method.Token, resolution.ILOffset, sites);
+        ImmutableArray<int> sharedWith = [.. resolution.Alternatives
+            .Select(alternative => Math.Abs(LineOf(symbols, method.Token, alternative, sites)))
+            .Where(other => other > 0 && other != Math.Abs(line))
+            .Distinct()
+            .Order()];
+        (int Token, int Offset) inlinedSite = resolver.InlinedSite(resolution.ILOffset, call);
+        if (inlinedSite.Offset < 0 && resolver.InlinedSitesThatMay(resolution.ILOffset, call) is (int token, [int first, ..] offsets)
+            && offsets.Select(o => symbols.FindLine(token, o)?.Line).Distinct().Count() == 1)
+        {
+            inlinedSite = (token, first); // a local function on one line: which of its calls made it does not matter
+        }
+
+        (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
+        var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine);
+        if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
+        {
+            Explain(body.Code, body.CodeId, frame, call, sizes, resolution, frameLine);
+        }
+
+        return frameLine;
     }
 
     private static void Explain(CompiledCode code, int codeId, FrameKey frame, FrameCall call, (long Min, long Max) sizes, CallSiteResolution resolution, FrameLine line)

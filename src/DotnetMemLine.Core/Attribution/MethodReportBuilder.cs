@@ -18,51 +18,13 @@ internal static class MethodReportBuilder
     {
         var notes = new List<ReportNote>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
-        string[]? source = null;
-        if (span is not null)
-        {
-            if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines, out string? problem))
-            {
-                notes.Add(new SourceUnreadableNote(span.FilePath, problem ?? "unreadable"));
-            }
-            else if (!symbols.SourceMatchesPdb(span.FilePath))
-            {
-                notes.Add(new SourceChangedNote(span.FilePath));
-            }
-            else
-            {
-                source = lines;
-            }
-        }
-        else
+        string[]? source = span is null ? null : SourceText(span, symbols, notes);
+        if (span is null)
         {
             notes.Add(new NoSequencePointsNote());
         }
 
-        var lineNumbers = new SortedSet<int>(tallies.ByLine.Keys);
-        if (span is not null)
-        {
-            for (int line = span.FirstLine; line <= span.LastLine; line++)
-            {
-                lineNumbers.Add(line);
-            }
-        }
-
-        var rows = new List<LineReport>(lineNumbers.Count);
-        foreach (int line in lineNumbers)
-        {
-            string? text = source is not null && line >= 1 && line <= source.Length ? source[line - 1] : null;
-            EstimateReport? allocated = tallies.ByLine.TryGetValue(line, out SampleTally? tally) ? ToReport(tally, estimator) : null;
-            long? peak = tallies.PeakHeapByLine.TryGetValue(line, out long p) ? p : null;
-            var row = new LineReport(line, text, allocated, peak);
-            if (tallies.SharedByLine.TryGetValue(line, out var shared))
-            {
-                row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
-            }
-
-            rows.Add(row);
-        }
-
+        List<LineReport> rows = Rows(span, source, tallies, estimator);
         if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)
         {
             notes.Add(new PrecompiledCodeNote(tallies.UnattributedSamples, Path.GetFileName(method.ModulePath), Path.GetFileNameWithoutExtension(method.ModulePath)));
@@ -95,6 +57,54 @@ internal static class MethodReportBuilder
             tallies.UnattributedSamples,
             rows,
             notes);
+    }
+
+    /// <summary>The method's source lines, or null (and a note why) when the file cannot be read or is not the one the PDB was built from.</summary>
+    private static string[]? SourceText(MethodSourceSpan span, ModuleSymbols symbols, List<ReportNote> notes)
+    {
+        if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines, out string? problem))
+        {
+            notes.Add(new SourceUnreadableNote(span.FilePath, problem ?? "unreadable"));
+            return null;
+        }
+
+        if (!symbols.SourceMatchesPdb(span.FilePath))
+        {
+            notes.Add(new SourceChangedNote(span.FilePath));
+            return null;
+        }
+
+        return lines;
+    }
+
+    /// <summary>A row for every line from the signature to the closing brace, and for any other line with samples.</summary>
+    private static List<LineReport> Rows(MethodSourceSpan? span, string[]? source, MethodLineTallies tallies, EstimatorKind estimator)
+    {
+        var lineNumbers = new SortedSet<int>(tallies.ByLine.Keys);
+        if (span is not null)
+        {
+            for (int line = span.FirstLine; line <= span.LastLine; line++)
+            {
+                lineNumbers.Add(line);
+            }
+        }
+
+        var rows = new List<LineReport>(lineNumbers.Count);
+        foreach (int line in lineNumbers)
+        {
+            string? text = source is not null && line >= 1 && line <= source.Length ? source[line - 1] : null;
+            EstimateReport? allocated = tallies.ByLine.TryGetValue(line, out SampleTally? tally) ? ToReport(tally, estimator) : null;
+            long? peak = tallies.PeakHeapByLine.TryGetValue(line, out long p) ? p : null;
+            var row = new LineReport(line, text, allocated, peak);
+            if (tallies.SharedByLine.TryGetValue(line, out var shared))
+            {
+                row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)

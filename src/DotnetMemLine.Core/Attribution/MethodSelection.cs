@@ -91,32 +91,7 @@ public static class MethodSelection
         var selected = new List<(MethodIdentity Method, List<ReportNote> Notes)>();
         foreach (string pattern in patterns)
         {
-            IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
-            if (matches.Count == 0)
-            {
-                throw new MemLineException(FailureKind.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
-            }
-
-            MethodIdentity chosen;
-            ReportNote? note = null;
-            if (matches.Count == 1)
-            {
-                chosen = matches[0];
-            }
-            else
-            {
-                // Framework methods share names with application ones (Fill, Parse, Add): the user means
-                // their own unless their own code is ambiguous too.
-                List<MethodIdentity> ofApplication = [.. matches.Where(IsApplicationCode)];
-                if (ofApplication.Count != 1)
-                {
-                    throw new MemLineException(FailureKind.MethodAmbiguous, AmbiguousMessage(pattern, matches, ofApplication));
-                }
-
-                chosen = ofApplication[0];
-                note = ChoiceNote(pattern, chosen, matches);
-            }
-
+            (MethodIdentity chosen, ReportNote? note) = Choose(pattern, candidates, IsApplicationCode, scope, unreadable);
             int index = selected.FindIndex(s => s.Method == chosen);
             if (index < 0)
             {
@@ -131,6 +106,31 @@ public static class MethodSelection
         }
 
         return [.. selected.Select(s => new SelectedMethod(s.Method, s.Notes))];
+    }
+
+    /// <summary>The one method a name means, and a note when it was chosen among several; throws when it matches none, or several of the application's.</summary>
+    private static (MethodIdentity Chosen, ReportNote? Note) Choose(string pattern, List<MethodIdentity> candidates, Func<MethodIdentity, bool> isApplicationCode, string scope, List<string> unreadable)
+    {
+        IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
+        if (matches.Count == 0)
+        {
+            throw new MemLineException(FailureKind.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
+        }
+
+        if (matches.Count == 1)
+        {
+            return (matches[0], null);
+        }
+
+        // Framework methods share names with application ones (Fill, Parse, Add): the user means
+        // their own unless their own code is ambiguous too.
+        List<MethodIdentity> ofApplication = [.. matches.Where(isApplicationCode)];
+        if (ofApplication.Count != 1)
+        {
+            throw new MemLineException(FailureKind.MethodAmbiguous, AmbiguousMessage(pattern, matches, ofApplication));
+        }
+
+        return (ofApplication[0], ChoiceNote(pattern, ofApplication[0], matches));
     }
 
     /// <summary>
