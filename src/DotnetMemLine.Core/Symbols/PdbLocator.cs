@@ -47,32 +47,12 @@ internal static class PdbLocator
         }
 
         var codeView = ReadCodeView(module, entries);
-
-        foreach (var entry in entries)
+        if (TryEmbedded(module, entries, codeView, rejections) is { } embeddedPdb)
         {
-            if (entry.Type != DebugDirectoryEntryType.EmbeddedPortablePdb)
-            {
-                continue;
-            }
-
-            try
-            {
-                var embedded = module.ReadEmbeddedPortablePdbDebugDirectoryData(entry);
-                if (TryAccept(embedded, codeView, out var rejection))
-                {
-                    pdb = embedded;
-                    pdbPath = EmbeddedPdbPath;
-                    failureReason = null;
-                    return true;
-                }
-
-                embedded.Dispose();
-                rejections.Add($"embedded PDB: {rejection}");
-            }
-            catch (BadImageFormatException e)
-            {
-                rejections.Add($"embedded PDB: unreadable ({e.Message})");
-            }
+            pdb = embeddedPdb;
+            pdbPath = EmbeddedPdbPath;
+            failureReason = null;
+            return true;
         }
 
         foreach (var candidate in CandidatePaths(modulePath, codeView?.Path, symbolDirectories))
@@ -105,6 +85,36 @@ internal static class PdbLocator
         }
 
         return false;
+    }
+
+    /// <summary>The PDB embedded in the module that matches it, if any; why each embedded one was refused goes to <paramref name="rejections"/>.</summary>
+    private static MetadataReaderProvider? TryEmbedded(PEReader module, ImmutableArray<DebugDirectoryEntry> entries, CodeViewInfo? codeView, List<string> rejections)
+    {
+        foreach (var entry in entries)
+        {
+            if (entry.Type != DebugDirectoryEntryType.EmbeddedPortablePdb)
+            {
+                continue;
+            }
+
+            try
+            {
+                var embedded = module.ReadEmbeddedPortablePdbDebugDirectoryData(entry);
+                if (TryAccept(embedded, codeView, out var rejection))
+                {
+                    return embedded;
+                }
+
+                embedded.Dispose();
+                rejections.Add($"embedded PDB: {rejection}");
+            }
+            catch (BadImageFormatException e)
+            {
+                rejections.Add($"embedded PDB: unreadable ({e.Message})");
+            }
+        }
+
+        return null;
     }
 
     private static CodeViewInfo? ReadCodeView(PEReader module, ImmutableArray<DebugDirectoryEntry> entries)

@@ -62,59 +62,62 @@ internal sealed partial class NettraceReader
         // Magic, FastSerialization header, the Trace object's type (tags, versions, name) and its fixed payload.
         byte[] head = new byte[256];
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        var cursor = new ByteCursor(head.AsSpan(0, read));
         try
         {
-            switch (NettraceFormat.Identify(head.AsSpan(0, read), out int laterMajorVersion))
-            {
-                case NettraceKind.NotNettrace:
-                    throw Unreadable(path, "it does not start with the 'Nettrace' magic");
-                case NettraceKind.Truncated:
-                    throw Unreadable(path, "it ends inside its header");
-                case NettraceKind.OtherContainer when laterMajorVersion > 0:
-                    throw Unreadable(path, $"it is in NetTrace format version {laterMajorVersion}, newer than the versions 4 and 5 this dotnet-memline reads (.NET 5-10 write them); record it with this tool or an older dotnet-trace");
-                case NettraceKind.OtherContainer:
-                    throw Unreadable(path, "the '!FastSerialization.1' header is missing");
-            }
-
-            cursor.Skip(NettraceFormat.HeaderLength);
-            ObjectType type = ReadObjectType(ref cursor);
-            if (type.Name != "Trace")
-            {
-                throw Unreadable(path, $"its first object is '{type.Name}', not 'Trace'");
-            }
-
-            if (type.Version != TraceObjectVersion && type.MinimumReaderVersion > TraceObjectVersion)
-            {
-                throw Unreadable(path, $"its Trace object has format version {type.Version} (readers from version {type.MinimumReaderVersion}), newer than the version 4 this dotnet-memline reads");
-            }
-
-            if (type.Version != TraceObjectVersion)
-            {
-                throw Unreadable(path, $"its Trace object has format version {type.Version}; this dotnet-memline reads version 4 (.nettrace from .NET 5-10)");
-            }
-
-            cursor.Skip(16); // the session's start as a SYSTEMTIME
-            long syncTimeQpc = cursor.ReadInt64();
-            long qpcFrequency = cursor.ReadInt64();
-            int pointerSize = cursor.ReadInt32();
-            cursor.Skip(12); // process id, processor count, expected CPU sampling rate
-            if (cursor.ReadByte() != NettraceFormat.EndObjectTag)
-            {
-                throw Unreadable(path, "its Trace object does not end where the format says");
-            }
-
-            if (qpcFrequency <= 0 || pointerSize is not (4 or 8))
-            {
-                throw Unreadable(path, $"its Trace object is implausible (QPC frequency {qpcFrequency}, pointer size {pointerSize})");
-            }
-
-            return new NettraceReader(path, length, cursor.Position, syncTimeQpc, qpcFrequency, pointerSize);
+            return ReadTraceObject(path, length, head.AsSpan(0, read));
         }
         catch (NettraceFormatException)
         {
             throw Unreadable(path, "it ends inside its header");
         }
+    }
+
+    /// <summary>The stream header, then the Trace object: its type, its format version, and the clock and pointer size it gives.</summary>
+    private static NettraceReader ReadTraceObject(string path, long length, ReadOnlySpan<byte> head)
+    {
+        switch (NettraceFormat.Identify(head, out int laterMajorVersion))
+        {
+            case NettraceKind.NotNettrace:
+                throw Unreadable(path, "it does not start with the 'Nettrace' magic");
+            case NettraceKind.Truncated:
+                throw Unreadable(path, "it ends inside its header");
+            case NettraceKind.OtherContainer when laterMajorVersion > 0:
+                throw Unreadable(path, $"it is in NetTrace format version {laterMajorVersion}, newer than the versions 4 and 5 this dotnet-memline reads (.NET 5-10 write them); record it with this tool or an older dotnet-trace");
+            case NettraceKind.OtherContainer:
+                throw Unreadable(path, "the '!FastSerialization.1' header is missing");
+        }
+
+        var cursor = new ByteCursor(head);
+        cursor.Skip(NettraceFormat.HeaderLength);
+        ObjectType type = ReadObjectType(ref cursor);
+        if (type.Name != "Trace")
+        {
+            throw Unreadable(path, $"its first object is '{type.Name}', not 'Trace'");
+        }
+
+        if (type.Version != TraceObjectVersion)
+        {
+            throw Unreadable(path, type.MinimumReaderVersion > TraceObjectVersion
+                ? $"its Trace object has format version {type.Version} (readers from version {type.MinimumReaderVersion}), newer than the version 4 this dotnet-memline reads"
+                : $"its Trace object has format version {type.Version}; this dotnet-memline reads version 4 (.nettrace from .NET 5-10)");
+        }
+
+        cursor.Skip(16); // the session's start as a SYSTEMTIME
+        long syncTimeQpc = cursor.ReadInt64();
+        long qpcFrequency = cursor.ReadInt64();
+        int pointerSize = cursor.ReadInt32();
+        cursor.Skip(12); // process id, processor count, expected CPU sampling rate
+        if (cursor.ReadByte() != NettraceFormat.EndObjectTag)
+        {
+            throw Unreadable(path, "its Trace object does not end where the format says");
+        }
+
+        if (qpcFrequency <= 0 || pointerSize is not (4 or 8))
+        {
+            throw Unreadable(path, $"its Trace object is implausible (QPC frequency {qpcFrequency}, pointer size {pointerSize})");
+        }
+
+        return new NettraceReader(path, length, cursor.Position, syncTimeQpc, qpcFrequency, pointerSize);
     }
 
     /// <summary>
