@@ -96,54 +96,21 @@ public static class ILSites
         while (il.RemainingBytes > 0)
         {
             int offset = il.Offset;
-            int code = il.ReadByte();
-            if (code == 0xFE)
-            {
-                if (il.RemainingBytes == 0)
-                {
-                    break;
-                }
-
-                code = 256 + il.ReadByte();
-            }
-
-            if (OperandTypes[code] is not { } operand || il.RemainingBytes < FixedOperandSize(operand))
+            if (!TryReadOpcode(ref il, out int code, out OperandType operand))
             {
                 break; // not valid IL: stop rather than misread the rest
             }
 
             if (operand == OperandType.InlineSwitch)
             {
-                uint targets = il.ReadUInt32();
-                if (il.RemainingBytes < 4L * targets)
-                {
-                    break;
-                }
-
-                il.Offset += 4 * (int)targets;
-                continue;
+                continue; // its targets were read with it
             }
 
             switch (code)
             {
                 case 0x28 or 0x6F or 0x73 or 0x29: // call, callvirt, newobj, calli
-                    {
-                        int token = il.ReadInt32();
-                        if (code == 0x29)
-                        {
-                            sites.Add(new ILSite(offset, ILSiteKind.CallIndirect, "", ""));
-                            break;
-                        }
-
-                        (string type, string method) = MethodTarget(metadata, token);
-                        ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
-                        int definition = DefinitionToken(metadata, token);
-                        (int parameterCount, string returnTypeKey) = SignatureOf(metadata, token);
-                        sites.Add(new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: parameterCount,
-                            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey));
-                        break;
-                    }
-
+                    sites.Add(CallSite(metadata, offset, code, il.ReadInt32()));
+                    break;
                 case 256 + 0x06 or 256 + 0x07: // ldftn, ldvirtftn
                     {
                         int token = il.ReadInt32();
@@ -192,6 +159,60 @@ public static class ILSites
         }
 
         return sites.ToImmutable();
+    }
+
+    /// <summary>
+    /// The next instruction's opcode (0xFE-prefixed ones as 256 + the second byte) and operand type; a <c>switch</c>'s
+    /// targets are read past. False at bytes that are not valid IL or an operand cut short.
+    /// </summary>
+    private static bool TryReadOpcode(ref BlobReader il, out int code, out OperandType operand)
+    {
+        operand = default;
+        code = il.ReadByte();
+        if (code == 0xFE)
+        {
+            if (il.RemainingBytes == 0)
+            {
+                return false;
+            }
+
+            code = 256 + il.ReadByte();
+        }
+
+        if (OperandTypes[code] is not { } known || il.RemainingBytes < FixedOperandSize(known))
+        {
+            return false;
+        }
+
+        operand = known;
+        if (operand == OperandType.InlineSwitch)
+        {
+            uint targets = il.ReadUInt32();
+            if (il.RemainingBytes < 4L * targets)
+            {
+                return false;
+            }
+
+            il.Offset += 4 * (int)targets;
+        }
+
+        return true;
+    }
+
+    /// <summary>A <c>call</c>, <c>callvirt</c>, <c>newobj</c> or <c>calli</c> (<paramref name="code"/>) of <paramref name="token"/>.</summary>
+    private static ILSite CallSite(MetadataReader metadata, int offset, int code, int token)
+    {
+        if (code == 0x29)
+        {
+            return new ILSite(offset, ILSiteKind.CallIndirect, "", "");
+        }
+
+        (string type, string method) = MethodTarget(metadata, token);
+        ILSiteKind kind = code switch { 0x28 => ILSiteKind.Call, 0x6F => ILSiteKind.CallVirt, _ => ILSiteKind.NewObject };
+        int definition = DefinitionToken(metadata, token);
+        (int parameterCount, string returnTypeKey) = SignatureOf(metadata, token);
+        return new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: parameterCount,
+            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey);
     }
 
     /// <summary>
