@@ -171,6 +171,22 @@ internal sealed class LineAttributor : IAllocationVisitor
             ? allocation.TickAmount
             : _eventKind == AllocationEventKind.Exact ? allocation.ObjectSize : AllocationEstimator.SampleWeight(allocation.ObjectSize));
 
+        int used = SelectedFrames(allocation, frames);
+        used = WithForeignFrames(used);
+        if (used > 0)
+        {
+            Tally(allocation, frames, used);
+        }
+    }
+
+    /// <summary>
+    /// Puts (selected method, frame id) pairs in <see cref="_scratch"/> for the frames of selected code, innermost
+    /// first, up to a frame that runs continuations; notes frames of other modules' code that inlined a lambda of a
+    /// selected method in <see cref="_foreignPairs"/>. Returns the scratch length used.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int SelectedFrames(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
+    {
         int used = 0;
         for (int i = 0; i < frames.Length; i++)
         {
@@ -212,18 +228,18 @@ internal sealed class LineAttributor : IAllocationVisitor
             var key = i == 0
                 ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, allocation.TypeId)
                 : new FrameKey(frame.CodeId, frame.ReturnOffset, frames[i - 1].MethodId, -1);
-            int id = FrameIdOf(key, allocation, innermost: i == 0);
-            if (used + 2 > _scratch.Length)
-            {
-                Array.Resize(ref _scratch, _scratch.Length * 2);
-            }
-
-            _scratch[used++] = selected;
-            _scratch[used++] = id;
+            used = AppendPair(used, selected, FrameIdOf(key, allocation, innermost: i == 0));
         }
 
-        // A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method
-        // compiled once for reference types) may have inlined the lambda while running another caller's.
+        return used;
+    }
+
+    /// <summary>
+    /// A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method
+    /// compiled once for reference types) may have inlined the lambda while running another caller's.
+    /// </summary>
+    private int WithForeignFrames(int used)
+    {
         foreach ((int inlining, int foreignId) in _foreignPairs)
         {
             bool methodOnStack = false;
@@ -234,22 +250,30 @@ internal sealed class LineAttributor : IAllocationVisitor
 
             if (methodOnStack)
             {
-                if (used + 2 > _scratch.Length)
-                {
-                    Array.Resize(ref _scratch, _scratch.Length * 2);
-                }
-
-                _scratch[used++] = inlining;
-                _scratch[used++] = foreignId;
+                used = AppendPair(used, inlining, foreignId);
             }
         }
 
         _foreignPairs.Clear();
-        if (used == 0)
+        return used;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int AppendPair(int used, int selected, int frameId)
+    {
+        if (used + 2 > _scratch.Length)
         {
-            return;
+            Array.Resize(ref _scratch, _scratch.Length * 2);
         }
 
+        _scratch[used] = selected;
+        _scratch[used + 1] = frameId;
+        return used + 2;
+    }
+
+    /// <summary>Adds the event to the tally of its stack of selected frames (the first <paramref name="used"/> scratch entries).</summary>
+    private void Tally(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames, int used)
+    {
         int stack = _stacks.Intern(_scratch.AsSpan(0, used));
         if (stack == _stackTallies.Count)
         {
