@@ -375,6 +375,44 @@ internal sealed partial class NettraceReader
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ReadEventBlock(ReadOnlySpan<byte> content)
         {
+            int count = DecodeHeaders(content);
+            if (count == 0)
+            {
+                return;
+            }
+
+            // As TraceEvent does: events belong to the capture thread of the block's first event, and only a
+            // sorted event (the first of each thread's run of events in the block) switches to another one.
+            ref EventHeader first = ref _blockEvents[0].Header;
+            CaptureThread thread = ThreadOf(first.CaptureThreadId, unchecked(first.SequenceNumber - 1));
+            for (int i = 0; i < count; i++)
+            {
+                ref BlockEvent ev = ref _blockEvents[i];
+                ref EventHeader h = ref ev.Header;
+                _lastTimeStamp = Math.Max(_lastTimeStamp, h.TimeStamp);
+                if (h.IsSorted)
+                {
+                    thread = ThreadOf(h.CaptureThreadId, unchecked(h.SequenceNumber - 1));
+                }
+
+                CountDropped(thread.SequenceNumber, unchecked(h.SequenceNumber - 1));
+                thread.SequenceNumber = h.SequenceNumber;
+                Route(thread, in h, content.Slice(ev.PayloadOffset, h.PayloadSize));
+            }
+
+            _eventsRead += count;
+            if ((_eventsSinceCancellationCheck += count) > 1 << 16)
+            {
+                _eventsSinceCancellationCheck = 0;
+                _cancellationToken.ThrowIfCancellationRequested();
+                Progress?.Report(new AnalysisProgress(Step, FileOffset, _reader.FileLength));
+            }
+        }
+
+        /// <summary>Decodes every event header of the block into <see cref="_blockEvents"/>; returns how many.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int DecodeHeaders(ReadOnlySpan<byte> content)
+        {
             var cursor = new ByteCursor(content);
             bool compressed = ReadEventBlobHeader(ref cursor);
             int count = 0;
@@ -404,55 +442,33 @@ internal sealed partial class NettraceReader
                 }
             }
 
-            if (count == 0)
+            return count;
+        }
+
+        /// <summary>
+        /// An event the caller asked for goes out now (immediate kinds, and ordered kinds at a sorted event, after the
+        /// queues it releases) or waits in its capture thread's queue (ordered kinds).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Route(CaptureThread thread, in EventHeader h, ReadOnlySpan<byte> payload)
+        {
+            EventKind kind = _kindByMetadataId.GetValueOrDefault(h.MetadataId);
+            if (_immediate.Contains(kind.Kind))
             {
-                return;
+                Dispatch(kind, h.TimeStamp, h.ThreadId, h.StackId, payload);
             }
 
-            // As TraceEvent does: events belong to the capture thread of the block's first event, and only a
-            // sorted event (the first of each thread's run of events in the block) switches to another one.
-            ref EventHeader first = ref _blockEvents[0].Header;
-            CaptureThread thread = ThreadOf(first.CaptureThreadId, unchecked(first.SequenceNumber - 1));
-            for (int i = 0; i < count; i++)
+            if (h.IsSorted)
             {
-                ref BlockEvent ev = ref _blockEvents[i];
-                ref EventHeader h = ref ev.Header;
-                _lastTimeStamp = Math.Max(_lastTimeStamp, h.TimeStamp);
-                if (h.IsSorted)
-                {
-                    thread = ThreadOf(h.CaptureThreadId, unchecked(h.SequenceNumber - 1));
-                }
-
-                CountDropped(thread.SequenceNumber, unchecked(h.SequenceNumber - 1));
-                thread.SequenceNumber = h.SequenceNumber;
-
-                EventKind kind = _kindByMetadataId.GetValueOrDefault(h.MetadataId);
-                ReadOnlySpan<byte> payload = content.Slice(ev.PayloadOffset, h.PayloadSize);
-                if (_immediate.Contains(kind.Kind))
+                SortAndDispatch(h.TimeStamp);
+                if (_ordered.Contains(kind.Kind))
                 {
                     Dispatch(kind, h.TimeStamp, h.ThreadId, h.StackId, payload);
                 }
-
-                if (h.IsSorted)
-                {
-                    SortAndDispatch(h.TimeStamp);
-                    if (_ordered.Contains(kind.Kind))
-                    {
-                        Dispatch(kind, h.TimeStamp, h.ThreadId, h.StackId, payload);
-                    }
-                }
-                else if (_ordered.Contains(kind.Kind))
-                {
-                    Enqueue(thread, kind, in h, payload);
-                }
             }
-
-            _eventsRead += count;
-            if ((_eventsSinceCancellationCheck += count) > 1 << 16)
+            else if (_ordered.Contains(kind.Kind))
             {
-                _eventsSinceCancellationCheck = 0;
-                _cancellationToken.ThrowIfCancellationRequested();
-                Progress?.Report(new AnalysisProgress(Step, FileOffset, _reader.FileLength));
+                Enqueue(thread, kind, in h, payload);
             }
         }
 
