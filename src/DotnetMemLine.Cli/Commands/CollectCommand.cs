@@ -76,34 +76,9 @@ internal static class CollectCommand
         }
 
         string? port = parsed.GetValue(DiagnosticPort);
-        int pid;
-        DiagnosticsClient client;
-        string name;
-        if (port is not null)
-        {
-            (client, pid) = TargetProcess.ConnectThroughPort(port);
-            name = pid > 0 ? TargetProcess.ApplicationName(pid) : "process";
-        }
-        else
-        {
-            pid = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
-            client = TargetProcess.Connect(pid);
-            name = TargetProcess.ApplicationName(pid);
-        }
-
-        // Check the method names against the live process (ClrMD, no suspension) before a long recording.
-        IReadOnlyList<string>? modules = pid > 0 ? LoadedModules.TryRead(pid) : null;
-        if (modules is not null)
-        {
-            IReadOnlyList<SelectedMethod> selection = MethodSelection.Resolve(
-                parsed.GetValue(CommonOptions.Method) ?? [], modules, $"the {modules.Count} modules process {pid} has loaded", parsed.GetValue(CommonOptions.Symbols) ?? []);
-
-            // Said now, before a long recording; the analysis repeats it only in the table's notes.
-            foreach (ReportNote note in selection.SelectMany(s => s.Notes))
-            {
-                Profiling.Status(NoteWording.English(note));
-            }
-        }
+        (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
+        ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
+        CheckMethodsAgainstTheProcess(pid, settings);
 
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
         using var signals = new StopSignal();
@@ -135,6 +110,39 @@ internal static class CollectCommand
             // Already reported by the recorder (disk full); the file keeps what reached it.
         }
 
-        return await Profiling.FinishRecordingAsync(result, CommonOptions.ReportSettingsFrom(parsed), signals, rundownSnapshot: snapshot).ConfigureAwait(false);
+        return await Profiling.FinishRecordingAsync(result, settings, signals, rundownSnapshot: snapshot).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects to the target given by --diagnostic-port, -p or -n: its client, its process id (0 when the port does not tell) and its name.</summary>
+    private static (DiagnosticsClient Client, int Pid, string Name) Attach(ParseResult parsed, string? port)
+    {
+        if (port is not null)
+        {
+            (DiagnosticsClient client, int pid) = TargetProcess.ConnectThroughPort(port);
+            return (client, pid, pid > 0 ? TargetProcess.ApplicationName(pid) : "process");
+        }
+
+        int id = parsed.GetValue(ProcessId) ?? TargetProcess.FindByName(parsed.GetRequiredValue(ProcessName)!);
+        return (TargetProcess.Connect(id), id, TargetProcess.ApplicationName(id));
+    }
+
+    /// <summary>
+    /// Checks the method names against the modules the live process has loaded (ClrMD, no suspension) before a
+    /// long recording, saying at once which method a name was taken as; the analysis repeats it only in the notes.
+    /// </summary>
+    private static void CheckMethodsAgainstTheProcess(int pid, ReportSettings settings)
+    {
+        IReadOnlyList<string>? modules = pid > 0 ? LoadedModules.TryRead(pid) : null;
+        if (modules is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<SelectedMethod> selection = MethodSelection.Resolve(
+            settings.Analysis.MethodPatterns, modules, $"the {modules.Count} modules process {pid} has loaded", settings.Analysis.SymbolDirectories);
+        foreach (ReportNote note in selection.SelectMany(s => s.Notes))
+        {
+            Profiling.Status(NoteWording.English(note));
+        }
     }
 }

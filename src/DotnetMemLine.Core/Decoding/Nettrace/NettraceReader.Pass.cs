@@ -170,30 +170,33 @@ internal sealed partial class NettraceReader
                     return Damaged(objectOffset, kind, $"its format version {type.Version} needs a newer reader");
                 }
 
-                switch (type.Name)
-                {
-                    case "EventBlock":
-                        ReadEventBlock(content);
-                        break;
-                    case "MetadataBlock":
-                        ReadMetadataBlock(content);
-                        break;
-                    case "StackBlock":
-                        ReadStackBlock(content);
-                        break;
-                    case "SPBlock":
-                        ReadSequencePoint(content);
-                        break;
-                    default:
-                        break; // an object type added by a later format: its size says how to skip it
-                }
-
+                ReadContent(type.Name, content);
                 _position += blockSize + 1;
                 return null;
             }
             catch (NettraceFormatException ex)
             {
                 return Damaged(objectOffset, kind, ex.Message);
+            }
+        }
+
+        /// <summary>Decodes a block by its type; an object type added by a later format is skipped (its size says how).</summary>
+        private void ReadContent(string typeName, ReadOnlySpan<byte> content)
+        {
+            switch (typeName)
+            {
+                case "EventBlock":
+                    ReadEventBlock(content);
+                    break;
+                case "MetadataBlock":
+                    ReadMetadataBlock(content);
+                    break;
+                case "StackBlock":
+                    ReadStackBlock(content);
+                    break;
+                case "SPBlock":
+                    ReadSequencePoint(content);
+                    break;
             }
         }
 
