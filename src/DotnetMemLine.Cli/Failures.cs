@@ -1,5 +1,9 @@
 namespace DotnetMemLine.Cli;
 
+// Both switches list every kind and every remedy with no catch-all arm, so that a new one fails the build
+// (CS8509) instead of exiting 1 or losing its advice; values outside the enums cannot reach them (CS8524).
+#pragma warning disable CS8524
+
 /// <summary>How the CLI reports the core's failures: the exit code of each kind, and each remedy in the CLI's words.</summary>
 internal static class Failures
 {
@@ -15,7 +19,6 @@ internal static class Failures
         FailureKind.SymbolsMissing => ExitCode.SymbolsMissing,
         FailureKind.OutputNotWritable => ExitCode.OutputNotWritable,
         FailureKind.TargetFailedToStart => ExitCode.TargetFailedToStart,
-        _ => ExitCode.UnexpectedError,
     };
 
     /// <summary>The failure's message and what to do about it, with this CLI's options and commands.</summary>
@@ -26,7 +29,7 @@ internal static class Failures
         Remedy.BuildWithPdbsOrPointAtThem => "; build with portable PDBs or pass --symbols <dir>",
         Remedy.RebuildOrPointAtAnIntactPdb => "; rebuild the module, or pass an intact PDB with --symbols <dir>",
         Remedy.UpdateTheTool => "; update dotnet-memline",
-        _ => "",
+        Remedy.None => "",
     };
 }
 

@@ -11,7 +11,7 @@ internal static class MethodReportBuilder
     /// <param name="hasILMaps">The trace has IL-to-native maps for the method's code (so a frame without a line is the PDB's doing).</param>
     /// <param name="estimator">How the tallies become bytes and intervals.</param>
     /// <param name="method">The selected method.</param>
-    /// <param name="runsPrecompiledCode">Some of its samples ran in ReadyToRun code, which has no IL-to-native map.</param>
+    /// <param name="runsPrecompiledCode">Some of the method's code in the trace is ReadyToRun code, which has no IL-to-native map.</param>
     /// <param name="symbols">The PDB of its module: its span of source and its lines.</param>
     /// <param name="tallies">The samples charged to its lines.</param>
     public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false, IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false)

@@ -14,7 +14,7 @@ public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IRead
 /// </summary>
 public static class ProfileAnalyzer
 {
-    /// <summary>Builds the report of the selected methods from a decoded trace; throws <see cref="MemLineException"/> when a name matches nothing or too much, or a PDB is missing or damaged.</summary>
+    /// <summary>Builds the report of the selected methods from a decoded trace; throws <see cref="MemLineException"/> when a name matches nothing or too much, a PDB is missing or damaged, or the trace lacks what a table needs (allocation events, stacks, a readable part).</summary>
     public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
     {
         using var symbols = new SymbolCache(options.SymbolDirectories);
@@ -95,7 +95,7 @@ public static class ProfileAnalyzer
         }
         catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !trace.Summary.HasRundown)
         {
-            throw new MemLineException(FailureKind.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex);
+            throw new MemLineException(FailureKind.TraceIncomplete, $"{ex.Message}; {NoteWording.NoRundown}, and the method may have run only such code", ex) { Remedy = ex.Remedy };
         }
 
         ModuleSymbols[] symbolsOf = [.. selection.Select(s => symbols.Open(s.Method.ModulePath))];

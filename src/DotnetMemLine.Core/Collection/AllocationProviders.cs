@@ -22,13 +22,13 @@ public static class AllocationProviders
     public const long ILToNativeMapKeyword = 0x20000;        // native offset -> IL offset, per code version
     /// <summary>.NET 10's AllocationSampled event: randomized allocation sampling.</summary>
     public const long AllocationSamplingKeyword = 0x80000000000; // AllocationSampled (.NET 10+)
-    /// <summary>Type descriptions (BulkType): the allocated types' full names.</summary>
+    /// <summary>Type descriptions (BulkType); without it the runtime drops the first allocation of each type on each thread.</summary>
     public const long TypeKeyword = 0x80000;                 // BulkType; without it the runtime drops the first allocation of each type on each thread
     /// <summary>One of the two keywords of exact mode (GCSampledObjectAllocation, high).</summary>
     public const long SampledObjectAllocationHighKeyword = 0x200000;  // GCSampledObjectAllocation, ...
     /// <summary>One of the two keywords of exact mode (GCSampledObjectAllocation, low).</summary>
     public const long SampledObjectAllocationLowKeyword = 0x2000000;  // ... with both High and Low: one event per object
-    /// <summary>Type names in allocation events.</summary>
+    /// <summary>GCHeapAndTypeNames: BulkType events carry each type's name (exact mode's allocation events carry only an id).</summary>
     public const long TypeNamesKeyword = 0x1000000;          // GCHeapAndTypeNames: BulkType carries each type's name (exact mode's events carry only an id)
 
     /// <summary>

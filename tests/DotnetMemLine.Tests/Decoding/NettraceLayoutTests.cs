@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using DotnetMemLine.Decoding;
+using DotnetMemLine.Decoding.Nettrace;
 using DotnetMemLine.Tests.Decoding.Nettrace;
 
 namespace DotnetMemLine.Tests.Decoding;
@@ -89,5 +90,20 @@ public sealed class NettraceLayoutTests
 
         Assert.AreEqual(7, layout.FormatVersion);
         Assert.AreEqual(7, layout.MinimumReaderVersion);
+    }
+
+    [TestMethod]
+    public void StreamHeader_IsIdentifiedTheSameForTheWalkAndTheDecoder()
+    {
+        byte[] fastSerialization = [.. "Nettrace"u8, 20, 0, 0, 0, .. "!FastSerialization.1"u8];
+        byte[] v6 = [.. "Nettrace"u8, 0, 0, 0, 0, 6, 0, 0, 0];
+
+        Assert.AreEqual(NettraceKind.FastSerialization, NettraceFormat.Identify(fastSerialization, out _));
+        Assert.AreEqual(NettraceKind.OtherContainer, NettraceFormat.Identify(v6, out int major));
+        Assert.AreEqual(6, major);
+        Assert.AreEqual(NettraceKind.Truncated, NettraceFormat.Identify(v6.AsSpan(0, 12), out _), "cut before the version after the zero");
+        Assert.AreEqual(NettraceKind.Truncated, NettraceFormat.Identify(fastSerialization.AsSpan(0, 20), out _));
+        Assert.AreEqual(NettraceKind.NotNettrace, NettraceFormat.Identify("Netrace!"u8, out _));
+        Assert.AreEqual(NettraceKind.OtherContainer, NettraceFormat.Identify([.. "Nettrace"u8, 20, 0, 0, 0, .. "!FastSerialization.2"u8], out _));
     }
 }

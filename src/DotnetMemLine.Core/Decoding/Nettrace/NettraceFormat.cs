@@ -41,7 +41,12 @@ internal static class NettraceFormat
         ReadOnlySpan<byte> rest = head[Magic.Length..];
         if (rest.Length >= sizeof(int) && BinaryPrimitives.ReadInt32LittleEndian(rest) == 0)
         {
-            laterMajorVersion = rest.Length >= 2 * sizeof(int) ? BinaryPrimitives.ReadInt32LittleEndian(rest[sizeof(int)..]) : 0;
+            if (rest.Length < 2 * sizeof(int))
+            {
+                return NettraceKind.Truncated; // cut before the version that follows the zero
+            }
+
+            laterMajorVersion = BinaryPrimitives.ReadInt32LittleEndian(rest[sizeof(int)..]);
             return NettraceKind.OtherContainer;
         }
 
