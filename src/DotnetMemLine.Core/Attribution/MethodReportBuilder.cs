@@ -62,19 +62,17 @@ internal static class MethodReportBuilder
     /// <summary>The method's source lines, or null (and a note why) when the file cannot be read or is not the one the PDB was built from.</summary>
     private static string[]? SourceText(MethodSourceSpan span, ModuleSymbols symbols, List<ReportNote> notes)
     {
-        if (!SourceFile.TryReadLines(span.FilePath, out string[]? lines, out string? problem))
+        SourceRead source = symbols.ReadSource(span.FilePath);
+        if (source.Problem is { } problem)
         {
-            notes.Add(new SourceUnreadableNote(span.FilePath, problem ?? "unreadable"));
-            return null;
+            notes.Add(new SourceUnreadableNote(span.FilePath, problem));
         }
-
-        if (!symbols.SourceMatchesPdb(span.FilePath))
+        else if (source.ChangedSinceBuild)
         {
             notes.Add(new SourceChangedNote(span.FilePath));
-            return null;
         }
 
-        return lines;
+        return source.Lines;
     }
 
     /// <summary>A row for every line from the signature to the closing brace, and for any other line with samples.</summary>

@@ -81,21 +81,36 @@ public sealed partial class ModuleSymbols
     /// Like <see cref="SourceMatchesPdb(string)"/> for a copy of the document found elsewhere
     /// (sources moved or checked out at another path since the build).
     /// </summary>
-    public bool SourceMatchesPdb(string documentPath, string localPath)
+    public bool SourceMatchesPdb(string documentPath, string localPath) =>
+        ChecksumOf(documentPath) is { } checksum && (SourceFile.MatchesChecksum(localPath, checksum.Algorithm, checksum.Hash) ?? true);
+
+    /// <summary>
+    /// The source file at a document path, read once per analysis: its lines, or why there are none (unreadable, or
+    /// edited since the build). Shared by the spans (<see cref="GetMethodSpan"/>) and the tables' line text.
+    /// </summary>
+    public SourceRead ReadSource(string path) => _sources.GetOrAdd(path, ReadSourceOnce);
+
+    private SourceRead ReadSourceOnce(string path)
+    {
+        if (!SourceFile.TryRead(path, out byte[]? bytes, out string? problem) || !SourceFile.TryDecodeLines(bytes, out string[]? lines, out problem))
+        {
+            return new SourceRead(null, problem ?? "unreadable", ChangedSinceBuild: false);
+        }
+
+        bool matches = ChecksumOf(path) is { } checksum && (SourceFile.MatchesChecksum(bytes, checksum.Algorithm, checksum.Hash) ?? true);
+        return matches ? new SourceRead(lines, null, ChangedSinceBuild: false) : new SourceRead(null, null, ChangedSinceBuild: true);
+    }
+
+    /// <summary>The checksum the PDB recorded for a document (empty when none); null for a path that is no document of this PDB.</summary>
+    private (Guid Algorithm, byte[] Hash)? ChecksumOf(string documentPath)
     {
         if (!_documentsByPath.TryGetValue(documentPath, out var handle))
         {
-            return false;
+            return null;
         }
 
         var document = _pdb.GetDocument(handle);
-        if (document.HashAlgorithm.IsNil || document.Hash.IsNil)
-        {
-            return true;
-        }
-
-        var hash = _pdb.GetBlobBytes(document.Hash);
-        return SourceFile.MatchesChecksum(localPath, _pdb.GetGuid(document.HashAlgorithm), hash) ?? true;
+        return document.HashAlgorithm.IsNil || document.Hash.IsNil ? (Guid.Empty, []) : (_pdb.GetGuid(document.HashAlgorithm), _pdb.GetBlobBytes(document.Hash));
     }
 
     private MethodPoints GetPoints(int methodToken) => _points.GetOrAdd(methodToken, ReadPoints);
@@ -287,8 +302,7 @@ public sealed partial class ModuleSymbols
 
     // Only a source file that still matches the PDB's checksum may shape a span: an edited one would
     // move the signature and closing-brace lines the table shows.
-    private string[]? GetSource(string path) =>
-        _sources.GetOrAdd(path, p => SourceMatchesPdb(p) && SourceFile.TryReadLines(p, out var lines) ? lines : null);
+    private string[]? GetSource(string path) => ReadSource(path).Lines;
 
     /// <summary>Visible sequence points of one method, sorted by IL offset.</summary>
     private sealed class MethodPoints(int[] offsets, int[] lines, int[] endLines, string[] documents)

@@ -24,7 +24,7 @@ public sealed partial class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<CatchRegion>> _catchRegions = new();
-    private readonly ConcurrentDictionary<string, string[]?> _sources = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SourceRead> _sources = new(StringComparer.Ordinal);
 
     private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
     {

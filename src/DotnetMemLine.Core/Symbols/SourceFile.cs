@@ -27,11 +27,21 @@ public static class SourceFile
     public static bool TryReadLines(string path, [NotNullWhen(true)] out string[]? lines, out string? problem)
     {
         lines = null;
-        if (ReadBounded(path, out problem) is not { } bytes)
-        {
-            return false;
-        }
+        return TryRead(path, out byte[]? bytes, out problem) && TryDecodeLines(bytes, out lines, out problem);
+    }
 
+    /// <summary>The file's bytes, within <see cref="MaxBytes"/> and a few seconds; otherwise false and why (as <see cref="TryReadLines(string, out string[], out string)"/> says it).</summary>
+    internal static bool TryRead(string path, [NotNullWhen(true)] out byte[]? bytes, out string? problem)
+    {
+        bytes = ReadBounded(path, out problem);
+        return bytes is not null;
+    }
+
+    /// <summary>A source file's lines from its bytes; false for a binary file.</summary>
+    internal static bool TryDecodeLines(byte[] bytes, [NotNullWhen(true)] out string[]? lines, out string? problem)
+    {
+        lines = null;
+        problem = null;
         if (Array.IndexOf(bytes, (byte)0) >= 0)
         {
             problem = "a binary file";
@@ -132,9 +142,15 @@ public static class SourceFile
             return null;
         }
 
-        if (ReadBounded(path, out _) is not { } content)
+        return ReadBounded(path, out _) is { } content && MatchesChecksum(content, hashAlgorithm, expectedHash) is true;
+    }
+
+    /// <summary>Whether <paramref name="content"/> hashes to <paramref name="expectedHash"/>; null when that cannot be told (unknown algorithm or no hash).</summary>
+    internal static bool? MatchesChecksum(ReadOnlySpan<byte> content, Guid hashAlgorithm, ReadOnlySpan<byte> expectedHash)
+    {
+        if (expectedHash.IsEmpty || (hashAlgorithm != Sha256Algorithm && hashAlgorithm != Sha1Algorithm))
         {
-            return false;
+            return null;
         }
 
         // The compiler hashes the raw bytes it read, so no decoding or newline normalization here.
