@@ -9,27 +9,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-cases="${1:-10000}"
-seed="${2:-1}"
-shift $(( $# > 2 ? 2 : $# ))
-timeout=10
-work="$(mktemp -d -t memline-fuzz-XXXXXX)"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --timeout) timeout="$2"; shift 2 ;;
-    --work) work="$2"; mkdir -p "$work"; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
+source eng/fuzz-common.sh
+fuzz_options 10000 memline-fuzz "$@"
+fuzz_build
 
-echo "Building the tool, the line-truth target and the fuzzer..." >&2
-dotnet build src/DotnetMemLine.Cli -v quiet -nologo >&2
-dotnet build tests/Targets/LineTruthTarget -v quiet -nologo >&2
-dotnet build eng/Fuzz -v quiet -nologo >&2
-
-echo "Recording the seed trace in $work..." >&2
-dotnet src/DotnetMemLine.Cli/bin/Debug/net10.0/dotnet-memline.dll run --method Workload.AllocateKnownAmounts \
-  -o "$work/seed.nettrace" -- dotnet tests/Targets/LineTruthTarget/bin/Debug/net10.0/LineTruthTarget.dll "$work/truth.json" --rounds 5 >/dev/null
+fuzz_record_seed tests/Targets/LineTruthTarget/bin/Debug/net10.0/LineTruthTarget.dll
 
 # A private temp folder, so that a leaked .etlx is ours to see (and not another run's).
 mkdir -p "$work/tmp"

@@ -10,32 +10,16 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-cases="${1:-2000}"
-seed="${2:-1}"
-shift $(( $# > 2 ? 2 : $# ))
-timeout=10
-work="$(mktemp -d -t memline-pdbfuzz-XXXXXX)"
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --timeout) timeout="$2"; shift 2 ;;
-    --work) work="$2"; mkdir -p "$work"; shift 2 ;;
-    *) echo "unknown option $1" >&2; exit 2 ;;
-  esac
-done
-
-echo "Building the tool, the line-truth target and the fuzzer..." >&2
-dotnet build src/DotnetMemLine.Cli -v quiet -nologo >&2
-dotnet build tests/Targets/LineTruthTarget -v quiet -nologo >&2
-dotnet build eng/Fuzz -v quiet -nologo >&2
+source eng/fuzz-common.sh
+fuzz_options 2000 memline-pdbfuzz "$@"
+fuzz_build
 
 # A private copy whose debug directory no longer names the build's PDB under obj/ (that one would be
 # found first): only the copy next to the module, the one damaged, is read.
 rm -rf "$work/target" && cp -r tests/Targets/LineTruthTarget/bin/Debug/net10.0 "$work/target"
 perl -pi -e 's#/obj/#/ob_/#' "$work/target/LineTruthTarget.dll"
 
-echo "Recording the seed trace in $work..." >&2
-dotnet src/DotnetMemLine.Cli/bin/Debug/net10.0/dotnet-memline.dll run --method Workload.AllocateKnownAmounts \
-  -o "$work/seed.nettrace" -- dotnet "$work/target/LineTruthTarget.dll" "$work/truth.json" --rounds 5 >/dev/null
+fuzz_record_seed "$work/target/LineTruthTarget.dll"
 
 exec dotnet eng/Fuzz/bin/Debug/net10.0/Fuzz.dll --seed-trace "$work/seed.nettrace" --pdb "$work/target/LineTruthTarget.pdb" \
   --method Workload.AllocateKnownAmounts --cases "$cases" --random-seed "$seed" --timeout "$timeout" --failures "$work/failures"

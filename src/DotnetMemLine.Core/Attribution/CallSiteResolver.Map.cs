@@ -158,22 +158,7 @@ internal sealed partial class CallSiteResolver
     }
 
     /// <summary>The map entry in effect at <paramref name="nativeOffset"/> (the last of equal starts), or -1 before the first.</summary>
-    private int RangeAt(int nativeOffset)
-    {
-        int[] native = _code.NativeOffsets;
-        int entry = Array.BinarySearch(native, nativeOffset);
-        if (entry < 0)
-        {
-            return ~entry - 1;
-        }
-
-        while (entry + 1 < native.Length && native[entry + 1] == nativeOffset)
-        {
-            entry++;
-        }
-
-        return entry;
-    }
+    private int RangeAt(int nativeOffset) => _code.RangeAt(nativeOffset);
 
     /// <summary>
     /// The map's own answer for a native offset, used when no IL site explains the call and to break ties:

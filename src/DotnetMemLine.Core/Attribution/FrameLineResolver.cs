@@ -62,11 +62,12 @@ internal static class FrameLineResolver
 
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches);
-            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(body.Select(i => (frames[i].ReturnOffset, CallOf(frames[i], objectSizes[i], trace, typeNames))));
+            (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
+            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)));
             var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions);
-            foreach (int i in body)
+            foreach ((int i, FrameCall call) in calls)
             {
-                result[i] = LineOfFrame(context, frames[i], objectSizes[i], trace, explain);
+                result[i] = LineOfFrame(context, frames[i], call, objectSizes[i], trace, explain);
             }
         }
 
@@ -77,10 +78,9 @@ internal static class FrameLineResolver
     private sealed record Body(CompiledCode Code, int CodeId, TracedMethod Method, ModuleSymbols Symbols, ImmutableArray<ILSite> Sites, int? Root, CallSiteResolver Resolver,
         Dictionary<int, CallSiteResolution> Resolutions);
 
-    private static FrameLine LineOfFrame(Body body, FrameKey frame, (long Min, long Max) sizes, IAllocationTrace trace, string? explain)
+    private static FrameLine LineOfFrame(Body body, FrameKey frame, FrameCall call, (long Min, long Max) sizes, IAllocationTrace trace, string? explain)
     {
         (ModuleSymbols symbols, TracedMethod method, ImmutableArray<ILSite> sites, CallSiteResolver resolver) = (body.Symbols, body.Method, body.Sites, body.Resolver);
-        FrameCall call = CallOf(frame, sizes, trace, trace.TypeNames);
         CallSiteResolution resolution = resolver.HandlerSites.TryGetValue((frame.ReturnOffset, call), out int inCatch)
             ? new CallSiteResolution(inCatch, [])
             : body.Resolutions[frame.ReturnOffset];

@@ -46,18 +46,7 @@ public sealed class FrameLines(IAllocationTrace trace, SymbolCache symbols)
     /// <summary>The IL offset of the map range holding the byte before the return address (inside the call instruction); -1 when unmapped.</summary>
     internal static int ILOffsetOfCall(CompiledCode code, int returnOffset)
     {
-        int index = Array.BinarySearch(code.NativeOffsets, returnOffset - 1);
-        if (index < 0)
-        {
-            index = ~index - 1;
-        }
-
-        // Several entries may start at one native offset (an empty range): the last one is where the code goes on.
-        while (index >= 0 && index + 1 < code.NativeOffsets.Length && code.NativeOffsets[index + 1] == code.NativeOffsets[index])
-        {
-            index++;
-        }
-
+        int index = code.RangeAt(returnOffset - 1);
         return index < 0 ? -1 : code.ILOffsets[index] switch
         {
             >= 0 and int il => il,

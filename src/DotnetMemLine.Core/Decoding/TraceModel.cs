@@ -65,6 +65,26 @@ public sealed record CompiledCode
     /// or a trace without the JitTracing keyword).
     /// </summary>
     public IReadOnlyList<(string TypeName, string MethodName)>? InlinedMethods { get; init; }
+
+    /// <summary>
+    /// The index of the map entry whose range holds <paramref name="nativeOffset"/>: the last entry starting at or
+    /// before it (of several starting at one offset, an empty range, the last, where the code goes on); -1 before the first.
+    /// </summary>
+    public int RangeAt(int nativeOffset)
+    {
+        int entry = Array.BinarySearch(NativeOffsets, nativeOffset);
+        if (entry < 0)
+        {
+            return ~entry - 1;
+        }
+
+        while (entry + 1 < NativeOffsets.Length && NativeOffsets[entry + 1] == nativeOffset)
+        {
+            entry++;
+        }
+
+        return entry;
+    }
 }
 
 /// <summary>

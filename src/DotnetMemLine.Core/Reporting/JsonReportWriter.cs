@@ -161,13 +161,7 @@ public sealed class JsonReportWriter : IReportRenderer
 
     private static void WriteNullableNumber(Utf8JsonWriter json, string name, double? value)
     {
-        if (value is double v)
-        {
-            json.WriteNumber(name, Math.Round(v));
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
+        json.WritePropertyName(name);
+        WriteValue(json, value);
     }
 }

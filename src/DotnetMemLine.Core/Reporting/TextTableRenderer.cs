@@ -50,12 +50,12 @@ public sealed class TextTableRenderer : IReportRenderer
         text.Append("Estimator: ").AppendLine(report.Estimator);
         if (method.TotalAllocated is EstimateReport total && report.Exact)
         {
-            text.Append(inv, $"Total:     {AtLeast(report)}{ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
+            text.Append(inv, $"Total:     {ReportColumns.AtLeast(report)}{ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
         }
         else if (method.TotalAllocated is EstimateReport estimate)
         {
             string confidence = estimate.LowConfidence ? $" (low confidence: under {AllocationEstimator.LowConfidenceSamples} samples)" : "";
-            text.Append(inv, $"Total:     {AtLeast(report)}{ByteFormat.Format(estimate.Bytes)} allocated while the method ran {Interval(estimate)}, {estimate.Samples:N0} samples{confidence}").AppendLine();
+            text.Append(inv, $"Total:     {ReportColumns.AtLeast(report)}{ByteFormat.Format(estimate.Bytes)} allocated while the method ran {ReportColumns.Interval(estimate)}, {estimate.Samples:N0} samples{confidence}").AppendLine();
         }
         else
         {
@@ -106,10 +106,6 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(inv, $"{ReportColumns.IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
         }
     }
-
-    private static string AtLeast(ProfileReport report) => ReportColumns.AtLeast(report);
-
-    private static string Interval(EstimateReport estimate) => ReportColumns.Interval(estimate);
 
     /// <summary>The cells of one row, each padded to its column's width, then its mark's place if it has one, then two spaces.</summary>
     private static string Row(IEnumerable<TableColumn> columns, Func<TableColumn, string> cell, Func<TableColumn, char> mark)

@@ -103,7 +103,12 @@ public static class ILSites
 
             if (operand == OperandType.InlineSwitch)
             {
-                continue; // its targets were read with it
+                if (!TrySkipSwitchTargets(ref il))
+                {
+                    break;
+                }
+
+                continue;
             }
 
             switch (code)
@@ -162,8 +167,8 @@ public static class ILSites
     }
 
     /// <summary>
-    /// The next instruction's opcode (0xFE-prefixed ones as 256 + the second byte) and operand type; a <c>switch</c>'s
-    /// targets are read past. False at bytes that are not valid IL or an operand cut short.
+    /// The next instruction's opcode (0xFE-prefixed ones as 256 + the second byte) and operand type, its fixed-size
+    /// operand still to read. False at bytes that are not valid IL or an operand cut short.
     /// </summary>
     private static bool TryReadOpcode(ref BlobReader il, out int code, out OperandType operand)
     {
@@ -185,17 +190,19 @@ public static class ILSites
         }
 
         operand = known;
-        if (operand == OperandType.InlineSwitch)
-        {
-            uint targets = il.ReadUInt32();
-            if (il.RemainingBytes < 4L * targets)
-            {
-                return false;
-            }
+        return true;
+    }
 
-            il.Offset += 4 * (int)targets;
+    /// <summary>Reads past a <c>switch</c>'s targets (its count read first); false when they are cut short.</summary>
+    private static bool TrySkipSwitchTargets(ref BlobReader il)
+    {
+        uint targets = il.ReadUInt32();
+        if (il.RemainingBytes < 4L * targets)
+        {
+            return false;
         }
 
+        il.Offset += 4 * (int)targets;
         return true;
     }
 
@@ -226,18 +233,7 @@ public static class ILSites
         while (il.RemainingBytes > 0)
         {
             int offset = il.Offset;
-            int code = il.ReadByte();
-            if (code == 0xFE)
-            {
-                if (il.RemainingBytes == 0)
-                {
-                    break;
-                }
-
-                code = 256 + il.ReadByte();
-            }
-
-            if (OperandTypes[code] is not { } operand || il.RemainingBytes < FixedOperandSize(operand))
+            if (!TryReadOpcode(ref il, out _, out OperandType operand))
             {
                 break;
             }
@@ -758,26 +754,7 @@ public static class ILSites
         _ => 4,
     };
 
-    private static void Skip(ref BlobReader il, OperandType operand)
-    {
-        switch (operand)
-        {
-            case OperandType.InlineNone:
-                break;
-            case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar:
-                il.Offset += 1;
-                break;
-            case OperandType.InlineVar:
-                il.Offset += 2;
-                break;
-            case OperandType.InlineI8 or OperandType.InlineR:
-                il.Offset += 8;
-                break;
-            default:
-                il.Offset += 4;
-                break;
-        }
-    }
+    private static void Skip(ref BlobReader il, OperandType operand) => il.Offset += FixedOperandSize(operand);
 
     private static OperandType?[] BuildOperandTable()
     {
