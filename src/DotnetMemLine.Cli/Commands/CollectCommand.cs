@@ -52,6 +52,7 @@ internal static class CollectCommand
             CommonOptions.Format,
             CommonOptions.Symbols,
             CommonOptions.BufferSize,
+            CommonOptions.Async,
             Exact,
         };
         command.Validators.Add(result =>
@@ -89,7 +90,7 @@ internal static class CollectCommand
             client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize)),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async)),
             duration,
             () =>
             {

@@ -29,6 +29,7 @@ internal static class RunCommand
             CommonOptions.Symbols,
             CommonOptions.BufferSize,
             CommonOptions.Exact,
+            CommonOptions.Async,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -49,7 +50,7 @@ internal static class RunCommand
             launched.Client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async)),
             duration: null,
             () =>
             {

@@ -30,6 +30,21 @@ internal sealed class MethodLineTallies
     /// <summary>Exact mode: the threads the method's allocations were made on.</summary>
     public int ThreadCount { get; set; }
 
+    /// <summary>
+    /// Per line, the part of its figure made by work the line handed to other threads (<c>Task.Run</c>,
+    /// <c>Parallel</c>, PLINQ: the trace's causality events tie it to the line), and those threads.
+    /// </summary>
+    public Dictionary<int, (SampleTally Part, HashSet<int> Threads)> HandedOffByLine { get; } = [];
+
+    /// <summary>
+    /// Allocations on threads the method never ran on, while it ran (from its first sample to its last), that no
+    /// causal link ties to it, and those threads: not in its lines.
+    /// </summary>
+    public SampleTally Elsewhere { get; } = new();
+
+    /// <summary>How many threads <see cref="Elsewhere"/>'s allocations were made on.</summary>
+    public int ElsewhereThreads { get; set; }
+
     /// <summary>Exact mode: the lines whose stacks include objects boxed by the runtime's CastHelpers.Box, which it logs only in part.</summary>
     public SortedSet<int> LinesBoxingThroughHelper { get; } = [];
 }
@@ -111,6 +126,14 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly List<FrameKey> _frames = [];
     private readonly List<(long Min, long Max)> _objectSizes = [];
     private readonly HashSet<int>[] _threadsOfSelected;
+    private readonly (double First, double Last)[] _timesOfSelected;
+
+    // Allocations charged to no selected method, by thread and time bucket: what ran elsewhere while a method ran.
+    private const double ElsewhereBucketMSec = 50;
+    private readonly Dictionary<(int Thread, int Bucket), StackTally> _elsewhere = [];
+
+    // Precedes, in a stack's pairs, the frames of code that handed the work to another thread; its second half is that thread.
+    private const int HandOffMarker = -1;
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
     private readonly List<(int Selected, int FrameId)> _foreignPairs = [];
 
@@ -151,6 +174,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         _runsContinuations = runsContinuations ?? new bool[selectedIndexByMethodId.Length];
         _boxesThroughHelper = boxesThroughHelper ?? new bool[selectedIndexByMethodId.Length];
         _threadsOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => new HashSet<int>())];
+        _timesOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => (double.MaxValue, double.MinValue))];
     }
 
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge(IReadOnlyList{FrameLine})"/> expects lines for.</summary>
@@ -177,6 +201,22 @@ internal sealed class LineAttributor : IAllocationVisitor
         {
             Tally(allocation, frames, used);
         }
+        else
+        {
+            TallyElsewhere(allocation);
+        }
+    }
+
+    private void TallyElsewhere(in AllocationRecord allocation)
+    {
+        var key = (allocation.ThreadId, (int)(allocation.TimeMSec / ElsewhereBucketMSec));
+        if (!_elsewhere.TryGetValue(key, out StackTally? tally))
+        {
+            tally = new StackTally();
+            _elsewhere[key] = tally;
+        }
+
+        Add(tally.Samples, allocation);
     }
 
     /// <summary>
@@ -188,6 +228,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private int SelectedFrames(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
     {
         int used = 0;
+        bool handOffMarked = false;
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
@@ -220,9 +261,17 @@ internal sealed class LineAttributor : IAllocationVisitor
                 continue;
             }
 
-            if (_eventKind == AllocationEventKind.Exact)
+            _threadsOfSelected[selected].Add(allocation.ThreadId);
+            (double first, double last) = _timesOfSelected[selected];
+            if (allocation.TimeMSec < first || allocation.TimeMSec > last)
             {
-                _threadsOfSelected[selected].Add(allocation.ThreadId);
+                _timesOfSelected[selected] = (Math.Min(first, allocation.TimeMSec), Math.Max(last, allocation.TimeMSec));
+            }
+
+            if (i >= allocation.HandedOffFrom && !handOffMarked)
+            {
+                used = AppendPair(used, HandOffMarker, allocation.ThreadId);
+                handOffMarked = true;
             }
 
             var key = i == 0
@@ -326,6 +375,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < tallies.Length; i++)
         {
             tallies[i] = new MethodLineTallies { ThreadCount = _threadsOfSelected[i].Count };
+            ChargeElsewhere(tallies[i], i);
         }
 
         var lines = new List<int>();
@@ -337,16 +387,25 @@ internal sealed class LineAttributor : IAllocationVisitor
             for (int selected = 0; selected < _selectedCount; selected++)
             {
                 bool onStack = false;
+                int handOffThread = -1;
+                bool handedOff = false;
                 lines.Clear();
                 shared.Clear();
                 for (int p = 0; p < pairs.Length; p += 2)
                 {
+                    if (pairs[p] == HandOffMarker)
+                    {
+                        handOffThread = pairs[p + 1];
+                        continue;
+                    }
+
                     if (pairs[p] != selected)
                     {
                         continue;
                     }
 
                     onStack = true;
+                    handedOff |= handOffThread >= 0; // a frame of the method queued the work this thread runs: all of it was handed off
                     FrameLine frameLine = lineOfFrame[pairs[p + 1]];
                     if (frameLine.InlinedLine > 0 && !lines.Contains(frameLine.InlinedLine))
                     {
@@ -367,6 +426,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                     if (line > 0 && !lines.Contains(line))
                     {
                         lines.Add(line);
+
                         if (!frameLine.SharedWith.IsDefaultOrEmpty)
                         {
                             shared.Add((line, frameLine.SharedWith));
@@ -377,11 +437,55 @@ internal sealed class LineAttributor : IAllocationVisitor
                 if (onStack)
                 {
                     Charge(tallies[selected], lines, shared, tally);
+                    if (handedOff)
+                    {
+                        ChargeHandedOff(tallies[selected], lines, handOffThread, tally);
+                    }
                 }
             }
         }
 
         return tallies;
+    }
+
+    /// <summary>The method handed the stack's work to thread <paramref name="thread"/>: that part of its lines' figures was made there.</summary>
+    private static void ChargeHandedOff(MethodLineTallies tallies, List<int> lines, int thread, StackTally stack)
+    {
+        foreach (int line in lines)
+        {
+            if (!tallies.HandedOffByLine.TryGetValue(line, out var part))
+            {
+                part = (new SampleTally(), []);
+                tallies.HandedOffByLine[line] = part;
+            }
+
+            part.Part.Add(stack.Samples);
+            part.Threads.Add(thread);
+        }
+    }
+
+    /// <summary>What threads the method never ran on allocated, uncharged, between its first and last allocation.</summary>
+    private void ChargeElsewhere(MethodLineTallies tallies, int selected)
+    {
+        (double first, double last) = _timesOfSelected[selected];
+        if (first > last)
+        {
+            return;
+        }
+
+        var threads = new HashSet<int>();
+        int firstBucket = (int)(first / ElsewhereBucketMSec);
+        int lastBucket = (int)(last / ElsewhereBucketMSec);
+        foreach (((int thread, int bucket), StackTally tally) in _elsewhere)
+        {
+            if (bucket >= firstBucket && bucket <= lastBucket && !_threadsOfSelected[selected].Contains(thread))
+            {
+                tallies.Elsewhere.Add(tally.Samples);
+                threads.Add(thread);
+            }
+        }
+
+        tallies.ElsewhereThreads = threads.Count;
     }
 
     private static void Charge(MethodLineTallies tallies, List<int> lines, List<(int Line, ImmutableArray<int> With)> shared, StackTally stack)

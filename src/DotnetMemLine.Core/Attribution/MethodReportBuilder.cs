@@ -7,6 +7,9 @@ namespace DotnetMemLine.Attribution;
 /// <summary>Builds one method's table: every line from the signature to the closing brace.</summary>
 internal static class MethodReportBuilder
 {
+    /// <summary>Allocations on other threads while the method ran get a note from this share of its total on.</summary>
+    private const double ElsewhereNoteShare = 0.05;
+
     /// <param name="structBoxLines">Exact mode: lines whose boxes the runtime logged only in part (see ProfileAnalyzer).</param>
     /// <param name="hasILMaps">The trace has IL-to-native maps for the method's code (so a frame without a line is the PDB's doing).</param>
     /// <param name="estimator">How the tallies become bytes and intervals.</param>
@@ -14,7 +17,9 @@ internal static class MethodReportBuilder
     /// <param name="runsPrecompiledCode">Some of the method's code in the trace is ReadyToRun code, which has no IL-to-native map.</param>
     /// <param name="symbols">The PDB of its module: its span of source and its lines.</param>
     /// <param name="tallies">The samples charged to its lines.</param>
-    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false, IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false)
+    /// <param name="traceFollowsCausality">The trace has the TPL's causality events (<c>--async</c>).</param>
+    public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false,
+        IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false, bool traceFollowsCausality = false)
     {
         var notes = new List<ReportNote>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -48,6 +53,16 @@ internal static class MethodReportBuilder
         if (structBoxLines is { Count: > 0 })
         {
             notes.Add(new StructBoxesNote([.. structBoxLines]));
+        }
+
+        // Allocations elsewhere are worth a note once they are a noticeable share of what the method allocated.
+        if (tallies.Elsewhere.Samples > 0 && tallies.Total.Samples > 0)
+        {
+            double elsewhere = AllocationEstimator.Estimate(tallies.Elsewhere, estimator).Bytes;
+            if (elsewhere >= ElsewhereNoteShare * AllocationEstimator.Estimate(tallies.Total, estimator).Bytes)
+            {
+                notes.Add(new ElsewhereNote(elsewhere, tallies.ElsewhereThreads, traceFollowsCausality));
+            }
         }
 
         return new MethodReport(
@@ -97,6 +112,11 @@ internal static class MethodReportBuilder
             if (tallies.SharedByLine.TryGetValue(line, out var shared))
             {
                 row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
+            }
+
+            if (tallies.HandedOffByLine.TryGetValue(line, out var handedOff))
+            {
+                row = row with { HandedOffPart = ToReport(handedOff.Part, estimator), HandedOffThreads = handedOff.Threads.Count };
             }
 
             rows.Add(row);

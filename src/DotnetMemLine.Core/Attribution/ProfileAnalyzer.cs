@@ -153,9 +153,21 @@ public static class ProfileAnalyzer
         SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
         boxLines.UnionWith(tallies.LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
         bool hasILMaps = trace.Code.Any(c => code.IsOf(c.MethodId, index) && c.NativeOffsets.Length > 0);
-        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps);
+        if (!trace.Summary.HasAsyncCausality && Awaits(method, methodSymbols))
+        {
+            notes.Add(new AwaitsWithoutCausalityNote(method.MethodName));
+        }
+
+        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps, trace.Summary.HasAsyncCausality);
         return report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto };
     }
+
+    /// <summary>
+    /// An async method: its body starts its state machine through an async method builder (<c>AsyncTaskMethodBuilder.Start</c>,
+    /// <c>AsyncValueTaskMethodBuilder</c>, <c>AsyncIteratorMethodBuilder</c>, <c>PoolingAsyncValueTaskMethodBuilder</c>).
+    /// </summary>
+    private static bool Awaits(MethodIdentity method, ModuleSymbols symbols) =>
+        symbols.GetBody(method.Token).Sites.Any(s => s.IsCall && s.MethodName is "Start" or "MoveNext" && s.TypeKey.Contains("MethodBuilder", StringComparison.Ordinal));
 
     /// <summary>What the whole report must say about the trace: a missing rundown, a damaged end, dropped or batched events.</summary>
     private static List<ReportNote> TraceWarnings(TraceSummary summary)

@@ -46,17 +46,33 @@ public static class AllocationProviders
     public const long ExactKeywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword
         | TypeKeyword | TypeNamesKeyword | SampledObjectAllocationHighKeyword | SampledObjectAllocationLowKeyword;
 
+    /// <summary>The TPL's event source: its causality events tie an await's continuation and a queued delegate to the code that caused them.</summary>
+    public const string TplProvider = "System.Threading.Tasks.TplEventSource";
+
+    /// <summary>
+    /// TplEventSource's AsyncCausalityOperation (0x8: a task's creation and end) and
+    /// AsyncCausalitySynchronousWork (0x20: each stretch of a task's code a thread runs). Nothing else of
+    /// the TPL: its Tasks and TaskTransfer keywords add wait events the analysis does not need.
+    /// </summary>
+    public const long TplCausalityKeywords = 0x8 | 0x20;
+
     /// <summary>The same providers as a dotnet-trace <c>--providers</c> argument.</summary>
     public static string DotnetTraceProvidersArgument => ProvidersArgument(Keywords);
+
+    /// <summary>The providers of <c>--async</c> as a dotnet-trace <c>--providers</c> argument: the runtime's and the TPL's causality events.</summary>
+    public static string DotnetTraceAsyncProvidersArgument => $"{ProvidersArgument(Keywords)},{TplProvider}:0x{TplCausalityKeywords:X}:4";
 
     /// <summary>Exact mode's providers as a dotnet-trace <c>--providers</c> argument (for <c>dotnet-trace collect -- cmd</c>).</summary>
     public static string DotnetTraceExactProvidersArgument => ProvidersArgument(ExactKeywords);
 
     /// <param name="exact">True for exact mode's keywords (<see cref="ExactKeywords"/>).</param>
     /// <param name="bufferSizeMB">The session's buffer in MB (<c>--buffer-size</c>).</param>
-    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false) =>
+    /// <param name="causality">Also the TPL's causality events (<see cref="TplCausalityKeywords"/>): <c>--async</c>.</param>
+    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false, bool causality = false) =>
         new(
-            [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords)],
+            causality
+                ? [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords), new EventPipeProvider(TplProvider, EventLevel.Informational, TplCausalityKeywords)]
+                : [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords)],
             bufferSizeMB,
             requestRundown: true,
             requestStackwalk: true);

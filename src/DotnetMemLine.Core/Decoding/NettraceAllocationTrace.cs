@@ -27,8 +27,12 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
     private static readonly ClrEventSet AllocationEvents = ClrEventSet.Of(ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation);
 
+    private static readonly ClrEventSet CausalityEvents = ClrEventSet.Of(
+        ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
+
     private static readonly ClrEventSet ReplayEvents = ClrEventSet.Of(
-        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCCreateSegment);
+        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCCreateSegment,
+        ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
     private readonly NettraceReader _reader;
     private readonly MethodCodeMap _code;
@@ -80,7 +84,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     {
         NettraceReader reader = NettraceReader.Open(tracePath);
         var firstPass = new CodeMapPass();
-        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: AllocationEvents, progress, AnalysisStep.ReadingCode, cancellationToken);
+        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Of(AllocationEvents, CausalityEvents), progress, AnalysisStep.ReadingCode, cancellationToken);
 
         // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
         // attach describes the code compiled before the session instead.
@@ -105,7 +109,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
             ? 0
             : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
         TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem)
-            with { RundownFrom = rundownFrom };
+            with { RundownFrom = rundownFrom, HasAsyncCausality = firstPass.SawCausalityEvents };
         return new NettraceAllocationTrace(reader, code, summary, progress, firstPass.BulkTypeNames);
     }
 
@@ -125,6 +129,8 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         public MethodCodeMapBuilder Builder { get; } = new();
 
         public bool AnyAllocationHasAStack { get; private set; }
+
+        public bool SawCausalityEvents { get; private set; }
 
         /// <summary>Type names by the runtime's TypeID, from the BulkType events (exact mode's allocation events carry only the id).</summary>
         public BulkTypeNames BulkTypeNames { get; } = new();
@@ -147,6 +153,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.GCSampledObjectAllocation:
                     Builder.Counts.AddExact(payload.SampledObjectAllocation().ObjectCount);
                     NoteStack(ev);
+                    break;
+                case ClrEvent.TplOperationBegin or ClrEvent.TplOperationEnd or ClrEvent.TplSynchronousWorkBegin or ClrEvent.TplSynchronousWorkEnd:
+                    SawCausalityEvents = true;
                     break;
                 case ClrEvent.MethodLoadVerbose or ClrEvent.MethodUnloadVerbose:
                     Builder.OnMethodLoad(threadId, payload.MethodLoad(), fromRundown: false);
@@ -216,6 +225,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         // Every return address resolved so far: method id (or NotManagedCode), code version, offset into it.
         private readonly Dictionary<ulong, StackFrame> _frameByAddress = [];
 
+        // The callers each allocation lost to an await or a hand-off, from the TPL's causality events.
+        private readonly AsyncCausality? _causality = trace.Summary.HasAsyncCausality ? new AsyncCausality(trace.Methods) : null;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OnEvent(in NettraceEvent ev)
         {
@@ -226,7 +238,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         (long objectSize, long sampledByteOffset) = ev.Payload.AllocationSampled();
                         EnsurePlausible(ev, "AllocationSampled", objectSize > 0 && sampledByteOffset >= 0 && sampledByteOffset < objectSize);
                         int typeId = TypeIdOf(ev.Payload.AllocationSampledTypeId(), ev.Payload, static p => p.AllocationSampledTypeName());
-                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0, TypeId: typeId), FramesOf(ev));
+                        Report(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0, TypeId: typeId), FramesOf(ev));
                         break;
                     }
 
@@ -248,7 +260,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         if (!IsFrozen(address))
                         {
                             int typeId = TypeIdOf(ev.Payload.SampledObjectAllocationTypeId(), ev.Payload, null);
-                            visitor.OnAllocation(
+                            Report(
                                 new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount, typeId),
                                 FramesOf(ev));
                         }
@@ -261,14 +273,44 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         (long amount, long objectSize) = ev.Payload.AllocationTick();
                         EnsurePlausible(ev, "AllocationTick", amount >= 0 && objectSize >= 0);
                         int typeId = TypeIdOf(ev.Payload.AllocationTickTypeId(), ev.Payload, static p => p.AllocationTickTypeName());
-                        visitor.OnAllocation(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount, TypeId: typeId), FramesOf(ev));
+                        Report(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, 0, amount, TypeId: typeId), FramesOf(ev));
                         break;
                     }
+
+                case ClrEvent.TplOperationBegin when _causality is not null:
+                    {
+                        (int taskId, TaskOrigin origin) = ev.Payload.TplOperationBegin();
+                        _causality.OnTaskCreated((int)ev.ThreadId, taskId, origin, FramesOf(ev));
+                        break;
+                    }
+
+                case ClrEvent.TplOperationEnd when _causality is not null:
+                    _causality.OnTaskEnded(ev.Payload.TplTaskId());
+                    break;
+                case ClrEvent.TplSynchronousWorkBegin when _causality is not null:
+                    _causality.OnWorkBegin((int)ev.ThreadId, ev.Payload.TplTaskId(), FramesOf(ev));
+                    break;
+                case ClrEvent.TplSynchronousWorkEnd when _causality is not null:
+                    _causality.OnWorkEnd((int)ev.ThreadId);
+                    break;
 
                 case ClrEvent.GCHeapStats:
                     visitor.OnHeapSizeAfterGC(TimeMSec(ev.TimeStamp), ev.Payload.HeapSizeAfterGC());
                     break;
             }
+        }
+
+        /// <summary>Passes an allocation on with its logical stack: its own frames, then those of the code that caused it.</summary>
+        private void Report(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
+        {
+            if (_causality is null)
+            {
+                visitor.OnAllocation(allocation, frames);
+                return;
+            }
+
+            ReadOnlySpan<StackFrame> logical = _causality.Logical(allocation.ThreadId, frames, out int inheritedFrom, out int handedOffFrom);
+            visitor.OnAllocation(allocation with { InheritedFrom = inheritedFrom, HandedOffFrom = handedOffFrom }, logical);
         }
 
         public void OnStacksForgotten()

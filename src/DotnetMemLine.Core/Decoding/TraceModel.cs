@@ -117,7 +117,17 @@ public readonly record struct StackFrame(int MethodId, int CodeId, int ReturnOff
 /// <param name="TickAmount">For AllocationTick: bytes allocated since the previous tick.</param>
 /// <param name="ObjectCount">In exact mode: objects the event stands for (ObjectCountForTypeSample; 1 when every object is logged).</param>
 /// <param name="TypeId">The allocated type: index into <see cref="IAllocationTrace.TypeNames"/>, -1 when the event does not say.</param>
-public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1, int TypeId = -1);
+/// <param name="InheritedFrom">
+/// The index of the first frame that was not on the allocating thread's stack: from there on, the frames of
+/// the code that caused the work (the callers of an async method that resumed after an await, the code that
+/// queued a delegate), from the trace's TPL causality events; <see cref="int.MaxValue"/> for none.
+/// </param>
+/// <param name="HandedOffFrom">
+/// The index of the first frame of code that handed the work to this thread (<c>Task.Run</c>, <c>Parallel</c>,
+/// PLINQ); <see cref="int.MaxValue"/> for none.
+/// </param>
+public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1, int TypeId = -1,
+    int InheritedFrom = int.MaxValue, int HandedOffFrom = int.MaxValue);
 
 /// <summary>Facts about the whole trace, shown in every table header.</summary>
 /// <param name="BatchedExactEvents">
@@ -144,6 +154,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// <param name="AllocationEvents">The allocation events read (samples, ticks, or in exact mode objects or batches).</param>
 /// <param name="EventKind">Which allocation events the trace has.</param>
 /// <param name="HasStacks">Some allocation event carries a stack.</param>
+/// <param name="HasAsyncCausality">
+/// The trace has the TPL's causality events, and the decoder followed them: allocations after an await or in
+/// work handed to another thread carry the frames of the code that caused them.
+/// </param>
 public sealed record TraceSummary(
     string TracePath,
     double DurationSeconds,
@@ -155,7 +169,8 @@ public sealed record TraceSummary(
     long EventsRead = 0,
     string? ReadProblem = null,
     bool HasRundown = true,
-    string? RundownFrom = null)
+    string? RundownFrom = null,
+    bool HasAsyncCausality = false)
 {
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
@@ -167,7 +182,10 @@ public interface IAllocationVisitor
     /// <summary>A GC finished and the heap now holds <paramref name="heapBytes"/> bytes.</summary>
     void OnHeapSizeAfterGC(double timeMSec, long heapBytes);
 
-    /// <summary>An allocation event with its managed frames, innermost first.</summary>
+    /// <summary>
+    /// An allocation event with its managed frames, innermost first: its logical stack, which past
+    /// <see cref="AllocationRecord.InheritedFrom"/> goes on with the frames of the code that caused it.
+    /// </summary>
     void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames);
 }
 

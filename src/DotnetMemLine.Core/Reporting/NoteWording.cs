@@ -31,6 +31,12 @@ public static class NoteWording
         SeveralThreadsNote n => $"this method allocated on {Count(n.Threads)} threads: the runtime does not log a thread's first object of a type that another thread logged first, "
             + "so each line may miss up to one object per thread and type (docs/how-it-works.md)",
         StructBoxesNote n => StructBoxes(n.Lines),
+        ElsewhereNote n => $"while this method ran, {Count(n.Threads)} {(n.Threads == 1 ? "thread" : "threads")} it never ran on allocated {ByteFormat.Format(n.Bytes)} that nothing in the trace ties to it, so they are in none of its lines"
+            + (n.TraceFollowsCausality
+                ? " (work not started through the TPL: its own threads, ThreadPool.QueueUserWorkItem, timers; or other requests)"
+                : " (record with --async to charge what it hands to Task.Run, Parallel and PLINQ to the line that did)"),
+        AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
+            + "so it is in none of these lines; record with --async (the TPL's causality events) to charge it to the line that awaited",
         InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {n.Site.Method} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {n.Site.Method}",
         InlinedIntoNote n => $"{n.Site.Inlinee} was inlined into {n.Site.Method}; its allocations there are counted on the line of {n.Site.Method} that called it, not on its own lines",
         NoCompiledCodeNote n => $"{n.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "

@@ -82,6 +82,15 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 
     /// <summary>The other lines <see cref="SharedPart"/> may belong to; empty when none.</summary>
     public IReadOnlyList<int> SharedWith { get; init; } = [];
+
+    /// <summary>
+    /// The part of <see cref="Allocated"/> made by work the line handed to other threads (<c>Task.Run</c>,
+    /// <c>Parallel</c>, PLINQ), tied to it by the trace's causality events (<c>--async</c>); null for none.
+    /// </summary>
+    public EstimateReport? HandedOffPart { get; init; }
+
+    /// <summary>How many threads ran <see cref="HandedOffPart"/>; 0 for none.</summary>
+    public int HandedOffThreads { get; init; }
 }
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>

@@ -79,6 +79,8 @@ public static class ReportColumns
         new("peakHeapBytes", ColumnUnit.Bytes, c => c.Line.PeakHeapBytes),
         new("sharedBytes", ColumnUnit.Bytes, c => c.Line.SharedPart?.Bytes),
         new("sharedWith", ColumnUnit.Lines, c => c.Line.SharedWith),
+        new("handedOffBytes", ColumnUnit.Bytes, c => c.Line.HandedOffPart?.Bytes),
+        new("handedOffThreads", ColumnUnit.Count, c => c.Line.HandedOffThreads),
     ];
 
     /// <summary>The columns of the text table, left to right; the source text follows the last.</summary>

@@ -80,6 +80,29 @@ public sealed record NestedLinesNote(long Samples) : ReportNote
     public override string Code => "nested-lines";
 }
 
+/// <summary>
+/// While the method ran (from its first allocation to its last), threads it never ran on allocated
+/// <paramref name="Bytes"/> that no causal link in the trace ties to it, so they are in none of its lines.
+/// </summary>
+/// <param name="TraceFollowsCausality">The trace has the TPL's causality events (<c>--async</c>): the threads' work was not started through the TPL.</param>
+/// <param name="Bytes">The estimate of what they allocated.</param>
+/// <param name="Threads">How many threads.</param>
+public sealed record ElsewhereNote(double Bytes, int Threads, bool TraceFollowsCausality) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "allocations-elsewhere";
+}
+
+/// <summary>
+/// The method awaits, and the trace lacks the TPL's causality events: what the methods it awaited did after they
+/// suspended ran with none of its frames on the stack, so it is in none of its lines.
+/// </summary>
+public sealed record AwaitsWithoutCausalityNote(string MethodName) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "awaits-without-causality";
+}
+
 /// <summary>Exact mode on several threads: each line may miss one object per thread and type.</summary>
 public sealed record SeveralThreadsNote(long Threads) : ReportNote
 {

@@ -100,6 +100,13 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(inv, $"{ReportColumns.SharedMark} line {line.Line}: {ByteFormat.Format(line.SharedPart!.Bytes)} of it may belong to {lineWord} {others} instead: the optimized code runs them in one stretch, and what it called there does not tell them apart").AppendLine();
         }
 
+        foreach (LineReport line in method.Lines.Where(l => l.HandedOffPart is not null))
+        {
+            text.AppendLine();
+            string threads = line.HandedOffThreads == 1 ? "1 other thread" : $"{line.HandedOffThreads.ToString(inv)} other threads";
+            text.Append(inv, $"line {line.Line}: {ReportColumns.AtLeast(report)}{ByteFormat.Format(line.Allocated?.Bytes ?? 0)}, {ByteFormat.Format(line.HandedOffPart!.Bytes)} of it on {threads}, in work the line handed off (Task.Run, Parallel, PLINQ)").AppendLine();
+        }
+
         if (report.Incomplete && method.Lines.Any(l => l.Allocated is not null))
         {
             text.AppendLine();

@@ -55,7 +55,10 @@ internal sealed class ShapeRecording : IDisposable
     /// the session starts): attach, let the target run its shapes once, then stop the session with
     /// Ctrl+C (SIGINT) while the target is still alive, as with a production process.
     /// </summary>
-    public static async Task<ShapeRecording> CollectAsync(string shapes, params string[] methods)
+    public static Task<ShapeRecording> CollectAsync(string shapes, params string[] methods) => CollectAsync(shapes, [], methods);
+
+    /// <summary>As <see cref="CollectAsync(string, string[])"/>, with more options for the tool (e.g. <c>--async</c>).</summary>
+    public static async Task<ShapeRecording> CollectAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods)
     {
         var folder = new TempFolder();
         string truthPath = folder.File("truth.json");
@@ -63,7 +66,7 @@ internal sealed class ShapeRecording : IDisposable
         await target.WaitForLineAsync(l => l.StartsWith("ready", StringComparison.Ordinal), Timeout);
 
         string pid = target.Process.Id.ToString(CultureInfo.InvariantCulture);
-        List<string> arguments = ["collect", "-p", pid, .. MethodOptions(methods), "--format", "json", "-o", folder.File("shapes.nettrace")];
+        List<string> arguments = ["collect", "-p", pid, .. MethodOptions(methods), .. toolOptions, "--format", "json", "-o", folder.File("shapes.nettrace")];
         using RunningProcess tool = RunningProcess.StartTool(arguments);
         await tool.WaitForLineAsync(l => l.StartsWith("Recording process", StringComparison.Ordinal), Timeout);
         await target.Process.StandardInput.WriteLineAsync("go");

@@ -26,6 +26,21 @@ public sealed class AllocationProvidersTests
         string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
         Assert.Contains("--providers " + AllocationProviders.DotnetTraceProvidersArgument, readme);
         Assert.Contains("--providers " + AllocationProviders.DotnetTraceExactProvidersArgument, readme);
+        Assert.Contains("--providers " + AllocationProviders.DotnetTraceAsyncProvidersArgument, readme);
+    }
+
+    [TestMethod]
+    public void Async_AddsOnlyTheTplsCausalityKeywords()
+    {
+        // AsyncCausalityOperation 0x8 and AsyncCausalitySynchronousWork 0x20, Informational: the task and wait events
+        // of PerfView's "Tasks" keywords would add an event per await the analysis does not need.
+        var configuration = AllocationProviders.SessionConfiguration(bufferSizeMB: 64, causality: true);
+        Assert.HasCount(2, configuration.Providers);
+        var tpl = configuration.Providers.Single(p => p.Name == "System.Threading.Tasks.TplEventSource");
+        Assert.AreEqual(0x28, tpl.Keywords);
+        Assert.AreEqual(System.Diagnostics.Tracing.EventLevel.Informational, tpl.EventLevel);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000021019:5,System.Threading.Tasks.TplEventSource:0x28:4", AllocationProviders.DotnetTraceAsyncProvidersArgument);
+        Assert.HasCount(1, AllocationProviders.SessionConfiguration(bufferSizeMB: 64).Providers);
     }
 
     [TestMethod]

@@ -29,6 +29,7 @@ internal static class Program
         ["recursion"] = RecursionShape.Run,
         ["tiering"] = TieringShape.Run,
         ["inlining"] = InliningShape.Run,
+        ["causality"] = CausalityShape.Run,
     };
 
     private static int Main(string[] args)

@@ -2,7 +2,8 @@ namespace DotnetMemLine.Decoding.Nettrace;
 
 /// <summary>
 /// The runtime events the profiler decodes, by provider and event id (ClrEtwAll.man; TraceEvent's
-/// ClrTraceEventParser and ClrRundownTraceEventParser register the same ids). Every other event is
+/// ClrTraceEventParser and ClrRundownTraceEventParser register the same ids; the TPL's EventSource,
+/// TplEventSource.cs in System.Private.CoreLib). Every other event is
 /// <see cref="None"/>: its header is read (sequence numbers, timestamps), its payload never.
 /// </summary>
 internal enum ClrEvent : byte
@@ -30,6 +31,12 @@ internal enum ClrEvent : byte
     RundownILToNativeMapDCStop,     // 150
     RundownModuleDCStart,           // 153
     RundownModuleDCStop,            // 154
+
+    // System.Threading.Tasks.TplEventSource, keywords AsyncCausalityOperation and AsyncCausalitySynchronousWork
+    TplOperationBegin,              // 14 TraceOperationBegin: a task was created (an async method's, at its first suspension)
+    TplOperationEnd,                // 15 TraceOperationEnd
+    TplSynchronousWorkBegin,        // 17 TraceSynchronousWorkBegin: a thread starts running a task's code or continuations
+    TplSynchronousWorkEnd,          // 18 TraceSynchronousWorkEnd
 }
 
 /// <summary>A set of <see cref="ClrEvent"/> kinds, as a bit mask.</summary>
@@ -48,6 +55,8 @@ internal readonly record struct ClrEventSet(uint Bits)
         return new ClrEventSet(bits);
     }
 
+    public static ClrEventSet Of(ClrEventSet a, ClrEventSet b) => new(a.Bits | b.Bits);
+
     public bool Contains(ClrEvent kind) => kind != ClrEvent.None && (Bits & (1u << (int)kind)) != 0;
 }
 
@@ -56,6 +65,7 @@ internal static class ClrEvents
 {
     public const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
     public const string RundownProvider = "Microsoft-Windows-DotNETRuntimeRundown";
+    public const string TplProvider = "System.Threading.Tasks.TplEventSource";
 
     public static ClrEvent Classify(ReadOnlySpan<char> provider, int eventId)
     {
@@ -89,6 +99,18 @@ internal static class ClrEvents
                 150 => ClrEvent.RundownILToNativeMapDCStop,
                 153 => ClrEvent.RundownModuleDCStart,
                 154 => ClrEvent.RundownModuleDCStop,
+                _ => ClrEvent.None,
+            };
+        }
+
+        if (provider.Equals(TplProvider, StringComparison.OrdinalIgnoreCase))
+        {
+            return eventId switch
+            {
+                14 => ClrEvent.TplOperationBegin,
+                15 => ClrEvent.TplOperationEnd,
+                17 => ClrEvent.TplSynchronousWorkBegin,
+                18 => ClrEvent.TplSynchronousWorkEnd,
                 _ => ClrEvent.None,
             };
         }

@@ -215,4 +215,32 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
             InlineeName: StringAt(at[7]),
             InlineeSignature: StringAt(at[8]));
     }
+
+    // ---- System.Threading.Tasks.TplEventSource ----
+
+    /// <summary>TraceOperationBegin (14): TaskID i32, OperationName string, RelatedContext i64. The name says what made the task.</summary>
+    public (int TaskId, TaskOrigin Origin) TplOperationBegin()
+    {
+        ReadOnlySpan<char> name = Bytes.Length > 4 ? Utf16Chars(4) : [];
+        TaskOrigin origin = name.StartsWith("Async: ") ? TaskOrigin.AsyncMethod
+            : name.StartsWith("Task: ") ? TaskOrigin.QueuedDelegate
+            : TaskOrigin.Other;
+        return (Int32At(0), origin);
+    }
+
+    /// <summary>TraceOperationEnd (15) and TraceSynchronousWorkBegin (17): TaskID i32 first.</summary>
+    public int TplTaskId() => Int32At(0);
+}
+
+/// <summary>What made a task, from the name the TPL gave its causality operation.</summary>
+internal enum TaskOrigin
+{
+    /// <summary>"Async: &lt;M&gt;d__N": an async method's task, created when the method first suspends.</summary>
+    AsyncMethod,
+
+    /// <summary>"Task: &lt;lambda&gt;": a delegate queued to run as a task (<c>Task.Run</c>, <c>Task.Factory.StartNew</c>, <c>Parallel</c>'s workers).</summary>
+    QueuedDelegate,
+
+    /// <summary>Any other task (<c>Task.Delay</c>, <c>WhenAll</c>, <c>Unwrap</c>): a promise its creator completes later.</summary>
+    Other,
 }
