@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark harness (issue 5; not part of the test run). Builds what it needs (Release: the tool,
-# eng/Bench/BenchTarget, eng/Bench/TraceLogBaseline, eng/Bench/SessionProbe; restores the pinned
-# dotnet-trace) and prints a markdown report: machine, commit, date, and per part the figures and the
-# goals with PASS/MISS.
+# eng/Bench/BenchTarget, eng/Bench/TraceLogBaseline, eng/Bench/SessionProbe, and for part 5
+# eng/Bench/AsyncApiTarget and eng/Bench/LoadClient into <work>/bin; restores the pinned dotnet-trace)
+# and prints a markdown report: machine, commit, date, and per part the figures and the goals with
+# PASS/MISS.
 #   1. overhead on the target: one BenchTarget per rate (100 MB/s, 500 MB/s, unpaced) with windows of
 #      no profiler, `dotnet-memline collect` and `dotnet-trace collect` with the same providers in
 #      turn, several repetitions; medians and ratios against no profiler; at 500 MB/s also bare
@@ -11,13 +12,17 @@
 #      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
 #      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
 #   3. time from the end of a recording ("Trace saved") to the table, for a ~10 MB and a ~100 MB trace;
-#   4. the collector's own CPU and memory during a 60 s collection at ~30K AllocationSampled events/s.
+#   4. the collector's own CPU and memory during a 60 s collection at ~30K AllocationSampled events/s;
+#   5. what `collect --async` costs an await-heavy server: eng/Bench/AsyncApiTarget (ASP.NET Core) under
+#      eng/Bench/LoadClient, windows of no profiler, `collect` and `collect --async`, interleaved, each on
+#      a fresh server after a warm-up, several repetitions; median requests/s, ratio to no profiler,
+#      trace size, and bytes and events per request.
 # What each part measures and how: docs/performance.md.
 #
-# Usage: eng/bench.sh [--quick] [--part 1,2,3,4] [--reps N] [--work DIR]
-#   --quick   smoke run (~5 min): 1 repetition, shorter windows, a smaller part-2 trace, 10 s in part 4
+# Usage: eng/bench.sh [--quick] [--part 1,2,3,4,5] [--reps N] [--work DIR]
+#   --quick   smoke run (~6 min): 1 repetition, shorter windows, a smaller part-2 trace, 10 s in part 4
 #   --part    run only these parts (comma-separated or repeated)
-#   --reps    repetitions in part 1 (default 5; quick 1)
+#   --reps    repetitions in parts 1 and 5 (default 5; quick 1)
 #   --work    work directory (default artifacts/bench); part 2's traces are cached in <work>/cache
 # Needs Linux (/proc), the .NET 10 SDK, GNU time (/usr/bin/time) and about 1 GB of free disk.
 set -euo pipefail
@@ -36,12 +41,12 @@ while [[ $# -gt 0 ]]; do
     --part=*) parts="$parts,${1#--part=}" ;;
     --reps) reps="$2"; shift ;;
     --work) work="$2"; shift ;;
-    -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
-parts="${parts:-,1,2,3,4}"
+parts="${parts:-,1,2,3,4,5}"
 wants() { [[ ",$parts," == *",$1,"* ]]; }
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -50,16 +55,23 @@ if (( quick )); then
   reps="${reps:-1}"; warmup=3; window=5
   big_samples=250000; big_bytes=$((25 * 1000 * 1000)); small_seconds=1
   collector_seconds=10
+  api_warmup=5
 else
   reps="${reps:-5}"; warmup=5; window=10
   big_samples=1000000; big_bytes=$((100 * 1000 * 1000)); small_seconds=2
   collector_seconds=60
+  api_warmup=10
 fi
 rates=(100000000 500000000 0)                 # part 1: bytes/s; 0 = as fast as it can
 tie_pp=1                                      # part 1: overheads closer than this (percentage points) are a tie
 samples_per_second_goal=30000                 # part 4
 sampling_stride=102400                        # AllocationSampled: one sample per ~100 KB allocated
 methods=(--method Server.Serve --method Handler.Handle)
+api_path=/report/200                          # part 5: the request (200 orders read, serialized)
+api_concurrency=8                             # part 5: client loops
+api_client_warmup=2                           # part 5: seconds each window's client sends, uncounted, before it counts
+api_methods=(--method BuildAsync)             # part 5: the handler
+async_bound=0.10                              # part 5: sampling alone may cost the server this much throughput
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -75,6 +87,13 @@ dotnet build eng/Bench/TraceLogBaseline -c Release -v quiet -nologo >&2
 dotnet build eng/TraceLogDecoder -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/SessionProbe -c Release -v quiet -nologo >&2
 dotnet tool restore >/dev/null
+if wants 5; then
+  log "building Release into $work/bin: AsyncApiTarget, LoadClient"
+  dotnet build eng/Bench/AsyncApiTarget -c Release -o "$work/bin/AsyncApiTarget" -v quiet -nologo >&2
+  dotnet build eng/Bench/LoadClient -c Release -o "$work/bin/LoadClient" -v quiet -nologo >&2
+fi
+api="$work/bin/AsyncApiTarget/AsyncApiTarget.dll"
+load_client="$work/bin/LoadClient/LoadClient.dll"
 tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
 target="$root/eng/Bench/BenchTarget/bin/Release/net10.0/BenchTarget.dll"
 baseline="$root/eng/Bench/TraceLogBaseline/bin/Release/net10.0/TraceLogBaseline.dll"
@@ -99,19 +118,34 @@ log "work directory: $run_dir"
 # ---------------------------------------------------------------------------------------------
 # Helpers
 children=()
+# Ends every process the script started that is still running: SIGTERM, a second one a moment later
+# (dotnet-memline goes on to analyze after the first), SIGKILL for any left after 10 s.
 cleanup() {
-  local pid
-  for pid in "${children[@]}"; do kill "$pid" 2>/dev/null || true; done
+  local pid alive=() left i
+  for pid in "${children[@]}"; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+  for i in $(seq 100); do
+    (( ${#alive[@]} )) || return 0
+    (( i == 1 || i == 5 )) && { kill "${alive[@]}" 2>/dev/null || true; }
+    sleep 0.1
+    left=()
+    for pid in "${alive[@]}"; do kill -0 "$pid" 2>/dev/null && left+=("$pid"); done
+    alive=("${left[@]}")
+  done
+  (( ${#alive[@]} )) && kill -KILL "${alive[@]}" 2>/dev/null || true
 }
 trap cleanup EXIT
 
 # Prefixes each line of stdin with the wall clock (seconds since the epoch, microseconds).
 stamp() { local line; while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
 
-wait_for() { # file, extended regex, timeout seconds
+wait_for() { # file, extended regex, timeout seconds[, pid: give up as soon as that process has exited]
   local deadline=$((SECONDS + $3))
   until grep -Eq "$2" "$1" 2>/dev/null; do
     (( SECONDS < deadline )) || { echo "bench.sh: timed out waiting for /$2/ in $1:" >&2; tail -5 "$1" >&2; return 1; }
+    if [[ -n "${4:-}" ]] && ! kill -0 "$4" 2>/dev/null; then
+      grep -Eq "$2" "$1" 2>/dev/null && return 0
+      echo "bench.sh: process $4 exited before /$2/ in $1:" >&2; tail -5 "$1" >&2; return 1
+    fi
     sleep 0.05
   done
 }
@@ -201,7 +235,7 @@ dirty=""
   echo "- Commit: $commit$dirty, branch $branch"
   echo "- Machine: $cpu_model, $cores cores, $ram RAM, $os"
   echo "- .NET: runtime $runtime, SDK $sdk; dotnet-trace $(grep -A1 '"dotnet-trace"' .config/dotnet-tools.json | grep -o '[0-9][0-9.]*' | head -1)"
-  echo "- Mode: $( ((quick)) && echo 'quick (smoke run: 1 repetition, short windows, smaller part-2 trace)' || echo 'full'); $reps repetition(s) in part 1; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- Mode: $( ((quick)) && echo 'quick (smoke run: 1 repetition, short windows, smaller part-2 trace)' || echo 'full'); $reps repetition(s) in parts 1 and 5; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
 } > "$report"
 goals="$run_dir/goals.md"
@@ -619,10 +653,147 @@ part4() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Part 5: what `collect --async` costs an await-heavy server
+#
+# Each window has a fresh AsyncApiTarget: warm-up load, then the mode's profiler attaches (none,
+# `collect`, `collect --async`), and once its session is live a LoadClient sends load; the client's
+# first seconds (its own start) are not counted. The modes are interleaved, rotated each repetition.
+part5() {
+  local dir="$run_dir/part5"
+  mkdir -p "$dir"
+  local results="$dir/results.txt"   # rep mode rps requests seconds failed warmup_requests trace_bytes events
+  : > "$results"
+  log "part 5: AsyncApiTarget GET $api_path, $api_concurrency client loops; $reps repetition(s) of ${window} s windows per mode"
+  local modes=(none collect async) rep k
+  for rep in $(seq "$reps"); do
+    for k in 0 1 2; do
+      part5_window "${modes[$(( (k + rep) % 3 ))]}" "$rep" "$dir" >> "$results"
+    done
+  done
+  part5_report "$results"
+}
+
+# One window on a fresh server; prints its results line.
+part5_window() {
+  local mode="$1" rep="$2" tag="$3/$1-$2"
+  dotnet "$api" 0 > "$tag.server" 2>&1 &
+  local server=$!
+  children+=("$server")
+  wait_for "$tag.server" '^Listening [0-9]+$' 60 "$server"
+  local url; url="http://127.0.0.1:$(sed -n 's/^Listening //p' "$tag.server")$api_path"
+  run_load "$tag.warmup" "$url" "$api_concurrency" "$api_warmup"
+  local collector="" async=()
+  [[ $mode == async ]] && async=(--async)
+  if [[ $mode != none ]]; then
+    dotnet "$tool" collect -p "$server" "${api_methods[@]}" "${async[@]}" -o "$tag.nettrace" > "$tag.table" 2> "$tag.err" &
+    collector=$!
+    children+=("$collector")
+    wait_for "$tag.err" '^Recording' 60 "$collector"
+  fi
+  sleep "$settle"
+  run_load "$tag.load" "$url" "$api_concurrency" "$window" "$api_client_warmup"
+  local trace_bytes=0 events=0
+  if [[ -n "$collector" ]]; then
+    # SIGTERM stops the session; the trace is saved once the rundown is in. The analysis that would
+    # follow is not measured here, so a second SIGTERM ends it.
+    kill -TERM "$collector" 2>/dev/null || true
+    wait_for "$tag.err" '^Trace saved' 120 "$collector"
+    kill_and_wait "$collector"
+  fi
+  kill_and_wait "$server"
+  grep -q '^requests=' "$tag.load" || die "LoadClient printed no result: $(tail -3 "$tag.load")"
+  if [[ -n "$collector" ]]; then
+    trace_bytes=$(stat -c %s "$tag.nettrace")
+    # The trace's events (TraceLog's count), read after the server is gone; its .etlx goes to a private TMPDIR.
+    mkdir -p "$tag.tmp"
+    TMPDIR="$tag.tmp" dotnet "$baseline" "$tag.nettrace" "${api_methods[@]}" > "$tag.count" 2>&1 &
+    local counter=$!
+    children+=("$counter")
+    wait "$counter" || true
+    events=$(grep '^baseline-result' "$tag.count" | grep -o '"events": *[0-9]*' | sed 's/.*: *//') || events=nan
+    rm -rf "$tag.tmp" "$tag.nettrace" "$tag.rundown.nettrace"
+  fi
+  log "part 5: rep $rep $mode: $(cat "$tag.load")$( [[ $mode != none ]] && echo ", trace $(mb "$trace_bytes")")"
+  local rps requests seconds failed warmup_requests
+  rps=$(load_field rps "$tag.load"); requests=$(load_field requests "$tag.load"); seconds=$(load_field seconds "$tag.load")
+  failed=$(load_field failed "$tag.load"); warmup_requests=$(load_field warmup_requests "$tag.load")
+  echo "$rep $mode $rps $requests $seconds ${failed:-0} ${warmup_requests:-0} $trace_bytes ${events:-nan}"
+}
+# LoadClient in the background, waited for: a signal to the script then ends it too (cleanup).
+run_load() { # output file, LoadClient arguments...
+  local out="$1"; shift
+  dotnet "$load_client" "$@" > "$out" &
+  local pid=$!
+  children+=("$pid")
+  wait "$pid"
+}
+load_field() { sed -n "s/.*\<$1=\([0-9.]*\).*/\1/p" "$2"; }   # name, LoadClient output: its value
+part5_median() { awk -v m="$2" -v c="$3" '$2 == m {print $c}' "$1" | median; }   # results, mode, column
+
+part5_report() {
+  local results="$1"
+  local none_rps; none_rps=$(part5_median "$results" none 3)
+  local spread; spread=$(awk -v m="$none_rps" '$2 == "none" {if (n++ == 0 || $3 < lo) lo = $3; if (n == 1 || $3 > hi) hi = $3}
+    END {if (m > 0 && n > 1) printf "%.0f%%", (hi - lo) / m * 100; else printf "n/a: 1 window"}' "$results")
+  {
+    echo "## 5. Following awaits and hand-offs: what \`--async\` costs a server"
+    echo
+    echo "eng/Bench/AsyncApiTarget (ASP.NET Core minimal API, workstation GC; GET $api_path reads a file with awaits and"
+    echo "serializes 200 orders to JSON, three async methods deep) under eng/Bench/LoadClient ($api_concurrency loops), all on the same $cores cores."
+    echo "Per window a fresh server, ${api_warmup} s of warm-up load, then the mode's profiler, \`dotnet-memline collect -p <pid> ${api_methods[*]}\`"
+    echo "with or without \`--async\`, and ${settle} s after its \"Recording\" line a client that sends ${api_client_warmup} s of load uncounted, then counts ${window} s."
+    echo "Modes interleaved, rotated over $reps repetition(s); medians. Requests/s: the counted requests / the counted seconds."
+    echo "Trace: the session's .nettrace (from attach to stop: the client's whole run; not the attach snapshot .rundown.nettrace)."
+    echo "Per request: trace bytes and events (TraceLog's count) / all requests the client completed while recording."
+    echo "Spread of the no-profiler windows, (largest - smallest) / median: $spread."
+    echo
+    echo "| mode | requests/s | vs no profiler | trace | bytes / request | events / request | failed requests |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+  } >> "$report"
+  local mode label rps r ratio_collect=nan ratio_async=nan
+  for mode in none collect async; do
+    case "$mode" in
+      none) label="no profiler" ;;
+      collect) label="\`collect\` (sampling)" ;;
+      async) label="\`collect --async\`" ;;
+    esac
+    rps=$(part5_median "$results" "$mode" 3)
+    r=$(ratio "$rps" "$none_rps")
+    [[ $mode == collect ]] && ratio_collect=$r
+    [[ $mode == async ]] && ratio_async=$r
+    local failed; failed=$(awk -v m="$mode" '$2 == m {f += $6} END {print f + 0}' "$results")
+    if [[ $mode == none ]]; then
+      printf '| %s | %s | - | - | - | - | %s |\n' "$label" "$(calc '%.0f' "$rps")" "$failed" >> "$report"
+    else
+      local size per_request events_per_request
+      size=$(part5_median "$results" "$mode" 8)
+      per_request=$(awk -v m="$mode" '$2 == m && $4 + $7 > 0 {print $8 / ($4 + $7)}' "$results" | median)
+      events_per_request=$(awk -v m="$mode" '$2 == m && $4 + $7 > 0 && $9 != "nan" {print $9 / ($4 + $7)}' "$results" | median)
+      printf '| %s | %s | %s (x%s) | %s | %s B | %s | %s |\n' "$label" "$(calc '%.0f' "$rps")" "$(pct "$r")" "$(calc '%.2f' "$r")" \
+        "$(mb "$size")" "$(calc '%.0f' "$per_request")" "$([[ $events_per_request == nan ]] && echo n/a || calc '%.1f' "$events_per_request")" \
+        "$failed" >> "$report"
+    fi
+  done
+  {
+    echo
+    echo "Per window: part5/results.txt (repetition, mode, requests/s, requests, seconds, failed, warm-up requests, trace bytes, events);"
+    echo "each window's server, client and collector output: part5/<mode>-<repetition>.*."
+    echo
+  } >> "$report"
+  local async_note=""
+  awk -v r="$ratio_async" -v b="$async_bound" 'BEGIN {exit !(r != "nan" && r >= 1 - b)}' \
+    && async_note=" (within the bound: \`--async\` no longer needs to be opt-in for its cost)"
+  goal 5 "\`--async\` is opt-in because it costs more than $(calc '%.0f' "$async_bound * 100")% throughput on this server; sampling alone should stay within $(calc '%.0f' "$async_bound * 100")%" \
+    "requests/s vs no profiler: \`collect\` $(pct "$ratio_collect"), \`collect --async\` $(pct "$ratio_async")$async_note ($reps window(s) each)" \
+    "$(status "$ratio_collect != \"nan\" && $ratio_collect >= 1 - $async_bound")"
+}
+
+# ---------------------------------------------------------------------------------------------
 wants 1 && part1
 wants 2 && part2
 wants 3 && part3
 wants 4 && part4
+wants 5 && part5
 {
   echo "## Goals"
   echo

@@ -45,7 +45,7 @@ internal static class CommonOptions
     {
         Description = "Also record the TPL's causality events, so that what runs after an await that suspended, and in Task.Run, "
             + "Parallel and PLINQ work, is charged to the line that awaited or queued it. Costs await-heavy code much more than "
-            + "sampling alone (an ASP.NET Core API served 2.5x fewer requests) and triples the trace; see docs/performance.md.",
+            + "sampling alone (an ASP.NET Core API served 2.5x fewer requests, and its trace grew 4x); see docs/performance.md.",
     };
 
     public static readonly Option<bool> Verbose = new("--verbose")
