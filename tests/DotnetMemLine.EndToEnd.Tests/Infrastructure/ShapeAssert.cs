@@ -54,6 +54,41 @@ internal static class ShapeAssert
         }
     }
 
+    /// <summary>
+    /// Each line of <paramref name="method"/> containing one of the texts holds, within its interval, what the
+    /// callees it caused measured on their own lines of <paramref name="file"/> (whatever thread they ran on).
+    /// </summary>
+    public static void CausedLinesMatchTruth(ShapeRecording recording, JsonElement method, string file, IEnumerable<(string Text, string[] Callees)> causingLines)
+    {
+        var failures = new List<string>();
+        foreach ((string text, string[] callees) in causingLines)
+        {
+            if (Truth.Mismatch(LineWithText(recording, method, text), TruthOfCallees(recording, file, callees)) is { } mismatch)
+            {
+                failures.Add($"{text}: {mismatch}");
+            }
+        }
+
+        if (failures.Count > 0)
+        {
+            recording.KeepFiles();
+        }
+
+        Assert.IsEmpty(failures, string.Join("\n", failures) + "\n" + recording.Where + "\n" + Summary(method));
+    }
+
+    /// <summary>What the named methods of <paramref name="file"/> measured on their lines, in all.</summary>
+    public static long TruthOfCallees(ShapeRecording recording, string file, string[] callees) =>
+        recording.Truth.Lines.Where(t => t.File == file && callees.Contains(t.Method)).Sum(t => t.Bytes);
+
+    /// <summary>The one line of the table whose text contains <paramref name="text"/>.</summary>
+    public static JsonElement LineWithText(ShapeRecording recording, JsonElement method, string text)
+    {
+        JsonElement[] matches = [.. method.GetProperty("lines").EnumerateArray().Where(l => l.GetProperty("text").GetString()?.Contains(text, StringComparison.Ordinal) == true)];
+        Assert.HasCount(1, matches, $"lines containing '{text}'\n{recording.Where}");
+        return matches[0];
+    }
+
     /// <summary>The 1-based numbers of the lines of <paramref name="path"/> that contain <paramref name="text"/>.</summary>
     public static int[] LinesWith(string path, string text) =>
         [.. File.ReadAllLines(path).Select((line, index) => (line, index)).Where(l => l.line.Contains(text, StringComparison.Ordinal)).Select(l => l.index + 1)];

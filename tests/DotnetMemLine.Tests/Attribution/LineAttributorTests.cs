@@ -51,4 +51,42 @@ public sealed class LineAttributorTests
 
         CollectionAssert.AreEqual(new[] { 40 }, tallies.LinesBoxingThroughHelper.ToArray());
     }
+
+    [TestMethod]
+    public void WorkTheMethodHandedToAnotherThread_CountsOnItsLinesAndAsHandedOff_OnceEach()
+    {
+        // Method 0 is the selected method (its lambda is its own code too): line 50 queues the lambda (line 51).
+        // Thread 2 runs the lambda: the lambda's frame is its own, the queuing frame inherited and handed off.
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1], selectedCount: 1);
+        StackFrame lambda = new(UserMethod, 0, 0x51), queuing = new(UserMethod, 0, 0x50), pool = new(1, 1, 0x9);
+        attributor.OnAllocation(new AllocationRecord(0, 2, 1_000, 0, 0, InheritedFrom: 2, HandedOffFrom: 2), [lambda, pool, queuing]);
+        // The same work run by the queuing thread itself (it picked the work item up): not handed off.
+        attributor.OnAllocation(new AllocationRecord(1, 1, 300, 0, 0, InheritedFrom: 2), [lambda, pool, queuing]);
+
+        FrameLine[] lines = [.. attributor.Frames.Select(f => new FrameLine(f.ReturnOffset == 0x50 ? 50 : 51, []))];
+        MethodLineTallies tallies = attributor.Charge(lines)[0];
+
+        Assert.AreEqual(1_300, tallies.Total.WeightedBytes);
+        Assert.AreEqual(1_300, tallies.ByLine[50].WeightedBytes);
+        Assert.AreEqual(1_300, tallies.ByLine[51].WeightedBytes);
+        Assert.AreEqual(1_000, tallies.HandedOffByLine[50].Part.WeightedBytes);
+        Assert.AreEqual(1_000, tallies.HandedOffByLine[51].Part.WeightedBytes);
+        CollectionAssert.AreEqual(new[] { 2 }, tallies.HandedOffByLine[50].Threads.ToArray());
+    }
+
+    [TestMethod]
+    public void AllocationsOnThreadsTheMethodNeverRanOn_WhileItRan_AreCountedElsewhere()
+    {
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1], selectedCount: 1);
+        attributor.OnAllocation(new AllocationRecord(10, 1, 100, 0, 0), [new StackFrame(UserMethod, 0, 0x40)]);
+        attributor.OnAllocation(new AllocationRecord(500, 1, 100, 0, 0), [new StackFrame(UserMethod, 0, 0x40)]);
+        attributor.OnAllocation(new AllocationRecord(200, 7, 4_000, 0, 0), [new StackFrame(1, 1, 0x9)]);   // a worker of its own, while it ran
+        attributor.OnAllocation(new AllocationRecord(300, 1, 50, 0, 0), [new StackFrame(1, 1, 0x9)]);      // its own thread, other code
+        attributor.OnAllocation(new AllocationRecord(5_000, 8, 9_000, 0, 0), [new StackFrame(1, 1, 0x9)]); // long after it ran
+
+        MethodLineTallies tallies = attributor.Charge([.. attributor.Frames.Select(_ => new FrameLine(40, []))])[0];
+
+        Assert.AreEqual(4_000, tallies.Elsewhere.WeightedBytes);
+        Assert.AreEqual(1, tallies.ElsewhereThreads);
+    }
 }

@@ -30,6 +30,7 @@ internal static class Program
         ["tiering"] = TieringShape.Run,
         ["inlining"] = InliningShape.Run,
         ["causality"] = CausalityShape.Run,
+        ["web"] = WebShape.Run,
     };
 
     private static int Main(string[] args)

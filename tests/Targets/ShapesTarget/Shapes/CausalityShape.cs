@@ -4,7 +4,7 @@ namespace ShapesTarget.Shapes;
 /// A request handler whose lines cause work they don't run themselves: awaited methods that suspend (a
 /// timer, a real file read, three levels deep, <c>ConfigureAwait(false)</c>) and finish on thread-pool
 /// threads, work handed to <c>Task.Run</c>, a <c>Parallel.For</c> fan-out and a <c>Task.WhenAll</c> over
-/// async items. HandleAsync's lines carry no measurement: each callee measures its own lines (on whatever
+/// async items, and a thread of its own (which nothing in the trace ties to the line). HandleAsync's lines carry no measurement: each callee measures its own lines (on whatever
 /// thread they run), and a line of HandleAsync is truly what the callees it caused allocated.
 /// </summary>
 public static class CausalityShape
@@ -36,6 +36,7 @@ public static class CausalityShape
             handled += await Task.Run(() => Compress(round));
             Parallel.For(0, 8, chunk => Sink.Keep(Split(chunk)));
             handled += (await Task.WhenAll(Enumerable.Range(0, 4).Select(FetchAsync))).Sum();
+            handled += IndexOnOwnThread(round);
         }
 
         return handled;
@@ -96,6 +97,24 @@ public static class CausalityShape
         var part = Blocks.Make(8, BlockLength);
         Truth.Record(mark);
         return chunk == 0 ? part : [];
+    }
+
+    // A thread of its own: no TPL event ties its work to the line that started it.
+    private static long IndexOnOwnThread(int round)
+    {
+        long indexed = 0;
+        var thread = new Thread(() => indexed = Index(round));
+        thread.Start();
+        thread.Join();
+        return indexed;
+    }
+
+    private static long Index(int round)
+    {
+        TruthMark mark = Truth.Mark();
+        var index = Blocks.Make(64, BlockLength);
+        Truth.Record(mark);
+        return index.Length + round;
     }
 
     private static async Task<int> FetchAsync(int item)
