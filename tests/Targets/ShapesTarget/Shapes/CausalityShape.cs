@@ -2,8 +2,9 @@ namespace ShapesTarget.Shapes;
 
 /// <summary>
 /// A request handler whose lines cause work they don't run themselves: awaited methods that suspend (a
-/// timer, a real file read, three levels deep, <c>ConfigureAwait(false)</c>) and finish on thread-pool
-/// threads, work handed to <c>Task.Run</c>, a <c>Parallel.For</c> fan-out and a <c>Task.WhenAll</c> over
+/// timer, a real file read, three levels deep, <c>ConfigureAwait(false)</c>, a <c>ValueTask</c>, an
+/// async iterator under <c>await foreach</c>) and finish on thread-pool
+/// threads, work handed to <c>Task.Run</c>, a <c>Parallel.For</c> fan-out, a PLINQ query, a <c>Task.WhenAll</c> over
 /// async items, and a thread of its own (which nothing in the trace ties to the line). HandleAsync's lines carry no measurement: each callee measures its own lines (on whatever
 /// thread they run), and a line of HandleAsync is truly what the callees it caused allocated.
 /// </summary>
@@ -36,6 +37,13 @@ public static class CausalityShape
             handled += await Task.Run(() => Compress(round));
             Parallel.For(0, 8, chunk => Sink.Keep(Split(chunk)));
             handled += (await Task.WhenAll(Enumerable.Range(0, 4).Select(FetchAsync))).Sum();
+            handled += await CountAsync(round);
+            await foreach (long page in PagesAsync(round))
+            {
+                handled += page;
+            }
+
+            handled += Enumerable.Range(0, 8).AsParallel().Sum(Weigh);
             handled += IndexOnOwnThread(round);
         }
 
@@ -97,6 +105,38 @@ public static class CausalityShape
         var part = Blocks.Make(8, BlockLength);
         Truth.Record(mark);
         return chunk == 0 ? part : [];
+    }
+
+    // A ValueTask-returning async method that suspends.
+    private static async ValueTask<long> CountAsync(int round)
+    {
+        await Task.Delay(1);
+        TruthMark mark = Truth.Mark();
+        var counts = Blocks.Make(64, BlockLength);
+        Truth.Record(mark);
+        return counts.Length + round;
+    }
+
+    // An async iterator: each page is made after a suspension, while the consumer's `await foreach` waits.
+    private static async IAsyncEnumerable<long> PagesAsync(int round)
+    {
+        for (var page = 0; page < 4; page++)
+        {
+            await Task.Yield();
+            TruthMark mark = Truth.Mark();
+            var rows = Blocks.Make(16, BlockLength);
+            Truth.Record(mark);
+            yield return rows.Length + round;
+        }
+    }
+
+    // PLINQ: the query's partitions run on pool threads it queues.
+    private static int Weigh(int part)
+    {
+        TruthMark mark = Truth.Mark();
+        var weights = Blocks.Make(8, BlockLength);
+        Truth.Record(mark);
+        return weights.Length + part;
     }
 
     // A thread of its own: no TPL event ties its work to the line that started it.
