@@ -48,11 +48,30 @@ public sealed class DotnetTraceInteropTests
         Assert.IsLessThan(0.05, Math.Abs(total - truthTotal) / truthTotal, $"total {total:N0} vs truth {truthTotal:N0}");
     }
 
-    private static async Task RecordWithDotnetTraceAsync(string providers, string tracePath, string truthPath)
+    [TestMethod]
+    public async Task Analyze_DotnetTraceRecordingWithTheTplsCausalityEvents_FollowsTheAwaits()
+    {
+        using var folder = new TempFolder();
+        string truthPath = folder.File("truth.json");
+        string tracePath = folder.File("async.nettrace");
+        await RecordWithDotnetTraceAsync(Providers + ",System.Threading.Tasks.TplEventSource:0x28:4", tracePath, truthPath,
+            [Repo.ShapesTargetDll, "causality", truthPath, "--rounds", "32"]);
+
+        ProcessResult analyzed = await RunningProcess.RunToolToSuccessAsync("analyze", tracePath, "--method", "CausalityShape.HandleAsync", "--format", "json");
+
+        // The three levels of awaits under the handler's first line, charged to it as `run --async` does.
+        using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
+        JsonElement line = report.RootElement.GetProperty("methods")[0].GetProperty("lines").EnumerateArray()
+            .Single(l => l.GetProperty("text").GetString()?.Contains("await LoadAsync(round)", StringComparison.Ordinal) == true);
+        long truth = Truth.Read(truthPath).Where(t => t.File == "CausalityShape.cs" && t.Method is "DecodeAsync" or "ParseAsync").Sum(t => t.Bytes);
+        Assert.IsNull(Truth.Mismatch(line, truth), $"{Truth.Mismatch(line, truth)}\n{analyzed.StandardOutput}");
+    }
+
+    private static async Task RecordWithDotnetTraceAsync(string providers, string tracePath, string truthPath, string[]? target = null)
     {
         using RunningProcess dotnetTrace = RunningProcess.Start(
             "dotnet",
-            ["dotnet-trace", "collect", "--providers", providers, "-o", tracePath, "--", "dotnet", Repo.LineTruthTargetDll, truthPath],
+            ["dotnet-trace", "collect", "--providers", providers, "-o", tracePath, "--", "dotnet", .. target ?? [Repo.LineTruthTargetDll, truthPath]],
             Repo.Root);
         ProcessResult recorded = await dotnetTrace.WaitForExitAsync(TimeSpan.FromMinutes(3));
         Assert.AreEqual(0, recorded.ExitCode, recorded.ToString());

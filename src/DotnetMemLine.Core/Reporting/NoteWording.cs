@@ -13,6 +13,9 @@ public static class NoteWording
     public const string NoRundown =
         "the trace was cut off before its rundown (the description of the code that the runtime writes when a recording ends normally), so code compiled before the recording began is unknown";
 
+    /// <summary>The TPL's causality events as a dotnet-trace provider, for notes on traces recorded without them.</summary>
+    private static string TplCausalityProvider => $"{Collection.AllocationProviders.TplProvider}:0x{Collection.AllocationProviders.TplCausalityKeywords:X}:4";
+
     /// <param name="incompleteMark">How the renderer marks a lower-bound figure (the table's <c>&gt;=</c>); null when it marks them another way.</param>
     /// <param name="note">The note to word.</param>
     public static string English(ReportNote note, string? incompleteMark = null) => note switch
@@ -34,9 +37,9 @@ public static class NoteWording
         ElsewhereNote n => $"while this method ran, {Count(n.Threads)} {(n.Threads == 1 ? "thread" : "threads")} it never ran on allocated {ByteFormat.Format(n.Bytes)} that nothing in the trace ties to it, so they are in none of its lines"
             + (n.TraceFollowsCausality
                 ? " (work not started through the TPL: its own threads, ThreadPool.QueueUserWorkItem, timers; or other requests)"
-                : " (record with --async to charge what it hands to Task.Run, Parallel and PLINQ to the line that did)"),
+                : $" (record with --async, or dotnet-trace with provider {TplCausalityProvider}, to charge what it hands to Task.Run, Parallel and PLINQ to the line that did)"),
         AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
-            + "so it is in none of these lines; record with --async (the TPL's causality events) to charge it to the line that awaited",
+            + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",
         InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {n.Site.Method} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {n.Site.Method}",
         InlinedIntoNote n => $"{n.Site.Inlinee} was inlined into {n.Site.Method}; its allocations there are counted on the line of {n.Site.Method} that called it, not on its own lines",
         NoCompiledCodeNote n => $"{n.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "
