@@ -129,7 +129,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly (double First, double Last)[] _timesOfSelected;
 
     // Allocations charged to no selected method, by thread and time bucket: what ran elsewhere while a method ran.
-    private const double ElsewhereBucketMSec = 50;
+    private const double ElsewhereBucketMSec = 100;
     private readonly Dictionary<(int Thread, int Bucket), StackTally> _elsewhere = [];
 
     // Precedes, in a stack's pairs, the frames of code that handed the work to another thread; its second half is that thread.
