@@ -64,7 +64,8 @@ public static class ProfileAnalyzer
             methods,
             TraceWarnings(summary),
             Exact: estimator == EstimatorKind.Exact,
-            DroppedEventFraction: summary.DroppedFraction);
+            DroppedEventFraction: summary.DroppedFraction,
+            AsyncCausality: summary.HasAsyncCausality);
     }
 
     /// <summary>

@@ -38,6 +38,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteString("estimator", report.Estimator);
             json.WriteBoolean("estimatorBiased", report.EstimatorBiased);
             json.WriteBoolean("exact", report.Exact);
+            json.WriteBoolean("asyncCausality", report.AsyncCausality);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {

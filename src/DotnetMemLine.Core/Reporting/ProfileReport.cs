@@ -7,6 +7,10 @@ namespace DotnetMemLine.Reporting;
 /// <param name="AllocationSamples">Allocation events in the trace; in exact mode one per recorded object (or batch).</param>
 /// <param name="Exact">True for exact mode (<c>run --exact</c>): figures are exact sums with object counts, not estimates.</param>
 /// <param name="DroppedEventFraction">The share of the trace's events (all kinds) the runtime lost: <c>DroppedEvents / (DroppedEvents + events read)</c>.</param>
+/// <param name="AsyncCausality">
+/// The trace has the TPL's causality events (<c>--async</c>): what ran after an await or in work handed to another
+/// thread is charged to the line that awaited or queued it.
+/// </param>
 /// <param name="SchemaVersion">The JSON schema's version (<see cref="CurrentSchemaVersion"/>).</param>
 /// <param name="TracePath">The trace analyzed.</param>
 /// <param name="DurationSeconds">How long the recording ran.</param>
@@ -26,7 +30,8 @@ public sealed record ProfileReport(
     IReadOnlyList<MethodReport> Methods,
     IReadOnlyList<ReportNote> Warnings,
     bool Exact = false,
-    double DroppedEventFraction = 0)
+    double DroppedEventFraction = 0,
+    bool AsyncCausality = false)
 {
     /// <summary>The JSON schema version this build writes (docs/json-schema.md).</summary>
     public const int CurrentSchemaVersion = 1;

@@ -46,7 +46,8 @@ public sealed class TextTableRenderer : IReportRenderer
         text.Append("Method:    ").AppendLine(method.Name);
         text.Append("Source:    ").AppendLine(method.SourceFile ?? "(unknown)");
         string events = report.Exact ? "allocation events" : "allocation samples";
-        text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events").AppendLine();
+        string causality = report.AsyncCausality ? "; awaits and hand-offs followed (--async)" : "";
+        text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
         text.Append("Estimator: ").AppendLine(report.Estimator);
         if (method.TotalAllocated is EstimateReport total && report.Exact)
         {

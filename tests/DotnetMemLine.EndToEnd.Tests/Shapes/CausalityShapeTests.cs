@@ -54,7 +54,11 @@ public sealed class CausalityShapeTests
     }
 
     [TestMethod]
-    public void Run_EachCausingLine_HoldsWhatItsCalleesAllocated() => EachLineMatchesTruth(s_run);
+    public void Run_EachCausingLine_HoldsWhatItsCalleesAllocated()
+    {
+        Assert.IsTrue(s_run.Report.RootElement.GetProperty("asyncCausality").GetBoolean(), s_run.Where);
+        EachLineMatchesTruth(s_run);
+    }
 
     [TestMethod]
     public void Collect_OnTier1Code_EachCausingLine_HoldsWhatItsCalleesAllocated() => EachLineMatchesTruth(s_collect);
@@ -123,6 +127,7 @@ public sealed class CausalityShapeTests
     [TestMethod]
     public void WithoutAsync_AwaitedWorkIsMissing_AndANoteSaysHowToRecordIt()
     {
+        Assert.IsFalse(s_withoutAsync.Report.RootElement.GetProperty("asyncCausality").GetBoolean(), s_withoutAsync.Where);
         JsonElement method = s_withoutAsync.Method(0);
         long truth = TruthOf(s_withoutAsync, CausingLines[0].Callees);
         JsonElement line = LineOf(s_withoutAsync, method, CausingLines[0].Text);
