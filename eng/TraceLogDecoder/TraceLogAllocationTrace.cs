@@ -218,7 +218,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     EnsurePlausible(ev, sampled.ObjectSize > 0 && sampled.SampledByteOffset >= 0 && sampled.SampledByteOffset < sampled.ObjectSize);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
-                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0, TypeId: TypeIdOf((ulong)sampled.TypeID, sampled.TypeName)),
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, sampled.ObjectSize, sampled.SampledByteOffset, 0, TypeId: TypeIdOf((ulong)sampled.TypeID, sampled.TypeName))
+                        {
+                            Address = sampled.Address,
+                            Heap = (int)sampled.AllocationKind is >= 0 and <= 2 ? (HeapKind)(int)sampled.AllocationKind : HeapKind.Small,
+                        },
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCCreateSegmentTraceData segment when segment.Type == GCSegmentType.ReadOnlyHeap:
@@ -228,7 +232,11 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     EnsurePlausible(ev, exact.TotalSizeForTypeSample >= 0 && exact.ObjectCountForTypeSample > 0);
                     CollectFrames(ev, frames);
                     visitor.OnAllocation(
-                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample, TypeIdOf((ulong)exact.TypeID, null)),
+                        new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, ExactSize(exact), 0, 0, exact.ObjectCountForTypeSample, TypeIdOf((ulong)exact.TypeID, null))
+                        {
+                            Address = exact.ObjectCountForTypeSample == 1 ? exact.Address : 0,
+                            Heap = exact.TotalSizeForTypeSample >= 85_000 ? HeapKind.Large : HeapKind.Small,
+                        },
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
                 case GCAllocationTickTraceData tick when Summary.EventKind == AllocationEventKind.AllocationTick:
@@ -240,6 +248,26 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     break;
                 case GCHeapStatsTraceData heap:
                     visitor.OnHeapSizeAfterGC(ev.TimeStampRelativeMSec, HeapSize(heap));
+                    break;
+                case GCStartTraceData start:
+                    visitor.OnGCStart(ev.TimeStampRelativeMSec, start.Count, start.Depth, start.Type switch { Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.BackgroundGC => DotnetMemLine.Decoding.GCType.Background, Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.ForegroundGC => DotnetMemLine.Decoding.GCType.Foreground, _ => DotnetMemLine.Decoding.GCType.Blocking });
+                    break;
+                case GCEndTraceData end:
+                    visitor.OnGCEnd(ev.TimeStampRelativeMSec, end.Count, end.Depth);
+                    break;
+                case GCBulkSurvivingObjectRangesTraceData surviving:
+                    for (int i = 0; i < surviving.Count; i++)
+                    {
+                        visitor.OnSurvivingRange(surviving.Values(i).RangeBase, surviving.Values(i).RangeLength);
+                    }
+
+                    break;
+                case GCBulkMovedObjectRangesTraceData moved:
+                    for (int i = 0; i < moved.Count; i++)
+                    {
+                        visitor.OnMovedRange(moved.Values(i).OldRangeBase, moved.Values(i).NewRangeBase, moved.Values(i).RangeLength);
+                    }
+
                     break;
                 case GCBulkTypeTraceData types:
                     for (int i = 0; i < types.Count; i++)
@@ -366,7 +394,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
     }
 
     private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath) =>
-        TracedMethodTable.Summarize(code, tracePath, log.SessionDuration.TotalSeconds, log.EventsLost, log.EventCount, AnyAllocationHasAStack(log));
+        TracedMethodTable.Summarize(code, tracePath, log.SessionDuration.TotalSeconds, log.EventsLost, log.EventCount, AnyAllocationHasAStack(log))
+            with { HasSurvivalEvents = log.Events.Any(e => e is GCBulkSurvivingObjectRangesTraceData or GCBulkMovedObjectRangesTraceData) };
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
     private static bool AnyAllocationHasAStack(TraceLog log)

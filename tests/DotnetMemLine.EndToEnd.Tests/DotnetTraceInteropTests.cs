@@ -8,7 +8,7 @@ namespace DotnetMemLine.EndToEnd.Tests;
 public sealed class DotnetTraceInteropTests
 {
     /// <summary>The providers README.md documents for dotnet-trace recordings.</summary>
-    private const string Providers = "Microsoft-Windows-DotNETRuntime:0x80000021019:5";
+    private const string Providers = "Microsoft-Windows-DotNETRuntime:0x80000421019:5";
 
     /// <summary>The same without AllocationSampling: the runtime then emits AllocationTick, as runtimes before .NET 10 do.</summary>
     private const string AllocationTickProviders = "Microsoft-Windows-DotNETRuntime:0x20019:5";

@@ -45,6 +45,24 @@ internal sealed class MethodLineTallies
     /// <summary>How many threads <see cref="Elsewhere"/>'s allocations were made on.</summary>
     public int ElsewhereThreads { get; set; }
 
+    /// <summary>The trace let sampled objects be followed through the GCs: the live figures below mean something.</summary>
+    public bool FollowsLifetimes { get; set; }
+
+    /// <summary>What the method allocated that survived every GC that collected it, and at least one: alive at the end.</summary>
+    public SampleTally LiveAtEnd { get; } = new();
+
+    /// <summary>Per line, its part of <see cref="LiveAtEnd"/>.</summary>
+    public Dictionary<int, SampleTally> LiveAtEndByLine { get; } = [];
+
+    /// <summary>The most of the method's allocations seen alive at one GC: what it held at once.</summary>
+    public SampleTally PeakLive { get; set; } = new();
+
+    /// <summary>Per line, the most of its allocations seen alive at one GC.</summary>
+    public Dictionary<int, SampleTally> PeakLiveByLine { get; } = [];
+
+    /// <summary>A full GC ran after the method's last allocation: <see cref="LiveAtEnd"/> is what the program still held, not a guess.</summary>
+    public bool FullGCAfterLastAllocation { get; set; }
+
     /// <summary>Exact mode: the lines whose stacks include objects boxed by the runtime's CastHelpers.Box, which it logs only in part.</summary>
     public SortedSet<int> LinesBoxingThroughHelper { get; } = [];
 }
@@ -128,6 +146,9 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly HashSet<int>[] _threadsOfSelected;
     private readonly (double First, double Last)[] _timesOfSelected;
 
+    // Each object of the selected code followed through the GCs, by the distinct stack that allocated it.
+    private readonly ObjectLifetimes? _lifetimes;
+
     // Allocations charged to no selected method, by thread and time bucket: what ran elsewhere while a method ran.
     private const double ElsewhereBucketMSec = 100;
     private readonly Dictionary<(int Thread, int Bucket), StackTally> _elsewhere = [];
@@ -157,9 +178,11 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <param name="eventKind">What the trace's allocation events are (sampled, AllocationTick, exact).</param>
     /// <param name="selectedCount">How many methods were selected.</param>
     /// <param name="selectedIndexByMethodId">Per trace method id, the selected method its code belongs to, or -1.</param>
+    /// <param name="followLifetimes">The trace has the GC's survival and movement events: follow each object of the selected code until it dies.</param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
-        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null)
+        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false)
     {
+        _lifetimes = followLifetimes && eventKind != AllocationEventKind.AllocationTick ? new ObjectLifetimes() : null;
         if (foreignCodeInlining is { Count: > 0 })
         {
             _foreignCodeInlining = new int[]?[foreignCodeInlining.Keys.Max() + 1];
@@ -187,6 +210,14 @@ internal sealed class LineAttributor : IAllocationVisitor
     public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
 
     public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => _heap.OnGCEnd(heapBytes);
+
+    public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind) => _lifetimes?.OnGCStart(count, condemnedGeneration);
+
+    public void OnSurvivingRange(ulong start, ulong length) => _lifetimes?.OnSurvivingRange(start, length);
+
+    public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => _lifetimes?.OnMovedRange(oldStart, newStart, length);
+
+    public void OnGCEnd(double timeMSec, int count, int condemnedGeneration) => _lifetimes?.OnGCEnd(timeMSec, count);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
@@ -331,6 +362,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         StackTally tally = _stackTallies[stack];
         Add(tally.Samples, allocation);
+        _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount);
         if (_eventKind == AllocationEventKind.Exact && (uint)frames[0].MethodId < (uint)_boxesThroughHelper.Length && _boxesThroughHelper[frames[0].MethodId])
         {
             tally.BoxedThroughHelper = true;
@@ -380,6 +412,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         var lines = new List<int>();
         var shared = new List<(int Line, ImmutableArray<int> With)>();
+        int[]?[][] linesOfStack = [.. Enumerable.Range(0, _selectedCount).Select(_ => new int[]?[_lifetimes is null ? 0 : _stackTallies.Count])];
         for (int stack = 0; stack < _stackTallies.Count; stack++)
         {
             ReadOnlySpan<int> pairs = _stacks[stack];
@@ -437,6 +470,11 @@ internal sealed class LineAttributor : IAllocationVisitor
                 if (onStack)
                 {
                     Charge(tallies[selected], lines, shared, tally);
+                    if (_lifetimes is not null)
+                    {
+                        linesOfStack[selected][stack] = [.. lines];
+                    }
+
                     if (handedOff)
                     {
                         ChargeHandedOff(tallies[selected], lines, handOffThread, tally);
@@ -445,7 +483,104 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
+        if (_lifetimes is not null)
+        {
+            for (int selected = 0; selected < _selectedCount; selected++)
+            {
+                ChargeLifetimes(tallies[selected], linesOfStack[selected], selected);
+            }
+        }
+
         return tallies;
+    }
+
+    /// <summary>
+    /// Live at end: the objects still followed that survived the GCs that collected them. Peak live, per line and for
+    /// the method: the GC at which most of its objects were seen alive, and those objects.
+    /// </summary>
+    private void ChargeLifetimes(MethodLineTallies tallies, int[]?[] linesOfStack, int selected)
+    {
+        tallies.FollowsLifetimes = true;
+        tallies.FullGCAfterLastAllocation = _lifetimes!.LastFullGCMSec is double fullGC && fullGC >= _timesOfSelected[selected].Last;
+        var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
+        foreach (LiveSpan remaining in _lifetimes.Remaining())
+        {
+            if (linesOfStack[remaining.Owner] is not { } lines || remaining.ToGC < remaining.FromGC)
+            {
+                continue;
+            }
+
+            spans.Add(remaining);
+            Add(tallies.LiveAtEnd, remaining);
+            foreach (int line in lines)
+            {
+                Add(GetOrAdd(tallies.LiveAtEndByLine, line), remaining);
+            }
+        }
+
+        tallies.PeakLive = PeakOf(spans);
+        foreach (var byLine in spans.SelectMany(s => linesOfStack[s.Owner]!.Select(line => (line, s))).GroupBy(p => p.line))
+        {
+            tallies.PeakLiveByLine[byLine.Key] = PeakOf([.. byLine.Select(p => p.s)]);
+        }
+    }
+
+    /// <summary>The tally of the spans alive at the GC where their weight peaked.</summary>
+    private SampleTally PeakOf(List<LiveSpan> spans)
+    {
+        var changes = new SortedDictionary<int, double>();
+        foreach (LiveSpan span in spans)
+        {
+            double weight = Weight(span);
+            changes[span.FromGC] = changes.GetValueOrDefault(span.FromGC) + weight;
+            changes[span.ToGC + 1] = changes.GetValueOrDefault(span.ToGC + 1) - weight;
+        }
+
+        double running = 0, best = 0;
+        int peakGC = -1;
+        foreach ((int gc, double change) in changes)
+        {
+            running += change;
+            if (running > best)
+            {
+                best = running;
+                peakGC = gc;
+            }
+        }
+
+        var peak = new SampleTally();
+        foreach (LiveSpan span in spans.Where(s => s.FromGC <= peakGC && peakGC <= s.ToGC))
+        {
+            Add(peak, span);
+        }
+
+        return peak;
+    }
+
+    private double Weight(LiveSpan span) =>
+        _eventKind == AllocationEventKind.Exact ? span.ObjectSize : AllocationEstimator.SampleWeight(span.ObjectSize);
+
+    private void Add(SampleTally tally, LiveSpan span)
+    {
+        if (_eventKind == AllocationEventKind.Exact)
+        {
+            tally.AddExact(span.ObjectSize, span.ObjectCount);
+        }
+        else
+        {
+            tally.AddSampled(span.ObjectSize, span.SampledByteOffset);
+        }
+    }
+
+    private static SampleTally GetOrAdd(Dictionary<int, SampleTally> tallies, int line)
+    {
+        if (!tallies.TryGetValue(line, out SampleTally? tally))
+        {
+            tally = new SampleTally();
+            tallies[line] = tally;
+        }
+
+        return tally;
     }
 
     /// <summary>The method handed the stack's work to thread <paramref name="thread"/>: that part of its lines' figures was made there.</summary>

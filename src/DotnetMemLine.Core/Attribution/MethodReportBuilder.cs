@@ -55,6 +55,11 @@ internal static class MethodReportBuilder
             notes.Add(new StructBoxesNote([.. structBoxLines]));
         }
 
+        if (tallies.FollowsLifetimes && tallies.LiveAtEnd.Samples > 0 && !tallies.FullGCAfterLastAllocation)
+        {
+            notes.Add(new NoFinalGCNote());
+        }
+
         // Allocations elsewhere are worth a note once they are a noticeable share of what the method allocated.
         if (tallies.Elsewhere.Samples > 0 && tallies.Total.Samples > 0)
         {
@@ -71,7 +76,11 @@ internal static class MethodReportBuilder
             tallies.Total.Samples > 0 ? ToReport(tallies.Total, estimator) : null,
             tallies.UnattributedSamples,
             rows,
-            notes);
+            notes)
+        {
+            TotalPeakLive = tallies.PeakLive.Samples > 0 ? ToReport(tallies.PeakLive, estimator) : null,
+            TotalLiveAtEnd = tallies.LiveAtEnd.Samples > 0 ? ToReport(tallies.LiveAtEnd, estimator) : null,
+        };
     }
 
     /// <summary>The method's source lines, or null (and a note why) when the file cannot be read or is not the one the PDB was built from.</summary>
@@ -112,6 +121,16 @@ internal static class MethodReportBuilder
             if (tallies.SharedByLine.TryGetValue(line, out var shared))
             {
                 row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
+            }
+
+            if (tallies.PeakLiveByLine.TryGetValue(line, out SampleTally? peakLive) && peakLive.Samples > 0)
+            {
+                row = row with { PeakLive = ToReport(peakLive, estimator) };
+            }
+
+            if (tallies.LiveAtEndByLine.TryGetValue(line, out SampleTally? liveAtEnd) && liveAtEnd.Samples > 0)
+            {
+                row = row with { LiveAtEnd = ToReport(liveAtEnd, estimator) };
             }
 
             if (tallies.HandedOffByLine.TryGetValue(line, out var handedOff))

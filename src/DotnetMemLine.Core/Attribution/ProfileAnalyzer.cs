@@ -65,7 +65,8 @@ public static class ProfileAnalyzer
             TraceWarnings(summary),
             Exact: estimator == EstimatorKind.Exact,
             DroppedEventFraction: summary.DroppedFraction,
-            AsyncCausality: summary.HasAsyncCausality);
+            AsyncCausality: summary.HasAsyncCausality,
+            FollowsLifetimes: summary.HasSurvivalEvents && estimator != EstimatorKind.AllocationTick);
     }
 
     /// <summary>
@@ -124,7 +125,8 @@ public static class ProfileAnalyzer
         Dictionary<int, int[]> foreignCodeInlining = code.LambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
-        var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper);
+        var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
+            followLifetimes: trace.Summary.HasSurvivalEvents);
         TracePass.Replay(trace, [attributor], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
@@ -154,6 +156,11 @@ public static class ProfileAnalyzer
         SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
         boxLines.UnionWith(tallies.LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
         bool hasILMaps = trace.Code.Any(c => code.IsOf(c.MethodId, index) && c.NativeOffsets.Length > 0);
+        if (!trace.Summary.HasSurvivalEvents && estimator != EstimatorKind.AllocationTick && tallies.Total.Samples > 0)
+        {
+            notes.Add(new NoSurvivalEventsNote());
+        }
+
         if (!trace.Summary.HasAsyncCausality && Awaits(method, methodSymbols))
         {
             notes.Add(new AwaitsWithoutCausalityNote(method.MethodName));

@@ -28,6 +28,10 @@ public static class AllocationProviders
     public const long SampledObjectAllocationHighKeyword = 0x200000;  // GCSampledObjectAllocation, ...
     /// <summary>One of the two keywords of exact mode (GCSampledObjectAllocation, low).</summary>
     public const long SampledObjectAllocationLowKeyword = 0x2000000;  // ... with both High and Low: one event per object
+    /// <summary>GCHeapSurvivalAndMovement: at each GC, the address ranges that survived and where compaction moved them.</summary>
+    public const long SurvivalKeyword = 0x400000;            // GCBulkSurvivingObjectRanges, GCBulkMovedObjectRanges
+    /// <summary>GCHeapCollect: a session that enables it makes the runtime run a blocking generation-2 GC (dotnet-gcdump's way).</summary>
+    public const long HeapCollectKeyword = 0x800000;
     /// <summary>GCHeapAndTypeNames: BulkType events carry each type's name (exact mode's allocation events carry only an id).</summary>
     public const long TypeNamesKeyword = 0x1000000;          // GCHeapAndTypeNames: BulkType carries each type's name (exact mode's events carry only an id)
 
@@ -35,7 +39,7 @@ public static class AllocationProviders
     /// Both allocation keywords: .NET 10+ emits AllocationSampled and suppresses AllocationTick, older
     /// runtimes ignore the unknown keyword and emit AllocationTick, so one configuration serves both.
     /// </summary>
-    public const long Keywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;
+    public const long Keywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword | SurvivalKeyword;
 
     /// <summary>
     /// Exact mode (<c>run --exact</c>): GCSampledObjectAllocation for every object instead of
@@ -43,7 +47,7 @@ public static class AllocationProviders
     /// allocation to a slow path that logs it), so they work only for a session open before the
     /// program runs. AllocationSampling is left out: its samples would add nothing to an exact count.
     /// </summary>
-    public const long ExactKeywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword
+    public const long ExactKeywords = GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | SurvivalKeyword
         | TypeKeyword | TypeNamesKeyword | SampledObjectAllocationHighKeyword | SampledObjectAllocationLowKeyword;
 
     /// <summary>The TPL's event source: its causality events tie an await's continuation and a queued delegate to the code that caused them.</summary>

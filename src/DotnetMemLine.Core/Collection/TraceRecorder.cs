@@ -75,6 +75,12 @@ public static class TraceRecorder
         if (first != copy)
         {
             end = stop.IsCancellationRequested ? RecordingEnd.StoppedByUser : RecordingEnd.DurationElapsed;
+            if (configuration.Providers.Any(p => p.Name == AllocationProviders.RuntimeProvider && (p.Keywords & AllocationProviders.SurvivalKeyword) != 0))
+            {
+                // One full GC while the session still records: what is alive at the end is then known, not guessed.
+                await InducedGC.InduceAsync(client).ConfigureAwait(false);
+            }
+
             Task<bool> stopping = TryStopSessionAsync(session);
             await Task.WhenAny(stopping, copy, Task.Delay(StopGracePeriod, CancellationToken.None)).ConfigureAwait(false);
             if (stopping.IsCompleted && !await stopping.ConfigureAwait(false))

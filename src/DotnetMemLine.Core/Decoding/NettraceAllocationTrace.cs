@@ -30,8 +30,11 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     private static readonly ClrEventSet CausalityEvents = ClrEventSet.Of(
         ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
+    private static readonly ClrEventSet SurvivalEvents = ClrEventSet.Of(ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges);
+
     private static readonly ClrEventSet ReplayEvents = ClrEventSet.Of(
         ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCCreateSegment,
+        ClrEvent.GCStart, ClrEvent.GCEnd, ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges,
         ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
     private readonly NettraceReader _reader;
@@ -84,7 +87,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     {
         NettraceReader reader = NettraceReader.Open(tracePath);
         var firstPass = new CodeMapPass();
-        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Of(AllocationEvents, CausalityEvents), progress, AnalysisStep.ReadingCode, cancellationToken);
+        NettraceReadResult result = reader.Read(firstPass, ordered: CodeMapEvents, immediate: ClrEventSet.Of(ClrEventSet.Of(AllocationEvents, CausalityEvents), SurvivalEvents), progress, AnalysisStep.ReadingCode, cancellationToken);
 
         // Cut off before its rundown (the target was killed or crashed): collect's snapshot taken at
         // attach describes the code compiled before the session instead.
@@ -109,7 +112,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
             ? 0
             : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
         TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem)
-            with { RundownFrom = rundownFrom, HasAsyncCausality = firstPass.SawCausalityEvents };
+            with { RundownFrom = rundownFrom, HasAsyncCausality = firstPass.SawCausalityEvents, HasSurvivalEvents = firstPass.SawSurvivalEvents };
         return new NettraceAllocationTrace(reader, code, summary, progress, firstPass.BulkTypeNames);
     }
 
@@ -131,6 +134,8 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         public bool AnyAllocationHasAStack { get; private set; }
 
         public bool SawCausalityEvents { get; private set; }
+
+        public bool SawSurvivalEvents { get; private set; }
 
         /// <summary>Type names by the runtime's TypeID, from the BulkType events (exact mode's allocation events carry only the id).</summary>
         public BulkTypeNames BulkTypeNames { get; } = new();
@@ -156,6 +161,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     break;
                 case ClrEvent.TplOperationBegin or ClrEvent.TplOperationEnd or ClrEvent.TplSynchronousWorkBegin or ClrEvent.TplSynchronousWorkEnd:
                     SawCausalityEvents = true;
+                    break;
+                case ClrEvent.GCSurvivingRanges or ClrEvent.GCMovedRanges:
+                    SawSurvivalEvents = true;
                     break;
                 case ClrEvent.MethodLoadVerbose or ClrEvent.MethodUnloadVerbose:
                     Builder.OnMethodLoad(threadId, payload.MethodLoad(), fromRundown: false);
@@ -212,6 +220,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     {
         private const int NotManagedCode = -1;
 
+        // Objects of this size and more go to the large object heap (exact mode's events do not say which heap).
+        private const long LargeObjectThreshold = 85_000;
+
         private readonly AllocationEventKind _kind = trace.Summary.EventKind;
         private readonly long _syncTimeQpc = trace._reader.SyncTimeQpc;
         private readonly long _qpcFrequency = trace._reader.QpcFrequency;
@@ -238,7 +249,14 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         (long objectSize, long sampledByteOffset) = ev.Payload.AllocationSampled();
                         EnsurePlausible(ev, "AllocationSampled", objectSize > 0 && sampledByteOffset >= 0 && sampledByteOffset < objectSize);
                         int typeId = TypeIdOf(ev.Payload.AllocationSampledTypeId(), ev.Payload, static p => p.AllocationSampledTypeName());
-                        Report(new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0, TypeId: typeId), FramesOf(ev));
+                        (int heapKind, ulong address) = ev.Payload.AllocationSampledObject();
+                        Report(
+                            new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, objectSize, sampledByteOffset, 0, TypeId: typeId)
+                            {
+                                Address = address,
+                                Heap = heapKind is >= 0 and <= 2 ? (HeapKind)heapKind : HeapKind.Small,
+                            },
+                            FramesOf(ev));
                         break;
                     }
 
@@ -261,7 +279,11 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                         {
                             int typeId = TypeIdOf(ev.Payload.SampledObjectAllocationTypeId(), ev.Payload, null);
                             Report(
-                                new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount, typeId),
+                                new AllocationRecord(TimeMSec(ev.TimeStamp), (int)ev.ThreadId, ExactSize(totalSize, objectCount, ev.Payload.PointerSize), 0, 0, objectCount, typeId)
+                                {
+                                    Address = objectCount == 1 ? address : 0, // a batch's address is its last object's
+                                    Heap = totalSize >= LargeObjectThreshold ? HeapKind.Large : HeapKind.Small,
+                                },
                                 FramesOf(ev));
                         }
 
@@ -296,6 +318,26 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
                 case ClrEvent.GCHeapStats:
                     visitor.OnHeapSizeAfterGC(TimeMSec(ev.TimeStamp), ev.Payload.HeapSizeAfterGC());
+                    break;
+                case ClrEvent.GCStart:
+                    {
+                        (int count, int depth, int type) = ev.Payload.GCStart();
+                        visitor.OnGCStart(TimeMSec(ev.TimeStamp), count, depth, type is 1 ? GCType.Background : type is 2 ? GCType.Foreground : GCType.Blocking);
+                        break;
+                    }
+
+                case ClrEvent.GCEnd:
+                    {
+                        (int count, int depth) = ev.Payload.GCEnd();
+                        visitor.OnGCEnd(TimeMSec(ev.TimeStamp), count, depth);
+                        break;
+                    }
+
+                case ClrEvent.GCSurvivingRanges:
+                    ev.Payload.SurvivingRanges(visitor.OnSurvivingRange);
+                    break;
+                case ClrEvent.GCMovedRanges:
+                    ev.Payload.MovedRanges(visitor.OnMovedRange);
                     break;
             }
         }

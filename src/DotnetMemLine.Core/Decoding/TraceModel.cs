@@ -127,7 +127,40 @@ public readonly record struct StackFrame(int MethodId, int CodeId, int ReturnOff
 /// PLINQ); <see cref="int.MaxValue"/> for none.
 /// </param>
 public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, long ObjectSize, long SampledByteOffset, long TickAmount, long ObjectCount = 1, int TypeId = -1,
-    int InheritedFrom = int.MaxValue, int HandedOffFrom = int.MaxValue);
+    int InheritedFrom = int.MaxValue, int HandedOffFrom = int.MaxValue)
+{
+    /// <summary>The object's address (AllocationSampled, exact mode); 0 when the event does not say.</summary>
+    public ulong Address { get; init; }
+
+    /// <summary>Where the object was allocated: the small object heap, or the large or pinned object heap.</summary>
+    public HeapKind Heap { get; init; }
+}
+
+/// <summary>Which heap an object was allocated on (AllocationSampled's AllocationKind).</summary>
+public enum HeapKind : byte
+{
+    /// <summary>The small object heap: generation 0, promoted by each GC it survives.</summary>
+    Small,
+
+    /// <summary>The large object heap (85,000 bytes and more): collected with generation 2.</summary>
+    Large,
+
+    /// <summary>The pinned object heap: collected with generation 2.</summary>
+    Pinned,
+}
+
+/// <summary>How a GC ran (GCStart's Type).</summary>
+public enum GCType
+{
+    /// <summary>A blocking GC.</summary>
+    Blocking,
+
+    /// <summary>A background generation-2 GC, running while the program does.</summary>
+    Background,
+
+    /// <summary>A blocking ephemeral GC during a background GC.</summary>
+    Foreground,
+}
 
 /// <summary>Facts about the whole trace, shown in every table header.</summary>
 /// <param name="BatchedExactEvents">
@@ -154,6 +187,10 @@ public readonly record struct AllocationRecord(double TimeMSec, int ThreadId, lo
 /// <param name="AllocationEvents">The allocation events read (samples, ticks, or in exact mode objects or batches).</param>
 /// <param name="EventKind">Which allocation events the trace has.</param>
 /// <param name="HasStacks">Some allocation event carries a stack.</param>
+/// <param name="HasSurvivalEvents">
+/// The trace has the GC's survival and movement events (keyword GCHeapSurvivalAndMovement, 0x400000): sampled objects
+/// can be followed through each GC until they die.
+/// </param>
 /// <param name="HasAsyncCausality">
 /// The trace has the TPL's causality events, and the decoder followed them: allocations after an await or in
 /// work handed to another thread carry the frames of the code that caused them.
@@ -170,7 +207,8 @@ public sealed record TraceSummary(
     string? ReadProblem = null,
     bool HasRundown = true,
     string? RundownFrom = null,
-    bool HasAsyncCausality = false)
+    bool HasAsyncCausality = false,
+    bool HasSurvivalEvents = false)
 {
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
@@ -181,6 +219,26 @@ public interface IAllocationVisitor
 {
     /// <summary>A GC finished and the heap now holds <paramref name="heapBytes"/> bytes.</summary>
     void OnHeapSizeAfterGC(double timeMSec, long heapBytes);
+
+    /// <summary>GC number <paramref name="count"/> began, collecting generations 0 to <paramref name="condemnedGeneration"/>.</summary>
+    void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind)
+    {
+    }
+
+    /// <summary>During the GC under way: the objects in these addresses survived where they are (keyword GCHeapSurvivalAndMovement).</summary>
+    void OnSurvivingRange(ulong start, ulong length)
+    {
+    }
+
+    /// <summary>During the GC under way: the objects in these addresses survived, moved to <paramref name="newStart"/> (keyword GCHeapSurvivalAndMovement).</summary>
+    void OnMovedRange(ulong oldStart, ulong newStart, ulong length)
+    {
+    }
+
+    /// <summary>GC number <paramref name="count"/> ended.</summary>
+    void OnGCEnd(double timeMSec, int count, int condemnedGeneration)
+    {
+    }
 
     /// <summary>
     /// An allocation event with its managed frames, innermost first: its logical stack, which past

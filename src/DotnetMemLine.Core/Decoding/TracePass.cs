@@ -21,6 +21,38 @@ public static class TracePass
             }
         }
 
+        public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnGCStart(timeMSec, count, condemnedGeneration, kind);
+            }
+        }
+
+        public void OnSurvivingRange(ulong start, ulong length)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnSurvivingRange(start, length);
+            }
+        }
+
+        public void OnMovedRange(ulong oldStart, ulong newStart, ulong length)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnMovedRange(oldStart, newStart, length);
+            }
+        }
+
+        public void OnGCEnd(double timeMSec, int count, int condemnedGeneration)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnGCEnd(timeMSec, count, condemnedGeneration);
+            }
+        }
+
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
         {
             foreach (IAllocationVisitor consumer in consumers)

@@ -39,6 +39,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteBoolean("estimatorBiased", report.EstimatorBiased);
             json.WriteBoolean("exact", report.Exact);
             json.WriteBoolean("asyncCausality", report.AsyncCausality);
+            json.WriteBoolean("followsLifetimes", report.FollowsLifetimes);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
@@ -66,6 +67,8 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteString("sourceFile", method.SourceFile);
         WriteEstimate(json, "total", method.TotalAllocated, report.Incomplete);
         WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
+        WriteEstimate(json, "peakLive", method.TotalPeakLive, report.Incomplete);
+        WriteEstimate(json, "liveAtEnd", method.TotalLiveAtEnd, report.Incomplete);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);
         json.WriteStartArray("notes");
         foreach (ReportNote note in method.Notes)

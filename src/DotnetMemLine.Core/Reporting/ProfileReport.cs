@@ -11,6 +11,10 @@ namespace DotnetMemLine.Reporting;
 /// The trace has the TPL's causality events (<c>--async</c>): what ran after an await or in work handed to another
 /// thread is charged to the line that awaited or queued it.
 /// </param>
+/// <param name="FollowsLifetimes">
+/// The trace has the GC's survival and movement events: sampled objects were followed until they died, and the
+/// live figures (<see cref="LineReport.PeakLive"/>, <see cref="LineReport.LiveAtEnd"/>) are known.
+/// </param>
 /// <param name="SchemaVersion">The JSON schema's version (<see cref="CurrentSchemaVersion"/>).</param>
 /// <param name="TracePath">The trace analyzed.</param>
 /// <param name="DurationSeconds">How long the recording ran.</param>
@@ -31,7 +35,8 @@ public sealed record ProfileReport(
     IReadOnlyList<ReportNote> Warnings,
     bool Exact = false,
     double DroppedEventFraction = 0,
-    bool AsyncCausality = false)
+    bool AsyncCausality = false,
+    bool FollowsLifetimes = false)
 {
     /// <summary>The JSON schema version this build writes (docs/json-schema.md).</summary>
     public const int CurrentSchemaVersion = 1;
@@ -60,6 +65,12 @@ public sealed record MethodReport(
 {
     /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
     public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);
+
+    /// <summary>The most of the method's allocations seen alive at one GC: what it held at once; null when unknown.</summary>
+    public EstimateReport? TotalPeakLive { get; init; }
+
+    /// <summary>What the method allocated that was still alive when the recording ended; null when unknown.</summary>
+    public EstimateReport? TotalLiveAtEnd { get; init; }
 
     /// <summary>Where the JIT inlined this method during the session: its allocations there count on the caller's line.</summary>
     public IReadOnlyList<InliningSite> InlinedInto { get; init; } = [];
@@ -96,6 +107,12 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 
     /// <summary>How many threads ran <see cref="HandedOffPart"/>; 0 for none.</summary>
     public int HandedOffThreads { get; init; }
+
+    /// <summary>The most of the line's allocations seen alive at one GC: what the line held at once; null when none or unknown.</summary>
+    public EstimateReport? PeakLive { get; init; }
+
+    /// <summary>What the line allocated that was still alive when the recording ended; null when none or unknown.</summary>
+    public EstimateReport? LiveAtEnd { get; init; }
 }
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>

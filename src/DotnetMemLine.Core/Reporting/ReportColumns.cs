@@ -46,7 +46,15 @@ public sealed record LineField(string JsonName, ColumnUnit Unit, Func<LineCell, 
 /// A column of the text table: its title, its width (right-aligned unless <paramref name="LeftAligned"/>), which tables
 /// show it, its cell, and an optional one-character mark printed right after the cell (<c>~</c>, <c>?</c>).
 /// </summary>
-public sealed record TableColumn(string Title, int Width, TableKind Tables, Func<LineCell, string> Cell, Func<LineCell, char>? Mark = null, bool LeftAligned = false);
+/// <param name="Title">The column's title.</param>
+/// <param name="Width">Its width in characters.</param>
+/// <param name="Tables">Which tables show it.</param>
+/// <param name="Cell">A row's cell.</param>
+/// <param name="Mark">The mark after the cell; null for none.</param>
+/// <param name="LeftAligned">Left-aligned rather than right-aligned.</param>
+/// <param name="ShownWhen">Shows the column only in reports for which this is true (a figure the trace may lack); null for always.</param>
+public sealed record TableColumn(string Title, int Width, TableKind Tables, Func<LineCell, string> Cell, Func<LineCell, char>? Mark = null, bool LeftAligned = false,
+    Func<ProfileReport, bool>? ShownWhen = null);
 
 /// <summary>
 /// The per-line figures of the report, described once: the JSON fields in schema order and the table's columns in
@@ -81,6 +89,12 @@ public static class ReportColumns
         new("sharedWith", ColumnUnit.Lines, c => c.Line.SharedWith),
         new("handedOffBytes", ColumnUnit.Bytes, c => c.Line.HandedOffPart?.Bytes),
         new("handedOffThreads", ColumnUnit.Count, c => c.Line.HandedOffThreads),
+        new("peakLiveBytes", ColumnUnit.Bytes, c => c.Line.PeakLive?.Bytes),
+        new("peakLiveBytesLow", ColumnUnit.Bytes, c => c.Line.PeakLive?.LowBytes),
+        new("peakLiveBytesHigh", ColumnUnit.Bytes, c => c.Line.PeakLive?.HighBytes),
+        new("liveAtEndBytes", ColumnUnit.Bytes, c => c.Line.LiveAtEnd?.Bytes),
+        new("liveAtEndBytesLow", ColumnUnit.Bytes, c => c.Line.LiveAtEnd?.LowBytes),
+        new("liveAtEndBytesHigh", ColumnUnit.Bytes, c => c.Line.LiveAtEnd?.HighBytes),
     ];
 
     /// <summary>The columns of the text table, left to right; the source text follows the last.</summary>
@@ -88,6 +102,8 @@ public static class ReportColumns
     [
         new("Line #", 6, TableKind.Both, c => c.Line.Line.ToString(CultureInfo.InvariantCulture)),
         new("Peak heap", 12, TableKind.Both, c => c.Line.PeakHeapBytes is long peak ? ByteFormat.Format(peak) : ""),
+        new("Peak live", 12, TableKind.Both, c => c.Line.PeakLive is { } p ? ByteFormat.Format(p.Bytes) : "", ShownWhen: r => r.FollowsLifetimes),
+        new("Live at end", 12, TableKind.Both, c => c.Line.LiveAtEnd is { } l ? ByteFormat.Format(l.Bytes) : "", ShownWhen: r => r.FollowsLifetimes),
         new("Allocated", 12, TableKind.Both, c => c.Line.Allocated is { } a ? AtLeast(c.Report) + ByteFormat.Format(a.Bytes) : "",
             c => c.Line.SharedPart is null ? ' ' : SharedMark),
         new("95% interval", 26, TableKind.Sampled, c => c.Line.Allocated is { } a ? Interval(a) : "", LeftAligned: true),
@@ -99,7 +115,7 @@ public static class ReportColumns
 
     /// <summary>The table's columns for this report's mode.</summary>
     public static IEnumerable<TableColumn> For(ProfileReport report) =>
-        TableColumns.Where(c => c.Tables.HasFlag(report.Exact ? TableKind.Exact : TableKind.Sampled));
+        TableColumns.Where(c => c.Tables.HasFlag(report.Exact ? TableKind.Exact : TableKind.Sampled) && (c.ShownWhen is null || c.ShownWhen(report)));
 
     /// <summary>The <see cref="IncompleteMark"/> when the report's figures are lower bounds.</summary>
     public static string AtLeast(ProfileReport report) => report.Incomplete ? IncompleteMark : "";

@@ -94,6 +94,23 @@ public sealed record ElsewhereNote(double Bytes, int Threads, bool TraceFollowsC
 }
 
 /// <summary>
+/// No full GC ran after the method's last allocation (the program exited first, or the trace was recorded without one):
+/// Live at end is what survived the last GC that collected each object, not what the program held at the end.
+/// </summary>
+public sealed record NoFinalGCNote : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "no-final-gc";
+}
+
+/// <summary>The trace lacks the GC's survival and movement events: what the lines kept alive is unknown.</summary>
+public sealed record NoSurvivalEventsNote : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "no-survival-events";
+}
+
+/// <summary>
 /// The method awaits, and the trace lacks the TPL's causality events: what the methods it awaited did after they
 /// suspended ran with none of its frames on the stack, so it is in none of its lines.
 /// </summary>

@@ -68,6 +68,12 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append("Peak heap: ").AppendLine(ByteFormat.Format(methodPeak));
         }
 
+        if (report.FollowsLifetimes)
+        {
+            text.Append("Peak live: ").AppendLine(method.TotalPeakLive is { } peakLive ? $"{ByteFormat.Format(peakLive.Bytes)} {ReportColumns.Interval(peakLive)}, the most of its allocations alive at one GC" : "none of its allocations survived a GC");
+            text.Append("Live end:  ").AppendLine(method.TotalLiveAtEnd is { } liveAtEnd ? $"{ByteFormat.Format(liveAtEnd.Bytes)} {ReportColumns.Interval(liveAtEnd)}, still alive when the recording ended" : "none of its allocations was alive when the recording ended");
+        }
+
         foreach (ReportNote note in method.Notes)
         {
             text.Append("Note:      ").AppendLine(NoteWording.English(note, ReportColumns.IncompleteMark));

@@ -8,7 +8,7 @@ public sealed class AllocationProvidersTests
     [TestMethod]
     public void Keywords_AreTheDocumentedOnes()
     {
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000021019:5", AllocationProviders.DotnetTraceProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000421019:5", AllocationProviders.DotnetTraceProvidersArgument);
     }
 
     [TestMethod]
@@ -16,7 +16,7 @@ public sealed class AllocationProvidersTests
     {
         // 0x200000 | 0x2000000: one event per object; 0x80000 (Type): else the runtime drops the
         // first object of each type on each thread.
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x32A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x36A1019:5", AllocationProviders.DotnetTraceExactProvidersArgument);
         Assert.AreEqual(AllocationProviders.ExactKeywords, AllocationProviders.SessionConfiguration(64, exact: true).Providers.Single().Keywords);
     }
 
@@ -39,7 +39,7 @@ public sealed class AllocationProvidersTests
         var tpl = configuration.Providers.Single(p => p.Name == "System.Threading.Tasks.TplEventSource");
         Assert.AreEqual(0x28, tpl.Keywords);
         Assert.AreEqual(System.Diagnostics.Tracing.EventLevel.Informational, tpl.EventLevel);
-        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000021019:5,System.Threading.Tasks.TplEventSource:0x28:4", AllocationProviders.DotnetTraceAsyncProvidersArgument);
+        Assert.AreEqual("Microsoft-Windows-DotNETRuntime:0x80000421019:5,System.Threading.Tasks.TplEventSource:0x28:4", AllocationProviders.DotnetTraceAsyncProvidersArgument);
         Assert.HasCount(1, AllocationProviders.SessionConfiguration(bufferSizeMB: 64).Providers);
     }
 

@@ -31,6 +31,7 @@ internal static class Program
         ["inlining"] = InliningShape.Run,
         ["causality"] = CausalityShape.Run,
         ["web"] = WebShape.Run,
+        ["lifetimes"] = LifetimesShape.Run,
     };
 
     private static int Main(string[] args)

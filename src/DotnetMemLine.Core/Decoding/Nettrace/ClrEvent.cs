@@ -11,6 +11,10 @@ internal enum ClrEvent : byte
     None,
 
     // Microsoft-Windows-DotNETRuntime
+    GCStart,                   // 1
+    GCEnd,                     // 2
+    GCSurvivingRanges,         // 21 GCBulkSurvivingObjectRanges (keyword GCHeapSurvivalAndMovement)
+    GCMovedRanges,             // 22 GCBulkMovedObjectRanges (keyword GCHeapSurvivalAndMovement)
     GCHeapStats,               // 4
     GCCreateSegment,           // 5
     AllocationTick,            // 10
@@ -73,11 +77,15 @@ internal static class ClrEvents
         {
             return eventId switch
             {
+                1 => ClrEvent.GCStart,
+                2 => ClrEvent.GCEnd,
                 4 => ClrEvent.GCHeapStats,
                 5 => ClrEvent.GCCreateSegment,
                 10 => ClrEvent.AllocationTick,
                 15 => ClrEvent.BulkType,
                 20 or 32 => ClrEvent.GCSampledObjectAllocation,
+                21 => ClrEvent.GCSurvivingRanges,
+                22 => ClrEvent.GCMovedRanges,
                 143 => ClrEvent.MethodLoadVerbose,
                 144 => ClrEvent.MethodUnloadVerbose,
                 152 => ClrEvent.ModuleLoad,

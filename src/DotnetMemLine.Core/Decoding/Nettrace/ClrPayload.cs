@@ -66,6 +66,43 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
         return (Int64At(objectSize), Int64At(objectSize + 8));
     }
 
+    /// <summary>AllocationSampled's AllocationKind (0 small object heap, 1 large, 2 pinned) and the object's address.</summary>
+    public (int HeapKind, ulong Address) AllocationSampledObject() => (Int32At(0), AddressAt(SkipString(6 + PointerSize)));
+
+    /// <summary>GCStart (1, v1+): Count u32, Depth u32 (the condemned generation), Reason u32, Type u32 (0 blocking, 1 background, 2 foreground during a background GC).</summary>
+    public (int Count, int Depth, int Type) GCStart() => (Int32At(0), Int32At(4), Int32At(12));
+
+    /// <summary>GCEnd (2): Count u32, Depth u32.</summary>
+    public (int Count, int Depth) GCEnd() => (Int32At(0), Int32At(4));
+
+    /// <summary>
+    /// GCBulkSurvivingObjectRanges (21): Index u32, Count u32, ClrInstanceID u16, then Count × (RangeBase ptr, RangeLength u64):
+    /// address ranges that survived the GC where they are.
+    /// </summary>
+    public void SurvivingRanges(Action<ulong, ulong> onRange)
+    {
+        int count = Int32At(4);
+        int size = PointerSize + 8;
+        for (int i = 0, at = 10; i < count && at + size <= Bytes.Length; i++, at += size)
+        {
+            onRange(AddressAt(at), (ulong)Int64At(at + PointerSize));
+        }
+    }
+
+    /// <summary>
+    /// GCBulkMovedObjectRanges (22): Index u32, Count u32, ClrInstanceID u16, then Count × (OldRangeBase ptr, NewRangeBase ptr,
+    /// RangeLength u64): address ranges that survived a compacting GC, and where they went.
+    /// </summary>
+    public void MovedRanges(Action<ulong, ulong, ulong> onRange)
+    {
+        int count = Int32At(4);
+        int size = (2 * PointerSize) + 8;
+        for (int i = 0, at = 10; i < count && at + size <= Bytes.Length; i++, at += size)
+        {
+            onRange(AddressAt(at), AddressAt(at + PointerSize), (ulong)Int64At(at + (2 * PointerSize)));
+        }
+    }
+
     /// <summary>AllocationSampled's TypeID; its TypeName is read only for a type not seen before (<see cref="AllocationSampledTypeName"/>).</summary>
     public ulong AllocationSampledTypeId() => AddressAt(6);
 
