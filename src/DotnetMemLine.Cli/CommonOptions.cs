@@ -48,6 +48,12 @@ internal static class CommonOptions
             + "sampling alone (an ASP.NET Core API served 2.5x fewer requests, and its trace grew 4x); see docs/performance.md.",
     };
 
+    public static readonly Option<bool> NoLifetimes = new("--no-lifetimes")
+    {
+        Description = "Don't follow sampled objects through the GCs (no Peak live or Live at end, and collect skips its final full GC): "
+            + "a smaller trace on programs that run many compacting GCs (up to 4x smaller, docs/performance.md).",
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "Print details of errors, including stack traces.",

@@ -53,6 +53,7 @@ internal static class CollectCommand
             CommonOptions.Symbols,
             CommonOptions.BufferSize,
             CommonOptions.Async,
+            CommonOptions.NoLifetimes,
             Exact,
         };
         command.Validators.Add(result =>
@@ -90,7 +91,7 @@ internal static class CollectCommand
             client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async)),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes)),
             duration,
             () =>
             {

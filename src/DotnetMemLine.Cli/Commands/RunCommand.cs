@@ -30,6 +30,7 @@ internal static class RunCommand
             CommonOptions.BufferSize,
             CommonOptions.Exact,
             CommonOptions.Async,
+            CommonOptions.NoLifetimes,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -50,7 +51,7 @@ internal static class RunCommand
             launched.Client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async)),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes)),
             duration: null,
             () =>
             {

@@ -72,14 +72,18 @@ public static class AllocationProviders
     /// <param name="exact">True for exact mode's keywords (<see cref="ExactKeywords"/>).</param>
     /// <param name="bufferSizeMB">The session's buffer in MB (<c>--buffer-size</c>).</param>
     /// <param name="causality">Also the TPL's causality events (<see cref="TplCausalityKeywords"/>): <c>--async</c>.</param>
-    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false, bool causality = false) =>
-        new(
+    /// <param name="lifetimes">The GC's survival and movement events (<see cref="SurvivalKeyword"/>); off with <c>--no-lifetimes</c>.</param>
+    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false, bool causality = false, bool lifetimes = true)
+    {
+        long keywords = (exact ? ExactKeywords : Keywords) & (lifetimes ? ~0L : ~SurvivalKeyword);
+        return new(
             causality
-                ? [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords), new EventPipeProvider(TplProvider, EventLevel.Informational, TplCausalityKeywords)]
-                : [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, exact ? ExactKeywords : Keywords)],
+                ? [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords), new EventPipeProvider(TplProvider, EventLevel.Informational, TplCausalityKeywords)]
+                : [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords)],
             bufferSizeMB,
             requestRundown: true,
             requestStackwalk: true);
+    }
 
     private static string ProvidersArgument(long keywords) => $"{RuntimeProvider}:0x{keywords:X}:5";
 }

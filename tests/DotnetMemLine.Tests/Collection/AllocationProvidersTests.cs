@@ -30,6 +30,13 @@ public sealed class AllocationProvidersTests
     }
 
     [TestMethod]
+    public void NoLifetimes_DropsOnlyTheSurvivalKeyword()
+    {
+        Assert.AreEqual(AllocationProviders.Keywords & ~0x400000L, AllocationProviders.SessionConfiguration(64, lifetimes: false).Providers.Single().Keywords);
+        Assert.AreEqual(AllocationProviders.ExactKeywords & ~0x400000L, AllocationProviders.SessionConfiguration(64, exact: true, lifetimes: false).Providers.Single().Keywords);
+    }
+
+    [TestMethod]
     public void Async_AddsOnlyTheTplsCausalityKeywords()
     {
         // AsyncCausalityOperation 0x8 and AsyncCausalitySynchronousWork 0x20, Informational: the task and wait events
