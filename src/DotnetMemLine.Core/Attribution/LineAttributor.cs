@@ -151,7 +151,9 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     // Allocations charged to no selected method, by thread and time bucket: what ran elsewhere while a method ran.
     private const double ElsewhereBucketMSec = 100;
-    private readonly Dictionary<(int Thread, int Bucket), StackTally> _elsewhere = [];
+    private readonly Dictionary<(int Thread, int Bucket), SampleTally> _elsewhere = [];
+    private (int Thread, int Bucket) _lastElsewhereKey = (-1, -1);
+    private SampleTally? _lastElsewhere;
 
     // Precedes, in a stack's pairs, the frames of code that handed the work to another thread; its second half is that thread.
     private const int HandOffMarker = -1;
@@ -178,11 +180,11 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <param name="eventKind">What the trace's allocation events are (sampled, AllocationTick, exact).</param>
     /// <param name="selectedCount">How many methods were selected.</param>
     /// <param name="selectedIndexByMethodId">Per trace method id, the selected method its code belongs to, or -1.</param>
-    /// <param name="followLifetimes">The trace has the GC's survival and movement events: follow each object of the selected code until it dies.</param>
+    /// <param name="followLifetimes">Follow each object of the selected code until it dies (<see cref="TraceSummary.FollowsLifetimes"/>).</param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false)
     {
-        _lifetimes = followLifetimes && eventKind != AllocationEventKind.AllocationTick ? new ObjectLifetimes() : null;
+        _lifetimes = followLifetimes ? new ObjectLifetimes() : null;
         if (foreignCodeInlining is { Count: > 0 })
         {
             _foreignCodeInlining = new int[]?[foreignCodeInlining.Keys.Max() + 1];
@@ -240,14 +242,15 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     private void TallyElsewhere(in AllocationRecord allocation)
     {
+        // Consecutive events mostly share a thread and bucket: one dictionary lookup per bucket, not per event.
         var key = (allocation.ThreadId, (int)(allocation.TimeMSec / ElsewhereBucketMSec));
-        if (!_elsewhere.TryGetValue(key, out StackTally? tally))
+        if (_lastElsewhere is null || key != _lastElsewhereKey)
         {
-            tally = new StackTally();
-            _elsewhere[key] = tally;
+            _lastElsewhere = GetOrAdd(_elsewhere, key);
+            _lastElsewhereKey = key;
         }
 
-        Add(tally.Samples, allocation);
+        Add(_lastElsewhere, allocation);
     }
 
     /// <summary>
@@ -572,12 +575,13 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
-    private static SampleTally GetOrAdd(Dictionary<int, SampleTally> tallies, int line)
+    private static SampleTally GetOrAdd<TKey>(Dictionary<TKey, SampleTally> tallies, TKey key)
+        where TKey : notnull
     {
-        if (!tallies.TryGetValue(line, out SampleTally? tally))
+        if (!tallies.TryGetValue(key, out SampleTally? tally))
         {
             tally = new SampleTally();
-            tallies[line] = tally;
+            tallies[key] = tally;
         }
 
         return tally;
@@ -611,11 +615,11 @@ internal sealed class LineAttributor : IAllocationVisitor
         var threads = new HashSet<int>();
         int firstBucket = (int)(first / ElsewhereBucketMSec);
         int lastBucket = (int)(last / ElsewhereBucketMSec);
-        foreach (((int thread, int bucket), StackTally tally) in _elsewhere)
+        foreach (((int thread, int bucket), SampleTally tally) in _elsewhere)
         {
             if (bucket >= firstBucket && bucket <= lastBucket && !_threadsOfSelected[selected].Contains(thread))
             {
-                tallies.Elsewhere.Add(tally.Samples);
+                tallies.Elsewhere.Add(tally);
                 threads.Add(thread);
             }
         }
@@ -644,13 +648,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         foreach (int line in lines)
         {
-            if (!tallies.ByLine.TryGetValue(line, out SampleTally? tally))
-            {
-                tally = new SampleTally();
-                tallies.ByLine[line] = tally;
-            }
-
-            tally.Add(stack.Samples);
+            GetOrAdd(tallies.ByLine, line).Add(stack.Samples);
             if (stack.PeakHeap >= 0 && stack.PeakHeap > tallies.PeakHeapByLine.GetValueOrDefault(line))
             {
                 tallies.PeakHeapByLine[line] = stack.PeakHeap;

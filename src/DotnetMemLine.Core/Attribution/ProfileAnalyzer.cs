@@ -66,7 +66,7 @@ public static class ProfileAnalyzer
             Exact: estimator == EstimatorKind.Exact,
             DroppedEventFraction: summary.DroppedFraction,
             AsyncCausality: summary.HasAsyncCausality,
-            FollowsLifetimes: summary.HasSurvivalEvents && estimator != EstimatorKind.AllocationTick);
+            FollowsLifetimes: summary.FollowsLifetimes);
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: trace.Summary.HasSurvivalEvents);
+            followLifetimes: trace.Summary.FollowsLifetimes);
         TracePass.Replay(trace, [attributor], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,

@@ -210,6 +210,9 @@ public sealed record TraceSummary(
     bool HasAsyncCausality = false,
     bool HasSurvivalEvents = false)
 {
+    /// <summary>Sampled objects can be followed through the GCs: survival events, and allocation events that carry addresses (not AllocationTick).</summary>
+    public bool FollowsLifetimes => HasSurvivalEvents && EventKind is AllocationEventKind.AllocationSampled or AllocationEventKind.Exact;
+
     /// <summary>The share of the trace's events (all kinds) the runtime lost, 0 to 1.</summary>
     public double DroppedFraction => DroppedEvents <= 0 ? 0 : (double)DroppedEvents / (DroppedEvents + Math.Max(0, EventsRead));
 }
