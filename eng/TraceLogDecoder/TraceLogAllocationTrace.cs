@@ -204,6 +204,8 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
         var frames = new List<StackFrame>(64);
         var frozenSegments = new List<(ulong Start, ulong End)>();
         long seen = 0;
+        long heapBefore = -1, endedGCHeapBefore = -1;
+        int endedGC = -1;
         foreach (TraceEvent ev in _log.Events)
         {
             if ((++seen & 0xFFF) == 0)
@@ -246,13 +248,28 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                         new AllocationRecord(ev.TimeStampRelativeMSec, ev.ThreadID, tick.ObjectSize, 0, tick.AllocationAmount64, TypeId: TypeIdOf((ulong)tick.TypeID, tick.TypeName)),
                         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(frames));
                     break;
+                case GCPerHeapHistoryTraceData perHeap:
+                    {
+                        // TraceEvent 4.0 misreads this event's v3 generations: the payload is read the way the streaming decoder reads it.
+                        long before = new DotnetMemLine.Decoding.Nettrace.ClrPayload(perHeap.EventData(), perHeap.Version, perHeap.PointerSize).HeapSizeBeforeGC();
+                        if (before >= 0)
+                        {
+                            heapBefore = Math.Max(0, heapBefore) + before;
+                        }
+
+                        break;
+                    }
+
                 case GCHeapStatsTraceData heap:
-                    visitor.OnHeapSizeAfterGC(ev.TimeStampRelativeMSec, HeapSize(heap));
+                    visitor.OnGCHeapSizes(ev.TimeStampRelativeMSec, endedGC, endedGCHeapBefore, HeapSize(heap));
                     break;
                 case GCStartTraceData start:
-                    visitor.OnGCStart(ev.TimeStampRelativeMSec, start.Count, start.Depth, start.Type switch { Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.BackgroundGC => DotnetMemLine.Decoding.GCType.Background, Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.ForegroundGC => DotnetMemLine.Decoding.GCType.Foreground, _ => DotnetMemLine.Decoding.GCType.Blocking });
+                    visitor.OnGCStart(ev.TimeStampRelativeMSec, start.Count, start.Depth, start.Type switch { Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.BackgroundGC => DotnetMemLine.Decoding.GCType.Background, Microsoft.Diagnostics.Tracing.Parsers.Clr.GCType.ForegroundGC => DotnetMemLine.Decoding.GCType.Foreground, _ => DotnetMemLine.Decoding.GCType.Blocking }, ev.ThreadID, DotnetMemLine.Decoding.Nettrace.ClrPayload.IsAllocationReason((int)start.Reason));
                     break;
                 case GCEndTraceData end:
+                    endedGC = end.Count;
+                    endedGCHeapBefore = heapBefore;
+                    heapBefore = -1;
                     visitor.OnGCEnd(ev.TimeStampRelativeMSec, end.Count, end.Depth);
                     break;
                 case GCBulkSurvivingObjectRangesTraceData surviving:

@@ -54,6 +54,16 @@ internal static class CommonOptions
             + "a smaller trace on programs that run many compacting GCs (up to 4x smaller, docs/performance.md).",
     };
 
+    public static readonly Option<TimeSpan?> GCEvery = new("--gc-every")
+    {
+        Description = "Make the program run a full GC this often while recording, in seconds (0.2): Peak live and Peak heap are then "
+            + "measured at least that often, even where the runtime's own GCs are rare (after a large heap grew its budgets). "
+            + "Each GC pauses the program; see docs/how-it-works.md.",
+        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromMilliseconds(10)
+            ? value
+            : FailGCEvery(result),
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "Print details of errors, including stack traces.",
@@ -91,6 +101,12 @@ internal static class CommonOptions
             }
         });
         return format;
+    }
+
+    private static TimeSpan? FailGCEvery(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--gc-every must be seconds, at least 0.01, not '{result.Tokens.Single().Value}'");
+        return null;
     }
 
     private static TimeSpan? FailDuration(System.CommandLine.Parsing.ArgumentResult result)

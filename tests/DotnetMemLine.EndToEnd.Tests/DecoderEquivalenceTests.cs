@@ -115,7 +115,11 @@ public sealed class DecoderEquivalenceTests
 
         public int Allocations { get; private set; }
 
-        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => Lines.Add(FormattableString.Invariant($"heap {timeMSec:R} {heapBytes}"));
+        public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter) =>
+            Lines.Add(FormattableString.Invariant($"heap {timeMSec:R} #{count} {heapBytesBefore} {heapBytesAfter}"));
+
+        public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation) =>
+            Lines.Add(FormattableString.Invariant($"gc start {timeMSec:R} #{count} gen{condemnedGeneration} {kind} thread {threadId} {(byAllocation ? "allocation" : "asked")}"));
 
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
         {

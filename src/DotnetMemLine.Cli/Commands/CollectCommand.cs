@@ -54,6 +54,7 @@ internal static class CollectCommand
             CommonOptions.BufferSize,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
+            CommonOptions.GCEvery,
             Exact,
         };
         command.Validators.Add(result =>
@@ -102,7 +103,8 @@ internal static class CollectCommand
                     + (duration is null ? "press Ctrl+C to stop" : $"for {duration.Value.TotalSeconds:F0} s, or Ctrl+C to stop"));
             },
             signals.Token,
-            signals.AbortToken)).ConfigureAwait(false);
+            signals.AbortToken,
+            parsed.GetValue(CommonOptions.GCEvery))).ConfigureAwait(false);
         try
         {
             await output.DisposeAsync().ConfigureAwait(false);

@@ -31,6 +31,7 @@ internal static class RunCommand
             CommonOptions.Exact,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
+            CommonOptions.GCEvery,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -64,7 +65,8 @@ internal static class RunCommand
                 launched.Client.ResumeRuntime();
             },
             signals.Token,
-            signals.AbortToken).ConfigureAwait(false);
+            signals.AbortToken,
+            parsed.GetValue(CommonOptions.GCEvery)).ConfigureAwait(false);
         try
         {
             await output.DisposeAsync().ConfigureAwait(false);

@@ -14,7 +14,11 @@ internal sealed class MethodLineTallies
 
     public Dictionary<int, SampleTally> ByLine { get; } = [];
 
+    /// <summary>Per line, the GC heap's largest size at the start of a GC that began while the line ran (see <see cref="HeapAtGCs"/>).</summary>
     public Dictionary<int, long> PeakHeapByLine { get; } = [];
+
+    /// <summary>The GCs that began while the method ran, and the GC heap's largest size before and after one of them.</summary>
+    public GCHeapTally HeapAtGCs { get; } = new();
 
     /// <summary>
     /// Per line, the part of its figure that the runtime's data could not separate from other lines
@@ -60,11 +64,44 @@ internal sealed class MethodLineTallies
     /// <summary>Per line, the most of its allocations seen alive at one GC.</summary>
     public Dictionary<int, SampleTally> PeakLiveByLine { get; } = [];
 
+    /// <summary>No GC reported its survivors after the method's first allocation: what its lines held was never seen.</summary>
+    public bool NoGCAfterFirstAllocation { get; set; }
+
     /// <summary>A full GC ran after the method's last allocation: <see cref="LiveAtEnd"/> is what the program still held, not a guess.</summary>
     public bool FullGCAfterLastAllocation { get; set; }
 
     /// <summary>Exact mode: the lines whose stacks include objects boxed by the runtime's CastHelpers.Box, which it logs only in part.</summary>
     public SortedSet<int> LinesBoxingThroughHelper { get; } = [];
+}
+
+/// <summary>
+/// The GC heap measured at GCs: how many, and the largest size when one began and when one ended (-1: unknown).
+/// Measured by the runtime (GCPerHeapHistory, GCHeapStats), not estimated, garbage included.
+/// </summary>
+internal sealed class GCHeapTally
+{
+    private readonly HashSet<int> _counted = [];
+
+    public int GCs => _counted.Count;
+
+    public long PeakBefore { get; private set; } = -1;
+
+    public long PeakAfter { get; private set; } = -1;
+
+    /// <summary>Counts GC number <paramref name="count"/> once, however many of the method's stacks it began under.</summary>
+    public void Add(int count, long before, long after)
+    {
+        if (!_counted.Add(count))
+        {
+            return;
+        }
+
+        PeakBefore = Math.Max(PeakBefore, before);
+        PeakAfter = Math.Max(PeakAfter, after);
+    }
+
+    /// <summary>The peak to show: the heap at a GC's start, or after it when the trace lacks the sizes before.</summary>
+    public long Peak => PeakBefore >= 0 ? PeakBefore : PeakAfter;
 }
 
 /// <summary>
@@ -136,7 +173,14 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly bool[] _runsContinuations;
     private readonly bool[] _boxesThroughHelper;
     private readonly int _selectedCount;
-    private readonly HeapTracker _heap = new();
+
+    // The GC heap at each GC that began while selected code ran, and the stacks it began under. The runtime gives GC
+    // events no stack: an allocation triggers a GC on its own thread, whose last allocation is the nearest sign of what
+    // it was running; any other GC (GC.Collect, a diagnostics session's as with --gc-every) began under what every
+    // thread that allocated just before was running.
+    private const double RecentAllocationMSec = 50;
+    private readonly Dictionary<int, (int Stack, double TimeMSec)> _lastStackOnThread = [];
+    private readonly Dictionary<int, (int[] Stacks, long Before, long After)> _gcsInSelected = [];
 
     // The distinct frames of selected code seen so far, by id, and for the innermost ones the sizes of
     // the single objects they allocated (a constant-length array always has the same size).
@@ -145,6 +189,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly List<(long Min, long Max)> _objectSizes = [];
     private readonly HashSet<int>[] _threadsOfSelected;
     private readonly (double First, double Last)[] _timesOfSelected;
+    private readonly int[] _examinedGCsAtFirst;
 
     // Each object of the selected code followed through the GCs, by the distinct stack that allocated it.
     private readonly ObjectLifetimes? _lifetimes;
@@ -200,6 +245,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         _boxesThroughHelper = boxesThroughHelper ?? new bool[selectedIndexByMethodId.Length];
         _threadsOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => new HashSet<int>())];
         _timesOfSelected = [.. Enumerable.Range(0, selectedCount).Select(_ => (double.MaxValue, double.MinValue))];
+        _examinedGCsAtFirst = new int[selectedCount];
     }
 
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge(IReadOnlyList{FrameLine})"/> expects lines for.</summary>
@@ -211,9 +257,25 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// </summary>
     public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
 
-    public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => _heap.OnGCEnd(heapBytes);
+    public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
+    {
+        if (_gcsInSelected.TryGetValue(count, out var gc))
+        {
+            _gcsInSelected[count] = (gc.Stacks, heapBytesBefore, heapBytesAfter);
+        }
+    }
 
-    public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind) => _lifetimes?.OnGCStart(count, condemnedGeneration);
+    public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation)
+    {
+        _lifetimes?.OnGCStart(count, condemnedGeneration);
+        int[] stacks = byAllocation
+            ? _lastStackOnThread.TryGetValue(threadId, out var own) && own.Stack >= 0 ? [own.Stack] : []
+            : [.. _lastStackOnThread.Values.Where(l => l.Stack >= 0 && timeMSec - l.TimeMSec <= RecentAllocationMSec).Select(l => l.Stack).Distinct()];
+        if (stacks.Length > 0)
+        {
+            _gcsInSelected[count] = (stacks, -1, -1);
+        }
+    }
 
     public void OnSurvivingRange(ulong start, ulong length) => _lifetimes?.OnSurvivingRange(start, length);
 
@@ -224,18 +286,15 @@ internal sealed class LineAttributor : IAllocationVisitor
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
     {
-        _heap.OnAllocated(_eventKind == AllocationEventKind.AllocationTick
-            ? allocation.TickAmount
-            : _eventKind == AllocationEventKind.Exact ? allocation.ObjectSize : AllocationEstimator.SampleWeight(allocation.ObjectSize));
-
         int used = SelectedFrames(allocation, frames);
         used = WithForeignFrames(used);
         if (used > 0)
         {
-            Tally(allocation, frames, used);
+            _lastStackOnThread[allocation.ThreadId] = (Tally(allocation, frames, used), allocation.TimeMSec);
         }
         else
         {
+            _lastStackOnThread[allocation.ThreadId] = (-1, allocation.TimeMSec);
             TallyElsewhere(allocation);
         }
     }
@@ -299,6 +358,11 @@ internal sealed class LineAttributor : IAllocationVisitor
             (double first, double last) = _timesOfSelected[selected];
             if (allocation.TimeMSec < first || allocation.TimeMSec > last)
             {
+                if (first == double.MaxValue)
+                {
+                    _examinedGCsAtFirst[selected] = _lifetimes?.ExaminedGCs ?? 0;
+                }
+
                 _timesOfSelected[selected] = (Math.Min(first, allocation.TimeMSec), Math.Max(last, allocation.TimeMSec));
             }
 
@@ -354,8 +418,8 @@ internal sealed class LineAttributor : IAllocationVisitor
         return used + 2;
     }
 
-    /// <summary>Adds the event to the tally of its stack of selected frames (the first <paramref name="used"/> scratch entries).</summary>
-    private void Tally(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames, int used)
+    /// <summary>Adds the event to the tally of its stack of selected frames (the first <paramref name="used"/> scratch entries); returns the stack.</summary>
+    private int Tally(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames, int used)
     {
         int stack = _stacks.Intern(_scratch.AsSpan(0, used));
         if (stack == _stackTallies.Count)
@@ -371,10 +435,7 @@ internal sealed class LineAttributor : IAllocationVisitor
             tally.BoxedThroughHelper = true;
         }
 
-        if (_heap.CurrentBytes is long heap && heap > tally.PeakHeap)
-        {
-            tally.PeakHeap = heap;
-        }
+        return stack;
     }
 
     /// <summary>The id of a distinct frame, new or seen; for the innermost frame, the object sizes it allocated are kept.</summary>
@@ -413,6 +474,10 @@ internal sealed class LineAttributor : IAllocationVisitor
             ChargeElsewhere(tallies[i], i);
         }
 
+        var gcsByStack = _gcsInSelected
+            .Where(gc => gc.Value.Before >= 0 || gc.Value.After >= 0)
+            .SelectMany(gc => gc.Value.Stacks.Select(stack => (Stack: stack, GC: (Count: gc.Key, gc.Value.Before, gc.Value.After))))
+            .ToLookup(gc => gc.Stack, gc => gc.GC);
         var lines = new List<int>();
         var shared = new List<(int Line, ImmutableArray<int> With)>();
         int[]?[][] linesOfStack = [.. Enumerable.Range(0, _selectedCount).Select(_ => new int[]?[_lifetimes is null ? 0 : _stackTallies.Count])];
@@ -473,6 +538,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                 if (onStack)
                 {
                     Charge(tallies[selected], lines, shared, tally);
+                    ChargeGCs(tallies[selected], lines, gcsByStack[stack]);
                     if (_lifetimes is not null)
                     {
                         linesOfStack[selected][stack] = [.. lines];
@@ -497,6 +563,23 @@ internal sealed class LineAttributor : IAllocationVisitor
         return tallies;
     }
 
+    /// <summary>The GCs that began while the stack's code ran: the method and its lines then running saw the heap at that size.</summary>
+    private static void ChargeGCs(MethodLineTallies tallies, List<int> lines, IEnumerable<(int Count, long Before, long After)> gcs)
+    {
+        foreach ((int count, long before, long after) in gcs)
+        {
+            tallies.HeapAtGCs.Add(count, before, after);
+            long peak = before >= 0 ? before : after;
+            foreach (int line in lines)
+            {
+                if (peak > tallies.PeakHeapByLine.GetValueOrDefault(line, -1))
+                {
+                    tallies.PeakHeapByLine[line] = peak;
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// Live at end: the objects still followed that survived the GCs that collected them. Peak live, per line and for
     /// the method: the GC at which most of its objects were seen alive, and those objects.
@@ -504,6 +587,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private void ChargeLifetimes(MethodLineTallies tallies, int[]?[] linesOfStack, int selected)
     {
         tallies.FollowsLifetimes = true;
+        tallies.NoGCAfterFirstAllocation = _lifetimes!.ExaminedGCs == _examinedGCsAtFirst[selected] && _timesOfSelected[selected].First <= _timesOfSelected[selected].Last;
         tallies.FullGCAfterLastAllocation = _lifetimes!.LastFullGCMSec is double fullGC && fullGC >= _timesOfSelected[selected].Last;
         var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
         foreach (LiveSpan remaining in _lifetimes.Remaining())
@@ -649,10 +733,6 @@ internal sealed class LineAttributor : IAllocationVisitor
         foreach (int line in lines)
         {
             GetOrAdd(tallies.ByLine, line).Add(stack.Samples);
-            if (stack.PeakHeap >= 0 && stack.PeakHeap > tallies.PeakHeapByLine.GetValueOrDefault(line))
-            {
-                tallies.PeakHeapByLine[line] = stack.PeakHeap;
-            }
         }
 
         foreach ((int line, ImmutableArray<int> with) in shared)
@@ -685,12 +765,10 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
-    /// <summary>What one distinct stack allocated, and the largest heap seen when it did (-1 before the first GC).</summary>
+    /// <summary>What one distinct stack allocated.</summary>
     private sealed class StackTally
     {
         public SampleTally Samples { get; } = new();
-
-        public long PeakHeap { get; set; } = -1;
 
         public bool BoxedThroughHelper { get; set; }
     }

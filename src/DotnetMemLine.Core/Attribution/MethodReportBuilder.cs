@@ -55,7 +55,11 @@ internal static class MethodReportBuilder
             notes.Add(new StructBoxesNote([.. structBoxLines]));
         }
 
-        if (tallies.FollowsLifetimes && tallies.LiveAtEnd.Samples > 0 && !tallies.FullGCAfterLastAllocation)
+        if (tallies.FollowsLifetimes && tallies.NoGCAfterFirstAllocation)
+        {
+            notes.Add(new NoGCWhileItHeldNote());
+        }
+        else if (tallies.FollowsLifetimes && tallies.LiveAtEnd.Samples > 0 && !tallies.FullGCAfterLastAllocation)
         {
             notes.Add(new NoFinalGCNote());
         }
@@ -80,6 +84,9 @@ internal static class MethodReportBuilder
         {
             TotalPeakLive = tallies.PeakLive.Samples > 0 ? ToReport(tallies.PeakLive, estimator) : null,
             TotalLiveAtEnd = tallies.LiveAtEnd.Samples > 0 ? ToReport(tallies.LiveAtEnd, estimator) : null,
+            HeapAtGCs = tallies.HeapAtGCs is { GCs: > 0 } gcs
+                ? new GCHeapReport(gcs.GCs, gcs.PeakBefore >= 0 ? gcs.PeakBefore : null, Math.Max(0, gcs.PeakAfter))
+                : null,
         };
     }
 

@@ -30,7 +30,7 @@ public static class InducedGC
             await Task.WhenAny(drain, Task.Delay(Patience, CancellationToken.None)).ConfigureAwait(false);
             return true;
         }
-        catch (Exception ex) when (ex is IOException or ServerNotAvailableException or TimeoutException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is IOException or DiagnosticsClientException or TimeoutException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)
         {
             return false;
         }

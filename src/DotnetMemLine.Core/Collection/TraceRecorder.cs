@@ -51,6 +51,10 @@ public static class TraceRecorder
     /// <param name="stop">Signals the user's stop request (Ctrl+C): stop the session and wait for its rundown.</param>
     /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written (the file may end inside a block).</param>
     /// <param name="configuration">The providers, keywords and buffer size of the session.</param>
+    /// <param name="gcEvery">
+    /// Make the target run a full GC this often while recording (<c>--gc-every</c>): what each line holds is then seen at
+    /// least that often, however large the GC's own budgets have grown; null leaves GCs to the runtime.
+    /// </param>
     public static async Task<RecordingResult> RecordAsync(
         DiagnosticsClient client,
         Stream output,
@@ -59,7 +63,8 @@ public static class TraceRecorder
         TimeSpan? duration,
         Action sessionStarted,
         CancellationToken stop,
-        CancellationToken abort)
+        CancellationToken abort,
+        TimeSpan? gcEvery = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using EventPipeSession session = await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false);
@@ -69,7 +74,11 @@ public static class TraceRecorder
         using var stopCopying = CancellationTokenSource.CreateLinkedTokenSource(abort);
         Task<CopyEnd> copy = copier.CopyAsync(stopCopying.Token);
         Task stopRequested = Task.Delay(duration ?? Timeout.InfiniteTimeSpan, stop);
+        using var stopInducing = new CancellationTokenSource();
+        Task inducing = gcEvery is { } every ? InduceEveryAsync(client, every, stopInducing.Token) : Task.CompletedTask;
         Task first = await Task.WhenAny(copy, stopRequested).ConfigureAwait(false);
+        stopInducing.Cancel();
+        await inducing.ConfigureAwait(false);
 
         RecordingEnd end = RecordingEnd.TargetExited;
         if (first != copy)
@@ -123,6 +132,27 @@ public static class TraceRecorder
 
         long written = File.Exists(outputPath) ? new FileInfo(outputPath).Length : copier.BytesWritten;
         return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null);
+    }
+
+    /// <summary>Induces a full GC every <paramref name="every"/> until stopped or the target stops answering.</summary>
+    private static async Task InduceEveryAsync(DiagnosticsClient client, TimeSpan every, CancellationToken stop)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(every, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (!await InducedGC.InduceAsync(client).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
     }
 
     private sealed class Copier(Stream events, Stream output)

@@ -33,7 +33,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     private static readonly ClrEventSet SurvivalEvents = ClrEventSet.Of(ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges);
 
     private static readonly ClrEventSet ReplayEvents = ClrEventSet.Of(
-        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCCreateSegment,
+        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCPerHeapHistory, ClrEvent.GCCreateSegment,
         ClrEvent.GCStart, ClrEvent.GCEnd, ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges,
         ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
@@ -239,6 +239,13 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         // The callers each allocation lost to an await or a hand-off, from the TPL's causality events.
         private readonly AsyncCausality? _causality = trace.Summary.HasAsyncCausality ? new AsyncCausality(trace.Methods) : null;
 
+        // The GC under way's heaps before it (summed over its GCPerHeapHistory events, which precede its end), and the
+        // GC whose end was seen last: GCHeapStats follows it (a GC nested in a background GC ends inside it).
+        private long _heapBeforeGC;
+        private bool _heapBeforeKnown;
+        private int _endedGC = -1;
+        private long _endedGCHeapBefore = -1;
+
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void OnEvent(in NettraceEvent ev)
         {
@@ -316,19 +323,36 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     _causality.OnWorkEnd((int)ev.ThreadId);
                     break;
 
+                case ClrEvent.GCPerHeapHistory:
+                    {
+                        long heapBefore = ev.Payload.HeapSizeBeforeGC();
+                        if (heapBefore >= 0)
+                        {
+                            _heapBeforeGC += heapBefore;
+                            _heapBeforeKnown = true;
+                        }
+
+                        break;
+                    }
+
                 case ClrEvent.GCHeapStats:
-                    visitor.OnHeapSizeAfterGC(TimeMSec(ev.TimeStamp), ev.Payload.HeapSizeAfterGC());
+                    visitor.OnGCHeapSizes(TimeMSec(ev.TimeStamp), _endedGC, _endedGCHeapBefore, ev.Payload.HeapSizeAfterGC());
                     break;
                 case ClrEvent.GCStart:
                     {
-                        (int count, int depth, int type) = ev.Payload.GCStart();
-                        visitor.OnGCStart(TimeMSec(ev.TimeStamp), count, depth, type is 1 ? GCType.Background : type is 2 ? GCType.Foreground : GCType.Blocking);
+                        (int count, int depth, int type, int reason) = ev.Payload.GCStart();
+                        visitor.OnGCStart(TimeMSec(ev.TimeStamp), count, depth, type is 1 ? GCType.Background : type is 2 ? GCType.Foreground : GCType.Blocking,
+                            (int)ev.ThreadId, ClrPayload.IsAllocationReason(reason));
                         break;
                     }
 
                 case ClrEvent.GCEnd:
                     {
                         (int count, int depth) = ev.Payload.GCEnd();
+                        _endedGC = count;
+                        _endedGCHeapBefore = _heapBeforeKnown ? _heapBeforeGC : -1;
+                        _heapBeforeGC = 0;
+                        _heapBeforeKnown = false;
                         visitor.OnGCEnd(TimeMSec(ev.TimeStamp), count, depth);
                         break;
                     }

@@ -220,11 +220,18 @@ public sealed record TraceSummary(
 /// <summary>Receives a trace's events in time order.</summary>
 public interface IAllocationVisitor
 {
-    /// <summary>A GC finished and the heap now holds <paramref name="heapBytes"/> bytes.</summary>
-    void OnHeapSizeAfterGC(double timeMSec, long heapBytes);
+    /// <summary>
+    /// GC number <paramref name="count"/> finished: the GC heap held <paramref name="heapBytesBefore"/> bytes when it began
+    /// (-1 when the trace does not say: no GCPerHeapHistory event) and <paramref name="heapBytesAfter"/> now.
+    /// </summary>
+    void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter);
 
-    /// <summary>GC number <paramref name="count"/> began, collecting generations 0 to <paramref name="condemnedGeneration"/>.</summary>
-    void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind)
+    /// <summary>
+    /// GC number <paramref name="count"/> began, collecting generations 0 to <paramref name="condemnedGeneration"/>, on thread
+    /// <paramref name="threadId"/>: the allocating thread when <paramref name="byAllocation"/> (its reason is an allocation
+    /// that found no room), otherwise whichever thread asked for it (GC.Collect, a diagnostics session, low memory).
+    /// </summary>
+    void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation)
     {
     }
 

@@ -13,19 +13,19 @@ public static class TracePass
 
     private sealed class FanOut(IAllocationVisitor[] consumers) : IAllocationVisitor
     {
-        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes)
+        public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
         {
             foreach (IAllocationVisitor consumer in consumers)
             {
-                consumer.OnHeapSizeAfterGC(timeMSec, heapBytes);
+                consumer.OnGCHeapSizes(timeMSec, count, heapBytesBefore, heapBytesAfter);
             }
         }
 
-        public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind)
+        public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation)
         {
             foreach (IAllocationVisitor consumer in consumers)
             {
-                consumer.OnGCStart(timeMSec, count, condemnedGeneration, kind);
+                consumer.OnGCStart(timeMSec, count, condemnedGeneration, kind, threadId, byAllocation);
             }
         }
 

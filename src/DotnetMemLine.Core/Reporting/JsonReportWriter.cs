@@ -67,6 +67,19 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteString("sourceFile", method.SourceFile);
         WriteEstimate(json, "total", method.TotalAllocated, report.Incomplete);
         WriteNullableNumber(json, "peakHeapBytes", method.PeakHeapBytes);
+        if (method.HeapAtGCs is { } heap)
+        {
+            json.WriteStartObject("gcHeap");
+            json.WriteNumber("gcs", heap.GCs);
+            WriteNullableNumber(json, "peakBeforeBytes", heap.PeakBeforeBytes);
+            json.WriteNumber("peakAfterBytes", heap.PeakAfterBytes);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("gcHeap");
+        }
+
         WriteEstimate(json, "peakLive", method.TotalPeakLive, report.Incomplete);
         WriteEstimate(json, "liveAtEnd", method.TotalLiveAtEnd, report.Incomplete);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);

@@ -40,6 +40,9 @@ public static class NoteWording
                 : $" (record with --async, or dotnet-trace with provider {TplCausalityProvider}, to charge what it hands to Task.Run, Parallel and PLINQ to the line that did)"),
         NoFinalGCNote => "no full GC ran after this method's last allocation (the program exited first): Live at end counts what survived the last GC that collected each object, "
             + "so objects that died since are in it and those allocated since are not (`collect` ends its recording with a full GC, so its figure is what the program still held)",
+        NoGCWhileItHeldNote => "no GC ran after this method began allocating, so what its lines held was never seen: Peak live and Live at end are blank "
+            + "(the runtime's GC budgets had grown large, or the program ended first; --gc-every 0.2 makes the program run a full GC that often, "
+            + "and `collect` ends its recording with one)",
         NoSurvivalEventsNote => "the trace has no GC survival events, so what these lines kept alive is unknown (record keyword 0x400000, GCHeapSurvivalAndMovement, to get Peak live and Live at end)",
         AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
             + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",

@@ -63,8 +63,11 @@ public sealed record MethodReport(
     IReadOnlyList<LineReport> Lines,
     IReadOnlyList<ReportNote> Notes)
 {
-    /// <summary>The largest heap size seen on any of the method's lines, or null if none was observed.</summary>
-    public long? PeakHeapBytes => Lines.Max(l => l.PeakHeapBytes);
+    /// <summary>The GC heap measured at the GCs that began while the method ran; null when none did (or the trace has no GC events).</summary>
+    public GCHeapReport? HeapAtGCs { get; init; }
+
+    /// <summary>The GC heap's largest size at the start of a GC that began while the method ran; null when none did.</summary>
+    public long? PeakHeapBytes => HeapAtGCs?.PeakBytes;
 
     /// <summary>The most of the method's allocations seen alive at one GC: what it held at once; null when unknown.</summary>
     public EstimateReport? TotalPeakLive { get; init; }
@@ -86,7 +89,24 @@ public sealed record InliningSite(string Method, string? SourceFile, int? Line)
     public string Inlinee { get; init; } = "";
 }
 
+/// <summary>
+/// The GC heap as the runtime measured it at the GCs that began while a method ran (garbage included; a GC begins
+/// on the thread whose allocation triggered it, and that thread's last allocation tells what it was running).
+/// </summary>
+/// <param name="GCs">How many GCs began while the method ran.</param>
+/// <param name="PeakBeforeBytes">The largest size when one of them began; null when the trace lacks the sizes before a GC (GCPerHeapHistory).</param>
+/// <param name="PeakAfterBytes">The largest size when one of them ended.</param>
+public sealed record GCHeapReport(int GCs, long? PeakBeforeBytes, long PeakAfterBytes)
+{
+    /// <summary>The peak shown: the size at a GC's start, or after it when the sizes before are unknown.</summary>
+    public long PeakBytes => PeakBeforeBytes ?? PeakAfterBytes;
+}
+
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
+/// <param name="Line">The line number in <see cref="MethodReport.SourceFile"/>.</param>
+/// <param name="Text">The line's source text, or null when the source cannot be read.</param>
+/// <param name="Allocated">What was allocated while the line ran; null when nothing was observed.</param>
+/// <param name="PeakHeapBytes">The GC heap's largest size at the start of a GC that began while the line ran; null when none did.</param>
 public sealed record LineReport(int Line, string? Text, EstimateReport? Allocated, long? PeakHeapBytes)
 {
     /// <summary>

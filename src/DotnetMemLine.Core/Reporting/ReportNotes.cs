@@ -94,6 +94,16 @@ public sealed record ElsewhereNote(double Bytes, int Threads, bool TraceFollowsC
 }
 
 /// <summary>
+/// No GC reported its survivors after the method began allocating (the runtime's budgets had grown large, or the
+/// program ended first): what its lines held was never seen, so Peak live and Live at end are blank.
+/// </summary>
+public sealed record NoGCWhileItHeldNote : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "no-gc-after-it-ran";
+}
+
+/// <summary>
 /// No full GC ran after the method's last allocation (the program exited first, or the trace was recorded without one):
 /// Live at end is what survived the last GC that collected each object, not what the program held at the end.
 /// </summary>

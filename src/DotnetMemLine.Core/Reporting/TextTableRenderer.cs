@@ -63,12 +63,23 @@ public sealed class TextTableRenderer : IReportRenderer
             text.AppendLine(report.Exact ? "Total:     no allocations while the method ran" : "Total:     no allocation samples while the method ran");
         }
 
-        if (method.PeakHeapBytes is long methodPeak)
+        if (method.HeapAtGCs is { } heap)
         {
-            text.Append("Peak heap: ").AppendLine(ByteFormat.Format(methodPeak));
+            string gcs = heap.GCs == 1 ? "the one GC that began while it ran" : $"the {heap.GCs:N0} GCs that began while it ran";
+            text.Append("Peak heap: ").AppendLine(heap.PeakBeforeBytes is long before
+                ? $"{ByteFormat.Format(before)} before a GC, {ByteFormat.Format(heap.PeakAfterBytes)} after (the largest at {gcs})"
+                : $"{ByteFormat.Format(heap.PeakAfterBytes)} after a GC (the largest at {gcs})");
+        }
+        else if (method.TotalAllocated is not null)
+        {
+            text.AppendLine("Peak heap: not measured: no GC began while the method ran");
         }
 
-        if (report.FollowsLifetimes)
+        if (report.FollowsLifetimes && method.Notes.OfType<NoGCWhileItHeldNote>().Any())
+        {
+            text.AppendLine("Peak live: not measured: no GC ran after the method began allocating");
+        }
+        else if (report.FollowsLifetimes)
         {
             text.Append("Peak live: ").AppendLine(method.TotalPeakLive is { } peakLive ? $"{ByteFormat.Format(peakLive.Bytes)} {ReportColumns.Interval(peakLive)}, the most of its allocations alive at one GC" : "none of its allocations survived a GC");
             text.Append("Live end:  ").AppendLine(method.TotalLiveAtEnd is { } liveAtEnd ? $"{ByteFormat.Format(liveAtEnd.Bytes)} {ReportColumns.Interval(liveAtEnd)}, still alive when the recording ended" : "none of its allocations was alive when the recording ended");

@@ -16,6 +16,8 @@ internal static class Repo
 
     public static string ConformanceTargetDll => Built("tests/Targets/ConformanceTarget", "ConformanceTarget.dll");
 
+    public static string SampleDll => Built("samples/MessageClassifier", "MessageClassifier.dll");
+
     /// <summary>A source file of the line-truth target, whose line numbers the tests look up by text.</summary>
     public static string LineTruthSource(string fileName) => Path.Combine(Root, "tests", "Targets", "LineTruthTarget", fileName);
 

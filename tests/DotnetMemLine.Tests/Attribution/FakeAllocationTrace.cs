@@ -71,11 +71,23 @@ internal sealed class FakeAllocationTrace : IAllocationTrace
         return this;
     }
 
-    public FakeAllocationTrace GC(long heapBytesAfter)
+    /// <summary>
+    /// A GC with the heap's size before and after it; by default one an allocation triggered on thread 1 (the thread of
+    /// every allocation here), with <paramref name="askedOnThread"/> one asked for on that thread (GC.Collect, a session).
+    /// </summary>
+    public FakeAllocationTrace GC(long heapBytesAfter, long heapBytesBefore = -1, int askedOnThread = 0)
     {
-        _events.Add(v => v.OnHeapSizeAfterGC(0, heapBytesAfter));
+        int count = ++_gcs;
+        _events.Add(v =>
+        {
+            v.OnGCStart(0, count, 0, GCType.Blocking, threadId: askedOnThread > 0 ? askedOnThread : 1, byAllocation: askedOnThread == 0);
+            v.OnGCEnd(0, count, 0);
+            v.OnGCHeapSizes(0, count, heapBytesBefore, heapBytesAfter);
+        });
         return this;
     }
+
+    private int _gcs;
 
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default)
     {

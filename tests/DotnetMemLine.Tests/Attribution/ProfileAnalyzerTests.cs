@@ -268,19 +268,54 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
-    public void PeakHeap_IsHeapAfterLastGCPlusAllocatedSince_AndBlankBeforeTheFirstGC()
+    public void PeakHeap_IsTheHeapMeasuredAtTheGCsThatBeganWhileTheLineRan()
     {
         var trace = new FakeAllocationTrace(Methods)
-            .Sample(Size, At(Selected, ReturnLine))   // before any GC: heap unknown
-            .GC(heapBytesAfter: 50_000_000)
+            .GC(heapBytesBefore: 90_000_000, heapBytesAfter: 10_000_000)   // before the method ran: not its
+            .Sample(Size, At(Selected, ReturnLine))
+            .GC(heapBytesBefore: 60_000_000, heapBytesAfter: 50_000_000)   // began while the return line ran
             .Sample(Size, At(Selected, AllocLine))
-            .Sample(Size, At(Selected, AllocLine));
+            .GC(heapBytesBefore: 80_000_000, heapBytesAfter: 20_000_000)   // while the allocating line ran
+            .Sample(Size, FakeAllocationTrace.Frame(Callee, 0))             // the thread left the method
+            .GC(heapBytesBefore: 95_000_000, heapBytesAfter: 5_000_000);
 
         MethodReport report = AnalyzeSimple(trace);
 
-        Assert.IsNull(Row(report, ReturnLine).PeakHeapBytes);
-        long expected = 50_000_000 + (long)(2 * AllocationEstimator.SampleWeight(Size));
-        Assert.AreEqual(expected, Row(report, AllocLine).PeakHeapBytes!.Value, 2);
+        Assert.AreEqual(60_000_000, Row(report, ReturnLine).PeakHeapBytes);
+        Assert.AreEqual(80_000_000, Row(report, AllocLine).PeakHeapBytes);
+        Assert.AreEqual(new GCHeapReport(2, 80_000_000, 50_000_000), report.HeapAtGCs);
+        Assert.AreEqual(80_000_000, report.PeakHeapBytes);
+    }
+
+    [TestMethod]
+    public void PeakHeap_CountsAGCAskedForFromAnotherThread_UnderWhatTheAllocatingThreadsWereRunning()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, At(Selected, AllocLine))
+            .GC(heapBytesBefore: 70_000_000, heapBytesAfter: 40_000_000, askedOnThread: 9)  // --gc-every's session thread
+            .Sample(Size, FakeAllocationTrace.Frame(Callee, 0))
+            .GC(heapBytesBefore: 99_000_000, heapBytesAfter: 9_000_000, askedOnThread: 9); // thread 1 had left the method
+
+        MethodReport report = AnalyzeSimple(trace);
+
+        Assert.AreEqual(new GCHeapReport(1, 70_000_000, 40_000_000), report.HeapAtGCs);
+        Assert.AreEqual(70_000_000, Row(report, AllocLine).PeakHeapBytes);
+    }
+
+    [TestMethod]
+    public void PeakHeap_WithoutTheSizesBeforeAGC_IsTheSizeAfter_AndBlankWhenNoGCBeganWhileTheMethodRan()
+    {
+        MethodReport measuredAfter = AnalyzeSimple(new FakeAllocationTrace(Methods)
+            .Sample(Size, At(Selected, AllocLine))
+            .GC(heapBytesAfter: 30_000_000));
+        Assert.AreEqual(new GCHeapReport(1, null, 30_000_000), measuredAfter.HeapAtGCs);
+        Assert.AreEqual(30_000_000, Row(measuredAfter, AllocLine).PeakHeapBytes);
+
+        MethodReport noGC = AnalyzeSimple(new FakeAllocationTrace(Methods)
+            .GC(heapBytesBefore: 40_000_000, heapBytesAfter: 30_000_000)
+            .Sample(Size, At(Selected, AllocLine)));
+        Assert.IsNull(noGC.HeapAtGCs);
+        Assert.IsNull(Row(noGC, AllocLine).PeakHeapBytes);
     }
 
     [TestMethod]
@@ -316,7 +351,7 @@ public sealed class ProfileAnalyzerTests
         Assert.AreEqual(new EstimateReport(2_096, 2_096, 2_096, 2, Objects: 2, LowConfidence: false), Row(method, AllocLine).Allocated);
         Assert.AreEqual(new EstimateReport(96, 96, 96, 1, Objects: 3, LowConfidence: false), Row(method, ReturnLine).Allocated);
         Assert.AreEqual(new EstimateReport(2_192, 2_192, 2_192, 3, Objects: 5, LowConfidence: false), method.TotalAllocated);
-        Assert.AreEqual(1_000_000L + 2_096 + 96, method.PeakHeapBytes!.Value, "the heap grows by the exact sizes");
+        Assert.IsNull(method.PeakHeapBytes, "the only GC began before the method ran");
     }
 
     [TestMethod]

@@ -28,7 +28,7 @@ public sealed class TracePassTests
     {
         public List<string> Events { get; } = [];
 
-        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => Events.Add($"gc {heapBytes}");
+        public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter) => Events.Add($"gc {heapBytesAfter}");
 
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames) =>
             Events.Add($"alloc {allocation.ObjectSize} frames {frames.Length}");

@@ -68,7 +68,7 @@ public sealed class GoldenReportTests
             .Sample(Size, At(AllocLine))
             .Sample(Size, InCallee, At(ReturnLine))
             .Sample(Size, At(AllocLine), At(ReturnLine), At(ReturnLine))
-            .GC(heapBytesAfter: 30_000_000)
+            .GC(heapBytesAfter: 30_000_000, heapBytesBefore: 45_000_000)
             .Sample(Size * 3, At(AllocLine))
             .Sample(Size, FakeAllocationTrace.Frame(0, -1));
 
@@ -83,7 +83,8 @@ public sealed class GoldenReportTests
             .GC(heapBytesAfter: 1_000_000)
             .Objects(1_048, 1, At(AllocLine))
             .Objects(960, 40, InCallee, At(AllocLine))
-            .Objects(96, 3, At(ReturnLine));
+            .Objects(96, 3, At(ReturnLine))
+            .GC(heapBytesAfter: 900_000, heapBytesBefore: 1_200_000);
         trace.Inlinings.Add(new InliningEvent(FixtureType, "Simple", "class System.String  (int32)", FixtureType, "CallsSimpleTwice", 2));
 
         Check("analyzed-exact", ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["LineFixture.Simple"], [])));

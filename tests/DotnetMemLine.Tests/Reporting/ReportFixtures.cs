@@ -27,7 +27,10 @@ internal static class ReportFixtures
                     new LineReport(13, "        return Predict(vectors);", new EstimateReport(2048, 0, 377_000, 1, LowConfidence: true), 1_300_000_000),
                     new LineReport(14, "    }", null, null),
                 ],
-                notes ?? []),
+                notes ?? [])
+            {
+                HeapAtGCs = new GCHeapReport(12, 1_300_000_000, 1_100_000_000),
+            },
         ],
         Warnings: []);
 
@@ -54,7 +57,10 @@ internal static class ReportFixtures
                     new LineReport(13, "        return Predict(vectors);", new EstimateReport(3_096, 3_096, 3_096, 3, Objects: 3), 7_100_000),
                     new LineReport(14, "    }", null, null),
                 ],
-                []),
+                [])
+            {
+                HeapAtGCs = new GCHeapReport(1, 7_100_000, 300_000),
+            },
         ],
         Warnings: [],
         Exact: true);

@@ -14,7 +14,7 @@ public sealed class TextTableRendererTests
         Assert.Contains("Source:    /src/Worker.cs", text);
         Assert.Contains("Trace:     /tmp/app.nettrace, 4.2 s, 12,345 allocation samples, 0 dropped events", text);
         Assert.Contains("Estimator: AllocationSampled", text);
-        Assert.Contains("Peak heap: 1.21 GiB", text);
+        Assert.Contains("Peak heap: 1.21 GiB before a GC, 1.02 GiB after (the largest at the 12 GCs that began while it ran)", text);
     }
 
     [TestMethod]

@@ -16,6 +16,7 @@ internal enum ClrEvent : byte
     GCSurvivingRanges,         // 21 GCBulkSurvivingObjectRanges (keyword GCHeapSurvivalAndMovement)
     GCMovedRanges,             // 22 GCBulkMovedObjectRanges (keyword GCHeapSurvivalAndMovement)
     GCHeapStats,               // 4
+    GCPerHeapHistory,          // 204: one heap's generations before and after a GC
     GCCreateSegment,           // 5
     AllocationTick,            // 10
     GCSampledObjectAllocation, // 20 (High keyword) and 32 (Low keyword)
@@ -92,6 +93,7 @@ internal static class ClrEvents
                 153 => ClrEvent.ModuleUnload,
                 185 => ClrEvent.MethodInliningSucceeded,
                 190 => ClrEvent.MethodILToNativeMap,
+                204 => ClrEvent.GCPerHeapHistory,
                 303 => ClrEvent.AllocationSampled,
                 _ => ClrEvent.None,
             };

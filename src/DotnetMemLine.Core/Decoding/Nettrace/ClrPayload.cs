@@ -70,7 +70,10 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
     public (int HeapKind, ulong Address) AllocationSampledObject() => (Int32At(0), AddressAt(SkipString(6 + PointerSize)));
 
     /// <summary>GCStart (1, v1+): Count u32, Depth u32 (the condemned generation), Reason u32, Type u32 (0 blocking, 1 background, 2 foreground during a background GC).</summary>
-    public (int Count, int Depth, int Type) GCStart() => (Int32At(0), Int32At(4), Int32At(12));
+    public (int Count, int Depth, int Type, int Reason) GCStart() => (Int32At(0), Int32At(4), Int32At(12), Int32At(8));
+
+    /// <summary>GCStart reasons for an allocation that found no room: AllocSmall (0), AllocLarge (4), OutOfSpaceSOH (5), OutOfSpaceLOH (6).</summary>
+    public static bool IsAllocationReason(int reason) => reason is 0 or 4 or 5 or 6;
 
     /// <summary>GCEnd (2): Count u32, Depth u32.</summary>
     public (int Count, int Depth) GCEnd() => (Int32At(0), Int32At(4));
@@ -162,6 +165,32 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
     /// <summary>GCHeapStats (4): the heap after a GC, the sum of generations 0-3 and (v2+) the pinned object heap.</summary>
     public long HeapSizeAfterGC() =>
         Int64At(0) + Int64At(16) + Int64At(32) + Int64At(48) + (Version >= 2 ? Int64At(94) : 0);
+
+    /// <summary>
+    /// GCPerHeapHistory (204, v3): one heap's generations before the GC, summed; -1 when the payload is not v3's layout.
+    /// The fields: ClrInstanceID u16, six pointers (free-list, end-of-segment, condemned and pinned allocation), five
+    /// u32 (free-list efficiency, condemn reasons, compact and expand mechanisms), HeapIndex u32, ExtraGen0Commit
+    /// ptr, Count u32, then Count generations of ten pointers each, SizeBefore first (checked against GCHeapStats'
+    /// sizes on .NET 10: SizeAfter summed is what it reports; TraceEvent 4.0's parser misreads this version).
+    /// </summary>
+    public long HeapSizeBeforeGC()
+    {
+        int countAt = 2 + (6 * PointerSize) + (5 * 4) + 4 + PointerSize;
+        int count = Int32At(countAt);
+        int generationBytes = 10 * PointerSize;
+        if (Version < 3 || count is <= 0 or > 8 || countAt + 4 + (count * generationBytes) > Bytes.Length)
+        {
+            return -1;
+        }
+
+        long before = 0;
+        for (int generation = 0, at = countAt + 4; generation < count; generation++, at += generationBytes)
+        {
+            before += (long)AddressAt(at);
+        }
+
+        return before;
+    }
 
     /// <summary>GCCreateSegment (5): Address u64, Size u64, Type u32 (2 = ReadOnlyHeap, the frozen heap).</summary>
     public (ulong Address, ulong Size, int Type) CreateSegment() => ((ulong)Int64At(0), (ulong)Int64At(8), Int32At(16));

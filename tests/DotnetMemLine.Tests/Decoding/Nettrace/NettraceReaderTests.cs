@@ -376,7 +376,7 @@ public sealed class NettraceReaderTests
     {
         public long Allocations { get; private set; }
 
-        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes)
+        public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
         {
         }
 
@@ -409,7 +409,8 @@ public sealed class NettraceReaderTests
     {
         public List<string> Lines { get; } = [];
 
-        public void OnHeapSizeAfterGC(double timeMSec, long heapBytes) => Lines.Add(FormattableString.Invariant($"heap {timeMSec} {heapBytes}"));
+        public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter) =>
+            Lines.Add(FormattableString.Invariant($"heap {timeMSec} {heapBytesAfter}"));
 
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames) =>
             Lines.Add(FormattableString.Invariant($"alloc {allocation.TimeMSec} {allocation.ThreadId} {allocation.ObjectSize} {allocation.SampledByteOffset} | ")
