@@ -64,6 +64,12 @@ internal static class CommonOptions
             : FailGCEvery(result),
     };
 
+    public static readonly Option<bool> Retention = new("--retention")
+    {
+        Description = "After recording, walk the live program's heap (ClrMD; the program is suspended meanwhile) and print, for each line "
+            + "that keeps memory alive, the shortest paths from a GC root (a static field, a thread's stack, a handle) to its objects.",
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "Print details of errors, including stack traces.",

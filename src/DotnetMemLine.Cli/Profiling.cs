@@ -2,6 +2,7 @@ using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
 using DotnetMemLine.Decoding;
 using DotnetMemLine.Reporting;
+using DotnetMemLine.Retention;
 
 namespace DotnetMemLine.Cli;
 
@@ -177,7 +178,20 @@ internal static class Profiling
         try
         {
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, progress, cancellationToken);
-            return ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
+            if (settings.RetentionProcessId <= 0)
+            {
+                return ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
+            }
+
+            ProfileReport report = ProfileAnalyzer.Analyze(trace, settings.Analysis with { KeepLiveObjects = true }, cancellationToken);
+            if (!report.FollowsLifetimes)
+            {
+                return report with { Retention = new RetentionSummary(0, 0, 0, "the trace does not follow objects through the GCs (--no-lifetimes)") };
+            }
+
+            progress?.Clear();
+            Status($"Walking the heap of process {settings.RetentionProcessId} (suspended meanwhile) for the roots that hold {report.LiveObjects.Select(o => o.Address).Distinct().Count():N0} sampled live objects");
+            return RetentionReport.With(report, HeapRetention.Find(settings.RetentionProcessId, report.LiveObjects));
         }
         finally
         {

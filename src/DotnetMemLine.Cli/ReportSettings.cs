@@ -6,4 +6,8 @@ namespace DotnetMemLine.Cli;
 /// <summary>The options that decide the report, bound once from the command line by the command.</summary>
 /// <param name="Analysis">The <c>--method</c> patterns and the <c>--symbols</c> folders.</param>
 /// <param name="Renderer">The <c>--format</c>.</param>
-internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer Renderer);
+internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer Renderer)
+{
+    /// <summary><c>--retention</c>: the live target whose heap is walked after the analysis to tell who holds each line's objects; 0 for none.</summary>
+    public int RetentionProcessId { get; init; }
+}

@@ -55,6 +55,7 @@ internal static class CollectCommand
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
             CommonOptions.GCEvery,
+            CommonOptions.Retention,
             Exact,
         };
         command.Validators.Add(result =>
@@ -82,6 +83,10 @@ internal static class CollectCommand
         (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         CheckMethodsAgainstTheProcess(pid, settings);
+        if (parsed.GetValue(CommonOptions.Retention))
+        {
+            settings = settings with { RetentionProcessId = pid > 0 ? pid : throw new UsageException("--retention needs the process id: use -p or -n rather than --diagnostic-port") };
+        }
 
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
         using var signals = new StopSignal();

@@ -55,6 +55,12 @@ internal sealed class MethodLineTallies
     /// <summary>What the method allocated that survived every GC that collected it, and at least one: alive at the end.</summary>
     public SampleTally LiveAtEnd { get; } = new();
 
+    /// <summary>
+    /// Per line, the sampled objects of <see cref="LiveAtEnd"/> where they are now (moves followed), their type and estimated
+    /// bytes: to find them in the live process and tell who holds them. Filled only when asked for.
+    /// </summary>
+    public Dictionary<int, List<(ulong Address, int TypeId, double Bytes)>> LiveObjectsByLine { get; } = [];
+
     /// <summary>Per line, its part of <see cref="LiveAtEnd"/>.</summary>
     public Dictionary<int, SampleTally> LiveAtEndByLine { get; } = [];
 
@@ -248,6 +254,9 @@ internal sealed class LineAttributor : IAllocationVisitor
         _examinedGCsAtFirst = new int[selectedCount];
     }
 
+    /// <summary>Keep each object alive at the end with its address (<see cref="MethodLineTallies.LiveObjectsByLine"/>), for <c>--retention</c>.</summary>
+    public bool KeepLiveObjects { get; init; }
+
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge(IReadOnlyList{FrameLine})"/> expects lines for.</summary>
     public IReadOnlyList<FrameKey> Frames => _frames;
 
@@ -429,7 +438,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         StackTally tally = _stackTallies[stack];
         Add(tally.Samples, allocation);
-        _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount);
+        _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount, allocation.TypeId);
         if (_eventKind == AllocationEventKind.Exact && (uint)frames[0].MethodId < (uint)_boxesThroughHelper.Length && _boxesThroughHelper[frames[0].MethodId])
         {
             tally.BoxedThroughHelper = true;
@@ -590,7 +599,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         tallies.NoGCAfterFirstAllocation = _lifetimes!.ExaminedGCs == _examinedGCsAtFirst[selected] && _timesOfSelected[selected].First <= _timesOfSelected[selected].Last;
         tallies.FullGCAfterLastAllocation = _lifetimes!.LastFullGCMSec is double fullGC && fullGC >= _timesOfSelected[selected].Last;
         var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
-        foreach (LiveSpan remaining in _lifetimes.Remaining())
+        foreach ((LiveSpan remaining, ulong address, int typeId) in _lifetimes.RemainingObjects())
         {
             if (linesOfStack[remaining.Owner] is not { } lines || remaining.ToGC < remaining.FromGC)
             {
@@ -602,6 +611,16 @@ internal sealed class LineAttributor : IAllocationVisitor
             foreach (int line in lines)
             {
                 Add(GetOrAdd(tallies.LiveAtEndByLine, line), remaining);
+                if (KeepLiveObjects)
+                {
+                    if (!tallies.LiveObjectsByLine.TryGetValue(line, out var objects))
+                    {
+                        objects = [];
+                        tallies.LiveObjectsByLine[line] = objects;
+                    }
+
+                    objects.Add((address, typeId, Weight(remaining)));
+                }
             }
         }
 

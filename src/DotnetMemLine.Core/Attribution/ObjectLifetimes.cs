@@ -31,12 +31,16 @@ internal sealed class ObjectLifetimes
     /// <summary>Every object that was seen alive at one GC or more: from which examined GC to which.</summary>
     public IReadOnlyList<LiveSpan> Spans => _spans;
 
-    /// <summary>Follows a newly allocated object at <paramref name="address"/> on behalf of <paramref name="owner"/>.</summary>
-    public void Track(ulong address, HeapKind heap, int owner, long objectSize, long sampledByteOffset, long objectCount)
+    /// <summary>
+    /// Follows a newly allocated object at <paramref name="address"/> (on <paramref name="heap"/>) on behalf of
+    /// <paramref name="owner"/>, with what its estimator needs (<paramref name="objectSize"/>, <paramref name="sampledByteOffset"/>,
+    /// <paramref name="objectCount"/>) and its type <paramref name="typeId"/> (<see cref="AllocationRecord.TypeId"/>).
+    /// </summary>
+    public void Track(ulong address, HeapKind heap, int owner, long objectSize, long sampledByteOffset, long objectCount, int typeId = -1)
     {
         if (address != 0)
         {
-            _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount) { AllocatedAfter = ExaminedGCs });
+            _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount) { AllocatedAfter = ExaminedGCs, TypeId = typeId });
         }
     }
 
@@ -73,6 +77,15 @@ internal sealed class ObjectLifetimes
         foreach (Tracked o in _objects)
         {
             yield return new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount);
+        }
+    }
+
+    /// <summary>As <see cref="Remaining"/>, with where each object is now (moves followed) and its type: for finding it in the live process.</summary>
+    public IEnumerable<(LiveSpan Span, ulong Address, int TypeId)> RemainingObjects()
+    {
+        foreach (Tracked o in _objects)
+        {
+            yield return (new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount), o.Address, o.TypeId);
         }
     }
 
@@ -171,6 +184,7 @@ internal sealed class ObjectLifetimes
         public byte Generation;
         public int AllocatedAfter;
         public int LastSeenAlive;
+        public int TypeId;
     }
 }
 

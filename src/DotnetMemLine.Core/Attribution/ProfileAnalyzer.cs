@@ -6,7 +6,11 @@ using DotnetMemLine.Symbols;
 namespace DotnetMemLine.Attribution;
 
 /// <summary>What to analyze: the methods the user named and where extra PDBs may be.</summary>
-public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories);
+public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories)
+{
+    /// <summary>Keep every sampled object still alive at the end, where it is now (<see cref="ProfileReport.LiveObjects"/>): for <c>--retention</c>.</summary>
+    public bool KeepLiveObjects { get; init; }
+}
 
 /// <summary>
 /// The analysis half of every command: resolves the user's method names against the trace, maps
@@ -40,7 +44,7 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         SelectedCode code = SelectCode(trace, options, symbols);
-        MethodLineTallies[] tallies = Attribute(trace, code, cancellationToken);
+        MethodLineTallies[] tallies = Attribute(trace, code, options.KeepLiveObjects, cancellationToken);
         var methods = new List<MethodReport>(code.Methods.Count);
         for (int i = 0; i < code.Methods.Count; i++)
         {
@@ -66,7 +70,29 @@ public static class ProfileAnalyzer
             Exact: estimator == EstimatorKind.Exact,
             DroppedEventFraction: summary.DroppedFraction,
             AsyncCausality: summary.HasAsyncCausality,
-            FollowsLifetimes: summary.FollowsLifetimes);
+            FollowsLifetimes: summary.FollowsLifetimes)
+        {
+            LiveObjects = options.KeepLiveObjects ? LiveObjectsOf(trace, tallies) : [],
+        };
+    }
+
+    private static List<LiveObject> LiveObjectsOf(IAllocationTrace trace, MethodLineTallies[] tallies)
+    {
+        var objects = new List<LiveObject>();
+        for (int method = 0; method < tallies.Length; method++)
+        {
+            foreach ((int line, var onLine) in tallies[method].LiveObjectsByLine)
+            {
+                foreach ((ulong address, int typeId, double bytes) in onLine)
+                {
+                    bool known = typeId >= 0 && typeId < trace.TypeNames.Count;
+                    objects.Add(new LiveObject(method, line, address, known && typeId < trace.TypeHandles.Count ? trace.TypeHandles[typeId] : 0,
+                        known ? trace.TypeNames[typeId] : "", bytes));
+                }
+            }
+        }
+
+        return objects;
     }
 
     /// <summary>
@@ -118,7 +144,7 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
-    private static MethodLineTallies[] Attribute(IAllocationTrace trace, SelectedCode code, CancellationToken cancellationToken)
+    private static MethodLineTallies[] Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, CancellationToken cancellationToken)
     {
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
@@ -126,7 +152,7 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: trace.Summary.FollowsLifetimes);
+            followLifetimes: trace.Summary.FollowsLifetimes) { KeepLiveObjects = keepLiveObjects };
         TracePass.Replay(trace, [attributor], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,

@@ -20,7 +20,7 @@ public static class LoadedModules
                 return null;
             }
 
-            using ClrRuntime runtime = CreateRuntime(clr);
+            using ClrRuntime runtime = ClrRuntimes.Create(clr);
             return [.. runtime.EnumerateModules()
                 .Select(m => m.Name)
                 .Where(name => !string.IsNullOrEmpty(name))
@@ -30,22 +30,6 @@ public static class LoadedModules
         catch (Exception ex) when (ex is ClrDiagnosticsException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
-        }
-    }
-
-    private static ClrRuntime CreateRuntime(ClrInfo clr)
-    {
-        try
-        {
-            return clr.CreateRuntime();
-        }
-        catch (Exception ex) when (ex is ClrDiagnosticsException or InvalidOperationException or FileNotFoundException)
-        {
-            // ClrMD may not match the DAC by version on Linux; the one shipped beside the target's
-            // runtime is the right one by construction.
-            string? runtimeDirectory = Path.GetDirectoryName(clr.ModuleInfo.FileName);
-            string dac = Path.Combine(runtimeDirectory ?? "", OperatingSystem.IsWindows() ? "mscordaccore.dll" : OperatingSystem.IsMacOS() ? "libmscordaccore.dylib" : "libmscordaccore.so");
-            return clr.CreateRuntime(dac, ignoreMismatch: true);
         }
     }
 }

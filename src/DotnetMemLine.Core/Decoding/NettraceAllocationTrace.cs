@@ -46,6 +46,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     // Allocated types: index (AllocationRecord.TypeId) by the runtime's TypeID, and names by index.
     private readonly Dictionary<ulong, int> _typeIndexById = [];
     private readonly List<string> _typeNames = [];
+    private readonly List<ulong> _typeHandles = [];
     private readonly BulkTypeNames _bulkTypeNames;
 
     private NettraceAllocationTrace(NettraceReader reader, MethodCodeMap code, TraceSummary summary, IProgress<AnalysisProgress>? progress, BulkTypeNames bulkTypeNames)
@@ -69,6 +70,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
     /// <inheritdoc/>
     public IReadOnlyList<string> TypeNames => _typeNames;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ulong> TypeHandles => _typeHandles;
 
     /// <inheritdoc/>
     public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
@@ -414,6 +418,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 index = trace._typeNames.Count;
                 trace._typeNames.Add(nameInPayload is not null ? nameInPayload(payload) : trace._bulkTypeNames.NameOf(runtimeTypeId));
                 trace._typeIndexById[runtimeTypeId] = index;
+                trace._typeHandles.Add(runtimeTypeId);
             }
 
             return index;

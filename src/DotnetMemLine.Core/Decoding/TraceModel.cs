@@ -272,6 +272,12 @@ public interface IAllocationTrace : IDisposable
     /// <summary>The allocated types' names as the runtime wrote them, indexed by <see cref="AllocationRecord.TypeId"/>; complete once <see cref="Replay"/> has run.</summary>
     IReadOnlyList<string> TypeNames { get; }
 
+    /// <summary>
+    /// The allocated types' runtime handles (their MethodTable addresses in the traced process), indexed like
+    /// <see cref="TypeNames"/>: an object found at a tracked address is checked against it. Empty when unknown.
+    /// </summary>
+    IReadOnlyList<ulong> TypeHandles => [];
+
     /// <summary>The JIT's inlining decisions during the session; empty when the trace lacks them.</summary>
     IReadOnlyList<InliningEvent> Inlinings => [];
 

@@ -40,6 +40,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteBoolean("exact", report.Exact);
             json.WriteBoolean("asyncCausality", report.AsyncCausality);
             json.WriteBoolean("followsLifetimes", report.FollowsLifetimes);
+            WriteRetention(json, report.Retention);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
@@ -113,11 +114,49 @@ public sealed class JsonReportWriter : IReportRenderer
                 WriteValue(json, field.Value(cell));
             }
 
+            if (report.Retention is not null)
+            {
+                WriteRetainedBy(json, line);
+            }
+
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WriteRetention(Utf8JsonWriter json, RetentionSummary? retention)
+    {
+        if (retention is null)
+        {
+            json.WriteNull("retention");
+            return;
+        }
+
+        json.WriteStartObject("retention");
+        json.WriteNumber("suspendedSeconds", Math.Round(retention.SuspendedSeconds, 3));
+        json.WriteNumber("objectsSought", retention.ObjectsSought);
+        json.WriteNumber("objectsFound", retention.ObjectsFound);
+        json.WriteString("problem", retention.Problem);
+        json.WriteEndObject();
+    }
+
+    /// <summary>--retention: the roots that hold the line's live objects, and what of them no root was found for.</summary>
+    private static void WriteRetainedBy(Utf8JsonWriter json, LineReport line)
+    {
+        json.WriteStartArray("retainedBy");
+        foreach (RetentionPath path in line.RetainedBy)
+        {
+            json.WriteStartObject();
+            json.WriteString("path", path.Path);
+            json.WriteNumber("bytes", Math.Round(path.Bytes));
+            json.WriteNumber("objects", path.Objects);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteNumber("retentionUnexplainedBytes", Math.Round(line.RetentionUnexplainedBytes));
     }
 
     private static void WriteEstimate(Utf8JsonWriter json, string name, EstimateReport? estimate, bool incomplete)

@@ -42,6 +42,15 @@ public sealed record ProfileReport(
     public const int CurrentSchemaVersion = 1;
 
     /// <summary>
+    /// With <c>--retention</c>: the sampled objects of the selected methods still alive when the recording ended, where they
+    /// are in the live process, for the heap walk that tells who holds them. Not rendered.
+    /// </summary>
+    public IReadOnlyList<LiveObject> LiveObjects { get; init; } = [];
+
+    /// <summary>With <c>--retention</c>: how the heap walk went; null when none was made.</summary>
+    public RetentionSummary? Retention { get; init; }
+
+    /// <summary>
     /// True when the runtime dropped events: every figure then counts only the events that arrived,
     /// so it is a lower bound (an interval's low end still holds, its high end does not). Nothing is scaled up.
     /// </summary>
@@ -102,6 +111,28 @@ public sealed record GCHeapReport(int GCs, long? PeakBeforeBytes, long PeakAfter
     public long PeakBytes => PeakBeforeBytes ?? PeakAfterBytes;
 }
 
+/// <summary>A sampled object still alive at the end of the recording, charged to a line of selected method <paramref name="Method"/>.</summary>
+/// <param name="Method">Index into <see cref="ProfileReport.Methods"/>.</param>
+/// <param name="Line">The line it is charged to (an object can be on several lines: one entry each).</param>
+/// <param name="Address">Where it is now, every move of a compacting GC followed.</param>
+/// <param name="TypeHandle">Its type's MethodTable address in the traced process; 0 when unknown.</param>
+/// <param name="TypeName">Its type as the runtime named it.</param>
+/// <param name="Bytes">What it stands for: the estimator's weight (sampled) or its size (exact).</param>
+public sealed record LiveObject(int Method, int Line, ulong Address, ulong TypeHandle, string TypeName, double Bytes);
+
+/// <summary>How the heap walk behind <c>--retention</c> went.</summary>
+/// <param name="SuspendedSeconds">How long the target was suspended for it.</param>
+/// <param name="ObjectsSought">Sampled objects alive at the end that were looked for.</param>
+/// <param name="ObjectsFound">Of those, found at their address with their type.</param>
+/// <param name="Problem">Why the walk could not be made (the target exited, attaching was refused); null when it was.</param>
+public sealed record RetentionSummary(double SuspendedSeconds, int ObjectsSought, int ObjectsFound, string? Problem = null);
+
+/// <summary>One kind of path by which a GC root holds objects of a line: <c>static Cache.s_vectors -> List&lt;float[]&gt; -> float[]</c>.</summary>
+/// <param name="Path">The root, then each object's type down to the line's object.</param>
+/// <param name="Bytes">The line's objects held this way (estimate when sampled).</param>
+/// <param name="Objects">Sampled objects held this way.</param>
+public sealed record RetentionPath(string Path, double Bytes, int Objects);
+
 /// <summary>One source line: blank figures (nulls) when nothing was observed on it.</summary>
 /// <param name="Line">The line number in <see cref="MethodReport.SourceFile"/>.</param>
 /// <param name="Text">The line's source text, or null when the source cannot be read.</param>
@@ -133,6 +164,12 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 
     /// <summary>What the line allocated that was still alive when the recording ended; null when none or unknown.</summary>
     public EstimateReport? LiveAtEnd { get; init; }
+
+    /// <summary>With <c>--retention</c>: the shortest paths from GC roots that hold the line's live objects, most bytes first.</summary>
+    public IReadOnlyList<RetentionPath> RetainedBy { get; init; } = [];
+
+    /// <summary>With <c>--retention</c>: bytes of the line's live objects that were not found at their address or no root reached.</summary>
+    public double RetentionUnexplainedBytes { get; init; }
 }
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>

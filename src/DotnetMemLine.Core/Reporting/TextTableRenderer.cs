@@ -85,6 +85,13 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append("Live end:  ").AppendLine(method.TotalLiveAtEnd is { } liveAtEnd ? $"{ByteFormat.Format(liveAtEnd.Bytes)} {ReportColumns.Interval(liveAtEnd)}, still alive when the recording ended" : "none of its allocations was alive when the recording ended");
         }
 
+        if (report.Retention is { } retention)
+        {
+            text.AppendLine(retention.Problem is { } problem
+                ? $"Retention: not walked: {problem}"
+                : string.Create(inv, $"Retention: heap walked with ClrMD, the program suspended {retention.SuspendedSeconds:F2} s; {retention.ObjectsFound:N0} of the {retention.ObjectsSought:N0} sampled live objects found"));
+        }
+
         foreach (ReportNote note in method.Notes)
         {
             text.Append("Note:      ").AppendLine(NoteWording.English(note, ReportColumns.IncompleteMark));
@@ -123,6 +130,23 @@ public sealed class TextTableRenderer : IReportRenderer
             text.AppendLine();
             string threads = line.HandedOffThreads == 1 ? "1 other thread" : $"{line.HandedOffThreads.ToString(inv)} other threads";
             text.Append(inv, $"line {line.Line}: {ReportColumns.AtLeast(report)}{ByteFormat.Format(line.Allocated?.Bytes ?? 0)}, {ByteFormat.Format(line.HandedOffPart!.Bytes)} of it on {threads}, in work the line handed off (Task.Run, Parallel, PLINQ)").AppendLine();
+        }
+
+        if (method.Lines.Any(l => l.RetainedBy.Count > 0 || l.RetentionUnexplainedBytes > 0))
+        {
+            text.AppendLine();
+            foreach (LineReport line in method.Lines.Where(l => l.RetainedBy.Count > 0 || l.RetentionUnexplainedBytes > 0))
+            {
+                foreach (RetentionPath path in line.RetainedBy)
+                {
+                    text.Append(inv, $"line {line.Line}: {ByteFormat.Format(path.Bytes)} held by {path.Path}").AppendLine();
+                }
+
+                if (line.RetentionUnexplainedBytes > 0)
+                {
+                    text.Append(inv, $"line {line.Line}: {ByteFormat.Format(line.RetentionUnexplainedBytes)} held by other paths, moved or freed since the last GC").AppendLine();
+                }
+            }
         }
 
         if (report.Incomplete && method.Lines.Any(l => l.Allocated is not null))

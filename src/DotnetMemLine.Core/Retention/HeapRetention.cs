@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Text;
+using DotnetMemLine.Collection;
+using DotnetMemLine.Reporting;
+using Microsoft.Diagnostics.Runtime;
+
+namespace DotnetMemLine.Retention;
+
+/// <summary>
+/// Who holds what the lines kept alive (<c>--retention</c>): attaches to the live target with ClrMD, suspending it only
+/// for the heap walk, finds each sampled object still alive at its tracked address (its type checked against the
+/// trace's), and walks the object graph breadth-first from the GC roots until every one is reached, so each gets a
+/// shortest path from a root. Paths are grouped per line by their root and the types along them.
+/// </summary>
+public static class HeapRetention
+{
+    private const int PathsPerLine = 3;
+
+    /// <summary>What the walk found: per (method index, line), the paths most bytes first and the bytes it could not explain.</summary>
+    public sealed record Findings(
+        RetentionSummary Summary,
+        IReadOnlyDictionary<(int Method, int Line), IReadOnlyList<RetentionPath>> Paths,
+        IReadOnlyDictionary<(int Method, int Line), double> UnexplainedBytes);
+
+    /// <summary>Finds the roots that hold <paramref name="objects"/> in process <paramref name="processId"/>.</summary>
+    public static Findings Find(int processId, IReadOnlyList<LiveObject> objects)
+    {
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using DataTarget target = DataTarget.AttachToProcess(processId, suspend: true);
+            ClrInfo? clr = target.ClrVersions.FirstOrDefault();
+            if (clr is null)
+            {
+                return Failed(objects, clock, $"process {processId} has no .NET runtime ClrMD can read");
+            }
+
+            using ClrRuntime runtime = ClrRuntimes.Create(clr);
+            ClrHeap heap = runtime.Heap;
+            if (!heap.CanWalkHeap)
+            {
+                return Failed(objects, clock, "the heap could not be walked (a GC was under way when the target was suspended)");
+            }
+
+            Findings findings = Walk(runtime, heap, objects);
+            return findings with { Summary = findings.Summary with { SuspendedSeconds = clock.Elapsed.TotalSeconds } };
+        }
+        catch (Exception ex) when (ex is ClrDiagnosticsException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Failed(objects, clock, $"could not inspect process {processId}: {FirstLine(ex.Message)}");
+        }
+    }
+
+    private static Findings Walk(ClrRuntime runtime, ClrHeap heap, IReadOnlyList<LiveObject> objects)
+    {
+        // The objects to reach: found at their address, of their type.
+        var sought = new HashSet<ulong>();
+        var found = new HashSet<ulong>();
+        foreach (LiveObject o in objects)
+        {
+            if (sought.Add(o.Address))
+            {
+                ClrObject obj = heap.GetObject(o.Address);
+                if (obj.IsValid && obj.Type is { } type && (o.TypeHandle == 0 || type.MethodTable == o.TypeHandle))
+                {
+                    found.Add(o.Address);
+                }
+            }
+        }
+
+        Dictionary<ulong, string> staticNames = StaticFieldValues(runtime);
+        var parent = new Dictionary<ulong, ulong>();
+        var rootOf = new Dictionary<ulong, string>();
+        var queue = new Queue<ulong>();
+        foreach (ClrRoot root in heap.EnumerateRoots())
+        {
+            ulong address = root.Object.Address;
+            if (address != 0 && rootOf.TryAdd(address, RootName(root, staticNames)))
+            {
+                queue.Enqueue(address);
+            }
+        }
+
+        int reached = found.Count(rootOf.ContainsKey);
+        while (queue.Count > 0 && reached < found.Count)
+        {
+            ulong current = queue.Dequeue();
+            ClrObject obj = heap.GetObject(current);
+            if (!obj.IsValid)
+            {
+                continue;
+            }
+
+            foreach (ulong child in obj.EnumerateReferenceAddresses(carefully: false, considerDependantHandles: true))
+            {
+                if (child != 0 && !rootOf.ContainsKey(child) && parent.TryAdd(child, current))
+                {
+                    queue.Enqueue(child);
+                    if (found.Contains(child))
+                    {
+                        reached++;
+                    }
+                }
+            }
+        }
+
+        var paths = new Dictionary<(int, int), Dictionary<string, (double Bytes, int Objects)>>();
+        var unexplained = new Dictionary<(int, int), double>();
+        var pathOf = new Dictionary<ulong, string?>();
+        int foundCount = 0;
+        foreach (LiveObject o in objects)
+        {
+            if (!pathOf.TryGetValue(o.Address, out string? path))
+            {
+                path = found.Contains(o.Address) ? PathTo(o.Address, heap, parent, rootOf, staticNames) : null;
+                pathOf[o.Address] = path;
+                foundCount += found.Contains(o.Address) ? 1 : 0;
+            }
+
+            var key = (o.Method, o.Line);
+            if (path is null)
+            {
+                unexplained[key] = unexplained.GetValueOrDefault(key) + o.Bytes;
+                continue;
+            }
+
+            if (!paths.TryGetValue(key, out var byPath))
+            {
+                byPath = [];
+                paths[key] = byPath;
+            }
+
+            (double bytes, int count) = byPath.GetValueOrDefault(path);
+            byPath[path] = (bytes + o.Bytes, count + 1);
+        }
+
+        return new Findings(
+            new RetentionSummary(0, sought.Count, foundCount),
+            paths.ToDictionary(
+                p => p.Key,
+                p => (IReadOnlyList<RetentionPath>)[.. p.Value.OrderByDescending(e => e.Value.Bytes).Take(PathsPerLine).Select(e => new RetentionPath(e.Key, e.Value.Bytes, e.Value.Objects))]),
+            unexplained.Concat(paths.Select(p => KeyValuePair.Create(p.Key, p.Value.OrderByDescending(e => e.Value.Bytes).Skip(PathsPerLine).Sum(e => e.Value.Bytes))))
+                .Where(u => u.Value > 0)
+                .GroupBy(u => u.Key)
+                .ToDictionary(g => g.Key, g => g.Sum(u => u.Value)));
+    }
+
+    /// <summary>
+    /// The root and the types from it down to the object; null when no root reaches it (it died after the final GC). A static
+    /// field's value starts the path with the field's name: the runtime keeps statics in arrays its handles hold, which say
+    /// nothing to the reader.
+    /// </summary>
+    private static string? PathTo(ulong address, ClrHeap heap, Dictionary<ulong, ulong> parent, Dictionary<ulong, string> rootOf, Dictionary<ulong, string> staticNames)
+    {
+        var types = new List<string>();
+        ulong current = address;
+        while (true)
+        {
+            types.Add(ShortTypeNames.Short(heap.GetObjectType(current)?.Name ?? "?"));
+            if (staticNames.TryGetValue(current, out string? root) || rootOf.TryGetValue(current, out root))
+            {
+                types.Reverse();
+                return root + " -> " + Collapse(types);
+            }
+
+            if (!parent.TryGetValue(current, out current))
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Runs of one type (a linked list, nested nodes) written once with their length: "Node x1000".</summary>
+    private static string Collapse(List<string> types)
+    {
+        var text = new StringBuilder();
+        for (int i = 0; i < types.Count;)
+        {
+            int run = 1;
+            while (i + run < types.Count && types[i + run] == types[i])
+            {
+                run++;
+            }
+
+            text.Append(text.Length > 0 ? " -> " : "").Append(types[i]);
+            if (run > 1)
+            {
+                text.Append(" x").Append(run);
+            }
+
+            i += run;
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The value of every static reference field of every loaded type, by object address: "static Ns.Type.s_field".</summary>
+    private static Dictionary<ulong, string> StaticFieldValues(ClrRuntime runtime)
+    {
+        var names = new Dictionary<ulong, string>();
+        foreach (ClrModule module in runtime.EnumerateModules())
+        {
+            foreach (ClrType type in module.EnumerateTypesWithStaticFields())
+            {
+                foreach (ClrStaticField field in type.StaticFields.Where(f => f.IsObjectReference))
+                {
+                    foreach (ClrAppDomain domain in runtime.AppDomains)
+                    {
+                        ulong value = field.IsInitialized(domain) ? field.ReadObject(domain).Address : 0;
+                        if (value != 0)
+                        {
+                            names.TryAdd(value, $"static {type.Name}.{field.Name}");
+                        }
+                    }
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static string RootName(ClrRoot root, Dictionary<ulong, string> staticNames) =>
+        staticNames.TryGetValue(root.Object.Address, out string? name) ? name : root.RootKind switch
+        {
+            ClrRootKind.StaticVar => "a static field",
+            ClrRootKind.ThreadStaticVar => "a thread-static field",
+            ClrRootKind.Stack => "a local variable on a thread's stack",
+            ClrRootKind.FinalizerQueue => "the finalizer queue",
+            ClrRootKind.PinnedHandle or ClrRootKind.AsyncPinnedHandle => "a pinned GC handle",
+            _ => "a GC handle",
+        };
+
+    private static Findings Failed(IReadOnlyList<LiveObject> objects, Stopwatch clock, string problem) =>
+        new(new RetentionSummary(clock.Elapsed.TotalSeconds, objects.Select(o => o.Address).Distinct().Count(), 0, problem),
+            new Dictionary<(int, int), IReadOnlyList<RetentionPath>>(),
+            new Dictionary<(int, int), double>());
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+}
+
+/// <summary>Puts what the heap walk found into the report.</summary>
+public static class RetentionReport
+{
+    /// <summary>The report with each line's retention paths and the walk's summary.</summary>
+    public static ProfileReport With(ProfileReport report, HeapRetention.Findings findings) => report with
+    {
+        Retention = findings.Summary,
+        LiveObjects = [],
+        Methods = [.. report.Methods.Select((method, index) => method with
+        {
+            Lines = [.. method.Lines.Select(line => line with
+            {
+                RetainedBy = findings.Paths.GetValueOrDefault((index, line.Line)) ?? [],
+                RetentionUnexplainedBytes = findings.UnexplainedBytes.GetValueOrDefault((index, line.Line)),
+            })],
+        })],
+    };
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using DotnetMemLine.EndToEnd.Tests.Infrastructure;
+
+namespace DotnetMemLine.EndToEnd.Tests.Shapes;
+
+/// <summary>
+/// `collect --retention`: after the final full GC the tool walks the live target's heap with ClrMD and names, for each line
+/// that keeps memory alive, the roots that hold it. The lifetimes shape's cache keeps its blocks in a static list
+/// (<c>LifetimesShape.s_blocks</c>) and its large buffers in another (<c>s_buffers</c>); its chunked twin keeps nothing.
+/// </summary>
+[TestClass]
+public sealed class RetentionShapeTests
+{
+    private const string BlocksLine = "s_blocks.Add(new byte[BlockLength])";
+    private const string BuffersLine = "s_buffers.Add(new byte[BufferLength])";
+
+    private static ShapeRecording s_collect = null!;
+
+    [ClassInitialize]
+    public static async Task RecordAsync(TestContext context)
+    {
+        _ = context;
+        s_collect = await ShapeRecording.CollectAsync("lifetimes", ["--retention"], "LifetimesShape.CacheAll", "LifetimesShape.CacheChunked");
+    }
+
+    [ClassCleanup]
+    public static void Cleanup() => s_collect?.Dispose();
+
+    [TestMethod]
+    public void TheCachingLines_AreHeldByTheStaticListsTheTargetUses()
+    {
+        JsonElement cacheAll = s_collect.Method(0);
+        AssertHeldBy(ShapeAssert.LineWithText(s_collect, cacheAll, BlocksLine), "static ShapesTarget.Shapes.LifetimesShape.s_blocks -> List<byte[]> -> byte[][] -> byte[]");
+        AssertHeldBy(ShapeAssert.LineWithText(s_collect, cacheAll, BuffersLine), "static ShapesTarget.Shapes.LifetimesShape.s_buffers -> List<byte[]> -> byte[][] -> byte[]");
+    }
+
+    [TestMethod]
+    public void TheWalk_FoundTheSampledObjects_AndSaysHowLongTheTargetWasSuspended()
+    {
+        JsonElement retention = s_collect.Report.RootElement.GetProperty("retention");
+        Assert.AreEqual(JsonValueKind.Null, retention.GetProperty("problem").ValueKind, s_collect.Where);
+        int sought = retention.GetProperty("objectsSought").GetInt32();
+        int found = retention.GetProperty("objectsFound").GetInt32();
+        Assert.IsGreaterThan(100, sought, s_collect.Where);
+        Assert.IsGreaterThanOrEqualTo(0.95 * sought, found, s_collect.Where);
+        double suspended = retention.GetProperty("suspendedSeconds").GetDouble();
+        Assert.IsTrue(suspended is > 0 and < 60, $"suspended {suspended} s\n{s_collect.Where}");
+    }
+
+    [TestMethod]
+    public void ALineThatKeepsNothing_HasNoRetentionPath()
+    {
+        JsonElement chunk = ShapeAssert.LineWithText(s_collect, s_collect.Method(1), "chunk.Add(new byte[BlockLength])");
+        Assert.AreEqual(0, chunk.GetProperty("retainedBy").GetArrayLength(), s_collect.Where);
+    }
+
+    /// <summary>Most of what the line keeps alive at the end is held by that path.</summary>
+    private static void AssertHeldBy(JsonElement line, string expectedPath)
+    {
+        double live = line.GetProperty("liveAtEndBytes").GetDouble();
+        JsonElement[] paths = [.. line.GetProperty("retainedBy").EnumerateArray()];
+        string described = string.Join("\n", paths.Select(p => $"{p.GetProperty("bytes").GetDouble():N0} by {p.GetProperty("path").GetString()}"));
+        JsonElement? top = paths.Length > 0 ? paths[0] : null;
+        Assert.AreEqual(expectedPath, top?.GetProperty("path").GetString(), $"{described}\n{s_collect.Where}");
+        Assert.IsGreaterThanOrEqualTo(0.95 * live, top!.Value.GetProperty("bytes").GetDouble(), $"live at end {live:N0}\n{described}\n{s_collect.Where}");
+    }
+}
