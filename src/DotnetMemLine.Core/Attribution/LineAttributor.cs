@@ -276,7 +276,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation)
     {
-        _lifetimes?.OnGCStart(count, condemnedGeneration);
+        _lifetimes?.OnGCStart(count, condemnedGeneration, kind);
         int[] stacks = byAllocation
             ? _lastStackOnThread.TryGetValue(threadId, out var own) && own.Stack >= 0 ? [own.Stack] : []
             : [.. _lastStackOnThread.Values.Where(l => l.Stack >= 0 && timeMSec - l.TimeMSec <= RecentAllocationMSec).Select(l => l.Stack).Distinct()];

@@ -14,18 +14,27 @@ namespace DotnetMemLine.Attribution;
 /// owner the caller gave it (a distinct stack). Memory holds the tracked objects alive, plus one span per
 /// object that survived a GC: not the trace. A GC that reported no range at all (a background GC may not) is
 /// not taken as having killed anything: its objects are kept, unconfirmed.
+/// A background GC condemns generation 2 but collects only what was old (generation 2, or the large and pinned
+/// object heaps) when it began: the ephemeral generations are collected by the blocking GCs it runs inside it, it
+/// promotes nothing, and the objects allocated (or promoted to generation 2) while it runs are alive to it
+/// whether its ranges list them or not. It judges those objects only, and is not a full GC.
+/// Each GC under way keeps its own ranges, so an ephemeral GC inside a background GC leaves the latter's alone.
+/// The generation counted here (one more per GC survived) can be ahead of the runtime's, which does not always
+/// promote: an object the GC moved other survivors onto died in that GC, whatever its counted generation.
 /// </remarks>
 internal sealed class ObjectLifetimes
 {
     private readonly List<Tracked> _objects = [];
     private readonly List<LiveSpan> _spans = [];
     private readonly Stack<OpenGC> _openGCs = new();
-    private Range[] _ranges = new Range[256];
+    private readonly Stack<Range[]> _spareRanges = new();
+    private int _startedGCs;
+    private Range[] _destinations = new Range[256];
 
     /// <summary>GCs that reported their survivors, so far: the index of the last one (GCs are numbered from 1).</summary>
     public int ExaminedGCs { get; private set; }
 
-    /// <summary>When the last full (generation 2) GC that reported its survivors ended; null before the first.</summary>
+    /// <summary>When the last full (blocking generation 2) GC that reported its survivors ended; null before the first.</summary>
     public double? LastFullGCMSec { get; private set; }
 
     /// <summary>Every object that was seen alive at one GC or more: from which examined GC to which.</summary>
@@ -40,11 +49,22 @@ internal sealed class ObjectLifetimes
     {
         if (address != 0)
         {
-            _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount) { AllocatedAfter = ExaminedGCs, TypeId = typeId });
+            _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount)
+            {
+                AllocatedAfter = ExaminedGCs,
+                OldSince = heap == HeapKind.Small ? int.MaxValue : _startedGCs,
+                TypeId = typeId,
+            });
         }
     }
 
-    public void OnGCStart(int count, int condemnedGeneration) => _openGCs.Push(new OpenGC(count, condemnedGeneration));
+    /// <summary>GC number <paramref name="count"/> began; <paramref name="kind"/> says whether it is a background GC.</summary>
+    public void OnGCStart(int count, int condemnedGeneration, GCType kind = GCType.Blocking)
+    {
+        _startedGCs++;
+        Range[] ranges = _spareRanges.Count > 0 ? _spareRanges.Pop() : new Range[256];
+        _openGCs.Push(new OpenGC(count, condemnedGeneration, kind == GCType.Background, _startedGCs, ranges));
+    }
 
     public void OnSurvivingRange(ulong start, ulong length) => AddRange(start, length, 0);
 
@@ -60,14 +80,17 @@ internal sealed class ObjectLifetimes
                 if (gc.Ranges > 0)
                 {
                     Apply(gc);
-                    if (gc.CondemnedGeneration >= 2)
+                    if (gc.CondemnedGeneration >= 2 && !gc.Background)
                     {
                         LastFullGCMSec = timeMSec;
                     }
                 }
 
+                _spareRanges.Push(gc.RangeBuffer);
                 return;
             }
+
+            _spareRanges.Push(gc.RangeBuffer);
         }
     }
 
@@ -97,25 +120,30 @@ internal sealed class ObjectLifetimes
         }
 
         OpenGC gc = _openGCs.Peek();
-        if (gc.Ranges == _ranges.Length)
+        if (gc.Ranges == gc.RangeBuffer.Length)
         {
-            Array.Resize(ref _ranges, _ranges.Length * 2);
+            Range[] larger = new Range[gc.RangeBuffer.Length * 2];
+            gc.RangeBuffer.CopyTo(larger, 0);
+            gc.RangeBuffer = larger;
         }
 
-        _ranges[gc.Ranges++] = new Range(start, start + length, delta);
+        gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, delta);
     }
 
     /// <summary>Marks the collected generations' objects in a range as alive (following moves), the others dead.</summary>
     private void Apply(OpenGC gc)
     {
-        Span<Range> ranges = _ranges.AsSpan(0, gc.Ranges);
+        Span<Range> ranges = gc.RangeBuffer.AsSpan(0, gc.Ranges);
         ranges.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        ReadOnlySpan<Range> destinations = Destinations(ranges);
         int examined = ++ExaminedGCs;
         int kept = 0;
         for (int i = 0; i < _objects.Count; i++)
         {
             Tracked o = _objects[i];
-            bool collected = o.Heap == HeapKind.Small ? o.Generation <= gc.CondemnedGeneration : gc.CondemnedGeneration >= 2;
+            bool collected = gc.Background
+                ? (o.Heap != HeapKind.Small || o.Generation == 2) && o.OldSince < gc.StartedAs
+                : o.Heap == HeapKind.Small ? o.Generation <= gc.CondemnedGeneration : gc.CondemnedGeneration >= 2;
             int found = Find(ranges, o.Address);
             if (found >= 0)
             {
@@ -123,11 +151,16 @@ internal sealed class ObjectLifetimes
                 if (collected)
                 {
                     o.LastSeenAlive = examined;
-                    o.Generation = (byte)Math.Min(2, o.Generation + 1);
+                    if (o.Generation < 2 && ++o.Generation == 2)
+                    {
+                        o.OldSince = _startedGCs;
+                    }
                 }
             }
-            else if (collected)
+            else if (collected || Find(destinations, o.Address) >= 0)
             {
+                // Not listed: dead if its generation was collected, or if survivors were moved onto it (its
+                // generation was collected after all: one the GC did not promote as counted here).
                 if (o.LastSeenAlive > 0)
                 {
                     _spans.Add(new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount));
@@ -141,6 +174,28 @@ internal sealed class ObjectLifetimes
 
         _objects.RemoveRange(kept, _objects.Count - kept);
         gc.Ranges = 0;
+    }
+
+    /// <summary>Where the moved ranges went, sorted: memory that holds other survivors after the GC.</summary>
+    private ReadOnlySpan<Range> Destinations(ReadOnlySpan<Range> ranges)
+    {
+        int count = 0;
+        foreach (Range range in ranges)
+        {
+            if (range.Delta != 0)
+            {
+                if (count == _destinations.Length)
+                {
+                    Array.Resize(ref _destinations, _destinations.Length * 2);
+                }
+
+                _destinations[count++] = new Range((ulong)((long)range.Start + range.Delta), (ulong)((long)range.End + range.Delta), 0);
+            }
+        }
+
+        Span<Range> destinations = _destinations.AsSpan(0, count);
+        destinations.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        return destinations;
     }
 
     private static int Find(ReadOnlySpan<Range> ranges, ulong address)
@@ -164,11 +219,23 @@ internal sealed class ObjectLifetimes
 
     private readonly record struct Range(ulong Start, ulong End, long Delta);
 
-    private sealed class OpenGC(int count, int condemnedGeneration)
+    /// <summary>A GC under way, with the ranges it reported so far.</summary>
+    /// <param name="count">Its number.</param>
+    /// <param name="condemnedGeneration">The oldest generation it collects.</param>
+    /// <param name="background">Whether it is a background GC.</param>
+    /// <param name="startedAs">How many GCs had begun when this one did, itself included.</param>
+    /// <param name="rangeBuffer">Where its ranges go (grown as needed).</param>
+    private sealed class OpenGC(int count, int condemnedGeneration, bool background, int startedAs, Range[] rangeBuffer)
     {
         public int Count { get; } = count;
 
         public int CondemnedGeneration { get; } = condemnedGeneration;
+
+        public bool Background { get; } = background;
+
+        public int StartedAs { get; } = startedAs;
+
+        public Range[] RangeBuffer { get; set; } = rangeBuffer;
 
         public int Ranges { get; set; }
     }
@@ -183,6 +250,9 @@ internal sealed class ObjectLifetimes
         public readonly long ObjectCount = objectCount;
         public byte Generation;
         public int AllocatedAfter;
+
+        // How many GCs had begun when it became old (generation 2, or at once on the large and pinned object heaps).
+        public int OldSince;
         public int LastSeenAlive;
         public int TypeId;
     }

@@ -92,6 +92,81 @@ public sealed class ObjectLifetimesTests
         Assert.IsNull(lifetimes.LastFullGCMSec);
     }
 
+    [TestMethod]
+    public void ABackgroundGC_JudgesOnlyWhatWasOldWhenItBegan_AndPromotesNothing()
+    {
+        // Measured on .NET 10 (GCKindsShape): a background GC's ranges need not list the ephemeral objects, nor those
+        // allocated while it ran; it neither collects nor promotes the ephemeral generations.
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x7000_0000, HeapKind.Large, owner: 1, 200_000, 0, 1); // old: collected by it
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 2, 100, 0, 1);          // generation 0: not its business
+        lifetimes.OnGCStart(1, 2, GCType.Background);
+        lifetimes.Track(0x7100_0000, HeapKind.Large, owner: 3, 200_000, 0, 1); // allocated while it runs
+        lifetimes.Track(0x2000, HeapKind.Small, owner: 4, 100, 0, 1);
+        lifetimes.OnSurvivingRange(0x9000, 0x10);
+        lifetimes.OnGCEnd(1.0, 1);
+
+        CollectionAssert.AreEquivalent(new[] { 2, 3, 4 }, lifetimes.Remaining().Select(s => s.Owner).ToArray());
+        Assert.IsNull(lifetimes.LastFullGCMSec, "a background GC does not judge the ephemeral generations: not a full GC");
+
+        // Still in generation 0: the next gen-0 GC judges (and here kills) the small ones.
+        Gen0GC(lifetimes, 2, surviving: [(0x9000, 0x10)]);
+        CollectionAssert.AreEquivalent(new[] { 3 }, lifetimes.Remaining().Select(s => s.Owner).ToArray());
+    }
+
+    [TestMethod]
+    public void ABackgroundGC_DoesNotJudgeWhatAGCInsideItPromotedToGeneration2()
+    {
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 1, 100, 0, 1);
+        Gen0GC(lifetimes, 1, surviving: [(0x1000, 0x100)]);        // now generation 1
+        lifetimes.OnGCStart(2, 2, GCType.Background);
+        lifetimes.OnGCStart(3, 1);                                 // its ephemeral GC promotes it to generation 2
+        lifetimes.OnSurvivingRange(0x1000, 0x100);
+        lifetimes.OnGCEnd(3.0, 3);
+        lifetimes.OnSurvivingRange(0x9000, 0x10);                  // the background GC's ranges do not list it
+        lifetimes.OnGCEnd(4.0, 2);
+
+        Assert.AreEqual(1, lifetimes.Remaining().Single().Owner);
+    }
+
+    [TestMethod]
+    public void RangesABackgroundGCReportedBeforeAGCInsideIt_AreKept()
+    {
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x7000_0000, HeapKind.Large, owner: 1, 200_000, 0, 1);
+        lifetimes.OnGCStart(1, 2, GCType.Background);
+        lifetimes.OnSurvivingRange(0x7000_0000, 0x40000);          // the background GC lists the large object
+        lifetimes.OnGCStart(2, 0);                                 // then an ephemeral GC runs inside it
+        lifetimes.OnSurvivingRange(0x1000, 0x100);
+        lifetimes.OnGCEnd(2.0, 2);
+        lifetimes.OnGCEnd(3.0, 1);
+
+        Assert.AreEqual(2, lifetimes.Remaining().Single().ToGC, "the large object was seen alive at the background GC");
+    }
+
+    [TestMethod]
+    public void AnObjectSurvivorsWereMovedOnto_DiedInThatGC_WhateverItsCountedGeneration()
+    {
+        // Counted as generation 2 after two GCs; the runtime did not promote it (measured with GCKindsShape: a compacting
+        // gen-1 GC then collected it and moved other survivors onto its memory).
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 1, 100, 0, 1);
+        lifetimes.Track(0x8000, HeapKind.Small, owner: 2, 100, 0, 1);
+        Gen0GC(lifetimes, 1, surviving: [(0x1000, 0x100), (0x8000, 0x100)]);
+        lifetimes.OnGCStart(2, 1);
+        lifetimes.OnSurvivingRange(0x1000, 0x100);
+        lifetimes.OnSurvivingRange(0x8000, 0x100);
+        lifetimes.OnGCEnd(2.0, 2);
+
+        lifetimes.OnGCStart(3, 1);
+        lifetimes.OnMovedRange(0x5000, 0x1000, 0x200);             // survivors moved onto the first object
+        lifetimes.OnGCEnd(3.0, 3);
+
+        Assert.AreEqual(2, lifetimes.Remaining().Single().Owner, "the object nothing was moved onto stays (generation 2)");
+        Assert.AreEqual(new LiveSpan(1, 1, 2, 100, 0, 1), lifetimes.Spans.Single());
+    }
+
     private static void Gen0GC(ObjectLifetimes lifetimes, int count, (ulong Start, ulong Length)[] surviving)
     {
         lifetimes.OnGCStart(count, 0);
