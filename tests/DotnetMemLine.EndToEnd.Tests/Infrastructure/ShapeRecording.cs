@@ -38,13 +38,17 @@ internal sealed class ShapeRecording : IDisposable
     public static Task<ShapeRecording> RunAsync(string shapes, params string[] methods) => RunAsync(shapes, [], methods);
 
     /// <summary>As <see cref="RunAsync(string, string[])"/>, with more options for the tool (e.g. <c>--buffer-size 1</c>).</summary>
-    public static async Task<ShapeRecording> RunAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods)
+    public static Task<ShapeRecording> RunAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods) =>
+        RunAsync(shapes, toolOptions, environment: null, methods);
+
+    /// <summary>As <see cref="RunAsync(string, IReadOnlyList{string}, string[])"/>, with environment variables for the tool and the target it starts.</summary>
+    public static async Task<ShapeRecording> RunAsync(string shapes, IReadOnlyList<string> toolOptions, IReadOnlyDictionary<string, string>? environment, params string[] methods)
     {
         var folder = new TempFolder();
         string truthPath = folder.File("truth.json");
         List<string> arguments = ["run", .. MethodOptions(methods), .. toolOptions, "--format", "json", "-o", folder.File("shapes.nettrace"),
             "--", "dotnet", Repo.ShapesTargetDll, shapes, truthPath];
-        using RunningProcess tool = RunningProcess.StartTool(arguments);
+        using RunningProcess tool = RunningProcess.StartTool(arguments, environment: environment);
         ProcessResult result = await tool.WaitForExitAsync(Timeout);
         Assert.AreEqual(0, result.ExitCode, $"dotnet-memline {string.Join(' ', arguments)}\nfiles kept in {folder.Path}\n{result}");
         return new ShapeRecording(folder, result, Infrastructure.Truth.ReadFile(truthPath));
@@ -58,11 +62,15 @@ internal sealed class ShapeRecording : IDisposable
     public static Task<ShapeRecording> CollectAsync(string shapes, params string[] methods) => CollectAsync(shapes, [], methods);
 
     /// <summary>As <see cref="CollectAsync(string, string[])"/>, with more options for the tool (e.g. <c>--async</c>).</summary>
-    public static async Task<ShapeRecording> CollectAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods)
+    public static Task<ShapeRecording> CollectAsync(string shapes, IReadOnlyList<string> toolOptions, params string[] methods) =>
+        CollectAsync(shapes, toolOptions, targetEnvironment: null, methods);
+
+    /// <summary>As <see cref="CollectAsync(string, IReadOnlyList{string}, string[])"/>, with environment variables for the target.</summary>
+    public static async Task<ShapeRecording> CollectAsync(string shapes, IReadOnlyList<string> toolOptions, IReadOnlyDictionary<string, string>? targetEnvironment, params string[] methods)
     {
         var folder = new TempFolder();
         string truthPath = folder.File("truth.json");
-        using RunningProcess target = RunningProcess.Start("dotnet", [Repo.ShapesTargetDll, shapes, truthPath, "--wait-for-go"]);
+        using RunningProcess target = RunningProcess.Start("dotnet", [Repo.ShapesTargetDll, shapes, truthPath, "--wait-for-go"], environment: targetEnvironment);
         await target.WaitForLineAsync(l => l.StartsWith("ready", StringComparison.Ordinal), Timeout);
 
         string pid = target.Process.Id.ToString(CultureInfo.InvariantCulture);

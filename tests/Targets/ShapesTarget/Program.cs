@@ -32,6 +32,7 @@ internal static class Program
         ["causality"] = CausalityShape.Run,
         ["web"] = WebShape.Run,
         ["lifetimes"] = LifetimesShape.Run,
+        ["gckinds"] = GCKindsShape.Run,
     };
 
     private static int Main(string[] args)
