@@ -286,6 +286,8 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
+    public void OnGenerationRange(int generation, ulong start, ulong length) => _lifetimes?.OnGenerationRange(generation, start, length);
+
     public void OnSurvivingRange(ulong start, ulong length) => _lifetimes?.OnSurvivingRange(start, length);
 
     public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => _lifetimes?.OnMovedRange(oldStart, newStart, length);

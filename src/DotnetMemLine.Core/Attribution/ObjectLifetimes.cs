@@ -16,11 +16,14 @@ namespace DotnetMemLine.Attribution;
 /// not taken as having killed anything: its objects are kept, unconfirmed.
 /// A background GC condemns generation 2 but collects only what was old (generation 2, or the large and pinned
 /// object heaps) when it began: the ephemeral generations are collected by the blocking GCs it runs inside it, it
-/// promotes nothing, and the objects allocated (or promoted to generation 2) while it runs are alive to it
-/// whether its ranges list them or not. It judges those objects only, and is not a full GC.
+/// promotes nothing, and the objects allocated while it runs are alive to it whether its ranges list them or not.
+/// It judges the objects that were old when it began only (not those a GC inside it promoted to generation 2: the
+/// next GC says whether they are still there), and is not a full GC.
 /// Each GC under way keeps its own ranges, so an ephemeral GC inside a background GC leaves the latter's alone.
 /// The generation counted here (one more per GC survived) can be ahead of the runtime's, which does not always
-/// promote: an object the GC moved other survivors onto died in that GC, whatever its counted generation.
+/// promote: when the trace describes the generations at each GC's start (GCGenerationRange, same keyword), that
+/// description sets it, and an object that survived a GC but lies in none of the used ranges died (its memory was swept);
+/// and an object the GC moved other survivors onto died in that GC, whatever its generation.
 /// </remarks>
 internal sealed class ObjectLifetimes
 {
@@ -30,6 +33,12 @@ internal sealed class ObjectLifetimes
     private readonly Stack<Range[]> _spareRanges = new();
     private int _startedGCs;
     private Range[] _destinations = new Range[256];
+
+    // The generations as the GC under way began with them (Range.Delta holding the generation), while their description arrives.
+    private Range[] _generationMap = new Range[256];
+    private int _generationMapCount;
+    private bool _generationMapOpen;
+    private readonly HashSet<ulong> _generationMapStarts = [];
 
     /// <summary>GCs that reported their survivors, so far: the index of the last one (GCs are numbered from 1).</summary>
     public int ExaminedGCs { get; private set; }
@@ -47,6 +56,7 @@ internal sealed class ObjectLifetimes
     /// </summary>
     public void Track(ulong address, HeapKind heap, int owner, long objectSize, long sampledByteOffset, long objectCount, int typeId = -1)
     {
+        ApplyGenerationMap();
         if (address != 0)
         {
             _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount)
@@ -61,17 +71,59 @@ internal sealed class ObjectLifetimes
     /// <summary>GC number <paramref name="count"/> began; <paramref name="kind"/> says whether it is a background GC.</summary>
     public void OnGCStart(int count, int condemnedGeneration, GCType kind = GCType.Blocking)
     {
+        ApplyGenerationMap();
         _startedGCs++;
+        _generationMapOpen = true;
+        _generationMapCount = 0;
+        _generationMapStarts.Clear();
         Range[] ranges = _spareRanges.Count > 0 ? _spareRanges.Pop() : new Range[256];
         _openGCs.Push(new OpenGC(count, condemnedGeneration, kind == GCType.Background, _startedGCs, ranges));
     }
 
-    public void OnSurvivingRange(ulong start, ulong length) => AddRange(start, length, 0);
+    /// <summary>
+    /// One used range of a generation (0-2; 3 and 4 the large and pinned object heaps). The runtime describes every
+    /// range of every generation right after each GCStart, and again after the GC's survivors: only that first
+    /// description is kept, as where each object was when the GC began.
+    /// </summary>
+    public void OnGenerationRange(int generation, ulong start, ulong length)
+    {
+        if (!_generationMapOpen)
+        {
+            return;
+        }
 
-    public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => AddRange(oldStart, length, (long)(newStart - oldStart));
+        if (!_generationMapStarts.Add(start))
+        {
+            ApplyGenerationMap(); // a range described again: a second description began, the first is complete
+            return;
+        }
+
+        if (length > 0)
+        {
+            if (_generationMapCount == _generationMap.Length)
+            {
+                Array.Resize(ref _generationMap, _generationMap.Length * 2);
+            }
+
+            _generationMap[_generationMapCount++] = new Range(start, start + length, generation);
+        }
+    }
+
+    public void OnSurvivingRange(ulong start, ulong length)
+    {
+        ApplyGenerationMap();
+        AddRange(start, length, 0);
+    }
+
+    public void OnMovedRange(ulong oldStart, ulong newStart, ulong length)
+    {
+        ApplyGenerationMap();
+        AddRange(oldStart, length, (long)(newStart - oldStart));
+    }
 
     public void OnGCEnd(double timeMSec, int count)
     {
+        ApplyGenerationMap();
         while (_openGCs.Count > 0)
         {
             OpenGC gc = _openGCs.Pop();
@@ -174,6 +226,51 @@ internal sealed class ObjectLifetimes
 
         _objects.RemoveRange(kept, _objects.Count - kept);
         gc.Ranges = 0;
+    }
+
+    /// <summary>
+    /// Once the description of the generations the GC under way began with is complete: each small object heap object
+    /// it places takes that generation (the runtime does not always promote as counted here); an object that survived a
+    /// GC and lies in no used range died before (a sweep gave its memory back, e.g. a background GC whose marking found
+    /// it already unreachable).
+    /// </summary>
+    private void ApplyGenerationMap()
+    {
+        if (!_generationMapOpen)
+        {
+            return;
+        }
+
+        _generationMapOpen = false;
+        if (_generationMapCount == 0)
+        {
+            return;
+        }
+
+        Span<Range> map = _generationMap.AsSpan(0, _generationMapCount);
+        map.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        int kept = 0;
+        for (int i = 0; i < _objects.Count; i++)
+        {
+            Tracked o = _objects[i];
+            int found = Find(map, o.Address);
+            if (found < 0 && o.LastSeenAlive > 0)
+            {
+                // Objects allocated since the last GC may lie past their region's used part (in an allocation context): not these.
+                _spans.Add(new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount));
+                continue;
+            }
+
+            if (found >= 0 && o.Heap == HeapKind.Small && map[found].Delta is >= 0 and <= 2 && map[found].Delta != o.Generation)
+            {
+                o.Generation = (byte)map[found].Delta;
+                o.OldSince = o.Generation == 2 ? _startedGCs - 1 : int.MaxValue; // old before the GC under way began, or not old
+            }
+
+            _objects[kept++] = o;
+        }
+
+        _objects.RemoveRange(kept, _objects.Count - kept);
     }
 
     /// <summary>Where the moved ranges went, sorted: memory that holds other survivors after the GC.</summary>

@@ -34,7 +34,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
     private static readonly ClrEventSet ReplayEvents = ClrEventSet.Of(
         ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCPerHeapHistory, ClrEvent.GCCreateSegment,
-        ClrEvent.GCStart, ClrEvent.GCEnd, ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges,
+        ClrEvent.GCStart, ClrEvent.GCEnd, ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges, ClrEvent.GCGenerationRange,
         ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
     private readonly NettraceReader _reader;
@@ -367,6 +367,12 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                 case ClrEvent.GCMovedRanges:
                     ev.Payload.MovedRanges(visitor.OnMovedRange);
                     break;
+                case ClrEvent.GCGenerationRange:
+                    {
+                        (int generation, ulong start, ulong usedLength) = ev.Payload.GenerationRange();
+                        visitor.OnGenerationRange(generation, start, usedLength);
+                        break;
+                    }
             }
         }
 

@@ -245,6 +245,14 @@ public interface IAllocationVisitor
     {
     }
 
+    /// <summary>
+    /// Right after a GC began: one used range of generation <paramref name="generation"/> (0 to 2; 3 the large, 4 the pinned
+    /// object heap) as the GC found the heap (keyword GCHeapSurvivalAndMovement).
+    /// </summary>
+    void OnGenerationRange(int generation, ulong start, ulong length)
+    {
+    }
+
     /// <summary>GC number <paramref name="count"/> ended.</summary>
     void OnGCEnd(double timeMSec, int count, int condemnedGeneration)
     {

@@ -45,6 +45,14 @@ public static class TracePass
             }
         }
 
+        public void OnGenerationRange(int generation, ulong start, ulong length)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnGenerationRange(generation, start, length);
+            }
+        }
+
         public void OnGCEnd(double timeMSec, int count, int condemnedGeneration)
         {
             foreach (IAllocationVisitor consumer in consumers)

@@ -167,6 +167,70 @@ public sealed class ObjectLifetimesTests
         Assert.AreEqual(new LiveSpan(1, 1, 2, 100, 0, 1), lifetimes.Spans.Single());
     }
 
+    [TestMethod]
+    public void TheGenerationsAGCBeganWith_DecideWhatItCollects()
+    {
+        // Counted as generation 2 after two GCs, but the runtime kept it in generation 1 (GCGenerationRange right after
+        // GCStart says so): a gen-1 GC that does not list it killed it. The description repeated after the GC is ignored.
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 1, 100, 0, 1);
+        Gen0GC(lifetimes, 1, surviving: [(0x1000, 0x100)]);
+        lifetimes.OnGCStart(2, 1);
+        lifetimes.OnSurvivingRange(0x1000, 0x100);
+        lifetimes.OnGCEnd(2.0, 2);
+
+        lifetimes.OnGCStart(3, 1);
+        lifetimes.OnGenerationRange(2, 0x8000, 0x1000);
+        lifetimes.OnGenerationRange(1, 0x1000, 0x1000);
+        lifetimes.OnGenerationRange(0, 0x4000, 0x1000);
+        lifetimes.OnGenerationRange(2, 0x1000, 0x1000);             // the same range again: a second description
+        lifetimes.OnSurvivingRange(0x4000, 0x10);
+        lifetimes.OnGCEnd(3.0, 3);
+
+        Assert.IsEmpty(lifetimes.Remaining());
+        Assert.AreEqual(new LiveSpan(1, 1, 2, 100, 0, 1), lifetimes.Spans.Single());
+    }
+
+    [TestMethod]
+    public void AnObjectThatSurvivedAGC_AndLiesInNoUsedRangeWhenTheNextBegins_Died()
+    {
+        // Measured with GCKindsShape: a background GC's marking found a block already unreachable and its sweep gave the
+        // end of the region back; the next GC's description of the generations ends before the block.
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 1, 100, 0, 1);
+        lifetimes.Track(0x1800, HeapKind.Small, owner: 2, 100, 0, 1);
+        Gen0GC(lifetimes, 1, surviving: [(0x1000, 0x100), (0x1800, 0x100)]);
+        lifetimes.Track(0x3f00, HeapKind.Small, owner: 3, 100, 0, 1); // allocated since: may lie past the used part
+
+        lifetimes.OnGCStart(2, 0);
+        lifetimes.OnGenerationRange(1, 0x1000, 0x200);
+        lifetimes.OnGenerationRange(0, 0x3000, 0x100);
+        lifetimes.OnSurvivingRange(0x3f00, 0x100);                 // the description is complete: the swept object died
+
+        Assert.AreEqual(new LiveSpan(2, 1, 1, 100, 0, 1), lifetimes.Spans.Single());
+        lifetimes.OnGCEnd(2.0, 2);
+        CollectionAssert.AreEquivalent(new[] { 1, 3 }, lifetimes.Remaining().Select(s => s.Owner).ToArray());
+    }
+
+    [TestMethod]
+    public void ABackgroundGC_DoesNotJudgeAnObjectItsDescriptionPutsInGeneration1()
+    {
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1000, HeapKind.Small, owner: 1, 100, 0, 1);
+        Gen0GC(lifetimes, 1, surviving: [(0x1000, 0x100)]);
+        lifetimes.OnGCStart(2, 1);
+        lifetimes.OnSurvivingRange(0x1000, 0x100);
+        lifetimes.OnGCEnd(2.0, 2);                                 // counted as generation 2
+
+        lifetimes.OnGCStart(3, 2, GCType.Background);
+        lifetimes.OnGenerationRange(2, 0x8000, 0x1000);
+        lifetimes.OnGenerationRange(1, 0x1000, 0x1000);
+        lifetimes.OnSurvivingRange(0x8000, 0x10);
+        lifetimes.OnGCEnd(3.0, 3);
+
+        Assert.AreEqual(1, lifetimes.Remaining().Single().Owner);
+    }
+
     private static void Gen0GC(ObjectLifetimes lifetimes, int count, (ulong Start, ulong Length)[] surviving)
     {
         lifetimes.OnGCStart(count, 0);

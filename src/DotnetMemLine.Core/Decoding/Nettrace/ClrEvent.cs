@@ -15,6 +15,7 @@ internal enum ClrEvent : byte
     GCEnd,                     // 2
     GCSurvivingRanges,         // 21 GCBulkSurvivingObjectRanges (keyword GCHeapSurvivalAndMovement)
     GCMovedRanges,             // 22 GCBulkMovedObjectRanges (keyword GCHeapSurvivalAndMovement)
+    GCGenerationRange,         // 23 (keyword GCHeapSurvivalAndMovement): fired for every generation range right after GCStart
     GCHeapStats,               // 4
     GCPerHeapHistory,          // 204: one heap's generations before and after a GC
     GCCreateSegment,           // 5
@@ -87,6 +88,7 @@ internal static class ClrEvents
                 20 or 32 => ClrEvent.GCSampledObjectAllocation,
                 21 => ClrEvent.GCSurvivingRanges,
                 22 => ClrEvent.GCMovedRanges,
+                23 => ClrEvent.GCGenerationRange,
                 143 => ClrEvent.MethodLoadVerbose,
                 144 => ClrEvent.MethodUnloadVerbose,
                 152 => ClrEvent.ModuleLoad,

@@ -79,6 +79,12 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
     public (int Count, int Depth) GCEnd() => (Int32At(0), Int32At(4));
 
     /// <summary>
+    /// GCGenerationRange (23): Generation u8, RangeStart ptr, RangeUsedLength u64, RangeReservedLength u64, ClrInstanceID u16:
+    /// one range of a generation (0-2; 3 the large, 4 the pinned object heap), its used part.
+    /// </summary>
+    public (int Generation, ulong Start, ulong UsedLength) GenerationRange() => (ByteAt(0), AddressAt(1), (ulong)Int64At(1 + PointerSize));
+
+    /// <summary>
     /// GCBulkSurvivingObjectRanges (21): Index u32, Count u32, ClrInstanceID u16, then Count × (RangeBase ptr, RangeLength u64):
     /// address ranges that survived the GC where they are.
     /// </summary>
