@@ -66,8 +66,8 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Retention = new("--retention")
     {
-        Description = "After recording, walk the live program's heap (ClrMD; the program is suspended meanwhile) and print, for each line "
-            + "that keeps memory alive, the shortest paths from a GC root (a static field, a thread's stack, a handle) to its objects.",
+        Description = "After recording, walk the live program's heap (ClrMD; the program is suspended meanwhile, and under run held at its exit) "
+            + "and print, for each line that keeps memory alive, the shortest paths from a GC root (a static field, a thread's stack, a handle) to its objects.",
     };
 
     public static readonly Option<bool> Verbose = new("--verbose")

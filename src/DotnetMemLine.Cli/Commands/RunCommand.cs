@@ -32,6 +32,7 @@ internal static class RunCommand
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
             CommonOptions.GCEvery,
+            CommonOptions.Retention,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -46,13 +47,22 @@ internal static class RunCommand
         using var signals = new StopSignal();
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         bool exact = parsed.GetValue(CommonOptions.Exact);
+        bool lifetimes = !parsed.GetValue(CommonOptions.NoLifetimes);
+        bool retention = parsed.GetValue(CommonOptions.Retention);
+        if (retention && !lifetimes)
+        {
+            throw new UsageException("--retention needs the objects followed through the GCs: leave out --no-lifetimes");
+        }
 
-        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token).ConfigureAwait(false);
+        // --retention: the program is held at its exit (its runtime has ended the session by then) for the heap walk.
+        using ExitHold? exitHold = retention ? ExitHold.Create() ?? throw new MemLineException(FailureKind.TargetFailedToStart,
+            $"--retention needs {ExitHold.HookFileName} beside dotnet-memline, and it is missing: reinstall the tool") : null;
+        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token, exitHold).ConfigureAwait(false);
         RecordingResult result = await TraceRecorder.RecordAsync(
             launched.Client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes)),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: lifetimes),
             duration: null,
             () =>
             {
@@ -79,27 +89,53 @@ internal static class RunCommand
         // The program belongs to this run: when the recording ends before it does (Ctrl+C, SIGTERM,
         // an unwritable trace), it is ended too, as dotnet-trace does with the program it launched.
         string? howItEnded = null;
+        if (exitHold is not null && result.EndedBy == RecordingEnd.TargetExited && await IsHeldAtExitAsync(exitHold, launched).ConfigureAwait(false))
+        {
+            // The heap walk needs the program: it is released once the tables are printed.
+            settings = settings with { RetentionProcessId = launched.Process.Id };
+            int code = await Profiling.FinishRecordingAsync(result, settings, signals, "the program reached its exit, held there for the heap walk").ConfigureAwait(false);
+            exitHold.Release();
+            await WaitForExitAsync(launched, signals).ConfigureAwait(false);
+            return code;
+        }
+
+        exitHold?.Release();
         if (result.EndedBy != RecordingEnd.TargetExited && !launched.Process.HasExited)
         {
             launched.Process.Kill(entireProcessTree: true);
             Profiling.Status($"Ended the program (process {launched.Process.Id}): the recording was stopped before it exited");
         }
-        else
+        else if (await WaitForExitAsync(launched, signals).ConfigureAwait(false) is int exitCode)
         {
-            using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(signals.AbortToken);
-            exitWait.CancelAfter(TimeSpan.FromSeconds(10));
-            try
-            {
-                await launched.Process.WaitForExitAsync(exitWait.Token).ConfigureAwait(false);
-                howItEnded = DescribeExit(launched.Process.ExitCode);
-            }
-            catch (OperationCanceledException)
-            {
-                // Its runtime closed the session but the process lingers (or a second Ctrl+C): do not wait.
-            }
+            howItEnded = DescribeExit(exitCode);
         }
 
         return await Profiling.FinishRecordingAsync(result, settings, signals, howItEnded).ConfigureAwait(false);
+    }
+
+    /// <summary>The program reached its exit and waits there (the hook has said so), rather than having crashed or been killed.</summary>
+    private static async Task<bool> IsHeldAtExitAsync(ExitHold exitHold, TargetLauncher launched)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Task held = exitHold.WaitUntilExitingAsync(patience.Token);
+        await Task.WhenAny(held, launched.Process.WaitForExitAsync(patience.Token)).ConfigureAwait(false);
+        return held.IsCompletedSuccessfully && !launched.Process.HasExited;
+    }
+
+    /// <summary>The program's exit code, or null when it lingers past 10 s after its session ended (or a second Ctrl+C).</summary>
+    private static async Task<int?> WaitForExitAsync(TargetLauncher launched, StopSignal signals)
+    {
+        using var exitWait = CancellationTokenSource.CreateLinkedTokenSource(signals.AbortToken);
+        exitWait.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            await launched.Process.WaitForExitAsync(exitWait.Token).ConfigureAwait(false);
+            return launched.Process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>How the program ended, from its exit status (128 + N: killed by signal N).</summary>

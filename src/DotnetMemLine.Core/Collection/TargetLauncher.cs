@@ -29,7 +29,8 @@ public sealed class TargetLauncher : IAsyncDisposable
     /// <param name="redirectStandardOutput">True to pass the program's stdout to our stderr (keeps JSON on stdout clean).</param>
     /// <param name="cancellationToken">Cancels the wait for the program's runtime to connect.</param>
     /// <param name="command">The program and its arguments.</param>
-    public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken)
+    /// <param name="exitHold">Hold the program at its exit (<see cref="ExitHold"/>); null for none.</param>
+    public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken, ExitHold? exitHold = null)
     {
         string portPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Environment.ProcessId}-{Guid.NewGuid():N}.socket");
         var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = redirectStandardOutput };
@@ -40,6 +41,13 @@ public sealed class TargetLauncher : IAsyncDisposable
 
         // The runtime connects to this port at startup and suspends until ResumeRuntime.
         startInfo.Environment["DOTNET_DiagnosticPorts"] = portPath;
+        if (exitHold is not null)
+        {
+            foreach ((string variable, string value) in exitHold.Environment(startInfo.Environment.TryGetValue("DOTNET_STARTUP_HOOKS", out string? hooks) ? hooks : null))
+            {
+                startInfo.Environment[variable] = value;
+            }
+        }
 
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<DiagnosticsClientConnector> connecting = DiagnosticsClientConnector.FromDiagnosticPort(portPath, connectTimeout.Token);

@@ -4,9 +4,10 @@ using DotnetMemLine.EndToEnd.Tests.Infrastructure;
 namespace DotnetMemLine.EndToEnd.Tests.Shapes;
 
 /// <summary>
-/// `collect --retention`: after the final full GC the tool walks the live target's heap with ClrMD and names, for each line
-/// that keeps memory alive, the roots that hold it. The lifetimes shape's cache keeps its blocks in a static list
-/// (<c>LifetimesShape.s_blocks</c>) and its large buffers in another (<c>s_buffers</c>); its chunked twin keeps nothing.
+/// `--retention`: the tool walks the live target's heap with ClrMD and names, for each line that keeps memory alive, the
+/// roots that hold it: after `collect`'s final full GC, and under `run` with the program held at its exit by the tool's
+/// startup hook. The lifetimes shape's cache keeps its blocks in a static list (<c>LifetimesShape.s_blocks</c>) and its
+/// large buffers in another (<c>s_buffers</c>); its chunked twin keeps nothing.
 /// </summary>
 [TestClass]
 public sealed class RetentionShapeTests
@@ -15,23 +16,39 @@ public sealed class RetentionShapeTests
     private const string BuffersLine = "s_buffers.Add(new byte[BufferLength])";
 
     private static ShapeRecording s_collect = null!;
+    private static ShapeRecording s_run = null!;
 
     [ClassInitialize]
     public static async Task RecordAsync(TestContext context)
     {
         _ = context;
         s_collect = await ShapeRecording.CollectAsync("lifetimes", ["--retention"], "LifetimesShape.CacheAll", "LifetimesShape.CacheChunked");
+        s_run = await ShapeRecording.RunAsync("lifetimes", ["--retention"], "LifetimesShape.CacheAll", "LifetimesShape.CacheChunked");
     }
 
     [ClassCleanup]
-    public static void Cleanup() => s_collect?.Dispose();
+    public static void Cleanup()
+    {
+        s_collect?.Dispose();
+        s_run?.Dispose();
+    }
 
     [TestMethod]
     public void TheCachingLines_AreHeldByTheStaticListsTheTargetUses()
     {
-        JsonElement cacheAll = s_collect.Method(0);
-        AssertHeldBy(ShapeAssert.LineWithText(s_collect, cacheAll, BlocksLine), "static ShapesTarget.Shapes.LifetimesShape.s_blocks -> List<byte[]> -> byte[][] -> byte[]");
-        AssertHeldBy(ShapeAssert.LineWithText(s_collect, cacheAll, BuffersLine), "static ShapesTarget.Shapes.LifetimesShape.s_buffers -> List<byte[]> -> byte[][] -> byte[]");
+        foreach (ShapeRecording recording in new[] { s_collect, s_run })
+        {
+            JsonElement cacheAll = recording.Method(0);
+            AssertHeldBy(recording, ShapeAssert.LineWithText(recording, cacheAll, BlocksLine), "static ShapesTarget.Shapes.LifetimesShape.s_blocks -> List<byte[]> -> byte[][] -> byte[]");
+            AssertHeldBy(recording, ShapeAssert.LineWithText(recording, cacheAll, BuffersLine), "static ShapesTarget.Shapes.LifetimesShape.s_buffers -> List<byte[]> -> byte[][] -> byte[]");
+        }
+    }
+
+    [TestMethod]
+    public void Run_HoldsTheProgramAtItsExit_ForTheWalk_ThenLetsItExit()
+    {
+        Assert.Contains("the program reached its exit, held there for the heap walk", s_run.Tool.StandardError, s_run.Where);
+        Assert.AreEqual(JsonValueKind.Null, s_run.Report.RootElement.GetProperty("retention").GetProperty("problem").ValueKind, s_run.Where);
     }
 
     [TestMethod]
@@ -55,13 +72,13 @@ public sealed class RetentionShapeTests
     }
 
     /// <summary>Most of what the line keeps alive at the end is held by that path.</summary>
-    private static void AssertHeldBy(JsonElement line, string expectedPath)
+    private static void AssertHeldBy(ShapeRecording recording, JsonElement line, string expectedPath)
     {
         double live = line.GetProperty("liveAtEndBytes").GetDouble();
         JsonElement[] paths = [.. line.GetProperty("retainedBy").EnumerateArray()];
         string described = string.Join("\n", paths.Select(p => $"{p.GetProperty("bytes").GetDouble():N0} by {p.GetProperty("path").GetString()}"));
         JsonElement? top = paths.Length > 0 ? paths[0] : null;
-        Assert.AreEqual(expectedPath, top?.GetProperty("path").GetString(), $"{described}\n{s_collect.Where}");
-        Assert.IsGreaterThanOrEqualTo(0.95 * live, top!.Value.GetProperty("bytes").GetDouble(), $"live at end {live:N0}\n{described}\n{s_collect.Where}");
+        Assert.AreEqual(expectedPath, top?.GetProperty("path").GetString(), $"{described}\n{recording.Where}");
+        Assert.IsGreaterThanOrEqualTo(0.95 * live, top!.Value.GetProperty("bytes").GetDouble(), $"live at end {live:N0}\n{described}\n{recording.Where}");
     }
 }
