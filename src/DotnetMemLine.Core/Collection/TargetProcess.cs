@@ -27,6 +27,12 @@ public static class TargetProcess
             {
                 using Process process = Process.GetProcessById(pid);
                 string[] commandLine = ReadCommandLine(pid);
+                if (commandLine.Length == 0 && Directory.Exists($"/proc/{pid}"))
+                {
+                    // A kernel thread: a dead program's diagnostic socket left in /tmp, its process id reused since.
+                    continue;
+                }
+
                 result.Add(new DotnetProcessInfo(pid, ApplicationName(process.ProcessName, commandLine), commandLine.Length > 0 ? string.Join(' ', commandLine) : process.ProcessName));
             }
             catch (ArgumentException)

@@ -38,8 +38,8 @@ public static class NoteWording
             + (n.TraceFollowsCausality
                 ? " (work not started through the TPL: its own threads, ThreadPool.QueueUserWorkItem, timers; or other requests)"
                 : $" (record with --async, or dotnet-trace with provider {TplCausalityProvider}, to charge what it hands to Task.Run, Parallel and PLINQ to the line that did)"),
-        NoFinalGCNote => "no full GC ran after this method's last allocation (the program exited first): Live at end counts what survived the last GC that collected each object, "
-            + "so objects that died since are in it and those allocated since are not (`collect` ends its recording with a full GC, so its figure is what the program still held)",
+        NoFinalGCNote => "no full GC ran after this method's last allocation (under `run` the program exits first; under `collect` the method was still allocating when its final full GC ran): "
+            + "Live at end counts what survived the last GC that collected each object, so objects that died since are in it and those allocated since are not",
         NoGCWhileItHeldNote => "no GC ran after this method began allocating, so what its lines held was never seen: Peak live and Live at end are blank "
             + "(the runtime's GC budgets had grown large, or the program ended first; --gc-every 0.2 makes the program run a full GC that often, "
             + "and `collect` ends its recording with one)",

@@ -104,7 +104,8 @@ public sealed record NoGCWhileItHeldNote : ReportNote
 }
 
 /// <summary>
-/// No full GC ran after the method's last allocation (the program exited first, or the trace was recorded without one):
+/// No full GC ran after the method's last allocation (under run the program exits first; under collect the method was still
+/// allocating when the final full GC ran; or the trace was recorded without one):
 /// Live at end is what survived the last GC that collected each object, not what the program held at the end.
 /// </summary>
 public sealed record NoFinalGCNote : ReportNote
