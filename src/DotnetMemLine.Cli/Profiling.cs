@@ -189,9 +189,13 @@ internal static class Profiling
                 return report with { Retention = new RetentionSummary(0, 0, 0, "the trace does not follow objects through the GCs (--no-lifetimes)") };
             }
 
+            // After collect's final full GC, the objects it saw alive; when no full GC ended the recording (run), every object
+            // still followed, the walk telling which are alive.
+            bool finalGC = report.Methods.All(m => !m.Notes.OfType<NoFinalGCNote>().Any());
+            IReadOnlyList<LiveObject> sought = settings.RetentionAfterExit ? report.LiveObjects : [.. report.LiveObjects.Where(o => o.SurvivedAGC)];
             progress?.Clear();
-            Status($"Walking the heap of process {settings.RetentionProcessId} (suspended meanwhile) for the roots that hold {report.LiveObjects.Select(o => o.Address).Distinct().Count():N0} sampled live objects");
-            return RetentionReport.With(report, HeapRetention.Find(settings.RetentionProcessId, report.LiveObjects));
+            Status($"Walking the heap of process {settings.RetentionProcessId} (suspended meanwhile) for the roots that hold {sought.Select(o => o.Address).Distinct().Count():N0} sampled objects");
+            return RetentionReport.With(report with { LiveObjects = sought }, HeapRetention.Find(settings.RetentionProcessId, sought), liveAtEndFromWalk: settings.RetentionAfterExit && !finalGC);
         }
         finally
         {

@@ -10,4 +10,7 @@ internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer 
 {
     /// <summary><c>--retention</c>: the live target whose heap is walked after the analysis to tell who holds each line's objects; 0 for none.</summary>
     public int RetentionProcessId { get; init; }
+
+    /// <summary>The walk is made with the program held at its exit (<c>run</c>): no full GC ended the recording, so the walk tells what is alive.</summary>
+    public bool RetentionAfterExit { get; init; }
 }

@@ -92,7 +92,7 @@ internal static class RunCommand
         if (exitHold is not null && result.EndedBy == RecordingEnd.TargetExited && await IsHeldAtExitAsync(exitHold, launched).ConfigureAwait(false))
         {
             // The heap walk needs the program: it is released once the tables are printed.
-            settings = settings with { RetentionProcessId = launched.Process.Id };
+            settings = settings with { RetentionProcessId = launched.Process.Id, RetentionAfterExit = true };
             int code = await Profiling.FinishRecordingAsync(result, settings, signals, "the program reached its exit, held there for the heap walk").ConfigureAwait(false);
             exitHold.Release();
             await WaitForExitAsync(launched, signals).ConfigureAwait(false);

@@ -59,7 +59,7 @@ internal sealed class MethodLineTallies
     /// Per line, the sampled objects of <see cref="LiveAtEnd"/> where they are now (moves followed), their type and estimated
     /// bytes: to find them in the live process and tell who holds them. Filled only when asked for.
     /// </summary>
-    public Dictionary<int, List<(ulong Address, int TypeId, double Bytes)>> LiveObjectsByLine { get; } = [];
+    public Dictionary<int, List<(ulong Address, int TypeId, LiveSpan Span)>> LiveObjectsByLine { get; } = [];
 
     /// <summary>Per line, its part of <see cref="LiveAtEnd"/>.</summary>
     public Dictionary<int, SampleTally> LiveAtEndByLine { get; } = [];
@@ -603,16 +603,26 @@ internal sealed class LineAttributor : IAllocationVisitor
         var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
         foreach ((LiveSpan remaining, ulong address, int typeId) in _lifetimes.RemainingObjects())
         {
-            if (linesOfStack[remaining.Owner] is not { } lines || remaining.ToGC < remaining.FromGC)
+            if (linesOfStack[remaining.Owner] is not { } lines)
             {
                 continue;
             }
 
-            spans.Add(remaining);
-            Add(tallies.LiveAtEnd, remaining);
+            // Allocated after the last GC: no GC has seen it, so it is not in Live at end; a heap walk may still find it.
+            bool survivedAGC = remaining.ToGC >= remaining.FromGC;
+            if (survivedAGC)
+            {
+                spans.Add(remaining);
+                Add(tallies.LiveAtEnd, remaining);
+            }
+
             foreach (int line in lines)
             {
-                Add(GetOrAdd(tallies.LiveAtEndByLine, line), remaining);
+                if (survivedAGC)
+                {
+                    Add(GetOrAdd(tallies.LiveAtEndByLine, line), remaining);
+                }
+
                 if (KeepLiveObjects)
                 {
                     if (!tallies.LiveObjectsByLine.TryGetValue(line, out var objects))
@@ -621,7 +631,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                         tallies.LiveObjectsByLine[line] = objects;
                     }
 
-                    objects.Add((address, typeId, Weight(remaining)));
+                    objects.Add((address, typeId, remaining));
                 }
             }
         }

@@ -83,11 +83,16 @@ public static class ProfileAnalyzer
         {
             foreach ((int line, var onLine) in tallies[method].LiveObjectsByLine)
             {
-                foreach ((ulong address, int typeId, double bytes) in onLine)
+                foreach ((ulong address, int typeId, LiveSpan span) in onLine)
                 {
                     bool known = typeId >= 0 && typeId < trace.TypeNames.Count;
+                    double bytes = trace.Summary.EventKind == AllocationEventKind.Exact ? span.ObjectSize : AllocationEstimator.SampleWeight(span.ObjectSize);
                     objects.Add(new LiveObject(method, line, address, known && typeId < trace.TypeHandles.Count ? trace.TypeHandles[typeId] : 0,
-                        known ? trace.TypeNames[typeId] : "", bytes));
+                        known ? trace.TypeNames[typeId] : "", bytes)
+                    {
+                        SurvivedAGC = span.ToGC >= span.FromGC,
+                        Sample = (span.ObjectSize, span.SampledByteOffset, span.ObjectCount),
+                    });
                 }
             }
         }

@@ -43,6 +43,8 @@ public static class NoteWording
         NoGCWhileItHeldNote => "no GC ran after this method began allocating, so what its lines held was never seen: Peak live and Live at end are blank "
             + "(the runtime's GC budgets had grown large, or the program ended first; --gc-every 0.2 makes the program run a full GC that often, "
             + "and `collect` ends its recording with one)",
+        LiveAtEndFromHeapWalkNote => "Live at end is what was still reachable when the program reached its exit: its heap was walked (--retention) "
+            + "for each sampled object still followed, those allocated after the last GC included",
         NoSurvivalEventsNote => "the trace has no GC survival events, so what these lines kept alive is unknown (record keyword 0x400000, GCHeapSurvivalAndMovement, to get Peak live and Live at end)",
         AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
             + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",

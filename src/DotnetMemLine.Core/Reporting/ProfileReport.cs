@@ -118,7 +118,14 @@ public sealed record GCHeapReport(int GCs, long? PeakBeforeBytes, long PeakAfter
 /// <param name="TypeHandle">Its type's MethodTable address in the traced process; 0 when unknown.</param>
 /// <param name="TypeName">Its type as the runtime named it.</param>
 /// <param name="Bytes">What it stands for: the estimator's weight (sampled) or its size (exact).</param>
-public sealed record LiveObject(int Method, int Line, ulong Address, ulong TypeHandle, string TypeName, double Bytes);
+public sealed record LiveObject(int Method, int Line, ulong Address, ulong TypeHandle, string TypeName, double Bytes)
+{
+    /// <summary>It survived a GC: it is in <see cref="LineReport.LiveAtEnd"/>. One allocated after the last GC is not (no GC has seen it).</summary>
+    public bool SurvivedAGC { get; init; } = true;
+
+    /// <summary>Its size, the offset of its sampled byte and the objects it stands for: what its estimator needs.</summary>
+    public (long ObjectSize, long SampledByteOffset, long ObjectCount) Sample { get; init; }
+}
 
 /// <summary>How the heap walk behind <c>--retention</c> went.</summary>
 /// <param name="SuspendedSeconds">How long the target was suspended for it.</param>

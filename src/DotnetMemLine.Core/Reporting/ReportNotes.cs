@@ -104,6 +104,16 @@ public sealed record NoGCWhileItHeldNote : ReportNote
 }
 
 /// <summary>
+/// <c>run --retention</c>: Live at end is what the heap walk found still reachable when the program reached its exit, not
+/// what survived the last GC (no GC could end the recording: the runtime ends the session first).
+/// </summary>
+public sealed record LiveAtEndFromHeapWalkNote : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "live-at-end-from-heap-walk";
+}
+
+/// <summary>
 /// No full GC ran after the method's last allocation (under run the program exits first; under collect the method was still
 /// allocating when the final full GC ran; or the trace was recorded without one):
 /// Live at end is what survived the last GC that collected each object, not what the program held at the end.

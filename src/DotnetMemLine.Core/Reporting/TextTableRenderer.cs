@@ -89,7 +89,7 @@ public sealed class TextTableRenderer : IReportRenderer
         {
             text.AppendLine(retention.Problem is { } problem
                 ? $"Retention: not walked: {problem}"
-                : string.Create(inv, $"Retention: heap walked with ClrMD, the program suspended {retention.SuspendedSeconds:F2} s; {retention.ObjectsFound:N0} of the {retention.ObjectsSought:N0} sampled live objects found"));
+                : string.Create(inv, $"Retention: heap walked with ClrMD, the program suspended {retention.SuspendedSeconds:F2} s; {retention.ObjectsFound:N0} of the {retention.ObjectsSought:N0} sampled objects sought found at their address"));
         }
 
         foreach (ReportNote note in method.Notes)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using DotnetMemLine.Collection;
+using DotnetMemLine.Estimation;
 using DotnetMemLine.Reporting;
 using Microsoft.Diagnostics.Runtime;
 
@@ -16,11 +17,18 @@ public static class HeapRetention
 {
     private const int PathsPerLine = 3;
 
-    /// <summary>What the walk found: per (method index, line), the paths most bytes first and the bytes it could not explain.</summary>
+    /// <summary>
+    /// What the walk found: per (method index, line), the paths most bytes first and the bytes it could not explain; and
+    /// the addresses of the sought objects a root reaches.
+    /// </summary>
     public sealed record Findings(
         RetentionSummary Summary,
         IReadOnlyDictionary<(int Method, int Line), IReadOnlyList<RetentionPath>> Paths,
-        IReadOnlyDictionary<(int Method, int Line), double> UnexplainedBytes);
+        IReadOnlyDictionary<(int Method, int Line), double> UnexplainedBytes)
+    {
+        /// <summary>The sought objects found at their address that a GC root reaches: alive when the heap was walked.</summary>
+        public IReadOnlySet<ulong> Reachable { get; init; } = new HashSet<ulong>();
+    }
 
     /// <summary>Finds the roots that hold <paramref name="objects"/> in process <paramref name="processId"/>.</summary>
     public static Findings Find(int processId, IReadOnlyList<LiveObject> objects)
@@ -120,7 +128,12 @@ public static class HeapRetention
             var key = (o.Method, o.Line);
             if (path is null)
             {
-                unexplained[key] = unexplained.GetValueOrDefault(key) + o.Bytes;
+                // One no GC had seen that nothing reaches simply died: only a survivor's absence needs explaining.
+                if (o.SurvivedAGC)
+                {
+                    unexplained[key] = unexplained.GetValueOrDefault(key) + o.Bytes;
+                }
+
                 continue;
             }
 
@@ -142,7 +155,10 @@ public static class HeapRetention
             unexplained.Concat(paths.Select(p => KeyValuePair.Create(p.Key, p.Value.OrderByDescending(e => e.Value.Bytes).Skip(PathsPerLine).Sum(e => e.Value.Bytes))))
                 .Where(u => u.Value > 0)
                 .GroupBy(u => u.Key)
-                .ToDictionary(g => g.Key, g => g.Sum(u => u.Value)));
+                .ToDictionary(g => g.Key, g => g.Sum(u => u.Value)))
+        {
+            Reachable = pathOf.Where(p => p.Value is not null).Select(p => p.Key).ToHashSet(),
+        };
     }
 
     /// <summary>
@@ -242,17 +258,74 @@ public static class HeapRetention
 public static class RetentionReport
 {
     /// <summary>The report with each line's retention paths and the walk's summary.</summary>
-    public static ProfileReport With(ProfileReport report, HeapRetention.Findings findings) => report with
+    /// <param name="report">The analysis' report, with the <see cref="ProfileReport.LiveObjects"/> that were sought.</param>
+    /// <param name="findings">What the walk found.</param>
+    /// <param name="liveAtEndFromWalk">
+    /// No full GC ended the recording (<c>run</c>: the program's runtime ends the session before it can be asked for one), so
+    /// Live at end is taken from the walk instead: the sampled objects a root still reached, those allocated after the last
+    /// GC included.
+    /// </param>
+    public static ProfileReport With(ProfileReport report, HeapRetention.Findings findings, bool liveAtEndFromWalk = false)
     {
-        Retention = findings.Summary,
-        LiveObjects = [],
-        Methods = [.. report.Methods.Select((method, index) => method with
+        bool walked = findings.Summary.Problem is null;
+        return report with
         {
+            Retention = findings.Summary,
+            LiveObjects = [],
+            Methods = [.. report.Methods.Select((method, index) =>
+            {
+                MethodReport withPaths = method with
+                {
+                    Lines = [.. method.Lines.Select(line => line with
+                    {
+                        RetainedBy = findings.Paths.GetValueOrDefault((index, line.Line)) ?? [],
+                        RetentionUnexplainedBytes = findings.UnexplainedBytes.GetValueOrDefault((index, line.Line)),
+                    })],
+                };
+                return liveAtEndFromWalk && walked && report.FollowsLifetimes ? WithLiveAtEndFromWalk(report, withPaths, index, findings.Reachable) : withPaths;
+            })],
+        };
+    }
+
+    private static MethodReport WithLiveAtEndFromWalk(ProfileReport report, MethodReport method, int index, IReadOnlySet<ulong> reachable)
+    {
+        EstimatorKind estimator = report.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
+        LiveObject[] alive = [.. report.LiveObjects.Where(o => o.Method == index && reachable.Contains(o.Address))];
+        var byLine = alive.GroupBy(o => o.Line).ToDictionary(g => g.Key, g => Estimate(g, estimator));
+        EstimateReport? total = alive.Length > 0 ? Estimate(alive.DistinctBy(o => o.Address), estimator) : null;
+
+        // The walk is one more moment at which what each line held was seen: Peak live is at least that.
+        return method with
+        {
+            TotalLiveAtEnd = total,
+            TotalPeakLive = Larger(method.TotalPeakLive, total),
             Lines = [.. method.Lines.Select(line => line with
             {
-                RetainedBy = findings.Paths.GetValueOrDefault((index, line.Line)) ?? [],
-                RetentionUnexplainedBytes = findings.UnexplainedBytes.GetValueOrDefault((index, line.Line)),
+                LiveAtEnd = byLine.GetValueOrDefault(line.Line),
+                PeakLive = Larger(line.PeakLive, byLine.GetValueOrDefault(line.Line)),
             })],
-        })],
-    };
+            Notes = [.. method.Notes.Where(n => n is not NoFinalGCNote), new LiveAtEndFromHeapWalkNote()],
+        };
+    }
+
+    private static EstimateReport? Larger(EstimateReport? a, EstimateReport? b) => a is null ? b : b is null || a.Bytes >= b.Bytes ? a : b;
+
+    private static EstimateReport Estimate(IEnumerable<LiveObject> objects, EstimatorKind estimator)
+    {
+        var tally = new SampleTally();
+        foreach (LiveObject o in objects)
+        {
+            if (estimator == EstimatorKind.Exact)
+            {
+                tally.AddExact(o.Sample.ObjectSize, o.Sample.ObjectCount);
+            }
+            else
+            {
+                tally.AddSampled(o.Sample.ObjectSize, o.Sample.SampledByteOffset);
+            }
+        }
+
+        AllocationEstimate estimate = AllocationEstimator.Estimate(tally, estimator);
+        return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples, estimate.Objects, estimate.LowConfidence);
+    }
 }

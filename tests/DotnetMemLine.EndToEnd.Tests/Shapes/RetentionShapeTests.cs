@@ -45,6 +45,19 @@ public sealed class RetentionShapeTests
     }
 
     [TestMethod]
+    public void Run_LiveAtEnd_IsWhatTheWalkFoundReachable_TheCachesContents()
+    {
+        // No full GC can end run's recording: the walk at the program's exit tells which sampled objects are alive,
+        // those allocated after the last GC included, so Live at end is what the static lists hold.
+        JsonElement cacheAll = s_run.Method(0);
+        Assert.IsTrue(cacheAll.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.StartsWith("Live at end is what was still reachable", StringComparison.Ordinal)), s_run.Where);
+        AssertWithinInterval(ShapeAssert.LineWithText(s_run, cacheAll, BlocksLine), s_run.Truth.Facts["lifetimes.blocks.kept"]);
+        AssertWithinInterval(ShapeAssert.LineWithText(s_run, cacheAll, BuffersLine), s_run.Truth.Facts["lifetimes.buffers.kept"]);
+        JsonElement chunk = ShapeAssert.LineWithText(s_run, s_run.Method(1), "chunk.Add(new byte[BlockLength])");
+        Assert.AreEqual(JsonValueKind.Null, chunk.GetProperty("liveAtEndBytes").ValueKind, s_run.Where);
+    }
+
+    [TestMethod]
     public void Run_HoldsTheProgramAtItsExit_ForTheWalk_ThenLetsItExit()
     {
         Assert.Contains("the program reached its exit, held there for the heap walk", s_run.Tool.StandardError, s_run.Where);
@@ -69,6 +82,16 @@ public sealed class RetentionShapeTests
     {
         JsonElement chunk = ShapeAssert.LineWithText(s_collect, s_collect.Method(1), "chunk.Add(new byte[BlockLength])");
         Assert.AreEqual(0, chunk.GetProperty("retainedBy").GetArrayLength(), s_collect.Where);
+    }
+
+    private static void AssertWithinInterval(JsonElement line, long truth)
+    {
+        double bytes = line.GetProperty("liveAtEndBytes").GetDouble();
+        double low = line.GetProperty("liveAtEndBytesLow").GetDouble();
+        double high = line.GetProperty("liveAtEndBytesHigh").GetDouble();
+        double halfWidth = (high - low) / 2;
+        Assert.IsTrue(Math.Abs(bytes - truth) / truth <= 0.10 && truth >= low - halfWidth && truth <= high + halfWidth,
+            $"live at end {bytes:N0} [{low:N0}, {high:N0}] vs truth {truth:N0}\n{s_run.Where}");
     }
 
     /// <summary>Most of what the line keeps alive at the end is held by that path.</summary>

@@ -28,7 +28,7 @@ public sealed class ShortTypeNamesTests
 
         string text = new TextTableRenderer().RenderToString(RetentionReport.With(report, findings));
 
-        StringAssert.Contains(text, "Retention: heap walked with ClrMD, the program suspended 0.25 s; 118 of the 120 sampled live objects found");
+        StringAssert.Contains(text, "Retention: heap walked with ClrMD, the program suspended 0.25 s; 118 of the 120 sampled objects sought found at their address");
         StringAssert.Contains(text, "line 12: 380.0 MiB held by static App.Cache.s_vectors -> List<float[]> -> float[][] -> float[]");
         StringAssert.Contains(text, "line 12: 2.0 MiB held by other paths, moved or freed since the last GC");
     }
