@@ -59,7 +59,7 @@ internal static class CommonOptions
         Description = "Make the program run a full GC this often while recording, in seconds (0.2): Peak live and Peak heap are then "
             + "measured at least that often, even where the runtime's own GCs are rare (after a large heap grew its budgets). "
             + "Each GC pauses the program; see docs/how-it-works.md.",
-        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromMilliseconds(10)
+        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromMilliseconds(100)
             ? value
             : FailGCEvery(result),
     };
@@ -111,7 +111,7 @@ internal static class CommonOptions
 
     private static TimeSpan? FailGCEvery(System.CommandLine.Parsing.ArgumentResult result)
     {
-        result.AddError($"--gc-every must be seconds, at least 0.01, not '{result.Tokens.Single().Value}'");
+        result.AddError($"--gc-every must be seconds, at least 0.1 (each is a full GC), not '{result.Tokens.Single().Value}'");
         return null;
     }
 

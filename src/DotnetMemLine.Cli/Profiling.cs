@@ -180,7 +180,8 @@ internal static class Profiling
             using IAllocationTrace trace = AllocationTraceReader.Open(tracePath, progress, cancellationToken);
             if (settings.RetentionProcessId <= 0)
             {
-                return ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
+                ProfileReport plain = ProfileAnalyzer.Analyze(trace, settings.Analysis, cancellationToken);
+                return settings.RetentionProblem is { } problem ? plain with { Retention = new RetentionSummary(0, 0, 0, problem) } : plain;
             }
 
             ProfileReport report = ProfileAnalyzer.Analyze(trace, settings.Analysis with { KeepLiveObjects = true }, cancellationToken);
@@ -189,13 +190,13 @@ internal static class Profiling
                 return report with { Retention = new RetentionSummary(0, 0, 0, "the trace does not follow objects through the GCs (--no-lifetimes)") };
             }
 
-            // After collect's final full GC, the objects it saw alive; when no full GC ended the recording (run), every object
-            // still followed, the walk telling which are alive.
-            bool finalGC = report.Methods.All(m => !m.Notes.OfType<NoFinalGCNote>().Any());
+            // After collect's final full GC, the objects it saw alive; at run's exit, where no full GC could end the recording,
+            // every object still followed, the walk telling which are alive.
             IReadOnlyList<LiveObject> sought = settings.RetentionAfterExit ? report.LiveObjects : [.. report.LiveObjects.Where(o => o.SurvivedAGC)];
             progress?.Clear();
             Status($"Walking the heap of process {settings.RetentionProcessId} (suspended meanwhile) for the roots that hold {sought.Select(o => o.Address).Distinct().Count():N0} sampled objects");
-            return RetentionReport.With(report with { LiveObjects = sought }, HeapRetention.Find(settings.RetentionProcessId, sought), liveAtEndFromWalk: settings.RetentionAfterExit && !finalGC);
+            HeapRetention.Findings findings = HeapRetention.Find(settings.RetentionProcessId, sought, settings.RetentionAfterExit, cancellationToken);
+            return RetentionReport.With(report with { LiveObjects = sought }, findings, liveAtEndFromWalk: settings.RetentionAfterExit);
         }
         finally
         {

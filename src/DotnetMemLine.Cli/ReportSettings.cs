@@ -13,4 +13,7 @@ internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer 
 
     /// <summary>The walk is made with the program held at its exit (<c>run</c>): no full GC ended the recording, so the walk tells what is alive.</summary>
     public bool RetentionAfterExit { get; init; }
+
+    /// <summary><c>--retention</c> was asked for but no walk could be made: why, for the report.</summary>
+    public string? RetentionProblem { get; init; }
 }

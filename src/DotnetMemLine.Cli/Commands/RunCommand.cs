@@ -99,7 +99,13 @@ internal static class RunCommand
             return code;
         }
 
-        exitHold?.Release();
+        if (exitHold is not null)
+        {
+            // Asked for, not possible: the program crashed, was killed, or runs no startup hooks.
+            exitHold.Release();
+            settings = settings with { RetentionProblem = "the program did not stop at its exit (it crashed, was killed, or runs no startup hooks), so its heap could not be walked" };
+        }
+
         if (result.EndedBy != RecordingEnd.TargetExited && !launched.Process.HasExited)
         {
             launched.Process.Kill(entireProcessTree: true);
@@ -118,8 +124,18 @@ internal static class RunCommand
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         Task held = exitHold.WaitUntilExitingAsync(patience.Token);
-        await Task.WhenAny(held, launched.Process.WaitForExitAsync(patience.Token)).ConfigureAwait(false);
-        return held.IsCompletedSuccessfully && !launched.Process.HasExited;
+        Task exited = launched.Process.WaitForExitAsync(patience.Token);
+        try
+        {
+            await Task.WhenAny(held, exited).ConfigureAwait(false);
+            return held.IsCompletedSuccessfully && !launched.Process.HasExited;
+        }
+        finally
+        {
+            // Neither wait may outlive this call: a polling loop would run through the whole analysis.
+            await patience.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(held, exited).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The program's exit code, or null when it lingers past 10 s after its session ended (or a second Ctrl+C).</summary>

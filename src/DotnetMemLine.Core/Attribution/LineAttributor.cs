@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DotnetMemLine.Decoding;
 using DotnetMemLine.Estimation;
 
@@ -106,8 +107,6 @@ internal sealed class GCHeapTally
         PeakAfter = Math.Max(PeakAfter, after);
     }
 
-    /// <summary>The peak to show: the heap at a GC's start, or after it when the trace lacks the sizes before.</summary>
-    public long Peak => PeakBefore >= 0 ? PeakBefore : PeakAfter;
 }
 
 /// <summary>
@@ -277,8 +276,10 @@ internal sealed class LineAttributor : IAllocationVisitor
     public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation)
     {
         _lifetimes?.OnGCStart(count, condemnedGeneration, kind);
-        int[] stacks = byAllocation
-            ? _lastStackOnThread.TryGetValue(threadId, out var own) && own.Stack >= 0 ? [own.Stack] : []
+        // An allocation's GC: its thread's last allocation, if recent. Otherwise (an induced GC, or a server GC thread
+        // that began it for the allocating thread): what every thread that allocated just before was running.
+        int[] stacks = byAllocation && _lastStackOnThread.TryGetValue(threadId, out var own) && timeMSec - own.TimeMSec <= RecentAllocationMSec
+            ? own.Stack >= 0 ? [own.Stack] : []
             : [.. _lastStackOnThread.Values.Where(l => l.Stack >= 0 && timeMSec - l.TimeMSec <= RecentAllocationMSec).Select(l => l.Stack).Distinct()];
         if (stacks.Length > 0)
         {
@@ -301,11 +302,11 @@ internal sealed class LineAttributor : IAllocationVisitor
         used = WithForeignFrames(used);
         if (used > 0)
         {
-            _lastStackOnThread[allocation.ThreadId] = (Tally(allocation, frames, used), allocation.TimeMSec);
+            CollectionsMarshal.GetValueRefOrAddDefault(_lastStackOnThread, allocation.ThreadId, out _) = (Tally(allocation, frames, used), allocation.TimeMSec);
         }
         else
         {
-            _lastStackOnThread[allocation.ThreadId] = (-1, allocation.TimeMSec);
+            CollectionsMarshal.GetValueRefOrAddDefault(_lastStackOnThread, allocation.ThreadId, out _) = (-1, allocation.TimeMSec);
             TallyElsewhere(allocation);
         }
     }

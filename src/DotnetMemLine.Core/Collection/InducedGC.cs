@@ -13,8 +13,8 @@ public static class InducedGC
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    /// <summary>Runs the GC; false when it could not be asked for (the target is gone or would not answer in time).</summary>
-    public static async Task<bool> InduceAsync(DiagnosticsClient client)
+    /// <summary>Runs the GC; false when it could not be asked for (the target is gone or would not answer in time, or <paramref name="cancellationToken"/> fired).</summary>
+    public static async Task<bool> InduceAsync(DiagnosticsClient client, CancellationToken cancellationToken = default)
     {
         try
         {
@@ -23,11 +23,12 @@ public static class InducedGC
                 16,
                 requestRundown: false,
                 requestStackwalk: false);
-            using var timeout = new CancellationTokenSource(Patience);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Patience);
             using EventPipeSession session = await client.StartEventPipeSessionAsync(configuration, timeout.Token).ConfigureAwait(false);
             Task drain = session.EventStream.CopyToAsync(Stream.Null, timeout.Token);
             await session.StopAsync(timeout.Token).ConfigureAwait(false);
-            await Task.WhenAny(drain, Task.Delay(Patience, CancellationToken.None)).ConfigureAwait(false);
+            await Task.WhenAny(drain, Task.Delay(Patience, timeout.Token)).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is IOException or DiagnosticsClientException or TimeoutException or EndOfStreamException or ObjectDisposedException or OperationCanceledException)

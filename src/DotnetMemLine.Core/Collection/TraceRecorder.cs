@@ -148,7 +148,7 @@ public static class TraceRecorder
                 return;
             }
 
-            if (!await InducedGC.InduceAsync(client).ConfigureAwait(false))
+            if (!await InducedGC.InduceAsync(client, stop).ConfigureAwait(false))
             {
                 return;
             }

@@ -156,7 +156,8 @@ public sealed class JsonReportWriter : IReportRenderer
         }
 
         json.WriteEndArray();
-        json.WriteNumber("retentionUnexplainedBytes", Math.Round(line.RetentionUnexplainedBytes));
+        json.WriteNumber("retentionOtherPathsBytes", Math.Round(line.RetentionOtherPathsBytes));
+        json.WriteNumber("retentionNotFoundBytes", Math.Round(line.RetentionNotFoundBytes));
     }
 
     private static void WriteEstimate(Utf8JsonWriter json, string name, EstimateReport? estimate, bool incomplete)

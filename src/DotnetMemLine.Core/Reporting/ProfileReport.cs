@@ -175,8 +175,11 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
     /// <summary>With <c>--retention</c>: the shortest paths from GC roots that hold the line's live objects, most bytes first.</summary>
     public IReadOnlyList<RetentionPath> RetainedBy { get; init; } = [];
 
-    /// <summary>With <c>--retention</c>: bytes of the line's live objects that were not found at their address or no root reached.</summary>
-    public double RetentionUnexplainedBytes { get; init; }
+    /// <summary>With <c>--retention</c>: bytes of the line's live objects held by other paths than <see cref="RetainedBy"/>'s.</summary>
+    public double RetentionOtherPathsBytes { get; init; }
+
+    /// <summary>With <c>--retention</c>: bytes of the line's GC survivors not found held (moved or freed since the last GC).</summary>
+    public double RetentionNotFoundBytes { get; init; }
 }
 
 /// <summary>An estimate of allocated bytes with its 95% interval and the samples behind it.</summary>

@@ -132,19 +132,24 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(inv, $"line {line.Line}: {ReportColumns.AtLeast(report)}{ByteFormat.Format(line.Allocated?.Bytes ?? 0)}, {ByteFormat.Format(line.HandedOffPart!.Bytes)} of it on {threads}, in work the line handed off (Task.Run, Parallel, PLINQ)").AppendLine();
         }
 
-        if (method.Lines.Any(l => l.RetainedBy.Count > 0 || l.RetentionUnexplainedBytes > 0))
+        if (method.Lines.Any(HasRetention))
         {
             text.AppendLine();
-            foreach (LineReport line in method.Lines.Where(l => l.RetainedBy.Count > 0 || l.RetentionUnexplainedBytes > 0))
+            foreach (LineReport line in method.Lines.Where(HasRetention))
             {
                 foreach (RetentionPath path in line.RetainedBy)
                 {
                     text.Append(inv, $"line {line.Line}: {ByteFormat.Format(path.Bytes)} held by {path.Path}").AppendLine();
                 }
 
-                if (line.RetentionUnexplainedBytes > 0)
+                if (line.RetentionOtherPathsBytes > 0)
                 {
-                    text.Append(inv, $"line {line.Line}: {ByteFormat.Format(line.RetentionUnexplainedBytes)} held by other paths, moved or freed since the last GC").AppendLine();
+                    text.Append(inv, $"line {line.Line}: {ByteFormat.Format(line.RetentionOtherPathsBytes)} held by other paths").AppendLine();
+                }
+
+                if (line.RetentionNotFoundBytes > 0)
+                {
+                    text.Append(inv, $"line {line.Line}: {ByteFormat.Format(line.RetentionNotFoundBytes)} not found held: moved or freed since the last GC").AppendLine();
                 }
             }
         }
@@ -155,6 +160,8 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(inv, $"{ReportColumns.IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
         }
     }
+
+    private static bool HasRetention(LineReport line) => line.RetainedBy.Count > 0 || line.RetentionOtherPathsBytes > 0 || line.RetentionNotFoundBytes > 0;
 
     /// <summary>The cells of one row, each padded to its column's width, then its mark's place if it has one, then two spaces.</summary>
     private static string Row(IEnumerable<TableColumn> columns, Func<TableColumn, string> cell, Func<TableColumn, char> mark)

@@ -18,48 +18,76 @@ public static class HeapRetention
     private const int PathsPerLine = 3;
 
     /// <summary>
-    /// What the walk found: per (method index, line), the paths most bytes first and the bytes it could not explain; and
-    /// the addresses of the sought objects a root reaches.
+    /// What the walk found: per (method index, line), the paths most bytes first, the bytes held by paths past those, and
+    /// the bytes of survivors it did not find held (moved or freed since the last GC); and the sought objects a root reaches.
     /// </summary>
     public sealed record Findings(
         RetentionSummary Summary,
         IReadOnlyDictionary<(int Method, int Line), IReadOnlyList<RetentionPath>> Paths,
-        IReadOnlyDictionary<(int Method, int Line), double> UnexplainedBytes)
+        IReadOnlyDictionary<(int Method, int Line), double> OtherPathsBytes,
+        IReadOnlyDictionary<(int Method, int Line), double> NotFoundBytes)
     {
         /// <summary>The sought objects found at their address that a GC root reaches: alive when the heap was walked.</summary>
         public IReadOnlySet<ulong> Reachable { get; init; } = new HashSet<ulong>();
     }
 
     /// <summary>Finds the roots that hold <paramref name="objects"/> in process <paramref name="processId"/>.</summary>
-    public static Findings Find(int processId, IReadOnlyList<LiveObject> objects)
+    /// <param name="processId">The live target.</param>
+    /// <param name="objects">The sampled objects to find.</param>
+    /// <param name="atExit">
+    /// The program is held at its exit (<c>run</c>): a found object no root reaches simply died, and is not reported as
+    /// missing. After <c>collect</c>'s final GC such a survivor was freed since, and is.
+    /// </param>
+    /// <param name="cancellationToken">Stops the walk (a second Ctrl+C); the target is resumed and detached on the way out.</param>
+    public static Findings Find(int processId, IReadOnlyList<LiveObject> objects, bool atExit = false, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         try
         {
             using DataTarget target = DataTarget.AttachToProcess(processId, suspend: true);
+            clock.Restart();
             ClrInfo? clr = target.ClrVersions.FirstOrDefault();
             if (clr is null)
             {
-                return Failed(objects, clock, $"process {processId} has no .NET runtime ClrMD can read");
+                return Failed(objects, $"process {processId} has no .NET runtime ClrMD can read");
             }
 
             using ClrRuntime runtime = ClrRuntimes.Create(clr);
             ClrHeap heap = runtime.Heap;
             if (!heap.CanWalkHeap)
             {
-                return Failed(objects, clock, "the heap could not be walked (a GC was under way when the target was suspended)");
+                return Failed(objects, "the heap could not be walked (a GC was under way when the target was suspended)");
             }
 
-            Findings findings = Walk(runtime, heap, objects);
+            Findings findings = Walk(runtime, heap, objects, atExit, cancellationToken);
+            if (!IsAlive(processId))
+            {
+                return Failed(objects, $"process {processId} exited during the walk");
+            }
+
             return findings with { Summary = findings.Summary with { SuspendedSeconds = clock.Elapsed.TotalSeconds } };
         }
-        catch (Exception ex) when (ex is ClrDiagnosticsException or InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(objects, clock, $"could not inspect process {processId}: {FirstLine(ex.Message)}");
+            // Whatever reading a live, possibly dying, process throws: the tables are printed all the same.
+            return Failed(objects, $"could not inspect process {processId}: {FirstLine(ex.Message)}");
         }
     }
 
-    private static Findings Walk(ClrRuntime runtime, ClrHeap heap, IReadOnlyList<LiveObject> objects)
+    private static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static Findings Walk(ClrRuntime runtime, ClrHeap heap, IReadOnlyList<LiveObject> objects, bool atExit, CancellationToken cancellationToken)
     {
         // The objects to reach: found at their address, of their type.
         var sought = new HashSet<ulong>();
@@ -92,6 +120,11 @@ public static class HeapRetention
         int reached = found.Count(rootOf.ContainsKey);
         while (queue.Count > 0 && reached < found.Count)
         {
+            if ((queue.Count & 0xFFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             ulong current = queue.Dequeue();
             ClrObject obj = heap.GetObject(current);
             if (!obj.IsValid)
@@ -113,7 +146,7 @@ public static class HeapRetention
         }
 
         var paths = new Dictionary<(int, int), Dictionary<string, (double Bytes, int Objects)>>();
-        var unexplained = new Dictionary<(int, int), double>();
+        var notFound = new Dictionary<(int, int), double>();
         var pathOf = new Dictionary<ulong, string?>();
         int foundCount = 0;
         foreach (LiveObject o in objects)
@@ -128,10 +161,11 @@ public static class HeapRetention
             var key = (o.Method, o.Line);
             if (path is null)
             {
-                // One no GC had seen that nothing reaches simply died: only a survivor's absence needs explaining.
-                if (o.SurvivedAGC)
+                // Only a survivor's absence needs explaining: at the program's exit, or for one no GC had seen, an object
+                // found that nothing reaches simply died.
+                if (o.SurvivedAGC && !(atExit && found.Contains(o.Address)))
                 {
-                    unexplained[key] = unexplained.GetValueOrDefault(key) + o.Bytes;
+                    notFound[key] = notFound.GetValueOrDefault(key) + o.Bytes;
                 }
 
                 continue;
@@ -147,15 +181,19 @@ public static class HeapRetention
             byPath[path] = (bytes + o.Bytes, count + 1);
         }
 
-        return new Findings(
-            new RetentionSummary(0, sought.Count, foundCount),
-            paths.ToDictionary(
-                p => p.Key,
-                p => (IReadOnlyList<RetentionPath>)[.. p.Value.OrderByDescending(e => e.Value.Bytes).Take(PathsPerLine).Select(e => new RetentionPath(e.Key, e.Value.Bytes, e.Value.Objects))]),
-            unexplained.Concat(paths.Select(p => KeyValuePair.Create(p.Key, p.Value.OrderByDescending(e => e.Value.Bytes).Skip(PathsPerLine).Sum(e => e.Value.Bytes))))
-                .Where(u => u.Value > 0)
-                .GroupBy(u => u.Key)
-                .ToDictionary(g => g.Key, g => g.Sum(u => u.Value)))
+        var shown = new Dictionary<(int, int), IReadOnlyList<RetentionPath>>();
+        var otherPaths = new Dictionary<(int, int), double>();
+        foreach ((var key, var byPath) in paths)
+        {
+            RetentionPath[] ranked = [.. byPath.Select(e => new RetentionPath(e.Key, e.Value.Bytes, e.Value.Objects)).OrderByDescending(p => p.Bytes)];
+            shown[key] = ranked[..Math.Min(PathsPerLine, ranked.Length)];
+            if (ranked.Length > PathsPerLine)
+            {
+                otherPaths[key] = ranked[PathsPerLine..].Sum(p => p.Bytes);
+            }
+        }
+
+        return new Findings(new RetentionSummary(0, sought.Count, foundCount), shown, otherPaths, notFound)
         {
             Reachable = pathOf.Where(p => p.Value is not null).Select(p => p.Key).ToHashSet(),
         };
@@ -172,7 +210,7 @@ public static class HeapRetention
         ulong current = address;
         while (true)
         {
-            types.Add(ShortTypeNames.Short(heap.GetObjectType(current)?.Name ?? "?"));
+            types.Add(ShortTypeNames.Short(OneLine(heap.GetObjectType(current)?.Name ?? "?")));
             if (staticNames.TryGetValue(current, out string? root) || rootOf.TryGetValue(current, out root))
             {
                 types.Reverse();
@@ -225,7 +263,7 @@ public static class HeapRetention
                         ulong value = field.IsInitialized(domain) ? field.ReadObject(domain).Address : 0;
                         if (value != 0)
                         {
-                            names.TryAdd(value, $"static {type.Name}.{field.Name}");
+                            names.TryAdd(value, OneLine($"static {type.Name}.{field.Name}"));
                         }
                     }
                 }
@@ -246,10 +284,14 @@ public static class HeapRetention
             _ => "a GC handle",
         };
 
-    private static Findings Failed(IReadOnlyList<LiveObject> objects, Stopwatch clock, string problem) =>
-        new(new RetentionSummary(clock.Elapsed.TotalSeconds, objects.Select(o => o.Address).Distinct().Count(), 0, problem),
+    private static Findings Failed(IReadOnlyList<LiveObject> objects, string problem) =>
+        new(new RetentionSummary(0, objects.Select(o => o.Address).Distinct().Count(), 0, problem),
             new Dictionary<(int, int), IReadOnlyList<RetentionPath>>(),
+            new Dictionary<(int, int), double>(),
             new Dictionary<(int, int), double>());
+
+    // Names from the target's metadata are untrusted: a line feed in one would forge a line of the report.
+    private static string OneLine(string name) => name.ReplaceLineEndings("\uFFFD");
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }
@@ -279,7 +321,8 @@ public static class RetentionReport
                     Lines = [.. method.Lines.Select(line => line with
                     {
                         RetainedBy = findings.Paths.GetValueOrDefault((index, line.Line)) ?? [],
-                        RetentionUnexplainedBytes = findings.UnexplainedBytes.GetValueOrDefault((index, line.Line)),
+                        RetentionOtherPathsBytes = findings.OtherPathsBytes.GetValueOrDefault((index, line.Line)),
+                        RetentionNotFoundBytes = findings.NotFoundBytes.GetValueOrDefault((index, line.Line)),
                     })],
                 };
                 return liveAtEndFromWalk && walked && report.FollowsLifetimes ? WithLiveAtEndFromWalk(report, withPaths, index, findings.Reachable) : withPaths;
@@ -304,7 +347,7 @@ public static class RetentionReport
                 LiveAtEnd = byLine.GetValueOrDefault(line.Line),
                 PeakLive = Larger(line.PeakLive, byLine.GetValueOrDefault(line.Line)),
             })],
-            Notes = [.. method.Notes.Where(n => n is not NoFinalGCNote), new LiveAtEndFromHeapWalkNote()],
+            Notes = [.. method.Notes.Where(n => n is not (NoFinalGCNote or NoGCWhileItHeldNote)), new LiveAtEndFromHeapWalkNote()],
         };
     }
 

@@ -24,12 +24,14 @@ public sealed class ShortTypeNamesTests
         var findings = new HeapRetention.Findings(
             new RetentionSummary(0.25, 120, 118),
             new Dictionary<(int, int), IReadOnlyList<RetentionPath>> { [(0, 12)] = [new RetentionPath("static App.Cache.s_vectors -> List<float[]> -> float[][] -> float[]", 398_458_880, 117)] },
+            new Dictionary<(int, int), double> { [(0, 12)] = 1_048_576 },
             new Dictionary<(int, int), double> { [(0, 12)] = 2_097_152 });
 
         string text = new TextTableRenderer().RenderToString(RetentionReport.With(report, findings));
 
         StringAssert.Contains(text, "Retention: heap walked with ClrMD, the program suspended 0.25 s; 118 of the 120 sampled objects sought found at their address");
         StringAssert.Contains(text, "line 12: 380.0 MiB held by static App.Cache.s_vectors -> List<float[]> -> float[][] -> float[]");
-        StringAssert.Contains(text, "line 12: 2.0 MiB held by other paths, moved or freed since the last GC");
+        StringAssert.Contains(text, "line 12: 1.0 MiB held by other paths");
+        StringAssert.Contains(text, "line 12: 2.0 MiB not found held: moved or freed since the last GC");
     }
 }
