@@ -15,6 +15,11 @@ internal static class RunCommand
         Arity = ArgumentArity.OneOrMore,
     };
 
+    private static readonly Option<bool> IgnoreExitCode = new("--ignore-exit-code")
+    {
+        Description = "Exit with 0 once the tables are printed, whatever the program's exit code (by default run passes it on).",
+    };
+
     // Measured with eng/exact-overhead.sh; README.md ("Exact mode") gives the figures and the command.
     private const string ExactModeCost =
         "Exact mode: every allocation is recorded with its stack, about 1 us each, so allocation-heavy code runs up to ~25x slower; the trace takes about 35 bytes per allocation";
@@ -33,6 +38,7 @@ internal static class RunCommand
             CommonOptions.NoLifetimes,
             CommonOptions.GCEvery,
             CommonOptions.Retention,
+            IgnoreExitCode,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -41,6 +47,7 @@ internal static class RunCommand
 
     private static async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
+        EnsureProgramFollowsDoubleDash(parsed);
         string[] target = parsed.GetRequiredValue(TargetCommand);
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
@@ -89,14 +96,14 @@ internal static class RunCommand
         // The program belongs to this run: when the recording ends before it does (Ctrl+C, SIGTERM,
         // an unwritable trace), it is ended too, as dotnet-trace does with the program it launched.
         string? howItEnded = null;
+        int? programExit = null;
         if (exitHold is not null && result.EndedBy == RecordingEnd.TargetExited && await IsHeldAtExitAsync(exitHold, launched).ConfigureAwait(false))
         {
             // The heap walk needs the program: it is released once the tables are printed.
             settings = settings with { RetentionProcessId = launched.Process.Id, RetentionAfterExit = true };
             int code = await Profiling.FinishRecordingAsync(result, settings, signals, "the program reached its exit, held there for the heap walk").ConfigureAwait(false);
             exitHold.Release();
-            await WaitForExitAsync(launched, signals).ConfigureAwait(false);
-            return code;
+            return PassOn(code, await WaitForExitAsync(launched, signals).ConfigureAwait(false), parsed);
         }
 
         if (exitHold is not null)
@@ -114,9 +121,53 @@ internal static class RunCommand
         else if (await WaitForExitAsync(launched, signals).ConfigureAwait(false) is int exitCode)
         {
             howItEnded = DescribeExit(exitCode);
+            programExit = exitCode;
         }
 
-        return await Profiling.FinishRecordingAsync(result, settings, signals, howItEnded).ConfigureAwait(false);
+        return PassOn(await Profiling.FinishRecordingAsync(result, settings, signals, howItEnded).ConfigureAwait(false), programExit, parsed);
+    }
+
+    /// <summary>
+    /// The program's own exit code once the tables are printed, so that <c>run</c> can wrap a test or a job in a script;
+    /// the tool's code when it failed, and 0 with <c>--ignore-exit-code</c>. A program the tool ended itself passes nothing on.
+    /// </summary>
+    private static int PassOn(int toolExitCode, int? programExitCode, ParseResult parsed) =>
+        toolExitCode == (int)ExitCode.Success && programExitCode is int program && !parsed.GetValue(IgnoreExitCode) ? program : toolExitCode;
+
+    /// <summary>
+    /// Only what follows <c>--</c> is the program: an option this command does not know, or a program named before
+    /// <c>--</c>, is a usage error rather than something to execute.
+    /// </summary>
+    private static void EnsureProgramFollowsDoubleDash(ParseResult parsed)
+    {
+        IReadOnlyList<System.CommandLine.Parsing.Token> tokens = parsed.Tokens;
+        int doubleDash = -1;
+        for (int i = 0; i < tokens.Count && doubleDash < 0; i++)
+        {
+            doubleDash = tokens[i].Type == System.CommandLine.Parsing.TokenType.DoubleDash ? i : -1;
+        }
+
+        System.CommandLine.Parsing.ArgumentResult? program = parsed.GetResult(TargetCommand);
+        System.CommandLine.Parsing.Token? early = program?.Tokens.FirstOrDefault(t => doubleDash < 0 || IndexOf(tokens, t) < doubleDash);
+        if (early is not null)
+        {
+            throw new UsageException(early.Value.StartsWith('-')
+                ? $"unknown option '{early.Value}' for run (the program to run and its arguments go after --)"
+                : $"the program to run goes after --: dotnet-memline run --method <name> -- {early.Value} ...");
+        }
+    }
+
+    private static int IndexOf(IReadOnlyList<System.CommandLine.Parsing.Token> tokens, System.CommandLine.Parsing.Token token)
+    {
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (ReferenceEquals(tokens[i], token))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The program reached its exit and waits there (the hook has said so), rather than having crashed or been killed.</summary>

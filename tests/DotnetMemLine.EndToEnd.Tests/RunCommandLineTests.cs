@@ -1,0 +1,48 @@
+using DotnetMemLine.EndToEnd.Tests.Infrastructure;
+
+namespace DotnetMemLine.EndToEnd.Tests;
+
+/// <summary>
+/// `run`'s command line as scripts use it: only what follows `--` is the program (an unknown option is a usage error,
+/// never something to execute), and the program's exit code is passed on once the tables are printed.
+/// </summary>
+[TestClass]
+public sealed class RunCommandLineTests
+{
+    private const string Method = "LifetimesShape.CacheAll";
+
+    [TestMethod]
+    public async Task AnUnknownOptionBeforeTheDoubleDash_IsAUsageError_AndStartsNothing()
+    {
+        using RunningProcess tool = RunningProcess.StartTool(["run", "--retentoin", "--method", Method, "--", "dotnet", Repo.ShapesTargetDll, "lifetimes", "/dev/null"]);
+        ToolAssert.FailsWith(await tool.WaitForExitAsync(TimeSpan.FromMinutes(1)), 2, "unknown option '--retentoin' for run");
+    }
+
+    [TestMethod]
+    public async Task AProgramWithoutTheDoubleDash_IsAUsageError()
+    {
+        using RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "dotnet", Repo.ShapesTargetDll]);
+        ToolAssert.FailsWith(await tool.WaitForExitAsync(TimeSpan.FromMinutes(1)), 2, "the program to run goes after --");
+    }
+
+    [TestMethod]
+    public async Task TheProgramsExitCode_IsPassedOn_AfterTheTables_UnlessIgnored()
+    {
+        // The target refuses an unknown shape with exit code 2 after its runtime started: the table is printed, empty.
+        using var folder = new TempFolder();
+        string[] program = ["--", "dotnet", Repo.ShapesTargetDll, "no-such-shape", folder.File("truth.json")];
+        using (RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "-o", folder.File("a.nettrace"), .. program]))
+        {
+            ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+            Assert.AreEqual(2, result.ExitCode, result.ToString());
+            Assert.Contains("the target exited with code 2", result.StandardError, result.ToString());
+            Assert.Contains("Method:    ShapesTarget.Shapes.LifetimesShape.CacheAll", result.StandardOutput, result.ToString());
+        }
+
+        using (RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "--ignore-exit-code", "-o", folder.File("b.nettrace"), .. program]))
+        {
+            ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+            Assert.AreEqual(0, result.ExitCode, result.ToString());
+        }
+    }
+}
