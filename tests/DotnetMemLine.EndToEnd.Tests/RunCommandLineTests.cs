@@ -26,6 +26,25 @@ public sealed class RunCommandLineTests
     }
 
     [TestMethod]
+    public async Task AMethodNameInNoneOfTheProgramsAssemblies_FailsBeforeTheProgramRuns_AndLeavesNoTrace()
+    {
+        using var folder = new TempFolder();
+        using RunningProcess tool = RunningProcess.StartTool(["run", "--method", "CacheAl", "--", "dotnet", Repo.ShapesTargetDll, "lifetimes", folder.File("truth.json")], workingDirectory: folder.Path);
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        ToolAssert.FailsWith(result, 5, "no method matches the name 'CacheAl' in ShapesTarget.dll; closest: ShapesTarget.Shapes.LifetimesShape.CacheAll");
+        Assert.DoesNotContain("Recording", result.StandardError, "the program must not have been started");
+        Assert.IsFalse(File.Exists(folder.File("truth.json")), "the program must not have run");
+        Assert.IsEmpty(Directory.GetFiles(folder.Path, "*.nettrace"), "no trace file is left behind");
+    }
+
+    [TestMethod]
+    public async Task AMissingProgramAssembly_IsAOneLineError_NotTheSdksOwnCli()
+    {
+        using RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "--", "dotnet", "bin/Release/net10.0/Missing.dll"]);
+        ToolAssert.FailsWith(await tool.WaitForExitAsync(TimeSpan.FromMinutes(1)), 10, "the program bin/Release/net10.0/Missing.dll does not exist");
+    }
+
+    [TestMethod]
     public async Task TheProgramsExitCode_IsPassedOn_AfterTheTables_UnlessIgnored()
     {
         // The target refuses an unknown shape with exit code 2 after its runtime started: the table is printed, empty.

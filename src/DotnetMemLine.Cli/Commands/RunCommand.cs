@@ -50,9 +50,10 @@ internal static class RunCommand
         EnsureProgramFollowsDoubleDash(parsed);
         string[] target = parsed.GetRequiredValue(TargetCommand);
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
+        ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
+        CheckMethodsAgainstTheProgram(target, settings);
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
         using var signals = new StopSignal();
-        ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         bool exact = parsed.GetValue(CommonOptions.Exact);
         bool lifetimes = !parsed.GetValue(CommonOptions.NoLifetimes);
         bool retention = parsed.GetValue(CommonOptions.Retention);
@@ -125,6 +126,56 @@ internal static class RunCommand
         }
 
         return PassOn(await Profiling.FinishRecordingAsync(result, settings, signals, howItEnded).ConfigureAwait(false), programExit, parsed);
+    }
+
+    /// <summary>
+    /// A <c>--method</c> that names nothing in the program's assemblies (those beside its .dll, then the shared framework)
+    /// fails before the program runs, not after: a typo should not cost a whole run. Ambiguity is left to the analysis,
+    /// which sees what was loaded.
+    /// </summary>
+    private static void CheckMethodsAgainstTheProgram(string[] target, ReportSettings settings)
+    {
+        string? app = target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            ?? (File.Exists(target[0] + ".dll") ? target[0] + ".dll" : null);
+        if (app is not null && !File.Exists(app))
+        {
+            // 'dotnet Missing.dll' would start the SDK's own CLI, and profile that.
+            throw new MemLineException(FailureKind.TargetFailedToStart, $"the program {app} does not exist (build it first, e.g. dotnet build -c Release)");
+        }
+
+        string? folder = app is not null ? Path.GetDirectoryName(Path.GetFullPath(app)) : null;
+        if (folder is null)
+        {
+            return;
+        }
+
+        string[] beside = Directory.GetFiles(folder, "*.dll");
+        string scope = beside.Length == 1 ? Path.GetFileName(app)! : $"the {beside.Length} assemblies beside {Path.GetFileName(app)}";
+        try
+        {
+            _ = Attribution.MethodSelection.Resolve(settings.Analysis.MethodPatterns, beside, scope, settings.Analysis.SymbolDirectories);
+        }
+        catch (MemLineException notThere) when (notThere.Kind == FailureKind.MethodNotFound)
+        {
+            // A framework method (System.Linq.Enumerable.ToList) is a fair thing to profile.
+            string framework = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "";
+            string[] all = [.. beside, .. Directory.GetFiles(framework, "*.dll")];
+            try
+            {
+                _ = Attribution.MethodSelection.Resolve(settings.Analysis.MethodPatterns, all, scope + " and the shared framework", settings.Analysis.SymbolDirectories);
+            }
+            catch (MemLineException stillNot) when (stillNot.Kind == FailureKind.MethodNotFound)
+            {
+                throw notThere;
+            }
+            catch (Exception ex) when (ex is MemLineException or BadImageFormatException or IOException or UnauthorizedAccessException)
+            {
+                // Anything else (ambiguity, an unreadable file) is the analysis' to report, with what was loaded.
+            }
+        }
+        catch (Exception ex) when (ex is MemLineException or BadImageFormatException or IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>
