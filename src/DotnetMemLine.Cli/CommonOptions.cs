@@ -29,7 +29,7 @@ internal static class CommonOptions
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    public static readonly Option<int> BufferSize = new("--buffer-size")
+    public static readonly Option<int> BufferSize = new("--buffer-size", "--buffersize") // dotnet-trace spells it --buffersize
     {
         Description = "Size in MB of the runtime's event buffer; raise it if events are dropped.",
         DefaultValueFactory = _ => 256,

@@ -4,7 +4,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 
 /// <summary>
 /// `run`'s command line as scripts use it: only what follows `--` is the program (an unknown option is a usage error,
-/// never something to execute), and the program's exit code is passed on once the tables are printed.
+/// never something to execute), a wrong method name or a missing program fails before anything runs, the program's
+/// exit code is passed on once the tables are printed, and dotnet-trace's spellings of shared options are accepted.
 /// </summary>
 [TestClass]
 public sealed class RunCommandLineTests
@@ -35,6 +36,21 @@ public sealed class RunCommandLineTests
         Assert.DoesNotContain("Recording", result.StandardError, "the program must not have been started");
         Assert.IsFalse(File.Exists(folder.File("truth.json")), "the program must not have run");
         Assert.IsEmpty(Directory.GetFiles(folder.Path, "*.nettrace"), "no trace file is left behind");
+    }
+
+    [TestMethod]
+    public async Task DotnetTracesSpellings_DportAndBuffersize_AreAccepted()
+    {
+        using (RunningProcess tool = RunningProcess.StartTool(["collect", "--dport", "/nonexistent/dotnet-diagnostic-1-2-socket", "--method", Method]))
+        {
+            ToolAssert.FailsWith(await tool.WaitForExitAsync(TimeSpan.FromMinutes(1)), 3, "no diagnostics socket at /nonexistent/dotnet-diagnostic-1-2-socket");
+        }
+
+        // Accepted as an option (not a usage error): the run then stops at the method name, before the program starts.
+        using (RunningProcess tool = RunningProcess.StartTool(["run", "--buffersize", "64", "--method", "CacheAl", "--", "dotnet", Repo.ShapesTargetDll]))
+        {
+            ToolAssert.FailsWith(await tool.WaitForExitAsync(TimeSpan.FromMinutes(1)), 5, "no method matches the name 'CacheAl'");
+        }
     }
 
     [TestMethod]

@@ -29,7 +29,7 @@ internal static class CollectCommand
     };
     private static readonly Option<string?> ProcessName = new("--name", "-n") { Description = "Name of the process to profile." };
 
-    private static readonly Option<string?> DiagnosticPort = new("--diagnostic-port")
+    private static readonly Option<string?> DiagnosticPort = new("--diagnostic-port", "--dport") // dotnet-trace's alias
     {
         Description = "Attach through this diagnostics socket (the target's dotnet-diagnostic-<pid>-<key>-socket) instead of finding the process: "
             + "for a target with another TMPDIR or in a container.",
