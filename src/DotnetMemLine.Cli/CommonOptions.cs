@@ -20,7 +20,8 @@ internal static class CommonOptions
 
     public static readonly Option<string?> Output = new("--output", "-o")
     {
-        Description = "Trace file to write (.nettrace). Default: <process>_<yyyyMMdd_HHmmss>.nettrace in the current directory.",
+        Description = "Trace file to write (.nettrace). Default: <process>_<yyyyMMdd_HHmmss>.nettrace in ~/.local/share/dotnet-memline/traces (the path is printed).",
+        HelpName = "file",
     };
 
     public static readonly Option<string[]> Symbols = new("--symbols")
@@ -56,6 +57,7 @@ internal static class CommonOptions
 
     public static readonly Option<TimeSpan?> GCEvery = new("--gc-every")
     {
+        HelpName = "seconds",
         Description = "Make the program run a full GC this often while recording, in seconds (0.2): Peak live and Peak heap are then "
             + "measured at least that often, even where the runtime's own GCs are rare (after a large heap grew its budgets). "
             + "Each GC pauses the program; see docs/how-it-works.md.",

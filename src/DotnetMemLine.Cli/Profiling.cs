@@ -12,7 +12,7 @@ internal static class Profiling
     /// <summary>Creates the trace file before attaching, so an unwritable path fails at once.</summary>
     public static FileStream CreateTraceFile(string? requestedPath, string processName)
     {
-        string path = requestedPath ?? $"{processName}_{DateTime.Now:yyyyMMdd_HHmmss}.nettrace";
+        string path = requestedPath ?? Path.Combine(DefaultTraceFolder(), $"{processName}_{DateTime.Now:yyyyMMdd_HHmmss}.nettrace");
         path = Path.GetFullPath(path);
         try
         {
@@ -28,6 +28,26 @@ internal static class Profiling
         {
             throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the trace file {path}: {WithoutPath(ex.Message, path)}", ex);
         }
+    }
+
+    /// <summary>
+    /// Where traces go without <c>-o</c>: a folder of the user's (on Linux ~/.local/share/dotnet-memline/traces, or under
+    /// $XDG_DATA_HOME), not the working directory, which every run would otherwise litter; created when missing.
+    /// </summary>
+    private static string DefaultTraceFolder()
+    {
+        string data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        string folder = Path.Combine(string.IsNullOrEmpty(data) ? Path.GetTempPath() : data, "dotnet-memline", "traces");
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // CreateTraceFile says the folder cannot be written, with its path.
+        }
+
+        return folder;
     }
 
     public static void Status(string message) => Console.Error.WriteLine(TerminalText.Clean(message));

@@ -54,6 +54,24 @@ public sealed class RunCommandLineTests
     }
 
     [TestMethod]
+    public async Task WithoutOutput_TheTraceGoesToTheUsersTraceFolder_NotTheWorkingDirectory()
+    {
+        using var folder = new TempFolder();
+        string work = Directory.CreateDirectory(folder.File("work")).FullName;
+        string data = folder.File("data");
+        using RunningProcess tool = RunningProcess.StartTool(
+            ["run", "--method", Method, "--", "dotnet", Repo.ShapesTargetDll, "lifetimes", folder.File("truth.json")],
+            workingDirectory: work,
+            environment: new Dictionary<string, string> { ["XDG_DATA_HOME"] = data });
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        string[] traces = Directory.GetFiles(Path.Combine(data, "dotnet-memline", "traces"), "ShapesTarget_*.nettrace");
+        Assert.HasCount(1, traces, result.ToString());
+        Assert.Contains($"Trace saved: {traces[0]}", result.StandardError, result.ToString());
+        Assert.IsEmpty(Directory.GetFiles(work), "nothing is written to the working directory");
+    }
+
+    [TestMethod]
     public async Task AMissingProgramAssembly_IsAOneLineError_NotTheSdksOwnCli()
     {
         using RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "--", "dotnet", "bin/Release/net10.0/Missing.dll"]);
