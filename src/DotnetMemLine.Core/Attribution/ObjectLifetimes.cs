@@ -147,20 +147,14 @@ internal sealed class ObjectLifetimes
     }
 
     /// <summary>The objects still tracked at the end: alive at the last examined GC, or allocated after it.</summary>
-    public IEnumerable<LiveSpan> Remaining()
-    {
-        foreach (Tracked o in _objects)
-        {
-            yield return new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount);
-        }
-    }
+    public IEnumerable<LiveSpan> Remaining() => RemainingObjects().Select(o => o.Span);
 
     /// <summary>As <see cref="Remaining"/>, with where each object is now (moves followed) and its type: for finding it in the live process.</summary>
     public IEnumerable<(LiveSpan Span, ulong Address, int TypeId)> RemainingObjects()
     {
         foreach (Tracked o in _objects)
         {
-            yield return (new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount), o.Address, o.TypeId);
+            yield return (o.Span(), o.Address, o.TypeId);
         }
     }
 
@@ -215,7 +209,7 @@ internal sealed class ObjectLifetimes
                 // generation was collected after all: one the GC did not promote as counted here).
                 if (o.LastSeenAlive > 0)
                 {
-                    _spans.Add(new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount));
+                    _spans.Add(o.Span());
                 }
 
                 continue; // died in this GC
@@ -257,7 +251,7 @@ internal sealed class ObjectLifetimes
             if (found < 0 && o.LastSeenAlive > 0)
             {
                 // Objects allocated since the last GC may lie past their region's used part (in an allocation context): not these.
-                _spans.Add(new LiveSpan(o.Owner, o.AllocatedAfter + 1, o.LastSeenAlive, o.ObjectSize, o.SampledByteOffset, o.ObjectCount));
+                _spans.Add(o.Span());
                 continue;
             }
 
@@ -352,6 +346,9 @@ internal sealed class ObjectLifetimes
         public int OldSince;
         public int LastSeenAlive;
         public int TypeId;
+
+        /// <summary>The GCs it was seen alive at, with what its estimator needs.</summary>
+        public readonly LiveSpan Span() => new(Owner, AllocatedAfter + 1, LastSeenAlive, ObjectSize, SampledByteOffset, ObjectCount);
     }
 }
 
