@@ -82,6 +82,7 @@ internal static class CollectCommand
         string? port = parsed.GetValue(DiagnosticPort);
         (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
+        settings = settings with { Analysis = settings.Analysis with { RecordedWithAllocationEvents = true } };
         CheckMethodsAgainstTheProcess(pid, settings);
         if (parsed.GetValue(CommonOptions.Retention))
         {

@@ -51,6 +51,7 @@ internal static class RunCommand
         string[] target = parsed.GetRequiredValue(TargetCommand);
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
+        settings = settings with { Analysis = settings.Analysis with { RecordedWithAllocationEvents = true } };
         CheckMethodsAgainstTheProgram(target, settings);
         using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
         using var signals = new StopSignal();

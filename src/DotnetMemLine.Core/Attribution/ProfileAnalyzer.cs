@@ -10,6 +10,12 @@ public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IRead
 {
     /// <summary>Keep every sampled object still alive at the end, where it is now (<see cref="ProfileReport.LiveObjects"/>): for <c>--retention</c>.</summary>
     public bool KeepLiveObjects { get; init; }
+
+    /// <summary>
+    /// The trace was recorded by this tool (collect, run), with the allocation keywords on: a trace without allocation
+    /// events then means the program allocated nothing while it was recorded, not that the events were left out.
+    /// </summary>
+    public bool RecordedWithAllocationEvents { get; init; }
 }
 
 /// <summary>
@@ -38,7 +44,7 @@ public static class ProfileAnalyzer
     private static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols, CancellationToken cancellationToken)
     {
         TraceSummary summary = trace.Summary;
-        EnsureTraceIsUsable(summary);
+        EnsureTraceIsUsable(summary, options.RecordedWithAllocationEvents);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
             ? EstimatorKind.AllocationTick
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
@@ -242,7 +248,7 @@ public static class ProfileAnalyzer
         return warnings;
     }
 
-    private static void EnsureTraceIsUsable(TraceSummary summary)
+    private static void EnsureTraceIsUsable(TraceSummary summary, bool recordedWithAllocationEvents)
     {
         if (summary.EventKind == AllocationEventKind.None && summary.ReadProblem is not null)
         {
@@ -255,6 +261,12 @@ public static class ProfileAnalyzer
         {
             throw new MemLineException(FailureKind.TraceIncomplete,
                 $"{summary.TracePath} has no allocation events: the recording was cut off before any reached the file");
+        }
+
+        if (summary.EventKind == AllocationEventKind.None && recordedWithAllocationEvents)
+        {
+            throw new MemLineException(FailureKind.TraceIncomplete,
+                $"the program allocated nothing while it was recorded ({summary.DurationSeconds:F1} s): record while it does the work to profile (the trace is {summary.TracePath})");
         }
 
         if (summary.EventKind == AllocationEventKind.None)

@@ -477,6 +477,20 @@ public sealed class ProfileAnalyzerTests
     }
 
     [TestMethod]
+    public void TraceWithoutAllocationEvents_RecordedByTheTool_SaysTheProgramAllocatedNothing()
+    {
+        // collect and run record with the allocation keywords on: no events means an idle program, not a missing keyword.
+        var trace = new FakeAllocationTrace(Methods, AllocationEventKind.None);
+
+        MemLineException error = Assert.ThrowsExactly<MemLineException>(
+            () => ProfileAnalyzer.Analyze(trace, new AnalysisOptions(["Simple"], []) { RecordedWithAllocationEvents = true }));
+
+        Assert.AreEqual(FailureKind.TraceIncomplete, error.Kind);
+        StringAssert.StartsWith(error.Message, "the program allocated nothing while it was recorded");
+        Assert.DoesNotContain("0x80000000000", error.Message);
+    }
+
+    [TestMethod]
     public void UnknownMethod_IsRefusedWithTheClosestNames()
     {
         var trace = new FakeAllocationTrace(Methods).Sample(Size, At(Selected, AllocLine));
