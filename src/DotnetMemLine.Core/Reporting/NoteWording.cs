@@ -48,8 +48,8 @@ public static class NoteWording
         NoSurvivalEventsNote => "the trace has no GC survival events, so what these lines kept alive is unknown (record keyword 0x400000, GCHeapSurvivalAndMovement, to get Peak live and Live at end)",
         AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
             + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",
-        InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {n.Site.Method} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {n.Site.Method}",
-        InlinedIntoNote n => $"{n.Site.Inlinee} was inlined into {n.Site.Method}; its allocations there are counted on the line of {n.Site.Method} that called it, not on its own lines",
+        InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {CSharpNames.Readable(n.Site.Method)} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {CSharpNames.Readable(n.Site.Method)}",
+        InlinedIntoNote n => $"{n.Site.Inlinee} was inlined into {CSharpNames.Readable(n.Site.Method)}; its allocations there are counted on the line of {CSharpNames.Readable(n.Site.Method)} that called it, not on its own lines",
         NoCompiledCodeNote n => $"{n.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "
             + "or the JIT had inlined it into its callers before the session started (the JIT reports inlining only as it compiles; "
             + "`dotnet-memline run` records it from the start)",
@@ -86,7 +86,7 @@ public static class NoteWording
         }
 
         string noSamples = n.HasSamples ? "" : $"No allocation was seen in {n.MethodName}'s own frames. ";
-        string calledFrom = n.Callers.Count > 0 ? $"{n.MethodName} is called from code compiled before the session began: {string.Join(", ", n.Callers)}. " : "";
+        string calledFrom = n.Callers.Count > 0 ? $"{n.MethodName} is called from code compiled before the session began: {string.Join(", ", n.Callers.Select(CSharpNames.Readable))}. " : "";
         string lambdas = n.LambdasMayBeInlined ? "Its lambdas and local functions may have been inlined into their callers (a LINQ operator, say) before the session began. " : "";
         return noSamples + calledFrom + lambdas
             + "The JIT's inlining decisions for code compiled before the session are not in the trace: what it inlined counts on the caller's line, not here. "
