@@ -5,6 +5,35 @@ namespace DotnetMemLine.EndToEnd.Tests.Infrastructure;
 /// <summary>Checks of one method's table against the shapes target's truth.</summary>
 internal static class ShapeAssert
 {
+    /// <summary>A line's byte figure, 0 when null (nothing of the line).</summary>
+    public static double Bytes(JsonElement line, string field) =>
+        line.GetProperty(field).ValueKind == JsonValueKind.Number ? line.GetProperty(field).GetDouble() : 0;
+
+    /// <summary>
+    /// A sampled live figure (<paramref name="field"/> "liveAtEnd" or "peakLive") against the target's truth: null when it is
+    /// within 10% of it and the truth lies in its interval widened by half its width, else what is wrong.
+    /// </summary>
+    public static string? LiveMismatch(JsonElement line, string field, long truth)
+    {
+        double bytes = Bytes(line, field + "Bytes");
+        double low = Bytes(line, field + "BytesLow");
+        double high = Bytes(line, field + "BytesHigh");
+        double halfWidth = (high - low) / 2;
+        return Math.Abs(bytes - truth) / truth > 0.10 || truth < low - halfWidth || truth > high + halfWidth
+            ? $"{field} {bytes:N0} [{low:N0}, {high:N0}] vs truth {truth:N0} ({(bytes - truth) / truth:P1})"
+            : null;
+    }
+
+    /// <summary><see cref="LiveMismatch"/> as an assertion; the recording's files are kept when it fails.</summary>
+    public static void LiveMatchesTruth(ShapeRecording recording, JsonElement line, string field, long truth)
+    {
+        if (LiveMismatch(line, field, truth) is { } mismatch)
+        {
+            recording.KeepFiles();
+            Assert.Fail($"{mismatch}\n{recording.Where}");
+        }
+    }
+
     /// <summary>
     /// Every checked line the target recorded for <paramref name="member"/> of <paramref name="file"/>
     /// that lies within the table's lines (signature to closing brace) matches its truth by

@@ -71,7 +71,7 @@ public sealed class GCKindsShapeTests
         foreach ((int method, string text, string fact) in KeepingLines)
         {
             JsonElement line = ShapeAssert.LineWithText(s_collect, s_collect.Method(method), text);
-            if (LiveMismatch(line, s_collect.Truth.Facts[fact]) is { } mismatch)
+            if (ShapeAssert.LiveMismatch(line, "liveAtEnd", s_collect.Truth.Facts[fact]) is { } mismatch)
             {
                 failures.Add($"{text}: {mismatch}");
             }
@@ -97,9 +97,9 @@ public sealed class GCKindsShapeTests
         {
             JsonElement line = ShapeAssert.LineWithText(s_exact, s_exact.Method(method), text);
             long truth = s_exact.Truth.Facts[fact];
-            if (Bytes(line, "liveAtEndBytes") != truth || Bytes(line, "liveAtEndBytesLow") != truth || Bytes(line, "liveAtEndBytesHigh") != truth)
+            if (ShapeAssert.Bytes(line, "liveAtEndBytes") != truth || ShapeAssert.Bytes(line, "liveAtEndBytesLow") != truth || ShapeAssert.Bytes(line, "liveAtEndBytesHigh") != truth)
             {
-                failures.Add($"{text}: live at end {Bytes(line, "liveAtEndBytes"):N0} vs truth {truth:N0}");
+                failures.Add($"{text}: live at end {ShapeAssert.Bytes(line, "liveAtEndBytes"):N0} vs truth {truth:N0}");
             }
 
             // The target's last blocking GC followed every line's last allocation: nothing is left unjudged.
@@ -122,25 +122,10 @@ public sealed class GCKindsShapeTests
         {
             Assert.AreEqual(0, recording.Truth.Facts["gckinds.gaps.kept"]);
             JsonElement gaps = ShapeAssert.LineWithText(recording, recording.Method(1), GapsLine);
-            Assert.AreEqual(0, Bytes(gaps, "liveAtEndBytes"), recording.Where);
-            Assert.IsGreaterThan(0, Bytes(gaps, "peakLiveBytes"), $"the gaps were alive at some GC before they were freed\n{recording.Where}");
+            Assert.AreEqual(0, ShapeAssert.Bytes(gaps, "liveAtEndBytes"), recording.Where);
+            Assert.IsGreaterThan(0, ShapeAssert.Bytes(gaps, "peakLiveBytes"), $"the gaps were alive at some GC before they were freed\n{recording.Where}");
         }
     }
-
-    /// <summary>As LifetimesShapeTests.AssertLive: within 10% of the truth, and the truth within the interval widened by half its width.</summary>
-    private static string? LiveMismatch(JsonElement line, long truth)
-    {
-        double bytes = Bytes(line, "liveAtEndBytes");
-        double low = Bytes(line, "liveAtEndBytesLow");
-        double high = Bytes(line, "liveAtEndBytesHigh");
-        double halfWidth = (high - low) / 2;
-        return Math.Abs(bytes - truth) / truth > 0.10 || truth < low - halfWidth || truth > high + halfWidth
-            ? $"live at end {bytes:N0} [{low:N0}, {high:N0}] vs truth {truth:N0} ({(bytes - truth) / truth:P1})"
-            : null;
-    }
-
-    private static double Bytes(JsonElement line, string field) =>
-        line.GetProperty(field).ValueKind == JsonValueKind.Number ? line.GetProperty(field).GetDouble() : 0;
 
     private static IEnumerable<string> Notes(JsonElement method) => method.GetProperty("notes").EnumerateArray().Select(n => n.GetString() ?? "");
 }

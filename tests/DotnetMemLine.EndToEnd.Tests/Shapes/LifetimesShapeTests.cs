@@ -35,8 +35,8 @@ public sealed class LifetimesShapeTests
     {
         Assert.IsTrue(s_collect.Report.RootElement.GetProperty("followsLifetimes").GetBoolean(), s_collect.Where);
         JsonElement cacheAll = s_collect.Method(0);
-        AssertLive(s_collect, ShapeAssert.LineWithText(s_collect, cacheAll, "s_blocks.Add(new byte[BlockLength])"), "liveAtEnd", s_collect.Truth.Facts["lifetimes.blocks.kept"]);
-        AssertLive(s_collect, ShapeAssert.LineWithText(s_collect, cacheAll, "s_buffers.Add(new byte[BufferLength])"), "liveAtEnd", s_collect.Truth.Facts["lifetimes.buffers.kept"]);
+        ShapeAssert.LiveMatchesTruth(s_collect, ShapeAssert.LineWithText(s_collect, cacheAll, "s_blocks.Add(new byte[BlockLength])"), "liveAtEnd", s_collect.Truth.Facts["lifetimes.blocks.kept"]);
+        ShapeAssert.LiveMatchesTruth(s_collect, ShapeAssert.LineWithText(s_collect, cacheAll, "s_buffers.Add(new byte[BufferLength])"), "liveAtEnd", s_collect.Truth.Facts["lifetimes.buffers.kept"]);
         Assert.IsFalse(Notes(cacheAll).Any(n => n.Contains("no full GC ran", StringComparison.Ordinal)), s_collect.Where);
     }
 
@@ -45,9 +45,9 @@ public sealed class LifetimesShapeTests
     {
         // The scratch array and the chunks: at most the last scratch array (kept by the sink) and nothing of the chunks.
         JsonElement scratch = ShapeAssert.LineWithText(s_collect, s_collect.Method(0), "var scratch = new byte[BlockLength * 4]");
-        Assert.IsLessThan(1_000_000, Bytes(scratch, "liveAtEndBytes"), s_collect.Where);
+        Assert.IsLessThan(1_000_000, ShapeAssert.Bytes(scratch, "liveAtEndBytes"), s_collect.Where);
         JsonElement chunk = ShapeAssert.LineWithText(s_collect, s_collect.Method(1), "chunk.Add(new byte[BlockLength])");
-        Assert.AreEqual(0, Bytes(chunk, "liveAtEndBytes"), s_collect.Where);
+        Assert.AreEqual(0, ShapeAssert.Bytes(chunk, "liveAtEndBytes"), s_collect.Where);
     }
 
     [TestMethod]
@@ -57,8 +57,8 @@ public sealed class LifetimesShapeTests
         foreach (ShapeRecording recording in new[] { s_collect, s_run })
         {
             double chunkBytes = recording.Truth.Facts["lifetimes.chunk"];
-            double cached = Bytes(ShapeAssert.LineWithText(recording, recording.Method(0), "s_blocks.Add(new byte[BlockLength])"), "peakLiveBytes");
-            double chunked = Bytes(ShapeAssert.LineWithText(recording, recording.Method(1), "chunk.Add(new byte[BlockLength])"), "peakLiveBytesHigh");
+            double cached = ShapeAssert.Bytes(ShapeAssert.LineWithText(recording, recording.Method(0), "s_blocks.Add(new byte[BlockLength])"), "peakLiveBytes");
+            double chunked = ShapeAssert.Bytes(ShapeAssert.LineWithText(recording, recording.Method(1), "chunk.Add(new byte[BlockLength])"), "peakLiveBytesHigh");
             Assert.IsLessThanOrEqualTo(3 * chunkBytes, chunked, $"chunked twin's peak live {chunked:N0}\n{recording.Where}");
             Assert.IsGreaterThan(5 * chunked + chunkBytes, cached, $"cache's peak live {cached:N0}, twin's {chunked:N0}\n{recording.Where}");
         }
@@ -68,7 +68,7 @@ public sealed class LifetimesShapeTests
     public void Collect_PeakLive_OfTheCache_IsWhatItHeldAtTheFinalGC()
     {
         JsonElement line = ShapeAssert.LineWithText(s_collect, s_collect.Method(0), "s_blocks.Add(new byte[BlockLength])");
-        AssertLive(s_collect, line, "peakLive", s_collect.Truth.Facts["lifetimes.blocks.kept"]);
+        ShapeAssert.LiveMatchesTruth(s_collect, line, "peakLive", s_collect.Truth.Facts["lifetimes.blocks.kept"]);
     }
 
     [TestMethod]
@@ -76,22 +76,6 @@ public sealed class LifetimesShapeTests
     {
         Assert.IsTrue(Notes(s_run.Method(0)).Any(n => n.Contains("no full GC ran", StringComparison.Ordinal)), s_run.Where);
     }
-
-    private static void AssertLive(ShapeRecording recording, JsonElement line, string field, long truth)
-    {
-        double bytes = Bytes(line, field + "Bytes");
-        double low = Bytes(line, field + "BytesLow");
-        double high = Bytes(line, field + "BytesHigh");
-        double halfWidth = (high - low) / 2;
-        if (Math.Abs(bytes - truth) / truth > 0.10 || truth < low - halfWidth || truth > high + halfWidth)
-        {
-            recording.KeepFiles();
-            Assert.Fail($"{field} {bytes:N0} [{low:N0}, {high:N0}] vs truth {truth:N0}\n{recording.Where}");
-        }
-    }
-
-    private static double Bytes(JsonElement line, string field) =>
-        line.GetProperty(field).ValueKind == JsonValueKind.Number ? line.GetProperty(field).GetDouble() : 0;
 
     private static IEnumerable<string> Notes(JsonElement method) => method.GetProperty("notes").EnumerateArray().Select(n => n.GetString() ?? "");
 }

@@ -51,8 +51,8 @@ public sealed class RetentionShapeTests
         // those allocated after the last GC included, so Live at end is what the static lists hold.
         JsonElement cacheAll = s_run.Method(0);
         Assert.IsTrue(cacheAll.GetProperty("notes").EnumerateArray().Any(n => n.GetString()!.StartsWith("Live at end is what was still reachable", StringComparison.Ordinal)), s_run.Where);
-        AssertWithinInterval(ShapeAssert.LineWithText(s_run, cacheAll, BlocksLine), s_run.Truth.Facts["lifetimes.blocks.kept"]);
-        AssertWithinInterval(ShapeAssert.LineWithText(s_run, cacheAll, BuffersLine), s_run.Truth.Facts["lifetimes.buffers.kept"]);
+        ShapeAssert.LiveMatchesTruth(s_run, ShapeAssert.LineWithText(s_run, cacheAll, BlocksLine), "liveAtEnd", s_run.Truth.Facts["lifetimes.blocks.kept"]);
+        ShapeAssert.LiveMatchesTruth(s_run, ShapeAssert.LineWithText(s_run, cacheAll, BuffersLine), "liveAtEnd", s_run.Truth.Facts["lifetimes.buffers.kept"]);
         JsonElement chunk = ShapeAssert.LineWithText(s_run, s_run.Method(1), "chunk.Add(new byte[BlockLength])");
         Assert.AreEqual(JsonValueKind.Null, chunk.GetProperty("liveAtEndBytes").ValueKind, s_run.Where);
     }
@@ -82,16 +82,6 @@ public sealed class RetentionShapeTests
     {
         JsonElement chunk = ShapeAssert.LineWithText(s_collect, s_collect.Method(1), "chunk.Add(new byte[BlockLength])");
         Assert.AreEqual(0, chunk.GetProperty("retainedBy").GetArrayLength(), s_collect.Where);
-    }
-
-    private static void AssertWithinInterval(JsonElement line, long truth)
-    {
-        double bytes = line.GetProperty("liveAtEndBytes").GetDouble();
-        double low = line.GetProperty("liveAtEndBytesLow").GetDouble();
-        double high = line.GetProperty("liveAtEndBytesHigh").GetDouble();
-        double halfWidth = (high - low) / 2;
-        Assert.IsTrue(Math.Abs(bytes - truth) / truth <= 0.10 && truth >= low - halfWidth && truth <= high + halfWidth,
-            $"live at end {bytes:N0} [{low:N0}, {high:N0}] vs truth {truth:N0}\n{s_run.Where}");
     }
 
     /// <summary>Most of what the line keeps alive at the end is held by that path.</summary>
