@@ -11,24 +11,22 @@ public sealed class ExitHold : IDisposable
     /// <summary>The hook's file name, copied beside the tool.</summary>
     public const string HookFileName = "DotnetMemLine.ExitHook.dll";
 
+    private static readonly string HookPath = Path.Combine(AppContext.BaseDirectory, HookFileName);
+
     private readonly string _signal;
 
     private ExitHold(string signal) => _signal = signal;
 
     /// <summary>A hold for a program about to be launched, or null when the hook is not beside the tool.</summary>
-    public static ExitHold? Create()
-    {
-        string hook = Path.Combine(AppContext.BaseDirectory, HookFileName);
-        return File.Exists(hook) ? new ExitHold(Path.Combine(Path.GetTempPath(), $"dotnet-memline-{System.Environment.ProcessId}-{Guid.NewGuid():N}.exit")) : null;
-    }
+    public static ExitHold? Create() =>
+        File.Exists(HookPath) ? new ExitHold(Path.Combine(Path.GetTempPath(), $"dotnet-memline-{System.Environment.ProcessId}-{Guid.NewGuid():N}.exit")) : null;
 
     /// <summary>The environment the program is started with: the hook (after any it already has) and where to signal.</summary>
     public IReadOnlyDictionary<string, string> Environment(string? existingHooks)
     {
-        string hook = Path.Combine(AppContext.BaseDirectory, HookFileName);
         return new Dictionary<string, string>
         {
-            ["DOTNET_STARTUP_HOOKS"] = string.IsNullOrEmpty(existingHooks) ? hook : existingHooks + Path.PathSeparator + hook,
+            ["DOTNET_STARTUP_HOOKS"] = string.IsNullOrEmpty(existingHooks) ? HookPath : existingHooks + Path.PathSeparator + HookPath,
             ["DOTNET_MEMLINE_EXIT_SIGNAL"] = _signal,
             ["DOTNET_MEMLINE_TOOL_PID"] = System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

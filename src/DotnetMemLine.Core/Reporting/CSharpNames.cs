@@ -10,6 +10,24 @@ namespace DotnetMemLine.Reporting;
 /// </summary>
 public static partial class CSharpNames
 {
+    private static readonly Dictionary<string, string> Keywords = new(StringComparer.Ordinal)
+    {
+        ["Boolean"] = "bool", ["Byte"] = "byte", ["SByte"] = "sbyte", ["Char"] = "char", ["Int16"] = "short", ["UInt16"] = "ushort",
+        ["Int32"] = "int", ["UInt32"] = "uint", ["Int64"] = "long", ["UInt64"] = "ulong", ["Single"] = "float", ["Double"] = "double",
+        ["Decimal"] = "decimal", ["String"] = "string", ["Object"] = "object",
+    };
+
+    /// <summary>
+    /// A type as ClrMD names it (<c>System.Collections.Generic.List&lt;System.Single[]&gt;</c>) as a C# reader writes it in a
+    /// retention path (<c>List&lt;float[]&gt;</c>): the framework's namespaces dropped, its primitive types by keyword; the
+    /// program's own types keep their namespace.
+    /// </summary>
+    public static string TypeName(string clrName)
+    {
+        string name = TypeNamespace().Replace(clrName, "");
+        return PrimitiveName().Replace(name, m => Keywords.TryGetValue(m.Value, out string? keyword) ? keyword : m.Value);
+    }
+
     /// <summary>The name as a C# reader writes it.</summary>
     public static string Readable(string runtimeName)
     {
@@ -47,6 +65,15 @@ public static partial class CSharpNames
     [GeneratedRegex(@"(?<type>[\w.]+?)\.<>c(?:__DisplayClass[\d_]+)?\.<(?<method>[^<>]+)>b__[\d_]+")]
     private static partial Regex Lambda();
 
+    // "System." and its namespaces before a method's type (in a method name, a type is followed by '.').
     [GeneratedRegex(@"(?<![\w.])System\.(?:[A-Z]\w*\.)*(?=[A-Z]\w*\.)")]
     private static partial Regex FrameworkNamespace();
+
+    // "System." and its namespaces where a type name starts (not inside "MyApp.System.X").
+    [GeneratedRegex(@"(?<![\w.])System\.(?:[A-Z]\w*\.)*(?=[A-Z])")]
+    private static partial Regex TypeNamespace();
+
+    // A bare primitive type name left after the namespace went.
+    [GeneratedRegex(@"(?<![\w.])[A-Z]\w*(?![\w.])")]
+    private static partial Regex PrimitiveName();
 }

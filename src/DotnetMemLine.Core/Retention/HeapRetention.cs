@@ -210,7 +210,7 @@ public static class HeapRetention
         ulong current = address;
         while (true)
         {
-            types.Add(ShortTypeNames.Short(OneLine(heap.GetObjectType(current)?.Name ?? "?")));
+            types.Add(CSharpNames.TypeName(OneLine(heap.GetObjectType(current)?.Name ?? "?")));
             if (staticNames.TryGetValue(current, out string? root) || rootOf.TryGetValue(current, out root))
             {
                 types.Reverse();

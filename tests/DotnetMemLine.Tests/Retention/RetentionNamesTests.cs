@@ -5,7 +5,7 @@ using DotnetMemLine.Tests.Reporting;
 namespace DotnetMemLine.Tests.Retention;
 
 [TestClass]
-public sealed class ShortTypeNamesTests
+public sealed class RetentionNamesTests
 {
     [TestMethod]
     [DataRow("System.Collections.Generic.List<System.Single[]>", "List<float[]>")]
@@ -15,7 +15,7 @@ public sealed class ShortTypeNamesTests
     [DataRow("MyApp.String", "MyApp.String")]
     [DataRow("System.Object[]", "object[]")]
     public void FrameworkNamespacesGo_AndPrimitivesAreKeywords(string clrName, string expected) =>
-        Assert.AreEqual(expected, ShortTypeNames.Short(clrName));
+        Assert.AreEqual(expected, CSharpNames.TypeName(clrName));
 
     [TestMethod]
     public void TheTable_SaysWhoHoldsEachLine_AndHowLongTheProgramWasSuspended()
