@@ -10,8 +10,9 @@ internal static class CommonOptions
 {
     public static readonly Option<string[]> Method = new("--method", "-m")
     {
-        Description = "Method to report, as Method, Type.Method, Namespace.Type.Method or Method(int,string); repeat for several.",
-        Required = true,
+        Description = "Method whose every line to report, as Method, Type.Method, Namespace.Type.Method or Method(int,string); repeat for several. "
+            + "Without it: the lines and methods of your code (modules with PDBs outside the shared framework) that allocated the most.",
+        HelpName = "name",
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
@@ -72,6 +73,21 @@ internal static class CommonOptions
             + "and print, for each line that keeps memory alive, the shortest paths from a GC root (a static field, a thread's stack, a handle) to its objects.",
     };
 
+    public static readonly Option<int> Top = new("--top")
+    {
+        HelpName = "count",
+        Description = "Without --method: how many lines and methods to list (10).",
+        DefaultValueFactory = _ => ProgramReport.DefaultTop,
+        CustomParser = result => int.TryParse(result.Tokens.Single().Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int top) && top > 0
+            ? top
+            : FailTop(result),
+    };
+
+    public static readonly Option<bool> Types = new("--types")
+    {
+        Description = "Under each line, the types it allocated and their shares (the JSON report always has them).",
+    };
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "Print details of errors, including stack traces.",
@@ -87,9 +103,16 @@ internal static class CommonOptions
     };
 
     /// <summary>What every command that prints a report was asked for: the methods, where their PDBs are, the format.</summary>
-    public static ReportSettings ReportSettingsFrom(ParseResult parsed) => new(
-        new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []),
-        ReportRenderers.Find(parsed.GetValue(Format) ?? "") ?? ReportRenderers.Default);
+    public static ReportSettings ReportSettingsFrom(ParseResult parsed)
+    {
+        IReportRenderer renderer = ReportRenderers.Find(parsed.GetValue(Format) ?? "") ?? ReportRenderers.Default;
+        if (renderer is TextTableRenderer && parsed.GetValue(Types))
+        {
+            renderer = new TextTableRenderer { ShowTypes = true };
+        }
+
+        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top) }, renderer);
+    }
 
     private static Option<string> CreateFormat()
     {
@@ -115,6 +138,12 @@ internal static class CommonOptions
     {
         result.AddError($"--gc-every must be seconds, at least 0.1 (each is a full GC), not '{result.Tokens.Single().Value}'");
         return null;
+    }
+
+    private static int FailTop(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--top must be a whole number above 0, not '{result.Tokens.Single().Value}'");
+        return 0;
     }
 
     private static TimeSpan? FailDuration(System.CommandLine.Parsing.ArgumentResult result)

@@ -72,6 +72,19 @@ public sealed class RunCommandLineTests
     }
 
     [TestMethod]
+    public async Task AMethodThatNeverRan_SaysSo()
+    {
+        // The program runs the lifetimes shape only: the hotspot shape's Process is in its assembly but never called.
+        using var folder = new TempFolder();
+        using RunningProcess tool = RunningProcess.StartTool(
+            ["run", "--method", "HotspotShape.Process", "--no-lifetimes", "-o", folder.File("t.nettrace"), "--", "dotnet", Repo.ShapesTargetDll, "lifetimes", folder.File("truth.json"), "--rounds", "2"]);
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.Contains("Total:     no allocation samples while the method ran", result.StandardOutput, result.ToString());
+        Assert.Contains("Note:      Process never ran while the program was recorded: the runtime compiled no code for it and inlined it into no caller", result.StandardOutput, result.ToString());
+    }
+
+    [TestMethod]
     public async Task AMissingProgramAssembly_IsAOneLineError_NotTheSdksOwnCli()
     {
         using RunningProcess tool = RunningProcess.StartTool(["run", "--method", Method, "--", "dotnet", "bin/Release/net10.0/Missing.dll"]);

@@ -16,6 +16,8 @@ internal static class AnalyzeCommand
         {
             TraceFile,
             CommonOptions.Method,
+            CommonOptions.Top,
+            CommonOptions.Types,
             CommonOptions.Format,
             CommonOptions.Symbols,
         };

@@ -47,6 +47,8 @@ internal static class CollectCommand
             ProcessName,
             DiagnosticPort,
             CommonOptions.Method,
+            CommonOptions.Top,
+            CommonOptions.Types,
             CommonOptions.Duration,
             CommonOptions.Output,
             CommonOptions.Format,
@@ -79,11 +81,17 @@ internal static class CollectCommand
             throw new UsageException("--exact works only with 'run': the runtime records every allocation only if asked at its startup, not once it is running; use 'dotnet-memline run --exact --method <name> -- <command>'");
         }
 
-        string? port = parsed.GetValue(DiagnosticPort);
-        (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         settings = settings with { Analysis = settings.Analysis with { RecordedWithAllocationEvents = true } };
+        if (parsed.GetValue(CommonOptions.Retention) && settings.Analysis.MethodPatterns.Count == 0)
+        {
+            throw new UsageException("--retention needs --method: it tells who holds what a method's lines allocated");
+        }
+
+        string? port = parsed.GetValue(DiagnosticPort);
+        (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
         CheckMethodsAgainstTheProcess(pid, settings);
+
         if (parsed.GetValue(CommonOptions.Retention))
         {
             settings = settings with { RetentionProcessId = pid > 0 ? pid : throw new UsageException("--retention needs the process id: use -p or -n rather than --diagnostic-port") };

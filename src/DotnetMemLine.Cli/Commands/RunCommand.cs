@@ -29,6 +29,8 @@ internal static class RunCommand
         var command = new Command("run", "Start a .NET program under the profiler, record until it exits, and print the per-line tables.")
         {
             CommonOptions.Method,
+            CommonOptions.Top,
+            CommonOptions.Types,
             CommonOptions.Output,
             CommonOptions.Format,
             CommonOptions.Symbols,
@@ -52,16 +54,22 @@ internal static class RunCommand
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         settings = settings with { Analysis = settings.Analysis with { RecordedWithAllocationEvents = true } };
-        CheckMethodsAgainstTheProgram(target, settings);
-        using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
-        using var signals = new StopSignal();
         bool exact = parsed.GetValue(CommonOptions.Exact);
         bool lifetimes = !parsed.GetValue(CommonOptions.NoLifetimes);
         bool retention = parsed.GetValue(CommonOptions.Retention);
+        if (retention && settings.Analysis.MethodPatterns.Count == 0)
+        {
+            throw new UsageException("--retention needs --method: it tells who holds what a method's lines allocated");
+        }
+
         if (retention && !lifetimes)
         {
             throw new UsageException("--retention needs the objects followed through the GCs: leave out --no-lifetimes");
         }
+
+        CheckMethodsAgainstTheProgram(target, settings);
+        using FileStream output = Profiling.CreateTraceFile(parsed.GetValue(CommonOptions.Output), name);
+        using var signals = new StopSignal();
 
         // --retention: the program is held at its exit (its runtime has ended the session by then) for the heap walk.
         using ExitHold? exitHold = retention ? ExitHold.Create() ?? throw new MemLineException(FailureKind.TargetFailedToStart,

@@ -15,6 +15,21 @@ internal sealed class MethodLineTallies
 
     public Dictionary<int, SampleTally> ByLine { get; } = [];
 
+    /// <summary>Per line, what it allocated by type (<see cref="IAllocationTrace.TypeNames"/> index; -1 unknown).</summary>
+    public Dictionary<int, Dictionary<int, SampleTally>> TypesByLine { get; } = [];
+
+    /// <summary>
+    /// The allocations for which this method was the innermost selected code on the stack (its own, and those of the
+    /// framework and library code it called), not those of selected methods it called: a profiler's "self".
+    /// </summary>
+    public SampleTally Self { get; } = new();
+
+    /// <summary>Per line, its part of <see cref="Self"/>: the line was the innermost of the selected code.</summary>
+    public Dictionary<int, SampleTally> SelfByLine { get; } = [];
+
+    /// <summary>Per line, <see cref="SelfByLine"/> by type.</summary>
+    public Dictionary<int, Dictionary<int, SampleTally>> SelfTypesByLine { get; } = [];
+
     /// <summary>Per line, the GC heap's largest size at the start of a GC that began while the line ran (see <see cref="HeapAtGCs"/>).</summary>
     public Dictionary<int, long> PeakHeapByLine { get; } = [];
 
@@ -208,7 +223,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     // Precedes, in a stack's pairs, the frames of code that handed the work to another thread; its second half is that thread.
     private const int HandOffMarker = -1;
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
-    private readonly List<(int Selected, int FrameId)> _foreignPairs = [];
+    private readonly List<(int Selected, int FrameId, int Position)> _foreignPairs = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
     private readonly SequenceTable _stacks = new();
@@ -265,6 +280,12 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// </summary>
     public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
 
+    /// <summary>Every allocation of the trace, selected code or not.</summary>
+    public SampleTally Everything { get; } = new();
+
+    /// <summary>The allocations made while some selected code was on the stack.</summary>
+    public SampleTally InSelectedCode { get; } = new();
+
     public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
     {
         if (_gcsInSelected.TryGetValue(count, out var gc))
@@ -300,8 +321,10 @@ internal sealed class LineAttributor : IAllocationVisitor
     {
         int used = SelectedFrames(allocation, frames);
         used = WithForeignFrames(used);
+        Add(Everything, allocation);
         if (used > 0)
         {
+            Add(InSelectedCode, allocation);
             CollectionsMarshal.GetValueRefOrAddDefault(_lastStackOnThread, allocation.ThreadId, out _) = (Tally(allocation, frames, used), allocation.TimeMSec);
         }
         else
@@ -343,7 +366,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                 foreach (int inlining in inliningSelected)
                 {
                     var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), inlining);
-                    _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0)));
+                    _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0), used));
                 }
             }
 
@@ -396,11 +419,13 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <summary>
     /// A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method
     /// compiled once for reference types) may have inlined the lambda while running another caller's.
+    /// It takes its place in the stack, innermost first: the lambda ran deeper than the frames that called it.
     /// </summary>
     private int WithForeignFrames(int used)
     {
-        foreach ((int inlining, int foreignId) in _foreignPairs)
+        for (int f = _foreignPairs.Count - 1; f >= 0; f--)
         {
+            (int inlining, int foreignId, int position) = _foreignPairs[f];
             bool methodOnStack = false;
             for (int p = 0; p < used; p += 2)
             {
@@ -409,7 +434,11 @@ internal sealed class LineAttributor : IAllocationVisitor
 
             if (methodOnStack)
             {
-                used = AppendPair(used, inlining, foreignId);
+                // Later (outer) foreign frames are inserted first, so each position still holds.
+                used = AppendPair(used, 0, 0);
+                Array.Copy(_scratch, position, _scratch, position + 2, used - 2 - position);
+                _scratch[position] = inlining;
+                _scratch[position + 1] = foreignId;
             }
         }
 
@@ -441,6 +470,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         StackTally tally = _stackTallies[stack];
         Add(tally.Samples, allocation);
+        Add(tally.OfType(allocation.TypeId), allocation);
         _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount, allocation.TypeId);
         if (_eventKind == AllocationEventKind.Exact && (uint)frames[0].MethodId < (uint)_boxesThroughHelper.Length && _boxesThroughHelper[frames[0].MethodId])
         {
@@ -492,12 +522,26 @@ internal sealed class LineAttributor : IAllocationVisitor
             .ToLookup(gc => gc.Stack, gc => gc.GC);
         var lines = new List<int>();
         var shared = new List<(int Line, ImmutableArray<int> With)>();
-        int[]?[][] linesOfStack = [.. Enumerable.Range(0, _selectedCount).Select(_ => new int[]?[_lifetimes is null ? 0 : _stackTallies.Count])];
+        var selectedOnStack = new List<int>();
+        // Per selected method, the lines of each stack it is on (for the lifetimes), made when first needed: the
+        // whole-program view selects every method of the user's code.
+        var linesOfStack = new int[]?[]?[_selectedCount];
         for (int stack = 0; stack < _stackTallies.Count; stack++)
         {
             ReadOnlySpan<int> pairs = _stacks[stack];
             StackTally tally = _stackTallies[stack];
-            for (int selected = 0; selected < _selectedCount; selected++)
+            selectedOnStack.Clear();
+            int innermost = -1;
+            for (int p = 0; p < pairs.Length; p += 2)
+            {
+                if (pairs[p] != HandOffMarker && !selectedOnStack.Contains(pairs[p]))
+                {
+                    innermost = innermost < 0 ? pairs[p] : innermost;
+                    selectedOnStack.Add(pairs[p]);
+                }
+            }
+
+            foreach (int selected in selectedOnStack)
             {
                 bool onStack = false;
                 int handOffThread = -1;
@@ -550,10 +594,15 @@ internal sealed class LineAttributor : IAllocationVisitor
                 if (onStack)
                 {
                     Charge(tallies[selected], lines, shared, tally);
+                    if (selected == innermost)
+                    {
+                        ChargeSelf(tallies[selected], lines, tally);
+                    }
+
                     ChargeGCs(tallies[selected], lines, gcsByStack[stack]);
                     if (_lifetimes is not null)
                     {
-                        linesOfStack[selected][stack] = [.. lines];
+                        (linesOfStack[selected] ??= new int[]?[_stackTallies.Count])[stack] = [.. lines];
                     }
 
                     if (handedOff)
@@ -596,11 +645,19 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Live at end: the objects still followed that survived the GCs that collected them. Peak live, per line and for
     /// the method: the GC at which most of its objects were seen alive, and those objects.
     /// </summary>
-    private void ChargeLifetimes(MethodLineTallies tallies, int[]?[] linesOfStack, int selected)
+    /// <param name="tallies">The method's tallies, to complete.</param>
+    /// <param name="linesOfStack">Per stack, the method's lines on it; null when the method is on none.</param>
+    /// <param name="selected">The method's index.</param>
+    private void ChargeLifetimes(MethodLineTallies tallies, int[]?[]? linesOfStack, int selected)
     {
         tallies.FollowsLifetimes = true;
         tallies.NoGCAfterFirstAllocation = _lifetimes!.ExaminedGCs == _examinedGCsAtFirst[selected] && _timesOfSelected[selected].First <= _timesOfSelected[selected].Last;
         tallies.FullGCAfterLastAllocation = _lifetimes!.LastFullGCMSec is double fullGC && fullGC >= _timesOfSelected[selected].Last;
+        if (linesOfStack is null)
+        {
+            return;
+        }
+
         var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
         foreach ((LiveSpan remaining, ulong address, int typeId) in _lifetimes.RemainingObjects())
         {
@@ -765,6 +822,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         foreach (int line in lines)
         {
             GetOrAdd(tallies.ByLine, line).Add(stack.Samples);
+            AddTypes(tallies.TypesByLine, line, stack);
         }
 
         foreach ((int line, ImmutableArray<int> with) in shared)
@@ -777,6 +835,31 @@ internal sealed class LineAttributor : IAllocationVisitor
 
             part.Part.Add(stack.Samples);
             part.Lines.UnionWith(with);
+        }
+    }
+
+    /// <summary>The method was the innermost selected code on the stack: its innermost line made the allocation, itself or through code it called.</summary>
+    private static void ChargeSelf(MethodLineTallies tallies, List<int> lines, StackTally stack)
+    {
+        tallies.Self.Add(stack.Samples);
+        if (lines.Count > 0)
+        {
+            GetOrAdd(tallies.SelfByLine, lines[0]).Add(stack.Samples);
+            AddTypes(tallies.SelfTypesByLine, lines[0], stack);
+        }
+    }
+
+    private static void AddTypes(Dictionary<int, Dictionary<int, SampleTally>> typesByLine, int line, StackTally stack)
+    {
+        if (!typesByLine.TryGetValue(line, out var types))
+        {
+            types = [];
+            typesByLine[line] = types;
+        }
+
+        foreach ((int type, SampleTally part) in stack.ByType)
+        {
+            GetOrAdd(types, type).Add(part);
         }
     }
 
@@ -800,7 +883,24 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <summary>What one distinct stack allocated.</summary>
     private sealed class StackTally
     {
+        private int _lastType = int.MinValue;
+        private SampleTally? _lastOfType;
+
         public SampleTally Samples { get; } = new();
+
+        /// <summary>What the stack allocated by type: a stack is mostly one type, so the last one is kept at hand.</summary>
+        public Dictionary<int, SampleTally> ByType { get; } = [];
+
+        public SampleTally OfType(int typeId)
+        {
+            if (typeId != _lastType || _lastOfType is null)
+            {
+                _lastOfType = GetOrAdd(ByType, typeId);
+                _lastType = typeId;
+            }
+
+            return _lastOfType;
+        }
 
         public bool BoxedThroughHelper { get; set; }
     }

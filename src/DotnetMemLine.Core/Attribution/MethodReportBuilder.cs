@@ -18,8 +18,9 @@ internal static class MethodReportBuilder
     /// <param name="symbols">The PDB of its module: its span of source and its lines.</param>
     /// <param name="tallies">The samples charged to its lines.</param>
     /// <param name="traceFollowsCausality">The trace has the TPL's causality events (<c>--async</c>).</param>
+    /// <param name="typeNames">The trace's type names, for what each line allocated (<see cref="LineReport.Types"/>).</param>
     public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false,
-        IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false, bool traceFollowsCausality = false)
+        IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false, bool traceFollowsCausality = false, IReadOnlyList<string>? typeNames = null)
     {
         var notes = new List<ReportNote>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -29,7 +30,7 @@ internal static class MethodReportBuilder
             notes.Add(new NoSequencePointsNote());
         }
 
-        List<LineReport> rows = Rows(span, source, tallies, estimator);
+        List<LineReport> rows = Rows(span, source, tallies, estimator, typeNames ?? []);
         if (tallies.UnattributedSamples > 0 && runsPrecompiledCode)
         {
             notes.Add(new PrecompiledCodeNote(tallies.UnattributedSamples, Path.GetFileName(method.ModulePath), Path.GetFileNameWithoutExtension(method.ModulePath)));
@@ -107,7 +108,7 @@ internal static class MethodReportBuilder
     }
 
     /// <summary>A row for every line from the signature to the closing brace, and for any other line with samples.</summary>
-    private static List<LineReport> Rows(MethodSourceSpan? span, string[]? source, MethodLineTallies tallies, EstimatorKind estimator)
+    private static List<LineReport> Rows(MethodSourceSpan? span, string[]? source, MethodLineTallies tallies, EstimatorKind estimator, IReadOnlyList<string> typeNames)
     {
         var lineNumbers = new SortedSet<int>(tallies.ByLine.Keys);
         if (span is not null)
@@ -124,7 +125,10 @@ internal static class MethodReportBuilder
             string? text = source is not null && line >= 1 && line <= source.Length ? source[line - 1] : null;
             EstimateReport? allocated = tallies.ByLine.TryGetValue(line, out SampleTally? tally) ? ToReport(tally, estimator) : null;
             long? peak = tallies.PeakHeapByLine.TryGetValue(line, out long p) ? p : null;
-            var row = new LineReport(line, text, allocated, peak);
+            var row = new LineReport(line, text, allocated, peak)
+            {
+                Types = allocated is not null && tallies.TypesByLine.TryGetValue(line, out var types) ? TypesOf(types, allocated.Bytes, estimator, typeNames) : [],
+            };
             if (tallies.SharedByLine.TryGetValue(line, out var shared))
             {
                 row = row with { SharedPart = ToReport(shared.Part, estimator), SharedWith = [.. shared.Lines] };
@@ -151,7 +155,15 @@ internal static class MethodReportBuilder
         return rows;
     }
 
-    private static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
+    /// <summary>The types that make up a figure of <paramref name="totalBytes"/>, most bytes first, the first <see cref="TypeShare.Listed"/>.</summary>
+    internal static IReadOnlyList<TypeShare> TypesOf(Dictionary<int, SampleTally> types, double totalBytes, EstimatorKind estimator, IReadOnlyList<string> typeNames) =>
+        [.. types
+            .Select(t => (Name: (uint)t.Key < (uint)typeNames.Count ? typeNames[t.Key] : "", Allocated: ToReport(t.Value, estimator)))
+            .OrderByDescending(t => t.Allocated.Bytes)
+            .Take(TypeShare.Listed)
+            .Select(t => new TypeShare(t.Name, t.Allocated, totalBytes > 0 ? Math.Min(1, t.Allocated.Bytes / totalBytes) : 0))];
+
+    internal static EstimateReport ToReport(SampleTally tally, EstimatorKind estimator)
     {
         AllocationEstimate estimate = AllocationEstimator.Estimate(tally, estimator);
         return new EstimateReport(estimate.Bytes, estimate.LowBytes, estimate.HighBytes, estimate.Samples, estimate.Objects, estimate.LowConfidence);

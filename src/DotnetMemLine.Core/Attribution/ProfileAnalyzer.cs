@@ -8,6 +8,9 @@ namespace DotnetMemLine.Attribution;
 /// <summary>What to analyze: the methods the user named and where extra PDBs may be.</summary>
 public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories)
 {
+    /// <summary>Without <c>--method</c>: how many lines and methods the whole-program view lists.</summary>
+    public int Top { get; init; } = ProgramReport.DefaultTop;
+
     /// <summary>Keep every sampled object still alive at the end, where it is now (<see cref="ProfileReport.LiveObjects"/>): for <c>--retention</c>.</summary>
     public bool KeepLiveObjects { get; init; }
 
@@ -49,10 +52,12 @@ public static class ProfileAnalyzer
             ? EstimatorKind.AllocationTick
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
-        SelectedCode code = SelectCode(trace, options, symbols);
-        MethodLineTallies[] tallies = Attribute(trace, code, options.KeepLiveObjects, cancellationToken);
+        bool wholeProgram = options.MethodPatterns.Count == 0;
+        SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols) : SelectCode(trace, options, symbols);
+        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, cancellationToken);
+        MethodLineTallies[] tallies = attribution.Tallies;
         var methods = new List<MethodReport>(code.Methods.Count);
-        for (int i = 0; i < code.Methods.Count; i++)
+        for (int i = 0; i < code.Methods.Count && !wholeProgram; i++)
         {
             methods.Add(BuildMethodReport(trace, code, i, tallies[i], estimator, symbols));
         }
@@ -78,7 +83,11 @@ public static class ProfileAnalyzer
             AsyncCausality: summary.HasAsyncCausality,
             FollowsLifetimes: summary.FollowsLifetimes)
         {
-            LiveObjects = options.KeepLiveObjects ? LiveObjectsOf(trace, tallies) : [],
+            LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
+            Program = wholeProgram
+                ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
+                    [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])
+                : null,
         };
     }
 
@@ -139,6 +148,7 @@ public static class ProfileAnalyzer
 
         ModuleSymbols[] symbolsOf = [.. selection.Select(s => symbols.Open(s.Method.ModulePath))];
         var selectedByKey = new Dictionary<(string Module, int Token), int>();
+        var lambdaByName = new Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)>();
         for (int i = 0; i < selection.Count; i++)
         {
             MethodIdentity method = selection[i].Method;
@@ -146,16 +156,88 @@ public static class ProfileAnalyzer
             foreach (int nested in symbolsOf[i].GetNestedCodeTokens(method.Token))
             {
                 selectedByKey.TryAdd((method.ModulePath, nested), i);
+                AddLambda(lambdaByName, symbolsOf[i], nested, i);
             }
         }
 
         int[] selectedIndexByMethodId = [.. trace.Methods.Select(m => selectedByKey.GetValueOrDefault((m.ModulePath, m.Token), -1))];
-        var lambdas = LambdasInlinedIntoForeignCode(trace, [.. selection.Select(s => s.Method)], symbolsOf, selectedIndexByMethodId);
+        var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
         return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas);
     }
 
+    /// <summary>
+    /// Without <c>--method</c>, every method of the user's code is selected, each with the code the compiler wrote for it
+    /// (<see cref="ModuleSymbols.GetOwnerToken"/>). The user's code is what Visual Studio's Just My Code means: modules
+    /// outside the shared framework whose PDB is found.
+    /// </summary>
+    private static SelectedCode SelectProgramCode(IAllocationTrace trace, SymbolCache symbols)
+    {
+        var selection = new List<SelectedMethod>();
+        var symbolsOf = new List<ModuleSymbols>();
+        var indexByOwner = new Dictionary<(string Module, int Token), int>();
+        var catalogs = new Dictionary<string, Dictionary<int, MethodIdentity>>(StringComparer.Ordinal);
+        int[] selectedIndexByMethodId = new int[trace.Methods.Count];
+        for (int id = 0; id < trace.Methods.Count; id++)
+        {
+            selectedIndexByMethodId[id] = -1;
+            TracedMethod traced = trace.Methods[id];
+            if (traced.ModulePath.Length == 0 || MethodSelection.IsFrameworkModule(traced.ModulePath) || symbols.TryOpen(traced.ModulePath) is not { } moduleSymbols)
+            {
+                continue;
+            }
+
+            int owner = moduleSymbols.GetOwnerToken(traced.Token);
+            if (!indexByOwner.TryGetValue((traced.ModulePath, owner), out int index))
+            {
+                if (!catalogs.TryGetValue(traced.ModulePath, out var catalog))
+                {
+                    catalog = MethodCatalog.TryRead(traced.ModulePath, out var methods, out _) ? methods.ToDictionary(m => m.Token) : [];
+                    catalogs[traced.ModulePath] = catalog;
+                }
+
+                if (!catalog.TryGetValue(owner, out MethodIdentity? identity))
+                {
+                    continue; // generated code no written method holds: its allocations go to the user's code that called it
+                }
+
+                index = selection.Count;
+                selection.Add(new SelectedMethod(identity, []));
+                symbolsOf.Add(moduleSymbols);
+                indexByOwner[(traced.ModulePath, owner)] = index;
+            }
+
+            selectedIndexByMethodId[id] = index;
+        }
+
+        var lambdaByName = new Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)>();
+        foreach (ModuleSymbols moduleSymbols in symbolsOf.Distinct())
+        {
+            foreach (int lambda in moduleSymbols.GetLambdaTokens())
+            {
+                if (indexByOwner.TryGetValue((moduleSymbols.ModulePath, moduleSymbols.GetOwnerToken(lambda)), out int index))
+                {
+                    AddLambda(lambdaByName, moduleSymbols, lambda, index);
+                }
+            }
+        }
+
+        var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
+        return new SelectedCode(selection, [.. symbolsOf], selectedIndexByMethodId, lambdas);
+    }
+
+    private static void AddLambda(Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)> lambdaByName, ModuleSymbols symbols, int token, int selected)
+    {
+        if (symbols.GetDefinitionName(token) is { MethodName: ['<', ..] } name)
+        {
+            lambdaByName.TryAdd((ILSites.TypeKey(name.TypeName), name.MethodName), (selected, token));
+        }
+    }
+
+    /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode);
+
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
-    private static MethodLineTallies[] Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, CancellationToken cancellationToken)
+    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, CancellationToken cancellationToken)
     {
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
@@ -163,12 +245,12 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: trace.Summary.FollowsLifetimes) { KeepLiveObjects = keepLiveObjects };
+            followLifetimes: followLifetimes) { KeepLiveObjects = keepLiveObjects };
         TracePass.Replay(trace, [attributor], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index], lambdas) : null);
-        return attributor.Charge(lineOfFrame);
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode);
     }
 
     /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>
@@ -182,7 +264,9 @@ public static class ProfileAnalyzer
         bool hasCode = Enumerable.Range(0, trace.Methods.Count).Any(id => code.IsOf(id, index));
         if (!hasCode && inlinedInto.Count == 0)
         {
-            notes.Add(new NoCompiledCodeNote(method.MethodName));
+            // Code compiled before the recording is in its rundown; only optimized code of then could hide an inlined copy.
+            bool neverRan = trace.Summary.HasRundown && !trace.Methods.Any(m => m.HasOptimizedCodeFromBeforeSession);
+            notes.Add(new NoCompiledCodeNote(method.MethodName, neverRan));
         }
         else if (CodeWhereabouts.InliningBeforeTheSession(method, methodSymbols, trace, tallies.Total.Samples > 0) is { } beforeSession)
         {
@@ -203,7 +287,7 @@ public static class ProfileAnalyzer
             notes.Add(new AwaitsWithoutCausalityNote(method.MethodName));
         }
 
-        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps, trace.Summary.HasAsyncCausality);
+        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps, trace.Summary.HasAsyncCausality, trace.TypeNames);
         return report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto };
     }
 
@@ -341,21 +425,12 @@ public static class ProfileAnalyzer
     /// functions of the selected method the JIT inlined into that body, as its inlining events name them
     /// (tier 1 inlines a lambda where its delegate is invoked: no frame of it is left).
     /// </summary>
+    /// <param name="trace">The trace, with its inlining events.</param>
+    /// <param name="lambdaByName">The selected methods' lambdas and local functions, by their metadata type and name.</param>
+    /// <param name="selectedIndexByMethodId">Per traced method, the selected method its code belongs to, or -1.</param>
     private static Dictionary<(int CodeId, int Selected), int[]> LambdasInlinedIntoForeignCode(
-        IAllocationTrace trace, IReadOnlyList<MethodIdentity> selected, ModuleSymbols[] symbolsOfSelected, int[] selectedIndexByMethodId)
+        IAllocationTrace trace, Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)> lambdaByName, int[] selectedIndexByMethodId)
     {
-        var lambdaByName = new Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)>();
-        for (int i = 0; i < selected.Count; i++)
-        {
-            foreach (int token in symbolsOfSelected[i].GetNestedCodeTokens(selected[i].Token))
-            {
-                if (symbolsOfSelected[i].GetDefinitionName(token) is { MethodName: ['<', ..] } name)
-                {
-                    lambdaByName.TryAdd((ILSites.TypeKey(name.TypeName), name.MethodName), (i, token));
-                }
-            }
-        }
-
         var result = new Dictionary<(int, int), int[]>();
         if (lambdaByName.Count == 0)
         {

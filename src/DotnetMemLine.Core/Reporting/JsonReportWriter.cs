@@ -41,6 +41,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteBoolean("asyncCausality", report.AsyncCausality);
             json.WriteBoolean("followsLifetimes", report.FollowsLifetimes);
             WriteRetention(json, report.Retention);
+            WriteProgram(json, report);
             json.WriteStartArray("methods");
             foreach (MethodReport method in report.Methods)
             {
@@ -114,6 +115,7 @@ public sealed class JsonReportWriter : IReportRenderer
                 WriteValue(json, field.Value(cell));
             }
 
+            WriteTypes(json, line.Types, report.Incomplete);
             if (report.Retention is not null)
             {
                 WriteRetainedBy(json, line);
@@ -124,6 +126,84 @@ public sealed class JsonReportWriter : IReportRenderer
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>Without --method: the whole program's top lines and methods; null when methods were named.</summary>
+    private static void WriteProgram(Utf8JsonWriter json, ProfileReport report)
+    {
+        if (report.Program is not { } program)
+        {
+            json.WriteNull("program");
+            return;
+        }
+
+        json.WriteStartObject("program");
+        WriteEstimate(json, "everything", program.Everything, report.Incomplete);
+        WriteEstimate(json, "inUserCode", program.InUserCode, report.Incomplete);
+        json.WriteStartArray("userModules");
+        foreach (string module in program.UserModules)
+        {
+            json.WriteStringValue(module);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("notes");
+        foreach (ReportNote note in program.Notes)
+        {
+            json.WriteStringValue(NoteWording.English(note));
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("lines");
+        foreach (HotLine line in program.Lines)
+        {
+            json.WriteStartObject();
+            json.WriteString("method", line.Method);
+            json.WriteString("sourceFile", line.SourceFile);
+            json.WriteNumber("line", line.Line);
+            json.WriteString("text", line.Text);
+            WriteEstimate(json, "self", line.Self, report.Incomplete);
+            WriteEstimate(json, "inclusive", line.Inclusive, report.Incomplete);
+            WriteTypes(json, line.Types, report.Incomplete);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("methods");
+        foreach (HotMethod method in program.Methods)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", method.Name);
+            json.WriteString("sourceFile", method.SourceFile);
+            WriteNullableNumber(json, "firstLine", method.FirstLine);
+            WriteEstimate(json, "self", method.Self, report.Incomplete);
+            WriteEstimate(json, "inclusive", method.Inclusive, report.Incomplete);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>What a figure is made of, by type, most bytes first.</summary>
+    private static void WriteTypes(Utf8JsonWriter json, IReadOnlyList<TypeShare> types, bool incomplete)
+    {
+        json.WriteStartArray("types");
+        foreach (TypeShare type in types)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", type.TypeName);
+            json.WriteNumber("share", Math.Round(type.Share, 4));
+            json.WriteNumber("allocatedBytes", Math.Round(type.Allocated.Bytes));
+            json.WriteNumber("allocatedBytesLow", Math.Round(type.Allocated.LowBytes));
+            json.WriteNumber("allocatedBytesHigh", Math.Round(type.Allocated.HighBytes));
+            json.WriteNumber("samples", type.Allocated.Samples);
+            WriteNullableNumber(json, "objects", type.Allocated.Objects);
+            json.WriteBoolean("incomplete", incomplete);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteRetention(Utf8JsonWriter json, RetentionSummary? retention)

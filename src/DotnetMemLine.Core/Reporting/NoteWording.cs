@@ -50,10 +50,13 @@ public static class NoteWording
             + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",
         InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {CSharpNames.Readable(n.Site.Method)} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {CSharpNames.Readable(n.Site.Method)}",
         InlinedIntoNote n => $"{n.Site.Inlinee} was inlined into {CSharpNames.Readable(n.Site.Method)}; its allocations there are counted on the line of {CSharpNames.Readable(n.Site.Method)} that called it, not on its own lines",
+        NoCompiledCodeNote { NeverRan: true } n => $"{n.MethodName} never ran while the program was recorded: the runtime compiled no code for it and inlined it into no caller",
         NoCompiledCodeNote n => $"{n.MethodName} has no compiled code of its own in this trace: it did not run while the session recorded, "
             + "or the JIT had inlined it into its callers before the session started (the JIT reports inlining only as it compiles; "
             + "`dotnet-memline run` records it from the start)",
         InlinedBeforeSessionNote n => InlinedBeforeSession(n),
+        ProgramInliningUnknownNote n => $"{Count(n.Methods)} of these methods ran code compiled before the recording began, and the JIT's inlining decisions for it are not in the trace: "
+            + "what it inlined into them (a small method, a lambda, an iterator's body) counts as the calling line's self, not its own line's ('dotnet-memline run' records every decision)",
         RundownFromSnapshotWarning n => $"the trace was cut off before its rundown (the target ended abruptly); the code compiled before the recording began was read from {n.SnapshotPath}, taken at attach",
         NoRundownWarning => NoRundown + ": allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)",
         TraceReadWarning n => n.Problem,

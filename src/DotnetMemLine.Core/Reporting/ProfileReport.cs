@@ -47,6 +47,9 @@ public sealed record ProfileReport(
     /// </summary>
     public IReadOnlyList<LiveObject> LiveObjects { get; init; } = [];
 
+    /// <summary>Without <c>--method</c>: the lines and methods of the user's code that allocated the most; null when methods were named.</summary>
+    public ProgramReport? Program { get; init; }
+
     /// <summary>With <c>--retention</c>: how the heap walk went; null when none was made.</summary>
     public RetentionSummary? Retention { get; init; }
 
@@ -171,6 +174,9 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 
     /// <summary>What the line allocated that was still alive when the recording ended; null when none or unknown.</summary>
     public EstimateReport? LiveAtEnd { get; init; }
+
+    /// <summary>What <see cref="Allocated"/> is made of, by type, most bytes first (at most <see cref="TypeShare.Listed"/>).</summary>
+    public IReadOnlyList<TypeShare> Types { get; init; } = [];
 
     /// <summary>With <c>--retention</c>: the shortest paths from GC roots that hold the line's live objects, most bytes first.</summary>
     public IReadOnlyList<RetentionPath> RetainedBy { get; init; } = [];

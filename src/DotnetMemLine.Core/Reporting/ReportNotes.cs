@@ -163,7 +163,12 @@ public sealed record InlinedIntoNote(InliningSite Site) : ReportNote
 }
 
 /// <summary>The method has no compiled code of its own in the trace.</summary>
-public sealed record NoCompiledCodeNote(string MethodName) : ReportNote
+/// <param name="MethodName">The method's name.</param>
+/// <param name="NeverRan">
+/// No optimized code was compiled before the recording began (so nothing could have inlined it unseen), and the trace
+/// names every method that had code: the method never ran.
+/// </param>
+public sealed record NoCompiledCodeNote(string MethodName, bool NeverRan = false) : ReportNote
 {
     /// <inheritdoc/>
     public override string Code => "no-compiled-code";
@@ -178,6 +183,19 @@ public sealed record InlinedBeforeSessionNote(string MethodName, bool HasSamples
 {
     /// <inheritdoc/>
     public override string Code => "inlined-before-session";
+}
+
+// ---- Notes on the whole-program view ----
+
+/// <summary>
+/// Some of the user's code that allocated ran optimized code compiled before the recording began: what the JIT inlined
+/// into it then (a method, a lambda, an iterator) counts on the caller's line, as the trace does not say.
+/// </summary>
+/// <param name="Methods">How many such methods allocated.</param>
+public sealed record ProgramInliningUnknownNote(int Methods) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "program-inlining-unknown";
 }
 
 // ---- Warnings on the whole report ----

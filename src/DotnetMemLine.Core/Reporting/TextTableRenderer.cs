@@ -19,12 +19,20 @@ public sealed class TextTableRenderer : IReportRenderer
     /// <inheritdoc/>
     public bool IsForPrograms => false;
 
+    /// <summary>Under each line that allocated, the types it allocated with their shares (<c>--types</c>).</summary>
+    public bool ShowTypes { get; init; }
+
     /// <inheritdoc/>
     public void Render(ProfileReport report, TextWriter output) => output.Write(RenderText(report));
 
-    private static string RenderText(ProfileReport report)
+    private string RenderText(ProfileReport report)
     {
         var text = new StringBuilder();
+        if (report.Program is { } program)
+        {
+            RenderProgram(text, report, program);
+        }
+
         foreach (MethodReport method in report.Methods)
         {
             RenderMethod(text, report, method);
@@ -40,15 +48,12 @@ public sealed class TextTableRenderer : IReportRenderer
         return TerminalText.Clean(text.ToString());
     }
 
-    private static void RenderMethod(StringBuilder text, ProfileReport report, MethodReport method)
+    private void RenderMethod(StringBuilder text, ProfileReport report, MethodReport method)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
         text.Append("Method:    ").AppendLine(method.Name);
         text.Append("Source:    ").AppendLine(method.SourceFile ?? "(unknown)");
-        string events = report.Exact ? "allocation events" : "allocation samples";
-        string causality = report.AsyncCausality ? "; awaits and hand-offs followed (--async)" : "";
-        text.Append(inv, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
-        text.Append("Estimator: ").AppendLine(report.Estimator);
+        RenderTraceHeader(text, report);
         if (method.TotalAllocated is EstimateReport total && report.Exact)
         {
             text.Append(inv, $"Total:     {ReportColumns.AtLeast(report)}{ByteFormat.Format(total.Bytes)} ({total.Bytes:N0} B) allocated while the method ran, {total.Objects ?? 0:N0} objects").AppendLine();
@@ -109,6 +114,10 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(line.Text);
             TrimEnd(text);
             text.AppendLine();
+            if (ShowTypes && line.Types.Count > 0)
+            {
+                text.Append(' ', titles.Length - "Line Contents".Length).Append("  ").AppendLine(Types(line.Types));
+            }
         }
 
         if (method.Lines.Any(l => l.Allocated is { LowConfidence: true }))
@@ -160,6 +169,121 @@ public sealed class TextTableRenderer : IReportRenderer
             text.Append(inv, $"{ReportColumns.IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
         }
     }
+
+    private static void RenderTraceHeader(StringBuilder text, ProfileReport report)
+    {
+        string events = report.Exact ? "allocation events" : "allocation samples";
+        string causality = report.AsyncCausality ? "; awaits and hand-offs followed (--async)" : "";
+        text.Append(CultureInfo.InvariantCulture, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
+        text.Append("Estimator: ").AppendLine(report.Estimator);
+    }
+
+    /// <summary>
+    /// The whole-program view: what the program allocated, then the lines and the methods of the user's code that
+    /// allocated the most themselves, then how to see every line of one of them.
+    /// </summary>
+    private void RenderProgram(StringBuilder text, ProfileReport report, ProgramReport program)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        RenderTraceHeader(text, report);
+        string atLeast = ReportColumns.AtLeast(report);
+        if (program.Everything is not { } everything)
+        {
+            text.AppendLine("Program:   no allocations");
+            return;
+        }
+
+        text.Append(inv, $"Program:   {atLeast}{ByteFormat.Format(everything.Bytes)} allocated {Figures(report, everything)}").AppendLine();
+        string modules = program.UserModules.Count == 0 ? "none found: no module outside the shared framework has a PDB" : string.Join(", ", program.UserModules);
+        double share = program.InUserCode is { } mine && everything.Bytes > 0 ? 100 * mine.Bytes / everything.Bytes : 0;
+        text.Append(inv, $"Your code: {atLeast}{ByteFormat.Format(program.InUserCode?.Bytes ?? 0)} ({share:F0}%) allocated while it ran; modules with PDBs outside the shared framework: {modules}").AppendLine();
+        if (program.Lines.Count == 0)
+        {
+            text.AppendLine();
+            text.AppendLine("None of the allocations was made while your code ran: build it with portable PDBs (the default), or point --symbols at them.");
+            return;
+        }
+
+        text.AppendLine();
+        text.AppendLine("Top lines: what each line allocated itself, or through the library and framework code it called (Self), and while it ran (Inclusive)");
+        string header = report.Exact
+            ? $"{"Self",12}  {"Objects",12}  {"Inclusive",12}  Line"
+            : $"{"Self",12}  {"95% interval",-26}  {"Samples",8}   {"Inclusive",12}  Line";
+        text.AppendLine(header);
+        text.AppendLine(new string('=', header.Length + 60));
+        foreach (HotLine line in program.Lines)
+        {
+            text.Append(Cells(report, line.Self, line.Inclusive));
+            text.Append(inv, $"{Path.GetFileName(line.SourceFile ?? "?")}:{line.Line} in {line.Method}").AppendLine();
+            string indent = new(' ', header.Length - "Line".Length);
+            if (line.Text is { Length: > 0 } source)
+            {
+                text.Append(indent).Append("  ").AppendLine(source);
+            }
+
+            if (ShowTypes && line.Types.Count > 0)
+            {
+                text.Append(indent).Append("  ").AppendLine(Types(line.Types));
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine("Top methods: what was allocated while each ran (Inclusive), and what each allocated itself (Self)");
+        string methodHeader = header[..^"Line".Length] + "Method";
+        text.AppendLine(methodHeader);
+        text.AppendLine(new string('=', methodHeader.Length + 60));
+        foreach (HotMethod method in program.Methods)
+        {
+            text.Append(method.Self is { } self ? Cells(report, self, method.Inclusive) : EmptySelf(report, method.Inclusive));
+            text.AppendLine(method.Name);
+        }
+
+        foreach (ReportNote note in program.Notes)
+        {
+            text.AppendLine();
+            text.Append("Note: ").AppendLine(NoteWording.English(note, ReportColumns.IncompleteMark));
+        }
+
+        string example = program.Lines[0].Method;
+        int parameters = example.IndexOf('(', StringComparison.Ordinal);
+        text.AppendLine();
+        text.Append(inv, $"Every line of one method: dotnet-memline analyze {Quoted(report.TracePath)} --method {(parameters > 0 ? example[..parameters] : example)}").AppendLine();
+        if (report.Incomplete)
+        {
+            text.Append(inv, $"{ReportColumns.IncompleteMark} at least: {report.DroppedEvents:N0} events were dropped, so these figures are lower bounds (see the warning)").AppendLine();
+        }
+
+        text.AppendLine();
+    }
+
+    private static string Quoted(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
+
+    /// <summary>"[low, high], N samples" for an estimate; "N objects" for exact sums.</summary>
+    private static string Figures(ProfileReport report, EstimateReport estimate) => report.Exact
+        ? string.Create(CultureInfo.InvariantCulture, $"({estimate.Bytes:N0} B), {estimate.Objects ?? 0:N0} objects")
+        : string.Create(CultureInfo.InvariantCulture, $"{ReportColumns.Interval(estimate)}, {estimate.Samples:N0} samples");
+
+    /// <summary>The figure cells of a row of the whole-program view, with the spaces that follow them.</summary>
+    private static string Cells(ProfileReport report, EstimateReport self, EstimateReport inclusive)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        string atLeast = ReportColumns.AtLeast(report);
+        string selfBytes = atLeast + ByteFormat.Format(self.Bytes);
+        string inclusiveBytes = atLeast + ByteFormat.Format(inclusive.Bytes);
+        return report.Exact
+            ? $"{selfBytes,12}  {(self.Objects ?? 0).ToString("N0", inv),12}  {inclusiveBytes,12}  "
+            : $"{selfBytes,12}  {ReportColumns.Interval(self),-26}  {self.Samples.ToString("N0", inv),8}{(self.LowConfidence ? ReportColumns.LowConfidenceMark : ' ')}  {inclusiveBytes,12}  ";
+    }
+
+    private static string EmptySelf(ProfileReport report, EstimateReport inclusive)
+    {
+        string inclusiveBytes = ReportColumns.AtLeast(report) + ByteFormat.Format(inclusive.Bytes);
+        return report.Exact ? $"{"",12}  {"",12}  {inclusiveBytes,12}  " : $"{"",12}  {"",-26}  {"",8}   {inclusiveBytes,12}  ";
+    }
+
+    /// <summary>"float[] 92%, string 5%": what a figure is made of, as C# names the types.</summary>
+    private static string Types(IReadOnlyList<TypeShare> types) =>
+        string.Join(", ", types.Select(t => string.Create(CultureInfo.InvariantCulture, $"{(t.TypeName.Length == 0 ? "(unknown type)" : CSharpNames.TypeName(CSharpNames.Readable(t.TypeName)))} {t.Share * 100:F0}%")));
 
     private static bool HasRetention(LineReport line) => line.RetainedBy.Count > 0 || line.RetentionOtherPathsBytes > 0 || line.RetentionNotFoundBytes > 0;
 

@@ -28,6 +28,89 @@ public sealed partial class ModuleSymbols
     /// </summary>
     public bool IsStateMachineKickoff(int methodToken) => _stateMachines.Value.MoveNextByKickoff.ContainsKey(methodToken);
 
+    /// <summary>
+    /// The method the user wrote whose code <paramref name="methodToken"/> is: itself for an ordinary method; for a state
+    /// machine's MoveNext, the async or iterator method; for a lambda or local function, the method whose source span
+    /// holds all its statements (the same rule as <see cref="GetNestedCodeTokens"/>, read the other way). A generated
+    /// method that no written method holds (a field initializer's lambda) is its own owner. Local functions and top-level
+    /// statements count as written methods here, as in <see cref="MethodCatalog"/>: a file-based app's helpers are local functions.
+    /// </summary>
+    public int GetOwnerToken(int methodToken) => _owners.GetOrAdd(methodToken, ComputeOwner);
+
+    /// <summary>The lambdas and local functions of this module (methods named <c>&lt;Outer&gt;…</c>), by token.</summary>
+    public IEnumerable<int> GetLambdaTokens()
+    {
+        foreach (var methodHandle in _metadata.MethodDefinitions)
+        {
+            if (_metadata.StringComparer.StartsWith(_metadata.GetMethodDefinition(methodHandle).Name, "<"))
+            {
+                yield return MetadataTokens.GetToken(methodHandle);
+            }
+        }
+    }
+
+    private int ComputeOwner(int methodToken)
+    {
+        if (_stateMachines.Value.KickoffByMoveNext.TryGetValue(methodToken, out var kickoff))
+        {
+            return GetOwnerToken(kickoff); // an async lambda's MoveNext belongs to the lambda's owner
+        }
+
+        if (!TryGetMethodHandle(methodToken, out var handle) || !IsGenerated(handle))
+        {
+            return methodToken;
+        }
+
+        var points = GetPoints(methodToken);
+        if (points.IsEmpty)
+        {
+            return methodToken;
+        }
+
+        var owner = methodToken;
+        var ownerLines = int.MaxValue;
+        foreach ((var token, var span) in _writtenMethodSpans.Value)
+        {
+            var lines = span.LastLine - span.FirstLine;
+            if (lines < ownerLines && AllWithin(points, span))
+            {
+                owner = token;
+                ownerLines = lines;
+            }
+        }
+
+        return owner;
+    }
+
+    // Local functions and top-level statements are written code with generated names: they own their lambdas.
+    private bool IsGenerated(MethodDefinitionHandle handle)
+    {
+        var method = _metadata.GetMethodDefinition(handle);
+        var name = _metadata.GetString(method.Name);
+        if (name == MethodCatalog.TopLevelMainName || MethodIdentity.TryParseLocalFunction(name, out _, out _))
+        {
+            return false;
+        }
+
+        return name.StartsWith('<') || IsCompilerGeneratedType(_metadata.GetTypeDefinition(method.GetDeclaringType()));
+    }
+
+    // The span of every method the user wrote, read once for the owners of generated code.
+    private List<(int Token, MethodSourceSpan Span)> ReadWrittenMethodSpans()
+    {
+        var spans = new List<(int, MethodSourceSpan)>();
+        foreach (var methodHandle in _metadata.MethodDefinitions)
+        {
+            var token = MetadataTokens.GetToken(methodHandle);
+            if (!IsGenerated(methodHandle) && GetMethodSpan(token) is { } span)
+            {
+                spans.Add((token, span));
+            }
+        }
+
+        return spans;
+    }
+
     private IReadOnlyList<int> ComputeNestedCode(int methodToken)
     {
         var nested = new List<int>();

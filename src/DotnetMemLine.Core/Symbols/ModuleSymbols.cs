@@ -21,6 +21,8 @@ public sealed partial class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, MethodPoints> _points = new();
     private readonly ConcurrentDictionary<int, MethodSourceSpan?> _spans = new();
     private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
+    private readonly ConcurrentDictionary<int, int> _owners = new();
+    private readonly Lazy<List<(int Token, MethodSourceSpan Span)>> _writtenMethodSpans;
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<CatchRegion>> _catchRegions = new();
@@ -36,6 +38,7 @@ public sealed partial class ModuleSymbols : IDisposable
         _pdb = pdbProvider.GetMetadataReader();
 
         _stateMachines = new Lazy<StateMachines>(() => StateMachines.Read(_pdb), LazyThreadSafetyMode.ExecutionAndPublication);
+        _writtenMethodSpans = new(ReadWrittenMethodSpans, LazyThreadSafetyMode.ExecutionAndPublication);
 
         foreach (var handle in _pdb.Documents)
         {

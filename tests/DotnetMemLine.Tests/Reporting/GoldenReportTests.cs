@@ -76,6 +76,20 @@ public sealed class GoldenReportTests
     }
 
     [TestMethod]
+    public void AnalyzedProgram_WithoutMethod_ListsTheHotLinesAndMethods()
+    {
+        var trace = new FakeAllocationTrace(Methods)
+            .Sample(Size, At(AllocLine))
+            .Sample(Size, InCallee, At(ReturnLine))
+            .Sample(Size * 3, At(AllocLine))
+            .Sample(Size, FakeAllocationTrace.Frame(0, -1));
+
+        ProfileReport report = ProfileAnalyzer.Analyze(trace, new AnalysisOptions([], []));
+        Check("analyzed-program", report);
+        CheckFile("analyzed-program-types.txt", new TextTableRenderer { ShowTypes = true }.RenderToString(report));
+    }
+
+    [TestMethod]
     public void AnalyzedExactTrace_WithBatchedEvents_AndInlining()
     {
         TracedMethod[] methods = [.. Methods, new(TestModulePath, Token("CallsSimpleTwice"), FixtureType + ".CallsSimpleTwice()")];

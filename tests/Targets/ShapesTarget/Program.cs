@@ -33,6 +33,7 @@ internal static class Program
         ["web"] = WebShape.Run,
         ["lifetimes"] = LifetimesShape.Run,
         ["gckinds"] = GCKindsShape.Run,
+        ["hotspot"] = HotspotShape.Run,
     };
 
     private static int Main(string[] args)
