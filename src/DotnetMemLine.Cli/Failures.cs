@@ -19,6 +19,7 @@ internal static class Failures
         FailureKind.SymbolsMissing => ExitCode.SymbolsMissing,
         FailureKind.OutputNotWritable => ExitCode.OutputNotWritable,
         FailureKind.TargetFailedToStart => ExitCode.TargetFailedToStart,
+        FailureKind.BuildFailed => ExitCode.BuildFailed,
     };
 
     /// <summary>The failure's message and what to do about it, with this CLI's options and commands.</summary>

@@ -26,6 +26,8 @@ public enum FailureKind
     OutputNotWritable,
     /// <summary>The program to run could not be started, or its runtime never connected.</summary>
     TargetFailedToStart,
+    /// <summary>The project or file-based app given to <c>run</c> did not build.</summary>
+    BuildFailed,
 }
 
 /// <summary>What a user can do about a failure, worded by the front end in its own terms (an option, a command).</summary>

@@ -11,13 +11,32 @@ internal static class RunCommand
 {
     private static readonly Argument<string[]> TargetCommand = new("command")
     {
-        Description = "The program to run and its arguments, after --, e.g. -- dotnet app.dll arg1.",
+        Description = "The program to run and its arguments, after --: dotnet app.dll arg1, an apphost, dotnet run [options] [-- args]; or a file-based app, app.cs [-- args].",
         Arity = ArgumentArity.OneOrMore,
     };
 
     private static readonly Option<bool> IgnoreExitCode = new("--ignore-exit-code")
     {
         Description = "Exit with 0 once the tables are printed, whatever the program's exit code (by default run passes it on).",
+    };
+
+    private static readonly Option<bool> Watch = new("--watch")
+    {
+        Description = "For a file-based app or dotnet run: once the tables are printed, wait for a source file to be saved, then build, run and print again; Ctrl+C ends.",
+    };
+
+    private static readonly Option<bool> ShowChildIO = new("--show-child-io")
+    {
+        Description = "Show the program's output (true, the default; false hides it), as dotnet-trace's option.",
+        DefaultValueFactory = _ => true,
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<bool> ResumeRuntime = new("--resume-runtime")
+    {
+        Description = "Resume the program once the session is on (true, the default); false leaves it suspended for another tool to resume, as dotnet-trace's option.",
+        DefaultValueFactory = _ => true,
+        Arity = ArgumentArity.ZeroOrOne,
     };
 
     // Measured with eng/exact-overhead.sh; README.md ("Exact mode") gives the figures and the command.
@@ -41,6 +60,9 @@ internal static class RunCommand
             CommonOptions.GCEvery,
             CommonOptions.Retention,
             IgnoreExitCode,
+            Watch,
+            ShowChildIO,
+            ResumeRuntime,
             TargetCommand,
         };
         command.SetAction(ExecuteAsync);
@@ -50,7 +72,49 @@ internal static class RunCommand
     private static async Task<int> ExecuteAsync(ParseResult parsed, CancellationToken cancellationToken)
     {
         EnsureProgramFollowsDoubleDash(parsed);
-        string[] target = parsed.GetRequiredValue(TargetCommand);
+        string[] command = parsed.GetRequiredValue(TargetCommand);
+        ProgramBuild? build = ProgramBuild.From(command);
+        if (!parsed.GetValue(Watch))
+        {
+            return await RunOnceAsync(parsed, command, build, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (build is null)
+        {
+            throw new UsageException("--watch needs a program it can build: a file-based app (run app.cs) or -- dotnet run");
+        }
+
+        while (true)
+        {
+            int code;
+            try
+            {
+                code = await RunOnceAsync(parsed, command, build, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MemLineException failure) when (failure.Kind is FailureKind.BuildFailed)
+            {
+                Console.Error.WriteLine($"dotnet-memline: error: {Failures.Describe(failure)}");
+                code = (int)ExitCode.BuildFailed;
+            }
+
+            if (code == (int)ExitCode.Aborted || !await SourceWatch.WaitForChangeAsync(build, cancellationToken).ConfigureAwait(false))
+            {
+                return code;
+            }
+        }
+    }
+
+    /// <summary>Builds the program if it is a project or a file-based app, runs it under the profiler, prints the tables.</summary>
+    private static async Task<int> RunOnceAsync(ParseResult parsed, string[] command, ProgramBuild? build, CancellationToken cancellationToken)
+    {
+        string[] target = command;
+        if (build is not null)
+        {
+            Profiling.Status($"Building {build.Project ?? "the project in " + Environment.CurrentDirectory}{(build.BuildOptions.Count > 0 ? " (" + string.Join(' ', build.BuildOptions) + ")" : "")}");
+            string program = await build.BuildAsync(Console.Error, cancellationToken).ConfigureAwait(false);
+            target = ["dotnet", program, .. build.ProgramArguments];
+        }
+
         string name = Path.GetFileNameWithoutExtension(target.Skip(1).FirstOrDefault(a => a.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? target[0]);
         ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
         settings = settings with { Analysis = settings.Analysis with { RecordedWithAllocationEvents = true } };
@@ -74,7 +138,9 @@ internal static class RunCommand
         // --retention: the program is held at its exit (its runtime has ended the session by then) for the heap walk.
         using ExitHold? exitHold = retention ? ExitHold.Create() ?? throw new MemLineException(FailureKind.TargetFailedToStart,
             $"--retention needs {ExitHold.HookFileName} beside dotnet-memline, and it is missing: reinstall the tool") : null;
-        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token, exitHold).ConfigureAwait(false);
+        bool showOutput = parsed.GetValue(ShowChildIO);
+        await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token, exitHold, build?.Environment, showOutput)
+            .ConfigureAwait(false);
         RecordingResult result = await TraceRecorder.RecordAsync(
             launched.Client,
             output,
@@ -89,7 +155,14 @@ internal static class RunCommand
                     Profiling.Status(ExactModeCost);
                 }
 
-                launched.Client.ResumeRuntime();
+                if (parsed.GetValue(ResumeRuntime))
+                {
+                    launched.Client.ResumeRuntime();
+                }
+                else
+                {
+                    Profiling.Status($"The program is left suspended (--resume-runtime false): another tool resumes it through its diagnostics port");
+                }
             },
             signals.Token,
             signals.AbortToken,
@@ -195,8 +268,8 @@ internal static class RunCommand
         toolExitCode == (int)ExitCode.Success && programExitCode is int program && !parsed.GetValue(IgnoreExitCode) ? program : toolExitCode;
 
     /// <summary>
-    /// Only what follows <c>--</c> is the program: an option this command does not know, or a program named before
-    /// <c>--</c>, is a usage error rather than something to execute.
+    /// Only what follows <c>--</c> is the program, or a file-based app named first (<c>run app.cs -- args</c>): an option
+    /// this command does not know, or a program named before <c>--</c>, is a usage error rather than something to execute.
     /// </summary>
     private static void EnsureProgramFollowsDoubleDash(ParseResult parsed)
     {
@@ -208,13 +281,22 @@ internal static class RunCommand
         }
 
         System.CommandLine.Parsing.ArgumentResult? program = parsed.GetResult(TargetCommand);
-        System.CommandLine.Parsing.Token? early = program?.Tokens.FirstOrDefault(t => doubleDash < 0 || IndexOf(tokens, t) < doubleDash);
-        if (early is not null)
+        System.CommandLine.Parsing.Token[] early = [.. program?.Tokens.Where(t => doubleDash < 0 || IndexOf(tokens, t) < doubleDash) ?? []];
+        if (early.Length == 0)
         {
-            throw new UsageException(early.Value.StartsWith('-')
-                ? $"unknown option '{early.Value}' for run (the program to run and its arguments go after --)"
-                : $"the program to run goes after --: dotnet-memline run --method <name> -- {early.Value} ...");
+            return;
         }
+
+        bool fileBasedApp = ReferenceEquals(early[0], program!.Tokens[0]) && early[0].Value.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) && !early[0].Value.StartsWith('-');
+        if (fileBasedApp && early.Length == 1)
+        {
+            return; // run app.cs [-- args]
+        }
+
+        string value = early[fileBasedApp ? 1 : 0].Value;
+        throw new UsageException(value.StartsWith('-') ? $"unknown option '{value}' for run (the program to run and its arguments go after --)"
+            : fileBasedApp ? $"the program's arguments go after --: dotnet-memline run {early[0].Value} -- {value} ..."
+            : $"the program to run goes after -- (or is one .cs file): dotnet-memline run --method <name> -- {value} ...");
     }
 
     private static int IndexOf(IReadOnlyList<System.CommandLine.Parsing.Token> tokens, System.CommandLine.Parsing.Token token)

@@ -30,13 +30,22 @@ public sealed class TargetLauncher : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the wait for the program's runtime to connect.</param>
     /// <param name="command">The program and its arguments.</param>
     /// <param name="exitHold">Hold the program at its exit (<see cref="ExitHold"/>); null for none.</param>
-    public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken, ExitHold? exitHold = null)
+    /// <param name="environment">Variables to set for the program; null for none.</param>
+    /// <param name="showOutput">False to discard the program's stdout and stderr (<c>--show-child-io false</c>).</param>
+    public static async Task<TargetLauncher> StartAsync(IReadOnlyList<string> command, bool redirectStandardOutput, CancellationToken cancellationToken, ExitHold? exitHold = null,
+        IReadOnlyDictionary<string, string>? environment = null, bool showOutput = true)
     {
         string portPath = Path.Combine(Path.GetTempPath(), $"dotnet-memline-{Environment.ProcessId}-{Guid.NewGuid():N}.socket");
-        var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = redirectStandardOutput };
+        redirectStandardOutput |= !showOutput;
+        var startInfo = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = redirectStandardOutput, RedirectStandardError = !showOutput };
         foreach (string argument in command.Skip(1))
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[variable] = value;
         }
 
         // The runtime connects to this port at startup and suspends until ResumeRuntime.
@@ -65,7 +74,12 @@ public sealed class TargetLauncher : IAsyncDisposable
 
         if (redirectStandardOutput)
         {
-            _ = process.StandardOutput.BaseStream.CopyToAsync(Console.OpenStandardError(), CancellationToken.None);
+            _ = process.StandardOutput.BaseStream.CopyToAsync(showOutput ? Console.OpenStandardError() : Stream.Null, CancellationToken.None);
+        }
+
+        if (!showOutput)
+        {
+            _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
         }
 
         // Either the runtime connects, or the program exits first (not .NET, or failed to start).
@@ -77,7 +91,7 @@ public sealed class TargetLauncher : IAsyncDisposable
             await IgnoreFailure(connecting).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             throw new MemLineException(FailureKind.TargetFailedToStart,
-                $"{command[0]} exited with code {process.ExitCode} before its .NET runtime connected (is it a .NET program? run 'dotnet app.dll', not 'dotnet run')");
+                $"{command[0]} exited with code {process.ExitCode} before its .NET runtime connected (is it a .NET program?)");
         }
 
         return new TargetLauncher(process, await connecting.ConfigureAwait(false), portPath);
