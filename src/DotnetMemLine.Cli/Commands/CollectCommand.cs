@@ -39,6 +39,28 @@ internal static class CollectCommand
     // startup, so a session attached later would record no allocation at all. Hidden from help.
     private static readonly Option<bool> Exact = new("--exact") { Hidden = true };
 
+    private static readonly Option<bool> Live = new("--live")
+    {
+        Description = "While recording, redraw the table (or the top lines) in place every --refresh-interval seconds, as dotnet-counters monitor does; "
+            + "Ctrl+C stops and prints the final table.",
+    };
+
+    private static readonly Option<TimeSpan> RefreshInterval = new("--refresh-interval")
+    {
+        HelpName = "seconds",
+        Description = "With --live: seconds between redraws (2).",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(2),
+        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromSeconds(0.5)
+            ? value
+            : FailRefresh(result),
+    };
+
+    private static TimeSpan FailRefresh(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--refresh-interval must be seconds, at least 0.5, not '{result.Tokens.Single().Value}'");
+        return TimeSpan.Zero;
+    }
+
     public static Command Create()
     {
         var command = new Command("collect", "Attach to a running .NET process, record its allocations, and print the per-line tables.")
@@ -58,6 +80,8 @@ internal static class CollectCommand
             CommonOptions.NoLifetimes,
             CommonOptions.GCEvery,
             CommonOptions.Retention,
+            Live,
+            RefreshInterval,
             Exact,
         };
         command.Validators.Add(result =>
@@ -88,6 +112,12 @@ internal static class CollectCommand
             throw new UsageException("--retention needs --method: it tells who holds what a method's lines allocated");
         }
 
+        bool live = parsed.GetValue(Live);
+        if (live && settings.Renderer is not TextTableRenderer)
+        {
+            throw new UsageException("--live draws the text table: leave out --format json (the JSON report is printed when the recording ends)");
+        }
+
         string? port = parsed.GetValue(DiagnosticPort);
         (DiagnosticsClient client, int pid, string name) = Attach(parsed, port);
         CheckMethodsAgainstTheProcess(pid, settings);
@@ -102,6 +132,17 @@ internal static class CollectCommand
         TimeSpan? duration = parsed.GetValue(CommonOptions.Duration);
         string target = pid > 0 ? $"process {pid} ({name})" : $"the process on {port}";
         string? snapshot = null;
+        using var liveStop = CancellationTokenSource.CreateLinkedTokenSource(signals.Token, signals.AbortToken);
+        Task liveView = Task.CompletedTask;
+        if (live && Console.IsOutputRedirected)
+        {
+            Profiling.Status("Note: --live draws on a terminal, and the output is redirected: the table is printed when the recording ends");
+        }
+        else if (live)
+        {
+            liveView = LiveView.RunAsync(output.Name, TerminalText.Clean(target), settings, parsed.GetValue(RefreshInterval), liveStop.Token);
+        }
+
         RecordingResult result = await TargetProcess.MapAttachFailures(pid, () => TraceRecorder.RecordAsync(
             client,
             output,
@@ -119,6 +160,8 @@ internal static class CollectCommand
             signals.Token,
             signals.AbortToken,
             parsed.GetValue(CommonOptions.GCEvery))).ConfigureAwait(false);
+        await liveStop.CancelAsync().ConfigureAwait(false);
+        await liveView.ConfigureAwait(false);
         try
         {
             await output.DisposeAsync().ConfigureAwait(false);
