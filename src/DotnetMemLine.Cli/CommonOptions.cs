@@ -2,6 +2,7 @@ using System.CommandLine;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
 using DotnetMemLine.Reporting;
+using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Cli;
 
@@ -29,6 +30,24 @@ internal static class CommonOptions
     {
         Description = "Extra folder to search for portable PDBs; repeat for several.",
         Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static readonly Option<string[]> SymbolServer = new("--symbol-server")
+    {
+        HelpName = "url",
+        Description = "A symbol server to fetch missing PDBs from (SSQP, as NuGet's and Microsoft's), asked before the default ones; repeat for several.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static readonly Option<bool> NoSymbolServers = new("--no-symbol-servers")
+    {
+        Description = "Don't ask NuGet's and Microsoft's symbol servers for a PDB that is not on this machine (servers given with --symbol-server still are).",
+    };
+
+    public static readonly Option<string?> SymbolCacheFolder = new("--symbol-cache")
+    {
+        HelpName = "folder",
+        Description = "Where downloaded PDBs are kept. Default: ~/.cache/dotnet-memline/symbols ($XDG_CACHE_HOME).",
     };
 
     public static readonly Option<int> BufferSize = new("--buffer-size", "--buffersize") // dotnet-trace spells it --buffersize
@@ -111,7 +130,12 @@ internal static class CommonOptions
             renderer = new TextTableRenderer { ShowTypes = true };
         }
 
-        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top) }, renderer);
+        string[] servers = [.. parsed.GetValue(SymbolServer) ?? [], .. parsed.GetValue(NoSymbolServers) ? [] : SymbolServerOptions.Defaults];
+        var symbolServers = new SymbolServerOptions(servers, parsed.GetValue(SymbolCacheFolder) is { Length: > 0 } cache ? Path.GetFullPath(cache) : SymbolServerOptions.DefaultCacheDirectory())
+        {
+            Log = Profiling.Status,
+        };
+        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), SymbolServers = symbolServers }, renderer);
     }
 
     private static Option<string> CreateFormat()

@@ -20,6 +20,9 @@ internal static class AnalyzeCommand
             CommonOptions.Types,
             CommonOptions.Format,
             CommonOptions.Symbols,
+            CommonOptions.SymbolServer,
+            CommonOptions.NoSymbolServers,
+            CommonOptions.SymbolCacheFolder,
         };
         command.SetAction((parsed, cancellationToken) =>
             Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), CommonOptions.ReportSettingsFrom(parsed), cancellationToken)));

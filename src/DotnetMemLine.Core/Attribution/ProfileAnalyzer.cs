@@ -8,6 +8,9 @@ namespace DotnetMemLine.Attribution;
 /// <summary>What to analyze: the methods the user named and where extra PDBs may be.</summary>
 public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories)
 {
+    /// <summary>Where to fetch the PDB of a selected method's module that is not on this machine; null for nowhere.</summary>
+    public SymbolServerOptions? SymbolServers { get; init; }
+
     /// <summary>Without <c>--method</c>: how many lines and methods the whole-program view lists.</summary>
     public int Top { get; init; } = ProgramReport.DefaultTop;
 
@@ -30,7 +33,7 @@ public static class ProfileAnalyzer
     /// <summary>Builds the report of the selected methods from a decoded trace; throws <see cref="MemLineException"/> when a name matches nothing or too much, a PDB is missing or damaged, or the trace lacks what a table needs (allocation events, stacks, a readable part).</summary>
     public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
     {
-        using var symbols = new SymbolCache(options.SymbolDirectories);
+        using var symbols = new SymbolCache(options.SymbolDirectories, options.SymbolServers);
         try
         {
             return Analyze(trace, options, symbols, cancellationToken);

@@ -4,15 +4,35 @@ namespace DotnetMemLine.Symbols;
 /// One open <see cref="ModuleSymbols"/> per module for a whole analysis, shared by every consumer that maps frames
 /// to lines; a module without a usable PDB is tried once and its failure remembered.
 /// </summary>
-public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories) : IDisposable
+/// <param name="symbolDirectories">Folders to search for PDBs (<c>--symbols</c>).</param>
+/// <param name="servers">Symbol servers for the PDBs of the modules a user named a method of; null for none.</param>
+public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolServerOptions? servers = null) : IDisposable
 {
     private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
 
-    /// <summary>The module's symbols; throws <see cref="MemLineException"/> (<see cref="FailureKind.SymbolsMissing"/>) saying why when it has no usable PDB.</summary>
+    /// <summary>
+    /// The symbols of a module the user named a method of; throws <see cref="MemLineException"/> (<see cref="FailureKind.SymbolsMissing"/>)
+    /// saying why when it has no usable PDB. A PDB that is nowhere on this machine is fetched from the symbol servers: only
+    /// here, for what the user asked to see, never for every module a stack passes through.
+    /// </summary>
     public ModuleSymbols Open(string modulePath)
     {
-        return TryOpen(modulePath, out string? failure) ?? throw new MemLineException(FailureKind.SymbolsMissing, failure!)
+        ModuleSymbols? symbols = TryOpen(modulePath, out string? failure);
+        if (symbols is null && servers is not null && failure!.StartsWith("no PDB for", StringComparison.Ordinal))
+        {
+            if (SymbolServerClient.TryFetch(modulePath, servers, CancellationToken.None, out string? problem) is { } folder
+                && ModuleSymbols.TryOpen(modulePath, [.. symbolDirectories, folder], out symbols, out _))
+            {
+                _failures.Remove(modulePath);
+                _open[modulePath] = symbols;
+                return symbols;
+            }
+
+            failure = $"{failure}; {problem ?? "the PDB downloaded is not the module's"}";
+        }
+
+        return symbols ?? throw new MemLineException(FailureKind.SymbolsMissing, failure!)
         {
             Remedy = failure!.Contains("damaged", StringComparison.Ordinal) ? Remedy.RebuildOrPointAtAnIntactPdb : Remedy.BuildWithPdbsOrPointAtThem,
         };

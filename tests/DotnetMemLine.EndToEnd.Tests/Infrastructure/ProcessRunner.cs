@@ -50,9 +50,16 @@ internal sealed class RunningProcess : IDisposable
         return new RunningProcess(Process.Start(startInfo)!);
     }
 
-    /// <summary>Starts `dotnet dotnet-memline.dll args...`.</summary>
-    public static RunningProcess StartTool(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null) =>
-        Start("dotnet", new[] { Repo.CliDll }.Concat(arguments), workingDirectory, environment);
+    /// <summary>
+    /// Starts `dotnet dotnet-memline.dll args...`. The tests ask no symbol server on the internet for a missing PDB
+    /// (DOTNET_MEMLINE_SYMBOL_SERVERS empty) unless they set the variable: they are hermetic.
+    /// </summary>
+    public static RunningProcess StartTool(IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var withDefaults = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        withDefaults.TryAdd("DOTNET_MEMLINE_SYMBOL_SERVERS", "");
+        return Start("dotnet", new[] { Repo.CliDll }.Concat(arguments), workingDirectory, withDefaults);
+    }
 
     /// <summary>Runs dotnet-memline to completion and checks that it succeeded.</summary>
     public static async Task<ProcessResult> RunToolToSuccessAsync(params string[] arguments)
