@@ -28,6 +28,7 @@ internal static class CommonOptions
 
     public static readonly Option<string[]> Symbols = new("--symbols")
     {
+        HelpName = "folder",
         Description = "Extra folder to search for portable PDBs; repeat for several.",
         Arity = ArgumentArity.ZeroOrMore,
     };
@@ -52,6 +53,7 @@ internal static class CommonOptions
 
     public static readonly Option<int> BufferSize = new("--buffer-size", "--buffersize") // dotnet-trace spells it --buffersize
     {
+        HelpName = "MB",
         Description = "Size in MB of the runtime's event buffer; raise it if events are dropped.",
         DefaultValueFactory = _ => 256,
     };
@@ -66,13 +68,13 @@ internal static class CommonOptions
     {
         Description = "Also record the TPL's causality events, so that what runs after an await that suspended, and in Task.Run, "
             + "Parallel and PLINQ work, is charged to the line that awaited or queued it. Costs await-heavy code much more than "
-            + "sampling alone (an ASP.NET Core API served 2.5x fewer requests, and its trace grew 4x); see docs/performance.md.",
+            + "sampling alone (an ASP.NET Core API served 2.5x fewer requests, and its trace grew 4x).",
     };
 
     public static readonly Option<bool> NoLifetimes = new("--no-lifetimes")
     {
         Description = "Don't follow sampled objects through the GCs (no Peak live or Live at end, and collect skips its final full GC): "
-            + "a smaller trace on programs that run many compacting GCs (up to 4x smaller, docs/performance.md).",
+            + "a smaller trace on programs that run many compacting GCs (up to 4x smaller).",
     };
 
     public static readonly Option<TimeSpan?> GCEvery = new("--gc-every")
@@ -80,7 +82,7 @@ internal static class CommonOptions
         HelpName = "seconds",
         Description = "Make the program run a full GC this often while recording, in seconds (0.2): Peak live and Peak heap are then "
             + "measured at least that often, even where the runtime's own GCs are rare (after a large heap grew its budgets). "
-            + "Each GC pauses the program; see docs/how-it-works.md.",
+            + "Each GC pauses the program.",
         CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromMilliseconds(100)
             ? value
             : FailGCEvery(result),

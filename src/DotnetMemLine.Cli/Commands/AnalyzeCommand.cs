@@ -7,7 +7,7 @@ internal static class AnalyzeCommand
 {
     private static readonly Argument<string> TraceFile = new("trace-file")
     {
-        Description = "A .nettrace recorded by dotnet-memline or by dotnet-trace with the providers in README.md.",
+        Description = "A .nettrace recorded by dotnet-memline, or by dotnet-trace --providers Microsoft-Windows-DotNETRuntime:0x80000421019:5.",
     };
 
     public static Command Create()

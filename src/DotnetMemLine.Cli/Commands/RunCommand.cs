@@ -27,6 +27,7 @@ internal static class RunCommand
 
     private static readonly Option<bool> ShowChildIO = new("--show-child-io")
     {
+        HelpName = "true|false",
         Description = "Show the program's output (true, the default; false hides it), as dotnet-trace's option.",
         DefaultValueFactory = _ => true,
         Arity = ArgumentArity.ZeroOrOne,
@@ -34,6 +35,7 @@ internal static class RunCommand
 
     private static readonly Option<bool> ResumeRuntime = new("--resume-runtime")
     {
+        HelpName = "true|false",
         Description = "Resume the program once the session is on (true, the default); false leaves it suspended for another tool to resume, as dotnet-trace's option.",
         DefaultValueFactory = _ => true,
         Arity = ArgumentArity.ZeroOrOne,

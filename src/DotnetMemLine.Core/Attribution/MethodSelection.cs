@@ -114,7 +114,7 @@ public static class MethodSelection
         IReadOnlyList<MethodIdentity> matches = MethodMatcher.Match(pattern, candidates, m => m);
         if (matches.Count == 0)
         {
-            throw new MemLineException(FailureKind.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable));
+            throw new MemLineException(FailureKind.MethodNotFound, NotFoundMessage(pattern, scope, candidates, unreadable, isApplicationCode));
         }
 
         if (matches.Count == 1)
@@ -161,11 +161,12 @@ public static class MethodSelection
         return new MethodChosenNote(pattern, chosen.DisplayName, [.. others.Take(ListedAlternatives)], Math.Max(0, others.Count - ListedAlternatives));
     }
 
-    private static string NotFoundMessage(string pattern, string scope, List<MethodIdentity> candidates, List<string> unreadable)
+    private static string NotFoundMessage(string pattern, string scope, List<MethodIdentity> candidates, List<string> unreadable, Func<MethodIdentity, bool> isApplicationCode)
     {
-        // Suggest from the application's own modules first: the framework has tens of thousands of names.
+        // Suggest from outside the framework (it has tens of thousands of names), the application's own methods (a PDB)
+        // before the libraries' at the same closeness.
         IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath));
-        IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods);
+        IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods, preferred: isApplicationCode);
         string message = $"no method matches the name '{pattern}' in {scope}";
         if (closest.Count > 0)
         {

@@ -14,7 +14,7 @@ public sealed class JsonReportWriter : IReportRenderer
     public string FormatName => "json";
 
     /// <inheritdoc/>
-    public string Description => "the schema in docs/json-schema.md";
+    public string Description => "a stable schema, schemaVersion 1";
 
     /// <inheritdoc/>
     public bool IsForPrograms => true;

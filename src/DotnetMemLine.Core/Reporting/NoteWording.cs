@@ -32,7 +32,7 @@ public static class NoteWording
         UnplacedSamplesNote n => $"{Count(n.Samples)} samples in this method had no IL offset (the trace lacks IL-to-native maps, keyword 0x20000) and are counted only in the total",
         NestedLinesNote n => $"{Count(n.Samples)} samples count on more than one line: code written inside a line (a lambda, a local function) or called again from it (recursion) also counts on the line that ran it, so the lines add up to more than the total",
         SeveralThreadsNote n => $"this method allocated on {Count(n.Threads)} threads: the runtime does not log a thread's first object of a type that another thread logged first, "
-            + "so each line may miss up to one object per thread and type (docs/how-it-works.md)",
+            + "so each line may miss up to one object per thread and type",
         StructBoxesNote n => StructBoxes(n.Lines),
         ElsewhereNote n => $"while this method ran, {Count(n.Threads)} {(n.Threads == 1 ? "thread" : "threads")} it never ran on allocated {ByteFormat.Format(n.Bytes)} that nothing in the trace ties to it, so they are in none of its lines"
             + (n.TraceFollowsCausality

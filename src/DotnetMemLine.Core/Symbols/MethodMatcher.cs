@@ -59,7 +59,11 @@ public static partial class MethodMatcher
     /// Up to <paramref name="count"/> full names closest to the pattern, for a "not found, did you mean" message:
     /// names containing the typed one first, then by edit distance on the method name, then on the full name.
     /// </summary>
-    public static IReadOnlyList<string> Suggest(string pattern, IEnumerable<MethodIdentity> candidates, int count = 3)
+    /// <param name="pattern">The name as the user typed it.</param>
+    /// <param name="candidates">The methods to suggest from.</param>
+    /// <param name="count">How many names at most.</param>
+    /// <param name="preferred">Ranks these candidates (the application's own methods) before the others at the same closeness; null for none.</param>
+    public static IReadOnlyList<string> Suggest(string pattern, IEnumerable<MethodIdentity> candidates, int count = 3, Func<MethodIdentity, bool>? preferred = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(candidates);
@@ -73,14 +77,19 @@ public static partial class MethodMatcher
         var wantedMethod = parsed.Name[(parsed.Name.LastIndexOf('.') + 1)..].ToUpperInvariant();
         var wantedFull = parsed.Name.ToUpperInvariant();
         return candidates
-            .Select(c => (FullName: c.UserFullName, Method: UserFacingName(c.MethodName).ToUpperInvariant()))
-            .DistinctBy(c => c.FullName, StringComparer.Ordinal)
+            .Select(c => (FullName: c.UserFullName, Method: UserFacingName(c.MethodName).ToUpperInvariant(), Preferred: preferred?.Invoke(c) ?? false))
+            .GroupBy(c => c.FullName, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(c => c.Preferred).First())
             .Select(c => (
                 c.FullName,
-                Contains: wantedMethod.Length > 0 && (c.Method.Contains(wantedMethod, StringComparison.Ordinal) || wantedMethod.Contains(c.Method, StringComparison.Ordinal)),
+                c.Preferred,
+                // A name inside the typed one counts only if it is at least half of it: "R" is in every "...R..." typed.
+                Contains: wantedMethod.Length > 0 && (c.Method.Contains(wantedMethod, StringComparison.Ordinal)
+                    || (2 * c.Method.Length >= wantedMethod.Length && wantedMethod.Contains(c.Method, StringComparison.Ordinal))),
                 MethodDistance: EditDistance(c.Method, wantedMethod),
                 FullDistance: EditDistance(Tail(c.FullName.ToUpperInvariant(), wantedFull), wantedFull)))
             .OrderBy(c => c.Contains ? 0 : 1)
+            .ThenBy(c => c.Preferred ? 0 : 1)
             .ThenBy(c => c.MethodDistance)
             .ThenBy(c => c.FullDistance)
             .ThenBy(c => c.FullName, StringComparer.Ordinal)

@@ -125,6 +125,20 @@ public sealed class MethodMatcherTests
     }
 
     [TestMethod]
+    public void Suggest_RanksTheApplicationsOwnMethodsFirst_AtTheSameCloseness()
+    {
+        // A library's one-letter method R is inside the typed "ProcessOrdrs", which is no reason to suggest it first; and
+        // at the same closeness the application's own method would come first.
+        MethodIdentity library = new("LibsApp", "T", "R", "()", 0x06000100, "/app/LibsApp.dll");
+        MethodIdentity own = new("Work", "Jobs", "ProcessOrders", "()", 0x06000001, "/app/Work.dll");
+        var suggestions = MethodMatcher.Suggest("ProcessOrdrs", [library, own], count: 2, preferred: m => m.ModulePath == "/app/Work.dll");
+
+        Assert.AreEqual("Work.Jobs.ProcessOrders, LibsApp.T.R", string.Join(", ", suggestions));
+        MethodIdentity libraryTwin = own with { Namespace = "Lib", ModulePath = "/app/Lib.dll" };
+        Assert.AreEqual("Work.Jobs.ProcessOrders", MethodMatcher.Suggest("ProcessOrdrs", [libraryTwin, own], count: 1, preferred: m => m.ModulePath == "/app/Work.dll").Single());
+    }
+
+    [TestMethod]
     public void NormalizeParameters_CanonicalizesSpellings()
     {
         Assert.AreEqual("int,string", MethodMatcher.NormalizeParameters("( Int32 count, System.String )"));
