@@ -104,6 +104,12 @@ internal static class CommonOptions
             : FailTop(result),
     };
 
+    public static readonly Option<bool> AllCode = new("--all-code")
+    {
+        Description = "Without --method: count library and framework code as yours too (Just My Code off), so their methods get the self "
+            + "figures of what they allocate; those without a PDB are listed by method, with no line.",
+    };
+
     public static readonly Option<bool> Types = new("--types")
     {
         Description = "Under each line, the types it allocated and their shares (the JSON report always has them).",
@@ -137,7 +143,7 @@ internal static class CommonOptions
         {
             Log = Profiling.Status,
         };
-        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), SymbolServers = symbolServers }, renderer);
+        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer);
     }
 
     private static Option<string> CreateFormat()

@@ -17,6 +17,7 @@ internal static class AnalyzeCommand
             TraceFile,
             CommonOptions.Method,
             CommonOptions.Top,
+            CommonOptions.AllCode,
             CommonOptions.Types,
             CommonOptions.Format,
             CommonOptions.Symbols,

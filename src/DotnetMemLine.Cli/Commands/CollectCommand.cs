@@ -70,6 +70,7 @@ internal static class CollectCommand
             DiagnosticPort,
             CommonOptions.Method,
             CommonOptions.Top,
+            CommonOptions.AllCode,
             CommonOptions.Types,
             CommonOptions.Duration,
             CommonOptions.Output,

@@ -51,6 +51,7 @@ internal static class RunCommand
         {
             CommonOptions.Method,
             CommonOptions.Top,
+            CommonOptions.AllCode,
             CommonOptions.Types,
             CommonOptions.Output,
             CommonOptions.Format,

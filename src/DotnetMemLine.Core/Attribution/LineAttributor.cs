@@ -360,10 +360,10 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
-            if (_foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length && _foreignCodeInlining[frame.CodeId] is { } inliningSelected
-                && ((uint)frame.MethodId >= (uint)_selectedIndexByMethodId.Length || _selectedIndexByMethodId[frame.MethodId] < 0))
+            if (_foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length && _foreignCodeInlining[frame.CodeId] is { } inliningSelected)
             {
-                foreach (int inlining in inliningSelected)
+                int frameSelected = (uint)frame.MethodId < (uint)_selectedIndexByMethodId.Length ? _selectedIndexByMethodId[frame.MethodId] : -1;
+                foreach (int inlining in inliningSelected.Where(inlining => inlining != frameSelected))
                 {
                     var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), inlining);
                     _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0), used));

@@ -11,6 +11,9 @@ public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IRead
     /// <summary>Where to fetch the PDB of a selected method's module that is not on this machine; null for nowhere.</summary>
     public SymbolServerOptions? SymbolServers { get; init; }
 
+    /// <summary>Without <c>--method</c>: count every module as the user's code, not only those with PDBs outside the shared framework (<c>--all-code</c>).</summary>
+    public bool AllCode { get; init; }
+
     /// <summary>Without <c>--method</c>: how many lines and methods the whole-program view lists.</summary>
     public int Top { get; init; } = ProgramReport.DefaultTop;
 
@@ -56,7 +59,7 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         bool wholeProgram = options.MethodPatterns.Count == 0;
-        SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols) : SelectCode(trace, options, symbols);
+        SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode) : SelectCode(trace, options, symbols);
         Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
         var methods = new List<MethodReport>(code.Methods.Count);
@@ -90,6 +93,7 @@ public static class ProfileAnalyzer
             Program = wholeProgram
                 ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
                     [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])
+                    with { AllCode = options.AllCode }
                 : null,
         };
     }
@@ -123,12 +127,12 @@ public static class ProfileAnalyzer
     /// compiler-generated methods it declares (state machines, lambdas, local functions), all charging its lines.
     /// </summary>
     /// <param name="Selection">Each selected method with the notes on how its name was resolved.</param>
-    /// <param name="SymbolsOf">The PDB of each selected method's module.</param>
+    /// <param name="SymbolsOf">The PDB of each selected method's module; null only in the whole-program view with <c>--all-code</c>, for a module without one.</param>
     /// <param name="SelectedIndexByMethodId">Per traced method, the selected method it belongs to, or -1.</param>
     /// <param name="LambdasInForeignCode">Per body of another module and selected method, its lambdas the JIT inlined there.</param>
     private sealed record SelectedCode(
         IReadOnlyList<SelectedMethod> Selection,
-        ModuleSymbols[] SymbolsOf,
+        ModuleSymbols?[] SymbolsOf,
         int[] SelectedIndexByMethodId,
         Dictionary<(int CodeId, int Selected), int[]> LambdasInForeignCode)
     {
@@ -171,12 +175,13 @@ public static class ProfileAnalyzer
     /// <summary>
     /// Without <c>--method</c>, every method of the user's code is selected, each with the code the compiler wrote for it
     /// (<see cref="ModuleSymbols.GetOwnerToken"/>). The user's code is what Visual Studio's Just My Code means: modules
-    /// outside the shared framework whose PDB is found.
+    /// outside the shared framework whose PDB is found; with <paramref name="allCode"/>, every module (those without a
+    /// PDB by method only: no line, and each compiled method on its own).
     /// </summary>
-    private static SelectedCode SelectProgramCode(IAllocationTrace trace, SymbolCache symbols)
+    private static SelectedCode SelectProgramCode(IAllocationTrace trace, SymbolCache symbols, bool allCode)
     {
         var selection = new List<SelectedMethod>();
-        var symbolsOf = new List<ModuleSymbols>();
+        var symbolsOf = new List<ModuleSymbols?>();
         var indexByOwner = new Dictionary<(string Module, int Token), int>();
         var catalogs = new Dictionary<string, Dictionary<int, MethodIdentity>>(StringComparer.Ordinal);
         int[] selectedIndexByMethodId = new int[trace.Methods.Count];
@@ -184,12 +189,15 @@ public static class ProfileAnalyzer
         {
             selectedIndexByMethodId[id] = -1;
             TracedMethod traced = trace.Methods[id];
-            if (traced.ModulePath.Length == 0 || MethodSelection.IsFrameworkModule(traced.ModulePath) || symbols.TryOpen(traced.ModulePath) is not { } moduleSymbols)
+            ModuleSymbols? moduleSymbols = traced.ModulePath.Length == 0 || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode)
+                ? null
+                : symbols.TryOpen(traced.ModulePath);
+            if (traced.ModulePath.Length == 0 || (moduleSymbols is null && !allCode) || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode))
             {
                 continue;
             }
 
-            int owner = moduleSymbols.GetOwnerToken(traced.Token);
+            int owner = moduleSymbols?.GetOwnerToken(traced.Token) ?? traced.Token;
             if (!indexByOwner.TryGetValue((traced.ModulePath, owner), out int index))
             {
                 if (!catalogs.TryGetValue(traced.ModulePath, out var catalog))
@@ -213,7 +221,7 @@ public static class ProfileAnalyzer
         }
 
         var lambdaByName = new Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)>();
-        foreach (ModuleSymbols moduleSymbols in symbolsOf.Distinct())
+        foreach (ModuleSymbols moduleSymbols in symbolsOf.OfType<ModuleSymbols>().Distinct())
         {
             foreach (int lambda in moduleSymbols.GetLambdaTokens())
             {
@@ -252,7 +260,7 @@ public static class ProfileAnalyzer
         TracePass.Replay(trace, [attributor], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
-            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index], lambdas) : null);
+            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode);
     }
 
@@ -260,7 +268,7 @@ public static class ProfileAnalyzer
     private static MethodReport BuildMethodReport(IAllocationTrace trace, SelectedCode code, int index, MethodLineTallies tallies, EstimatorKind estimator, SymbolCache symbols)
     {
         MethodIdentity method = code.Methods[index];
-        ModuleSymbols methodSymbols = code.SymbolsOf[index];
+        ModuleSymbols methodSymbols = code.SymbolsOf[index]!; // a named method's module always has its PDB (or the analysis failed)
         IReadOnlyList<InliningSite> inlinedInto = CodeWhereabouts.FindInliningSites(method, methodSymbols, trace, symbols.TryOpen);
         var notes = new List<ReportNote>(code.Selection[index].Notes);
         notes.AddRange(inlinedInto.Select(site => new InlinedIntoNote(site)));
@@ -441,10 +449,11 @@ public static class ProfileAnalyzer
         }
 
         // At any depth: a lambda is often inlined into a helper that is inlined into the LINQ method in turn.
+        // Into code of any other method, selected or not (with --all-code, Array.ConvertAll is selected too).
         ILookup<int, (int Selected, int Token)> lambdasByMethod = trace.Inlinings
-            .Where(i => (uint)i.CompiledMethodId < (uint)selectedIndexByMethodId.Length && selectedIndexByMethodId[i.CompiledMethodId] < 0)
+            .Where(i => (uint)i.CompiledMethodId < (uint)selectedIndexByMethodId.Length)
             .Select(i => (i.CompiledMethodId, Lambda: lambdaByName.TryGetValue((ILSites.TypeKey(i.InlineeType), i.InlineeName), out var lambda) ? lambda : ((int Selected, int Token)?)null))
-            .Where(i => i.Lambda is not null)
+            .Where(i => i.Lambda is not null && i.Lambda.Value.Selected != selectedIndexByMethodId[i.CompiledMethodId])
             .ToLookup(i => i.CompiledMethodId, i => i.Lambda!.Value);
         for (int codeId = 0; codeId < trace.Code.Count; codeId++)
         {

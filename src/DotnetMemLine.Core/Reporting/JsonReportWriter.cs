@@ -138,6 +138,7 @@ public sealed class JsonReportWriter : IReportRenderer
         }
 
         json.WriteStartObject("program");
+        json.WriteBoolean("allCode", program.AllCode);
         WriteEstimate(json, "everything", program.Everything, report.Incomplete);
         WriteEstimate(json, "inUserCode", program.InUserCode, report.Incomplete);
         json.WriteStartArray("userModules");

@@ -9,7 +9,7 @@ namespace DotnetMemLine.Reporting;
 /// <param name="InUserCode">The allocations made while the user's code was on the stack; null when none.</param>
 /// <param name="Lines">The lines with the most self bytes, most first.</param>
 /// <param name="Methods">The methods during which the most was allocated (inclusive), most first: the tables worth reading.</param>
-/// <param name="UserModules">The modules counted as the user's code (file names).</param>
+/// <param name="UserModules">The modules counted as the user's code that have a PDB (file names).</param>
 public sealed record ProgramReport(
     EstimateReport? Everything,
     EstimateReport? InUserCode,
@@ -17,6 +17,9 @@ public sealed record ProgramReport(
     IReadOnlyList<HotMethod> Methods,
     IReadOnlyList<string> UserModules)
 {
+    /// <summary>Every module counted as the user's code (<c>--all-code</c>): library and framework methods are listed too, those without a PDB with no line.</summary>
+    public bool AllCode { get; init; }
+
     /// <summary>What the reader must know about these lists.</summary>
     public IReadOnlyList<ReportNote> Notes { get; init; } = [];
 

@@ -196,7 +196,15 @@ public sealed class TextTableRenderer : IReportRenderer
         text.Append(inv, $"Program:   {atLeast}{ByteFormat.Format(everything.Bytes)} allocated {Figures(report, everything)}").AppendLine();
         string modules = program.UserModules.Count == 0 ? "none found: no module outside the shared framework has a PDB" : string.Join(", ", program.UserModules);
         double share = program.InUserCode is { } mine && everything.Bytes > 0 ? 100 * mine.Bytes / everything.Bytes : 0;
-        text.Append(inv, $"Your code: {atLeast}{ByteFormat.Format(program.InUserCode?.Bytes ?? 0)} ({share:F0}%) allocated while it ran; modules with PDBs outside the shared framework: {modules}").AppendLine();
+        if (program.AllCode)
+        {
+            text.Append("Your code: every module (--all-code): library and framework methods are listed too, with lines where their PDB is found (")
+                .Append(string.Join(", ", program.UserModules)).AppendLine(")");
+        }
+        else
+        {
+            text.Append(inv, $"Your code: {atLeast}{ByteFormat.Format(program.InUserCode?.Bytes ?? 0)} ({share:F0}%) allocated while it ran; modules with PDBs outside the shared framework: {modules}").AppendLine();
+        }
         if (program.Lines.Count == 0)
         {
             text.AppendLine();

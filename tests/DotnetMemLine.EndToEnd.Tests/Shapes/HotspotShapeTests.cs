@@ -195,6 +195,25 @@ public sealed class HotspotShapeTests
             : null;
     }
 
+    [TestMethod]
+    public async Task AllCode_CountsTheFrameworksMethodsToo_TheirSelfLeavingTheCallingLine()
+    {
+        ProcessResult result = await RunningProcess.RunToolToSuccessAsync("analyze", s_run.TracePath, "--all-code", "--top", "50", "--format", "json");
+        using JsonDocument report = JsonDocument.Parse(result.StandardOutput);
+        JsonElement program = report.RootElement.GetProperty("program");
+        Assert.IsTrue(program.GetProperty("allCode").GetBoolean());
+
+        // The scratch buffer is allocated inside GC.AllocateUninitializedArray: with Just My Code off, that is its self, not the line's.
+        JsonElement[] lines = [.. program.GetProperty("lines").EnumerateArray()];
+        Assert.IsFalse(lines.Any(l => l.GetProperty("text").GetString() == "var scratch = GC.AllocateUninitializedArray<byte>(ScratchLength);"), result.StandardOutput);
+        JsonElement framework = program.GetProperty("methods").EnumerateArray().Single(m => m.GetProperty("name").GetString()!.StartsWith("System.GC.AllocateUninitializedArray", StringComparison.Ordinal));
+        Assert.IsNull(Truth.Mismatch(framework.GetProperty("self"), s_run.Truth.Facts["hotspot.scratch"]), result.StandardOutput);
+
+        // The lambda's line keeps its self, though Array.ConvertAll, which calls it, now counts as code of its own.
+        JsonElement lambda = lines.Single(l => l.GetProperty("text").GetString() == "id => new int[IntsPerRow]);");
+        Assert.IsNull(Truth.Mismatch(lambda.GetProperty("self"), s_run.Truth.Facts["hotspot.rows"]), result.StandardOutput);
+    }
+
     private static JsonElement Program(ShapeRecording recording) => recording.Report.RootElement.GetProperty("program");
 
     private static JsonElement HotLine(ShapeRecording recording, string text)
