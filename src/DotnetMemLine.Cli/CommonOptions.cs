@@ -83,9 +83,7 @@ internal static class CommonOptions
         Description = "Make the program run a full GC this often while recording, in seconds (0.2): Peak live and Peak heap are then "
             + "measured at least that often, even where the runtime's own GCs are rare (after a large heap grew its budgets). "
             + "Each GC pauses the program.",
-        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromMilliseconds(100)
-            ? value
-            : FailGCEvery(result),
+        CustomParser = SecondsAtLeast(TimeSpan.FromMilliseconds(100), "--gc-every must be seconds, at least 0.1 (each is a full GC)"),
     };
 
     public static readonly Option<bool> Retention = new("--retention")
@@ -166,11 +164,18 @@ internal static class CommonOptions
         return format;
     }
 
-    private static TimeSpan? FailGCEvery(System.CommandLine.Parsing.ArgumentResult result)
+    /// <summary>A parser of a duration in seconds (or dd:hh:mm:ss) of at least <paramref name="minimum"/>; <paramref name="rule"/> words the error.</summary>
+    public static Func<System.CommandLine.Parsing.ArgumentResult, TimeSpan?> SecondsAtLeast(TimeSpan minimum, string rule) => result =>
     {
-        result.AddError($"--gc-every must be seconds, at least 0.1 (each is a full GC), not '{result.Tokens.Single().Value}'");
+        string text = result.Tokens.Single().Value;
+        if (DurationParser.TryParse(text, out TimeSpan value) && value >= minimum)
+        {
+            return value;
+        }
+
+        result.AddError($"{rule}, not '{text}'");
         return null;
-    }
+    };
 
     private static int FailTop(System.CommandLine.Parsing.ArgumentResult result)
     {

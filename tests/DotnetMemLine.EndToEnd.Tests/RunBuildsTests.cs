@@ -15,17 +15,6 @@ namespace DotnetMemLine.EndToEnd.Tests;
 [TestClass]
 public sealed class RunBuildsTests
 {
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <OutputType>Exe</OutputType>
-            <TargetFramework>net10.0</TargetFramework>
-            <ImplicitUsings>enable</ImplicitUsings>
-            <Nullable>enable</Nullable>
-          </PropertyGroup>
-        </Project>
-        """;
-
     private const string ProjectProgram = """
         namespace Loop;
 
@@ -70,8 +59,7 @@ public sealed class RunBuildsTests
     public async Task DotnetRun_BuildsTheProject_AndProfilesTheBuiltProgram_WithItsOptionsArgumentsAndExitCode()
     {
         using var folder = new TempFolder();
-        File.WriteAllText(folder.File("Loop.csproj"), Project);
-        File.WriteAllText(folder.File("Program.cs"), ProjectProgram);
+        TestProject.Write(folder, "Loop", ProjectProgram);
         using RunningProcess tool = RunningProcess.StartTool(
             ["run", "--exact", "--method", "Work.Fill", "--format", "json", "-o", folder.File("t.nettrace"), "--", "dotnet", "run", "-c", "Release", "-e", "GREETING=hello", "--", "3"],
             workingDirectory: folder.Path);

@@ -16,16 +16,6 @@ namespace DotnetMemLine.EndToEnd.Tests;
 [TestClass]
 public sealed class SymbolServerTests
 {
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <OutputType>Exe</OutputType>
-            <TargetFramework>net10.0</TargetFramework>
-            <ImplicitUsings>enable</ImplicitUsings>
-          </PropertyGroup>
-        </Project>
-        """;
-
     private const string Program = """
         namespace Library;
 
@@ -104,8 +94,7 @@ public sealed class SymbolServerTests
     /// <summary>Builds the program in Release, then takes its PDB away from every place the module names (kept aside as Loop.pdb.kept).</summary>
     private static async Task<string> BuildWithoutPdbAsync(TempFolder folder)
     {
-        File.WriteAllText(folder.File("Loop.csproj"), Project);
-        File.WriteAllText(folder.File("Program.cs"), Program);
+        TestProject.Write(folder, "Loop", Program);
         using (RunningProcess build = RunningProcess.Start("dotnet", ["build", "-c", "Release", "-nologo"], workingDirectory: folder.Path))
         {
             ProcessResult built = await build.WaitForExitAsync(TimeSpan.FromMinutes(3));

@@ -45,21 +45,12 @@ internal static class CollectCommand
             + "Ctrl+C stops and prints the final table.",
     };
 
-    private static readonly Option<TimeSpan> RefreshInterval = new("--refresh-interval")
+    private static readonly Option<TimeSpan?> RefreshInterval = new("--refresh-interval")
     {
         HelpName = "seconds",
         Description = "With --live: seconds between redraws (2).",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(2),
-        CustomParser = result => DurationParser.TryParse(result.Tokens.Single().Value, out TimeSpan value) && value >= TimeSpan.FromSeconds(0.5)
-            ? value
-            : FailRefresh(result),
+        CustomParser = CommonOptions.SecondsAtLeast(TimeSpan.FromSeconds(0.5), "--refresh-interval must be seconds, at least 0.5"),
     };
-
-    private static TimeSpan FailRefresh(System.CommandLine.Parsing.ArgumentResult result)
-    {
-        result.AddError($"--refresh-interval must be seconds, at least 0.5, not '{result.Tokens.Single().Value}'");
-        return TimeSpan.Zero;
-    }
 
     public static Command Create()
     {
@@ -144,7 +135,7 @@ internal static class CollectCommand
         }
         else if (live)
         {
-            liveView = LiveView.RunAsync(output.Name, TerminalText.Clean(target), settings, parsed.GetValue(RefreshInterval), liveStop.Token);
+            liveView = LiveView.RunAsync(output.Name, TerminalText.Clean(target), settings, parsed.GetValue(RefreshInterval) ?? TimeSpan.FromSeconds(2), liveStop.Token);
         }
 
         RecordingResult result = await TargetProcess.MapAttachFailures(pid, () => TraceRecorder.RecordAsync(

@@ -49,13 +49,7 @@ public sealed class JsonReportWriter : IReportRenderer
             }
 
             json.WriteEndArray();
-            json.WriteStartArray("warnings");
-            foreach (ReportNote warning in report.Warnings)
-            {
-                json.WriteStringValue(NoteWording.English(warning));
-            }
-
-            json.WriteEndArray();
+            WriteStrings(json, "warnings", report.Warnings.Select(w => NoteWording.English(w)));
             json.WriteEndObject();
         }
 
@@ -85,13 +79,7 @@ public sealed class JsonReportWriter : IReportRenderer
         WriteEstimate(json, "peakLive", method.TotalPeakLive, report.Incomplete);
         WriteEstimate(json, "liveAtEnd", method.TotalLiveAtEnd, report.Incomplete);
         json.WriteNumber("unattributedSamples", method.UnattributedSamples);
-        json.WriteStartArray("notes");
-        foreach (ReportNote note in method.Notes)
-        {
-            json.WriteStringValue(NoteWording.English(note));
-        }
-
-        json.WriteEndArray();
+        WriteStrings(json, "notes", method.Notes.Select(n => NoteWording.English(n)));
         json.WriteStartArray("inlinedInto");
         foreach (InliningSite site in method.InlinedInto)
         {
@@ -141,20 +129,8 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteBoolean("allCode", program.AllCode);
         WriteEstimate(json, "everything", program.Everything, report.Incomplete);
         WriteEstimate(json, "inUserCode", program.InUserCode, report.Incomplete);
-        json.WriteStartArray("userModules");
-        foreach (string module in program.UserModules)
-        {
-            json.WriteStringValue(module);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartArray("notes");
-        foreach (ReportNote note in program.Notes)
-        {
-            json.WriteStringValue(NoteWording.English(note));
-        }
-
-        json.WriteEndArray();
+        WriteStrings(json, "userModules", program.UserModules);
+        WriteStrings(json, "notes", program.Notes.Select(n => NoteWording.English(n)));
         json.WriteStartArray("lines");
         foreach (HotLine line in program.Lines)
         {
@@ -186,6 +162,17 @@ public sealed class JsonReportWriter : IReportRenderer
         json.WriteEndObject();
     }
 
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
     /// <summary>What a figure is made of, by type, most bytes first.</summary>
     private static void WriteTypes(Utf8JsonWriter json, IReadOnlyList<TypeShare> types, bool incomplete)
     {
@@ -195,12 +182,7 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteStartObject();
             json.WriteString("type", type.TypeName);
             json.WriteNumber("share", Math.Round(type.Share, 4));
-            json.WriteNumber("allocatedBytes", Math.Round(type.Allocated.Bytes));
-            json.WriteNumber("allocatedBytesLow", Math.Round(type.Allocated.LowBytes));
-            json.WriteNumber("allocatedBytesHigh", Math.Round(type.Allocated.HighBytes));
-            json.WriteNumber("samples", type.Allocated.Samples);
-            WriteNullableNumber(json, "objects", type.Allocated.Objects);
-            json.WriteBoolean("incomplete", incomplete);
+            WriteEstimateFields(json, type.Allocated, incomplete, lowConfidence: false);
             json.WriteEndObject();
         }
 
@@ -250,14 +232,24 @@ public sealed class JsonReportWriter : IReportRenderer
         }
 
         json.WriteStartObject(name);
+        WriteEstimateFields(json, estimate, incomplete, lowConfidence: true);
+        json.WriteEndObject();
+    }
+
+    /// <summary>An estimate's fields, in the schema's order; <paramref name="lowConfidence"/> says whether its flag is written.</summary>
+    private static void WriteEstimateFields(Utf8JsonWriter json, EstimateReport estimate, bool incomplete, bool lowConfidence)
+    {
         json.WriteNumber("allocatedBytes", Math.Round(estimate.Bytes));
         json.WriteNumber("allocatedBytesLow", Math.Round(estimate.LowBytes));
         json.WriteNumber("allocatedBytesHigh", Math.Round(estimate.HighBytes));
         json.WriteNumber("samples", estimate.Samples);
         WriteNullableNumber(json, "objects", estimate.Objects);
-        json.WriteBoolean("lowConfidence", estimate.LowConfidence);
+        if (lowConfidence)
+        {
+            json.WriteBoolean("lowConfidence", estimate.LowConfidence);
+        }
+
         json.WriteBoolean("incomplete", incomplete);
-        json.WriteEndObject();
     }
 
     /// <summary>A line field's value: numbers of bytes rounded to whole bytes, lists of lines as arrays.</summary>
