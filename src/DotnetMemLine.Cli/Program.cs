@@ -7,6 +7,7 @@ var root = new RootCommand("dotnet-memline: per-source-line memory allocation ta
     CollectCommand.Create(),
     RunCommand.Create(),
     AnalyzeCommand.Create(),
+    DiffCommand.Create(),
     PsCommand.Create(),
     CommonOptions.Verbose,
 };

@@ -26,6 +26,16 @@ public sealed class SampleStoryTests
         AssertStoryTold(report);
         JsonElement chunked = Method(report, "ClassifyMessagesChunked");
         Assert.AreEqual(JsonValueKind.Object, chunked.GetProperty("gcHeap").ValueKind, "GCs were induced while the chunked method ran, so the heap was measured");
+
+        // The seed's second table, as a diff of the two methods in the saved report: Peak live fell, beyond noise.
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("report.json"), report.RootElement.GetRawText());
+        ProcessResult diff = await RunningProcess.RunToolToSuccessAsync("diff", folder.File("report.json"), "--method", "ClassifyMessages", "--vs", "ClassifyMessagesChunked",
+            "--figure", "peak-live", "--format", "json");
+        using JsonDocument comparison = JsonDocument.Parse(diff.StandardOutput);
+        JsonElement total = comparison.RootElement.GetProperty("total");
+        Assert.IsTrue(total.GetProperty("change").GetProperty("beyondNoise").GetBoolean(), diff.StandardOutput);
+        Assert.IsGreaterThan(5 * total.GetProperty("after").GetProperty("allocatedBytes").GetDouble(), total.GetProperty("before").GetProperty("allocatedBytes").GetDouble(), diff.StandardOutput);
     }
 
     [TestMethod]
