@@ -113,6 +113,43 @@ internal static class CommonOptions
         Description = "Under each line, the types it allocated and their shares (the JSON report always has them).",
     };
 
+    public static readonly Option<string[]> FailIf = new("--fail-if")
+    {
+        HelpName = "budget",
+        Description = "A memory budget: \"<method>[:line N|:total] <allocated|peak-live|live-at-end> > <size>\" (e.g. \"ClassifyMessages peak-live > 200 MiB\"); "
+            + "exit code 14 when the figure's 95% interval is wholly over it. Repeat for several.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static readonly Option<string?> BudgetFile = new("--budgets")
+    {
+        HelpName = "file",
+        Description = "A file of budgets, one a line as --fail-if takes them (# starts a comment).",
+    };
+
+    /// <summary>The budgets of --fail-if and --budgets; a malformed one is a usage error.</summary>
+    public static IReadOnlyList<Budgets.MemoryBudget> BudgetsFrom(ParseResult parsed)
+    {
+        try
+        {
+            var budgets = new List<Budgets.MemoryBudget>((parsed.GetValue(FailIf) ?? []).Select(Budgets.MemoryBudget.Parse));
+            if (parsed.GetValue(BudgetFile) is { } file)
+            {
+                budgets.AddRange(Budgets.MemoryBudget.ParseFile(File.ReadAllLines(file)));
+            }
+
+            return budgets;
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read the budgets file: {ex.Message}");
+        }
+    }
+
     public static readonly Option<bool> Verbose = new("--verbose")
     {
         Description = "Print details of errors, including stack traces.",
@@ -141,7 +178,13 @@ internal static class CommonOptions
         {
             Log = Profiling.Status,
         };
-        return new(new AnalysisOptions(parsed.GetValue(Method) ?? [], parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer);
+        // A budget's method gets its table: the budget is judged on it.
+        IReadOnlyList<Budgets.MemoryBudget> budgets = parsed.GetResult(FailIf) is null && parsed.GetResult(BudgetFile) is null ? [] : BudgetsFrom(parsed);
+        string[] methods = [.. (parsed.GetValue(Method) ?? []).Concat(budgets.Where(b => b.Figure != Budgets.BudgetFigure.Change).Select(b => b.Method)).Distinct(StringComparer.Ordinal)];
+        return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer)
+        {
+            Budgets = budgets,
+        };
     }
 
     private static Option<string> CreateFormat()

@@ -25,7 +25,8 @@ internal enum ExitCode
     /// <summary>The process belongs to another user: its diagnostics socket refused the connection.</summary>
     PermissionDenied = 13,
 
-    // 14 is kept for failed memory budgets.
+    /// <summary>A memory budget (<c>--fail-if</c>, <c>--budgets</c>) was broken, or could not be judged.</summary>
+    BudgetBroken = 14,
 
     /// <summary>The project or file-based app given to <c>run</c> did not build (<c>dotnet run</c>, <c>app.cs</c>).</summary>
     BuildFailed = 15,

@@ -188,7 +188,7 @@ internal static class Profiling
         ProfileReport report = Analyze(tracePath, settings, cancellationToken);
         settings.Renderer.Render(report, Console.Out);
         Console.Out.Flush();
-        return (int)ExitCode.Success;
+        return BudgetReport.Print([.. settings.Budgets.Select(b => Budgets.BudgetJudge.Judge(b, report))], settings.Renderer.IsForPrograms);
     }
 
     /// <summary>Reads the trace and builds the report, with a progress line while it reads (see <see cref="ShowsProgress"/>).</summary>

@@ -24,6 +24,8 @@ internal static class AnalyzeCommand
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
             CommonOptions.SymbolCacheFolder,
+            CommonOptions.FailIf,
+            CommonOptions.BudgetFile,
         };
         command.SetAction((parsed, cancellationToken) =>
             Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), CommonOptions.ReportSettingsFrom(parsed), cancellationToken)));

@@ -70,6 +70,8 @@ internal static class CollectCommand
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
             CommonOptions.SymbolCacheFolder,
+            CommonOptions.FailIf,
+            CommonOptions.BudgetFile,
             CommonOptions.BufferSize,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,

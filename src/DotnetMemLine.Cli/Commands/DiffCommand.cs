@@ -2,7 +2,6 @@ using System.CommandLine;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Comparison;
 using DotnetMemLine.Reporting;
-using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Cli.Commands;
 
@@ -95,6 +94,8 @@ internal static class DiffCommand
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
             CommonOptions.SymbolCacheFolder,
+            CommonOptions.FailIf,
+            CommonOptions.BudgetFile,
         };
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(parsed, cancellationToken)));
         return command;
@@ -116,9 +117,10 @@ internal static class DiffCommand
         (MethodReport beforeTable, DiffSide beforeSide) = Table(before, method, after is null ? [method, afterMethod] : [method], analysis, cancellationToken);
         (MethodReport afterTable, DiffSide afterSide) = Table(after ?? before, afterMethod, after is null ? [method, afterMethod] : [afterMethod], analysis, cancellationToken);
         MethodDiff diff = MethodComparer.Compare(beforeTable, beforeSide, afterTable, afterSide, FigureNamed(parsed.GetValue(Figure) ?? "allocated") ?? DiffFigure.Allocated);
-        DiffRenderers.Find(parsed.GetValue(Format) ?? "text")!.Render(diff, Console.Out);
+        IDiffRenderer renderer = DiffRenderers.Find(parsed.GetValue(Format) ?? "text")!;
+        renderer.Render(diff, Console.Out);
         Console.Out.Flush();
-        return (int)ExitCode.Success;
+        return BudgetReport.Print([.. CommonOptions.BudgetsFrom(parsed).Select(b => Budgets.BudgetJudge.Judge(b, diff))], stdoutIsForPrograms: renderer is DiffJsonWriter);
     }
 
     /// <summary>The table of <paramref name="method"/> in a trace (analyzed with <paramref name="analyzed"/>) or a saved report.</summary>
@@ -127,32 +129,7 @@ internal static class DiffCommand
         ProfileReport report = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
             ? JsonReportReader.Read(path)
             : Profiling.Analyze(path, new ReportSettings(analysis with { MethodPatterns = analyzed.Distinct().ToArray() }, ReportRenderers.Default), cancellationToken);
-        MethodReport table = FindTable(report, method, path);
+        MethodReport table = TableLookup.Find(report, method, path);
         return (table, new DiffSide(path, table.Name, report.Exact));
-    }
-
-    /// <summary>The table a name means: matched as --method matches, among the report's tables.</summary>
-    private static MethodReport FindTable(ProfileReport report, string method, string path)
-    {
-        var names = report.Methods.Select((m, i) => (Identity: NameOnly(m.Name), Index: i)).ToList();
-        IReadOnlyList<(MethodIdentity Identity, int Index)> matches = MethodMatcher.Match(method, names, n => n.Identity);
-        return matches.Count switch
-        {
-            1 => report.Methods[matches[0].Index],
-            0 => throw new MemLineException(FailureKind.MethodNotFound,
-                $"{path} has no table of '{method}' (it has {(report.Methods.Count == 0 ? "none" : string.Join(", ", report.Methods.Select(m => m.Name)))})"),
-            _ => throw new MemLineException(FailureKind.MethodAmbiguous, $"'{method}' matches several tables of {path}: {string.Join(", ", matches.Select(m => report.Methods[m.Index].Name))}"),
-        };
-    }
-
-    // A table's name (Ns.Type.Method(int, string)) as a method identity, for the matcher.
-    private static MethodIdentity NameOnly(string name)
-    {
-        int open = name.IndexOf('(', StringComparison.Ordinal);
-        string full = open < 0 ? name : name[..open];
-        string parameters = open < 0 ? "()" : name[open..];
-        int method = full.LastIndexOf('.');
-        int type = method > 0 ? full.LastIndexOf('.', method - 1) : -1;
-        return new MethodIdentity(type > 0 ? full[..type] : "", method > 0 ? full[(type + 1)..method] : "", full[(method + 1)..], parameters, 0, "");
     }
 }

@@ -59,6 +59,8 @@ internal static class RunCommand
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
             CommonOptions.SymbolCacheFolder,
+            CommonOptions.FailIf,
+            CommonOptions.BudgetFile,
             CommonOptions.BufferSize,
             CommonOptions.Exact,
             CommonOptions.Async,

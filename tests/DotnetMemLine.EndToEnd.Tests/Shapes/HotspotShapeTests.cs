@@ -214,6 +214,36 @@ public sealed class HotspotShapeTests
         Assert.IsNull(Truth.Mismatch(lambda.GetProperty("self"), s_run.Truth.Facts["hotspot.rows"]), result.StandardOutput);
     }
 
+    [TestMethod]
+    public async Task Budgets_FailPassAndStayUndecided_WhereTheIntervalSays()
+    {
+        // Process's total, as analyze prints it: a budget under its interval breaks, over it holds, inside it is undecided.
+        using JsonDocument table = await s_run.AnalyzeAsync("HotspotShape.Process");
+        JsonElement total = table.RootElement.GetProperty("methods")[0].GetProperty("total");
+        double low = total.GetProperty("allocatedBytesLow").GetDouble(), high = total.GetProperty("allocatedBytesHigh").GetDouble();
+        string Budget(double bytes) => $"HotspotShape.Process:total allocated > {Math.Round(bytes).ToString(System.Globalization.CultureInfo.InvariantCulture)} B";
+
+        using (RunningProcess tool = RunningProcess.StartTool(["analyze", s_run.TracePath, "--fail-if", Budget(low * 0.99), "--fail-if", Budget(high * 1.01)]))
+        {
+            ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+            Assert.AreEqual(14, result.ExitCode, result.ToString());
+            Assert.AreEqual(1, Count(result.StandardError, "budget broken: ShapesTarget.Shapes.HotspotShape.Process(int), the total, allocated"), result.ToString());
+            Assert.AreEqual(1, Count(result.StandardError, "budget kept: ShapesTarget.Shapes.HotspotShape.Process(int), the total, allocated"), result.ToString());
+        }
+
+        using (RunningProcess tool = RunningProcess.StartTool(["analyze", s_run.TracePath, "--fail-if", Budget((low + high) / 2)],
+            environment: new Dictionary<string, string> { ["GITHUB_ACTIONS"] = "true" }))
+        {
+            ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(2));
+            Assert.AreEqual(0, result.ExitCode, "undecided does not fail the build\n" + result);
+            Assert.Contains("budget undecided: ShapesTarget.Shapes.HotspotShape.Process(int), the total, allocated", result.StandardError, result.ToString());
+            Assert.Contains("times the samples (a recording", result.StandardError, result.ToString());
+            Assert.Contains("::warning title=Memory budget::budget undecided:", result.StandardOutput, "GitHub's annotation\n" + result);
+        }
+    }
+
+    private static int Count(string text, string part) => text.Split(part).Length - 1;
+
     private static JsonElement Program(ShapeRecording recording) => recording.Report.RootElement.GetProperty("program");
 
     private static JsonElement HotLine(ShapeRecording recording, string text)
