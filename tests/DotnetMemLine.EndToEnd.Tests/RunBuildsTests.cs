@@ -82,11 +82,41 @@ public sealed class RunBuildsTests
         ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(4));
 
         Assert.AreEqual(4, result.ExitCode, result.ToString());
-        Assert.Contains($"Building {app} (-c Release)", result.StandardError, result.ToString());
+        Assert.Contains($"Building {app} (-c Release -p:StartupHookSupport=true)", result.StandardError, result.ToString());
         using JsonDocument report = JsonDocument.Parse(result.StandardOutput);
         JsonElement main = report.RootElement.GetProperty("methods")[0];
         Assert.AreEqual(app, main.GetProperty("sourceFile").GetString(), result.ToString());
         Assert.AreEqual(4 * IntArray250k, AllocatedOnLine(main, "kept.Add(new int[250_000]);"), result.ToString());
+    }
+
+    [TestMethod]
+    public async Task AProgramsOwnDotnetChildren_RunFreely_NotSuspendedOnTheProfilersPort()
+    {
+        // The child is the program itself, started again with "child": it inherits the environment run gave the program.
+        const string Spawner = """
+            using System.Diagnostics;
+            if (args.Length > 0 && args[0] == "child")
+            {
+                return 7;
+            }
+
+            using var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "child"]))!;
+            bool exited = child.WaitForExit(60_000);
+            Console.WriteLine(exited ? $"child exited with {child.ExitCode}" : "child hung");
+            if (!exited)
+            {
+                child.Kill();
+            }
+
+            return exited ? 0 : 1;
+            """;
+        using var folder = new TempFolder();
+        string app = folder.File("app.cs");
+        File.WriteAllText(app, Spawner);
+        using RunningProcess tool = RunningProcess.StartTool(["run", "-o", folder.File("t.nettrace"), app]);
+        ProcessResult result = await tool.WaitForExitAsync(TimeSpan.FromMinutes(4));
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        Assert.Contains("child exited with 7", result.StandardOutput, result.ToString());
     }
 
     [TestMethod]

@@ -21,16 +21,28 @@ public sealed class ExitHold : IDisposable
     public static ExitHold? Create() =>
         File.Exists(HookPath) ? new ExitHold(Path.Combine(Path.GetTempPath(), $"dotnet-memline-{System.Environment.ProcessId}-{Guid.NewGuid():N}.exit")) : null;
 
-    /// <summary>The environment the program is started with: the hook (after any it already has) and where to signal.</summary>
-    public IReadOnlyDictionary<string, string> Environment(string? existingHooks)
+    /// <summary>Where to signal, for the hook (<see cref="LaunchEnvironment"/> adds the hook itself).</summary>
+    public IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>
     {
-        return new Dictionary<string, string>
+        ["DOTNET_MEMLINE_EXIT_SIGNAL"] = _signal,
+        ["DOTNET_MEMLINE_TOOL_PID"] = System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// The hook every program <c>run</c> launches gets (after any hooks it already has), told which diagnostic port is
+    /// dotnet-memline's, so that it takes the port and itself out of what the program's child processes inherit; empty
+    /// when the hook is not beside the tool.
+    /// </summary>
+    /// <param name="portPath">The diagnostic port the program was given.</param>
+    /// <param name="existingHooks">DOTNET_STARTUP_HOOKS as the program would have had it; null for none.</param>
+    public static IReadOnlyDictionary<string, string> LaunchEnvironment(string portPath, string? existingHooks) => !File.Exists(HookPath)
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string>
         {
             ["DOTNET_STARTUP_HOOKS"] = string.IsNullOrEmpty(existingHooks) ? HookPath : existingHooks + Path.PathSeparator + HookPath,
-            ["DOTNET_MEMLINE_EXIT_SIGNAL"] = _signal,
-            ["DOTNET_MEMLINE_TOOL_PID"] = System.Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DOTNET_MEMLINE_STARTUP_HOOKS"] = existingHooks ?? "",
+            ["DOTNET_MEMLINE_PORT"] = portPath,
         };
-    }
 
     /// <summary>Completes when the program has reached its exit and waits to be released.</summary>
     public async Task WaitUntilExitingAsync(CancellationToken cancellationToken)

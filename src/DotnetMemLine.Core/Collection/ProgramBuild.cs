@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace DotnetMemLine.Collection;
 
 /// <summary>
-/// What <c>run</c> is asked to start, when it is not a built program: <c>dotnet run [options] [-- args]</c>, or a
-/// file-based app (<c>app.cs</c>, <c>dotnet app.cs</c>, <c>dotnet run app.cs</c>). <c>dotnet run</c> would start the
+/// What <c>run</c> is asked to start, when it is not a built program: <c>dotnet run [options] [-- args]</c>, <c>dotnet test</c>
+/// of a Microsoft.Testing.Platform project, or a file-based app (<c>app.cs</c>, <c>dotnet app.cs</c>, <c>dotnet run app.cs</c>). <c>dotnet run</c> would start the
 /// SDK's CLI, a .NET program of its own, which the profiler would then suspend and record instead of the app (and the
 /// app, inheriting the diagnostic port, would wait for a resume that never comes). So the project is built first, as
 /// <c>dotnet run</c> does, and the built program is started under the profiler, alone.
@@ -59,7 +59,12 @@ public sealed record ProgramBuild(string? Project, IReadOnlyList<string> BuildOp
             return FileBasedApp(command[1], [], command.Skip(2));
         }
 
-        return command[1] == "run" ? FromDotnetRun(command.Skip(2).ToList()) : null;
+        return command[1] switch
+        {
+            "run" => FromDotnetRun(command.Skip(2).ToList(), test: false),
+            "test" => FromDotnetRun(command.Skip(2).ToList(), test: true),
+            _ => null,
+        };
     }
 
     /// <summary>True for <c>dotnet</c> or a path to it.</summary>
@@ -68,12 +73,20 @@ public sealed record ProgramBuild(string? Project, IReadOnlyList<string> BuildOp
 
     private static bool IsSourceFile(string argument) => argument.EndsWith(".cs", StringComparison.OrdinalIgnoreCase) && !argument.StartsWith('-');
 
-    // File-based apps are built in Release, as 'dotnet run app.cs' does (and with their PDB, as always).
+    // File-based apps are built in Release, as 'dotnet run app.cs' does (and with their PDB, as always). They default to
+    // PublishAot, whose feature switches turn startup hooks off even in the JIT build: turned back on, that one alone, for
+    // the hook that keeps the program's child processes from waiting on dotnet-memline's port (and holds it for --retention).
     private static ProgramBuild FileBasedApp(string file, IReadOnlyList<string> options, IEnumerable<string> arguments) =>
-        new(file, options.Any(o => o is "-c" or "--configuration" || o.StartsWith("--configuration:", StringComparison.Ordinal)) ? options : [.. options, "-c", "Release"],
+        new(file, [.. options.Any(o => o is "-c" or "--configuration" || o.StartsWith("--configuration:", StringComparison.Ordinal)) ? options : [.. options, "-c", "Release"],
+            "-p:StartupHookSupport=true"],
             [.. arguments], new Dictionary<string, string>(), NoBuild: false);
 
-    private static ProgramBuild FromDotnetRun(List<string> arguments)
+    /// <param name="arguments">What follows <c>dotnet run</c> (or <c>dotnet test</c>).</param>
+    /// <param name="test">
+    /// <c>dotnet test</c> of a Microsoft.Testing.Platform project, whose built program is the test runner itself: built and
+    /// started as <c>dotnet run</c> would, its own options (<c>--filter</c>) passed to it; a project path may come first.
+    /// </param>
+    private static ProgramBuild FromDotnetRun(List<string> arguments, bool test)
     {
         string? project = null;
         var options = new List<string>();
@@ -120,7 +133,8 @@ public sealed record ProgramBuild(string? Project, IReadOnlyList<string> BuildOp
             {
                 options.Add(argument);
             }
-            else if (project is null && programArguments.Count == 0 && IsSourceFile(argument))
+            else if (project is null && programArguments.Count == 0 && (IsSourceFile(argument)
+                || (test && (Directory.Exists(argument) || argument.EndsWith("proj", StringComparison.OrdinalIgnoreCase)))))
             {
                 project = argument;
             }

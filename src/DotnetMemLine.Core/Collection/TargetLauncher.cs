@@ -48,14 +48,13 @@ public sealed class TargetLauncher : IAsyncDisposable
             startInfo.Environment[variable] = value;
         }
 
-        // The runtime connects to this port at startup and suspends until ResumeRuntime.
+        // The runtime connects to this port at startup and suspends until ResumeRuntime. The hook takes the port out of
+        // what the program's own children inherit: they would wait on it for a resume that never comes.
         startInfo.Environment["DOTNET_DiagnosticPorts"] = portPath;
-        if (exitHold is not null)
+        string? hooks = startInfo.Environment.TryGetValue("DOTNET_STARTUP_HOOKS", out string? existing) ? existing : null;
+        foreach ((string variable, string value) in ExitHold.LaunchEnvironment(portPath, hooks).Concat(exitHold?.Environment() ?? new Dictionary<string, string>()))
         {
-            foreach ((string variable, string value) in exitHold.Environment(startInfo.Environment.TryGetValue("DOTNET_STARTUP_HOOKS", out string? hooks) ? hooks : null))
-            {
-                startInfo.Environment[variable] = value;
-            }
+            startInfo.Environment[variable] = value;
         }
 
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
