@@ -113,6 +113,12 @@ internal static class CommonOptions
         Description = "Under each line, the types it allocated and their shares (the JSON report always has them).",
     };
 
+    public static readonly Option<string?> Report = new("--report")
+    {
+        HelpName = "file",
+        Description = "Write the report (--format text, json or html) to this file instead of stdout.",
+    };
+
     public static readonly Option<string[]> FailIf = new("--fail-if")
     {
         HelpName = "budget",
@@ -184,6 +190,7 @@ internal static class CommonOptions
         return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer)
         {
             Budgets = budgets,
+            ReportPath = parsed.GetValue(Report) is { Length: > 0 } report ? Path.GetFullPath(report) : null,
         };
     }
 

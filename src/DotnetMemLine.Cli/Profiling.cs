@@ -186,8 +186,25 @@ internal static class Profiling
     public static int AnalyzeAndPrint(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
         ProfileReport report = Analyze(tracePath, settings, cancellationToken);
-        settings.Renderer.Render(report, Console.Out);
-        Console.Out.Flush();
+        if (settings.ReportPath is { } path)
+        {
+            try
+            {
+                File.WriteAllText(path, settings.Renderer.RenderToString(report));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {path}: {WithoutPath(ex.Message, path)}", ex);
+            }
+
+            Status($"Report written: {path}");
+        }
+        else
+        {
+            settings.Renderer.Render(report, Console.Out);
+            Console.Out.Flush();
+        }
+
         return BudgetReport.Print([.. settings.Budgets.Select(b => Budgets.BudgetJudge.Judge(b, report))], settings.Renderer.IsForPrograms);
     }
 

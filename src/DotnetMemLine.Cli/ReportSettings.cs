@@ -17,6 +17,9 @@ internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer 
     /// <summary><c>--retention</c> was asked for but no walk could be made: why, for the report.</summary>
     public string? RetentionProblem { get; init; }
 
+    /// <summary><c>--report</c>: the file the report is written to instead of stdout; null for stdout.</summary>
+    public string? ReportPath { get; init; }
+
     /// <summary><c>--fail-if</c> and <c>--budgets</c>: judged once the report is printed.</summary>
     public IReadOnlyList<Budgets.MemoryBudget> Budgets { get; init; } = [];
 }

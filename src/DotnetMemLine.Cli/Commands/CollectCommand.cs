@@ -66,6 +66,7 @@ internal static class CollectCommand
             CommonOptions.Duration,
             CommonOptions.Output,
             CommonOptions.Format,
+            CommonOptions.Report,
             CommonOptions.Symbols,
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,

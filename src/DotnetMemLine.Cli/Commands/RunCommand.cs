@@ -55,6 +55,7 @@ internal static class RunCommand
             CommonOptions.Types,
             CommonOptions.Output,
             CommonOptions.Format,
+            CommonOptions.Report,
             CommonOptions.Symbols,
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,

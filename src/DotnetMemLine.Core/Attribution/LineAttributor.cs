@@ -280,6 +280,9 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// </summary>
     public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
 
+    /// <summary>Per selected method, the times of its first and last allocation (ms); First &gt; Last when it had none.</summary>
+    public IReadOnlyList<(double First, double Last)> TimesOfSelected => _timesOfSelected;
+
     /// <summary>Every allocation of the trace, selected code or not.</summary>
     public SampleTally Everything { get; } = new();
 

@@ -90,6 +90,7 @@ public static class ProfileAnalyzer
             FollowsLifetimes: summary.FollowsLifetimes)
         {
             LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
+            Timeline = wholeProgram ? null : attribution.Timeline,
             Program = wholeProgram
                 ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
                     [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])
@@ -245,7 +246,7 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
-    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode);
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline Timeline);
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
     private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, CancellationToken cancellationToken)
@@ -257,11 +258,12 @@ public static class ProfileAnalyzer
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
             followLifetimes: followLifetimes) { KeepLiveObjects = keepLiveObjects };
-        TracePass.Replay(trace, [attributor], cancellationToken);
+        var timeline = new TimelineRecorder(trace.Summary.EventKind);
+        TracePass.Replay(trace, [attributor, timeline], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
-        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode);
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected));
     }
 
     /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>

@@ -8,6 +8,7 @@ public static class ReportRenderers
     [
         new TextTableRenderer(),
         new JsonReportWriter(),
+        new HtmlReportRenderer(),
     ];
 
     /// <summary>The default format: the %mprun-style tables.</summary>
