@@ -15,6 +15,14 @@ public static class TraceFiles
         return stem + ".rundown.nettrace";
     }
 
+    /// <summary>Where the target's resident memory, sampled while the trace was recorded, is kept (<c>app.rss.tsv</c>).</summary>
+    public static string ResidentMemoryPath(string tracePath)
+    {
+        string full = Path.GetFullPath(tracePath);
+        string stem = full.EndsWith(".nettrace", StringComparison.OrdinalIgnoreCase) ? full[..^".nettrace".Length] : full;
+        return stem + ".rss.tsv";
+    }
+
     /// <summary>
     /// A trace written to a device (<c>-o /dev/full</c>, <c>/dev/null</c>) rather than to a file: nothing
     /// to repair or keep next to it. .NET reports no file type on Unix (FileAttributes.Device is set

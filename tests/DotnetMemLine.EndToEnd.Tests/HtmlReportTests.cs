@@ -7,7 +7,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 /// <summary>
 /// The HTML report (`--format html --report file`) opened in a real headless Chromium (Debian's chromium, which .ci/run
 /// installs): the page loads without an error, each row's figures as the browser parsed them equal the JSON report's,
-/// the timeline has a point per GC of the trace, and a screenshot is kept with the test's results.
+/// the timeline has a point per GC of the trace and the resident memory sampled while recording, and a screenshot is
+/// kept with the test's results.
 /// </summary>
 [TestClass]
 public sealed partial class HtmlReportTests
@@ -45,6 +46,11 @@ public sealed partial class HtmlReportTests
             int points = GCPoint().Count(page.StandardOutput);
             Assert.IsGreaterThanOrEqualTo(methods[0].GetProperty("gcHeap").GetProperty("gcs").GetInt32(), points, "the timeline draws every GC");
             Assert.IsGreaterThan(0, points);
+
+            // The resident memory the collector sampled while recording, on the trace's clock: within the recording.
+            Match rss = Rss().Match(page.StandardOutput);
+            Assert.IsTrue(rss.Success, "the timeline draws the resident memory");
+            Assert.IsGreaterThanOrEqualTo(3, rss.Groups["points"].Value.Split(' ').Length, rss.Value);
         }
 
         string screenshot = Path.Combine(Path.GetDirectoryName(recording.TracePath)!, "report.png");
@@ -69,6 +75,9 @@ public sealed partial class HtmlReportTests
 
     [GeneratedRegex("""<tr id="m(?<method>\d+)-l(?<line>\d+)" data-line="\d+" tabindex="0" data-allocated-bytes="(?<bytes>\d+)" """)]
     private static partial Regex RowFigures();
+
+    [GeneratedRegex("""<polyline class="rss" points="(?<points>[^"]+)">""")]
+    private static partial Regex Rss();
 
     [GeneratedRegex("""class="gc gen\d""")]
     private static partial Regex GCPoint();

@@ -141,6 +141,8 @@ internal static class CollectCommand
             liveView = LiveView.RunAsync(output.Name, TerminalText.Clean(target), settings, parsed.GetValue(RefreshInterval) ?? TimeSpan.FromSeconds(2), liveStop.Token);
         }
 
+        using var sampling = new CancellationTokenSource();
+        Task residentMemory = ResidentMemorySampler.RunAsync(pid, output.Name, sampling.Token);
         RecordingResult result = await TargetProcess.MapAttachFailures(pid, () => TraceRecorder.RecordAsync(
             client,
             output,
@@ -159,6 +161,8 @@ internal static class CollectCommand
             signals.AbortToken,
             parsed.GetValue(CommonOptions.GCEvery))).ConfigureAwait(false);
         await liveStop.CancelAsync().ConfigureAwait(false);
+        await sampling.CancelAsync().ConfigureAwait(false);
+        await residentMemory.ConfigureAwait(false);
         await liveView.ConfigureAwait(false);
         try
         {

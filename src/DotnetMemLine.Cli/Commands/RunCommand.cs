@@ -150,6 +150,8 @@ internal static class RunCommand
         bool showOutput = parsed.GetValue(ShowChildIO);
         await using TargetLauncher launched = await TargetLauncher.StartAsync(target, settings.Renderer.IsForPrograms, signals.Token, exitHold, build?.Environment, showOutput)
             .ConfigureAwait(false);
+        using var sampling = new CancellationTokenSource();
+        Task residentMemory = ResidentMemorySampler.RunAsync(launched.Process.Id, output.Name, sampling.Token);
         RecordingResult result = await TraceRecorder.RecordAsync(
             launched.Client,
             output,
@@ -176,6 +178,8 @@ internal static class RunCommand
             signals.Token,
             signals.AbortToken,
             parsed.GetValue(CommonOptions.GCEvery)).ConfigureAwait(false);
+        await sampling.CancelAsync().ConfigureAwait(false);
+        await residentMemory.ConfigureAwait(false);
         try
         {
             await output.DisposeAsync().ConfigureAwait(false);

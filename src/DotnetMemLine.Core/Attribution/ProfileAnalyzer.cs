@@ -90,7 +90,7 @@ public static class ProfileAnalyzer
             FollowsLifetimes: summary.FollowsLifetimes)
         {
             LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
-            Timeline = wholeProgram ? null : attribution.Timeline,
+            Timeline = wholeProgram ? null : attribution.Timeline with { ResidentMemory = Collection.ResidentMemorySampler.Read(summary.TracePath, summary.Clock) },
             Program = wholeProgram
                 ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
                     [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])

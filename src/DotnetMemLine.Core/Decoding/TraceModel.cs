@@ -210,6 +210,12 @@ public sealed record TraceSummary(
     bool HasAsyncCausality = false,
     bool HasSurvivalEvents = false)
 {
+    /// <summary>
+    /// The trace's clock: the timestamp of its start and ticks per second (on Linux the monotonic clock in nanoseconds,
+    /// which <see cref="System.Diagnostics.Stopwatch"/> reads too); (0, 0) when unknown.
+    /// </summary>
+    public (long Start, long Frequency) Clock { get; init; }
+
     /// <summary>Sampled objects can be followed through the GCs: survival events, and allocation events that carry addresses (not AllocationTick).</summary>
     public bool FollowsLifetimes => HasSurvivalEvents && EventKind is AllocationEventKind.AllocationSampled or AllocationEventKind.Exact;
 

@@ -190,12 +190,13 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         const double Width = 960, Height = 260, Left = 70, Right = 10, Top = 10, Bottom = 40;
         double duration = Math.Max(timeline.DurationSeconds, Math.Max(timeline.GCs.Count == 0 ? 0 : timeline.GCs[^1].TimeSeconds, timeline.Allocation.Count * timeline.BucketSeconds));
         duration = Math.Max(duration, 0.001);
-        double heapScale = Math.Max(1, timeline.GCs.Count == 0 ? 1 : timeline.GCs.Max(g => Math.Max(g.HeapBeforeBytes ?? 0, g.HeapAfterBytes)));
+        double heapScale = Math.Max(1, Math.Max(timeline.GCs.Count == 0 ? 1 : timeline.GCs.Max(g => Math.Max(g.HeapBeforeBytes ?? 0, g.HeapAfterBytes)),
+            timeline.ResidentMemory.Count == 0 ? 1 : timeline.ResidentMemory.Max(r => r.Bytes)));
         double rateScale = Math.Max(1, timeline.Allocation.Count == 0 ? 1 : timeline.Allocation.Max());
         double X(double seconds) => Left + ((Width - Left - Right) * seconds / duration);
         double Y(double bytes, double scale) => Top + ((Height - Top - Bottom) * (1 - (bytes / scale)));
 
-        html.Append("<section id=\"timeline\"><h2>Timeline</h2><p>The GC heap when each GC began (●, ■, ◆ for generations 0, 1, 2, on the solid line) and ended (the dashed line), the allocation rate (grey bars, right scale), and when each method ran (bands). Hover a point for its values.</p>\n");
+        html.Append("<section id=\"timeline\"><h2>Timeline</h2><p>The GC heap when each GC began (●, ■, ◆ for generations 0, 1, 2, on the solid line) and ended (the dashed line), the process's resident memory (the dotted line, sampled every 0.1 s while recording), the allocation rate (grey bars, right scale), and when each method ran (bands). Hover a point for its values.</p>\n");
         html.Append(Inv, $"<svg class=\"timeline\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"Timeline of the recording: {timeline.GCs.Count} GCs over {duration:F1} s\">\n");
         for (int i = 0; i < timeline.MethodSpans.Count && i < report.Methods.Count; i++)
         {
@@ -219,6 +220,12 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         string before = string.Join(' ', timeline.GCs.Where(g => g.HeapBeforeBytes is not null).Select(g => string.Create(Inv, $"{X(g.TimeSeconds):F1},{Y(g.HeapBeforeBytes!.Value, heapScale):F1}")));
         string after = string.Join(' ', timeline.GCs.Select(g => string.Create(Inv, $"{X(g.TimeSeconds):F1},{Y(g.HeapAfterBytes, heapScale):F1}")));
         html.Append("<polyline class=\"heap-before\" points=\"").Append(before).Append("\"/>\n<polyline class=\"heap-after\" points=\"").Append(after).Append("\"/>\n");
+        if (timeline.ResidentMemory.Count > 0)
+        {
+            string rss = string.Join(' ', timeline.ResidentMemory.Select(r => string.Create(Inv, $"{X(r.Seconds):F1},{Y(r.Bytes, heapScale):F1}")));
+            html.Append(Inv, $"<polyline class=\"rss\" points=\"{rss}\"><title>resident memory (RSS), {timeline.ResidentMemory.Count} samples, up to {E(ByteFormat.Format(timeline.ResidentMemory.Max(r => r.Bytes)))}</title></polyline>\n");
+        }
+
         foreach (GCPoint gc in timeline.GCs)
         {
             double x = X(gc.TimeSeconds), y = Y(gc.HeapBeforeBytes ?? gc.HeapAfterBytes, heapScale);
@@ -297,7 +304,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         svg.timeline{width:100%;max-width:1000px;height:auto;font:11px system-ui,sans-serif}
         .rate{fill:#c9c9c9}.axis{stroke:#333}.heap-before{fill:none;stroke:#b3261e;stroke-width:1.5}
         .heap-after{fill:none;stroke:#b3261e;stroke-width:1.5;stroke-dasharray:4 3}
-        .gc{fill:#b3261e;stroke:#fff}.span{opacity:.18}.span0{fill:#2463eb}.span1{fill:#0b8a3e}.span2{fill:#a15c00}.span3{fill:#7a2bb5}
+        .gc{fill:#b3261e;stroke:#fff}.rss{fill:none;stroke:#1f3a93;stroke-width:2;stroke-dasharray:1 3;stroke-linecap:round}.span{opacity:.18}.span0{fill:#2463eb}.span1{fill:#0b8a3e}.span2{fill:#a15c00}.span3{fill:#7a2bb5}
         details{display:inline-block;margin-left:1em}summary{cursor:pointer;color:#2463eb}
         """;
 }

@@ -10,7 +10,11 @@ namespace DotnetMemLine.Reporting;
 /// <param name="BucketSeconds">The width of an allocation interval.</param>
 /// <param name="MethodSpans">For each selected method (the report's order), from its first sample to its last; null when it had none.</param>
 public sealed record RecordingTimeline(double DurationSeconds, IReadOnlyList<GCPoint> GCs, IReadOnlyList<double> Allocation, double BucketSeconds,
-    IReadOnlyList<(double Start, double End)?> MethodSpans);
+    IReadOnlyList<(double Start, double End)?> MethodSpans)
+{
+    /// <summary>The process's resident memory, sampled by the collector while it recorded (seconds, bytes); empty when not sampled.</summary>
+    public IReadOnlyList<(double Seconds, long Bytes)> ResidentMemory { get; init; } = [];
+}
 
 /// <summary>One GC on the timeline.</summary>
 /// <param name="TimeSeconds">When it ended.</param>
