@@ -7,8 +7,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 /// <summary>
 /// The HTML report (`--format html --report file`) opened in a real headless Chromium (Debian's chromium, which .ci/run
 /// installs): the page loads without an error, each row's figures as the browser parsed them equal the JSON report's,
-/// the timeline has a point per GC of the trace and the resident memory sampled while recording, and a screenshot is
-/// kept with the test's results.
+/// the timeline has a point per GC of the trace and the resident memory sampled while recording, the flame graph has the
+/// method's callees, and a screenshot is kept with the test's results.
 /// </summary>
 [TestClass]
 public sealed partial class HtmlReportTests
@@ -46,6 +46,10 @@ public sealed partial class HtmlReportTests
             int points = GCPoint().Count(page.StandardOutput);
             Assert.IsGreaterThanOrEqualTo(methods[0].GetProperty("gcHeap").GetProperty("gcs").GetInt32(), points, "the timeline draws every GC");
             Assert.IsGreaterThan(0, points);
+
+            // The flame graph of Process's callees: its helper Sum, a box of its own under Process.
+            Assert.Contains("<title>ShapesTarget.Shapes.HotspotShape.Process: ", page.StandardOutput, "the flame graph's root");
+            Assert.Contains("<title>ShapesTarget.Shapes.HotspotShape.Sum: ", page.StandardOutput, "a callee's box");
 
             // The resident memory the collector sampled while recording, on the trace's clock: within the recording.
             Match rss = Rss().Match(page.StandardOutput);

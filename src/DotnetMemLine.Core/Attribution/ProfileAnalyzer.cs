@@ -60,12 +60,12 @@ public static class ProfileAnalyzer
 
         bool wholeProgram = options.MethodPatterns.Count == 0;
         SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode) : SelectCode(trace, options, symbols);
-        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, cancellationToken);
+        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
         var methods = new List<MethodReport>(code.Methods.Count);
         for (int i = 0; i < code.Methods.Count && !wholeProgram; i++)
         {
-            methods.Add(BuildMethodReport(trace, code, i, tallies[i], estimator, symbols));
+            methods.Add(BuildMethodReport(trace, code, i, tallies[i], estimator, symbols) with { Callees = attribution.Callees?.Build(i) });
         }
 
         // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
@@ -246,10 +246,16 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
-    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline Timeline);
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline Timeline, CalleeTree? Callees);
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
-    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, CancellationToken cancellationToken)
+    /// <param name="trace">The trace.</param>
+    /// <param name="code">The selected methods and their code.</param>
+    /// <param name="keepLiveObjects">Keep the sampled objects alive at the end (--retention).</param>
+    /// <param name="followLifetimes">Follow the sampled objects through the GCs.</param>
+    /// <param name="wholeProgramView">Every method of the user's code is selected: no callee trees, which would repeat every stack per method.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, bool wholeProgramView, CancellationToken cancellationToken)
     {
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
@@ -259,11 +265,12 @@ public static class ProfileAnalyzer
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
             followLifetimes: followLifetimes) { KeepLiveObjects = keepLiveObjects };
         var timeline = new TimelineRecorder(trace.Summary.EventKind);
-        TracePass.Replay(trace, [attributor, timeline], cancellationToken);
+        CalleeTree? callees = wholeProgramView ? null : new CalleeTree(trace, selectedIndex, code.Methods.Count);
+        TracePass.Replay(trace, callees is null ? [attributor, timeline] : [attributor, timeline, callees], cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
-        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected));
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees);
     }
 
     /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>

@@ -156,7 +156,52 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
             html.Append("</td></tr>\n");
         }
 
-        html.Append("</tbody></table>\n</section>\n");
+        html.Append("</tbody></table>\n");
+        if (method.Callees is { Bytes: > 0 } callees)
+        {
+            FlameGraph(html, method, callees);
+        }
+
+        html.Append("</section>\n");
+    }
+
+    /// <summary>The method's callees as an icicle (a flame graph, callers above callees): each box as wide as what was allocated under it.</summary>
+    private static void FlameGraph(StringBuilder html, MethodReport method, CallTreeNode root)
+    {
+        const double Width = 960, Row = 18;
+        var boxes = new List<(CallTreeNode Node, double X, int Depth)>();
+        void Place(CallTreeNode node, double x, int depth)
+        {
+            boxes.Add((node, x, depth));
+            double childX = x;
+            foreach (CallTreeNode child in node.Children)
+            {
+                Place(child, childX, depth + 1);
+                childX += Width * child.Bytes / root.Bytes;
+            }
+        }
+
+        Place(root, 0, 0);
+        int depths = boxes.Max(b => b.Depth) + 1;
+        html.Append("<figure class=\"flame\"><figcaption>What ").Append(E(method.Name))
+            .Append(" and the methods it called allocated, by call path: each box as wide as what was allocated under it, callers above callees. Hover a box for its figure.</figcaption>\n");
+        html.Append(Inv, $"<svg viewBox=\"0 0 {Width} {depths * Row}\" role=\"img\" aria-label=\"Flame graph of what {E(method.Name)} and its callees allocated\">\n");
+        foreach ((CallTreeNode node, double x, int depth) in boxes)
+        {
+            double width = Width * node.Bytes / root.Bytes;
+            string title = string.Create(Inv, $"{node.Method}: {ByteFormat.Format(node.Bytes)} ({100 * node.Bytes / root.Bytes:F1}%)");
+            html.Append(Inv, $"<g class=\"box d{depth % 4}\"><title>{E(title)}</title><rect x=\"{x:F1}\" y=\"{depth * Row:F1}\" width=\"{Math.Max(0.5, width - 1):F1}\" height=\"{Row - 2}\"/>");
+            if (width > 60)
+            {
+                int fits = (int)((width - 8) / 6.5);
+                string label = node.Method.Length <= fits ? node.Method : node.Method[..Math.Max(1, fits - 1)] + "…";
+                html.Append(Inv, $"<text x=\"{x + 4:F1}\" y=\"{(depth * Row) + 12:F1}\">{E(label)}</text>");
+            }
+
+            html.Append("</g>\n");
+        }
+
+        html.Append("</svg></figure>\n");
     }
 
     private static void Program(StringBuilder html, ProfileReport report, ProgramReport program)
@@ -306,5 +351,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         .heap-after{fill:none;stroke:#b3261e;stroke-width:1.5;stroke-dasharray:4 3}
         .gc{fill:#b3261e;stroke:#fff}.rss{fill:none;stroke:#1f3a93;stroke-width:2;stroke-dasharray:1 3;stroke-linecap:round}.span{opacity:.18}.span0{fill:#2463eb}.span1{fill:#0b8a3e}.span2{fill:#a15c00}.span3{fill:#7a2bb5}
         details{display:inline-block;margin-left:1em}summary{cursor:pointer;color:#2463eb}
+        figure.flame{margin:1em 0}figure.flame svg{width:100%;max-width:1000px;height:auto;font:11px ui-monospace,monospace}
+        .box rect{stroke:#fff}.d0 rect{fill:#f2b8a0}.d1 rect{fill:#f5cf9a}.d2 rect{fill:#e9dd9c}.d3 rect{fill:#d7e3a5}
         """;
 }

@@ -90,6 +90,9 @@ public sealed record MethodReport(
     /// <summary>What the method allocated that was still alive when the recording ended; null when unknown.</summary>
     public EstimateReport? TotalLiveAtEnd { get; init; }
 
+    /// <summary>What the method and its callees allocated, by call path (a flame graph's data); null when not gathered. Not in the JSON.</summary>
+    public CallTreeNode? Callees { get; init; }
+
     /// <summary>Where the JIT inlined this method during the session: its allocations there count on the caller's line.</summary>
     public IReadOnlyList<InliningSite> InlinedInto { get; init; } = [];
 }
@@ -199,3 +202,9 @@ public sealed record LineReport(int Line, string? Text, EstimateReport? Allocate
 /// <param name="LowBytes">The 95% interval's low end (the sum itself in exact mode).</param>
 /// <param name="Samples">The allocation events behind the figure.</param>
 public sealed record EstimateReport(double Bytes, double LowBytes, double HighBytes, long Samples, long? Objects = null, bool LowConfidence = false);
+
+/// <summary>A box of a flame graph: a method on a call path and what was allocated under it (estimated when sampled).</summary>
+/// <param name="Method">The method, as C# names it.</param>
+/// <param name="Bytes">What was allocated while it ran on this path.</param>
+/// <param name="Children">The methods it called on this path, most bytes first.</param>
+public sealed record CallTreeNode(string Method, double Bytes, IReadOnlyList<CallTreeNode> Children);
