@@ -135,6 +135,24 @@ public sealed class DiffTests
         Assert.Contains("Changed:   4 lines beyond noise, 2 added, 2 removed", text.StandardOutput, text.StandardOutput);
     }
 
+    [TestMethod]
+    public async Task TheHtmlPage_HasTheJsonsChanges()
+    {
+        string page = s_folder.File("diff.html");
+        await RunningProcess.RunToolToSuccessAsync("diff", s_folder.File("v1-exact.nettrace"), s_folder.File("v2-exact.nettrace"), "--method", "Main", "--format", "html", "--report", page);
+        using JsonDocument diff = await DiffAsync(s_folder.File("v1-exact.nettrace"), s_folder.File("v2-exact.nettrace"));
+        string html = File.ReadAllText(page);
+        foreach (JsonElement line in Lines(diff).Where(l => l.GetProperty("before").ValueKind != JsonValueKind.Null || l.GetProperty("after").ValueKind != JsonValueKind.Null))
+        {
+            JsonElement change = line.GetProperty("change");
+            string row = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"data-change-bytes=\"{change.GetProperty("bytes").GetDouble()}\" data-beyond-noise=\"{(change.GetProperty("beyondNoise").GetBoolean() ? "true" : "false")}\" data-status=\"{line.GetProperty("status").GetString()}\"");
+            Assert.Contains(row, html, line.ToString());
+        }
+
+        Assert.AreEqual(4, html.Split("<tr class=\"changed\"").Length - 1, "the four changed lines are marked, in words too");
+    }
+
     private static async Task<JsonDocument> DiffAsync(string before, string after)
     {
         ProcessResult result = await RunningProcess.RunToolToSuccessAsync("diff", before, after, "--method", "Main", "--format", "json");

@@ -39,7 +39,7 @@ internal static class DiffCommand
     private static readonly Option<string> Format = new("--format")
     {
         HelpName = string.Join('|', DiffRenderers.All.Select(r => r.FormatName)),
-        Description = "Output format: text (the table of changes) or json.",
+        Description = "Output format: text (the table of changes), json, or html (one self-contained page).",
         DefaultValueFactory = _ => "text",
         Validators =
         {
@@ -90,6 +90,7 @@ internal static class DiffCommand
             Versus,
             Figure,
             Format,
+            CommonOptions.Report,
             CommonOptions.Symbols,
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
@@ -118,9 +119,28 @@ internal static class DiffCommand
         (MethodReport afterTable, DiffSide afterSide) = Table(after ?? before, afterMethod, after is null ? [method, afterMethod] : [afterMethod], analysis, cancellationToken);
         MethodDiff diff = MethodComparer.Compare(beforeTable, beforeSide, afterTable, afterSide, FigureNamed(parsed.GetValue(Figure) ?? "allocated") ?? DiffFigure.Allocated);
         IDiffRenderer renderer = DiffRenderers.Find(parsed.GetValue(Format) ?? "text")!;
-        renderer.Render(diff, Console.Out);
-        Console.Out.Flush();
-        return BudgetReport.Print([.. CommonOptions.BudgetsFrom(parsed).Select(b => Budgets.BudgetJudge.Judge(b, diff))], stdoutIsForPrograms: renderer is DiffJsonWriter);
+        if (parsed.GetValue(CommonOptions.Report) is { Length: > 0 } report)
+        {
+            using var file = new StringWriter();
+            renderer.Render(diff, file);
+            try
+            {
+                File.WriteAllText(report, file.ToString());
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {Path.GetFullPath(report)}: {ex.Message}", ex);
+            }
+
+            Profiling.Status($"Report written: {Path.GetFullPath(report)}");
+        }
+        else
+        {
+            renderer.Render(diff, Console.Out);
+            Console.Out.Flush();
+        }
+
+        return BudgetReport.Print([.. CommonOptions.BudgetsFrom(parsed).Select(b => Budgets.BudgetJudge.Judge(b, diff))], stdoutIsForPrograms: renderer is not DiffTextRenderer);
     }
 
     /// <summary>The table of <paramref name="method"/> in a trace (analyzed with <paramref name="analyzed"/>) or a saved report.</summary>

@@ -20,7 +20,7 @@ public interface IDiffRenderer
 public static class DiffRenderers
 {
     /// <summary>Every format, the default first.</summary>
-    public static IReadOnlyList<IDiffRenderer> All { get; } = [new DiffTextRenderer(), new DiffJsonWriter()];
+    public static IReadOnlyList<IDiffRenderer> All { get; } = [new DiffTextRenderer(), new DiffJsonWriter(), new DiffHtmlRenderer()];
 
     /// <summary>The renderer of that format name (any case), or null.</summary>
     public static IDiffRenderer? Find(string formatName) =>
@@ -179,4 +179,53 @@ public sealed class DiffJsonWriter : IDiffRenderer
         json.WriteBoolean("beyondNoise", change.BeyondNoise);
         json.WriteEndObject();
     }
+}
+
+/// <summary>
+/// The comparison as one self-contained page: each line's before and after bars on one scale, the change with its
+/// interval, and "changed" written (not only coloured) on the lines beyond noise. Rows carry the JSON's figures.
+/// </summary>
+public sealed class DiffHtmlRenderer : IDiffRenderer
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <inheritdoc/>
+    public string FormatName => "html";
+
+    /// <inheritdoc/>
+    public void Render(MethodDiff diff, TextWriter output)
+    {
+        var html = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>dotnet-memline diff</title>\n<style>");
+        html.Append(HtmlReportRenderer.Style).Append(".changed td{background:#fff4d6}.mark{font-weight:700}svg.bar rect.before{fill:#9aa7b8}</style>\n</head>\n<body>\n<header><h1>dotnet-memline diff</h1>");
+        html.Append("<p>Before: ").Append(HtmlReportRenderer.E(diff.Before.Method)).Append(" in ").Append(HtmlReportRenderer.E(diff.Before.Source)).Append("<br>After: ")
+            .Append(HtmlReportRenderer.E(diff.After.Method)).Append(" in ").Append(HtmlReportRenderer.E(diff.After.Source)).Append("</p>");
+        html.Append(Inv, $"<p>Total: {HtmlReportRenderer.E(Bytes(diff.BeforeTotal))} → {HtmlReportRenderer.E(Bytes(diff.AfterTotal))}, change {HtmlReportRenderer.E(Signed(diff.TotalChange.Change))} [{HtmlReportRenderer.E(Signed(diff.TotalChange.Low))}, {HtmlReportRenderer.E(Signed(diff.TotalChange.High))}]{(diff.TotalChange.BeyondNoise ? ", beyond noise" : ", within noise")}. ");
+        html.Append(Inv, $"{diff.ChangedLines.Count()} lines changed beyond noise (marked \"changed\"); lines are matched by their text.</p></header>\n<main>\n");
+        double scale = Math.Max(1, diff.Lines.Max(l => Math.Max(l.Before?.HighBytes ?? 0, l.After?.HighBytes ?? 0)));
+        html.Append("<table class=\"lines\"><caption>Each line before (grey bar) and after (blue bar), and the change with its 95% interval</caption><thead><tr><th scope=\"col\">Old #</th><th scope=\"col\">New #</th><th scope=\"col\">Before and after</th><th scope=\"col\">Change</th><th scope=\"col\">95% interval</th><th scope=\"col\"></th><th scope=\"col\">Source</th></tr></thead><tbody>\n");
+        foreach (LineDiff line in diff.Lines)
+        {
+            bool figures = line.Before is not null || line.After is not null;
+            html.Append("<tr").Append(line.Change.BeyondNoise ? " class=\"changed\"" : "").Append(figures ? string.Create(Inv, $" tabindex=\"0\" data-change-bytes=\"{Math.Round(line.Change.Change)}\" data-beyond-noise=\"{(line.Change.BeyondNoise ? "true" : "false")}\"") : "")
+                .Append(Inv, $" data-status=\"{line.Kind.ToString().ToLowerInvariant()}\"><td class=\"num\">{line.BeforeLine?.ToString(Inv)}</td><td class=\"num\">{line.AfterLine?.ToString(Inv)}</td><td class=\"fig\">");
+            if (figures)
+            {
+                html.Append("<svg class=\"bar\" width=\"120\" height=\"14\" aria-hidden=\"true\">")
+                    .Append(Inv, $"<rect class=\"before\" x=\"0\" y=\"1\" width=\"{120 * (line.Before?.Bytes ?? 0) / scale:F1}\" height=\"5\"/><rect x=\"0\" y=\"8\" width=\"{120 * (line.After?.Bytes ?? 0) / scale:F1}\" height=\"5\"/></svg> ")
+                    .Append(HtmlReportRenderer.E(Bytes(line.Before))).Append(" → ").Append(HtmlReportRenderer.E(Bytes(line.After)));
+            }
+
+            html.Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E(Signed(line.Change.Change)) : "")
+                .Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E($"[{Signed(line.Change.Low)}, {Signed(line.Change.High)}]") : "")
+                .Append("</td><td class=\"mark\">").Append(line.Change.BeyondNoise ? "changed " : "").Append(line.Kind switch { LineChangeKind.Added => "added", LineChangeKind.Removed => "removed", _ => "" })
+                .Append("</td><td class=\"src\"><code>").Append(HtmlReportRenderer.Highlight(line.Text ?? "")).Append("</code></td></tr>\n");
+        }
+
+        html.Append("</tbody></table>\n</main>\n</body>\n</html>\n");
+        output.Write(html.ToString());
+    }
+
+    private static string Bytes(EstimateReport? figure) => figure is null ? "nothing" : ByteFormat.Format(figure.Bytes);
+
+    private static string Signed(double bytes) => (bytes >= 0 ? "+" : "-") + ByteFormat.Format(Math.Abs(bytes));
 }

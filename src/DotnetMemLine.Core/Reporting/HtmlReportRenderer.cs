@@ -314,7 +314,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         : E(string.Create(Inv, $"{ByteFormat.Format(figure.Bytes)} {ReportColumns.Interval(figure)}, {figure.Samples:N0} samples"));
 
     /// <summary>A C# line with its keywords, strings, numbers and comments marked, the rest escaped.</summary>
-    private static string Highlight(string line)
+    internal static string Highlight(string line)
     {
         var html = new StringBuilder();
         foreach (Match token in Token().Matches(TerminalText.Clean(line)))
@@ -328,12 +328,14 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         return html.ToString();
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(TerminalText.Clean(text));
+    /// <summary>Text for the page: control characters dropped (strings from traces and PDBs are untrusted), HTML escaped.</summary>
+    internal static string E(string text) => WebUtility.HtmlEncode(TerminalText.Clean(text));
 
     [GeneratedRegex("""(?<comment>//.*$)|(?<string>@?\$?"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?)|(?<number>\b\d[\d_]*(?:\.\d+)?[fFdDmMlLuU]*\b)|(?<word>\b[A-Za-z_]\w*\b)|(?<other>\s+|.)""")]
     private static partial Regex Token();
 
-    private const string Style = """
+    /// <summary>The page's styles, shared with the diff's page.</summary>
+    internal const string Style = """
         body{font:14px/1.4 system-ui,sans-serif;margin:0 1.5em 2em;color:#1b1b1b;background:#fff}
         h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em;word-break:break-all}
         table.lines{border-collapse:collapse;width:100%;margin:.6em 0}
