@@ -119,6 +119,19 @@ internal static class CommonOptions
         Description = "Write the report (--format text, json or html) to this file instead of stdout.",
     };
 
+    /// <summary>For analyze and diff, which write no trace: <c>-o</c> and <c>--output</c> name the report, as <c>--report</c> does.</summary>
+    public static readonly Option<string?> ReportOrOutput = new("--report", "-o", "--output")
+    {
+        HelpName = "file",
+        Description = "Write the report (--format text, json or html) to this file instead of stdout.",
+    };
+
+    /// <summary>The report file of --report (or, for analyze and diff, -o).</summary>
+    public static string? ReportPathFrom(ParseResult parsed) =>
+        (parsed.GetResult(Report) is not null ? parsed.GetValue(Report) : parsed.GetResult(ReportOrOutput) is not null ? parsed.GetValue(ReportOrOutput) : null) is { Length: > 0 } path
+            ? Path.GetFullPath(path)
+            : null;
+
     public static readonly Option<string[]> FailIf = new("--fail-if")
     {
         HelpName = "budget",
@@ -190,7 +203,7 @@ internal static class CommonOptions
         return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer)
         {
             Budgets = budgets,
-            ReportPath = parsed.GetValue(Report) is { Length: > 0 } report ? Path.GetFullPath(report) : null,
+            ReportPath = ReportPathFrom(parsed),
         };
     }
 

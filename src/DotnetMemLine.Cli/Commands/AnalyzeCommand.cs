@@ -20,7 +20,7 @@ internal static class AnalyzeCommand
             CommonOptions.AllCode,
             CommonOptions.Types,
             CommonOptions.Format,
-            CommonOptions.Report,
+            CommonOptions.ReportOrOutput,
             CommonOptions.Symbols,
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,

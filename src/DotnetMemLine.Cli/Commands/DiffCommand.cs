@@ -90,7 +90,7 @@ internal static class DiffCommand
             Versus,
             Figure,
             Format,
-            CommonOptions.Report,
+            CommonOptions.ReportOrOutput,
             CommonOptions.Symbols,
             CommonOptions.SymbolServer,
             CommonOptions.NoSymbolServers,
@@ -119,7 +119,7 @@ internal static class DiffCommand
         (MethodReport afterTable, DiffSide afterSide) = Table(after ?? before, afterMethod, after is null ? [method, afterMethod] : [afterMethod], analysis, cancellationToken);
         MethodDiff diff = MethodComparer.Compare(beforeTable, beforeSide, afterTable, afterSide, FigureNamed(parsed.GetValue(Figure) ?? "allocated") ?? DiffFigure.Allocated);
         IDiffRenderer renderer = DiffRenderers.Find(parsed.GetValue(Format) ?? "text")!;
-        if (parsed.GetValue(CommonOptions.Report) is { Length: > 0 } report)
+        if (CommonOptions.ReportPathFrom(parsed) is { } report)
         {
             using var file = new StringWriter();
             renderer.Render(diff, file);
@@ -129,10 +129,10 @@ internal static class DiffCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {Path.GetFullPath(report)}: {ex.Message}", ex);
+                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {report}: {ex.Message}", ex);
             }
 
-            Profiling.Status($"Report written: {Path.GetFullPath(report)}");
+            Profiling.Status($"Report written: {report}");
         }
         else
         {
