@@ -11,41 +11,8 @@ internal static class SourceWatch
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>True when a file changed; false on Ctrl+C or SIGTERM (or <paramref name="cancellationToken"/>).</summary>
-    public static async Task<bool> WaitForChangeAsync(ProgramBuild build, CancellationToken cancellationToken)
-    {
-        string description = build.IsFileBasedApp ? build.Project! : $"the .cs files under {Folder(build)}";
-        Profiling.Status($"Watching {description}: save to run again, Ctrl+C to end");
-        using var signals = new StopSignal();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token, signals.AbortToken);
-        (DateTime Latest, int Count) before = Stamp(build);
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(PollInterval, stop.Token).ConfigureAwait(false);
-                (DateTime Latest, int Count) now = Stamp(build);
-                if (now != before)
-                {
-                    // Let the editor finish writing (several files, or a file in parts) before building.
-                    await Task.Delay(PollInterval, stop.Token).ConfigureAwait(false);
-                    Profiling.Status("A source file changed: building and running again");
-                    return true;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    private static string Folder(ProgramBuild build) => build.Project is null ? Environment.CurrentDirectory
-        : Directory.Exists(build.Project) ? build.Project
-        : Path.GetDirectoryName(Path.GetFullPath(build.Project)) ?? Environment.CurrentDirectory;
-
-    /// <summary>The newest write time and the number of the program's source files.</summary>
-    private static (DateTime Latest, int Count) Stamp(ProgramBuild build)
+    /// <summary>The state of the program's source files, taken before a build: a save during the build or the run counts as a change.</summary>
+    public static (DateTime Latest, int Count) Stamp(ProgramBuild build)
     {
         IEnumerable<string> files = build.IsFileBasedApp
             ? [build.Project!]
@@ -63,4 +30,37 @@ internal static class SourceWatch
 
         return (latest, count);
     }
+
+    /// <summary>True when a file changed since <paramref name="before"/>; false on Ctrl+C or SIGTERM (or <paramref name="cancellationToken"/>).</summary>
+    public static async Task<bool> WaitForChangeAsync(ProgramBuild build, (DateTime Latest, int Count) before, CancellationToken cancellationToken)
+    {
+        string description = build.IsFileBasedApp ? build.Project! : $"the .cs files under {Folder(build)}";
+        using var signals = new StopSignal();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token, signals.AbortToken);
+        Profiling.Status($"Watching {description}: save to run again, Ctrl+C to end");
+        try
+        {
+            while (true)
+            {
+                (DateTime Latest, int Count) now = Stamp(build);
+                if (now != before)
+                {
+                    // Let the editor finish writing (several files, or a file in parts) before building.
+                    await Task.Delay(PollInterval, stop.Token).ConfigureAwait(false);
+                    Profiling.Status("A source file changed: building and running again");
+                    return true;
+                }
+
+                await Task.Delay(PollInterval, stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static string Folder(ProgramBuild build) => build.Project is null ? Environment.CurrentDirectory
+        : Directory.Exists(build.Project) ? build.Project
+        : Path.GetDirectoryName(Path.GetFullPath(build.Project)) ?? Environment.CurrentDirectory;
 }

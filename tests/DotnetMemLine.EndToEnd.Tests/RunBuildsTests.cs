@@ -100,6 +100,9 @@ public sealed class RunBuildsTests
                 return 7;
             }
 
+            // Enough allocation that the recording has samples (a run without any has no table to print).
+            var buffer = new byte[20_000_000];
+            GC.KeepAlive(buffer);
             using var child = Process.Start(new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location, "child"]))!;
             bool exited = child.WaitForExit(60_000);
             Console.WriteLine(exited ? $"child exited with {child.ExitCode}" : "child hung");

@@ -95,6 +95,7 @@ internal static class RunCommand
 
         while (true)
         {
+            (DateTime, int) sources = SourceWatch.Stamp(build);
             int code;
             try
             {
@@ -106,7 +107,7 @@ internal static class RunCommand
                 code = (int)ExitCode.BuildFailed;
             }
 
-            if (code == (int)ExitCode.Aborted || !await SourceWatch.WaitForChangeAsync(build, cancellationToken).ConfigureAwait(false))
+            if (code == (int)ExitCode.Aborted || !await SourceWatch.WaitForChangeAsync(build, sources, cancellationToken).ConfigureAwait(false))
             {
                 return code;
             }

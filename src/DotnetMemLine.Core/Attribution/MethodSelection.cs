@@ -138,7 +138,7 @@ public static class MethodSelection
     /// found where the analysis looks for it (<see cref="ModuleSymbols.TryOpen"/>).
     /// </summary>
     private static bool IsApplicationModule(string modulePath, IReadOnlyList<string> symbolDirectories) =>
-        !IsFrameworkModule(modulePath) && ModuleSymbols.HasPdb(modulePath, symbolDirectories);
+        !IsFrameworkModule(modulePath) && !IsProfilerModule(modulePath) && ModuleSymbols.HasPdb(modulePath, symbolDirectories);
 
     private static string AmbiguousMessage(string pattern, IReadOnlyList<MethodIdentity> matches, List<MethodIdentity> ofApplication)
     {
@@ -165,7 +165,7 @@ public static class MethodSelection
     {
         // Suggest from outside the framework (it has tens of thousands of names), the application's own methods (a PDB)
         // before the libraries' at the same closeness.
-        IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath));
+        IEnumerable<MethodIdentity> userMethods = candidates.Where(m => !IsFrameworkModule(m.ModulePath) && !IsProfilerModule(m.ModulePath));
         IReadOnlyList<string> closest = MethodMatcher.Suggest(pattern, userMethods, preferred: isApplicationCode);
         string message = $"no method matches the name '{pattern}' in {scope}";
         if (closest.Count > 0)
@@ -180,6 +180,10 @@ public static class MethodSelection
 
         return message;
     }
+
+    /// <summary>True for the startup hook <c>run</c> gives the programs it launches: dotnet-memline's own code, not the program's.</summary>
+    public static bool IsProfilerModule(string modulePath) =>
+        string.Equals(Path.GetFileName(modulePath), Collection.ExitHold.HookFileName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True for modules of the shared framework (the runtime's own folder).</summary>
     public static bool IsFrameworkModule(string modulePath) =>

@@ -193,7 +193,8 @@ public static class ProfileAnalyzer
             ModuleSymbols? moduleSymbols = traced.ModulePath.Length == 0 || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode)
                 ? null
                 : symbols.TryOpen(traced.ModulePath);
-            if (traced.ModulePath.Length == 0 || (moduleSymbols is null && !allCode) || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode))
+            if (traced.ModulePath.Length == 0 || (moduleSymbols is null && !allCode) || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode)
+                || MethodSelection.IsProfilerModule(traced.ModulePath))
             {
                 continue;
             }
