@@ -113,7 +113,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
 
         double scale = Math.Max(1, method.Lines.Max(l => l.Allocated?.HighBytes ?? 0));
         bool live = report.FollowsLifetimes;
-        html.Append(Inv, $"<table class=\"lines\"><caption>Each line of {E(method.Name)}: what it allocated while it ran (the bar, with its 95% interval as the whisker){(live ? ", and the most of it alive at one GC" : "")}</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Allocated</th><th scope=\"col\">{(report.Exact ? "Objects" : "95% interval")}</th><th scope=\"col\">{(report.Exact ? "Bytes" : "Samples")}</th>");
+        html.Append(Inv, $"<table class=\"lines\"><caption>Each line of {E(method.Name)}: what it allocated while it ran (the bar, with its 95% interval as the whisker){(live ? ", and the most of it alive at one GC (the thin bar under it, and the Peak live column)" : "")}</caption>\n<thead><tr><th scope=\"col\">Line</th><th scope=\"col\">Allocated</th><th scope=\"col\">{(report.Exact ? "Objects" : "95% interval")}</th><th scope=\"col\">{(report.Exact ? "Bytes" : "Samples")}</th>");
         html.Append(live ? "<th scope=\"col\">Peak live</th><th scope=\"col\">Live at end</th>" : "").Append("<th scope=\"col\">Peak heap</th><th scope=\"col\">Source</th></tr></thead>\n<tbody>\n");
         foreach (LineReport line in method.Lines)
         {
@@ -127,7 +127,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
             html.Append(Inv, $"><td class=\"num\">{line.Line}</td><td class=\"fig\">");
             if (a is not null)
             {
-                Bar(html, a, scale);
+                Bar(html, a, scale, line.PeakLive);
                 html.Append(E(ByteFormat.Format(a.Bytes)));
             }
 
@@ -296,14 +296,19 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         html.Append(Inv, $"<text x=\"{Width - Right}\" y=\"{Top + 10}\" text-anchor=\"end\">rate up to {E(ByteFormat.Format(rateScale / timeline.BucketSeconds))}/s</text>\n</svg>\n</section>\n");
     }
 
-    /// <summary>A bar for the figure, to scale, with its interval as a whisker.</summary>
-    private static void Bar(StringBuilder html, EstimateReport figure, double scale)
+    /// <summary>A bar for the figure, to scale, with its interval as a whisker; under it a thin bar for what the line held at once (peak live), when known.</summary>
+    private static void Bar(StringBuilder html, EstimateReport figure, double scale, EstimateReport? peakLive = null)
     {
         const double Width = 120;
-        html.Append(Inv, $"<svg class=\"bar\" width=\"{Width}\" height=\"12\" aria-hidden=\"true\"><rect x=\"0\" y=\"2\" width=\"{Width * figure.Bytes / scale:F1}\" height=\"8\"/>");
+        html.Append(Inv, $"<svg class=\"bar\" width=\"{Width}\" height=\"14\" aria-hidden=\"true\"><rect x=\"0\" y=\"1\" width=\"{Width * figure.Bytes / scale:F1}\" height=\"8\"/>");
         if (figure.HighBytes > figure.LowBytes)
         {
-            html.Append(Inv, $"<line x1=\"{Width * figure.LowBytes / scale:F1}\" y1=\"6\" x2=\"{Width * figure.HighBytes / scale:F1}\" y2=\"6\"/>");
+            html.Append(Inv, $"<line x1=\"{Width * figure.LowBytes / scale:F1}\" y1=\"5\" x2=\"{Width * figure.HighBytes / scale:F1}\" y2=\"5\"/>");
+        }
+
+        if (peakLive is not null)
+        {
+            html.Append(Inv, $"<rect class=\"live\" x=\"0\" y=\"11\" width=\"{Width * Math.Min(peakLive.Bytes, scale) / scale:F1}\" height=\"3\"/>");
         }
 
         html.Append("</svg> ");
@@ -344,7 +349,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
         td.src code{white-space:pre;font:13px/1.3 ui-monospace,monospace}
         tr:focus{outline:2px solid #2463eb;outline-offset:-2px}
-        svg.bar{vertical-align:middle}svg.bar rect{fill:#4a7fd4}svg.bar line{stroke:#111;stroke-width:1.5}
+        svg.bar{vertical-align:middle}svg.bar rect{fill:#4a7fd4}svg.bar rect.live{fill:#b3261e}svg.bar line{stroke:#111;stroke-width:1.5}
         .kw{color:#0033b3;font-weight:600}.str{color:#067d17}.lit{color:#1750eb}.com{color:#6e6e6e;font-style:italic}
         td.fig{white-space:nowrap}
         ul.notes li{margin:.2em 0;color:#5a3d00}
