@@ -183,6 +183,20 @@ internal static class CommonOptions
             : FailDuration(result),
     };
 
+    /// <summary>Where PDBs are looked for, and the budgets judged on the report: the options every command that reads a trace shares.</summary>
+    public static IReadOnlyList<Option> SymbolsAndBudgets => [Symbols, SymbolServer, NoSymbolServers, SymbolCacheFolder, FailIf, BudgetFile];
+
+    /// <summary>Adds <paramref name="options"/> to <paramref name="command"/>.</summary>
+    public static Command With(this Command command, IEnumerable<Option> options)
+    {
+        foreach (Option option in options)
+        {
+            command.Options.Add(option);
+        }
+
+        return command;
+    }
+
     /// <summary>What every command that prints a report was asked for: the methods, where their PDBs are, the format.</summary>
     public static ReportSettings ReportSettingsFrom(ParseResult parsed)
     {

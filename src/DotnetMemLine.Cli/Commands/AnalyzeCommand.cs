@@ -21,13 +21,8 @@ internal static class AnalyzeCommand
             CommonOptions.Types,
             CommonOptions.Format,
             CommonOptions.ReportOrOutput,
-            CommonOptions.Symbols,
-            CommonOptions.SymbolServer,
-            CommonOptions.NoSymbolServers,
-            CommonOptions.SymbolCacheFolder,
-            CommonOptions.FailIf,
-            CommonOptions.BudgetFile,
         };
+        command.With(CommonOptions.SymbolsAndBudgets);
         command.SetAction((parsed, cancellationToken) =>
             Task.FromResult(Profiling.AnalyzeAndPrint(parsed.GetRequiredValue(TraceFile), CommonOptions.ReportSettingsFrom(parsed), cancellationToken)));
         return command;

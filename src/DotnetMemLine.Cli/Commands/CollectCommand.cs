@@ -67,12 +67,6 @@ internal static class CollectCommand
             CommonOptions.Output,
             CommonOptions.Format,
             CommonOptions.Report,
-            CommonOptions.Symbols,
-            CommonOptions.SymbolServer,
-            CommonOptions.NoSymbolServers,
-            CommonOptions.SymbolCacheFolder,
-            CommonOptions.FailIf,
-            CommonOptions.BudgetFile,
             CommonOptions.BufferSize,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
@@ -91,6 +85,7 @@ internal static class CollectCommand
                 result.AddError("give exactly one of --process-id/-p, --name/-n or --diagnostic-port");
             }
         });
+        command.With(CommonOptions.SymbolsAndBudgets);
         command.SetAction(ExecuteAsync);
         return command;
     }

@@ -91,13 +91,8 @@ internal static class DiffCommand
             Figure,
             Format,
             CommonOptions.ReportOrOutput,
-            CommonOptions.Symbols,
-            CommonOptions.SymbolServer,
-            CommonOptions.NoSymbolServers,
-            CommonOptions.SymbolCacheFolder,
-            CommonOptions.FailIf,
-            CommonOptions.BudgetFile,
         };
+        command.With(CommonOptions.SymbolsAndBudgets);
         command.SetAction((parsed, cancellationToken) => Task.FromResult(Execute(parsed, cancellationToken)));
         return command;
     }

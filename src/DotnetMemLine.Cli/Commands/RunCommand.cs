@@ -56,12 +56,6 @@ internal static class RunCommand
             CommonOptions.Output,
             CommonOptions.Format,
             CommonOptions.Report,
-            CommonOptions.Symbols,
-            CommonOptions.SymbolServer,
-            CommonOptions.NoSymbolServers,
-            CommonOptions.SymbolCacheFolder,
-            CommonOptions.FailIf,
-            CommonOptions.BudgetFile,
             CommonOptions.BufferSize,
             CommonOptions.Exact,
             CommonOptions.Async,
@@ -74,6 +68,7 @@ internal static class RunCommand
             ResumeRuntime,
             TargetCommand,
         };
+        command.With(CommonOptions.SymbolsAndBudgets);
         command.SetAction(ExecuteAsync);
         return command;
     }
