@@ -214,7 +214,7 @@ internal static class CommonOptions
         // A budget's method gets its table: the budget is judged on it.
         IReadOnlyList<Budgets.MemoryBudget> budgets = parsed.GetResult(FailIf) is null && parsed.GetResult(BudgetFile) is null ? [] : BudgetsFrom(parsed);
         string[] methods = [.. (parsed.GetValue(Method) ?? []).Concat(budgets.Where(b => b.Figure != Budgets.BudgetFigure.Change).Select(b => b.Method)).Distinct(StringComparer.Ordinal)];
-        return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers }, renderer)
+        return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers, GatherPictures = renderer is HtmlReportRenderer }, renderer)
         {
             Budgets = budgets,
             ReportPath = ReportPathFrom(parsed),

@@ -8,6 +8,9 @@ namespace DotnetMemLine.Attribution;
 /// <summary>What to analyze: the methods the user named and where extra PDBs may be.</summary>
 public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IReadOnlyList<string> SymbolDirectories)
 {
+    /// <summary>Gather the timeline and each method's callee tree (<see cref="ProfileReport.Timeline"/>, <see cref="MethodReport.Callees"/>), which only the HTML page draws: they cost the pass about a tenth more.</summary>
+    public bool GatherPictures { get; init; }
+
     /// <summary>Where to fetch the PDB of a selected method's module that is not on this machine; null for nowhere.</summary>
     public SymbolServerOptions? SymbolServers { get; init; }
 
@@ -60,7 +63,7 @@ public static class ProfileAnalyzer
 
         bool wholeProgram = options.MethodPatterns.Count == 0;
         SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode) : SelectCode(trace, options, symbols);
-        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, cancellationToken);
+        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, options.GatherPictures, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
         var methods = new List<MethodReport>(code.Methods.Count);
         for (int i = 0; i < code.Methods.Count && !wholeProgram; i++)
@@ -90,7 +93,7 @@ public static class ProfileAnalyzer
             FollowsLifetimes: summary.FollowsLifetimes)
         {
             LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
-            Timeline = wholeProgram ? null : attribution.Timeline with { ResidentMemory = Collection.ResidentMemorySampler.Read(summary.TracePath, summary.Clock) },
+            Timeline = attribution.Timeline is { } timeline ? timeline with { ResidentMemory = Collection.ResidentMemorySampler.Read(summary.TracePath, summary.Clock) } : null,
             Program = wholeProgram
                 ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
                     [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])
@@ -247,7 +250,7 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
-    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline Timeline, CalleeTree? Callees);
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees);
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
     /// <param name="trace">The trace.</param>
@@ -256,7 +259,8 @@ public static class ProfileAnalyzer
     /// <param name="followLifetimes">Follow the sampled objects through the GCs.</param>
     /// <param name="wholeProgramView">Every method of the user's code is selected: no callee trees, which would repeat every stack per method.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
-    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, bool wholeProgramView, CancellationToken cancellationToken)
+    /// <param name="pictures">Gather the timeline and the callee trees (<see cref="AnalysisOptions.GatherPictures"/>).</param>
+    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, bool wholeProgramView, bool pictures, CancellationToken cancellationToken)
     {
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
@@ -265,13 +269,20 @@ public static class ProfileAnalyzer
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
             followLifetimes: followLifetimes) { KeepLiveObjects = keepLiveObjects };
-        var timeline = new TimelineRecorder(trace.Summary.EventKind);
-        CalleeTree? callees = wholeProgramView ? null : new CalleeTree(trace, selectedIndex, code.Methods.Count);
-        TracePass.Replay(trace, callees is null ? [attributor, timeline] : [attributor, timeline, callees], cancellationToken);
+        TimelineRecorder? timeline = pictures && !wholeProgramView ? new TimelineRecorder(trace.Summary.EventKind, trace.Summary.DurationSeconds) : null;
+        CalleeTree? callees = pictures && !wholeProgramView ? new CalleeTree(trace, selectedIndex, code.Methods.Count) : null;
+        var consumers = new List<IAllocationVisitor> { attributor };
+        if (timeline is not null && callees is not null)
+        {
+            consumers.Add(timeline);
+            consumers.Add(callees);
+        }
+
+        TracePass.Replay(trace, consumers, cancellationToken);
         FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
-        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees);
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees);
     }
 
     /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>
