@@ -186,26 +186,33 @@ internal static class Profiling
     public static int AnalyzeAndPrint(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
         ProfileReport report = Analyze(tracePath, settings, cancellationToken);
-        if (settings.ReportPath is { } path)
-        {
-            try
-            {
-                File.WriteAllText(path, settings.Renderer.RenderToString(report));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {path}: {WithoutPath(ex.Message, path)}", ex);
-            }
-
-            Status($"Report written: {path}");
-        }
-        else
-        {
-            settings.Renderer.Render(report, Console.Out);
-            Console.Out.Flush();
-        }
+        WriteReport(settings.ReportPath, output => settings.Renderer.Render(report, output));
 
         return BudgetReport.Print([.. settings.Budgets.Select(b => Budgets.BudgetJudge.Judge(b, report))], settings.Renderer.IsForPrograms);
+    }
+
+    /// <summary>Writes a rendered report to <paramref name="path"/> (--report), or to stdout when null.</summary>
+    public static void WriteReport(string? path, Action<TextWriter> render)
+    {
+        if (path is null)
+        {
+            render(Console.Out);
+            Console.Out.Flush();
+            return;
+        }
+
+        using var text = new StringWriter();
+        render(text);
+        try
+        {
+            File.WriteAllText(path, text.ToString());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {path}: {WithoutPath(ex.Message, path)}", ex);
+        }
+
+        Status($"Report written: {path}");
     }
 
     /// <summary>Reads the trace and builds the report, with a progress line while it reads (see <see cref="ShowsProgress"/>).</summary>

@@ -109,33 +109,14 @@ internal static class DiffCommand
         }
 
         string afterMethod = versus ?? method;
-        AnalysisOptions analysis = CommonOptions.ReportSettingsFrom(parsed).Analysis;
+        ReportSettings settings = CommonOptions.ReportSettingsFrom(parsed);
+        AnalysisOptions analysis = settings.Analysis;
         (MethodReport beforeTable, DiffSide beforeSide) = Table(before, method, after is null ? [method, afterMethod] : [method], analysis, cancellationToken);
         (MethodReport afterTable, DiffSide afterSide) = Table(after ?? before, afterMethod, after is null ? [method, afterMethod] : [afterMethod], analysis, cancellationToken);
         MethodDiff diff = MethodComparer.Compare(beforeTable, beforeSide, afterTable, afterSide, FigureNamed(parsed.GetValue(Figure) ?? "allocated") ?? DiffFigure.Allocated);
         IDiffRenderer renderer = DiffRenderers.Find(parsed.GetValue(Format) ?? "text")!;
-        if (CommonOptions.ReportPathFrom(parsed) is { } report)
-        {
-            using var file = new StringWriter();
-            renderer.Render(diff, file);
-            try
-            {
-                File.WriteAllText(report, file.ToString());
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {report}: {ex.Message}", ex);
-            }
-
-            Profiling.Status($"Report written: {report}");
-        }
-        else
-        {
-            renderer.Render(diff, Console.Out);
-            Console.Out.Flush();
-        }
-
-        return BudgetReport.Print([.. CommonOptions.BudgetsFrom(parsed).Select(b => Budgets.BudgetJudge.Judge(b, diff))], stdoutIsForPrograms: renderer is not DiffTextRenderer);
+        Profiling.WriteReport(settings.ReportPath, output => renderer.Render(diff, output));
+        return BudgetReport.Print([.. settings.Budgets.Select(b => Budgets.BudgetJudge.Judge(b, diff))], stdoutIsForPrograms: renderer is not DiffTextRenderer);
     }
 
     /// <summary>The table of <paramref name="method"/> in a trace (analyzed with <paramref name="analyzed"/>) or a saved report.</summary>

@@ -1,5 +1,4 @@
 using DotnetMemLine.Decoding;
-using DotnetMemLine.Estimation;
 using DotnetMemLine.Reporting;
 
 namespace DotnetMemLine.Attribution;
@@ -25,12 +24,7 @@ internal sealed class CalleeTree(IAllocationTrace trace, int[] selectedIndexByMe
 
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
     {
-        double weight = _eventKind switch
-        {
-            AllocationEventKind.Exact => allocation.ObjectSize,
-            AllocationEventKind.AllocationTick => allocation.TickAmount,
-            _ => AllocationEstimator.SampleWeight(allocation.ObjectSize),
-        };
+        double weight = EventWeight.Of(_eventKind, allocation);
         for (int selected = 0; selected < selectedCount; selected++)
         {
             // The method's outermost frame: the path below it is everything it called.

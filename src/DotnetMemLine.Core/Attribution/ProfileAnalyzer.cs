@@ -193,11 +193,11 @@ public static class ProfileAnalyzer
         {
             selectedIndexByMethodId[id] = -1;
             TracedMethod traced = trace.Methods[id];
-            ModuleSymbols? moduleSymbols = traced.ModulePath.Length == 0 || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode)
-                ? null
-                : symbols.TryOpen(traced.ModulePath);
-            if (traced.ModulePath.Length == 0 || (moduleSymbols is null && !allCode) || (MethodSelection.IsFrameworkModule(traced.ModulePath) && !allCode)
-                || MethodSelection.IsProfilerModule(traced.ModulePath))
+            // Just My Code: a module outside the shared framework with a PDB; with --all-code, any module but the profiler's hook.
+            bool candidate = traced.ModulePath.Length > 0 && !MethodSelection.IsProfilerModule(traced.ModulePath)
+                && (allCode || !MethodSelection.IsFrameworkModule(traced.ModulePath));
+            ModuleSymbols? moduleSymbols = candidate ? symbols.TryOpen(traced.ModulePath) : null;
+            if (!candidate || (moduleSymbols is null && !allCode))
             {
                 continue;
             }

@@ -1,5 +1,4 @@
 using DotnetMemLine.Decoding;
-using DotnetMemLine.Estimation;
 using DotnetMemLine.Reporting;
 
 namespace DotnetMemLine.Attribution;
@@ -47,12 +46,7 @@ internal sealed class TimelineRecorder(AllocationEventKind eventKind, double dur
             _allocation.Add(0);
         }
 
-        _allocation[bucket] += eventKind switch
-        {
-            AllocationEventKind.Exact => allocation.ObjectSize,
-            AllocationEventKind.AllocationTick => allocation.TickAmount,
-            _ => AllocationEstimator.SampleWeight(allocation.ObjectSize),
-        };
+        _allocation[bucket] += EventWeight.Of(eventKind, allocation);
     }
 
     /// <summary>The timeline, with the selected methods' spans (first to last sample, in milliseconds).</summary>

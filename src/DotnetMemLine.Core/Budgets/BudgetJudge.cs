@@ -142,7 +142,7 @@ public static class BudgetJudge
     }
 
     private static string Signed(MemoryBudget budget, double bytes) =>
-        budget.Figure == BudgetFigure.Change ? (bytes >= 0 ? "+" : "-") + ByteFormat.Format(Math.Abs(bytes)) : ByteFormat.Format(bytes);
+        budget.Figure == BudgetFigure.Change ? ByteFormat.Change(bytes) : ByteFormat.Format(bytes);
 
     private static string FigureName(BudgetFigure figure) => figure switch
     {

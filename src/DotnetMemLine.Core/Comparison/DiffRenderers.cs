@@ -55,7 +55,7 @@ public sealed class DiffTextRenderer : IDiffRenderer
         text.Append("Figures:   ").AppendLine(diff.Before.Exact && diff.After.Exact
             ? $"exact on both sides (run --exact): {ChangedMark} marks every change"
             : $"{(diff.Before.Exact || diff.After.Exact ? "sampled on one side" : "sampled")}, with 95% intervals; {ChangedMark} marks a change beyond sampling noise (its interval excludes 0)");
-        text.Append(inv, $"Total:     {Bytes(diff.BeforeTotal)} -> {Bytes(diff.AfterTotal)}: {Signed(diff.TotalChange.Change)} {Interval(diff.TotalChange)}{(diff.TotalChange.BeyondNoise ? " " + ChangedMark : "")}").AppendLine();
+        text.Append(inv, $"Total:     {DiffTextRenderer.Bytes(diff.BeforeTotal)} -> {DiffTextRenderer.Bytes(diff.AfterTotal)}: {ByteFormat.Change(diff.TotalChange.Change)} {Interval(diff.TotalChange)}{(diff.TotalChange.BeyondNoise ? " " + ChangedMark : "")}").AppendLine();
         int changed = diff.ChangedLines.Count();
         text.Append(inv, $"Changed:   {changed} {(changed == 1 ? "line" : "lines")} beyond noise, {diff.Lines.Count(l => l.Kind == LineChangeKind.Added)} added, {diff.Lines.Count(l => l.Kind == LineChangeKind.Removed)} removed (lines are matched by their text)").AppendLine();
         text.AppendLine();
@@ -68,7 +68,7 @@ public sealed class DiffTextRenderer : IDiffRenderer
             bool figures = line.Before is not null || line.After is not null;
             string kind = line.Kind switch { LineChangeKind.Added => "added", LineChangeKind.Removed => "removed", _ => "" };
             text.Append(inv, $"{line.BeforeLine?.ToString(inv) ?? "",6}  {line.AfterLine?.ToString(inv) ?? "",6}  {(line.Before is { } b ? ByteFormat.Format(b.Bytes) : ""),12}  {(line.After is { } a ? ByteFormat.Format(a.Bytes) : ""),12}  ");
-            text.Append(inv, $"{(figures ? Signed(line.Change.Change) : ""),13} {(line.Change.BeyondNoise ? ChangedMark : ' ')} {(figures ? Interval(line.Change) : ""),-28}  {kind,-7}  ");
+            text.Append(inv, $"{(figures ? ByteFormat.Change(line.Change.Change) : ""),13} {(line.Change.BeyondNoise ? ChangedMark : ' ')} {(figures ? Interval(line.Change) : ""),-28}  {kind,-7}  ");
             text.Append(line.Text);
             while (text.Length > 0 && text[^1] == ' ')
             {
@@ -81,11 +81,11 @@ public sealed class DiffTextRenderer : IDiffRenderer
         output.Write(TerminalText.Clean(text.ToString()));
     }
 
-    private static string Bytes(EstimateReport? figure) => figure is null ? "nothing" : ByteFormat.Format(figure.Bytes);
 
-    private static string Signed(double bytes) => (bytes >= 0 ? "+" : "-") + ByteFormat.Format(Math.Abs(bytes));
+    /// <summary>A figure as the diff prints it; "nothing" when none was observed.</summary>
+    internal static string Bytes(EstimateReport? figure) => figure is null ? "nothing" : ByteFormat.Format(figure.Bytes);
 
-    private static string Interval(ChangeEstimate change) => $"[{Signed(change.Low)}, {Signed(change.High)}]";
+    private static string Interval(ChangeEstimate change) => $"[{ByteFormat.Change(change.Low)}, {ByteFormat.Change(change.High)}]";
 }
 
 /// <summary>The comparison as JSON: both sides, the total and every line with both figures and the change.</summary>
@@ -199,7 +199,7 @@ public sealed class DiffHtmlRenderer : IDiffRenderer
         html.Append(HtmlReportRenderer.Style).Append(".changed td{background:#fff4d6}.mark{font-weight:700}svg.bar rect.before{fill:#9aa7b8}</style>\n</head>\n<body>\n<header><h1>dotnet-memline diff</h1>");
         html.Append("<p>Before: ").Append(HtmlReportRenderer.E(diff.Before.Method)).Append(" in ").Append(HtmlReportRenderer.E(diff.Before.Source)).Append("<br>After: ")
             .Append(HtmlReportRenderer.E(diff.After.Method)).Append(" in ").Append(HtmlReportRenderer.E(diff.After.Source)).Append("</p>");
-        html.Append(Inv, $"<p>Total: {HtmlReportRenderer.E(Bytes(diff.BeforeTotal))} → {HtmlReportRenderer.E(Bytes(diff.AfterTotal))}, change {HtmlReportRenderer.E(Signed(diff.TotalChange.Change))} [{HtmlReportRenderer.E(Signed(diff.TotalChange.Low))}, {HtmlReportRenderer.E(Signed(diff.TotalChange.High))}]{(diff.TotalChange.BeyondNoise ? ", beyond noise" : ", within noise")}. ");
+        html.Append(Inv, $"<p>Total: {HtmlReportRenderer.E(DiffTextRenderer.Bytes(diff.BeforeTotal))} → {HtmlReportRenderer.E(DiffTextRenderer.Bytes(diff.AfterTotal))}, change {HtmlReportRenderer.E(ByteFormat.Change(diff.TotalChange.Change))} [{HtmlReportRenderer.E(ByteFormat.Change(diff.TotalChange.Low))}, {HtmlReportRenderer.E(ByteFormat.Change(diff.TotalChange.High))}]{(diff.TotalChange.BeyondNoise ? ", beyond noise" : ", within noise")}. ");
         html.Append(Inv, $"{diff.ChangedLines.Count()} lines changed beyond noise (marked \"changed\"); lines are matched by their text.</p></header>\n<main>\n");
         double scale = Math.Max(1, diff.Lines.Max(l => Math.Max(l.Before?.HighBytes ?? 0, l.After?.HighBytes ?? 0)));
         html.Append("<table class=\"lines\"><caption>Each line before (grey bar) and after (blue bar), and the change with its 95% interval</caption><thead><tr><th scope=\"col\">Old #</th><th scope=\"col\">New #</th><th scope=\"col\">Before and after</th><th scope=\"col\">Change</th><th scope=\"col\">95% interval</th><th scope=\"col\"></th><th scope=\"col\">Source</th></tr></thead><tbody>\n");
@@ -212,11 +212,11 @@ public sealed class DiffHtmlRenderer : IDiffRenderer
             {
                 html.Append("<svg class=\"bar\" width=\"120\" height=\"14\" aria-hidden=\"true\">")
                     .Append(Inv, $"<rect class=\"before\" x=\"0\" y=\"1\" width=\"{120 * (line.Before?.Bytes ?? 0) / scale:F1}\" height=\"5\"/><rect x=\"0\" y=\"8\" width=\"{120 * (line.After?.Bytes ?? 0) / scale:F1}\" height=\"5\"/></svg> ")
-                    .Append(HtmlReportRenderer.E(Bytes(line.Before))).Append(" → ").Append(HtmlReportRenderer.E(Bytes(line.After)));
+                    .Append(HtmlReportRenderer.E(DiffTextRenderer.Bytes(line.Before))).Append(" → ").Append(HtmlReportRenderer.E(DiffTextRenderer.Bytes(line.After)));
             }
 
-            html.Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E(Signed(line.Change.Change)) : "")
-                .Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E($"[{Signed(line.Change.Low)}, {Signed(line.Change.High)}]") : "")
+            html.Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E(ByteFormat.Change(line.Change.Change)) : "")
+                .Append("</td><td class=\"num\">").Append(figures ? HtmlReportRenderer.E($"[{ByteFormat.Change(line.Change.Low)}, {ByteFormat.Change(line.Change.High)}]") : "")
                 .Append("</td><td class=\"mark\">").Append(line.Change.BeyondNoise ? "changed " : "").Append(line.Kind switch { LineChangeKind.Added => "added", LineChangeKind.Removed => "removed", _ => "" })
                 .Append("</td><td class=\"src\"><code>").Append(HtmlReportRenderer.Highlight(line.Text ?? "")).Append("</code></td></tr>\n");
         }
@@ -225,7 +225,5 @@ public sealed class DiffHtmlRenderer : IDiffRenderer
         output.Write(html.ToString());
     }
 
-    private static string Bytes(EstimateReport? figure) => figure is null ? "nothing" : ByteFormat.Format(figure.Bytes);
 
-    private static string Signed(double bytes) => (bytes >= 0 ? "+" : "-") + ByteFormat.Format(Math.Abs(bytes));
 }

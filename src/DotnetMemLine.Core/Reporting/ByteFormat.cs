@@ -5,6 +5,9 @@ namespace DotnetMemLine.Reporting;
 /// <summary>Human-readable byte counts, in binary units like %mprun's MiB.</summary>
 public static class ByteFormat
 {
+    /// <summary>A change in bytes, always signed: "+1.2 MiB", "-300 B".</summary>
+    public static string Change(double bytes) => (bytes >= 0 ? "+" : "-") + Format(Math.Abs(bytes));
+
     /// <summary>Bytes as the tables print them: B, or KiB and MiB with one decimal, GiB and TiB with two.</summary>
     public static string Format(double bytes)
     {

@@ -61,7 +61,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
 
         if (report.Program is { } program)
         {
-            Program(html, report, program);
+            Program(html, program);
         }
 
         for (int i = 0; i < report.Methods.Count; i++)
@@ -204,7 +204,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         html.Append("</svg></figure>\n");
     }
 
-    private static void Program(StringBuilder html, ProfileReport report, ProgramReport program)
+    private static void Program(StringBuilder html, ProgramReport program)
     {
         html.Append("<section id=\"program\"><h2>Top lines of your code</h2><p>Self: what each line allocated itself, or through the library and framework code it called; inclusive: while it ran.</p>\n");
         html.Append("<table class=\"lines\"><caption>The lines that allocated the most</caption><thead><tr><th scope=\"col\">Self</th><th scope=\"col\">95% interval</th><th scope=\"col\">Inclusive</th><th scope=\"col\">Where</th><th scope=\"col\">Source</th></tr></thead><tbody>\n");
@@ -226,7 +226,6 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         }
 
         html.Append("</tbody></table></section>\n");
-        _ = report;
     }
 
     /// <summary>The timeline: the GC heap before and after each GC (lines and points, shaped by generation), the allocation rate (bars), when each method ran (bands).</summary>
