@@ -116,14 +116,14 @@ internal static class CommonOptions
     public static readonly Option<string?> Report = new("--report")
     {
         HelpName = "file",
-        Description = "Write the report (--format text, json or html) to this file instead of stdout.",
+        Description = "Write the report (--format text, json, html or pprof) to this file instead of stdout.",
     };
 
     /// <summary>For analyze and diff, which write no trace: <c>-o</c> and <c>--output</c> name the report, as <c>--report</c> does.</summary>
     public static readonly Option<string?> ReportOrOutput = new("--report", "-o", "--output")
     {
         HelpName = "file",
-        Description = "Write the report (--format text, json or html) to this file instead of stdout.",
+        Description = "Write the report (--format text, json, html or pprof) to this file instead of stdout.",
     };
 
     /// <summary>The report file of --report (or, for analyze and diff, -o).</summary>
@@ -214,11 +214,42 @@ internal static class CommonOptions
         // A budget's method gets its table: the budget is judged on it.
         IReadOnlyList<Budgets.MemoryBudget> budgets = parsed.GetResult(FailIf) is null && parsed.GetResult(BudgetFile) is null ? [] : BudgetsFrom(parsed);
         string[] methods = [.. (parsed.GetValue(Method) ?? []).Concat(budgets.Where(b => b.Figure != Budgets.BudgetFigure.Change).Select(b => b.Method)).Distinct(StringComparer.Ordinal)];
-        return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? []) { Top = parsed.GetValue(Top), AllCode = parsed.GetValue(AllCode), SymbolServers = symbolServers, GatherPictures = renderer is HtmlReportRenderer }, renderer)
+        string? reportPath = ReportPathFrom(parsed);
+        if (renderer is IBinaryReportRenderer)
+        {
+            CheckBinaryFormat(renderer, methods, reportPath, takesOutput: parsed.CommandResult.Command.Options.Contains(ReportOrOutput));
+        }
+
+        return new(new AnalysisOptions(methods, parsed.GetValue(Symbols) ?? [])
+        {
+            Top = parsed.GetValue(Top),
+            AllCode = parsed.GetValue(AllCode),
+            SymbolServers = symbolServers,
+            GatherPictures = renderer is HtmlReportRenderer,
+            GatherStacks = renderer is IBinaryReportRenderer,
+        }, renderer)
         {
             Budgets = budgets,
-            ReportPath = ReportPathFrom(parsed),
+            ReportPath = reportPath,
         };
+    }
+
+    /// <summary>
+    /// A profile format (pprof) holds the whole program, every stack: no method tables, no budgets on them; and it is
+    /// binary, so it goes to a file or a pipe, never to a terminal.
+    /// </summary>
+    private static void CheckBinaryFormat(IReportRenderer renderer, string[] methods, string? reportPath, bool takesOutput)
+    {
+        if (methods.Length > 0)
+        {
+            throw new UsageException($"--format {renderer.FormatName} holds every stack of the whole program: leave out --method and method budgets "
+                + $"(pprof's -focus=<regex> narrows the profile to a method)");
+        }
+
+        if (reportPath is null && !Console.IsOutputRedirected)
+        {
+            throw new UsageException($"--format {renderer.FormatName} is binary: write it to a file with {(takesOutput ? "-o" : "--report")} <file>, or pipe it");
+        }
     }
 
     private static Option<string> CreateFormat()

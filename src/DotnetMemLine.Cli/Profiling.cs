@@ -186,7 +186,14 @@ internal static class Profiling
     public static int AnalyzeAndPrint(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
         ProfileReport report = Analyze(tracePath, settings, cancellationToken);
-        WriteReport(settings.ReportPath, output => settings.Renderer.Render(report, output));
+        if (settings.Renderer is IBinaryReportRenderer binary)
+        {
+            WriteBinaryReport(settings.ReportPath, output => binary.Render(report, output));
+        }
+        else
+        {
+            WriteReport(settings.ReportPath, output => settings.Renderer.Render(report, output));
+        }
 
         return BudgetReport.Print([.. settings.Budgets.Select(b => Budgets.BudgetJudge.Judge(b, report))], settings.Renderer.IsForPrograms);
     }
@@ -206,6 +213,31 @@ internal static class Profiling
         try
         {
             File.WriteAllText(path, text.ToString());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {path}: {WithoutPath(ex.Message, path)}", ex);
+        }
+
+        Status($"Report written: {path}");
+    }
+
+    /// <summary>Writes a binary report (pprof) to <paramref name="path"/>, or to stdout (a pipe or a file) when null.</summary>
+    public static void WriteBinaryReport(string? path, Action<Stream> render)
+    {
+        if (path is null)
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            render(stdout);
+            return;
+        }
+
+        try
+        {
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write))
+            {
+                render(file);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

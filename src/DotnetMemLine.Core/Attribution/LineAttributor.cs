@@ -274,6 +274,9 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <summary>The distinct frames of the selected code, indexed by the ids <see cref="Charge(IReadOnlyList{FrameLine})"/> expects lines for.</summary>
     public IReadOnlyList<FrameKey> Frames => _frames;
 
+    /// <summary>The id in <see cref="Frames"/> of a frame key the pass saw; false for one it did not.</summary>
+    public bool TryGetFrameId(FrameKey key, out int id) => _frameIds.TryGetValue(key, out id);
+
     /// <summary>
     /// Per frame of <see cref="Frames"/>, the smallest and largest single object it allocated itself (as the
     /// innermost frame); (long.MaxValue, -1) when none.

@@ -11,6 +11,9 @@ public sealed record AnalysisOptions(IReadOnlyList<string> MethodPatterns, IRead
     /// <summary>Gather the timeline and each method's callee tree (<see cref="ProfileReport.Timeline"/>, <see cref="MethodReport.Callees"/>), which only the HTML page draws: they cost the pass about a tenth more.</summary>
     public bool GatherPictures { get; init; }
 
+    /// <summary>Keep every allocation's whole stack, each frame on its line (<see cref="ProfileReport.Stacks"/>), for profile formats such as pprof.</summary>
+    public bool GatherStacks { get; init; }
+
     /// <summary>Where to fetch the PDB of a selected method's module that is not on this machine; null for nowhere.</summary>
     public SymbolServerOptions? SymbolServers { get; init; }
 
@@ -63,7 +66,7 @@ public static class ProfileAnalyzer
 
         bool wholeProgram = options.MethodPatterns.Count == 0;
         SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode) : SelectCode(trace, options, symbols);
-        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, options.GatherPictures, cancellationToken);
+        Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, options.GatherPictures, options.GatherStacks, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
         var methods = new List<MethodReport>(code.Methods.Count);
         for (int i = 0; i < code.Methods.Count && !wholeProgram; i++)
@@ -93,6 +96,7 @@ public static class ProfileAnalyzer
             FollowsLifetimes: summary.FollowsLifetimes)
         {
             LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
+            Stacks = attribution.Stacks,
             Timeline = attribution.Timeline is { } timeline ? timeline with { ResidentMemory = Collection.ResidentMemorySampler.Read(summary.TracePath, summary.Clock) } : null,
             Program = wholeProgram
                 ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
@@ -250,7 +254,7 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
-    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees);
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees, StackProfile? Stacks);
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
     /// <param name="trace">The trace.</param>
@@ -260,7 +264,8 @@ public static class ProfileAnalyzer
     /// <param name="wholeProgramView">Every method of the user's code is selected: no callee trees, which would repeat every stack per method.</param>
     /// <param name="cancellationToken">Stops the pass.</param>
     /// <param name="pictures">Gather the timeline and the callee trees (<see cref="AnalysisOptions.GatherPictures"/>).</param>
-    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, bool wholeProgramView, bool pictures, CancellationToken cancellationToken)
+    /// <param name="stacks">Gather every allocation's whole stack (<see cref="AnalysisOptions.GatherStacks"/>).</param>
+    private static Charged Attribute(IAllocationTrace trace, SelectedCode code, bool keepLiveObjects, bool followLifetimes, bool wholeProgramView, bool pictures, bool stacks, CancellationToken cancellationToken)
     {
         IReadOnlyList<TracedMethod> tracedMethods = trace.Methods;
         bool[] runsContinuations = [.. tracedMethods.Select(ContinuationRunners.Runs)];
@@ -278,11 +283,21 @@ public static class ProfileAnalyzer
             consumers.Add(callees);
         }
 
+        StackRecorder? stackRecorder = stacks ? new StackRecorder(trace, selectedIndex) : null;
+        if (stackRecorder is not null)
+        {
+            consumers.Add(stackRecorder);
+        }
+
         TracePass.Replay(trace, consumers, cancellationToken);
-        FrameLine[] lineOfFrame = FrameLineResolver.Resolve(attributor.Frames, attributor.ObjectSizes, trace, methodId => code.SymbolsOf[selectedIndex[methodId]],
+        FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes) => FrameLineResolver.Resolve(frames, objectSizes, trace,
+            methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
-        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees);
+        FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes);
+        StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, Resolve, codeId => foreignCodeInlining.GetValueOrDefault(codeId));
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
     /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>

@@ -22,6 +22,13 @@ public interface IReportRenderer
     void Render(ProfileReport report, TextWriter output);
 }
 
+/// <summary>A renderer of a binary format (pprof): written to a file or a pipe, never to a terminal.</summary>
+public interface IBinaryReportRenderer : IReportRenderer
+{
+    /// <summary>Writes the whole report to <paramref name="output"/>.</summary>
+    void Render(ProfileReport report, Stream output);
+}
+
 /// <summary>Helpers every renderer gets.</summary>
 public static class ReportRendererExtensions
 {

@@ -50,6 +50,9 @@ public sealed record ProfileReport(
     /// <summary>Without <c>--method</c>: the lines and methods of the user's code that allocated the most; null when methods were named.</summary>
     public ProgramReport? Program { get; init; }
 
+    /// <summary>Every allocation's whole stack, for profile formats (pprof); null unless asked for. Not in the JSON.</summary>
+    public StackProfile? Stacks { get; init; }
+
     /// <summary>The recording over time (GCs, allocation rate, when the methods ran), for renderers that draw it; not in the JSON.</summary>
     public RecordingTimeline? Timeline { get; init; }
 

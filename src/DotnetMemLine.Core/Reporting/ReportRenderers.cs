@@ -9,6 +9,7 @@ public static class ReportRenderers
         new TextTableRenderer(),
         new JsonReportWriter(),
         new HtmlReportRenderer(),
+        new Pprof.PprofRenderer(),
     ];
 
     /// <summary>The default format: the %mprun-style tables.</summary>
