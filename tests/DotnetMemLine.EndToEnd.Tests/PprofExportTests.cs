@@ -7,7 +7,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 
 /// <summary>
 /// <c>--format pprof</c> read by the real pprof client (<c>go tool pprof</c>, Debian's golang-go, which .ci/run installs):
-/// its per-line figures (<c>-list</c>, <c>-top -lines</c>) are the tool's own table's, line for line, in sampling mode;
+/// its per-line figures (<c>-list</c>, <c>-top -lines</c>, and <c>inuse_space</c> for what is alive at the end) are the tool's
+/// own table's, line for line, in sampling mode;
 /// in exact mode (written by <c>run</c> itself) they are the analytic truth to the byte, objects included; every
 /// allocation's type is a label.
 /// </summary>
@@ -42,7 +43,22 @@ public sealed partial class PprofExportTests
             Dictionary<int, long> rows = TopLineRows().Matches(top).Where(m => m.Groups["function"].Value.EndsWith(name, StringComparison.Ordinal))
                 .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
             AssertSameFigures(table, rows, $"go tool pprof -top -lines\n{top}\n{recording.Where}");
+
+            // inuse_space: what each line allocated that is still alive at the end, the table's Live at end.
+            Dictionary<int, double> liveAtEnd = methods[index].GetProperty("lines").EnumerateArray()
+                .Where(l => l.GetProperty("liveAtEndBytes").ValueKind == JsonValueKind.Number && l.GetProperty("liveAtEndBytes").GetDouble() > 0)
+                .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("liveAtEndBytes").GetDouble());
+            if (liveAtEnd.Count > 0) // with nothing alive, pprof has no such function to list
+            {
+                string inUse = await PprofAsync("-list", $"Shapes\\.{name.Replace(".", "\\.", StringComparison.Ordinal)}$", "-sample_index=inuse_space", "-unit=B", profile);
+                Dictionary<int, long> listedLive = ListedLines().Matches(inUse).Where(m => m.Groups["cum"].Value != ".")
+                    .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+                AssertSameFigures(liveAtEnd, listedLive, $"go tool pprof -list {name} -sample_index=inuse_space\n{inUse}\n{recording.Where}");
+            }
         }
+
+        Assert.IsTrue(methods.EnumerateArray().Any(m => m.GetProperty("lines").EnumerateArray().Any(l => l.GetProperty("liveAtEndBytes").ValueKind == JsonValueKind.Number && l.GetProperty("liveAtEndBytes").GetDouble() > 0)),
+            "something is alive at the end (Process keeps its ids array)");
 
         string tags = await PprofAsync("-tags", profile);
         Assert.Contains("type:", tags, tags);

@@ -18,6 +18,9 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
 {
     private readonly AllocationEventKind _eventKind = trace.Summary.EventKind;
 
+    // What each stack allocated that is still alive at the end, when the trace follows objects through the GCs.
+    private readonly ObjectLifetimes? _lifetimes = trace.Summary.FollowsLifetimes ? new ObjectLifetimes() : null;
+
     // Each stack as [type, (method, code, return offset) per frame, innermost first].
     private readonly SequenceTable _stacks = new();
     private readonly List<(double Objects, double Bytes)> _totals = [];
@@ -26,6 +29,17 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
     public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
     {
     }
+
+    public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation) =>
+        _lifetimes?.OnGCStart(count, condemnedGeneration, kind);
+
+    public void OnGenerationRange(int generation, ulong start, ulong length) => _lifetimes?.OnGenerationRange(generation, start, length);
+
+    public void OnSurvivingRange(ulong start, ulong length) => _lifetimes?.OnSurvivingRange(start, length);
+
+    public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => _lifetimes?.OnMovedRange(oldStart, newStart, length);
+
+    public void OnGCEnd(double timeMSec, int count, int condemnedGeneration) => _lifetimes?.OnGCEnd(timeMSec, count);
 
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
     {
@@ -57,6 +71,26 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
         };
         (double o, double b) = _totals[stack];
         _totals[stack] = (o + objects, b + bytes);
+        _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount, allocation.TypeId);
+    }
+
+    /// <summary>Per stack, the objects and bytes still alive at the end (survived every GC that collected them, and one at least), as the tables' Live at end.</summary>
+    private (double Objects, double Bytes)[]? LiveAtEnd()
+    {
+        if (_lifetimes is null)
+        {
+            return null;
+        }
+
+        var live = new (double Objects, double Bytes)[_totals.Count];
+        foreach (LiveSpan span in _lifetimes.Remaining().Where(s => s.ToGC >= s.FromGC))
+        {
+            double bytes = _eventKind == AllocationEventKind.Exact ? span.ObjectSize : Estimation.AllocationEstimator.SampleWeight(span.ObjectSize);
+            double objects = _eventKind == AllocationEventKind.Exact ? span.ObjectCount : bytes / span.ObjectSize;
+            live[span.Owner] = (live[span.Owner].Objects + objects, live[span.Owner].Bytes + bytes);
+        }
+
+        return live;
     }
 
     /// <summary>The profile, each frame of the selected code on the line the tables charge.</summary>
@@ -87,6 +121,7 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
             return id;
         }
 
+        (double Objects, double Bytes)[]? liveAtEnd = LiveAtEnd();
         var locationTable = new SequenceTable();
         var locations = new List<ProfiledLocation>();
         var samples = new List<ProfiledSample>(_stacks.Count);
@@ -161,10 +196,14 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
             }
 
             string typeName = typeId >= 0 && typeId < trace.TypeNames.Count ? trace.TypeNames[typeId] : "";
-            samples.Add(new ProfiledSample([.. locationIds], _totals[stack].Objects, _totals[stack].Bytes, typeName));
+            samples.Add(new ProfiledSample([.. locationIds], _totals[stack].Objects, _totals[stack].Bytes, typeName)
+            {
+                LiveObjects = liveAtEnd?[stack].Objects ?? 0,
+                LiveBytes = liveAtEnd?[stack].Bytes ?? 0,
+            });
         }
 
-        return new StackProfile(functions, locations, samples, _eventKind switch
+        return new StackProfile(functions, locations, samples, HasLiveFigures: liveAtEnd is not null, _eventKind switch
         {
             AllocationEventKind.Exact => "exact",
             AllocationEventKind.AllocationTick => "tick",

@@ -7,12 +7,14 @@ namespace DotnetMemLine.Reporting;
 /// <param name="Functions">The functions frames are in, indexed by <see cref="ProfiledLine.Function"/>.</param>
 /// <param name="Locations">The distinct frames, indexed by <see cref="ProfiledSample.Locations"/>.</param>
 /// <param name="Samples">One per distinct stack and allocated type.</param>
+/// <param name="HasLiveFigures">The trace followed objects through the GCs: each sample says what of it is still alive at the end.</param>
 /// <param name="EventKind">What the figures are: <c>sampled</c> (estimates from AllocationSampled), <c>tick</c> (AllocationTick) or <c>exact</c>.</param>
 /// <param name="MeanSamplingDistance">Bytes allocated per event on average: 1 in exact mode.</param>
 public sealed record StackProfile(
     IReadOnlyList<ProfiledFunction> Functions,
     IReadOnlyList<ProfiledLocation> Locations,
     IReadOnlyList<ProfiledSample> Samples,
+    bool HasLiveFigures,
     string EventKind,
     long MeanSamplingDistance);
 
@@ -37,4 +39,11 @@ public readonly record struct ProfiledLine(int Function, int Line);
 /// <param name="Objects">Objects allocated (estimated when sampled).</param>
 /// <param name="Bytes">Bytes allocated (estimated when sampled: the sum of the events' weights, as the tables add them).</param>
 /// <param name="TypeName">The allocated type as the runtime names it; empty when the trace does not say.</param>
-public sealed record ProfiledSample(IReadOnlyList<int> Locations, double Objects, double Bytes, string TypeName);
+public sealed record ProfiledSample(IReadOnlyList<int> Locations, double Objects, double Bytes, string TypeName)
+{
+    /// <summary>Of <see cref="Objects"/>, those still alive at the end: they survived every GC that collected them, and one at least (the tables' Live at end).</summary>
+    public double LiveObjects { get; init; }
+
+    /// <summary>Of <see cref="Bytes"/>, those still alive at the end.</summary>
+    public double LiveBytes { get; init; }
+}

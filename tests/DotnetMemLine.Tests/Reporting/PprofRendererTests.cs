@@ -30,6 +30,7 @@ public sealed class PprofRendererTests
             [new ProfiledFunction("App.Worker.Classify", "App.Worker.Classify(string[])", "/src/Worker.cs", 10), new ProfiledFunction("System.Array.ConvertAll", "System.Array.ConvertAll", null, 0)],
             [new ProfiledLocation([new ProfiledLine(0, 13), new ProfiledLine(1, 0)]), new ProfiledLocation([new ProfiledLine(0, 12)])],
             [new ProfiledSample([0, 1], Objects: 2.4, Bytes: 1_000.6, "System.Int32[]"), new ProfiledSample([1], 1, 24, "")],
+            HasLiveFigures: false,
             "sampled",
             102_400);
         ProfileReport report = ReportFixtures.TwoLineReport() with { Stacks = stacks, DurationSeconds = 2 };

@@ -5,7 +5,8 @@ namespace DotnetMemLine.Reporting.Pprof;
 /// <summary>
 /// <c>--format pprof</c>: the allocations as a gzipped profile.proto (github.com/google/pprof), for <c>go tool pprof</c>
 /// and continuous-profiling backends (Grafana Pyroscope, Parca, Datadog). Sample types <c>alloc_objects</c>/count and
-/// <c>alloc_space</c>/bytes, the figures the tables add up; every frame with its function, file and line, code the JIT
+/// <c>alloc_space</c>/bytes, the figures the tables add up, and when the trace followed objects through the GCs
+/// <c>inuse_objects</c> and <c>inuse_space</c>, what is still alive at the end (the tables' Live at end); every frame with its function, file and line, code the JIT
 /// inlined at a frame's call as an extra line of its location (caller last); the allocated type as the label <c>type</c>.
 /// </summary>
 public sealed class PprofRenderer : IBinaryReportRenderer
@@ -51,7 +52,11 @@ public sealed class PprofRenderer : IBinaryReportRenderer
         }
 
         var profile = new ProtobufWriter();
-        foreach ((string type, string unit) in new[] { ("alloc_objects", "count"), ("alloc_space", "bytes") })
+        // Go's heap profiles' names: inuse_* is what is still alive at the end (the tables' Live at end).
+        (string Type, string Unit)[] sampleTypes = stacks.HasLiveFigures
+            ? [("alloc_objects", "count"), ("alloc_space", "bytes"), ("inuse_objects", "count"), ("inuse_space", "bytes")]
+            : [("alloc_objects", "count"), ("alloc_space", "bytes")];
+        foreach ((string type, string unit) in sampleTypes)
         {
             profile.Message(1, valueType =>
             {
@@ -66,7 +71,9 @@ public sealed class PprofRenderer : IBinaryReportRenderer
             profile.Message(2, s =>
             {
                 s.Packed(1, sample.Locations.Select(l => (long)l + 1));
-                s.Packed(2, [(long)Math.Round(sample.Objects), (long)Math.Round(sample.Bytes)]);
+                s.Packed(2, stacks.HasLiveFigures
+                    ? [(long)Math.Round(sample.Objects), (long)Math.Round(sample.Bytes), (long)Math.Round(sample.LiveObjects), (long)Math.Round(sample.LiveBytes)]
+                    : [(long)Math.Round(sample.Objects), (long)Math.Round(sample.Bytes)]);
                 if (sample.TypeName.Length > 0)
                 {
                     s.Message(3, label =>
