@@ -11,6 +11,7 @@
 #   2. offline analysis: `dotnet-memline analyze`, the same analysis on the TraceLog decoder (eng/TraceLogDecoder)
 #      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
 #      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
+#      then 2 x cores instances of the large trace analyzed as one (scaling across cores, peak RSS);
 #   3. time from the end of a recording ("Trace saved") to the table, for a ~10 MB and a ~100 MB trace;
 #   4. the collector's own CPU and memory during a 60 s collection at ~30K AllocationSampled events/s;
 #   5. what `collect --async` costs an await-heavy server: eng/Bench/AsyncApiTarget (ASP.NET Core) under
@@ -537,6 +538,27 @@ part2() {
     goal 2 "(the large trace has >= 1M samples and >= 100 MB)" "$big_samples_got samples, $(mb "$big_size")" \
       "$( ((quick)) && echo 'n/a (quick mode records a smaller trace)' || echo MISS)"
   fi
+
+  # Many traces as one: the large trace as 2 x cores instances (hard links, so distinct paths), read in parallel.
+  local copies=$(( 2 * cores )) i links=()
+  mkdir -p "$run_dir/fleet"
+  for (( i = 1; i <= copies; i++ )); do
+    ln -f "$big" "$run_dir/fleet/instance-$i.nettrace"
+    links+=("$run_dir/fleet/instance-$i.nettrace")
+  done
+  log "part 2: $copies instances of the large trace as one"
+  measure_analysis "memline-fleet" dotnet "$tool" analyze "${links[@]}" "${methods[@]}" --format json
+  rm -rf "$run_dir/fleet"
+  local w1 wn r1 rn scaling
+  w1=$(wall_of memline-default-big); wn=$(wall_of memline-fleet); r1=$(rss_of memline-default-big); rn=$(rss_of memline-fleet)
+  scaling=$(awk -v n="$copies" -v a="$w1" -v b="$wn" 'BEGIN {print n * a / b}')
+  {
+    echo
+    echo "Many traces as one: \`dotnet-memline analyze <$copies links to the large trace> ${methods[*]} --format json\` on $cores cores: $(calc '%.2f' "$wn") s"
+    echo "(one trace alone: $(calc '%.2f' "$w1") s), so $(calc '%.2f' "$scaling")x the throughput of one trace at a time; peak RSS $(mb "$rn") (one trace: $(mb "$r1"))."
+  } >> "$report"
+  goal 2 "$copies traces as one: throughput near-linear in cores (>= 0.8 x $cores x one trace's)" "$(calc '%.2fx' "$scaling")" "$(status "$scaling >= 0.8 * $cores")"
+  goal 2 "$copies traces as one: peak RSS bounded by the traces read at once (<= $cores x one trace's)" "$(mb "$rn") vs $(mb "$r1")" "$(status "$rn <= $cores * $r1")"
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -30,4 +30,7 @@ internal enum ExitCode
 
     /// <summary>The project or file-based app given to <c>run</c> did not build (<c>dotnet run</c>, <c>app.cs</c>).</summary>
     BuildFailed = 15,
+
+    /// <summary>Traces given to <c>analyze</c> together cannot be added up: recorded in different modes, or of different builds of a module.</summary>
+    TracesDoNotMatch = 16,
 }

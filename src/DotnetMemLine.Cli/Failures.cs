@@ -20,6 +20,7 @@ internal static class Failures
         FailureKind.OutputNotWritable => ExitCode.OutputNotWritable,
         FailureKind.TargetFailedToStart => ExitCode.TargetFailedToStart,
         FailureKind.BuildFailed => ExitCode.BuildFailed,
+        FailureKind.TracesDoNotMatch => ExitCode.TracesDoNotMatch,
     };
 
     /// <summary>The failure's message and what to do about it, with this CLI's options and commands.</summary>

@@ -185,7 +185,19 @@ internal static class Profiling
     /// <summary>Analyzes a trace file and prints the report in the requested format.</summary>
     public static int AnalyzeAndPrint(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
-        ProfileReport report = Analyze(tracePath, settings, cancellationToken);
+        return Print(Analyze(tracePath, settings, cancellationToken), settings);
+    }
+
+    /// <summary>Analyzes several traces as one (the instances of a service) and prints the report in the requested format.</summary>
+    public static int AnalyzeAndPrint(IReadOnlyList<string> tracePaths, ReportSettings settings, CancellationToken cancellationToken)
+    {
+        Status($"Analyzing {tracePaths.Count} traces as one, {Math.Min(tracePaths.Count, Environment.ProcessorCount)} at a time");
+        ProfileReport report = ProfileAnalyzer.Analyze(tracePaths, settings.Analysis, cancellationToken: cancellationToken);
+        return Print(report, settings);
+    }
+
+    private static int Print(ProfileReport report, ReportSettings settings)
+    {
         if (settings.Renderer is IBinaryReportRenderer binary)
         {
             WriteBinaryReport(settings.ReportPath, output => binary.Render(report, output));

@@ -28,6 +28,9 @@ public enum FailureKind
     TargetFailedToStart,
     /// <summary>The project or file-based app given to <c>run</c> did not build.</summary>
     BuildFailed,
+
+    /// <summary>Traces analyzed as one cannot be added up: recorded in different modes, or of different builds of a module.</summary>
+    TracesDoNotMatch,
 }
 
 /// <summary>What a user can do about a failure, worded by the front end in its own terms (an option, a command).</summary>

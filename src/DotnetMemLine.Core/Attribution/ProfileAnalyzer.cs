@@ -43,9 +43,45 @@ public static class ProfileAnalyzer
     public static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, CancellationToken cancellationToken = default)
     {
         using var symbols = new SymbolCache(options.SymbolDirectories, options.SymbolServers);
+        return ReadingSymbols(symbols, () => TraceCombiner.Combine([AnalyzeTrace(trace, options, symbols, everyMethodRequired: true, cancellationToken)], options, symbols));
+    }
+
+    /// <summary>
+    /// Several traces as one (the instances of a service): each is read and attributed on its own, in parallel across the
+    /// cores, then their tallies add up by method and line (<see cref="TraceCombiner"/>). A named method need only have run
+    /// in one of them; traces recorded in different modes, or of different builds of a module, are refused.
+    /// </summary>
+    /// <param name="tracePaths">The .nettrace files, two or more.</param>
+    /// <param name="options">What to analyze.</param>
+    /// <param name="traceRead">Called as each trace is done (from worker threads), with its path: for a progress line.</param>
+    /// <param name="cancellationToken">Stops the analysis.</param>
+    public static ProfileReport Analyze(IReadOnlyList<string> tracePaths, AnalysisOptions options, Action<string>? traceRead = null, CancellationToken cancellationToken = default)
+    {
+        using var symbols = new SymbolCache(options.SymbolDirectories, options.SymbolServers);
+        var parts = new TraceAnalysis[tracePaths.Count];
         try
         {
-            return Analyze(trace, options, symbols, cancellationToken);
+            // Each worker streams its file: memory holds one trace's code maps per core, and each trace's tallies after it.
+            Parallel.For(0, tracePaths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+            {
+                using IAllocationTrace trace = AllocationTraceReader.Open(tracePaths[i], null, cancellationToken);
+                parts[i] = ReadingSymbols(symbols, () => AnalyzeTrace(trace, options, symbols, everyMethodRequired: false, cancellationToken));
+                traceRead?.Invoke(tracePaths[i]);
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.FirstOrDefault(e => e is MemLineException or OperationCanceledException) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+        }
+
+        return ReadingSymbols(symbols, () => TraceCombiner.Combine(parts, options, symbols));
+    }
+
+    private static T ReadingSymbols<T>(SymbolCache symbols, Func<T> analysis)
+    {
+        try
+        {
+            return analysis();
         }
         catch (BadImageFormatException ex)
         {
@@ -56,7 +92,13 @@ public static class ProfileAnalyzer
         }
     }
 
-    private static ProfileReport Analyze(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols, CancellationToken cancellationToken)
+    /// <summary>One trace read and attributed: per selected method its tallies and what the trace says of its code, before any report.</summary>
+    /// <param name="trace">The trace, decoded.</param>
+    /// <param name="options">What to analyze.</param>
+    /// <param name="symbols">The PDBs, shared by every trace of the analysis.</param>
+    /// <param name="everyMethodRequired">A named method that is not in the trace fails the analysis; otherwise (one trace of several) the trace says so in a note.</param>
+    /// <param name="cancellationToken">Stops the pass.</param>
+    private static TraceAnalysis AnalyzeTrace(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols, bool everyMethodRequired, CancellationToken cancellationToken)
     {
         TraceSummary summary = trace.Summary;
         EnsureTraceIsUsable(summary, options.RecordedWithAllocationEvents);
@@ -65,44 +107,41 @@ public static class ProfileAnalyzer
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
 
         bool wholeProgram = options.MethodPatterns.Count == 0;
-        SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode) : SelectCode(trace, options, symbols);
+        var absent = new List<string>();
+        SelectedCode code = wholeProgram ? SelectProgramCode(trace, symbols, options.AllCode)
+            : everyMethodRequired ? SelectCode(trace, options.MethodPatterns, options, symbols)
+            : SelectPresentCode(trace, options, symbols, absent);
         Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, options.GatherPictures, options.GatherStacks, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
-        var methods = new List<MethodReport>(code.Methods.Count);
-        for (int i = 0; i < code.Methods.Count && !wholeProgram; i++)
+        var methods = new List<AnalyzedMethod>(code.Methods.Count);
+        for (int i = 0; i < code.Methods.Count; i++)
         {
-            methods.Add(BuildMethodReport(trace, code, i, tallies[i], estimator, symbols) with { Callees = attribution.Callees?.Build(i) });
+            methods.Add(new AnalyzedMethod(code.Methods[i], code.SymbolsOf[i], tallies[i],
+                wholeProgram ? null : MethodFactsOf(trace, code, i, tallies[i], estimator, symbols),
+                trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())
+            {
+                Callees = attribution.Callees?.Build(i),
+            });
         }
 
-        // Exact-mode events batched by the runtime (one of the two keywords was off): still sums,
-        // but each batch lands on its last object's line, so neither exact nor unbiased.
-        bool batched = summary.BatchedExactEvents > 0;
-        string described = batched
-            ? "GCSampledObjectAllocation sampled per type, not every allocation: biased, see the warning"
-            : AllocationEstimator.Describe(estimator);
-        return new ProfileReport(
-            ProfileReport.CurrentSchemaVersion,
-            summary.TracePath,
-            summary.DurationSeconds,
-            summary.AllocationEvents,
-            summary.DroppedEvents,
-            described,
-            estimator == EstimatorKind.AllocationTick || batched,
-            methods,
-            TraceWarnings(summary),
-            Exact: estimator == EstimatorKind.Exact,
-            DroppedEventFraction: summary.DroppedFraction,
-            AsyncCausality: summary.HasAsyncCausality,
-            FollowsLifetimes: summary.FollowsLifetimes)
+        return new TraceAnalysis
         {
+            Summary = summary,
+            Estimator = estimator,
+            WholeProgram = wholeProgram,
+            Methods = methods,
+            Everything = attribution.Everything,
+            InSelectedCode = attribution.InSelectedCode,
+            TypeNames = [.. trace.TypeNames],
+            ModuleBuilds = trace.ModuleBuilds,
+            Warnings = TraceWarnings(summary),
+            AbsentMethods = absent,
+            OtherBuilds = [.. code.SymbolsOf.OfType<ModuleSymbols>().Distinct()
+                .Where(s => s.BuildId is Guid local && trace.ModuleBuilds.TryGetValue(s.ModulePath, out Guid ran) && ran != local)
+                .Select(s => (s, trace.ModuleBuilds[s.ModulePath]))],
             LiveObjects = options.KeepLiveObjects && !wholeProgram ? LiveObjectsOf(trace, tallies) : [],
-            Stacks = attribution.Stacks,
             Timeline = attribution.Timeline is { } timeline ? timeline with { ResidentMemory = Collection.ResidentMemorySampler.Read(summary.TracePath, summary.Clock) } : null,
-            Program = wholeProgram
-                ? ProgramReportBuilder.Build(code.Methods, code.SymbolsOf, tallies, attribution.Everything, attribution.InSelectedCode, estimator, trace.TypeNames, options.Top,
-                    [.. Enumerable.Range(0, code.Methods.Count).Select(i => trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())])
-                    with { AllCode = options.AllCode }
-                : null,
+            Stacks = attribution.Stacks,
         };
     }
 
@@ -149,12 +188,32 @@ public static class ProfileAnalyzer
         public bool IsOf(int methodId, int selected) => (uint)methodId < (uint)SelectedIndexByMethodId.Length && SelectedIndexByMethodId[methodId] == selected;
     }
 
-    private static SelectedCode SelectCode(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols)
+    /// <summary>One trace of several: the named methods that ran in it (a name that matches nothing here is noted in <paramref name="absent"/>).</summary>
+    private static SelectedCode SelectPresentCode(IAllocationTrace trace, AnalysisOptions options, SymbolCache symbols, List<string> absent)
+    {
+        var present = new List<string>();
+        foreach (string pattern in options.MethodPatterns)
+        {
+            try
+            {
+                _ = MethodSelection.Resolve([pattern], trace.Methods, options.SymbolDirectories);
+                present.Add(pattern);
+            }
+            catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound)
+            {
+                absent.Add(pattern);
+            }
+        }
+
+        return SelectCode(trace, present, options, symbols);
+    }
+
+    private static SelectedCode SelectCode(IAllocationTrace trace, IReadOnlyList<string> patterns, AnalysisOptions options, SymbolCache symbols)
     {
         IReadOnlyList<SelectedMethod> selection;
         try
         {
-            selection = MethodSelection.Resolve(options.MethodPatterns, trace.Methods, options.SymbolDirectories);
+            selection = patterns.Count == 0 ? [] : MethodSelection.Resolve(patterns, trace.Methods, options.SymbolDirectories);
         }
         catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !trace.Summary.HasRundown)
         {
@@ -300,8 +359,8 @@ public static class ProfileAnalyzer
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
-    /// <summary>The table of the selected method <paramref name="index"/>, with its notes: how its name was taken first, then where its code went.</summary>
-    private static MethodReport BuildMethodReport(IAllocationTrace trace, SelectedCode code, int index, MethodLineTallies tallies, EstimatorKind estimator, SymbolCache symbols)
+    /// <summary>What the trace says of the selected method <paramref name="index"/>'s code, for its table: how its name was taken first, then where its code went.</summary>
+    private static MethodFacts MethodFactsOf(IAllocationTrace trace, SelectedCode code, int index, MethodLineTallies tallies, EstimatorKind estimator, SymbolCache symbols)
     {
         MethodIdentity method = code.Methods[index];
         ModuleSymbols methodSymbols = code.SymbolsOf[index]!; // a named method's module always has its PDB (or the analysis failed)
@@ -322,7 +381,6 @@ public static class ProfileAnalyzer
 
         bool runsPrecompiledCode = trace.Methods.Where((m, id) => code.IsOf(id, index) && m.RunsPrecompiledCode).Any();
         SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
-        boxLines.UnionWith(tallies.LinesBoxingThroughHelper); // boxes in unoptimized code it called (generic framework code jitted at tier 0)
         bool hasILMaps = trace.Code.Any(c => code.IsOf(c.MethodId, index) && c.NativeOffsets.Length > 0);
         if (!trace.Summary.HasSurvivalEvents && estimator != EstimatorKind.AllocationTick && tallies.Total.Samples > 0)
         {
@@ -334,8 +392,7 @@ public static class ProfileAnalyzer
             notes.Add(new AwaitsWithoutCausalityNote(method.MethodName));
         }
 
-        MethodReport report = MethodReportBuilder.Build(method, methodSymbols, tallies, estimator, runsPrecompiledCode, boxLines, hasILMaps, trace.Summary.HasAsyncCausality, trace.TypeNames);
-        return report with { Notes = [.. notes, .. report.Notes], InlinedInto = inlinedInto };
+        return new MethodFacts(notes, inlinedInto, runsPrecompiledCode, boxLines, hasILMaps);
     }
 
     /// <summary>
@@ -346,7 +403,7 @@ public static class ProfileAnalyzer
         symbols.GetBody(method.Token).Sites.Any(s => s.IsCall && s.MethodName is "Start" or "MoveNext" && s.TypeKey.Contains("MethodBuilder", StringComparison.Ordinal));
 
     /// <summary>What the whole report must say about the trace: a missing rundown, a damaged end, dropped or batched events.</summary>
-    private static List<ReportNote> TraceWarnings(TraceSummary summary)
+    internal static List<ReportNote> TraceWarnings(TraceSummary summary)
     {
         var warnings = new List<ReportNote>();
         if (summary.RundownFrom is { } snapshot)

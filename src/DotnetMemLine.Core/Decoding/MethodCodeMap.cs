@@ -24,6 +24,9 @@ internal sealed class MethodCodeMap
         }
     }
 
+    /// <summary>Per module path, the PDB id of the build the process loaded (<see cref="IAllocationTrace.ModuleBuilds"/>).</summary>
+    public IReadOnlyDictionary<string, Guid> ModuleBuilds { get; init; } = new Dictionary<string, Guid>();
+
     /// <summary>One compiled body of a method.</summary>
     internal sealed class CodeVersion
     {

@@ -143,7 +143,17 @@ internal sealed class MethodCodeMapBuilder
         }
     }
 
-    public void OnModule(long moduleId, string ilPath) => _modulePaths[moduleId] = ilPath;
+    private readonly Dictionary<string, Guid> _moduleBuilds = new(StringComparer.Ordinal);
 
-    public MethodCodeMap Build() => new([.. _versionsByStart.Values], _modulePaths, Counts, _inlinings);
+    /// <summary>A module the process loaded: its path, and the PDB id of its build when the event carries one.</summary>
+    public void OnModule(long moduleId, string ilPath, Guid? pdbId = null)
+    {
+        _modulePaths[moduleId] = ilPath;
+        if (pdbId is Guid id)
+        {
+            _moduleBuilds[ilPath] = id;
+        }
+    }
+
+    public MethodCodeMap Build() => new([.. _versionsByStart.Values], _modulePaths, Counts, _inlinings) { ModuleBuilds = _moduleBuilds };
 }

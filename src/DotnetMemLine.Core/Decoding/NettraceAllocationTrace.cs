@@ -77,6 +77,9 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
     /// <inheritdoc/>
     public IReadOnlyList<InliningEvent> Inlinings => _methodTable.Inlinings;
 
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, Guid> ModuleBuilds => _code.ModuleBuilds;
+
     /// <summary>
     /// Reads the trace's header, code map and summary (the first pass). Throws <see cref="MemLineException"/>
     /// when the file is not a readable .nettrace; a trace cut short or damaged is read up to its last intact
@@ -196,7 +199,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     break;
                 case ClrEvent.ModuleLoad or ClrEvent.ModuleUnload or ClrEvent.RundownModuleDCStart or ClrEvent.RundownModuleDCStop:
                     (long moduleId, string path) = payload.Module();
-                    Builder.OnModule(moduleId, path);
+                    Builder.OnModule(moduleId, path, payload.ModulePdbId());
                     if (ev.Kind == ClrEvent.RundownModuleDCStop)
                     {
                         Builder.Counts.Rundown++; // the end-of-session rundown is there: code compiled before the session is known

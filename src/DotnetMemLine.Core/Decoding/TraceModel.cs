@@ -295,6 +295,12 @@ public interface IAllocationTrace : IDisposable
     /// <summary>The JIT's inlining decisions during the session; empty when the trace lacks them.</summary>
     IReadOnlyList<InliningEvent> Inlinings => [];
 
+    /// <summary>
+    /// Per module path, the PDB id (ManagedPdbSignature) of the build the process loaded, from its module events; a module
+    /// whose events carry none is absent. Tells traces of different builds apart.
+    /// </summary>
+    IReadOnlyDictionary<string, Guid> ModuleBuilds => new Dictionary<string, Guid>();
+
     /// <summary>Streams the heap observations and allocation events to <paramref name="visitor"/>.</summary>
     void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default);
 }

@@ -50,10 +50,40 @@ public sealed class JsonReportWriter : IReportRenderer
 
             json.WriteEndArray();
             WriteStrings(json, "warnings", report.Warnings.Select(w => NoteWording.English(w)));
+            WriteTraces(json, report);
             json.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>Each trace's own figures: one, or the several that the tables add up.</summary>
+    private static void WriteTraces(Utf8JsonWriter json, ProfileReport report)
+    {
+        json.WriteStartArray("traces");
+        foreach (TraceBreakdown trace in report.Traces)
+        {
+            json.WriteStartObject();
+            json.WriteString("tracePath", trace.TracePath);
+            json.WriteNumber("durationSeconds", Math.Round(trace.DurationSeconds, 3));
+            json.WriteNumber("allocationSamples", trace.AllocationEvents);
+            json.WriteNumber("droppedEvents", trace.DroppedEvents);
+            WriteEstimate(json, "everything", trace.Everything, trace.DroppedEvents > 0);
+            json.WriteStartArray("methods");
+            foreach (TraceMethodTotal method in trace.Methods)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", method.Name);
+                WriteEstimate(json, "total", method.Allocated, trace.DroppedEvents > 0);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            WriteStrings(json, "notes", trace.Notes.Select(n => NoteWording.English(n)));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteMethod(Utf8JsonWriter json, ProfileReport report, MethodReport method)

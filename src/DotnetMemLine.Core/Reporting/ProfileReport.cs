@@ -50,6 +50,9 @@ public sealed record ProfileReport(
     /// <summary>Without <c>--method</c>: the lines and methods of the user's code that allocated the most; null when methods were named.</summary>
     public ProgramReport? Program { get; init; }
 
+    /// <summary>Each trace analyzed, with its own figures: one, or the traces of several instances added up as this report.</summary>
+    public IReadOnlyList<TraceBreakdown> Traces { get; init; } = [];
+
     /// <summary>Every allocation's whole stack, for profile formats (pprof); null unless asked for. Not in the JSON.</summary>
     public StackProfile? Stacks { get; init; }
 
@@ -211,3 +214,19 @@ public sealed record EstimateReport(double Bytes, double LowBytes, double HighBy
 /// <param name="Bytes">What was allocated while it ran on this path.</param>
 /// <param name="Children">The methods it called on this path, most bytes first.</param>
 public sealed record CallTreeNode(string Method, double Bytes, IReadOnlyList<CallTreeNode> Children);
+
+/// <summary>One trace of the report, with its own figures (several traces are added up line by line in the tables).</summary>
+/// <param name="TracePath">The trace.</param>
+/// <param name="DurationSeconds">How long its recording ran.</param>
+/// <param name="AllocationEvents">Its allocation events.</param>
+/// <param name="DroppedEvents">Events its runtime lost.</param>
+/// <param name="Everything">Everything it allocated; null when nothing.</param>
+/// <param name="Methods">What each selected method allocated in it (without <c>--method</c>, the user's methods that allocated).</param>
+/// <param name="Notes">What it lacked: methods that never ran in it, and (with several traces) its warnings.</param>
+public sealed record TraceBreakdown(string TracePath, double DurationSeconds, long AllocationEvents, long DroppedEvents, EstimateReport? Everything,
+    IReadOnlyList<TraceMethodTotal> Methods, IReadOnlyList<ReportNote> Notes);
+
+/// <summary>A method's total in one trace.</summary>
+/// <param name="Name">Its name, as in its table.</param>
+/// <param name="Allocated">Everything allocated while it ran; null when nothing.</param>
+public sealed record TraceMethodTotal(string Name, EstimateReport? Allocated);

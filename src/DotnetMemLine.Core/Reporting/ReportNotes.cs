@@ -249,3 +249,20 @@ public sealed record BatchedExactEventsWarning(long BatchedEvents) : ReportNote
     /// <inheritdoc/>
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
+
+/// <summary>One of several traces analyzed as one had this warning (<paramref name="Note"/>): the warning names it.</summary>
+public sealed record InTraceWarning(string TracePath, ReportNote Note) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => Note.Code;
+
+    /// <inheritdoc/>
+    public override NoteSeverity Severity => NoteSeverity.Warning;
+}
+
+/// <summary>One of several traces analyzed as one: a named method never ran in it, so it adds nothing to that method's table.</summary>
+public sealed record MethodAbsentFromTraceNote(string Method) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "method-absent-from-trace";
+}

@@ -174,7 +174,8 @@ public sealed class TextTableRenderer : IReportRenderer
     {
         string events = report.Exact ? "allocation events" : "allocation samples";
         string causality = report.AsyncCausality ? "; awaits and hand-offs followed (--async)" : "";
-        text.Append(CultureInfo.InvariantCulture, $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
+        string traces = report.Traces.Count > 1 ? $"Traces:    {report.Traces.Count} in {report.TracePath}, added up: {report.DurationSeconds:F1} s in all" : $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s";
+        text.Append(CultureInfo.InvariantCulture, $"{traces}, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
         text.Append("Estimator: ").AppendLine(report.Estimator);
     }
 

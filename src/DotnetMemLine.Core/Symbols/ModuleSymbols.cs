@@ -53,6 +53,12 @@ public sealed partial class ModuleSymbols : IDisposable
     public string PdbPath { get; }
 
     /// <summary>
+    /// The build the PDB describes: the GUID part of its id, which the runtime's module events carry as ManagedPdbSignature
+    /// (<see cref="Decoding.IAllocationTrace.ModuleBuilds"/>); null when the PDB has none.
+    /// </summary>
+    public Guid? BuildId => _pdb.DebugMetadataHeader is { Id.Length: >= 16 } header ? new Guid(header.Id.AsSpan(0, 16)) : null;
+
+    /// <summary>
     /// Opens the module and finds its portable PDB: embedded, at the CodeView path, next to the module, then
     /// in each of <paramref name="symbolDirectories"/>. A PDB whose id differs from the module's is rejected.
     /// </summary>

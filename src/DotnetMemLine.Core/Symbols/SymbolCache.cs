@@ -2,7 +2,8 @@ namespace DotnetMemLine.Symbols;
 
 /// <summary>
 /// One open <see cref="ModuleSymbols"/> per module for a whole analysis, shared by every consumer that maps frames
-/// to lines; a module without a usable PDB is tried once and its failure remembered.
+/// to lines; a module without a usable PDB is tried once and its failure remembered. Safe to share between the threads
+/// that analyze several traces at once (a <see cref="ModuleSymbols"/> is read-only once open).
 /// </summary>
 /// <param name="symbolDirectories">Folders to search for PDBs (<c>--symbols</c>).</param>
 /// <param name="servers">Symbol servers for the PDBs of the modules a user named a method of; null for none.</param>
@@ -10,6 +11,7 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
 {
     private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
 
     /// <summary>
     /// The symbols of a module the user named a method of; throws <see cref="MemLineException"/> (<see cref="FailureKind.SymbolsMissing"/>)
@@ -17,6 +19,14 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
     /// here, for what the user asked to see, never for every module a stack passes through.
     /// </summary>
     public ModuleSymbols Open(string modulePath)
+    {
+        lock (_lock)
+        {
+            return OpenLocked(modulePath);
+        }
+    }
+
+    private ModuleSymbols OpenLocked(string modulePath)
     {
         ModuleSymbols? symbols = TryOpen(modulePath, out string? failure);
         if (symbols is null && servers is not null && failure!.StartsWith("no PDB for", StringComparison.Ordinal))
@@ -39,15 +49,27 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
     }
 
     /// <summary>"the PDB a.pdb", "the PDBs a.pdb, b.pdb", or "a PDB" when none was opened yet.</summary>
-    public string DescribeOpened() => _open.Count switch
+    public string DescribeOpened()
     {
-        0 => "a PDB",
-        1 => $"the PDB {_open.Values.First().PdbPath}",
-        _ => $"one of the PDBs {string.Join(", ", _open.Values.Select(s => s.PdbPath))}",
-    };
+        lock (_lock)
+        {
+            return _open.Count switch
+            {
+                0 => "a PDB",
+                1 => $"the PDB {_open.Values.First().PdbPath}",
+                _ => $"one of the PDBs {string.Join(", ", _open.Values.Select(s => s.PdbPath))}",
+            };
+        }
+    }
 
     /// <summary>The module's symbols, or null when it has no readable PDB (a framework module, say).</summary>
-    public ModuleSymbols? TryOpen(string modulePath) => TryOpen(modulePath, out _);
+    public ModuleSymbols? TryOpen(string modulePath)
+    {
+        lock (_lock)
+        {
+            return TryOpen(modulePath, out _);
+        }
+    }
 
     private ModuleSymbols? TryOpen(string modulePath, out string? failure)
     {

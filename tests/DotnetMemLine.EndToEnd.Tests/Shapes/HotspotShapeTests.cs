@@ -14,8 +14,8 @@ namespace DotnetMemLine.EndToEnd.Tests.Shapes;
 [TestClass]
 public sealed class HotspotShapeTests
 {
-    // The checked lines: their text in HotspotShape.cs and the fact that is their self figure.
-    private static readonly (string Text, string Fact)[] CheckedLines =
+    /// <summary>The checked lines: their text in HotspotShape.cs and the fact that is their self figure.</summary>
+    internal static readonly (string Text, string Fact)[] CheckedLines =
     [
         ("var ids = new int[IdCount];", "hotspot.ids"),
         ("id => new int[IntsPerRow]);", "hotspot.rows"),

@@ -265,6 +265,22 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
     public (long ModuleId, string ILPath) Module() => (Int64At(0), StringAt(24));
 
     /// <summary>
+    /// The module's PDB id (version 2 of the module events: after ModuleILPath come ModuleNativePath, ClrInstanceID u16 and
+    /// ManagedPdbSignature, a GUID): the build the process ran. Null for an older event or a module built without a PDB id.
+    /// </summary>
+    public Guid? ModulePdbId()
+    {
+        int at = SkipString(SkipString(24)) + 2;
+        if (at + 16 > Bytes.Length)
+        {
+            return null;
+        }
+
+        var id = new Guid(Bytes.Slice(at, 16));
+        return id == Guid.Empty ? null : id;
+    }
+
+    /// <summary>
     /// MethodJitInliningSucceeded (185): nine strings, namespace, name and signature of the method being
     /// compiled, of the inliner and of the inlinee.
     /// </summary>
