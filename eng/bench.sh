@@ -11,6 +11,7 @@
 #   2. offline analysis: `dotnet-memline analyze`, the same analysis on the TraceLog decoder (eng/TraceLogDecoder)
 #      against eng/Bench/TraceLogBaseline on a large trace (>= 1M samples, >= 100 MB; cached), and on a
 #      short one to see whether peak memory grows with the trace: wall, events/s, peak RSS, temp files;
+#      beside TraceEvent's bare EventPipeEventSource parse of the same files (eng/Bench/EventPipeSourceBaseline);
 #      then 2 x cores instances of the large trace analyzed as one (scaling across cores, peak RSS);
 #   3. time from the end of a recording ("Trace saved") to the table, for a ~10 MB and a ~100 MB trace;
 #   4. the collector's own CPU and memory during a 60 s collection at ~30K AllocationSampled events/s;
@@ -85,6 +86,7 @@ log "building Release: dotnet-memline, BenchTarget, TraceLogBaseline, SessionPro
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/BenchTarget -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/TraceLogBaseline -c Release -v quiet -nologo >&2
+dotnet build eng/Bench/EventPipeSourceBaseline -c Release -v quiet -nologo >&2
 dotnet build eng/TraceLogDecoder -c Release -v quiet -nologo >&2
 dotnet build eng/Bench/SessionProbe -c Release -v quiet -nologo >&2
 dotnet tool restore >/dev/null
@@ -98,14 +100,15 @@ load_client="$work/bin/LoadClient/LoadClient.dll"
 tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
 target="$root/eng/Bench/BenchTarget/bin/Release/net10.0/BenchTarget.dll"
 baseline="$root/eng/Bench/TraceLogBaseline/bin/Release/net10.0/TraceLogBaseline.dll"
+bare_parse="$root/eng/Bench/EventPipeSourceBaseline/bin/Release/net10.0/EventPipeSourceBaseline.dll"
 # The product's analysis on the TraceLog decoder it replaced (eng/TraceLogDecoder).
 tracelog_decoder="$root/eng/TraceLogDecoder/bin/Release/net10.0/TraceLogDecoder.dll"
 probe="$root/eng/Bench/SessionProbe/bin/Release/net10.0/SessionProbe.dll"
 # The same providers and buffer as dotnet-memline (src/DotnetMemLine.Core/Collection/AllocationProviders.cs);
 # both request the rundown at the end of the session (dotnet-memline: requestRundown, dotnet-trace: its default).
 keywords=$(grep -o 'public const long Keywords = .*;' src/DotnetMemLine.Core/Collection/AllocationProviders.cs)
-providers="Microsoft-Windows-DotNETRuntime:0x80000021019:5"
-[[ "$keywords" == *"GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword;"* ]] \
+providers="Microsoft-Windows-DotNETRuntime:0x80000421019:5"
+[[ "$keywords" == *"GCKeyword | LoaderKeyword | JitKeyword | JitTracingKeyword | ILToNativeMapKeyword | AllocationSamplingKeyword | SurvivalKeyword;"* ]] \
   || die "AllocationProviders.Keywords changed ($keywords): update \$providers in eng/bench.sh"
 buffer_mb=256
 allocation_sampling_keyword=0x80000000000   # part 1's breakdown: AllocationSampled alone
@@ -485,7 +488,7 @@ part2() {
   local big_events=$trace_events big_samples_got=$trace_samples big_size; big_size=$(stat -c %s "$big")
   log "part 2: large trace $(mb "$big_size"), $big_events events ($big_samples_got samples); short trace $(mb "$small_size"), $small_events events"
 
-  local analyzers=(memline-default memline-tracelog baseline)
+  local analyzers=(memline-default memline-tracelog baseline bare-parse)
   local a which file
   for which in big small; do
     [[ $which == big ]] && file="$big" || file="$small"
@@ -495,6 +498,7 @@ part2() {
         memline-default) measure_analysis "$a-$which" dotnet "$tool" analyze "$file" "${methods[@]}" --format json ;;
         memline-tracelog) measure_analysis "$a-$which" dotnet "$tracelog_decoder" "$file" "${methods[@]}" --format json ;;
         baseline) measure_analysis "$a-$which" dotnet "$baseline" "$file" "${methods[@]}" ;;
+        bare-parse) measure_analysis "$a-$which" dotnet "$bare_parse" "$file" ;;
       esac
     done
   done
@@ -521,6 +525,7 @@ part2() {
         memline-default) label="dotnet-memline analyze (default decoder)" ;;
         memline-tracelog) label="dotnet-memline analysis on the TraceLog decoder (eng/TraceLogDecoder)" ;;
         baseline) label="TraceLogBaseline (.etlx $(mb "$(json_field "$run_dir/$a-$which.out" etlxBytes)"))" ;;
+        bare-parse) label="EventPipeEventSource, bare parse (every event counted, no stack, no payload)" ;;
       esac
       printf '| %s | %s | %.2f s | %s | %.2fx | %s | %s |\n' "$label" "$([[ $which == big ]] && echo "large ($(mb "$big_size"))" || echo "short ($(mb "$small_size"))")" \
         "$w" "$(calc '%.0f' "${eps[$a-$which]}")" "$(awk -v a="${eps[$a-$which]}" -v b="$base_eps" 'BEGIN {print a / b}')" "$(mb "$r")" "$(mb "$t")" >> "$report"
@@ -531,6 +536,8 @@ part2() {
   rss_big=$(rss_of memline-default-big); rss_small=$(rss_of memline-default-small); temp_big=$(cat "$run_dir/memline-default-big.temp")
   echo >> "$report"
   goal 2 "analyze >= 3x the TraceLog baseline's events/s (large trace)" "$(calc '%.2fx' "$speedup")" "$(status "$speedup >= 3")"
+  local over_bare; over_bare=$(awk -v a="${eps[memline-default-big]}" -v b="${eps[bare-parse-big]}" 'BEGIN {print a / b}')
+  goal 2 "analyze >= 2x a bare EventPipeEventSource parse of the same file (large trace)" "$(calc '%.2fx' "$over_bare")" "$(status "$over_bare >= 2")"
   goal 2 "peak RSS flat in trace length (large <= 1.25x short, $(calc '%.0f' "$big_size / $small_size")x longer)" \
     "$(mb "$rss_big") vs $(mb "$rss_small") ($(calc '%.2fx' "$rss_big / $rss_small"))" "$(status "$rss_big <= 1.25 * $rss_small")"
   goal 2 "no temp file larger than the trace" "largest $(mb "$temp_big") for a $(mb "$big_size") trace" "$(status "$temp_big <= $big_size")"

@@ -23,6 +23,33 @@ public sealed class ObjectLifetimesTests
     }
 
     [TestMethod]
+    [DataRow(3, DisplayName = "a few runs, merged")]
+    [DataRow(40, DisplayName = "many runs, sorted")]
+    public void RangesListedInRunsOutOfAddressOrder_FindEveryObject(int runs)
+    {
+        // The runtime lists a GC's ranges a heap or a generation at a time: runs each in address order, the runs not.
+        var lifetimes = new ObjectLifetimes();
+        var ranges = new List<(ulong Start, ulong Length)>();
+        for (int run = runs - 1; run >= 0; run--)
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                ranges.Add(((ulong)(((i * runs) + run) * 0x100) + 0x10_000, 0x80));
+            }
+        }
+
+        for (int owner = 0; owner < ranges.Count; owner++)
+        {
+            lifetimes.Track(ranges[owner].Start + 0x10, HeapKind.Small, owner, 24, 0, 1); // inside a range: survives
+            lifetimes.Track(ranges[owner].Start + 0x90, HeapKind.Small, -1 - owner, 24, 0, 1); // in the gap after it: dies
+        }
+
+        Gen0GC(lifetimes, 1, surviving: [.. ranges]);
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(0, ranges.Count).ToArray(), lifetimes.Remaining().Select(s => s.Owner).ToArray());
+    }
+
+    [TestMethod]
     public void AMovedObject_IsFollowedToItsNewAddress()
     {
         var lifetimes = new ObjectLifetimes();
