@@ -18,6 +18,8 @@ internal sealed class CalleeTree(IAllocationTrace trace, int[] selectedIndexByMe
     private readonly int[] _roots = [.. Enumerable.Range(0, selectedCount).Select(_ => -1)];
     private readonly AllocationEventKind _eventKind = trace.Summary.EventKind;
 
+    public bool FollowsObjects => false;
+
     public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
     {
     }

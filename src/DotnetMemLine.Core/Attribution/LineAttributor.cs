@@ -150,6 +150,9 @@ internal sealed class LineAttributor : IAllocationVisitor
         _examinedGCsAtFirst = new int[selectedCount];
     }
 
+    /// <inheritdoc/>
+    public bool FollowsObjects => _lifetimes is not null;
+
     /// <summary>Keep each object alive at the end with its address (<see cref="MethodLineTallies.LiveObjectsByLine"/>), for <c>--retention</c>.</summary>
     public bool KeepLiveObjects { get; init; }
 

@@ -26,6 +26,8 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
     private readonly List<(double Objects, double Bytes)> _totals = [];
     private int[] _scratch = new int[64];
 
+    public bool FollowsObjects => _lifetimes is not null;
+
     public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
     {
     }

@@ -24,6 +24,8 @@ internal sealed class TimelineRecorder(AllocationEventKind eventKind, double dur
     public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation) =>
         _generationOf[count] = condemnedGeneration;
 
+    public bool FollowsObjects => false;
+
     public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
     {
         if (timeMSec >= 0 && timeMSec / 1000 <= durationSeconds + 1)

@@ -37,6 +37,12 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
         ClrEvent.GCStart, ClrEvent.GCEnd, ClrEvent.GCSurvivingRanges, ClrEvent.GCMovedRanges, ClrEvent.GCGenerationRange,
         ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
 
+    /// <summary>The replay for visitors that do not follow objects: without the GC's ranges, most of the bytes of a trace that has them.</summary>
+    private static readonly ClrEventSet ReplayEventsWithoutRanges = ClrEventSet.Of(
+        ClrEvent.AllocationSampled, ClrEvent.AllocationTick, ClrEvent.GCSampledObjectAllocation, ClrEvent.GCHeapStats, ClrEvent.GCPerHeapHistory, ClrEvent.GCCreateSegment,
+        ClrEvent.GCStart, ClrEvent.GCEnd,
+        ClrEvent.TplOperationBegin, ClrEvent.TplOperationEnd, ClrEvent.TplSynchronousWorkBegin, ClrEvent.TplSynchronousWorkEnd);
+
     private readonly NettraceReader _reader;
     private readonly MethodCodeMap _code;
     private readonly TracedMethodTable _methodTable;
@@ -125,7 +131,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
 
     /// <inheritdoc/>
     public void Replay(IAllocationVisitor visitor, CancellationToken cancellationToken = default) =>
-        _reader.Read(new ReplayPass(this, visitor), ordered: ReplayEvents, immediate: ClrEventSet.Empty, _progress, AnalysisStep.Attributing, cancellationToken);
+        _reader.Read(new ReplayPass(this, visitor), ordered: visitor.FollowsObjects ? ReplayEvents : ReplayEventsWithoutRanges, immediate: ClrEventSet.Empty, _progress, AnalysisStep.Attributing, cancellationToken);
 
     /// <inheritdoc/>
     public void Dispose()

@@ -227,6 +227,13 @@ public sealed record TraceSummary(
 public interface IAllocationVisitor
 {
     /// <summary>
+    /// Whether the visitor reads the GC's survival, movement and generation ranges (it follows objects through the GCs).
+    /// A pass none of whose visitors does leaves those events unread: in a trace that follows objects they are most of
+    /// the file's bytes.
+    /// </summary>
+    bool FollowsObjects => true;
+
+    /// <summary>
     /// GC number <paramref name="count"/> finished: the GC heap held <paramref name="heapBytesBefore"/> bytes when it began
     /// (-1 when the trace does not say: no GCPerHeapHistory event) and <paramref name="heapBytesAfter"/> now.
     /// </summary>

@@ -13,6 +13,8 @@ public static class TracePass
 
     private sealed class FanOut(IAllocationVisitor[] consumers) : IAllocationVisitor
     {
+        public bool FollowsObjects { get; } = consumers.Any(c => c.FollowsObjects);
+
         public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
         {
             foreach (IAllocationVisitor consumer in consumers)
