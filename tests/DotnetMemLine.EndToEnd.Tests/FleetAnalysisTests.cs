@@ -7,7 +7,7 @@ namespace DotnetMemLine.EndToEnd.Tests;
 /// <c>analyze</c> of several traces as one, as a fleet's instances give them: a folder of exact recordings adds up to the
 /// sum of their truths to the byte, line by line, with each trace's own figures in the JSON; traces recorded with the
 /// providers of docs/fleet.md's dotnet-monitor rule (here by dotnet-trace, with the same providers and buffer) add up within
-/// the combined interval; traces of different modes or different builds are refused, and so is a trace of another build than
+/// the combined interval; a damaged one is left out with a warning; traces of different modes or different builds are refused, and so is a trace of another build than
 /// the PDB found for it.
 /// </summary>
 [TestClass]
@@ -65,6 +65,15 @@ public sealed class FleetAnalysisTests
 
         ProcessResult printed = await RunningProcess.RunToolToSuccessAsync("analyze", traces, "--method", "HotspotShape.Sum");
         Assert.Contains($"Traces:    3 in {traces}, added up:", printed.StandardOutput, printed.ToString());
+
+        // One instance's file is damaged: the others still add up, and a warning names it.
+        await File.WriteAllBytesAsync(Path.Combine(traces, "instance-4.nettrace"), [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
+        ProcessResult withDamage = await RunningProcess.RunToolToSuccessAsync("analyze", traces, "--top", "50", "--format", "json");
+        using JsonDocument damaged = JsonDocument.Parse(withDamage.StandardOutput);
+        JsonElement idsLine = damaged.RootElement.GetProperty("program").GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("text").GetString() == CheckedLines[0].Text);
+        Assert.AreEqual(truths.Sum(t => t.Facts[CheckedLines[0].Fact]), idsLine.GetProperty("self").GetProperty("allocatedBytes").GetInt64(), withDamage.ToString());
+        Assert.IsTrue(damaged.RootElement.GetProperty("warnings").EnumerateArray().Any(w => w.GetString()!.StartsWith("left out, the other traces added up without it: ", StringComparison.Ordinal)
+            && w.GetString()!.Contains("instance-4.nettrace", StringComparison.Ordinal)), withDamage.StandardOutput);
     }
 
     [TestMethod]

@@ -58,14 +58,23 @@ public static class ProfileAnalyzer
     public static ProfileReport Analyze(IReadOnlyList<string> tracePaths, AnalysisOptions options, Action<string>? traceRead = null, CancellationToken cancellationToken = default)
     {
         using var symbols = new SymbolCache(options.SymbolDirectories, options.SymbolServers);
-        var parts = new TraceAnalysis[tracePaths.Count];
+        var parts = new TraceAnalysis?[tracePaths.Count];
+        var unusable = new MemLineException?[tracePaths.Count];
         try
         {
             // Each worker streams its file: memory holds one trace's code maps per core, and each trace's tallies after it.
             Parallel.For(0, tracePaths.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
             {
-                using IAllocationTrace trace = AllocationTraceReader.Open(tracePaths[i], null, cancellationToken);
-                parts[i] = ReadingSymbols(symbols, () => AnalyzeTrace(trace, options, symbols, everyMethodRequired: false, cancellationToken));
+                try
+                {
+                    using IAllocationTrace trace = AllocationTraceReader.Open(tracePaths[i], null, cancellationToken);
+                    parts[i] = ReadingSymbols(symbols, () => AnalyzeTrace(trace, options, symbols, everyMethodRequired: false, cancellationToken));
+                }
+                catch (MemLineException ex) when (ex.Kind is FailureKind.TraceUnreadable or FailureKind.TraceIncomplete)
+                {
+                    unusable[i] = ex; // one instance's damaged or empty trace does not cost the others'
+                }
+
                 traceRead?.Invoke(tracePaths[i]);
             });
         }
@@ -74,7 +83,14 @@ public static class ProfileAnalyzer
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         }
 
-        return ReadingSymbols(symbols, () => TraceCombiner.Combine(parts, options, symbols));
+        if (parts.All(p => p is null))
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(unusable.First(e => e is not null)!);
+        }
+
+        ReportNote[] skipped = [.. unusable.OfType<MemLineException>().Select(ex => new TraceSkippedWarning(ex.Message))];
+        ProfileReport report = ReadingSymbols(symbols, () => TraceCombiner.Combine([.. parts.OfType<TraceAnalysis>()], options, symbols));
+        return skipped.Length == 0 ? report : report with { Warnings = [.. report.Warnings, .. skipped] };
     }
 
     private static T ReadingSymbols<T>(SymbolCache symbols, Func<T> analysis)

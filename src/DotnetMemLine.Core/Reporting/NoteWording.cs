@@ -64,6 +64,7 @@ public static class NoteWording
             + $"({(incompleteMark is null ? "each marked incomplete" : "marked " + incompleteMark)}); an interval's low end still holds, its high end does not. Record again with a larger --buffer-size",
         BatchedExactEventsWarning n => $"{Count(n.BatchedEvents)} allocation events stand for several objects each, so the figures are not exact: each batch is charged to the line of its last object (record with both keywords 0x200000 and 0x2000000, from startup)",
         InTraceWarning n => $"in {Path.GetFileName(n.TracePath)}: {English(n.Note, incompleteMark)}",
+        TraceSkippedWarning n => $"left out, the other traces added up without it: {n.Reason}",
         MethodAbsentFromTraceNote n => $"{n.Method} never ran in this trace (nothing in it matches the name)",
         _ => note.Code,
     };

@@ -266,3 +266,13 @@ public sealed record MethodAbsentFromTraceNote(string Method) : ReportNote
     /// <inheritdoc/>
     public override string Code => "method-absent-from-trace";
 }
+
+/// <summary>One of several traces analyzed as one could not be read, or lacked what the tables need (<paramref name="Reason"/> names it): the others were added up without it.</summary>
+public sealed record TraceSkippedWarning(string Reason) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "trace-skipped";
+
+    /// <inheritdoc/>
+    public override NoteSeverity Severity => NoteSeverity.Warning;
+}
