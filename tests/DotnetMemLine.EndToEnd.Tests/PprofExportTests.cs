@@ -92,6 +92,25 @@ public sealed partial class PprofExportTests
     }
 
     [TestMethod]
+    public async Task CollectsExport_OfTier1Code_HasTheTablesFigures()
+    {
+        using var folder = new TempFolder();
+        string profile = folder.File("collected.pb.gz");
+        IReadOnlyList<string> pprof = ["--format", "pprof", "--report", profile]; // no --method: the whole program
+        using ShapeRecording recording = await ShapeRecording.CollectAsync("hotspot", pprof);
+        Assert.Contains($"Report written: {profile}", recording.Tool.StandardError, recording.Tool.ToString());
+
+        using JsonDocument table = await recording.AnalyzeAsync("HotspotShape.Process");
+        Dictionary<int, double> lines = table.RootElement.GetProperty("methods")[0].GetProperty("lines").EnumerateArray()
+            .Where(l => l.GetProperty("allocatedBytes").ValueKind == JsonValueKind.Number && l.GetProperty("allocatedBytes").GetDouble() > 0)
+            .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("allocatedBytes").GetDouble());
+        string listing = await PprofAsync("-list", "HotspotShape\\.Process$", "-unit=B", profile);
+        Dictionary<int, long> listed = ListedLines().Matches(listing).Where(m => m.Groups["cum"].Value != ".")
+            .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+        AssertSameFigures(lines, listed, $"go tool pprof -list HotspotShape.Process (collect)\n{listing}\n{recording.Where}");
+    }
+
+    [TestMethod]
     public async Task Pprof_WithMethod_IsAUsageError_ThatSaysWhy()
     {
         using var folder = new TempFolder();

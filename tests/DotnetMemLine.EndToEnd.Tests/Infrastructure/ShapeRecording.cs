@@ -20,7 +20,7 @@ internal sealed class ShapeRecording : IDisposable
         _folder = folder;
         Tool = tool;
         Truth = truth;
-        Report = JsonDocument.Parse(tool.StandardOutput);
+        Report = JsonDocument.Parse(tool.StandardOutput.Length > 0 ? tool.StandardOutput : "{}"); // empty when the report went to a file (--report)
     }
 
     public ProcessResult Tool { get; }
@@ -74,7 +74,7 @@ internal sealed class ShapeRecording : IDisposable
         await target.WaitForLineAsync(l => l.StartsWith("ready", StringComparison.Ordinal), Timeout);
 
         string pid = target.Process.Id.ToString(CultureInfo.InvariantCulture);
-        List<string> arguments = ["collect", "-p", pid, .. MethodOptions(methods), .. toolOptions, "--format", "json", "-o", folder.File("shapes.nettrace")];
+        List<string> arguments = ["collect", "-p", pid, .. MethodOptions(methods), .. toolOptions, .. toolOptions.Contains("--format") ? [] : new[] { "--format", "json" }, "-o", folder.File("shapes.nettrace")];
         using RunningProcess tool = RunningProcess.StartTool(arguments);
         await tool.WaitForLineAsync(l => l.StartsWith("Recording process", StringComparison.Ordinal), Timeout);
         await target.Process.StandardInput.WriteLineAsync("go");
