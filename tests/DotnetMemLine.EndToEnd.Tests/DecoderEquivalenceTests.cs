@@ -85,7 +85,8 @@ public sealed class DecoderEquivalenceTests
         {
             // Events read count only toward the dropped share: TraceLog leaves out a few kinds it consumes itself. The trace's
             // clock (for the resident memory sampled beside it) is read by the streaming decoder only.
-            Assert.AreEqual(baseline.Summary with { EventsRead = 0 }, streaming.Summary with { EventsRead = 0, Clock = default });
+            Assert.AreEqual(baseline.Summary with { EventsRead = 0 }, streaming.Summary with { EventsRead = 0, Clock = default, StartedUtc = null });
+            Assert.IsTrue(streaming.Summary.StartedUtc is { } started && Math.Abs((DateTime.UtcNow - started).TotalHours) < 1, $"the session began just now, in UTC: {streaming.Summary.StartedUtc:O}");
             Assert.AreEqual(1_000_000_000, streaming.Summary.Clock.Frequency, "Linux's monotonic clock, in nanoseconds");
             Assert.IsGreaterThanOrEqualTo(baseline.Summary.EventsRead, streaming.Summary.EventsRead);
             CollectionAssert.AreEqual(baseline.Methods.ToArray(), streaming.Methods.ToArray());

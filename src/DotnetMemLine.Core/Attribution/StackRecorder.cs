@@ -214,7 +214,10 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
         {
             AllocationEventKind.Exact => 1,
             _ => (long)Math.Round(1 / Estimation.AllocationEstimator.SamplingProbability),
-        });
+        })
+        {
+            StartedUtc = trace.Summary.StartedUtc,
+        };
     }
 
     /// <summary>The frames of the selected code the attributor never saw (past a continuation runner), resolved now.</summary>

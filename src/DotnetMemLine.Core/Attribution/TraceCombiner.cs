@@ -124,7 +124,10 @@ internal static class TraceCombiner
         part.Summary.DroppedEvents,
         part.Everything.Samples > 0 ? MethodReportBuilder.ToReport(part.Everything, estimator) : null,
         [.. part.Methods.Where(m => !part.WholeProgram || m.Tallies.Total.Samples > 0).Select(m => new TraceMethodTotal(m.Method.DisplayName, m.Tallies.Total.Samples > 0 ? MethodReportBuilder.ToReport(m.Tallies.Total, estimator) : null))],
-        [.. part.AbsentMethods.Select(m => (ReportNote)new MethodAbsentFromTraceNote(m)), .. single ? [] : part.Warnings]);
+        [.. part.AbsentMethods.Select(m => (ReportNote)new MethodAbsentFromTraceNote(m)), .. single ? [] : part.Warnings])
+    {
+        StartedUtc = part.Summary.StartedUtc,
+    };
 
     /// <summary>Traces that cannot be one: recorded in different modes (their figures are different estimates), or of different builds of a module (the same line number is other code).</summary>
     private static void EnsureTheySumUp(IReadOnlyList<TraceAnalysis> parts)

@@ -125,7 +125,7 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
             ? 0
             : (long)((result.LastTimeStamp - reader.SyncTimeQpc) * 10_000_000.0 / reader.QpcFrequency) / 10_000_000.0;
         TraceSummary summary = TracedMethodTable.Summarize(code, reader.FilePath, durationSeconds, result.DroppedEvents, result.EventsRead, firstPass.AnyAllocationHasAStack, readProblem ?? result.Problem)
-            with { RundownFrom = rundownFrom, HasAsyncCausality = firstPass.SawCausalityEvents, HasSurvivalEvents = firstPass.SawSurvivalEvents, Clock = (reader.SyncTimeQpc, reader.QpcFrequency) };
+            with { RundownFrom = rundownFrom, HasAsyncCausality = firstPass.SawCausalityEvents, HasSurvivalEvents = firstPass.SawSurvivalEvents, Clock = (reader.SyncTimeQpc, reader.QpcFrequency), StartedUtc = reader.StartedUtc };
         return new NettraceAllocationTrace(reader, code, summary, progress, firstPass.BulkTypeNames);
     }
 

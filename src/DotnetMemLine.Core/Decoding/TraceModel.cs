@@ -216,6 +216,9 @@ public sealed record TraceSummary(
     /// </summary>
     public (long Start, long Frequency) Clock { get; init; }
 
+    /// <summary>When the recording began, from the trace's header (UTC); null when the trace does not say.</summary>
+    public DateTime? StartedUtc { get; init; }
+
     /// <summary>Sampled objects can be followed through the GCs: survival events, and allocation events that carry addresses (not AllocationTick).</summary>
     public bool FollowsLifetimes => HasSurvivalEvents && EventKind is AllocationEventKind.AllocationSampled or AllocationEventKind.Exact;
 

@@ -65,6 +65,15 @@ public sealed class JsonReportWriter : IReportRenderer
         {
             json.WriteStartObject();
             json.WriteString("tracePath", trace.TracePath);
+            if (trace.StartedUtc is DateTime started)
+            {
+                json.WriteString("startedUtc", started.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                json.WriteNull("startedUtc");
+            }
+
             json.WriteNumber("durationSeconds", Math.Round(trace.DurationSeconds, 3));
             json.WriteNumber("allocationSamples", trace.AllocationEvents);
             json.WriteNumber("droppedEvents", trace.DroppedEvents);

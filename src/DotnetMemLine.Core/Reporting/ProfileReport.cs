@@ -224,7 +224,11 @@ public sealed record CallTreeNode(string Method, double Bytes, IReadOnlyList<Cal
 /// <param name="Methods">What each selected method allocated in it (without <c>--method</c>, the user's methods that allocated).</param>
 /// <param name="Notes">What it lacked: methods that never ran in it, and (with several traces) its warnings.</param>
 public sealed record TraceBreakdown(string TracePath, double DurationSeconds, long AllocationEvents, long DroppedEvents, EstimateReport? Everything,
-    IReadOnlyList<TraceMethodTotal> Methods, IReadOnlyList<ReportNote> Notes);
+    IReadOnlyList<TraceMethodTotal> Methods, IReadOnlyList<ReportNote> Notes)
+{
+    /// <summary>When its recording began (UTC, from its header); null when the trace does not say.</summary>
+    public DateTime? StartedUtc { get; init; }
+}
 
 /// <summary>A method's total in one trace.</summary>
 /// <param name="Name">Its name, as in its table.</param>

@@ -16,7 +16,11 @@ public sealed record StackProfile(
     IReadOnlyList<ProfiledSample> Samples,
     bool HasLiveFigures,
     string EventKind,
-    long MeanSamplingDistance);
+    long MeanSamplingDistance)
+{
+    /// <summary>When the (earliest) recording began, UTC; null when unknown.</summary>
+    public DateTime? StartedUtc { get; init; }
+}
 
 /// <summary>A function of the profile.</summary>
 /// <param name="Name">For the user's code the written method (a lambda's and a state machine's code is its method's), C#-style; otherwise the runtime's type and method name.</param>

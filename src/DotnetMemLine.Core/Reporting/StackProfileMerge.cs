@@ -36,7 +36,10 @@ internal static class StackProfileMerge
             samples.AddRange(profile.Samples.Select(s => s with { Locations = [.. s.Locations.Select(l => locationMap[l])] }));
         }
 
-        return new StackProfile(functions, locations, samples, profiles.All(p => p.HasLiveFigures), profiles[0].EventKind, profiles[0].MeanSamplingDistance);
+        return new StackProfile(functions, locations, samples, profiles.All(p => p.HasLiveFigures), profiles[0].EventKind, profiles[0].MeanSamplingDistance)
+        {
+            StartedUtc = profiles.Select(p => p.StartedUtc).Where(t => t is not null).Min(),
+        };
     }
 
     private static int Intern(ProfiledFunction function, Dictionary<ProfiledFunction, int> ids, List<ProfiledFunction> functions)

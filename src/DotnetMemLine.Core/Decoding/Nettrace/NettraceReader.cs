@@ -31,6 +31,9 @@ internal sealed partial class NettraceReader
     /// <summary>The QPC time of the session's start: event times are relative to it.</summary>
     public long SyncTimeQpc { get; }
 
+    /// <summary>When the session started (the header's SyncTimeUTC); null when the header's date is not a valid one.</summary>
+    public DateTime? StartedUtc { get; private init; }
+
     /// <summary>QPC ticks per second.</summary>
     public long QpcFrequency { get; }
 
@@ -73,6 +76,25 @@ internal sealed partial class NettraceReader
     }
 
     /// <summary>The stream header, then the Trace object: its type, its format version, and the clock and pointer size it gives.</summary>
+    /// <summary>A Windows SYSTEMTIME (eight 16-bit fields: year, month, day of week, day, hour, minute, second, milliseconds); null when it is no date.</summary>
+    private static DateTime? ReadSystemTime(ref ByteCursor cursor)
+    {
+        Span<int> fields = stackalloc int[8];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            fields[i] = cursor.ReadUInt16();
+        }
+
+        try
+        {
+            return new DateTime(fields[0], fields[1], fields[3], fields[4], fields[5], fields[6], fields[7], DateTimeKind.Utc);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null; // a damaged or zeroed header: the rest of the file may still be fine
+        }
+    }
+
     private static NettraceReader ReadTraceObject(string path, long length, ReadOnlySpan<byte> head)
     {
         switch (NettraceFormat.Identify(head, out int laterMajorVersion))
@@ -102,7 +124,7 @@ internal sealed partial class NettraceReader
                 : $"its Trace object has format version {type.Version}; this dotnet-memline reads version 4 (.nettrace from .NET 5-10)");
         }
 
-        cursor.Skip(16); // the session's start as a SYSTEMTIME
+        DateTime? startedUtc = ReadSystemTime(ref cursor); // the session's start, UTC
         long syncTimeQpc = cursor.ReadInt64();
         long qpcFrequency = cursor.ReadInt64();
         int pointerSize = cursor.ReadInt32();
@@ -117,7 +139,7 @@ internal sealed partial class NettraceReader
             throw Unreadable(path, $"its Trace object is implausible (QPC frequency {qpcFrequency}, pointer size {pointerSize})");
         }
 
-        return new NettraceReader(path, length, cursor.Position, syncTimeQpc, qpcFrequency, pointerSize);
+        return new NettraceReader(path, length, cursor.Position, syncTimeQpc, qpcFrequency, pointerSize) { StartedUtc = startedUtc };
     }
 
     /// <summary>

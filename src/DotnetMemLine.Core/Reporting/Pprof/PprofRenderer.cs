@@ -136,6 +136,11 @@ public sealed class PprofRenderer : IBinaryReportRenderer
             profile.String(6, value, always: true);
         }
 
+        if (stacks.StartedUtc is DateTime started)
+        {
+            profile.Varint(9, (started - DateTime.UnixEpoch).Ticks * 100); // time_nanos: when the recording began
+        }
+
         profile.Varint(10, durationNanos);
         profile.Message(11, valueType =>
         {

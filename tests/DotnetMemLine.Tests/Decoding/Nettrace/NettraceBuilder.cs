@@ -13,6 +13,9 @@ internal sealed record TestEvent(int MetadataId, long TimeStamp, long CaptureThr
 internal sealed class NettraceBuilder
 {
     public const long SyncTimeQpc = 1_000_000;
+
+    /// <summary>The session's start the header says: 2026-12-07 00:16:10.123 UTC (a Monday).</summary>
+    public static readonly short[] SyncTimeUtc = [2026, 12, 1, 7, 0, 16, 10, 123];
     public const long QpcFrequency = 1_000_000_000;
 
     private readonly MemoryStream _stream = new();
@@ -24,9 +27,9 @@ internal sealed class NettraceBuilder
         WriteInt32(20);
         Write("!FastSerialization.1"u8);
         WriteObjectType("Trace", traceVersion);
-        for (int i = 0; i < 8; i++)
+        foreach (short field in SyncTimeUtc)
         {
-            WriteInt16(1); // SYSTEMTIME fields
+            WriteInt16(field); // SYSTEMTIME: year, month, day of week, day, hour, minute, second, milliseconds
         }
 
         WriteInt64(SyncTimeQpc);
@@ -251,7 +254,7 @@ internal static class Payloads
         .. BitConverter.GetBytes((short)0),
     ];
 
-    public static byte[] Module(long moduleId, string path) =>
+    public static byte[] Module(long moduleId, string path, Guid? pdbId = null) =>
     [
         .. BitConverter.GetBytes(moduleId),
         .. BitConverter.GetBytes(1L), // assembly
@@ -260,6 +263,7 @@ internal static class Payloads
         .. NettraceBuilder.Utf16(path),
         .. NettraceBuilder.Utf16(""),
         .. BitConverter.GetBytes((short)0),
+        .. pdbId is Guid id ? [.. id.ToByteArray(), .. BitConverter.GetBytes(1), .. NettraceBuilder.Utf16("/build/App.pdb")] : Array.Empty<byte>(), // version 2: ManagedPdbSignature, age, build path
     ];
 
     public static byte[] HeapStats(long gen0, long gen1, long gen2, long loh, long poh) =>

@@ -283,7 +283,7 @@ public sealed class NettraceReaderTests
             .Metadata((SampledId, Runtime, 303, 0), (HeapStatsId, Runtime, 4, 2), (LoadId, Runtime, 143, 2), (MapId, Runtime, 190, 0), (ModuleId, Runtime, 152, 2),
                 (RundownLoadId, "Microsoft-Windows-DotNETRuntimeRundown", 143, 2))
             .Events(
-                new TestEvent(ModuleId, 1_000, 5, 1, Payload: Payloads.Module(77, "/app/App.dll")),
+                new TestEvent(ModuleId, 1_000, 5, 1, Payload: Payloads.Module(77, "/app/App.dll", BuildOfApp)),
                 new TestEvent(LoadId, 1_100, 5, 2, Sorted: false, Payload: Payloads.MethodLoad(1, 77, 0x10000, 0x100, 0x06000001, JittedTier1, "App.Program", "Work")),
                 new TestEvent(MapId, 1_200, 5, 3, Sorted: false, Payload: Payloads.ILMap(1, [0, 10], [0, 0x20])))
             .Stacks(1, [0x10030, 0xDEAD, 0x20008])
@@ -295,6 +295,8 @@ public sealed class NettraceReaderTests
             .End());
 
         using NettraceAllocationTrace trace = NettraceAllocationTrace.Open(path);
+        Assert.AreEqual(BuildOfApp, trace.ModuleBuilds["/app/App.dll"], "the module event's PDB id: the build the process ran");
+        Assert.AreEqual(new DateTime(2026, 12, 7, 0, 16, 10, 123, DateTimeKind.Utc), trace.Summary.StartedUtc, "the header's SYSTEMTIME, UTC");
         var visitor = new RecordingVisitor();
         trace.Replay(visitor);
 
@@ -371,6 +373,8 @@ public sealed class NettraceReaderTests
             }
         }
     }
+
+    private static readonly Guid BuildOfApp = new("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
 
     private sealed class CountingVisitor : IAllocationVisitor
     {
