@@ -412,7 +412,7 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
 
     private static TraceSummary Summarize(TraceLog log, MethodCodeMap code, string tracePath) =>
         TracedMethodTable.Summarize(code, tracePath, log.SessionDuration.TotalSeconds, log.EventsLost, log.EventCount, AnyAllocationHasAStack(log))
-            with { HasSurvivalEvents = log.Events.Any(e => e is GCBulkSurvivingObjectRangesTraceData or GCBulkMovedObjectRangesTraceData) };
+            with { HasSurvivalEvents = log.Events.Any(e => e is GCBulkSurvivingObjectRangesTraceData or GCBulkMovedObjectRangesTraceData), StartedUtc = log.SessionStartTime.ToUniversalTime() };
 
     /// <summary>Stops at the first allocation event with a stack: normally one of the first events.</summary>
     private static bool AnyAllocationHasAStack(TraceLog log)

@@ -85,8 +85,9 @@ public sealed class DecoderEquivalenceTests
         {
             // Events read count only toward the dropped share: TraceLog leaves out a few kinds it consumes itself. The trace's
             // clock (for the resident memory sampled beside it) is read by the streaming decoder only.
-            Assert.AreEqual(baseline.Summary with { EventsRead = 0 }, streaming.Summary with { EventsRead = 0, Clock = default, StartedUtc = null });
+            Assert.AreEqual(baseline.Summary with { EventsRead = 0, StartedUtc = null }, streaming.Summary with { EventsRead = 0, Clock = default, StartedUtc = null });
             Assert.IsTrue(streaming.Summary.StartedUtc is { } started && Math.Abs((DateTime.UtcNow - started).TotalHours) < 1, $"the session began just now, in UTC: {streaming.Summary.StartedUtc:O}");
+            Assert.IsLessThanOrEqualTo(1.0, Math.Abs((baseline.Summary.StartedUtc!.Value - streaming.Summary.StartedUtc!.Value).TotalMilliseconds), "TraceEvent's session start, to the millisecond");
             Assert.AreEqual(1_000_000_000, streaming.Summary.Clock.Frequency, "Linux's monotonic clock, in nanoseconds");
             Assert.IsGreaterThanOrEqualTo(baseline.Summary.EventsRead, streaming.Summary.EventsRead);
             CollectionAssert.AreEqual(baseline.Methods.ToArray(), streaming.Methods.ToArray());
