@@ -595,23 +595,31 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <summary>The tally of the spans alive at the GC where their weight peaked.</summary>
     private SampleTally PeakOf(List<LiveSpan> spans)
     {
-        var changes = new SortedDictionary<int, double>();
+        // What is alive at each GC, as changes at the GC numbers (dense: 1 to the GCs examined), summed in GC order.
+        int first = int.MaxValue, last = int.MinValue;
+        foreach (LiveSpan span in spans)
+        {
+            first = Math.Min(first, Math.Min(span.FromGC, span.ToGC + 1));
+            last = Math.Max(last, Math.Max(span.FromGC, span.ToGC + 1));
+        }
+
+        double[] changes = spans.Count == 0 ? [] : new double[last - first + 1];
         foreach (LiveSpan span in spans)
         {
             double weight = Weight(span);
-            changes[span.FromGC] = changes.GetValueOrDefault(span.FromGC) + weight;
-            changes[span.ToGC + 1] = changes.GetValueOrDefault(span.ToGC + 1) - weight;
+            changes[span.FromGC - first] += weight;
+            changes[span.ToGC + 1 - first] -= weight;
         }
 
         double running = 0, best = 0;
         int peakGC = -1;
-        foreach ((int gc, double change) in changes)
+        for (int i = 0; i < changes.Length; i++)
         {
-            running += change;
+            running += changes[i];
             if (running > best)
             {
                 best = running;
-                peakGC = gc;
+                peakGC = first + i;
             }
         }
 
