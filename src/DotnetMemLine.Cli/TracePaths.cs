@@ -7,6 +7,7 @@ internal static class TracePaths
     public static IReadOnlyList<string> Expand(IEnumerable<string> arguments)
     {
         var paths = new List<string>();
+        var named = new List<string>();
         foreach (string argument in arguments)
         {
             if (Directory.Exists(argument))
@@ -27,9 +28,17 @@ internal static class TracePaths
             else
             {
                 paths.Add(argument);
+                named.Add(argument);
             }
         }
 
-        return [.. paths.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
+        string[] traces = [.. paths.Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
+        // Among several, a damaged trace is left out with a warning; a file named that is not there is a typo to say at once.
+        if (traces.Length > 1 && named.FirstOrDefault(f => !File.Exists(f)) is { } missing)
+        {
+            throw new MemLineException(FailureKind.TraceUnreadable, $"{Path.GetFullPath(missing)} does not exist");
+        }
+
+        return traces;
     }
 }

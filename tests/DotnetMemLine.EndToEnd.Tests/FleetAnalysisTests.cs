@@ -183,6 +183,14 @@ public sealed class FleetAnalysisTests
             Assert.AreEqual(7, result.ExitCode, result.ToString());
             Assert.Contains("no file matches", result.StandardError, result.ToString());
         }
+
+        // Among several traces, a file named that is not there is a typo, not a damaged instance to leave out.
+        using (RunningProcess tool = RunningProcess.StartTool(["analyze", folder.File("a.nettrace"), folder.File("b.nettrace")]))
+        {
+            ProcessResult result = await tool.WaitForExitAsync(Timeout);
+            Assert.AreEqual(7, result.ExitCode, result.ToString());
+            Assert.Contains($"{folder.File("a.nettrace")} does not exist", result.StandardError, result.ToString());
+        }
     }
 
     private static async Task RecordBuildAsync(TempFolder folder, string trace)
