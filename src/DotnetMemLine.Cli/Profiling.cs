@@ -192,7 +192,20 @@ internal static class Profiling
     public static int AnalyzeAndPrint(IReadOnlyList<string> tracePaths, ReportSettings settings, CancellationToken cancellationToken)
     {
         Status($"Analyzing {tracePaths.Count} traces as one, {Math.Min(tracePaths.Count, Environment.ProcessorCount)} at a time");
-        ProfileReport report = ProfileAnalyzer.Analyze(tracePaths, settings.Analysis, cancellationToken: cancellationToken);
+        ProgressReporter? progress = ShowsProgress(settings.Renderer) ? new ProgressReporter(Console.Error, StartClock()) : null;
+        int done = 0;
+        ProfileReport report;
+        try
+        {
+            report = ProfileAnalyzer.Analyze(tracePaths, settings.Analysis,
+                traceRead: _ => progress?.Report(new AnalysisProgress(AnalysisStep.ReadingTraces, Interlocked.Increment(ref done), tracePaths.Count)),
+                cancellationToken: cancellationToken);
+        }
+        finally
+        {
+            progress?.Clear();
+        }
+
         return Print(report, settings);
     }
 

@@ -326,6 +326,9 @@ public enum AnalysisStep
 
     /// <summary>The events are replayed and charged to lines; progress in bytes read (streaming decoder) or events (TraceLog decoder).</summary>
     Attributing,
+
+    /// <summary>Several traces analyzed as one, each on its own (in parallel); progress in traces done.</summary>
+    ReadingTraces,
 }
 
 /// <summary>

@@ -78,6 +78,11 @@ public sealed class ProgressReporter : IProgress<AnalysisProgress>
 
     internal static string Describe(AnalysisProgress progress, TimeSpan inStep)
     {
+        if (progress.Step == AnalysisStep.ReadingTraces)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"Analyzing traces: {progress.Done:N0} of {progress.Total:N0} read ({inStep.TotalSeconds:F0} s)");
+        }
+
         string step = progress.Step switch
         {
             AnalysisStep.Converting => "converting",

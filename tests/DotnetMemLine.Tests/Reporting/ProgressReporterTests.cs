@@ -86,6 +86,14 @@ public sealed class ProgressReporterTests
     }
 
     [TestMethod]
+    public void SeveralTraces_ShowHowManyAreRead()
+    {
+        Assert.AreEqual(
+            "Analyzing traces: 5 of 1,200 read (7 s)",
+            ProgressReporter.Describe(new AnalysisProgress(AnalysisStep.ReadingTraces, 5, 1_200), TimeSpan.FromSeconds(7)));
+    }
+
+    [TestMethod]
     public void ProcIo_GivesTheBytesRead()
     {
         const string Sample = "rchar: 2012345678\nwchar: 1234\nsyscr: 10\nsyscw: 2\nread_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n";
