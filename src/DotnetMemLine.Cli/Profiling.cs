@@ -235,16 +235,11 @@ internal static class Profiling
 
         using var text = new StringWriter();
         render(text);
-        try
+        WriteReportFile(path, file =>
         {
-            File.WriteAllText(path, text.ToString());
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new MemLineException(FailureKind.OutputNotWritable, $"cannot write the report {path}: {WithoutPath(ex.Message, path)}", ex);
-        }
-
-        Status($"Report written: {path}");
+            using var writer = new StreamWriter(file, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            writer.Write(text.ToString());
+        });
     }
 
     /// <summary>Writes a binary report (pprof) to <paramref name="path"/>, or to stdout (a pipe or a file) when null.</summary>
@@ -257,11 +252,17 @@ internal static class Profiling
             return;
         }
 
+        WriteReportFile(path, render);
+    }
+
+    /// <summary>Writes the report file (--report, or -o for analyze and diff) and says so; a file that cannot be written is one error line.</summary>
+    private static void WriteReportFile(string path, Action<Stream> write)
+    {
         try
         {
             using (var file = new FileStream(path, FileMode.Create, FileAccess.Write))
             {
-                render(file);
+                write(file);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

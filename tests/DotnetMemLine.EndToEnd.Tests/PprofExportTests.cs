@@ -27,37 +27,30 @@ public sealed partial class PprofExportTests
         JsonElement methods = recording.Report.RootElement.GetProperty("methods");
         foreach ((int index, string name) in new[] { (0, "HotspotShape.Process"), (1, "HotspotShape.Sum") })
         {
-            Dictionary<int, double> table = methods[index].GetProperty("lines").EnumerateArray()
-                .Where(l => l.GetProperty("allocatedBytes").ValueKind == JsonValueKind.Number && l.GetProperty("allocatedBytes").GetDouble() > 0)
-                .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("allocatedBytes").GetDouble());
+            Dictionary<int, double> table = TableFigures(methods[index], "allocatedBytes");
             Assert.IsNotEmpty(table, recording.Where);
 
             // -list: the method's source with each line's flat and cum (everything while the line ran: the table's figure).
             string listing = await PprofAsync("-list", $"Shapes\\.{name.Replace(".", "\\.", StringComparison.Ordinal)}$", "-unit=B", profile);
-            Dictionary<int, long> listed = ListedLines().Matches(listing).Where(m => m.Groups["cum"].Value != ".")
-                .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+            Dictionary<int, long> listed = CumByLine(listing);
             AssertSameFigures(table, listed, $"go tool pprof -list {name}\n{listing}\n{recording.Where}");
 
             // -top -lines: one row per function and line, with the same cum.
             string top = await PprofAsync("-top", "-lines", "-nodefraction=0", "-nodecount=100000", "-unit=B", profile);
-            Dictionary<int, long> rows = TopLineRows().Matches(top).Where(m => m.Groups["function"].Value.EndsWith(name, StringComparison.Ordinal))
-                .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+            Dictionary<int, long> rows = CumByLine(TopLineRows().Matches(top).Where(m => m.Groups["function"].Value.EndsWith(name, StringComparison.Ordinal)));
             AssertSameFigures(table, rows, $"go tool pprof -top -lines\n{top}\n{recording.Where}");
 
             // inuse_space: what each line allocated that is still alive at the end, the table's Live at end.
-            Dictionary<int, double> liveAtEnd = methods[index].GetProperty("lines").EnumerateArray()
-                .Where(l => l.GetProperty("liveAtEndBytes").ValueKind == JsonValueKind.Number && l.GetProperty("liveAtEndBytes").GetDouble() > 0)
-                .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("liveAtEndBytes").GetDouble());
+            Dictionary<int, double> liveAtEnd = TableFigures(methods[index], "liveAtEndBytes");
             if (liveAtEnd.Count > 0) // with nothing alive, pprof has no such function to list
             {
                 string inUse = await PprofAsync("-list", $"Shapes\\.{name.Replace(".", "\\.", StringComparison.Ordinal)}$", "-sample_index=inuse_space", "-unit=B", profile);
-                Dictionary<int, long> listedLive = ListedLines().Matches(inUse).Where(m => m.Groups["cum"].Value != ".")
-                    .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+                Dictionary<int, long> listedLive = CumByLine(inUse);
                 AssertSameFigures(liveAtEnd, listedLive, $"go tool pprof -list {name} -sample_index=inuse_space\n{inUse}\n{recording.Where}");
             }
         }
 
-        Assert.IsTrue(methods.EnumerateArray().Any(m => m.GetProperty("lines").EnumerateArray().Any(l => l.GetProperty("liveAtEndBytes").ValueKind == JsonValueKind.Number && l.GetProperty("liveAtEndBytes").GetDouble() > 0)),
+        Assert.IsTrue(methods.EnumerateArray().Any(m => TableFigures(m, "liveAtEndBytes").Count > 0),
             "something is alive at the end (Process keeps its ids array)");
 
         string tags = await PprofAsync("-tags", profile);
@@ -101,12 +94,9 @@ public sealed partial class PprofExportTests
         Assert.Contains($"Report written: {profile}", recording.Tool.StandardError, recording.Tool.ToString());
 
         using JsonDocument table = await recording.AnalyzeAsync("HotspotShape.Process");
-        Dictionary<int, double> lines = table.RootElement.GetProperty("methods")[0].GetProperty("lines").EnumerateArray()
-            .Where(l => l.GetProperty("allocatedBytes").ValueKind == JsonValueKind.Number && l.GetProperty("allocatedBytes").GetDouble() > 0)
-            .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty("allocatedBytes").GetDouble());
+        Dictionary<int, double> lines = TableFigures(table.RootElement.GetProperty("methods")[0], "allocatedBytes");
         string listing = await PprofAsync("-list", "HotspotShape\\.Process$", "-unit=B", profile);
-        Dictionary<int, long> listed = ListedLines().Matches(listing).Where(m => m.Groups["cum"].Value != ".")
-            .ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
+        Dictionary<int, long> listed = CumByLine(listing);
         AssertSameFigures(lines, listed, $"go tool pprof -list HotspotShape.Process (collect)\n{listing}\n{recording.Where}");
     }
 
@@ -135,6 +125,18 @@ public sealed partial class PprofExportTests
             Assert.IsTrue(table.ContainsKey(line), $"pprof has {figure:N0} B on line {line}, the table nothing\n{context}");
         }
     }
+
+    /// <summary>A method's lines in the JSON table with a figure above 0 in <paramref name="field"/>, by line number.</summary>
+    private static Dictionary<int, double> TableFigures(JsonElement method, string field) => method.GetProperty("lines").EnumerateArray()
+        .Where(l => l.GetProperty(field).ValueKind == JsonValueKind.Number && l.GetProperty(field).GetDouble() > 0)
+        .ToDictionary(l => l.GetProperty("line").GetInt32(), l => l.GetProperty(field).GetDouble());
+
+    /// <summary>The <c>cum</c> column of a <c>go tool pprof -list</c> listing, by line number, for the lines that have one.</summary>
+    private static Dictionary<int, long> CumByLine(string listing) => CumByLine(ListedLines().Matches(listing).Where(m => m.Groups["cum"].Value != "."));
+
+    /// <summary>The <c>cum</c> group of pprof's output lines, by their <c>line</c> group.</summary>
+    private static Dictionary<int, long> CumByLine(IEnumerable<Match> lines) =>
+        lines.ToDictionary(m => int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture), m => long.Parse(m.Groups["cum"].Value, CultureInfo.InvariantCulture));
 
     private static long CumOf(string listing, string text)
     {

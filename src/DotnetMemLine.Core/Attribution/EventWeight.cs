@@ -13,4 +13,12 @@ internal static class EventWeight
         AllocationEventKind.AllocationTick => allocation.TickAmount,
         _ => AllocationEstimator.SampleWeight(allocation.ObjectSize),
     };
+
+    /// <summary>A followed object's bytes: its size (exact mode), or its sample's weight.</summary>
+    public static double Of(AllocationEventKind kind, LiveSpan span) =>
+        kind == AllocationEventKind.Exact ? span.ObjectSize : AllocationEstimator.SampleWeight(span.ObjectSize);
+
+    /// <summary>The objects an event of <paramref name="bytes"/> stands for: exact mode counts them, the sampled kinds estimate them from the object's size.</summary>
+    public static double Objects(AllocationEventKind kind, double bytes, long objectSize, long objectCount) =>
+        kind == AllocationEventKind.Exact ? objectCount : objectSize > 0 ? bytes / objectSize : 0;
 }

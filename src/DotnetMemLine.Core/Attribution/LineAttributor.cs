@@ -22,6 +22,11 @@ internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int Calle
     /// </summary>
     public static FrameKey Foreign(int codeId, int returnOffset, int typeId, int selected) => new(codeId, returnOffset, -2 - selected, typeId);
 
+    /// <summary>The key of <paramref name="frame"/>: what it was calling, the frame <paramref name="inner"/> inside it, or for the innermost frame (null) the allocation of <paramref name="typeId"/>.</summary>
+    public static FrameKey Of(StackFrame frame, StackFrame? inner, int typeId) => inner is { } callee
+        ? new FrameKey(frame.CodeId, frame.ReturnOffset, callee.MethodId, -1)
+        : new FrameKey(frame.CodeId, frame.ReturnOffset, -1, typeId);
+
     /// <summary>For a <see cref="Foreign"/> key, the selected method's index; -1 otherwise.</summary>
     public int ForeignSelected => CalleeMethodId <= -2 ? -2 - CalleeMethodId : -1;
 
@@ -298,9 +303,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                 handOffMarked = true;
             }
 
-            var key = i == 0
-                ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, allocation.TypeId)
-                : new FrameKey(frame.CodeId, frame.ReturnOffset, frames[i - 1].MethodId, -1);
+            var key = FrameKey.Of(frame, i == 0 ? null : frames[i - 1], allocation.TypeId);
             used = AppendPair(used, selected, FrameIdOf(key, allocation, innermost: i == 0));
         }
 
@@ -632,8 +635,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         return peak;
     }
 
-    private double Weight(LiveSpan span) =>
-        _eventKind == AllocationEventKind.Exact ? span.ObjectSize : AllocationEstimator.SampleWeight(span.ObjectSize);
+    private double Weight(LiveSpan span) => EventWeight.Of(_eventKind, span);
 
     private void Add(SampleTally tally, LiveSpan span)
     {

@@ -129,12 +129,21 @@ public static class ProfileAnalyzer
             : SelectPresentCode(trace, options, symbols, absent);
         Charged attribution = Attribute(trace, code, options.KeepLiveObjects && !wholeProgram, followLifetimes: trace.Summary.FollowsLifetimes && !wholeProgram, wholeProgram, options.GatherPictures, options.GatherStacks, cancellationToken);
         MethodLineTallies[] tallies = attribution.Tallies;
+        bool[] optimizedBeforeSession = new bool[code.Methods.Count]; // in one pass: the whole-program view selects thousands
+        for (int id = 0; id < trace.Methods.Count; id++)
+        {
+            if (code.SelectedIndexByMethodId[id] is int selected and >= 0 && trace.Methods[id].HasOptimizedCodeFromBeforeSession)
+            {
+                optimizedBeforeSession[selected] = true;
+            }
+        }
+
         var methods = new List<AnalyzedMethod>(code.Methods.Count);
         for (int i = 0; i < code.Methods.Count; i++)
         {
             methods.Add(new AnalyzedMethod(code.Methods[i], code.SymbolsOf[i], tallies[i],
                 wholeProgram ? null : MethodFactsOf(trace, code, i, tallies[i], estimator, symbols),
-                trace.Methods.Where((m, id) => code.IsOf(id, i) && m.HasOptimizedCodeFromBeforeSession).Any())
+                optimizedBeforeSession[i])
             {
                 Callees = attribution.Callees?.Build(i),
             });

@@ -66,11 +66,7 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
         }
 
         double bytes = EventWeight.Of(_eventKind, allocation);
-        double objects = _eventKind switch
-        {
-            AllocationEventKind.Exact => allocation.ObjectCount,
-            _ => allocation.ObjectSize > 0 ? bytes / allocation.ObjectSize : 0,
-        };
+        double objects = EventWeight.Objects(_eventKind, bytes, allocation.ObjectSize, allocation.ObjectCount);
         (double o, double b) = _totals[stack];
         _totals[stack] = (o + objects, b + bytes);
         _lifetimes?.Track(allocation.Address, allocation.Heap, stack, allocation.ObjectSize, allocation.SampledByteOffset, allocation.ObjectCount, allocation.TypeId);
@@ -87,8 +83,8 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
         var live = new (double Objects, double Bytes)[_totals.Count];
         foreach (LiveSpan span in _lifetimes.Remaining().Where(s => s.ToGC >= s.FromGC))
         {
-            double bytes = _eventKind == AllocationEventKind.Exact ? span.ObjectSize : Estimation.AllocationEstimator.SampleWeight(span.ObjectSize);
-            double objects = _eventKind == AllocationEventKind.Exact ? span.ObjectCount : bytes / span.ObjectSize;
+            double bytes = EventWeight.Of(_eventKind, span);
+            double objects = EventWeight.Objects(_eventKind, bytes, span.ObjectSize, span.ObjectCount);
             live[span.Owner] = (live[span.Owner].Objects + objects, live[span.Owner].Bytes + bytes);
         }
 
@@ -150,7 +146,7 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
                 int function = FunctionOf(frame.MethodId);
                 if (selected >= 0)
                 {
-                    FrameLine line = LineOf(i == 0 ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, typeId) : new FrameKey(frame.CodeId, frame.ReturnOffset, FrameAt(entry, i - 1).MethodId, -1));
+                    FrameLine line = LineOf(KeyAt(entry, i));
                     // A line the tables charge only when no statement of the method runs deeper (a state machine's
                     // kickoff, compiler plumbing): here too, or the method's figures would count it twice.
                     bool charged = line.Line > 0 || (line.Line < 0 && !deeperLines.Contains(selected));
@@ -233,7 +229,7 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
                 StackFrame frame = FrameAt(entry, i);
                 if (frame.CodeId >= 0 && SelectedOf(frame.MethodId) >= 0)
                 {
-                    FrameKey key = i == 0 ? new FrameKey(frame.CodeId, frame.ReturnOffset, -1, entry[0]) : new FrameKey(frame.CodeId, frame.ReturnOffset, FrameAt(entry, i - 1).MethodId, -1);
+                    FrameKey key = KeyAt(entry, i);
                     if (lineOfKey(key) is null && seen.Add(key))
                     {
                         unseen.Add(key);
@@ -250,6 +246,9 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
         FrameLine[] resolved = resolve(unseen, [.. unseen.Select(_ => (long.MaxValue, -1L))]);
         return unseen.Select((key, i) => (key, resolved[i])).ToDictionary(p => p.key, p => p.Item2);
     }
+
+    /// <summary>The key the line attributor gave frame <paramref name="i"/> of a stored stack (its type first).</summary>
+    private static FrameKey KeyAt(ReadOnlySpan<int> entry, int i) => FrameKey.Of(FrameAt(entry, i), i == 0 ? null : FrameAt(entry, i - 1), entry[0]);
 
     private static StackFrame FrameAt(ReadOnlySpan<int> entry, int i) => new(entry[1 + 3 * i], entry[2 + 3 * i], entry[3 + 3 * i]);
 

@@ -139,7 +139,7 @@ internal static class TraceCombiner
                 $"{first.Summary.TracePath} and {other.Summary.TracePath} were recorded in different modes ({Mode(first.Estimator)}, {Mode(other.Estimator)}): their figures cannot be added; analyze them apart");
         }
 
-        var builds = new Dictionary<string, (Guid Build, string Trace)>(StringComparer.OrdinalIgnoreCase);
+        var builds = new Dictionary<string, (Guid Build, string Trace)>(StringComparer.Ordinal); // by file name, as methods are matched (AnalyzedMethod.Key)
         foreach (TraceAnalysis part in parts)
         {
             // Only the modules the tables read: those of the selected methods.
