@@ -5,7 +5,8 @@
 # at least 40 MB within its 95% interval and within 10%), with `run` and with `collect` on tier-1
 # code compiled before the attach. Prints a markdown table (docs/accuracy.md keeps the latest) and
 # each line that is not right. Not part of `dotnet test` (its fast subset is ConformanceTests).
-# Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR]     About 12 minutes on 2 cores.
+# Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR] [--cases tier1-exact,collect-tier1-sampled,...]
+#        About 12 minutes on 2 cores for every case; --cases runs only the cells named (code-mode).
 #        eng/conformance.sh --reanalyze [--work DIR]: analyzes the traces a previous run left in DIR again with
 #        the current build (a few seconds): the quick check of a change to the mapping. The targets are not
 #        rebuilt, so the PDBs the traces name must still be the ones of that run.
@@ -15,12 +16,14 @@ cd "$root"
 groups=all
 work="$root/artifacts/conformance"
 reanalyze=false
+cases=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --groups) groups="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --reanalyze) reanalyze=true; shift ;;
-    *) echo "usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR] [--reanalyze]" >&2; exit 2 ;;
+    --cases) cases=",$2,"; shift 2 ;;
+    *) echo "usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR] [--cases c1,c2] [--reanalyze]" >&2; exit 2 ;;
   esac
 done
 mkdir -p "$work"
@@ -50,14 +53,21 @@ fi
 echo "Building dotnet-memline, the conformance target (Release and Debug) and the comparer..." >&2
 dotnet build src/DotnetMemLine.Cli -c Release -v quiet -nologo >&2 || exit 1
 dotnet build tests/Targets/ConformanceTarget -c Release -v quiet -nologo >&2 || exit 1
-dotnet build tests/Targets/ConformanceTarget -c Debug -p:Optimize=false -v quiet -nologo >&2 || exit 1
+# The Debug variant (unoptimized IL) is copied aside and the usual Debug build (optimized IL, which the fast
+# ConformanceTests run) is put back: both write bin/Debug, and an incremental build would keep the variant.
+dotnet build tests/Targets/ConformanceTarget -c Debug -p:Optimize=false --no-incremental -v quiet -nologo >&2 || exit 1
+rm -rf "$work/debug-build" && cp -r tests/Targets/ConformanceTarget/bin/Debug/net10.0 "$work/debug-build" || exit 1
+dotnet build tests/Targets/ConformanceTarget -c Debug --no-incremental -v quiet -nologo >&2 || exit 1
 dotnet build eng/Conformance/ConformanceCheck -c Release -v quiet -nologo >&2 || exit 1
+wanted() { [[ -z "$cases" || "$cases" == *",$1,"* ]]; } # true when --cases was not given or names the case
+if wanted r2r-exact; then
 rm -rf "$work/r2r"
 dotnet publish tests/Targets/ConformanceTarget -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/r2r" -v quiet -nologo >&2 || exit 1
+fi
 
 tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
 release="$root/tests/Targets/ConformanceTarget/bin/Release/net10.0/ConformanceTarget.dll"
-debug="$root/tests/Targets/ConformanceTarget/bin/Debug/net10.0/ConformanceTarget.dll"
+debug="$work/debug-build/ConformanceTarget.dll"
 check="$root/eng/Conformance/ConformanceCheck/bin/Release/net10.0/ConformanceCheck.dll"
 mapfile -t methods < <(dotnet "$release" "$groups" --list | awk '{ printf "--method\n%s\n", $2 }')
 
@@ -66,6 +76,7 @@ rows=()
 # run_case NAME MODE(exact|sampled) ROUNDS TARGET_DLL [ENV=VALUE...]
 run_case() {
   local name="$1" mode="$2" rounds="$3" dll="$4"; shift 4
+  wanted "$name-$mode" || return 0
   local dir="$work/$name-$mode"; mkdir -p "$dir"
   local exact=(); [[ "$mode" == exact ]] && exact=(--exact)
   if ! dotnet "$tool" run "${exact[@]}" "${methods[@]}" --format json -o "$dir/trace.nettrace" \
@@ -78,7 +89,9 @@ run_case() {
 
 # collect_case NAME ROUNDS: sampling on tier-1 code compiled before the attach.
 collect_case() {
-  local name="$1" rounds="$2"; local dir="$work/$name-sampled"; mkdir -p "$dir"
+  local name="$1" rounds="$2"; local dir="$work/$name-sampled"
+  wanted "$name-sampled" || return 0
+  mkdir -p "$dir"
   local fifo="$dir/stdin"; rm -f "$fifo"; mkfifo "$fifo"
   dotnet "$release" "$groups" "$dir/truth.json" --rounds "$rounds" --wait-for-go <"$fifo" >"$dir/target.out" 2>&1 &
   local target=$!

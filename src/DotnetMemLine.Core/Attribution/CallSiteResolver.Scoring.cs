@@ -95,8 +95,12 @@ internal sealed partial class CallSiteResolver
         // A call whose body the JIT put here: certain if the callee's own IL allocates that object. A
         // lambda or local function made into a delegate here may be inlined where the delegate is invoked.
         bool calleeAllocatesIt = site.TargetToken != 0 && _sitesOf is not null && _sitesOf(site.TargetToken).Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box);
+        // Another module's method: what its IL allocates, and what the methods it calls do (List<Order>'s
+        // constructor makes an Order[]; MatchCollection.Count runs the regex that makes the Matches).
+        CalleeFacts? foreign = mayBeInlined && call.TypeKey.Length > 0 ? ForeignFactsOf(site) : null;
         return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
             : mayBeInlined && calleeAllocatesIt ? Strong
+            : foreign is not null && foreign.Allocations.ContainsKey(call.TypeKey) ? CalleeMakes
             : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
             : mayBeInlined && (IsOfOuterType(site, call) || Returns(site, call.TypeKey)) ? Related // Distinct making its DistinctIterator, ToList its List
             : mayBeInlined ? Weak
@@ -184,6 +188,15 @@ internal sealed partial class CallSiteResolver
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
         // A method of this module whose own IL calls nothing has nothing to jump to (Sink.Keep after a
         // Count() that tail-called DistinctIterator.GetCount).
+        if (mayBeInlined && call.TypeKey.Length > 0 && ForeignFactsOf(site) is { } foreign)
+        {
+            // Another module's method inlined here, whose IL (or its callees', a few levels down) makes the call.
+            if (foreign.Calls.ContainsKey((call.TypeKey, call.MethodName)))
+            {
+                return CalleeMakes;
+            }
+        }
+
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
@@ -193,6 +206,23 @@ internal sealed partial class CallSiteResolver
         // and, inlined, fills it (ToDictionary's Dictionary.AddRange).
         return score is Weak or TailCalled && site.IsCall && site.TypeKey.Length > 0
             && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || ((call.MethodName == ".ctor" || score == Weak) && Returns(site, call.TypeKey))) ? Related : score;
+    }
+
+    /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
+    private CalleeFacts? ForeignFactsOf(ILSite site)
+    {
+        if (_calleeFacts is null || !site.IsCall || site.TargetToken != 0 || site.CallToken == 0)
+        {
+            return null;
+        }
+
+        if (!_calleeFactsBySite.TryGetValue(site.Offset, out CalleeFacts? facts))
+        {
+            facts = _calleeFacts(site);
+            _calleeFactsBySite[site.Offset] = facts;
+        }
+
+        return facts;
     }
 
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>

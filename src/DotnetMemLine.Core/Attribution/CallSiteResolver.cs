@@ -74,7 +74,8 @@ internal sealed partial class CallSiteResolver
     private const int Weak = 2;       // a call the JIT may have inlined: its body may make any call
     private const int Related = 3;    // either of those, to a method of the callee's own type (ToArray tail-calling ICollectionToArray)
     private const int Medium = 4;     // a delegate's Invoke or calli: calls some method
-    private const int Strong = 5;     // a call to a method of that name, an allocation of that type
+    private const int CalleeMakes = 5; // a call the JIT may have inlined, of another module's method whose IL (or its callees', a few levels down) makes it
+    private const int Strong = 6;      // a call to a method of that name, an allocation of that type (and size)
 
     private readonly CompiledCode _code;
     private readonly ImmutableArray<ILSite> _sites;
@@ -89,6 +90,8 @@ internal sealed partial class CallSiteResolver
     private readonly HashSet<string> _localFunctionsCalledByName; // called by name here and made into no delegate of the user's method
     private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
     private readonly (ILSite Load, ILSite Construction)[] _familyDelegateMakings; // those and the ones of the rest of the user's method
+    private readonly Func<ILSite, CalleeFacts?>? _calleeFacts;
+    private readonly Dictionary<int, CalleeFacts?> _calleeFactsBySite = [];
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>
@@ -100,9 +103,12 @@ internal sealed partial class CallSiteResolver
     /// lambdas and local functions): a lambda invokes the delegates its enclosing method made.
     /// </param>
     /// <param name="catchRegions">The method's <c>catch</c> handlers: a frame running one is reported at the call that threw.</param>
+    /// <param name="calleeFacts">What a call of another module's method allocates and calls, read from its IL (<see cref="ModuleSymbols.GetCalleeFacts"/>); null when unknown.</param>
     public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default,
-        IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null, ImmutableArray<CatchRegion> catchRegions = default)
+        IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null, ImmutableArray<CatchRegion> catchRegions = default,
+        Func<ILSite, CalleeFacts?>? calleeFacts = null)
     {
+        _calleeFacts = calleeFacts;
         _catchRegions = catchRegions.IsDefault ? [] : catchRegions;
         _code = code;
         _sites = sites;

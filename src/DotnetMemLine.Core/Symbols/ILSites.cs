@@ -57,7 +57,8 @@ public enum ILSiteKind : byte
 /// <param name="GenericOverStruct">For a call, the target is another module's generic code instantiated over a struct (see <see cref="ILSites"/>): unoptimized code may box through CastHelpers.Box.</param>
 /// <param name="Kind">What the instruction is.</param>
 /// <param name="ReturnTypeKey">For a call, the type it returns, spelled as <paramref name="TypeKey"/>; empty when void or unknown.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "")
+/// <param name="CallToken">For a call or <c>newobj</c>, the metadata token of its target as the IL writes it (a member reference or method specification for another module's method); 0 otherwise.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "", int CallToken = 0)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -68,6 +69,21 @@ public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey
 
 /// <summary>A try block with a catch handler (a filter's code counts as the handler's): IL offsets, ends exclusive.</summary>
 public readonly record struct CatchRegion(int TryStart, int TryEnd, int HandlerStart, int HandlerEnd);
+
+/// <summary>
+/// The type arguments a generic method body runs with, as type keys: the declaring type's (<c>!0</c>) and the
+/// method's own (<c>!!0</c>). Reading another module's <c>List&lt;T&gt;</c> constructor for a call of
+/// <c>new List&lt;Order&gt;(...)</c>, its <c>new T[count]</c> is an <c>Order[]</c>.
+/// </summary>
+public sealed record GenericArguments(ImmutableArray<string> OfType, ImmutableArray<string> OfMethod)
+{
+    /// <summary>The key of generic parameter <paramref name="index"/> of the type or the method; <see cref="ILSites.AnyType"/> when unknown.</summary>
+    public string KeyOf(bool ofMethod, int index)
+    {
+        ImmutableArray<string> arguments = ofMethod ? OfMethod : OfType;
+        return !arguments.IsDefault && index >= 0 && index < arguments.Length && arguments[index].Length > 0 ? arguments[index] : ILSites.AnyType;
+    }
+}
 
 /// <summary>A branch instruction: control may go from it to <paramref name="Target"/> instead of the next instruction.</summary>
 /// <param name="Offset">The IL offset of the branch.</param>
@@ -87,7 +103,10 @@ public static class ILSites
     private static readonly OperandType?[] OperandTypes = BuildOperandTable();
 
     /// <summary>The sites of <paramref name="body"/>; stops (keeping what it read) at bytes that are not valid IL.</summary>
-    public static ImmutableArray<ILSite> Read(MetadataReader metadata, MethodBodyBlock body)
+    /// <param name="metadata">The metadata of the body's module.</param>
+    /// <param name="body">The method body.</param>
+    /// <param name="generic">The type arguments the body runs with, when known: its allocations of generic parameters get their keys.</param>
+    public static ImmutableArray<ILSite> Read(MetadataReader metadata, MethodBodyBlock body, GenericArguments? generic = null)
     {
         var sites = ImmutableArray.CreateBuilder<ILSite>();
         var il = body.GetILReader();
@@ -126,7 +145,7 @@ public static class ILSites
 
                 case 0x8D: // newarr
                     {
-                        string element = TypeKeyOf(metadata, il.ReadInt32());
+                        string element = TypeKeyOf(metadata, il.ReadInt32(), generic);
                         int length = lastConstantEnd == offset ? lastConstant : -1;
                         sites.Add(new ILSite(offset, ILSiteKind.NewArray, element + "[]", "", length));
                         break;
@@ -135,7 +154,7 @@ public static class ILSites
                 case 0x8C: // box
                     {
                         int token = il.ReadInt32();
-                        sites.Add(new ILSite(offset, ILSiteKind.Box, TypeKeyOf(metadata, token), "", BoxesStruct: IsStruct(metadata, token)));
+                        sites.Add(new ILSite(offset, ILSiteKind.Box, TypeKeyOf(metadata, token, generic), "", BoxesStruct: IsStruct(metadata, token)));
                         break;
                     }
 
@@ -219,7 +238,7 @@ public static class ILSites
         int definition = DefinitionToken(metadata, token);
         (int parameterCount, string returnTypeKey) = SignatureOf(metadata, token);
         return new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: parameterCount,
-            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey);
+            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey, CallToken: token);
     }
 
     /// <summary>
@@ -653,11 +672,11 @@ public static class ILSites
         }
     }
 
-    private static string TypeKeyOf(MetadataReader metadata, int token)
+    private static string TypeKeyOf(MetadataReader metadata, int token, GenericArguments? generic = null)
     {
         try
         {
-            return TypeKeyOf(metadata, MetadataTokens.EntityHandle(token));
+            return TypeKeyOf(metadata, MetadataTokens.EntityHandle(token), generic);
         }
         catch (ArgumentException)
         {
@@ -665,7 +684,8 @@ public static class ILSites
         }
     }
 
-    private static string TypeKeyOf(MetadataReader metadata, EntityHandle handle)
+    /// <summary>The key of a type definition, reference or specification (generic parameters substituted from <paramref name="generic"/>); empty when unreadable.</summary>
+    internal static string TypeKeyOf(MetadataReader metadata, EntityHandle handle, GenericArguments? generic = null)
     {
         try
         {
@@ -677,7 +697,7 @@ public static class ILSites
                     return KeyOfName(metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)handle).Name));
                 case HandleKind.TypeSpecification:
                     var blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)handle).Signature);
-                    return KeyOfSignature(metadata, ref blob, depth: 0);
+                    return KeyOfSignature(metadata, ref blob, depth: 0, generic);
                 default:
                     return "";
             }
@@ -694,7 +714,8 @@ public static class ILSites
         return tick < 0 ? metadataName : metadataName[..tick];
     }
 
-    private static string KeyOfSignature(MetadataReader metadata, ref BlobReader blob, int depth)
+    /// <summary>Reads one type of a signature and returns its key (generic parameters substituted from <paramref name="generic"/>).</summary>
+    internal static string KeyOfSignature(MetadataReader metadata, ref BlobReader blob, int depth, GenericArguments? generic = null)
     {
         if (depth > 8)
         {
@@ -710,14 +731,14 @@ public static class ILSites
             case SignatureTypeCode.TypeHandle:
                 return TypeKeyOf(metadata, blob.ReadTypeHandle());
             case SignatureTypeCode.SZArray:
-                return KeyOfSignature(metadata, ref blob, depth + 1) + "[]";
+                return KeyOfSignature(metadata, ref blob, depth + 1, generic) + "[]";
             case SignatureTypeCode.Array:
-                string element = KeyOfSignature(metadata, ref blob, depth + 1);
+                string element = KeyOfSignature(metadata, ref blob, depth + 1, generic);
                 int rank = blob.ReadCompressedInteger();
                 return element + "[" + new string(',', Math.Max(0, rank - 1)) + "]";
             case SignatureTypeCode.GenericTypeParameter or SignatureTypeCode.GenericMethodParameter:
-                blob.ReadCompressedInteger();
-                return AnyType;
+                int index = blob.ReadCompressedInteger();
+                return generic?.KeyOf(code == SignatureTypeCode.GenericMethodParameter, index) ?? AnyType;
             default:
                 return PrimitiveName(code);
         }

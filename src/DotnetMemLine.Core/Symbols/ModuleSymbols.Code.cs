@@ -13,6 +13,13 @@ public sealed partial class ModuleSymbols
     /// </summary>
     public (ImmutableArray<ILSite> Sites, int ILSize) GetBody(int methodToken) => _bodies.GetOrAdd(methodToken, ReadBody);
 
+    /// <summary>
+    /// What the other module's method a call site names (<see cref="ILSite.CallToken"/>) allocates and calls, read from
+    /// its IL (<see cref="ForeignCode"/>); null for this module's own methods and for one that cannot be found.
+    /// </summary>
+    public CalleeFacts? GetCalleeFacts(int callToken) =>
+        callToken == 0 ? null : _calleeFacts.GetOrAdd(callToken, token => ForeignCode.FactsOf(_metadata, Path.GetDirectoryName(Path.GetFullPath(ModulePath)) ?? "", token));
+
     /// <summary>The method body's branch instructions (<see cref="ILSites.ReadBranches"/>); empty for a method without a readable body.</summary>
     public ImmutableArray<ILBranch> GetBranches(int methodToken) => _branches.GetOrAdd(methodToken, ReadBranches);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Decoding;
@@ -972,4 +973,50 @@ public sealed class CallSiteResolverTests
 
         Assert.AreEqual(-1, result[0x10].ILOffset);
     }
+
+    [TestMethod]
+    public void AllocationInUnmappedCode_IsTheCallWhoseOwnModulesILMakesIt()
+    {
+        // Fresh.SortOrdersByAmount at tier 1: `var names = Array.ConvertAll(sorted, ...)` (IL 0x54) and
+        // `new List<Order>(sorted)` (IL 0x5a) share the range [0x14f, 0x187) mapped to IL 0x34 and the unmapped
+        // code after it, where both inlined bodies allocate a 16,024-byte array. The framework's IL tells them
+        // apart: ConvertAll<Order, string> allocates a String[], List<Order>'s constructor an Order[].
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x05, ILSiteKind.CallVirt, "Array", "Clone", CallToken: 0x0A000001),
+            new(0x2f, ILSiteKind.Call, "Array", "Sort", CallToken: 0x2B000001),
+            new(0x49, ILSiteKind.NewObject, "Converter", ".ctor", CallToken: 0x0A000002),
+            new(0x54, ILSiteKind.Call, "Array", "ConvertAll", CallToken: 0x2B000002),
+            new(0x5a, ILSiteKind.NewObject, "List", ".ctor", CallToken: 0x0A000003),
+            new(0x73, ILSiteKind.NewObject, "Converter", ".ctor", CallToken: 0x0A000002),
+            new(0x7e, ILSiteKind.Call, "List", "ConvertAll", CallToken: 0x2B000003),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 2480,
+            NativeOffsets = [0x0, 0x3c, 0x14f, 0x187, 0x290, 0x2c4, 0x6cf],
+            ILOffsets = [-2, 0x00, 0x34, -1, 0x5f, -1, 0x89],
+            IsOptimized = true,
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: []),
+            [0x2B000002] = Facts(allocates: ["String[]"]),
+            [0x0A000003] = Facts(allocates: ["Order[]"]),
+        };
+        FrameCall orders = FrameCall.Allocation("Order[]", 16_024, 16_024);
+        FrameCall names = FrameCall.Allocation("String[]", 16_024, 16_024);
+        (int, FrameCall)[] observations = [(0x177, names), (0x26a, orders)];
+
+        var withFacts = new CallSiteResolver(tier1, sites, ilSize: 0x8f, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observations);
+        var siteAlone = new CallSiteResolver(tier1, sites, ilSize: 0x8f).Resolve(observations);
+
+        Assert.AreEqual(0x54, withFacts[0x177].ILOffset);
+        Assert.AreEqual(0x5a, withFacts[0x26a].ILOffset);
+        Assert.AreNotEqual(0x5a, siteAlone[0x26a].ILOffset, "without the framework's IL, the calls are alike");
+    }
+
+    private static CalleeFacts Facts(string[] allocates) =>
+        new(allocates.ToFrozenDictionary(key => key, _ => 0), FrozenDictionary<(string TypeKey, string MethodName), int>.Empty);
 }

@@ -221,7 +221,8 @@ public sealed class ModuleSymbolsTests
         (var sites, var ilSize) = s_symbols.GetBody(simple);
 
         // new string('x', count) is newobj String::.ctor; text + "!" is a call to String.Concat.
-        Assert.AreEqual(new ILSite(sites[0].Offset, ILSiteKind.NewObject, "String", ".ctor", ParameterCount: 2), sites[0]);
+        Assert.AreEqual(new ILSite(sites[0].Offset, ILSiteKind.NewObject, "String", ".ctor", ParameterCount: 2, CallToken: sites[0].CallToken), sites[0]);
+        Assert.AreEqual(0x0A, sites[0].CallToken >>> 24, "another module's constructor: a member reference");
         Assert.IsTrue(sites[0].Offset >= alloc && sites[0].Offset < ret);
         Assert.AreEqual((ILSiteKind.Call, "String", "Concat"), (sites[1].Kind, sites[1].TypeKey, sites[1].MethodName));
         Assert.IsTrue(sites[1].Offset >= ret && sites[1].Offset < ilSize);

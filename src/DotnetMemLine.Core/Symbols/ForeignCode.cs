@@ -1,0 +1,492 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
+
+namespace DotnetMemLine.Symbols;
+
+/// <summary>
+/// What a call of another module's method (the framework's, a package's) can make, read from that method's
+/// IL: what its own body allocates and calls, and what the methods it calls do in turn, a few levels down.
+/// </summary>
+/// <remarks>
+/// Optimized code inlines such calls, and then their allocations and calls are made from the user's frame
+/// at addresses the IL map does not tell apart (<c>matches.Count</c> evaluating a lazy regex match collection
+/// in the code laid out after <c>Regex.Matches</c>). The callee's IL says which of the neighbouring calls can
+/// have made what the frame was seen making.
+/// </remarks>
+/// <param name="Allocations">
+/// Types it allocates (<c>newobj</c>, <c>newarr</c>, <c>box</c>, the runtime's string and array helpers), keys as
+/// <see cref="ILSites.TypeKey"/> spells them, each with the shallowest level it is allocated at: 0 in its own IL
+/// (generic arguments of the call substituted), 1 in a method it calls, and so on. Only types the IL names, not
+/// generic parameters left unknown.
+/// </param>
+/// <param name="Calls">Methods it calls (declaring type key and name), each with the shallowest level it is called at.</param>
+public sealed record CalleeFacts(FrozenDictionary<string, int> Allocations, FrozenDictionary<(string TypeKey, string MethodName), int> Calls);
+
+/// <summary>
+/// Reads other modules' IL for <see cref="CalleeFacts"/>: the assemblies next to the user's module, then the
+/// shared framework this tool runs on (the same major version as the .NET 10 targets it profiles; a patch
+/// apart changes little of what a method calls). A call whose target cannot be found has no facts, and the
+/// attribution falls back to what the IL at the call site alone says.
+/// </summary>
+internal static class ForeignCode
+{
+    /// <summary>How many levels of calls below the callee's own body are read.</summary>
+    public const int LevelsBelow = 4;
+
+    /// <summary>How many methods one callee's facts may read: LINQ and the collections fan out fast.</summary>
+    private const int MethodBudget = 1500;
+
+    private static readonly ConcurrentDictionary<string, Assembly?> OpenAssemblies = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly ConcurrentDictionary<(string Path, int Row, string Generic), ImmutableArray<ILSite>> BodiesRead = new();
+
+    /// <summary>
+    /// The facts of the method <paramref name="callToken"/> names in <paramref name="caller"/>'s IL (a member
+    /// reference or method specification); null for a method of the caller's own module, or one not found.
+    /// </summary>
+    /// <param name="caller">The metadata of the module whose IL makes the call.</param>
+    /// <param name="callerDirectory">The directory of that module: the application's own dependencies are there.</param>
+    /// <param name="callToken">The call's token, as <see cref="ILSite.CallToken"/> holds it.</param>
+    public static CalleeFacts? FactsOf(MetadataReader caller, string callerDirectory, int callToken)
+    {
+        List<Target> targets;
+        try
+        {
+            targets = Resolve(caller, callerDirectory, callToken, generic: null);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
+        {
+            return null; // an unreadable reference: the call site's own IL is all there is
+        }
+
+        if (targets.Count == 0)
+        {
+            return null;
+        }
+
+        var allocations = new Dictionary<string, int>(StringComparer.Ordinal);
+        var calls = new Dictionary<(string, string), int>();
+        var visited = new HashSet<(string, int, string)>();
+        var level = new List<Target>();
+        foreach (Target target in targets)
+        {
+            if (visited.Add(target.Key))
+            {
+                level.Add(target);
+            }
+        }
+
+        for (int depth = 0; depth <= LevelsBelow && level.Count > 0 && visited.Count < MethodBudget; depth++)
+        {
+            var next = new List<Target>();
+            foreach (Target method in level)
+            {
+                foreach (ILSite site in BodyOf(method))
+                {
+                    if (site.Kind is ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box && IsNamed(site.TypeKey))
+                    {
+
+                        allocations.TryAdd(site.TypeKey, depth); // levels are read in order: the first is the shallowest
+                    }
+
+                    if (!site.IsCall || site.MethodName.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    calls.TryAdd((site.TypeKey, site.MethodName), depth);
+                    if (AllocatedByHelper(method, site) is { } allocated)
+                    {
+                        allocations.TryAdd(allocated, depth);
+                    }
+
+                    if (depth == LevelsBelow || site.CallToken == 0 || IsErrorPath(site) || visited.Count >= MethodBudget)
+                    {
+                        continue;
+                    }
+
+                    foreach (Target callee in ResolveQuietly(method, site.CallToken))
+                    {
+
+                        if (visited.Add(callee.Key))
+                        {
+                            next.Add(callee);
+                        }
+                    }
+                }
+            }
+
+            level = next;
+        }
+
+        return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary());
+    }
+
+    /// <summary>A method of an assembly read here, with the type arguments it runs with.</summary>
+    private sealed record Target(Assembly Assembly, MethodDefinitionHandle Handle, GenericArguments? Generic)
+    {
+        public (string, int, string) Key => (Assembly.Path, MetadataTokens.GetRowNumber(Handle), GenericKey(Generic));
+    }
+
+    private static string GenericKey(GenericArguments? generic) =>
+        generic is null ? "" : string.Join(',', generic.OfType.IsDefault ? [] : generic.OfType) + ";" + string.Join(',', generic.OfMethod.IsDefault ? [] : generic.OfMethod);
+
+    /// <summary>An assembly file opened for its IL; kept open for the process (the framework's files do not change).</summary>
+    private sealed class Assembly(string path, PEReader reader)
+    {
+        public string Path { get; } = path;
+
+        public PEReader Reader { get; } = reader;
+
+        public MetadataReader Metadata { get; } = reader.GetMetadataReader();
+
+        private FrozenDictionary<(string Namespace, string Name), TypeDefinitionHandle>? _types;
+        private FrozenDictionary<(string Namespace, string Name), string>? _forwarded;
+
+        public FrozenDictionary<(string Namespace, string Name), TypeDefinitionHandle> Types => _types ??= Metadata.TypeDefinitions
+            .Select(h => (Handle: h, Definition: Metadata.GetTypeDefinition(h)))
+            .Where(t => t.Definition.GetDeclaringType().IsNil) // nested types are found through their outer type
+            .GroupBy(t => (Metadata.GetString(t.Definition.Namespace), Metadata.GetString(t.Definition.Name)))
+            .ToFrozenDictionary(g => g.Key, g => g.First().Handle);
+
+        /// <summary>Types this assembly forwards to another (System.Runtime's to System.Private.CoreLib): the other's name.</summary>
+        public FrozenDictionary<(string Namespace, string Name), string> Forwarded => _forwarded ??= Metadata.ExportedTypes
+            .Select(h => Metadata.GetExportedType(h))
+            .Where(e => e.IsForwarder && e.Implementation.Kind == HandleKind.AssemblyReference)
+            .GroupBy(e => (Metadata.GetString(e.Namespace), Metadata.GetString(e.Name)))
+            .ToFrozenDictionary(g => g.Key, g => Metadata.GetString(Metadata.GetAssemblyReference((AssemblyReferenceHandle)g.First().Implementation).Name));
+    }
+
+    /// <summary>The sites of a method's body with its type arguments; empty when it has none or it cannot be read.</summary>
+    private static ImmutableArray<ILSite> BodyOf(Target method) =>
+        BodiesRead.GetOrAdd((method.Assembly.Path, MetadataTokens.GetRowNumber(method.Handle), GenericKey(method.Generic)), _ =>
+        {
+            try
+            {
+                int rva = method.Assembly.Metadata.GetMethodDefinition(method.Handle).RelativeVirtualAddress;
+                return rva == 0 ? [] : ILSites.Read(method.Assembly.Metadata, method.Assembly.Reader.GetMethodBody(rva), method.Generic);
+            }
+            catch (BadImageFormatException)
+            {
+                return [];
+            }
+        });
+
+    /// <summary>
+    /// The type a call of the runtime's own allocation helpers makes: strings and arrays are allocated by such calls in
+    /// the framework's code (<c>FastAllocateString</c>, <c>GC.AllocateUninitializedArray&lt;T&gt;</c>), not by <c>newobj</c>.
+    /// </summary>
+    private static string? AllocatedByHelper(Target caller, ILSite site)
+    {
+        if (site.MethodName == "FastAllocateString")
+        {
+            return "String";
+        }
+
+        if (site.TypeKey == "GC" && site.MethodName is "AllocateUninitializedArray" or "AllocateArray"
+            && ResolveQuietly(caller, site.CallToken) is [{ Generic: { } generic }, ..] && generic.KeyOf(ofMethod: true, 0) is var element && IsNamed(element))
+        {
+            return element + "[]";
+        }
+
+        return null;
+    }
+
+    /// <summary>A throw helper or the resource strings of an error message: what only failing code makes.</summary>
+    private static bool IsErrorPath(ILSite site) =>
+        site.MethodName.StartsWith("Throw", StringComparison.Ordinal) || site.TypeKey is "ThrowHelper" or "SR" or "Debug" or "Environment";
+
+    /// <summary>A type the IL names: not a generic parameter left unknown ("?", "?[]") nor an unreadable one.</summary>
+    private static bool IsNamed(string typeKey) => typeKey.Length > 0 && !typeKey.Contains('?', StringComparison.Ordinal);
+
+    private static List<Target> ResolveQuietly(Target caller, int token)
+    {
+        try
+        {
+            return Resolve(caller.Assembly.Metadata, Path.GetDirectoryName(caller.Assembly.Path) ?? "", token, caller.Generic, caller.Assembly);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// The method definitions a call token names (the overloads of that name and arity: a member reference
+    /// carries a signature, but comparing it across modules is not worth the precision here).
+    /// </summary>
+    /// <param name="metadata">The metadata the token belongs to.</param>
+    /// <param name="directory">Where that module's own dependencies are.</param>
+    /// <param name="token">A member reference, method specification, or (for <paramref name="self"/>) method definition.</param>
+    /// <param name="generic">The type arguments the calling body runs with: substituted into the call's own.</param>
+    /// <param name="self">The assembly <paramref name="metadata"/> is, when it is one read here (its own definitions are followed); null for the user's module.</param>
+    private static List<Target> Resolve(MetadataReader metadata, string directory, int token, GenericArguments? generic, Assembly? self = null)
+    {
+        EntityHandle handle = MetadataTokens.EntityHandle(token);
+        ImmutableArray<string> methodArguments = default;
+        if (handle.Kind == HandleKind.MethodSpecification)
+        {
+            MethodSpecification specification = metadata.GetMethodSpecification((MethodSpecificationHandle)handle);
+            BlobReader blob = metadata.GetBlobReader(specification.Signature);
+            if (blob.ReadByte() == 0x0A)
+            {
+                methodArguments = ReadArguments(metadata, ref blob, blob.ReadCompressedInteger(), generic);
+            }
+
+            handle = specification.Method;
+        }
+
+        switch (handle.Kind)
+        {
+            case HandleKind.MethodDefinition when self is not null:
+                var definition = (MethodDefinitionHandle)handle;
+                TypeDefinitionHandle owner = metadata.GetMethodDefinition(definition).GetDeclaringType();
+                // A call of the assembly's own generic type from inside it names it by definition: its arguments are the caller's.
+                return [new Target(self, definition, Arguments(metadata.GetTypeDefinition(owner).GetGenericParameters().Count > 0 ? generic?.OfType ?? default : default, methodArguments))];
+            case HandleKind.MemberReference:
+                MemberReference reference = metadata.GetMemberReference((MemberReferenceHandle)handle);
+                if (reference.GetKind() != MemberReferenceKind.Method)
+                {
+                    return [];
+                }
+
+                (EntityHandle type, ImmutableArray<string> typeArguments) = DeclaringType(metadata, reference.Parent, generic);
+                if (FindType(metadata, directory, type, self) is not (Assembly assembly, TypeDefinitionHandle typeHandle))
+                {
+                    return [];
+                }
+
+                string name = metadata.GetString(reference.Name);
+                MethodSignature<string> wanted = reference.DecodeMethodSignature(TypeNamesInSignatures.Instance, null);
+                GenericArguments? arguments = Arguments(typeArguments, methodArguments);
+                return [.. assembly.Metadata.GetTypeDefinition(typeHandle).GetMethods()
+                    .Where(m => assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(m).Name) == name
+                        && SameParameters(wanted, assembly.Metadata.GetMethodDefinition(m).DecodeSignature(TypeNamesInSignatures.Instance, null)))
+                    .Select(m => new Target(assembly, m, arguments))];
+            default:
+                return [];
+        }
+    }
+
+    private static GenericArguments? Arguments(ImmutableArray<string> ofType, ImmutableArray<string> ofMethod) =>
+        ofType.IsDefaultOrEmpty && ofMethod.IsDefaultOrEmpty ? null : new GenericArguments(ofType, ofMethod);
+
+    private static ImmutableArray<string> ReadArguments(MetadataReader metadata, ref BlobReader blob, int count, GenericArguments? generic)
+    {
+        var arguments = ImmutableArray.CreateBuilder<string>(count);
+        for (int i = 0; i < count; i++)
+        {
+            arguments.Add(ILSites.KeyOfSignature(metadata, ref blob, depth: 0, generic));
+        }
+
+        return arguments.MoveToImmutable();
+    }
+
+    /// <summary>A member reference's declaring type, and for a generic instantiation (<c>List&lt;Order&gt;</c>) its arguments' keys.</summary>
+    private static (EntityHandle Type, ImmutableArray<string> Arguments) DeclaringType(MetadataReader metadata, EntityHandle parent, GenericArguments? generic)
+    {
+        if (parent.Kind != HandleKind.TypeSpecification)
+        {
+            return (parent, default);
+        }
+
+        BlobReader blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)parent).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
+        {
+            return (default, default); // an array's methods (Get, Set, Address) are the runtime's
+        }
+
+        blob.ReadSignatureTypeCode(); // class or valuetype
+        EntityHandle type = blob.ReadTypeHandle();
+        return (type, ReadArguments(metadata, ref blob, blob.ReadCompressedInteger(), generic));
+    }
+
+    /// <summary>The overload a member reference names: the same generic arity and parameter types (by full name, as each module spells them).</summary>
+    private static bool SameParameters(MethodSignature<string> reference, MethodSignature<string> definition) =>
+        reference.GenericParameterCount == definition.GenericParameterCount && reference.ParameterTypes.SequenceEqual(definition.ParameterTypes, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Spells the types of a signature by namespace and name (generic parameters by position), the same in the module
+    /// that references a method as in the one that defines it: the overloads of a name told apart.
+    /// </summary>
+    private sealed class TypeNamesInSignatures : ISignatureTypeProvider<string, object?>
+    {
+        public static TypeNamesInSignatures Instance { get; } = new();
+
+        public string GetArrayType(string elementType, ArrayShape shape) => elementType + "[" + new string(',', Math.Max(0, shape.Rank - 1)) + "]";
+
+        public string GetByReferenceType(string elementType) => elementType + "&";
+
+        public string GetFunctionPointerType(MethodSignature<string> signature) => "method*";
+
+        public string GetGenericInstantiation(string genericType, ImmutableArray<string> typeArguments) => genericType + "<" + string.Join(",", typeArguments) + ">";
+
+        public string GetGenericMethodParameter(object? genericContext, int index) => "!!" + index;
+
+        public string GetGenericTypeParameter(object? genericContext, int index) => "!" + index;
+
+        public string GetModifiedType(string modifier, string unmodifiedType, bool isRequired) => unmodifiedType;
+
+        public string GetPinnedType(string elementType) => elementType;
+
+        public string GetPointerType(string elementType) => elementType + "*";
+
+        public string GetPrimitiveType(PrimitiveTypeCode typeCode) => typeCode.ToString();
+
+        public string GetSZArrayType(string elementType) => elementType + "[]";
+
+        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind)
+        {
+            TypeDefinition type = reader.GetTypeDefinition(handle);
+            TypeDefinitionHandle outer = type.GetDeclaringType();
+            return (outer.IsNil ? reader.GetString(type.Namespace) + "." : GetTypeFromDefinition(reader, outer, rawTypeKind) + "/") + reader.GetString(type.Name);
+        }
+
+        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind)
+        {
+            TypeReference type = reader.GetTypeReference(handle);
+            return (type.ResolutionScope.Kind == HandleKind.TypeReference
+                ? GetTypeFromReference(reader, (TypeReferenceHandle)type.ResolutionScope, rawTypeKind) + "/"
+                : reader.GetString(type.Namespace) + ".") + reader.GetString(type.Name);
+        }
+
+        public string GetTypeFromSpecification(MetadataReader reader, object? genericContext, TypeSpecificationHandle handle, byte rawTypeKind) =>
+            reader.GetTypeSpecification(handle).DecodeSignature(this, genericContext);
+    }
+
+    /// <summary>The assembly and definition of a type reference (forwarders followed, nested types by their outer type).</summary>
+    private static (Assembly, TypeDefinitionHandle)? FindType(MetadataReader metadata, string directory, EntityHandle type, Assembly? self)
+    {
+        switch (type.Kind)
+        {
+            case HandleKind.TypeDefinition when self is not null:
+                return (self, (TypeDefinitionHandle)type);
+            case HandleKind.TypeReference:
+                TypeReference reference = metadata.GetTypeReference((TypeReferenceHandle)type);
+                string ns = metadata.GetString(reference.Namespace);
+                string name = metadata.GetString(reference.Name);
+                switch (reference.ResolutionScope.Kind)
+                {
+                    case HandleKind.AssemblyReference:
+                        string assemblyName = metadata.GetString(metadata.GetAssemblyReference((AssemblyReferenceHandle)reference.ResolutionScope).Name);
+                        return FindInAssembly(assemblyName, directory, ns, name, forwards: 0);
+                    case HandleKind.TypeReference:
+                        if (FindType(metadata, directory, reference.ResolutionScope, self) is not (Assembly outerAssembly, TypeDefinitionHandle outer))
+                        {
+                            return null;
+                        }
+
+                        foreach (TypeDefinitionHandle nested in outerAssembly.Metadata.GetTypeDefinition(outer).GetNestedTypes())
+                        {
+                            if (outerAssembly.Metadata.GetString(outerAssembly.Metadata.GetTypeDefinition(nested).Name) == name)
+                            {
+                                return (outerAssembly, nested);
+                            }
+                        }
+
+                        return null;
+                    case HandleKind.ModuleDefinition when self is not null:
+                        return self.Types.TryGetValue((ns, name), out TypeDefinitionHandle own) ? (self, own) : null;
+                    default:
+                        return null;
+                }
+
+            default:
+                return null;
+        }
+    }
+
+    private static (Assembly, TypeDefinitionHandle)? FindInAssembly(string assemblyName, string directory, string ns, string name, int forwards)
+    {
+        if (forwards > 4 || Open(assemblyName, directory) is not { } assembly)
+        {
+            return null;
+        }
+
+        if (assembly.Types.TryGetValue((ns, name), out TypeDefinitionHandle handle))
+        {
+            return (assembly, handle);
+        }
+
+        return assembly.Forwarded.TryGetValue((ns, name), out string? target) ? FindInAssembly(target, directory, ns, name, forwards + 1) : null;
+    }
+
+    /// <summary>
+    /// Opens an assembly by its simple name: from <paramref name="directory"/> (the application's own), else from
+    /// the shared frameworks this tool runs on. Null when it is not there or not a readable assembly.
+    /// </summary>
+    private static Assembly? Open(string simpleName, string directory)
+    {
+        // The name comes from an untrusted file: only a plain file name is looked up.
+        if (simpleName.Length == 0 || !simpleName.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            return null;
+        }
+
+        foreach (string folder in (string[])[directory, .. FrameworkDirectories.Value])
+        {
+            if (folder.Length == 0)
+            {
+                continue;
+            }
+
+            string path = Path.Combine(folder, simpleName + ".dll");
+            if (OpenAssemblies.TryGetValue(path, out Assembly? known))
+            {
+                if (known is not null)
+                {
+                    return known;
+                }
+
+                continue;
+            }
+
+            Assembly? opened = TryOpen(path);
+            OpenAssemblies.TryAdd(path, opened);
+            if (opened is not null)
+            {
+                return OpenAssemblies[path];
+            }
+        }
+
+        return null;
+    }
+
+    private static Assembly? TryOpen(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var reader = new PEReader(File.OpenRead(path));
+            if (!reader.HasMetadata)
+            {
+                reader.Dispose();
+                return null;
+            }
+
+            return new Assembly(path, reader);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BadImageFormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>This runtime's shared framework, then ASP.NET Core's of the same version when installed.</summary>
+    private static readonly Lazy<string[]> FrameworkDirectories = new(() =>
+    {
+        string runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
+        string version = Path.GetFileName(runtime);
+        string? shared = Path.GetDirectoryName(Path.GetDirectoryName(runtime));
+        string aspNet = shared is null ? "" : Path.Combine(shared, "Microsoft.AspNetCore.App", version);
+        return Directory.Exists(aspNet) ? [runtime, aspNet] : [runtime];
+    });
+}

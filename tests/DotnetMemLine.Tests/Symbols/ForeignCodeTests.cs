@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using DotnetMemLine.Symbols;
+
+namespace DotnetMemLine.Tests.Symbols;
+
+/// <summary>
+/// What calls of the framework's methods can make, read from the framework's IL (<see cref="ForeignCode"/>):
+/// checked on calls this test assembly's own IL makes.
+/// </summary>
+[TestClass]
+public sealed class ForeignCodeTests
+{
+    private static ModuleSymbols s_symbols = null!;
+
+    [ClassInitialize]
+    public static void Open(TestContext context)
+    {
+        _ = context;
+        Assert.IsTrue(ModuleSymbols.TryOpen(SymbolTestSupport.TestModulePath, [], out ModuleSymbols? symbols, out string? failure), failure);
+        s_symbols = symbols;
+    }
+
+    [ClassCleanup]
+    public static void Close() => s_symbols?.Dispose();
+
+    [TestMethod]
+    public void AGenericTypesConstructor_AllocatesItsTypeArgumentsArray()
+    {
+        // List<T>(IEnumerable<T>) runs `new T[count]`: for a List<Version>, a Version[], not any array.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.CopyToList), "List", ".ctor");
+        Assert.AreEqual(0, facts.Allocations.GetValueOrDefault("Version[]", -1));
+        Assert.IsFalse(facts.Allocations.Keys.Any(key => key.Contains('?', StringComparison.Ordinal)), string.Join(", ", facts.Allocations.Keys));
+    }
+
+    [TestMethod]
+    public void AGenericMethod_AllocatesItsMethodArgumentsArray()
+    {
+        // Array.ConvertAll<TInput, TOutput> allocates a TOutput[]: a String[] here, never the Int32[] it reads.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.ConvertAll), "Array", "ConvertAll");
+        Assert.AreEqual(0, facts.Allocations.GetValueOrDefault("String[]", -1));
+        Assert.IsFalse(facts.Allocations.ContainsKey("Int32[]"), string.Join(", ", facts.Allocations.Keys));
+    }
+
+    [TestMethod]
+    public void ALazyCollectionsCount_RunsTheMatching_ItsFactoryDoesNot()
+    {
+        // Regex.Matches makes a MatchCollection and matches nothing; its Count runs the regex, a few calls down.
+        CalleeFacts matches = FactsOfCall(nameof(ForeignCalls.CountMatches), "Regex", "Matches");
+        CalleeFacts count = FactsOfCall(nameof(ForeignCalls.CountMatches), "MatchCollection", "get_Count");
+        Assert.AreEqual(0, matches.Allocations.GetValueOrDefault("MatchCollection", -1));
+        Assert.IsFalse(matches.Allocations.ContainsKey("Match"), string.Join(", ", matches.Allocations.Keys));
+        Assert.IsTrue(count.Allocations.GetValueOrDefault("Match", -1) > 0, string.Join(", ", count.Allocations));
+    }
+
+    [TestMethod]
+    public void ACallThroughAFacade_IsFollowedToItsImplementation()
+    {
+        // The test assembly references String.ToUpperInvariant through System.Runtime, which forwards it to
+        // System.Private.CoreLib; there it calls TextInfo's case change a level down.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.Upper), "String", "ToUpperInvariant");
+        Assert.IsTrue(facts.Calls.Keys.Any(c => c.TypeKey == "TextInfo"), string.Join(", ", facts.Calls.Keys));
+    }
+
+    [TestMethod]
+    public void AnOverload_IsTheOneTheCallNames_NotEveryMethodOfThatName()
+    {
+        // HashSet<T>() calls HashSet<T>(IEqualityComparer<T>), not HashSet<T>(IEnumerable<T>) that copies a
+        // collection into new arrays: a new, empty HashSet allocates nothing but itself.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.EmptySet), "HashSet", ".ctor");
+        Assert.IsFalse(facts.Allocations.Keys.Any(key => key.EndsWith("[]", StringComparison.Ordinal)), string.Join(", ", facts.Allocations.Keys));
+    }
+
+    [TestMethod]
+    public void ThisModulesOwnMethod_HasNoForeignFacts()
+    {
+        ILSite site = SitesOf(nameof(ForeignCalls.CallsItsOwn)).Single(s => s.IsCall && s.MethodName == nameof(ForeignCalls.Upper));
+        Assert.IsNull(s_symbols.GetCalleeFacts(site.CallToken));
+    }
+
+    private static CalleeFacts FactsOfCall(string method, string typeKey, string methodName)
+    {
+        ILSite site = SitesOf(method).Single(s => s.IsCall && s.TypeKey == typeKey && s.MethodName == methodName);
+        Assert.AreNotEqual(0, site.CallToken);
+        CalleeFacts? facts = s_symbols.GetCalleeFacts(site.CallToken);
+        Assert.IsNotNull(facts, $"{typeKey}.{methodName} not found in the framework");
+        return facts;
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<ILSite> SitesOf(string method) =>
+        s_symbols.GetBody(typeof(ForeignCalls).GetMethod(method, BindingFlags.Public | BindingFlags.Static)!.MetadataToken).Sites;
+}
+
+/// <summary>Calls of the framework whose facts the tests read (never run).</summary>
+internal static class ForeignCalls
+{
+    public static List<Version> CopyToList(Version[] items) => new(items);
+
+    public static string[] ConvertAll(int[] values) => Array.ConvertAll(values, v => v.ToString(CultureInfo.InvariantCulture));
+
+    public static int CountMatches(Regex pattern, string text)
+    {
+        MatchCollection matches = pattern.Matches(text); // as the conformance shape writes it: the collection is used again
+        return matches.Count + matches.Count(m => m.Length > 1);
+    }
+
+    public static string Upper(string text) => text.ToUpperInvariant();
+
+    public static HashSet<int> EmptySet() => [];
+
+    public static string CallsItsOwn(string text) => Upper(text);
+}
