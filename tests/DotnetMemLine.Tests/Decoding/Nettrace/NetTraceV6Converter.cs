@@ -21,13 +21,16 @@ internal sealed class NetTraceV6Converter
 {
     private readonly NetTraceV6Writer _writer;
     private readonly Dictionary<long, long> _threadIndexById = [];
-    private readonly Dictionary<(Guid, Guid), int> _labelListIds = [];
+    private readonly Dictionary<(Guid, Guid, int), int> _labelListIds = [];
+    private readonly Dictionary<int, int> _versionByMetadataId = [];
+    private readonly bool _versionsInLabelLists;
     private readonly long _processId;
     private readonly bool _compressed;
     private int _labelListsWritten;
 
-    private NetTraceV6Converter(NetTraceV6Writer writer, long processId, bool compressed)
+    private NetTraceV6Converter(NetTraceV6Writer writer, long processId, bool compressed, bool versionsInLabelLists)
     {
+        _versionsInLabelLists = versionsInLabelLists;
         _writer = writer;
         _processId = processId;
         _compressed = compressed;
@@ -41,15 +44,19 @@ internal sealed class NetTraceV6Converter
 
     /// <summary>Converts the V5 trace at <paramref name="v5Path"/> to V6 at <paramref name="v6Path"/>.</summary>
     /// <param name="compressed">Header-compressed event rows (as every writer writes them), or the uncompressed layout.</param>
-    public static Result Convert(string v5Path, string v6Path, bool compressed = true)
+    /// <param name="versionsInLabelLists">
+    /// Each event's version in a label list rather than in its metadata row (version 0 there): V6 lets a label
+    /// override the metadata's version, and real traces rarely have activity ids to put label lists to use.
+    /// </param>
+    public static Result Convert(string v5Path, string v6Path, bool compressed = true, bool versionsInLabelLists = false)
     {
         byte[] v5 = File.ReadAllBytes(v5Path);
         using var output = new FileStream(v6Path, FileMode.Create, FileAccess.Write);
-        return Convert(v5, output, compressed);
+        return Convert(v5, output, compressed, versionsInLabelLists);
     }
 
     /// <summary>Converts a V5 trace in memory; writes the V6 file to <paramref name="output"/>.</summary>
-    public static Result Convert(byte[] v5, Stream output, bool compressed = true)
+    public static Result Convert(byte[] v5, Stream output, bool compressed = true, bool versionsInLabelLists = false)
     {
         var input = new Input(v5);
         if (!input.Bytes("Nettrace"u8.Length).SequenceEqual("Nettrace"u8) || input.Int32() != 20 || !input.Bytes(20).SequenceEqual("!FastSerialization.1"u8))
@@ -73,7 +80,7 @@ internal sealed class NetTraceV6Converter
 
         var writer = new NetTraceV6Writer(output, pointerSize, syncTimeQpc, frequency, systemTime,
             [("HardwareThreadCount", $"{processors}"), ("ProcessId", $"{processId}"), ("ExpectedCPUSamplingRate", $"{samplingRate}")]);
-        var converter = new NetTraceV6Converter(writer, processId, compressed);
+        var converter = new NetTraceV6Converter(writer, processId, compressed, versionsInLabelLists);
         int events = 0;
         while (input.Peek() != 1)
         {
@@ -214,7 +221,8 @@ internal sealed class NetTraceV6Converter
                 fields = null; // as TraceEvent does with parameters it cannot parse: an event without fields
             }
 
-            rows.Add(new V6Metadata(id, provider, eventId, name, version, keywords, level, opcode, fields));
+            _versionByMetadataId[id] = version;
+            rows.Add(new V6Metadata(id, provider, eventId, name, _versionsInLabelLists ? 0 : version, keywords, level, opcode, fields));
         }
 
         _writer.Metadata([.. rows]);
@@ -278,14 +286,30 @@ internal sealed class NetTraceV6Converter
         foreach (V5Event e in events)
         {
             int labelList = 0;
-            if (e.ActivityId != Guid.Empty || e.RelatedActivityId != Guid.Empty)
+            int version = _versionsInLabelLists ? _versionByMetadataId.GetValueOrDefault(e.MetadataId) : -1;
+            if (e.ActivityId != Guid.Empty || e.RelatedActivityId != Guid.Empty || version >= 0)
             {
-                if (!_labelListIds.TryGetValue((e.ActivityId, e.RelatedActivityId), out labelList))
+                if (!_labelListIds.TryGetValue((e.ActivityId, e.RelatedActivityId, version), out labelList))
                 {
-                    labelList = _labelListIds[(e.ActivityId, e.RelatedActivityId)] = _labelListIds.Count + 1;
-                    newLists.Add(e.RelatedActivityId == Guid.Empty
-                        ? NetTraceV6Writer.Label(1, last: true, e.ActivityId.ToByteArray())
-                        : [.. NetTraceV6Writer.Label(1, last: false, e.ActivityId.ToByteArray()), .. NetTraceV6Writer.Label(2, last: true, e.RelatedActivityId.ToByteArray())]);
+                    labelList = _labelListIds[(e.ActivityId, e.RelatedActivityId, version)] = _labelListIds.Count + 1;
+                    var labels = new List<byte[]>();
+                    if (e.ActivityId != Guid.Empty)
+                    {
+                        labels.Add([1, .. e.ActivityId.ToByteArray()]);
+                    }
+
+                    if (e.RelatedActivityId != Guid.Empty)
+                    {
+                        labels.Add([2, .. e.RelatedActivityId.ToByteArray()]);
+                    }
+
+                    if (version >= 0)
+                    {
+                        labels.Add([10, (byte)version]);
+                    }
+
+                    labels[^1][0] |= 0x80; // the last label of the list
+                    newLists.Add([.. labels.SelectMany(l => l)]);
                 }
             }
 

@@ -21,14 +21,17 @@ internal sealed class NetTraceV6Writer
 {
     public const int TraceKind = 1, EventKind = 2, MetadataKind = 3, SequencePointKind = 4, StackKind = 5, ThreadKind = 6, RemoveThreadKind = 7, LabelListKind = 8;
 
+    /// <summary>The default clock: the same as <c>NettraceBuilder</c>'s, so V5 and V6 test files agree.</summary>
+    public const long DefaultSyncTimeQpc = 1_000_000, DefaultQpcFrequency = 1_000_000_000;
+
     private readonly Stream _stream;
 
     /// <summary>Starts a file: the stream header and the Trace block.</summary>
     /// <param name="stream">Where the file is written; a memory stream when null.</param>
-    /// <param name="syncTimeUtc">The session's start as a SYSTEMTIME (8 shorts); <see cref="NettraceBuilder.SyncTimeUtc"/> when null.</param>
+    /// <param name="syncTimeUtc">The session's start as a SYSTEMTIME (8 shorts); 2026-12-07 00:16:10.123 UTC, as <c>NettraceBuilder</c>'s, when null.</param>
     /// <param name="keyValues">The Trace block's key/value pairs.</param>
     public NetTraceV6Writer(
-        Stream? stream = null, int pointerSize = 8, long syncTimeQpc = NettraceBuilder.SyncTimeQpc, long qpcFrequency = NettraceBuilder.QpcFrequency,
+        Stream? stream = null, int pointerSize = 8, long syncTimeQpc = DefaultSyncTimeQpc, long qpcFrequency = DefaultQpcFrequency,
         short[]? syncTimeUtc = null, IReadOnlyList<(string Key, string Value)>? keyValues = null, int majorVersion = 6)
     {
         _stream = stream ?? new MemoryStream();
@@ -38,7 +41,7 @@ internal sealed class NetTraceV6Writer
         WriteInt32(_stream, 0);
 
         var trace = new MemoryStream();
-        foreach (short field in syncTimeUtc ?? NettraceBuilder.SyncTimeUtc)
+        foreach (short field in syncTimeUtc ?? [2026, 12, 1, 7, 0, 16, 10, 123])
         {
             WriteInt16(trace, field);
         }
@@ -102,7 +105,7 @@ internal sealed class NetTraceV6Writer
             optional.WriteByte((byte)m.Version);
             WriteInt16(row, (short)optional.Length);
             optional.WriteTo(row);
-            WriteInt16(content, checked((short)row.Length));
+            WriteInt16(content, (short)checked((ushort)row.Length));
             row.WriteTo(content);
         }
 
@@ -297,7 +300,7 @@ internal sealed class NetTraceV6Writer
             var field = new MemoryStream();
             WriteString(field, name);
             field.Write(type);
-            WriteInt16(bytes, checked((short)field.Length));
+            WriteInt16(bytes, (short)checked((ushort)field.Length));
             field.WriteTo(bytes);
         }
 
