@@ -75,7 +75,16 @@ public sealed class DamagedTraceTests
         BinaryPrimitives.WriteInt32LittleEndian(future.AsSpan((int)s_layout.VersionFieldOffset), 6);
         BinaryPrimitives.WriteInt32LittleEndian(future.AsSpan((int)s_layout.VersionFieldOffset + 4), 6);
 
-        ToolAssert.FailsWith(await AnalyzeAsync("future.nettrace", future), 7, "nettrace format version 6, newer than this dotnet-memline reads");
+        ToolAssert.FailsWith(await AnalyzeAsync("future.nettrace", future), 7, "a Trace object of format version 6, newer than this dotnet-memline reads");
+    }
+
+    [TestMethod]
+    public async Task NewerMajorVersion_SaysToUpdate()
+    {
+        // A version 7 stream header (version 6's layout, a later major version) and an end-of-stream block.
+        byte[] future = [.. "Nettrace"u8, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        ToolAssert.FailsWith(await AnalyzeAsync("v7.nettrace", future), 7, "nettrace format version 7, newer than this dotnet-memline reads (up to 6)");
     }
 
     [TestMethod]

@@ -6,7 +6,8 @@ namespace DotnetMemLine.Decoding;
 
 /// <summary>
 /// The object structure of a .nettrace file (format versions 3 to 5, the FastSerialization
-/// container every .NET runtime up to 10 writes), read without decoding any event: the header, the
+/// container every .NET runtime up to 10 writes; and version 6's blocks, each a kind and a size),
+/// read without decoding any event: the header, the
 /// Trace object's format version, and each block's place. TraceEvent reads damaged files without
 /// saying so (a trace cut short simply has fewer events), so this walk is what tells a complete
 /// trace from a truncated or damaged one, and a file that is not a trace at all.
@@ -16,6 +17,9 @@ namespace DotnetMemLine.Decoding;
 /// Each object is BeginPrivateObject (5), its type (5, 1, int32 version, int32 minimum reader
 /// version, int32 name length, name, EndObject 6), its payload and EndObject (6). The Trace object's
 /// payload is 48 bytes; a block's payload is int32 size, padding to a 4-byte file offset, size bytes.
+/// Version 6: "Nettrace", int32 0, int32 major version 6, int32 minor version, then blocks until the
+/// end-of-stream block (kind 0): a uint32 whose low 24 bits are the size and high 8 bits the kind,
+/// then size bytes. The first is the Trace block (kind 1).
 /// </remarks>
 public sealed class NettraceLayout
 {
@@ -27,9 +31,9 @@ public sealed class NettraceLayout
     /// <summary>One serialized object: the Trace header object or a block (EventBlock, StackBlock, ...).</summary>
     /// <param name="Start">Offset of its BeginPrivateObject tag.</param>
     /// <param name="End">Offset just after its closing EndObject tag.</param>
-    /// <param name="SizeFieldOffset">Offset of a block's int32 size field; -1 for the Trace object.</param>
+    /// <param name="SizeFieldOffset">Offset of a block's int32 size field (version 6: its block header); -1 for the Trace object.</param>
     /// <param name="Name">The object's type name ("Trace", "EventBlock", ...).</param>
-    /// <param name="Version">The object type's format version.</param>
+    /// <param name="Version">The object type's format version (version 6: the file's).</param>
     public sealed record Block(string Name, long Start, long End, long SizeFieldOffset, int Version);
 
     /// <summary>The file's length in bytes.</summary>
@@ -38,7 +42,7 @@ public sealed class NettraceLayout
     /// <summary>What the file is, as far as its first bytes tell.</summary>
     public NettraceKind Kind { get; private set; }
 
-    /// <summary>The Trace object's format version (4 for .NET 5 to 10); 0 when not read.</summary>
+    /// <summary>The Trace object's format version (4 for .NET 5 to 10); the stream header's major version from 6 on; 0 when not read.</summary>
     public int FormatVersion { get; private set; }
 
     /// <summary>The oldest reader version the writer says can read the file.</summary>
@@ -78,10 +82,20 @@ public sealed class NettraceLayout
         var reader = new Reader(stream);
         byte[] head = new byte[NettraceFormat.HeaderLength];
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
-        layout.Kind = NettraceFormat.Identify(head.AsSpan(0, read), out _);
+        layout.Kind = NettraceFormat.Identify(head.AsSpan(0, read), out int laterMajorVersion);
+        if (layout.Kind == NettraceKind.BlockContainer)
+        {
+            layout.FormatVersion = laterMajorVersion;
+            layout.MinimumReaderVersion = laterMajorVersion;
+            stream.Position -= read - NettraceFormat.BlockHeaderLength;
+            layout.WalkBlocks(reader);
+            return layout;
+        }
+
         if (layout.Kind != NettraceKind.FastSerialization)
         {
-            // Version 6 and later replaced the FastSerialization container; the decoder says which it is.
+            // A later container than this walk knows (its major version kept for the message), or a damaged header.
+            layout.FormatVersion = laterMajorVersion;
             layout.IsTruncated = layout.Kind == NettraceKind.Truncated;
             layout.Problem = layout.IsTruncated ? "the file ends inside the header" : null;
             return layout;
@@ -124,6 +138,54 @@ public sealed class NettraceLayout
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>Version 6: block headers, each skipping its block, to the end-of-stream block.</summary>
+    private void WalkBlocks(Reader reader)
+    {
+        if (FileLength < NettraceFormat.BlockHeaderLength)
+        {
+            Stop(truncated: true, "the file ends inside the header");
+            return;
+        }
+
+        while (true)
+        {
+            long start = reader.Position;
+            StoppedAt = start;
+            if (!reader.TryReadInt32(out int header))
+            {
+                Stop(truncated: true, reader.Position == start ? "the file ends before the end-of-trace mark" : "the file ends inside a block's header");
+                return;
+            }
+
+            (int size, int kind) = NettraceFormat.ReadBlockHeader(BitConverter.GetBytes(header));
+            string name = NettraceBlockKinds.Name(kind);
+            if ((_blocks.Count == 0) != (kind == NettraceFormat.TraceBlock))
+            {
+                Stop(truncated: false, _blocks.Count == 0 ? $"the first block is a {name}, not the Trace block" : "a second Trace block");
+                return;
+            }
+
+            if (!reader.TrySkip(size))
+            {
+                Stop(truncated: true, $"the file ends inside a {name}");
+                return;
+            }
+
+            if (kind == NettraceFormat.EndOfStreamBlock)
+            {
+                IsComplete = reader.Position == FileLength;
+                if (!IsComplete)
+                {
+                    Problem = $"{FileLength - reader.Position:N0} unexpected bytes follow the end-of-trace mark";
+                }
+
+                return;
+            }
+
+            _blocks.Add(new Block(name, start, reader.Position, start, FormatVersion));
         }
     }
 
@@ -272,6 +334,9 @@ public enum NettraceKind
     /// <summary>The FastSerialization container of format versions 3 to 5.</summary>
     FastSerialization,
 
-    /// <summary>"Nettrace" followed by another container (format version 6 or later): left to TraceEvent.</summary>
+    /// <summary>"Nettrace" followed by another container (a format version after 6, or a damaged header).</summary>
     OtherContainer,
+
+    /// <summary>The block container of format version 6 (dotnet-trace collect-linux, record-trace).</summary>
+    BlockContainer,
 }

@@ -1,3 +1,5 @@
+using DotnetMemLine.Decoding.Nettrace;
+
 namespace DotnetMemLine.Decoding;
 
 /// <summary>
@@ -41,7 +43,14 @@ public static class TraceFileCheck
                 throw new MemLineException(FailureKind.TraceUnreadable, $"the trace ends inside its header (truncated?): {tracePath}");
         }
 
-        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 0)
+        if (layout.Kind == NettraceKind.OtherContainer && layout.FormatVersion > NettraceFormat.BlockContainerVersion)
+        {
+            throw new MemLineException(FailureKind.TraceUnreadable,
+                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceFormat.BlockContainerVersion})") { Remedy = Remedy.UpdateTheTool };
+        }
+
+        bool walked = layout.Kind is NettraceKind.FastSerialization or NettraceKind.BlockContainer;
+        if (walked && layout.Blocks.Count == 0)
         {
             throw new MemLineException(FailureKind.TraceUnreadable, $"the trace ends or is damaged inside its header ({layout.Problem}): {tracePath}");
         }
@@ -50,7 +59,7 @@ public static class TraceFileCheck
             && (layout.FormatVersion > NettraceLayout.NewestReadableVersion || layout.MinimumReaderVersion > NettraceLayout.NewestReadableVersion))
         {
             throw new MemLineException(FailureKind.TraceUnreadable,
-                $"{tracePath} is in nettrace format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion})") { Remedy = Remedy.UpdateTheTool };
+                $"{tracePath} has a Trace object of format version {layout.FormatVersion}, newer than this dotnet-memline reads (up to {NettraceLayout.NewestReadableVersion})") { Remedy = Remedy.UpdateTheTool };
         }
 
         if (layout.Kind == NettraceKind.FastSerialization && layout.FormatVersion < 1)
@@ -58,7 +67,7 @@ public static class TraceFileCheck
             throw new MemLineException(FailureKind.TraceUnreadable, $"the trace's header is damaged (format version {layout.FormatVersion}): {tracePath}");
         }
 
-        if (layout.Kind == NettraceKind.FastSerialization && layout.Blocks.Count == 1 && !layout.IsComplete)
+        if (walked && layout.Blocks.Count == 1 && !layout.IsComplete)
         {
             throw new MemLineException(FailureKind.TraceIncomplete,
                 $"the trace {(layout.IsTruncated ? "ends" : "is damaged")} right after its header, before any events ({layout.Problem}): {tracePath}");
@@ -69,7 +78,7 @@ public static class TraceFileCheck
 
     /// <summary>The warning for a trace that can be read only in part (cut short, or damaged part way); null when it is whole.</summary>
     public static string? ReadProblem(NettraceLayout layout) =>
-        layout.Kind != NettraceKind.FastSerialization || layout.IsComplete
+        layout.Kind is not (NettraceKind.FastSerialization or NettraceKind.BlockContainer) || layout.IsComplete
             ? null
             : layout.IsTruncated
                 ? "the trace ends early (truncated?); figures cover what was read"

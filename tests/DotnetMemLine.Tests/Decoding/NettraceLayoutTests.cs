@@ -99,11 +99,85 @@ public sealed class NettraceLayoutTests
         byte[] v6 = [.. "Nettrace"u8, 0, 0, 0, 0, 6, 0, 0, 0];
 
         Assert.AreEqual(NettraceKind.FastSerialization, NettraceFormat.Identify(fastSerialization, out _));
-        Assert.AreEqual(NettraceKind.OtherContainer, NettraceFormat.Identify(v6, out int major));
+        Assert.AreEqual(NettraceKind.BlockContainer, NettraceFormat.Identify(v6, out int major));
         Assert.AreEqual(6, major);
+        Assert.AreEqual(NettraceKind.OtherContainer, NettraceFormat.Identify([.. "Nettrace"u8, 0, 0, 0, 0, 7, 0, 0, 0], out int later));
+        Assert.AreEqual(7, later);
         Assert.AreEqual(NettraceKind.Truncated, NettraceFormat.Identify(v6.AsSpan(0, 12), out _), "cut before the version after the zero");
         Assert.AreEqual(NettraceKind.Truncated, NettraceFormat.Identify(fastSerialization.AsSpan(0, 20), out _));
         Assert.AreEqual(NettraceKind.NotNettrace, NettraceFormat.Identify("Netrace!"u8, out _));
         Assert.AreEqual(NettraceKind.OtherContainer, NettraceFormat.Identify([.. "Nettrace"u8, 20, 0, 0, 0, .. "!FastSerialization.2"u8], out _));
+    }
+
+    /// <summary>Version 6: the stream header, the Trace block, a MetadataBlock, a ThreadBlock, the end-of-stream block.</summary>
+    private static byte[] SmallV6Trace() =>
+        new NetTraceV6Writer().Metadata(new V6Metadata(1, "P", 1)).Threads((1, 10, 1)).EndOfStream().ToArray();
+
+    [TestMethod]
+    public void V6_CompleteTrace_IsCompleteWithEveryBlock()
+    {
+        NettraceLayout layout = Read(SmallV6Trace());
+
+        Assert.AreEqual(NettraceKind.BlockContainer, layout.Kind);
+        Assert.IsTrue(layout.IsComplete, layout.Problem);
+        Assert.AreEqual(6, layout.FormatVersion);
+        CollectionAssert.AreEqual(new[] { "Trace block", "MetadataBlock", "ThreadBlock" }, layout.Blocks.Select(b => b.Name).ToArray());
+        Assert.AreEqual(SmallV6Trace().Length - 4, (int)layout.Blocks[^1].End, "the last block ends just before the end-of-stream block");
+        Assert.IsNull(TraceFileCheck.ReadProblem(layout));
+    }
+
+    [TestMethod]
+    public void V6_CutAtEveryOffset_IsTruncatedAndKeepsOnlyWholeBlocks()
+    {
+        byte[] trace = SmallV6Trace();
+        for (int length = 16; length < trace.Length; length++)
+        {
+            NettraceLayout layout = Read(trace[..length]);
+
+            Assert.AreEqual(NettraceKind.BlockContainer, layout.Kind);
+            Assert.IsFalse(layout.IsComplete, $"cut at {length}");
+            Assert.IsTrue(layout.IsTruncated, $"cut at {length}: {layout.Problem}");
+            Assert.IsTrue(layout.Blocks.All(b => b.End <= length), $"cut at {length}");
+            Assert.Contains("the trace ends early (truncated?)", TraceFileCheck.ReadProblem(layout) ?? "", $"cut at {length}");
+        }
+    }
+
+    [TestMethod]
+    public void V6_FirstBlockNotTheTraceBlock_OrBytesAfterTheEnd_AreDamage()
+    {
+        byte[] trace = SmallV6Trace();
+        trace[23] = NetTraceV6Writer.MetadataKind;
+        NettraceLayout notTrace = Read(trace);
+        NettraceLayout trailing = Read([.. SmallV6Trace(), 0, 0]);
+
+        Assert.IsFalse(notTrace.IsTruncated);
+        Assert.Contains("not the Trace block", notTrace.Problem ?? "");
+        Assert.IsFalse(trailing.IsComplete);
+        Assert.Contains("unexpected bytes follow", trailing.Problem ?? "");
+    }
+
+    [TestMethod]
+    public void V6_Check_TellsAnEmptyTraceAndANewerVersion()
+    {
+        string directory = Directory.CreateTempSubdirectory("memline-v6-").FullName;
+        try
+        {
+            string headerOnly = Path.Combine(directory, "header-only.nettrace");
+            File.WriteAllBytes(headerOnly, new NetTraceV6Writer().ToArray());
+            string newer = Path.Combine(directory, "v7.nettrace");
+            File.WriteAllBytes(newer, new NetTraceV6Writer(majorVersion: 7).EndOfStream().ToArray());
+
+            MemLineException incomplete = Assert.ThrowsExactly<MemLineException>(() => TraceFileCheck.Check(headerOnly));
+            MemLineException unreadable = Assert.ThrowsExactly<MemLineException>(() => TraceFileCheck.Check(newer));
+
+            Assert.AreEqual(FailureKind.TraceIncomplete, incomplete.Kind);
+            Assert.AreEqual(FailureKind.TraceUnreadable, unreadable.Kind);
+            Assert.Contains("nettrace format version 7, newer than this dotnet-memline reads (up to 6)", unreadable.Message);
+            Assert.AreEqual(Remedy.UpdateTheTool, unreadable.Remedy);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 }

@@ -97,6 +97,20 @@ internal ref struct ByteCursor(ReadOnlySpan<byte> bytes)
 
     public void Skip(int count) => ReadBytes(count);
 
+    /// <summary>V6's string: a varuint32 length then that many bytes of UTF-8.</summary>
+    public ReadOnlySpan<byte> ReadUtf8String()
+    {
+        uint length = ReadVarUInt32();
+        if (length > (uint)Remaining)
+        {
+            throw new NettraceFormatException($"a string of {length} bytes runs past the end of its block ({Remaining} bytes left)");
+        }
+
+        return ReadBytes((int)length);
+    }
+
+    public void SkipUtf8String() => ReadUtf8String();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly void Require(int count)
     {

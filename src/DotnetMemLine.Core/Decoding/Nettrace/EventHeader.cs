@@ -2,9 +2,11 @@ using System.Runtime.CompilerServices;
 namespace DotnetMemLine.Decoding.Nettrace;
 
 /// <summary>
-/// The header of one event blob in an EventBlock or MetadataBlock (NetTrace V4/V5). With header
-/// compression each field is optional or a delta against the previous header of the same block, so a
-/// block's headers are decoded in order into one reused value, which starts zeroed at each block.
+/// The header of one event blob in an EventBlock or MetadataBlock (NetTrace V4/V5), or of one event row in a
+/// V6 EventBlock. With header compression each field is optional or a delta against the previous header of
+/// the same block, so a block's headers are decoded in order into one reused value, which starts zeroed at
+/// each block. In V6 the thread fields are indexes into the Thread blocks' table, and a label list id takes
+/// the place of the activity ids.
 /// </summary>
 internal struct EventHeader
 {
@@ -17,9 +19,13 @@ internal struct EventHeader
     public long TimeStamp;
     public bool IsSorted;
     public int PayloadSize;
+    public int LabelListId;
 
     /// <summary>Size of an uncompressed header: 4+4+4+8+8+4+4+8+16+16+4 bytes.</summary>
     public const int UncompressedSize = 80;
+
+    /// <summary>Size of an uncompressed V6 header: 4+4+4+8+8+4+4+8+4+4 bytes (a label list id instead of the activity ids).</summary>
+    public const int UncompressedSizeV6 = 52;
 
     [Flags]
     private enum CompressedFlags : byte
@@ -28,8 +34,8 @@ internal struct EventHeader
         CaptureThreadAndSequence = 1 << 1,
         ThreadId = 1 << 2,
         StackId = 1 << 3,
-        ActivityId = 1 << 4,
-        RelatedActivityId = 1 << 5,
+        ActivityId = 1 << 4, // V6: LabelListId
+        RelatedActivityId = 1 << 5, // V6: unused
         Sorted = 1 << 6,
         DataLength = 1 << 7,
     }
@@ -38,8 +44,11 @@ internal struct EventHeader
     /// Reads a compressed header: a flags byte says which fields follow; absent ones keep the previous
     /// header's value, the sequence number counts on by one per (non-metadata) event, the timestamp is a delta.
     /// </summary>
+    /// <param name="cursor">At the header's flags byte.</param>
+    /// <param name="header">The previous header of the block (zeroed for the first), overwritten with this one.</param>
+    /// <param name="v6">NetTrace V6: flag 16 gives a label list id, flag 32 nothing (V5: the activity ids).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ReadCompressed(ref ByteCursor cursor, ref EventHeader header)
+    public static void ReadCompressed(ref ByteCursor cursor, ref EventHeader header, bool v6 = false)
     {
         var flags = (CompressedFlags)cursor.ReadByte();
         if ((flags & CompressedFlags.MetadataId) != 0)
@@ -69,14 +78,24 @@ internal struct EventHeader
         }
 
         header.TimeStamp = unchecked(header.TimeStamp + (long)cursor.ReadVarUInt64());
-        if ((flags & CompressedFlags.ActivityId) != 0)
+        if (v6)
         {
-            cursor.Skip(16);
+            if ((flags & CompressedFlags.ActivityId) != 0)
+            {
+                header.LabelListId = (int)cursor.ReadVarUInt32();
+            }
         }
-
-        if ((flags & CompressedFlags.RelatedActivityId) != 0)
+        else
         {
-            cursor.Skip(16);
+            if ((flags & CompressedFlags.ActivityId) != 0)
+            {
+                cursor.Skip(16);
+            }
+
+            if ((flags & CompressedFlags.RelatedActivityId) != 0)
+            {
+                cursor.Skip(16);
+            }
         }
 
         header.IsSorted = (flags & CompressedFlags.Sorted) != 0;
@@ -109,6 +128,33 @@ internal struct EventHeader
         cursor.Skip(32); // activity id, related activity id
         header.PayloadSize = cursor.ReadInt32();
         if (header.PayloadSize < 0 || eventSize < UncompressedSize - 4 + header.PayloadSize)
+        {
+            throw new NettraceFormatException($"an event's size {eventSize} is smaller than its header and payload");
+        }
+
+        return start + 4 + eventSize;
+    }
+
+    /// <summary>
+    /// Reads an uncompressed V6 header: as V5's, with a label list id where V5 has the activity ids. Returns the
+    /// offset where the next event starts (EventSize counts everything after its own field).
+    /// </summary>
+    public static int ReadUncompressedV6(ref ByteCursor cursor, ref EventHeader header)
+    {
+        int start = cursor.Position;
+        int eventSize = cursor.ReadInt32();
+        int metadataId = cursor.ReadInt32();
+        header.MetadataId = metadataId & 0x7FFF_FFFF;
+        header.IsSorted = (metadataId & unchecked((int)0x8000_0000)) == 0; // as TraceEvent reads it, as in V5
+        header.SequenceNumber = cursor.ReadInt32();
+        header.ThreadId = cursor.ReadInt64();
+        header.CaptureThreadId = cursor.ReadInt64();
+        header.ProcessorNumber = cursor.ReadInt32();
+        header.StackId = cursor.ReadInt32();
+        header.TimeStamp = cursor.ReadInt64();
+        header.LabelListId = cursor.ReadInt32();
+        header.PayloadSize = cursor.ReadInt32();
+        if (header.PayloadSize < 0 || eventSize < UncompressedSizeV6 - 4 + header.PayloadSize)
         {
             throw new NettraceFormatException($"an event's size {eventSize} is smaller than its header and payload");
         }

@@ -24,11 +24,15 @@ internal sealed partial class NettraceReader
         public readonly Queue<QueuedEvent> Events = new();
     }
 
-    /// <summary>An event of the block being decoded: its header, and where its payload starts in the block.</summary>
+    /// <summary>
+    /// An event of the block being decoded: its header (in V6 with the OS thread id in place of the thread index),
+    /// where its payload starts in the block, and the event version its label list gives (V6), or -1.
+    /// </summary>
     private struct BlockEvent
     {
         public EventHeader Header;
         public int PayloadOffset;
+        public int VersionOverride;
     }
 
     private readonly record struct EventKind(ClrEvent Kind, int Version);
@@ -76,6 +80,7 @@ internal sealed partial class NettraceReader
         public Pass(NettraceReader reader, INettraceEventHandler handler, ClrEventSet ordered, ClrEventSet immediate, CancellationToken cancellationToken)
         {
             _reader = reader;
+            _v6 = reader.FormatVersion >= NettraceFormat.BlockContainerVersion;
             _handler = handler;
             _ordered = ordered;
             _immediate = immediate;
@@ -95,7 +100,7 @@ internal sealed partial class NettraceReader
 
         public NettraceReadResult Run()
         {
-            string? problem = ReadObjects();
+            string? problem = _v6 ? ReadBlocks() : ReadObjects();
             FlushAll(); // events of intact blocks still waiting for a sort point
             return new NettraceReadResult(_droppedEvents, _lastTimeStamp, problem, _eventsRead);
         }
@@ -400,7 +405,7 @@ internal sealed partial class NettraceReader
 
                 CountDropped(thread.SequenceNumber, unchecked(h.SequenceNumber - 1));
                 thread.SequenceNumber = h.SequenceNumber;
-                Route(thread, in h, content.Slice(ev.PayloadOffset, h.PayloadSize));
+                Route(thread, in h, content.Slice(ev.PayloadOffset, h.PayloadSize), ev.VersionOverride);
             }
 
             _eventsRead += count;
@@ -425,11 +430,11 @@ internal sealed partial class NettraceReader
                 int next = 0;
                 if (compressed)
                 {
-                    EventHeader.ReadCompressed(ref cursor, ref header);
+                    EventHeader.ReadCompressed(ref cursor, ref header, _v6);
                 }
                 else
                 {
-                    next = EventHeader.ReadUncompressed(ref cursor, ref header);
+                    next = _v6 ? EventHeader.ReadUncompressedV6(ref cursor, ref header) : EventHeader.ReadUncompressed(ref cursor, ref header);
                 }
 
                 if (count == _blockEvents.Length)
@@ -437,7 +442,16 @@ internal sealed partial class NettraceReader
                     Array.Resize(ref _blockEvents, count * 2);
                 }
 
-                _blockEvents[count++] = new BlockEvent { Header = header, PayloadOffset = cursor.Position };
+                ref BlockEvent ev = ref _blockEvents[count++];
+                ev = new BlockEvent { Header = header, PayloadOffset = cursor.Position, VersionOverride = -1 };
+                if (_v6)
+                {
+                    // The next header is a delta against this one's indexes: only the copy gets the OS thread id.
+                    ev.Header.ThreadId = ResolveThread(header.ThreadId, "thread");
+                    ResolveThread(header.CaptureThreadId, "capture thread");
+                    ev.VersionOverride = ResolveLabelList(header.LabelListId);
+                }
+
                 cursor.Skip(header.PayloadSize);
                 if (!compressed)
                 {
@@ -453,9 +467,14 @@ internal sealed partial class NettraceReader
         /// queues it releases) or waits in its capture thread's queue (ordered kinds).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Route(CaptureThread thread, in EventHeader h, ReadOnlySpan<byte> payload)
+        private void Route(CaptureThread thread, in EventHeader h, ReadOnlySpan<byte> payload, int versionOverride)
         {
             EventKind kind = _kindByMetadataId.GetValueOrDefault(h.MetadataId);
+            if (versionOverride >= 0)
+            {
+                kind = kind with { Version = versionOverride };
+            }
+
             if (_immediate.Contains(kind.Kind))
             {
                 Dispatch(kind, h.TimeStamp, h.ThreadId, h.StackId, payload);

@@ -25,10 +25,11 @@ internal sealed partial class NettraceReader
         /// A thread's sequence numbers count every event it tried to log; a jump from <paramref name="last"/> to
         /// <paramref name="expected"/> is that many dropped events. A last number of 0 is taken as a thread id the
         /// OS reused (a new thread starts again at 1), and a backward jump as "too many to count", as in TraceEvent.
+        /// V6 never reuses a thread index and starts every thread at 0, so there a 0 counts like any other number.
         /// </summary>
         private void CountDropped(int last, int expected)
         {
-            if (last == 0)
+            if (last == 0 && !_v6)
             {
                 return;
             }

@@ -4,18 +4,20 @@ namespace DotnetMemLine.Decoding.Nettrace;
 
 /// <summary>
 /// A streaming reader of .nettrace files (NetTrace V4/V5: the FastSerialization container written by
-/// .NET 5 to 10; see microsoft/perfview src/TraceEvent/EventPipe/NetTraceFormat_v5.md). It reads the file
+/// .NET 5 to 10; see microsoft/perfview src/TraceEvent/EventPipe/NetTraceFormat_v5.md; and NetTrace V6, the
+/// block container of dotnet-trace collect-linux and record-trace: NetTraceFormat.md there). It reads the file
 /// front to back through one reused buffer, decodes event headers, and hands the caller only the runtime
 /// events it asked for, in the order TraceEvent's EventPipeEventSource dispatches them (see <see cref="Read"/>).
 /// A block that is cut short or does not decode ends the pass at the previous block, with a
-/// <see cref="NettraceReadResult.Problem"/>; a file that is not a NetTrace V4/V5 stream fails in <see cref="Open"/>.
+/// <see cref="NettraceReadResult.Problem"/>; a file that is not a NetTrace V4 to V6 stream fails in <see cref="Open"/>.
 /// </summary>
 internal sealed partial class NettraceReader
 {
     private const int TraceObjectVersion = 4;
 
-    private NettraceReader(string path, long fileLength, long firstBlockOffset, long syncTimeQpc, long qpcFrequency, int pointerSize)
+    private NettraceReader(string path, long fileLength, long firstBlockOffset, long syncTimeQpc, long qpcFrequency, int pointerSize, int formatVersion = 5)
     {
+        FormatVersion = formatVersion;
         FilePath = path;
         FileLength = fileLength;
         FirstBlockOffset = firstBlockOffset;
@@ -42,6 +44,9 @@ internal sealed partial class NettraceReader
 
     private long FirstBlockOffset { get; }
 
+    /// <summary>5 for the FastSerialization container (versions 4 and 5 read alike), 6 for the block container.</summary>
+    public int FormatVersion { get; }
+
     /// <summary>
     /// Reads the stream header and the Trace object. Throws <see cref="MemLineException"/>
     /// (<see cref="FailureKind.TraceUnreadable"/>, one line) when the file is missing, empty, not a
@@ -67,6 +72,11 @@ internal sealed partial class NettraceReader
         int read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         try
         {
+            if (NettraceFormat.Identify(head.AsSpan(0, read), out _) == NettraceKind.BlockContainer)
+            {
+                return ReadTraceBlock(path, length, file);
+            }
+
             return ReadTraceObject(path, length, head.AsSpan(0, read));
         }
         catch (NettraceFormatException)
@@ -103,8 +113,10 @@ internal sealed partial class NettraceReader
                 throw Unreadable(path, "it does not start with the 'Nettrace' magic");
             case NettraceKind.Truncated:
                 throw Unreadable(path, "it ends inside its header");
-            case NettraceKind.OtherContainer when laterMajorVersion > 0:
-                throw Unreadable(path, $"it is in NetTrace format version {laterMajorVersion}, newer than the versions 4 and 5 this dotnet-memline reads (.NET 5-10 write them); record it with this tool or an older dotnet-trace");
+            case NettraceKind.OtherContainer when laterMajorVersion > NettraceFormat.BlockContainerVersion:
+                throw Unreadable(path, $"it is in NetTrace format version {laterMajorVersion}, newer than the versions 4 to 6 this dotnet-memline reads; update dotnet-memline");
+            case NettraceKind.OtherContainer when laterMajorVersion != 0:
+                throw Unreadable(path, $"its version header is damaged (major version {laterMajorVersion} after the zero that starts a version 6 header)");
             case NettraceKind.OtherContainer:
                 throw Unreadable(path, "the '!FastSerialization.1' header is missing");
         }
@@ -140,6 +152,68 @@ internal sealed partial class NettraceReader
         }
 
         return new NettraceReader(path, length, cursor.Position, syncTimeQpc, qpcFrequency, pointerSize) { StartedUtc = startedUtc };
+    }
+
+    /// <summary>
+    /// V6: the stream header (magic, zero, major and minor version: the minor is not checked, later minors only add
+    /// block kinds a reader skips), then the Trace block: its block header, the session's start as a SYSTEMTIME,
+    /// the clock's sync time and frequency, the pointer size and key/value pairs (read, not kept).
+    /// </summary>
+    private static NettraceReader ReadTraceBlock(string path, long length, FileStream file)
+    {
+        Span<byte> blockHeader = stackalloc byte[NettraceFormat.BlockHeaderSize];
+        file.Position = NettraceFormat.BlockHeaderLength;
+        if (file.ReadAtLeast(blockHeader, blockHeader.Length, throwOnEndOfStream: false) < blockHeader.Length)
+        {
+            throw Unreadable(path, "it ends inside its header");
+        }
+
+        (int size, int kind) = NettraceFormat.ReadBlockHeader(blockHeader);
+        if (kind != NettraceFormat.TraceBlock)
+        {
+            throw Unreadable(path, $"its first block is a {NettraceBlockKinds.Name(kind)}, not the Trace block");
+        }
+
+        long contentOffset = NettraceFormat.BlockHeaderLength + NettraceFormat.BlockHeaderSize;
+        if (size > length - contentOffset)
+        {
+            throw Unreadable(path, "it ends inside its header");
+        }
+
+        byte[] content = new byte[size];
+        file.ReadExactly(content);
+        var cursor = new ByteCursor(content);
+        DateTime? startedUtc;
+        long syncTimeQpc, qpcFrequency;
+        int pointerSize;
+        try
+        {
+            startedUtc = ReadSystemTime(ref cursor);
+            syncTimeQpc = cursor.ReadInt64();
+            qpcFrequency = cursor.ReadInt64();
+            pointerSize = cursor.ReadInt32();
+            int pairs = cursor.ReadInt32();
+            if (pairs < 0 || pairs > cursor.Remaining / 2)
+            {
+                throw new NettraceFormatException($"it declares {pairs} key/value pairs");
+            }
+
+            for (int i = 0; i < 2 * pairs; i++)
+            {
+                cursor.SkipUtf8String();
+            }
+        }
+        catch (NettraceFormatException ex)
+        {
+            throw Unreadable(path, $"its Trace block does not decode: {ex.Message}");
+        }
+
+        if (qpcFrequency <= 0 || pointerSize is not (4 or 8))
+        {
+            throw Unreadable(path, $"its Trace block is implausible (QPC frequency {qpcFrequency}, pointer size {pointerSize})");
+        }
+
+        return new NettraceReader(path, length, contentOffset + size, syncTimeQpc, qpcFrequency, pointerSize, NettraceFormat.BlockContainerVersion) { StartedUtc = startedUtc };
     }
 
     /// <summary>

@@ -262,9 +262,9 @@ public sealed class NettraceReaderTests
         var random = new Random(1);
         byte[] garbage = new byte[4096];
         random.NextBytes(garbage);
-        byte[] v6 = [.. "Nettrace"u8, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+        byte[] v7 = [.. "Nettrace"u8, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0];
 
-        foreach ((byte[] bytes, string expected) in new[] { (garbage, "Nettrace' magic"), ([], "empty"), (v6, "format version 6") })
+        foreach ((byte[] bytes, string expected) in new[] { (garbage, "Nettrace' magic"), ([], "empty"), (v7, "format version 7") })
         {
             string path = WriteBytes(bytes);
             MemLineException ex = Assert.ThrowsExactly<MemLineException>(() => NettraceReader.Open(path));
