@@ -22,6 +22,7 @@ internal sealed partial class NettraceReader
 
         // V6: the thread table (index -> OS thread) and the label lists since the last sequence point (id -> event version they set, or -1).
         private readonly Dictionary<long, V6Thread> _threadTable = [];
+        private long _processId = -1; // the OS process of the threads seen so far
         private readonly Dictionary<int, int> _labelListVersions = [];
 
         /// <summary>Reads blocks until the end-of-stream block; returns why it stopped early, or null.</summary>
@@ -176,7 +177,8 @@ internal sealed partial class NettraceReader
 
         /// <summary>
         /// ThreadBlock: rows of a size, an index, then elements (1 name, 2 OS process id, 3 OS thread id, 4 key/value).
-        /// A thread declared starts at sequence number 0, as TraceEvent counts V6 threads.
+        /// A thread declared starts at sequence number 0, as TraceEvent counts V6 threads. Threads of a second process
+        /// refuse the trace: code addresses and thread ids of two processes would be taken for one's.
         /// </summary>
         private void ReadThreadBlock(ReadOnlySpan<byte> content)
         {
@@ -196,7 +198,13 @@ internal sealed partial class NettraceReader
                             row.SkipUtf8String();
                             break;
                         case 2:
-                            row.ReadVarUInt64();
+                            long processId = (long)row.ReadVarUInt64();
+                            if (_processId >= 0 && processId != _processId)
+                            {
+                                throw Unreadable(_reader.FilePath, $"it holds threads of more than one process ({_processId} and {processId}), and dotnet-memline reads one process's trace; record the one process (collect -p, or dotnet-trace collect -p)");
+                            }
+
+                            _processId = processId;
                             break;
                         case 3:
                             osThreadId = (long)row.ReadVarUInt64();

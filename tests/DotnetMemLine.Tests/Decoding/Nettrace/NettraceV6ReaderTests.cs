@@ -130,6 +130,23 @@ public sealed class NettraceV6ReaderTests
     }
 
     [TestMethod]
+    public void ThreadsOfTwoProcesses_RefuseTheTrace()
+    {
+        // A collect-linux recording of several processes: their code addresses and thread ids would be mixed up.
+        string path = Write(new NetTraceV6Writer()
+            .Metadata(new V6Metadata(SampledId, Runtime, 303, "AllocationSampled"))
+            .Threads((1, 4242, 1234), (2, 77, 5678))
+            .Events(new V6Event(SampledId, 2000, 1, 1, Payload: Payloads.AllocationSampled(48, 7)))
+            .EndOfStream()
+            .ToArray());
+
+        MemLineException refused = Assert.ThrowsExactly<MemLineException>(() => ReadAll(path, out _));
+
+        Assert.AreEqual(FailureKind.TraceUnreadable, refused.Kind);
+        StringAssert.Contains(refused.Message, "more than one process (1234 and 5678)");
+    }
+
+    [TestMethod]
     public void UnknownBlockKind_IsSkipped()
     {
         string path = Write(new NetTraceV6Writer()
