@@ -12,7 +12,11 @@ internal sealed partial class CallSiteResolver
     /// anywhere) or has no site that can make the call, a site elsewhere is taken when it is the only
     /// one that certainly can (the one call of that method, the one allocation of that type and size).
     /// </summary>
-    private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls)
+    /// <param name="spans">The IL the return address's range can implement.</param>
+    /// <param name="spansAreGuesses">Whether the range is unmapped code, which the JIT may have moved from anywhere.</param>
+    /// <param name="calls">The calls seen made at the return address.</param>
+    /// <param name="typesBeneath">The keys of the types allocated beneath its frames, when known.</param>
+    private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls, HashSet<string>? typesBeneath = null)
     {
         (int score, int[] inSpan) = Best(calls, spans);
         if (inSpan.Length > 0 && (score == Strong || !spansAreGuesses))
@@ -29,6 +33,13 @@ internal sealed partial class CallSiteResolver
         if (anywhere.Length == 1)
         {
             return anywhere;
+        }
+
+        // Generic calls alike elsewhere (each `.ToList()` of the method, whose List constructor tier 1 laid out in the
+        // unmapped code after another statement): the ones whose type arguments name what was allocated beneath.
+        if (NamingTypesBeneath(anywhere, typesBeneath) is { } named && named.Length < anywhere.Length)
+        {
+            return named;
         }
 
         // Only a call the JIT may have inlined here could have made it, and elsewhere calls of that very method

@@ -133,7 +133,9 @@ internal sealed partial class CallSiteResolver
     /// Resolves every return offset of this body seen in the trace, each with all the calls observed
     /// at it. Returns one resolution per distinct return offset.
     /// </summary>
-    public Dictionary<int, CallSiteResolution> Resolve(IEnumerable<(int ReturnOffset, FrameCall Call)> observations)
+    /// <param name="observations">Each return offset of this body seen in the trace, with a call seen made there.</param>
+    /// <param name="typesBeneath">Per return offset, the keys of the types allocated beneath its frames (an array's element type); null when unknown.</param>
+    public Dictionary<int, CallSiteResolution> Resolve(IEnumerable<(int ReturnOffset, FrameCall Call)> observations, IReadOnlyDictionary<int, HashSet<string>>? typesBeneath = null)
     {
         Dictionary<int, List<FrameCall>> callsByOffset = CallsByOffset(observations);
         _handlerSites.Clear();
@@ -157,8 +159,10 @@ internal sealed partial class CallSiteResolver
             int fallback = MapILOffset(range);
             (List<(int Start, int End)> spans, int stretch) = Spans(range);
             bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
-            int[] candidates = Candidates(spans, guessed, calls);
+            HashSet<string>? beneath = typesBeneath?.GetValueOrDefault(offset);
+            int[] candidates = Candidates(spans, guessed, calls, beneath);
             candidates = MovedByForwardSubstitution(offset, range, calls, spans, guessed, candidates, observedStatements, borrowing, sharing);
+            candidates = NamingTypesBeneath(candidates, beneath);
             ShareWithOtherMovedBlocks(offset, range, calls, spans, guessed, candidates, sharing);
             if (stretch < 0 || IsHoistableAllocation(calls, candidates))
             {
@@ -228,6 +232,26 @@ internal sealed partial class CallSiteResolver
         }
 
         return candidates;
+    }
+
+    /// <summary>
+    /// Of candidates that explain a frame's call alike (three <c>ToList</c> calls, each a <c>List</c> constructor inlined
+    /// somewhere in tier-1 code), the generic calls whose type arguments name a type allocated beneath the frame:
+    /// the <c>ToList&lt;T&gt;</c> of the <c>T[]</c> its list grew. One return address is one call instruction, so what
+    /// was allocated beneath it is what that one call made. Unchanged when all or none name one, or when a candidate is
+    /// not a generic call.
+    /// </summary>
+    private int[] NamingTypesBeneath(int[] candidates, HashSet<string>? beneath)
+    {
+        // Only generic calls are compared: a call of a method that is not generic (Encoding.GetBytes) may make a
+        // Byte[] as well as the ToArray<byte> next to it.
+        if (beneath is null || candidates.Length < 2 || !candidates.All(c => _sites.Any(s => s.Offset == c && s.TypeArguments.Length > 0)))
+        {
+            return candidates;
+        }
+
+        int[] naming = [.. candidates.Where(c => _sites.Any(s => s.Offset == c && s.TypeArguments.Split(',').Any(beneath.Contains)))];
+        return naming.Length > 0 && naming.Length < candidates.Length ? naming : candidates;
     }
 
     /// <summary>

@@ -25,8 +25,9 @@ internal static class FrameLineResolver
     /// <param name="lambdasInlinedInto">For another module's code id and a selected method: that method's symbols and its lambdas the JIT inlined into the code.</param>
     /// <param name="frames">The distinct frames of the selected code the attributor saw (<see cref="LineAttributor.Frames"/>).</param>
     /// <param name="trace">The trace the frames come from: its methods, compiled code and inlinings.</param>
+    /// <param name="typesBeneath">Per frame, types (ids) allocated beneath it when it called a method (see <see cref="LineAttributor.TypesBeneath"/>); null when unknown.</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
-        Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null)
+        Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null, IReadOnlyList<int[]?>? typesBeneath = null)
     {
         var familyMakings = new Dictionary<int, (ILSite, ILSite)[]>();
         var result = new FrameLine[frames.Count];
@@ -64,7 +65,7 @@ internal static class FrameLineResolver
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches,
                 site => symbols.GetCalleeFacts(site.CallToken));
             (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
-            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)));
+            Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)), ElementsBeneath(body, frames, typesBeneath, typeNames));
             var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions);
             foreach ((int i, FrameCall call) in calls)
             {
@@ -73,6 +74,43 @@ internal static class FrameLineResolver
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Per return offset of a body's frames, the types allocated beneath them, as keys of what they hold: an array's
+    /// element type ("Order" for an <c>Order[]</c> a list grew), else the type itself.
+    /// </summary>
+    private static Dictionary<int, HashSet<string>>? ElementsBeneath(IEnumerable<int> body, IReadOnlyList<FrameKey> frames, IReadOnlyList<int[]?>? typesBeneath, IReadOnlyList<string> typeNames)
+    {
+        if (typesBeneath is null)
+        {
+            return null;
+        }
+
+        var byOffset = new Dictionary<int, HashSet<string>>();
+        foreach (int i in body)
+        {
+            if (i >= typesBeneath.Count || typesBeneath[i] is not { } types)
+            {
+                continue;
+            }
+
+            foreach (int typeId in types.Where(id => id >= 0 && id < typeNames.Count))
+            {
+                string key = ILSites.TypeKey(typeNames[typeId]);
+                while (key.EndsWith("[]", StringComparison.Ordinal))
+                {
+                    key = key[..^2];
+                }
+
+                if (key.Length > 0)
+                {
+                    (byOffset.TryGetValue(frames[i].ReturnOffset, out HashSet<string>? keys) ? keys : byOffset[frames[i].ReturnOffset] = []).Add(key);
+                }
+            }
+        }
+
+        return byOffset;
     }
 
     /// <summary>One compiled body of selected code being resolved: its method, symbols, IL sites and the resolver of its return offsets.</summary>

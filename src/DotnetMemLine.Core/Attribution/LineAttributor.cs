@@ -94,6 +94,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly Dictionary<FrameKey, int> _frameIds = [];
     private readonly List<FrameKey> _frames = [];
     private readonly List<(long Min, long Max)> _objectSizes = [];
+    private readonly List<int[]?> _typesBeneath = []; // per frame: the first few types allocated under it (a caller frame)
     private readonly HashSet<int>[] _threadsOfSelected;
     private readonly (double First, double Last)[] _timesOfSelected;
     private readonly int[] _examinedGCsAtFirst;
@@ -172,6 +173,15 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// innermost frame); (long.MaxValue, -1) when none.
     /// </summary>
     public IReadOnlyList<(long Min, long Max)> ObjectSizes => _objectSizes;
+
+    /// <summary>
+    /// Per frame of <see cref="Frames"/> that called a method, the types (ids) allocated beneath it, up to
+    /// <see cref="TypesBeneathKept"/>; null for a frame only seen allocating itself.
+    /// </summary>
+    public IReadOnlyList<int[]?> TypesBeneath => _typesBeneath;
+
+    /// <summary>How many distinct types allocated beneath a frame <see cref="TypesBeneath"/> keeps: a few tell a call's type arguments apart.</summary>
+    public const int TypesBeneathKept = 8;
 
     /// <summary>Per selected method, the times of its first and last allocation (ms); First &gt; Last when it had none.</summary>
     public IReadOnlyList<(double First, double Last)> TimesOfSelected => _timesOfSelected;
@@ -382,7 +392,13 @@ internal sealed class LineAttributor : IAllocationVisitor
             id = _frames.Count;
             _frames.Add(key);
             _objectSizes.Add((long.MaxValue, -1));
+            _typesBeneath.Add(null);
             _frameIds[key] = id;
+        }
+
+        if (!innermost && allocation.TypeId >= 0)
+        {
+            NoteTypeBeneath(id, allocation.TypeId);
         }
 
         if (innermost && allocation.ObjectCount == 1 && allocation.ObjectSize > 0)
@@ -395,6 +411,21 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
 
         return id;
+    }
+
+    private void NoteTypeBeneath(int frameId, int typeId)
+    {
+        int[]? types = _typesBeneath[frameId];
+        if (types is null)
+        {
+            _typesBeneath[frameId] = [typeId];
+            return;
+        }
+
+        if (types.Length < TypesBeneathKept && Array.IndexOf(types, typeId) < 0)
+        {
+            _typesBeneath[frameId] = [.. types, typeId];
+        }
     }
 
     /// <summary>

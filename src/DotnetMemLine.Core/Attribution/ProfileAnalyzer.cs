@@ -374,13 +374,13 @@ public static class ProfileAnalyzer
         }
 
         TracePass.Replay(trace, consumers, cancellationToken);
-        FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes) => FrameLineResolver.Resolve(frames, objectSizes, trace,
+        FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IReadOnlyList<int[]?>? typesBeneath) => FrameLineResolver.Resolve(frames, objectSizes, trace,
             methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
-            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null);
-        FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes);
+            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
+        FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
-            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, Resolve, codeId => foreignCodeInlining.GetValueOrDefault(codeId));
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), codeId => foreignCodeInlining.GetValueOrDefault(codeId));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 

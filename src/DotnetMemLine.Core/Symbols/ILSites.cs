@@ -58,7 +58,11 @@ public enum ILSiteKind : byte
 /// <param name="Kind">What the instruction is.</param>
 /// <param name="ReturnTypeKey">For a call, the type it returns, spelled as <paramref name="TypeKey"/>; empty when void or unknown.</param>
 /// <param name="CallToken">For a call or <c>newobj</c>, the metadata token of its target as the IL writes it (a member reference or method specification for another module's method); 0 otherwise.</param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "", int CallToken = 0)
+/// <param name="TypeArguments">
+/// For a call or <c>newobj</c> of a generic type's or generic method's instantiation, the keys of its type arguments, the
+/// type's then the method's, joined by commas ("Order" for <c>new List&lt;Order&gt;(...)</c> and for <c>ToList&lt;Order&gt;</c>); empty otherwise.
+/// </param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "", int CallToken = 0, string TypeArguments = "")
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -238,7 +242,55 @@ public static class ILSites
         int definition = DefinitionToken(metadata, token);
         (int parameterCount, string returnTypeKey) = SignatureOf(metadata, token);
         return new ILSite(offset, kind, type, method, TargetToken: definition, NeverInlined: IsNoInlining(metadata, definition), ParameterCount: parameterCount,
-            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey, CallToken: token);
+            GenericOverStruct: definition == 0 && IsGenericOverStruct(metadata, token), ReturnTypeKey: returnTypeKey, CallToken: token, TypeArguments: TypeArgumentsOf(metadata, token));
+    }
+
+    /// <summary>The keys of a call target's type arguments (its declaring type's, then its own), joined by commas; empty when it has none or they cannot be read.</summary>
+    private static string TypeArgumentsOf(MetadataReader metadata, int token)
+    {
+        try
+        {
+            var keys = new List<string>();
+            EntityHandle handle = MetadataTokens.EntityHandle(token);
+            BlobReader methodArguments = default;
+            if (handle.Kind == HandleKind.MethodSpecification)
+            {
+                MethodSpecification specification = metadata.GetMethodSpecification((MethodSpecificationHandle)handle);
+                methodArguments = metadata.GetBlobReader(specification.Signature);
+                handle = specification.Method;
+            }
+
+            if (handle.Kind == HandleKind.MemberReference && metadata.GetMemberReference((MemberReferenceHandle)handle).Parent is { Kind: HandleKind.TypeSpecification } parent)
+            {
+                BlobReader type = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)parent).Signature);
+                if (type.ReadSignatureTypeCode() == SignatureTypeCode.GenericTypeInstance)
+                {
+                    type.ReadSignatureTypeCode(); // class or valuetype
+                    type.ReadTypeHandle();
+                    AddArgumentKeys(metadata, ref type, keys);
+                }
+            }
+
+            if (methodArguments.Length > 0 && methodArguments.ReadByte() == 0x0A)
+            {
+                AddArgumentKeys(metadata, ref methodArguments, keys);
+            }
+
+            return string.Join(',', keys);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException)
+        {
+            return "";
+        }
+    }
+
+    private static void AddArgumentKeys(MetadataReader metadata, ref BlobReader blob, List<string> keys)
+    {
+        int count = blob.ReadCompressedInteger();
+        for (int i = 0; i < count; i++)
+        {
+            keys.Add(KeyOfSignature(metadata, ref blob, depth: 0));
+        }
     }
 
     /// <summary>

@@ -1017,6 +1017,67 @@ public sealed class CallSiteResolverTests
         Assert.AreNotEqual(0x5a, siteAlone[0x26a].ILOffset, "without the framework's IL, the calls are alike");
     }
 
-    private static CalleeFacts Facts(string[] allocates) =>
-        new(allocates.ToFrozenDictionary(key => key, _ => 0), FrozenDictionary<(string TypeKey, string MethodName), int>.Empty);
+    private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
+        new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
+
+    [TestMethod]
+    public void GenericCallsAlike_AreToldApartByTheTypesAllocatedBeneath()
+    {
+        // Fresh.JoinCustomersWithOrders at tier 1: three `.ToList()` calls (IL 0x29, 0x95, 0x12d), each with its List
+        // constructor inlined. The constructor of line 336's ToList (its join's anonymous rows) was laid out in the
+        // unmapped code after the range of IL 0x9b (line 337), where only line 338's ToList is written. The
+        // <>f__AnonymousType0[] arrays the list grew beneath that frame say which ToList it is.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x24, ILSiteKind.Call, "Enumerable", "Select", TypeArguments: "String,CustomerProfile"),
+            new(0x29, ILSiteKind.Call, "Enumerable", "ToList", TypeArguments: "CustomerProfile"),
+            new(0x90, ILSiteKind.Call, "Enumerable", "Join", TypeArguments: "CustomerProfile,Order,String,<>f__AnonymousType0"),
+            new(0x95, ILSiteKind.Call, "Enumerable", "ToList", TypeArguments: "<>f__AnonymousType0"),
+            new(0xbb, ILSiteKind.Call, "Enumerable", "Where", TypeArguments: "<>f__AnonymousType0"),
+            new(0x104, ILSiteKind.Call, "Enumerable", "GroupBy", TypeArguments: "<>f__AnonymousType0,String"),
+            new(0x128, ILSiteKind.Call, "Enumerable", "Select", TypeArguments: "IGrouping,<>f__AnonymousType1"),
+            new(0x12d, ILSiteKind.Call, "Enumerable", "ToList", TypeArguments: "<>f__AnonymousType1"),
+            new(0x133, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 5170,
+            NativeOffsets = [0x0, 0x19, 0x4e, 0x3bf, 0x3de, 0xc09, 0xc12, 0xc85],
+            ILOffsets = [-2, 0x00, -1, 0x9b, -1, 0x138, 0x13d, -1],
+            IsOptimized = true,
+        };
+        Dictionary<int, CalleeFacts> facts = new() { [0x0A000001] = Facts(allocates: ["List"], calls: [("List", ".ctor")]) };
+        var resolver = new CallSiteResolver(tier1, [.. sites.Select(s => s with { CallToken = s.MethodName == "ToList" ? 0x0A000001 : 0 })], ilSize: 0x148,
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        FrameCall listConstructor = FrameCall.Call("List", ".ctor");
+
+        var known = resolver.Resolve([(0x57f, listConstructor)], new Dictionary<int, HashSet<string>> { [0x57f] = ["<>f__AnonymousType0", "Object"] });
+        var unknown = resolver.Resolve([(0x57f, listConstructor)]);
+
+        Assert.AreEqual(0x95, known[0x57f].ILOffset);
+        Assert.AreEqual(0x12d, unknown[0x57f].ILOffset, "without the types beneath, the ToList written after the range");
+    }
+
+    [TestMethod]
+    public void TypesBeneath_DoNotChooseAGenericCallOverOneThatIsNot()
+    {
+        // `Encoding.UTF8.GetBytes(s)` then `lookup.ToArray()` in one tier-0 range: a Byte[] beneath the frame names
+        // ToArray<byte>'s type argument, but GetBytes makes Byte[] arrays too.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x01, ILSiteKind.CallVirt, "Encoding", "GetBytes"),
+            new(0x08, ILSiteKind.Call, "Enumerable", "ToArray", TypeArguments: "Byte"),
+        ];
+
+        var resolver = new CallSiteResolver(OneRange, sites, ilSize: 0x0e);
+        (int, FrameCall)[] observed = [(0xe0, FrameCall.Call("UTF8Encoding", "GetBytesForSmallInput"))];
+
+        var withTypes = resolver.Resolve(observed, new Dictionary<int, HashSet<string>> { [0xe0] = ["Byte"] });
+        var without = resolver.Resolve(observed);
+
+        Assert.AreEqual(without[0xe0].ILOffset, withTypes[0xe0].ILOffset);
+        CollectionAssert.AreEqual(without[0xe0].Alternatives.ToList(), withTypes[0xe0].Alternatives.ToList());
+        CollectionAssert.Contains(withTypes[0xe0].Alternatives.Add(withTypes[0xe0].ILOffset).ToList(), 0x01, "GetBytes stays a candidate");
+    }
 }
