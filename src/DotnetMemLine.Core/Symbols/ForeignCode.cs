@@ -43,6 +43,7 @@ internal static class ForeignCode
 
     private static readonly ConcurrentDictionary<string, Assembly?> OpenAssemblies = new(StringComparer.OrdinalIgnoreCase);
     private static readonly ConcurrentDictionary<(string Path, int Row, string Generic), ImmutableArray<ILSite>> BodiesRead = new();
+    private static readonly ConcurrentDictionary<(string Path, int Token, string Generic), List<Target>> Resolved = new();
 
     /// <summary>
     /// The facts of the method <paramref name="callToken"/> names in <paramref name="caller"/>'s IL (a member
@@ -129,7 +130,8 @@ internal static class ForeignCode
     /// <summary>A method of an assembly read here, with the type arguments it runs with.</summary>
     private sealed record Target(Assembly Assembly, MethodDefinitionHandle Handle, GenericArguments? Generic)
     {
-        public (string, int, string) Key => (Assembly.Path, MetadataTokens.GetRowNumber(Handle), GenericKey(Generic));
+        /// <summary>The method with its type arguments: what is read once.</summary>
+        public (string Path, int Row, string Generic) Key { get; } = (Assembly.Path, MetadataTokens.GetRowNumber(Handle), GenericKey(Generic));
     }
 
     private static string GenericKey(GenericArguments? generic) =>
@@ -163,7 +165,7 @@ internal static class ForeignCode
 
     /// <summary>The sites of a method's body with its type arguments; empty when it has none or it cannot be read.</summary>
     private static ImmutableArray<ILSite> BodyOf(Target method) =>
-        BodiesRead.GetOrAdd((method.Assembly.Path, MetadataTokens.GetRowNumber(method.Handle), GenericKey(method.Generic)), _ =>
+        BodiesRead.GetOrAdd(method.Key, _ =>
         {
             try
             {
@@ -203,17 +205,18 @@ internal static class ForeignCode
     /// <summary>A type the IL names: not a generic parameter left unknown ("?", "?[]") nor an unreadable one.</summary>
     private static bool IsNamed(string typeKey) => typeKey.Length > 0 && !typeKey.Contains('?', StringComparison.Ordinal);
 
-    private static List<Target> ResolveQuietly(Target caller, int token)
-    {
-        try
+    private static List<Target> ResolveQuietly(Target caller, int token) =>
+        Resolved.GetOrAdd((caller.Assembly.Path, token, caller.Key.Generic), _ =>
         {
-            return Resolve(caller.Assembly.Metadata, Path.GetDirectoryName(caller.Assembly.Path) ?? "", token, caller.Generic, caller.Assembly);
-        }
-        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
-        {
-            return [];
-        }
-    }
+            try
+            {
+                return Resolve(caller.Assembly.Metadata, Path.GetDirectoryName(caller.Assembly.Path) ?? "", token, caller.Generic, caller.Assembly);
+            }
+            catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
+            {
+                return [];
+            }
+        });
 
     /// <summary>
     /// The method definitions a call token names (the overloads of that name and arity: a member reference
