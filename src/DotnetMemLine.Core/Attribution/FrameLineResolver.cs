@@ -77,8 +77,11 @@ internal static class FrameLineResolver
     }
 
     /// <summary>
-    /// Per return offset of a body's frames, the types allocated beneath them, as keys of what they hold: an array's
-    /// element type ("Order" for an <c>Order[]</c> a list grew), else the type itself.
+    /// Per return offset of a body's frames, the types allocated beneath them as keys of what a generic call's type
+    /// argument would be: an array's element type ("Order" for an <c>Order[]</c> a list grew), or an object's own type.
+    /// Not an object of another generic type (the <c>List</c> a <c>ToList&lt;string&gt;</c> makes): its key drops its
+    /// arguments and would name the type argument of a <c>ToList&lt;List&lt;Order&gt;&gt;</c>. Anonymous types, generic
+    /// too, are the user's own and count.
     /// </summary>
     private static Dictionary<int, HashSet<string>>? ElementsBeneath(IEnumerable<int> body, IReadOnlyList<FrameKey> frames, IReadOnlyList<int[]?>? typesBeneath, IReadOnlyList<string> typeNames)
     {
@@ -97,15 +100,14 @@ internal static class FrameLineResolver
 
             foreach (int typeId in types.Where(id => id >= 0 && id < typeNames.Count))
             {
-                string key = ILSites.TypeKey(typeNames[typeId]);
-                while (key.EndsWith("[]", StringComparison.Ordinal))
+                string name = typeNames[typeId];
+                string key = ILSites.TypeKey(name);
+                string element = key.EndsWith("[]", StringComparison.Ordinal) ? key[..^2]
+                    : !name.Contains('`', StringComparison.Ordinal) || key.StartsWith('<') ? key
+                    : "";
+                if (element.Length > 0)
                 {
-                    key = key[..^2];
-                }
-
-                if (key.Length > 0)
-                {
-                    (byOffset.TryGetValue(frames[i].ReturnOffset, out HashSet<string>? keys) ? keys : byOffset[frames[i].ReturnOffset] = []).Add(key);
+                    (byOffset.TryGetValue(frames[i].ReturnOffset, out HashSet<string>? keys) ? keys : byOffset[frames[i].ReturnOffset] = []).Add(element);
                 }
             }
         }

@@ -181,7 +181,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     public IReadOnlyList<int[]?> TypesBeneath => _typesBeneath;
 
     /// <summary>How many distinct types allocated beneath a frame <see cref="TypesBeneath"/> keeps: a few tell a call's type arguments apart.</summary>
-    public const int TypesBeneathKept = 8;
+    public const int TypesBeneathKept = 16;
 
     /// <summary>Per selected method, the times of its first and last allocation (ms); First &gt; Last when it had none.</summary>
     public IReadOnlyList<(double First, double Last)> TimesOfSelected => _timesOfSelected;
