@@ -46,8 +46,6 @@ public static class KnownGaps
         new("BuildMonthlyReport", "report.AppendLine(\"Monthly", "tc0",
             "StringBuilder's growth is laid out in one block for this line and the loop's appends: what it calls does not tell them apart; the table marks the line ~", SometimesRight: true),
         new("BuildMonthlyReport", "report.Append(InvoiceDate", "tc0", "see the AppendLine line above", SometimesRight: true),
-        new("FilterWithLambdaAndLocalFunction", "return line.Customer + \" owes \"", "tc0",
-            "the lambda tail-calls the local function Label, which tail-calls String.Concat: no frame of either is left, and List.ConvertAll seems to call Concat itself", SometimesRight: true),
         new("JsonRoundTrip", "var restored = JsonSerializer.Deserialize", "tc0",
             "the compiler keeps `restored` on the stack (dup) for the next statement, so the JIT's map has one range for both; both call JsonSerializer; the table marks them ~", SometimesRight: true),
         new("JsonRoundTrip", "var bytes = JsonSerializer.SerializeToUtf8Bytes", "tc0", "see the line above", SometimesRight: true),

@@ -185,15 +185,31 @@ internal static class FrameLineResolver
         FrameCall call = frame.ForeignCallee >= 0
             ? CallOf(frame with { CalleeMethodId = frame.ForeignCallee, TypeId = -1 }, sizes, trace, trace.TypeNames)
             : CallOf(frame with { CalleeMethodId = -1 }, sizes, trace, trace.TypeNames);
-        int[] lines = [.. inlined.Lambdas
-            .SelectMany(token => inlined.Symbols.GetBody(token).Sites
-                .Where(site => call.Kind == FrameCallKind.Allocation
-                    ? site.Kind != ILSiteKind.Box && CallSiteResolver.Allocates(site, call)
-                    : site.IsCall && site.MethodName == call.MethodName)
-                .Select(site => inlined.Symbols.FindLine(token, site.Offset)?.Line ?? 0))
-            .Distinct()];
+        int[] lines = [.. inlined.Lambdas.SelectMany(token => LinesMaking(inlined.Symbols, token, call)).Distinct()];
+        if (lines.Length == 0 && call.Kind == FrameCallKind.Call)
+        {
+            // A local function (or lambda) of the method that a lambda calls and that ends by jumping to the frame's
+            // callee (a tail call: `s => Describe(s, factor)`, whose `return a + " earned " + ...` leaves String.Concat
+            // called from the LINQ code the lambda was inlined into): its own line.
+            lines = [.. inlined.Lambdas
+                .SelectMany(token => inlined.Symbols.GetBody(token).Sites)
+                .Where(site => site.IsCall && site.TargetToken != 0 && inlined.Symbols.GetDefinitionName(site.TargetToken) is { MethodName: ['<', ..] })
+                .Select(site => site.TargetToken)
+                .Distinct()
+                .SelectMany(token => LinesMaking(inlined.Symbols, token, call))
+                .Distinct()];
+        }
+
         return lines is [int line and > 0] ? new FrameLine(line, []) : FrameLine.None;
     }
+
+    /// <summary>The lines of a method's instructions that can make <paramref name="call"/>: an allocation of that type, a call of that name.</summary>
+    private static IEnumerable<int> LinesMaking(ModuleSymbols symbols, int token, FrameCall call) =>
+        symbols.GetBody(token).Sites
+            .Where(site => call.Kind == FrameCallKind.Allocation
+                ? site.Kind != ILSiteKind.Box && CallSiteResolver.Allocates(site, call)
+                : site.IsCall && site.MethodName == call.MethodName)
+            .Select(site => symbols.FindLine(token, site.Offset)?.Line ?? 0);
 
     /// <summary>Whether the frame was calling the runtime's exception dispatch (it is the frame that threw).</summary>
     private static bool IsExceptionDispatch(FrameKey frame, IAllocationTrace trace)

@@ -111,6 +111,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     // Precedes, in a stack's pairs, the frames of code that handed the work to another thread; its second half is that thread.
     private const int HandOffMarker = -1;
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
+    private readonly int[]?[]? _lambdaTailCallees; // by method id
     private readonly List<(int Selected, int FrameId, int Position)> _foreignPairs = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
@@ -134,9 +135,23 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <param name="selectedCount">How many methods were selected.</param>
     /// <param name="selectedIndexByMethodId">Per trace method id, the selected method its code belongs to, or -1.</param>
     /// <param name="followLifetimes">Follow each object of the selected code until it dies (<see cref="TraceSummary.FollowsLifetimes"/>).</param>
+    /// <param name="lambdaTailCallees">
+    /// Per trace method id of another module's method, the selected methods whose lambdas or local functions call it and
+    /// whose own body does not: a frame of other code calling it may be running such a lambda, which jumped to it.
+    /// </param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
-        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false)
+        IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false,
+        IReadOnlyDictionary<int, int[]>? lambdaTailCallees = null)
     {
+        if (lambdaTailCallees is { Count: > 0 })
+        {
+            _lambdaTailCallees = new int[]?[lambdaTailCallees.Keys.Max() + 1];
+            foreach ((int methodId, int[] selected) in lambdaTailCallees)
+            {
+                _lambdaTailCallees[methodId] = selected;
+            }
+        }
+
         _lifetimes = followLifetimes ? new ObjectLifetimes() : null;
         if (foreignCodeInlining is { Count: > 0 })
         {
@@ -273,6 +288,21 @@ internal sealed class LineAttributor : IAllocationVisitor
                 {
                     var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), inlining);
                     _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0), used));
+                }
+            }
+
+            if (_lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length && _lambdaTailCallees[frames[i - 1].MethodId] is { } tailCalling)
+            {
+                // A lambda of a selected method that jumped to this frame's callee (a tail call) and left no frame of its own.
+                int frameSelected = (uint)frame.MethodId < (uint)_selectedIndexByMethodId.Length ? _selectedIndexByMethodId[frame.MethodId] : -1;
+                int[]? inlined = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
+                foreach (int lambdaOwner in tailCalling)
+                {
+                    if (lambdaOwner != frameSelected && (inlined is null || Array.IndexOf(inlined, lambdaOwner) < 0))
+                    {
+                        var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), lambdaOwner);
+                        _foreignPairs.Add((lambdaOwner, FrameIdOf(foreign, allocation, innermost: false), used));
+                    }
                 }
             }
 

@@ -202,11 +202,19 @@ public static class ProfileAnalyzer
     /// <param name="SymbolsOf">The PDB of each selected method's module; null only in the whole-program view with <c>--all-code</c>, for a module without one.</param>
     /// <param name="SelectedIndexByMethodId">Per traced method, the selected method it belongs to, or -1.</param>
     /// <param name="LambdasInForeignCode">Per body of another module and selected method, its lambdas the JIT inlined there.</param>
+    /// <param name="LambdasOf">Per selected method, its lambdas and local functions (tokens).</param>
+    /// <param name="LambdaTailCallees">
+    /// Per traced method of another module that a selected method's lambdas or local functions call and its own body
+    /// does not, those selected methods: a lambda that ends by jumping to it (a tail call) leaves it called from the
+    /// library code that invoked the lambda.
+    /// </param>
     private sealed record SelectedCode(
         IReadOnlyList<SelectedMethod> Selection,
         ModuleSymbols?[] SymbolsOf,
         int[] SelectedIndexByMethodId,
-        Dictionary<(int CodeId, int Selected), int[]> LambdasInForeignCode)
+        Dictionary<(int CodeId, int Selected), int[]> LambdasInForeignCode,
+        Dictionary<int, int[]> LambdasOf,
+        Dictionary<int, int[]> LambdaTailCallees)
     {
         public IReadOnlyList<MethodIdentity> Methods { get; } = [.. Selection.Select(s => s.Method)];
 
@@ -261,7 +269,8 @@ public static class ProfileAnalyzer
 
         int[] selectedIndexByMethodId = [.. trace.Methods.Select(m => selectedByKey.GetValueOrDefault((m.ModulePath, m.Token), -1))];
         var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
-        return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas);
+        (var lambdasOf, var tailCallees) = LambdaTailCallees(trace, lambdaByName, [.. selection.Select(s => s.Method.Token)], symbolsOf);
+        return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas, lambdasOf, tailCallees);
     }
 
     /// <summary>
@@ -326,7 +335,8 @@ public static class ProfileAnalyzer
         }
 
         var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
-        return new SelectedCode(selection, [.. symbolsOf], selectedIndexByMethodId, lambdas);
+        (var lambdasOf, var tailCallees) = LambdaTailCallees(trace, lambdaByName, [.. selection.Select(s => s.Method.Token)], [.. symbolsOf]);
+        return new SelectedCode(selection, [.. symbolsOf], selectedIndexByMethodId, lambdas, lambdasOf, tailCallees);
     }
 
     private static void AddLambda(Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)> lambdaByName, ModuleSymbols symbols, int token, int selected)
@@ -336,6 +346,10 @@ public static class ProfileAnalyzer
             lambdaByName.TryAdd((ILSites.TypeKey(name.TypeName), name.MethodName), (selected, token));
         }
     }
+
+    /// <summary>The selected methods a frame of other code may stand for: whose lambdas the JIT inlined there, or whose lambdas tail-called the method it calls.</summary>
+    private static int[]? ForeignSelected(int[]? inlining, int[]? tailCalling) =>
+        inlining is null ? tailCalling : tailCalling is null ? inlining : [.. inlining.Union(tailCalling)];
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
     private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees, StackProfile? Stacks);
@@ -357,7 +371,7 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: followLifetimes) { KeepLiveObjects = keepLiveObjects };
+            followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees) { KeepLiveObjects = keepLiveObjects };
         TimelineRecorder? timeline = pictures && !wholeProgramView ? new TimelineRecorder(trace.Summary.EventKind, trace.Summary.DurationSeconds) : null;
         CalleeTree? callees = pictures && !wholeProgramView ? new CalleeTree(trace, selectedIndex, code.Methods.Count) : null;
         var consumers = new List<IAllocationVisitor> { attributor };
@@ -377,10 +391,10 @@ public static class ProfileAnalyzer
         FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IReadOnlyList<int[]?>? typesBeneath) => FrameLineResolver.Resolve(frames, objectSizes, trace,
             methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
-            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
+            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
-            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), codeId => foreignCodeInlining.GetValueOrDefault(codeId));
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId), innerMethodId >= 0 ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
@@ -547,6 +561,54 @@ public static class ProfileAnalyzer
 
         return depth < 2 && site.IsCall && site.TargetToken != 0
             && symbols.GetBody(site.TargetToken).Sites.Any(inner => InterpolatesStructUnoptimized(symbols, inner, unoptimized, depth + 1));
+    }
+
+    /// <summary>
+    /// Per selected method its lambdas and local functions, and per traced method of another module the selected
+    /// methods whose lambdas or local functions call it by name while their own body does not (see
+    /// <see cref="SelectedCode.LambdaTailCallees"/>).
+    /// </summary>
+    /// <param name="trace">The trace.</param>
+    /// <param name="lambdaByName">The selected methods' lambdas and local functions, by their metadata type and name.</param>
+    /// <param name="selectedTokens">Per selected method, its token.</param>
+    /// <param name="symbolsOf">Per selected method, its module's symbols (null without a PDB).</param>
+    private static (Dictionary<int, int[]> LambdasOf, Dictionary<int, int[]> TailCallees) LambdaTailCallees(IAllocationTrace trace,
+        Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)> lambdaByName, int[] selectedTokens, ModuleSymbols?[] symbolsOf)
+    {
+        Dictionary<int, int[]> lambdasOf = lambdaByName.Values.GroupBy(l => l.Selected).ToDictionary(g => g.Key, g => g.Select(l => l.Token).Distinct().ToArray());
+        var selectedByCallee = new Dictionary<(string TypeKey, string MethodName), List<int>>();
+        foreach ((int selected, int[] tokens) in lambdasOf)
+        {
+            if (symbolsOf[selected] is not { } symbols)
+            {
+                continue;
+            }
+
+            HashSet<(string, string)> ownCalls = [.. symbols.GetBody(selectedTokens[selected]).Sites.Where(site => site.IsCall).Select(site => (site.TypeKey, site.MethodName))];
+            foreach ((string TypeKey, string MethodName) callee in tokens
+                .SelectMany(token => symbols.GetBody(token).Sites)
+                .Where(site => site.IsCall && site.TargetToken == 0 && site.MethodName.Length > 0 && !ownCalls.Contains((site.TypeKey, site.MethodName)))
+                .Select(site => (site.TypeKey, site.MethodName))
+                .Distinct())
+            {
+                (selectedByCallee.TryGetValue(callee, out List<int>? list) ? list : selectedByCallee[callee] = []).Add(selected);
+            }
+        }
+
+        var tailCallees = new Dictionary<int, int[]>();
+        if (selectedByCallee.Count > 0)
+        {
+            for (int id = 0; id < trace.Methods.Count; id++)
+            {
+                TracedMethod method = trace.Methods[id];
+                if (selectedByCallee.TryGetValue((ILSites.TypeKey(method.TypeName), method.MethodName), out List<int>? callers))
+                {
+                    tailCallees[id] = [.. callers];
+                }
+            }
+        }
+
+        return (lambdasOf, tailCallees);
     }
 
     /// <summary>

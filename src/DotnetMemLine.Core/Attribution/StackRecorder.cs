@@ -96,9 +96,12 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
     /// <param name="symbolsOf">Per selected method, its module's symbols; null without.</param>
     /// <param name="lineOfKey">The line the attributor resolved a frame key to; null for a key it did not see.</param>
     /// <param name="resolve">Resolves frame keys the attributor did not see (with their object sizes), as it resolved its own.</param>
-    /// <param name="foreignInlining">Per code id of other code, the selected methods whose lambdas the JIT inlined into it; null for none.</param>
+    /// <param name="foreignInlining">
+    /// Per code id of other code and the method its frame called (-1 for none), the selected methods whose lambdas the
+    /// JIT inlined into it or tail-called that method; null for none.
+    /// </param>
     public StackProfile Build(IReadOnlyList<MethodIdentity> methods, IReadOnlyList<ModuleSymbols?> symbolsOf, Func<FrameKey, FrameLine?> lineOfKey,
-        Func<IReadOnlyList<FrameKey>, IReadOnlyList<(long Min, long Max)>, FrameLine[]> resolve, Func<int, int[]?> foreignInlining)
+        Func<IReadOnlyList<FrameKey>, IReadOnlyList<(long Min, long Max)>, FrameLine[]> resolve, Func<int, int, int[]?> foreignInlining)
     {
         Dictionary<FrameKey, FrameLine> lines = ResolveUnseen(lineOfKey, resolve);
         FrameLine LineOf(FrameKey key) => lineOfKey(key) ?? lines.GetValueOrDefault(key, FrameLine.None);
@@ -167,7 +170,7 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
                 else
                 {
                     // A lambda of a method on this stack that the JIT inlined into this (library) code: its line, inlined here.
-                    foreach (int inlining in foreignInlining(frame.CodeId) ?? [])
+                    foreach (int inlining in foreignInlining(frame.CodeId, i == 0 ? -1 : FrameAt(entry, i - 1).MethodId) ?? [])
                     {
                         if (OnStack(entry, inlining, frameCount))
                         {

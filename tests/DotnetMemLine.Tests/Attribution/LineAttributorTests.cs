@@ -36,6 +36,30 @@ public sealed class LineAttributorTests
     }
 
     [TestMethod]
+    public void AMethodTheLambdaJumpedTo_CalledByLibraryCode_CountsOnTheLambdasLine_OnlyUnderTheMethod()
+    {
+        // `large.ConvertAll(line => Label(line))` in fully optimized code: the lambda jumps to Label, Label to
+        // String.Concat (method 3), so Concat's frame is called by ConvertAll's (method 1) with no frame between.
+        const int ConvertAll = 1, Concat = 3;
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1, -1, -1], selectedCount: 1, lambdaTailCallees: new Dictionary<int, int[]> { [Concat] = [0] });
+
+        attributor.OnAllocation(new AllocationRecord(0, 1, 64, 0, 0, TypeId: 5), [new StackFrame(Concat, 3, 0x40), new StackFrame(ConvertAll, 1, 0x10), new StackFrame(UserMethod, 0, 0x20)]);
+        // The same library code run by another caller, and the method calling Concat itself: no lambda of its there.
+        attributor.OnAllocation(new AllocationRecord(0, 1, 64, 0, 0, TypeId: 5), [new StackFrame(Concat, 3, 0x40), new StackFrame(ConvertAll, 1, 0x10), new StackFrame(OtherCaller, 2, 0x30)]);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 64, 0, 0, TypeId: 5), [new StackFrame(Concat, 3, 0x40), new StackFrame(UserMethod, 0, 0x50)]);
+
+        FrameKey foreign = attributor.Frames.Single(f => f.ForeignSelected == 0);
+        Assert.AreEqual((1, 0x10, Concat), (foreign.CodeId, foreign.ReturnOffset, foreign.ForeignCallee));
+        FrameLine[] lines = [.. attributor.Frames.Select(f => f.ForeignSelected == 0 ? new FrameLine(176, []) : f.ReturnOffset == 0x20 ? new FrameLine(169, []) : new FrameLine(170, []))];
+        MethodLineTallies tallies = attributor.Charge(lines)[0];
+
+        Assert.AreEqual(2, tallies.Total.Objects, "the other caller's object is not the method's");
+        Assert.AreEqual(1, tallies.ByLine[176].Objects, "the line the lambda's local function jumped from");
+        Assert.AreEqual(1, tallies.ByLine[169].Objects, "and the line that ran ConvertAll");
+        Assert.AreEqual(1, tallies.ByLine[170].Objects, "the method's own call of Concat: its own line only");
+    }
+
+    [TestMethod]
     public void LinesWhoseStacksHoldObjectsBoxedByTheRuntimesBoxHelper_AreListed()
     {
         // Method 1 is CastHelpers.Box, called by tier-0 code of method 2 (a generic framework method), called by
