@@ -1080,4 +1080,43 @@ public sealed class CallSiteResolverTests
         CollectionAssert.AreEqual(without[0xe0].Alternatives.ToList(), withTypes[0xe0].Alternatives.ToList());
         CollectionAssert.Contains(withTypes[0xe0].Alternatives.Add(withTypes[0xe0].ILOffset).ToList(), 0x01, "GetBytes stays a candidate");
     }
+
+    [TestMethod]
+    public void ACallNoSiteOfItsRangeCanMake_ByTheirIL_IsTheOneSiteElsewhereWhoseILMakesIt()
+    {
+        // Fresh2.DescribeLedger, fully optimized: the Deposit arm's `entry.Amount.ToString("F2", ...)` (IL 0x57) calls
+        // Number.FormatDecimal from an address in the range mapped to the Transfer arm (IL 0xe2: get_Account,
+        // get_Counterparty, String.Concat), none of whose IL calls it.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x44, ILSiteKind.CallVirt, "Transaction", "get_Amount", TargetToken: 0x06000010),
+            new(0x57, ILSiteKind.Call, "Decimal", "ToString", CallToken: 0x0A000001),
+            new(0x5c, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000002),
+            new(0xe2, ILSiteKind.CallVirt, "Transaction", "get_Account", TargetToken: 0x06000011),
+            new(0xed, ILSiteKind.CallVirt, "Transaction", "get_Counterparty", TargetToken: 0x06000012),
+            new(0xf2, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000003),
+        ];
+        CompiledCode tc0 = new()
+        {
+            MethodId = 0,
+            Size = 0x400,
+            NativeOffsets = [0x0, 0x23, 0x228, 0x2e2],
+            ILOffsets = [-2, 0x00, 0xe2, 0xfb],
+            IsOptimized = true,
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String"], calls: [("Number", "FormatDecimal")]),
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("String", "FastAllocateString")]),
+            [0x0A000003] = Facts(allocates: ["String"], calls: [("String", "FastAllocateString")]),
+        };
+        ImmutableArray<ILSite> SitesOf(int token) => []; // the getters call nothing
+        (int, FrameCall)[] observed = [(0x2cd, FrameCall.Call("Number", "FormatDecimal"))];
+
+        var known = new CallSiteResolver(tc0, sites, ilSize: 0x130, SitesOf, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observed);
+        var unknown = new CallSiteResolver(tc0, sites, ilSize: 0x130, SitesOf).Resolve(observed);
+
+        Assert.AreEqual(0x57, known[0x2cd].ILOffset);
+        Assert.IsTrue(unknown[0x2cd].ILOffset >= 0xe2, "without the framework's IL, the range's own sites are all there is");
+    }
 }
