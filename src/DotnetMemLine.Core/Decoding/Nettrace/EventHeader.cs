@@ -110,7 +110,10 @@ internal struct EventHeader
     /// writes them, but the format allows them). Returns the offset, in the cursor, where the next event
     /// starts: EventSize counts everything after its own field, alignment padding included.
     /// </summary>
-    public static int ReadUncompressed(ref ByteCursor cursor, ref EventHeader header)
+    /// <param name="cursor">At the header's EventSize field.</param>
+    /// <param name="header">Overwritten with this header.</param>
+    /// <param name="v6">NetTrace V6: a label list id where V5 has the activity ids.</param>
+    public static int ReadUncompressed(ref ByteCursor cursor, ref EventHeader header, bool v6 = false)
     {
         int start = cursor.Position;
         int eventSize = cursor.ReadInt32();
@@ -125,36 +128,17 @@ internal struct EventHeader
         header.ProcessorNumber = cursor.ReadInt32();
         header.StackId = cursor.ReadInt32();
         header.TimeStamp = cursor.ReadInt64();
-        cursor.Skip(32); // activity id, related activity id
-        header.PayloadSize = cursor.ReadInt32();
-        if (header.PayloadSize < 0 || eventSize < UncompressedSize - 4 + header.PayloadSize)
+        if (v6)
         {
-            throw new NettraceFormatException($"an event's size {eventSize} is smaller than its header and payload");
+            header.LabelListId = cursor.ReadInt32();
+        }
+        else
+        {
+            cursor.Skip(32); // activity id, related activity id
         }
 
-        return start + 4 + eventSize;
-    }
-
-    /// <summary>
-    /// Reads an uncompressed V6 header: as V5's, with a label list id where V5 has the activity ids. Returns the
-    /// offset where the next event starts (EventSize counts everything after its own field).
-    /// </summary>
-    public static int ReadUncompressedV6(ref ByteCursor cursor, ref EventHeader header)
-    {
-        int start = cursor.Position;
-        int eventSize = cursor.ReadInt32();
-        int metadataId = cursor.ReadInt32();
-        header.MetadataId = metadataId & 0x7FFF_FFFF;
-        header.IsSorted = (metadataId & unchecked((int)0x8000_0000)) == 0; // as TraceEvent reads it, as in V5
-        header.SequenceNumber = cursor.ReadInt32();
-        header.ThreadId = cursor.ReadInt64();
-        header.CaptureThreadId = cursor.ReadInt64();
-        header.ProcessorNumber = cursor.ReadInt32();
-        header.StackId = cursor.ReadInt32();
-        header.TimeStamp = cursor.ReadInt64();
-        header.LabelListId = cursor.ReadInt32();
         header.PayloadSize = cursor.ReadInt32();
-        if (header.PayloadSize < 0 || eventSize < UncompressedSizeV6 - 4 + header.PayloadSize)
+        if (header.PayloadSize < 0 || eventSize < (v6 ? UncompressedSizeV6 : UncompressedSize) - 4 + header.PayloadSize)
         {
             throw new NettraceFormatException($"an event's size {eventSize} is smaller than its header and payload");
         }

@@ -434,7 +434,7 @@ internal sealed partial class NettraceReader
                 }
                 else
                 {
-                    next = _v6 ? EventHeader.ReadUncompressedV6(ref cursor, ref header) : EventHeader.ReadUncompressed(ref cursor, ref header);
+                    next = EventHeader.ReadUncompressed(ref cursor, ref header, _v6);
                 }
 
                 if (count == _blockEvents.Length)
