@@ -387,28 +387,6 @@ public sealed class NettraceReaderTests
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames) => Allocations++;
     }
 
-    private sealed record Seen(ClrEvent Kind, long TimeStamp, long ThreadId, int StackBytes, string Fields);
-
-    private sealed class Recorder : INettraceEventHandler
-    {
-        public List<Seen> Seen { get; } = [];
-
-        public void OnEvent(in NettraceEvent ev)
-        {
-            string fields = ev.Kind switch
-            {
-                ClrEvent.AllocationSampled => $"{ev.Payload.AllocationSampled().ObjectSize}/{ev.Payload.AllocationSampled().SampledByteOffset}",
-                ClrEvent.GCHeapStats => ev.Payload.HeapSizeAfterGC().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                _ => "",
-            };
-            Seen.Add(new Seen(ev.Kind, ev.TimeStamp, ev.ThreadId, ev.Stack.Length, fields));
-        }
-
-        public void OnStacksForgotten()
-        {
-        }
-    }
-
     private sealed class RecordingVisitor : IAllocationVisitor
     {
         public List<string> Lines { get; } = [];

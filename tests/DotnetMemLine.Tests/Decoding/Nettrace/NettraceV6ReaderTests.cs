@@ -311,28 +311,6 @@ public sealed class NettraceV6ReaderTests
         .Events(new V6Event(SampledId, 10, 1, 1, Payload: Payloads.AllocationSampled(1, 0)))
         .ToArray();
 
-    private sealed record Seen(ClrEvent Kind, long TimeStamp, long ThreadId, int StackBytes, string Fields);
-
-    private sealed class Recorder : INettraceEventHandler
-    {
-        public List<Seen> Seen { get; } = [];
-
-        public void OnEvent(in NettraceEvent ev)
-        {
-            string fields = ev.Kind switch
-            {
-                ClrEvent.AllocationSampled => $"{ev.Payload.AllocationSampled().ObjectSize}/{ev.Payload.AllocationSampled().SampledByteOffset}",
-                ClrEvent.GCHeapStats => ev.Payload.HeapSizeAfterGC().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                _ => "",
-            };
-            Seen.Add(new Seen(ev.Kind, ev.TimeStamp, ev.ThreadId, ev.Stack.Length, fields));
-        }
-
-        public void OnStacksForgotten()
-        {
-        }
-    }
-
     private sealed class NullVisitor : IAllocationVisitor
     {
         public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter)
