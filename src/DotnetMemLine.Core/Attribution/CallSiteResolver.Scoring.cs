@@ -238,6 +238,12 @@ internal sealed partial class CallSiteResolver
             && (site.TypeKey == call.TypeKey || IsOfOuterType(site, call) || ((call.MethodName == ".ctor" || score == Weak) && Returns(site, call.TypeKey))) ? Related : score;
     }
 
+    /// <summary>How many calls below another module's method its IL makes the frame's call or allocation; int.MaxValue when it does not.</summary>
+    private int CallsDownToMake(ILSite site, FrameCall call) =>
+        ForeignFactsOf(site) is not { } facts ? int.MaxValue
+        : call.Kind == FrameCallKind.Allocation ? facts.Allocations.GetValueOrDefault(call.TypeKey, int.MaxValue)
+        : facts.Calls.GetValueOrDefault((call.TypeKey, call.MethodName), int.MaxValue);
+
     /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
     private CalleeFacts? ForeignFactsOf(ILSite site)
     {
@@ -246,10 +252,11 @@ internal sealed partial class CallSiteResolver
             return null;
         }
 
-        if (!_calleeFactsBySite.TryGetValue(site.Offset, out CalleeFacts? facts))
+        // By the call's token, not its offset: the sites of this module's methods inlined here are scored too.
+        if (!_calleeFactsByCall.TryGetValue(site.CallToken, out CalleeFacts? facts))
         {
             facts = _calleeFacts(site);
-            _calleeFactsBySite[site.Offset] = facts;
+            _calleeFactsByCall[site.CallToken] = facts;
         }
 
         return facts;
@@ -382,6 +389,16 @@ internal sealed partial class CallSiteResolver
             ImmutableArray<ILSite> innerSites = _sitesOf(site.TargetToken);
             int[] allocating = call.Kind == FrameCallKind.Allocation ? [.. innerSites.Where(inner => Allocates(inner, call)).Select(inner => inner.Offset)] : [];
             int[] inside = allocating.Length == 1 ? allocating : [.. innerSites.Where(inner => Score(inner, call) == Strong).Select(inner => inner.Offset)];
+            if (inside.Length == 0)
+            {
+                // No site names it, but another module's method called there makes it by its IL: the one that makes it
+                // fewest calls down (new StringBuilder(n) allocating its char[] through GC.AllocateUninitializedArray
+                // one call down, not the Append after it, whose growth is three down), all inlined into the local function.
+                ILSite[] making = [.. innerSites.Where(inner => Score(inner, call) == CalleeMakes)];
+                int nearest = making.Length == 0 ? 0 : making.Min(inner => CallsDownToMake(inner, call));
+                inside = [.. making.Where(inner => CallsDownToMake(inner, call) == nearest).Select(inner => inner.Offset)];
+            }
+
             return inside.Length == 1 ? (site.TargetToken, inside[0]) : (0, -1);
         }
 

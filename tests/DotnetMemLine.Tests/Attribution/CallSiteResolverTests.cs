@@ -1017,6 +1017,44 @@ public sealed class CallSiteResolverTests
         Assert.AreNotEqual(0x5a, siteAlone[0x26a].ILOffset, "without the framework's IL, the calls are alike");
     }
 
+    [TestMethod]
+    public void ALocalFunctionInlinedWhole_ItsCallWhoseILMakesTheCallFewestCallsDown_IsTheSite()
+    {
+        // Fresh2.CalculateLoyaltyPoints at tier 1: `var statement = FormatStatement(bonuses, total);` (IL 0x8e) with
+        // the static local function inlined, and in it `new StringBuilder(lines.Count * 120)` (IL 0x09), whose
+        // char[] GC.AllocateUninitializedArray makes through its local function AllocateNewArrayWorker, one call down.
+        // `builder.Append("\ntotal: ")` (IL 0x1e) may make one too, three calls down, when the chunk grows.
+        const int formatStatement = 0x06000120;
+        ImmutableArray<ILSite> sites = [new(0x8e, ILSiteKind.Call, "Fresh2", "<CalculateLoyaltyPoints>g__FormatStatement|31_6", TargetToken: formatStatement, ParameterCount: 2)];
+        ImmutableArray<ILSite> inner =
+        [
+            new(0x01, ILSiteKind.CallVirt, "List", "get_Count", CallToken: 0x0A000001),
+            new(0x09, ILSiteKind.NewObject, "StringBuilder", ".ctor", CallToken: 0x0A000002),
+            new(0x12, ILSiteKind.CallVirt, "StringBuilder", "AppendJoin", CallToken: 0x0A000003),
+            new(0x1e, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000004),
+        ];
+        var worker = ("GC", "<AllocateUninitializedArray>g__AllocateNewArrayWorker|77_0");
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = new(FrozenDictionary<string, int>.Empty, new[] { (("GC", "AllocateUninitializedArray"), 0), (worker, 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2)),
+            [0x0A000004] = new(FrozenDictionary<string, int>.Empty, new[] { (worker, 3) }.ToFrozenDictionary(p => p.Item1, p => p.Item2)),
+        };
+        CompiledCode code = OneRange with
+        {
+            IsOptimized = true,
+            InlinedMethods = [("ConformanceTarget.Shapes.Fresh2", "<CalculateLoyaltyPoints>g__FormatStatement|31_6"), ("System.Text.StringBuilder", ".ctor"), ("System.Text.StringBuilder", "Append")],
+        };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 0x98, sitesOf: token => token == formatStatement ? inner : [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        FrameCall call = FrameCall.Call(worker.Item1, worker.Item2);
+
+        Assert.AreEqual((formatStatement, 0x09), resolver.InlinedSite(0x8e, call));
+
+        // Control: with both makers as near, nothing tells them apart.
+        facts[0x0A000004] = facts[0x0A000002];
+        var even = new CallSiteResolver(code, sites, ilSize: 0x98, sitesOf: token => token == formatStatement ? inner : [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        Assert.AreEqual((0, -1), even.InlinedSite(0x8e, call));
+    }
+
     private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
         new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
 
