@@ -23,8 +23,9 @@ internal sealed partial class CallSiteResolver
         {
             // A mapped range none of whose sites can make the call by their own IL (read here), while exactly one site
             // elsewhere's IL makes it: that site's code was laid out in this range (fully optimized code put the
-            // `decimal.ToString("F2")` of a switch arm in the range of the next arm's statement).
-            if (!spansAreGuesses && score <= Weak && calls.All(c => c.Kind == FrameCallKind.Call) && inSpan.All(offset => IsRuledOutByIL(offset, calls))
+            // `decimal.ToString("F2")` of a switch arm in the range of the next arm's statement). That holds over a site
+            // of the callee's type (Regex.Split, whose body the JIT inlined, is not Regex.Replace's).
+            if (!spansAreGuesses && score <= Medium && calls.All(c => c.Kind == FrameCallKind.Call) && inSpan.All(offset => IsRuledOutByIL(offset, calls))
                 && Best(calls, [(0, _ilSize)], minimumScore: CalleeMakes) is { Score: >= CalleeMakes, Sites: [int only] })
             {
                 return [only];
@@ -75,12 +76,12 @@ internal sealed partial class CallSiteResolver
     /// <summary>
     /// Whether the IL behind every instruction at <paramref name="offset"/> calls none of the methods in <paramref name="calls"/>:
     /// another module's method whose IL (a few levels down) does not call it, or a method of this module whose IL calls
-    /// nothing. False when that IL is not known. (Allocations are not ruled out so: runtime helpers such as
-    /// MemberwiseClone allocate without any allocating IL.)
+    /// nothing. False when that IL is not known: a delegate's Invoke, calli, a virtual method a derived type may override.
+    /// (Allocations are not ruled out so: runtime helpers such as MemberwiseClone allocate without any allocating IL.)
     /// </summary>
     private bool IsRuledOutByIL(int offset, List<FrameCall> calls) =>
-        _sites.Where(site => site.Offset == offset).All(site => site.IsCall && calls.All(call =>
-            ForeignFactsOf(site) is { } facts ? !facts.Calls.ContainsKey((call.TypeKey, call.MethodName)) : site.TargetToken != 0 && CallsNothing(site)));
+        _sites.Where(site => site.Offset == offset).All(site => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect && calls.All(call =>
+            ForeignFactsOf(site) is { } facts ? !facts.Overridable && !facts.Calls.ContainsKey((call.TypeKey, call.MethodName)) : site.TargetToken != 0 && CallsNothing(site)));
 
     /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
     public int OnlySiteAnywhere(FrameCall call)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
@@ -25,7 +26,11 @@ namespace DotnetMemLine.Symbols;
 /// generic parameters left unknown.
 /// </param>
 /// <param name="Calls">Methods it calls (declaring type key and name), each with the shallowest level it is called at.</param>
-public sealed record CalleeFacts(FrozenDictionary<string, int> Allocations, FrozenDictionary<(string TypeKey, string MethodName), int> Calls);
+/// <param name="Overridable">
+/// Whether the method is virtual and may be overridden: a derived type's override then runs other IL (Encoding's
+/// GetBytes as UTF8Encoding's), so what this IL does not make is not ruled out.
+/// </param>
+public sealed record CalleeFacts(FrozenDictionary<string, int> Allocations, FrozenDictionary<(string TypeKey, string MethodName), int> Calls, bool Overridable = false);
 
 /// <summary>
 /// Reads other modules' IL for <see cref="CalleeFacts"/>: the assemblies next to the user's module, then the
@@ -100,6 +105,11 @@ internal static class ForeignCode
                     }
 
                     calls.TryAdd((site.TypeKey, site.MethodName), depth);
+                    if (site.Kind == ILSiteKind.NewObject && site.TypeKey == "String")
+                    {
+                        calls.TryAdd(("String", "Ctor"), depth); // the runtime runs new string(...) as one of String's static Ctor methods
+                    }
+
                     if (AllocatedByHelper(method, site) is { } allocated)
                     {
                         allocations.TryAdd(allocated, depth);
@@ -124,7 +134,16 @@ internal static class ForeignCode
             level = next;
         }
 
-        return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary());
+        return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary(), targets.Any(IsOverridable));
+    }
+
+    /// <summary>A virtual method that is not final, of a type that is not sealed: a derived type may run its own code for it.</summary>
+    private static bool IsOverridable(Target target)
+    {
+        MethodDefinition definition = target.Assembly.Metadata.GetMethodDefinition(target.Handle);
+        TypeAttributes declaring = target.Assembly.Metadata.GetTypeDefinition(definition.GetDeclaringType()).Attributes;
+        return (definition.Attributes & MethodAttributes.Virtual) != 0 && (definition.Attributes & MethodAttributes.Final) == 0
+            && (declaring & TypeAttributes.Sealed) == 0;
     }
 
     /// <summary>A method of an assembly read here, with the type arguments it runs with.</summary>

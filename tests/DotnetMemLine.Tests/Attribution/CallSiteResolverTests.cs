@@ -1055,6 +1055,10 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual((0, -1), even.InlinedSite(0x8e, call));
     }
 
+    /// <summary>Optimized code of one method as its IL map gives it (inlining events unknown unless set with <c>with</c>).</summary>
+    private static CompiledCode Optimized(int size, int[] nativeOffsets, int[] ilOffsets) =>
+        new() { MethodId = 0, Size = size, NativeOffsets = [.. nativeOffsets], ILOffsets = [.. ilOffsets], IsOptimized = true };
+
     private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
         new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
 
@@ -1134,14 +1138,7 @@ public sealed class CallSiteResolverTests
             new(0xed, ILSiteKind.CallVirt, "Transaction", "get_Counterparty", TargetToken: 0x06000012),
             new(0xf2, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000003),
         ];
-        CompiledCode tc0 = new()
-        {
-            MethodId = 0,
-            Size = 0x400,
-            NativeOffsets = [0x0, 0x23, 0x228, 0x2e2],
-            ILOffsets = [-2, 0x00, 0xe2, 0xfb],
-            IsOptimized = true,
-        };
+        CompiledCode tc0 = Optimized(0x400, [0x0, 0x23, 0x228, 0x2e2], [-2, 0x00, 0xe2, 0xfb]);
         Dictionary<int, CalleeFacts> facts = new()
         {
             [0x0A000001] = Facts(allocates: ["String"], calls: [("Number", "FormatDecimal")]),
@@ -1156,5 +1153,38 @@ public sealed class CallSiteResolverTests
 
         Assert.AreEqual(0x57, known[0x2cd].ILOffset);
         Assert.IsTrue(unknown[0x2cd].ILOffset >= 0xe2, "without the framework's IL, the range's own sites are all there is");
+    }
+
+    [TestMethod]
+    public void ACallOfTheCalleesOwnTypeInTheRange_ThatCannotMakeItByItsIL_YieldsToTheSiteThatNamesIt()
+    {
+        // Fresh2.TokenizeAStory at tier 1: `sentences` stays on the evaluation stack across four statements, so the map
+        // gives IL 0 to code up to IL 0x42, including Regex.Replace's (IL 0x48) body. The two Regex.Split calls in that
+        // span are of the callee's own type (a devirtualized, inlined body may call another method of it: Medium), but
+        // their IL does not call Replace.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x0a, ILSiteKind.CallVirt, "Regex", "Split", CallToken: 0x0A000001),
+            new(0x19, ILSiteKind.CallVirt, "Regex", "Split", CallToken: 0x0A000001),
+            new(0x48, ILSiteKind.CallVirt, "Regex", "Replace", CallToken: 0x0A000002),
+        ];
+        CompiledCode tier1 = Optimized(0x2000, [0x0, 0x31, 0x1c2b, 0x1c4d], [-2, 0x00, 0x42, -3]) with
+        {
+            InlinedMethods = [("System.Text.RegularExpressions.Regex", "Split"), ("System.Text.RegularExpressions.Regex", "Replace")],
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String[]"], calls: [("Regex", "RunAllMatchesWithCallback")]),
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("Regex", "Replace")]),
+        };
+        (int, FrameCall)[] observed = [(0x1350, FrameCall.Call("Regex", "Replace"))];
+
+        var known = new CallSiteResolver(tier1, sites, ilSize: 0xc3, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observed);
+        Assert.AreEqual(0x48, known[0x1350].ILOffset);
+
+        // Control: a virtual method a derived type may override runs other IL, which then rules nothing out.
+        facts[0x0A000001] = facts[0x0A000001] with { Overridable = true };
+        var overridable = new CallSiteResolver(tier1, sites, ilSize: 0xc3, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observed);
+        Assert.IsTrue(overridable[0x1350].ILOffset is 0x0a or 0x19, "an override's IL is not the base method's");
     }
 }

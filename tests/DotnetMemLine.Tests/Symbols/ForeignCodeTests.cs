@@ -73,6 +73,22 @@ public sealed class ForeignCodeTests
     }
 
     [TestMethod]
+    public void AVirtualMethodADerivedTypeMayOverride_IsMarkedSo_ASealedOrNonVirtualOneIsNot()
+    {
+        // Encoding.GetBytes(string) is virtual in an unsealed type: UTF8Encoding runs its own; Regex.Split is not virtual.
+        Assert.IsTrue(FactsOfCall(nameof(ForeignCalls.BytesAndWords), "Encoding", "GetBytes").Overridable);
+        Assert.IsFalse(FactsOfCall(nameof(ForeignCalls.BytesAndWords), "Regex", "Split").Overridable);
+    }
+
+    [TestMethod]
+    public void NewString_CountsAsACallOfStringsCtor_AsTheRuntimeRunsIt()
+    {
+        // An interpolated string's ToStringAndClear runs `new string(Text)`: in a stack, a frame of String.Ctor(ReadOnlySpan<char>).
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.Interpolate), "DefaultInterpolatedStringHandler", "ToStringAndClear");
+        Assert.IsTrue(facts.Calls.ContainsKey(("String", "Ctor")), string.Join(", ", facts.Calls.Keys));
+    }
+
+    [TestMethod]
     public void ThisModulesOwnMethod_HasNoForeignFacts()
     {
         ILSite site = SitesOf(nameof(ForeignCalls.CallsItsOwn)).Single(s => s.IsCall && s.MethodName == nameof(ForeignCalls.Upper));
@@ -110,4 +126,8 @@ internal static class ForeignCalls
     public static HashSet<int> EmptySet() => [];
 
     public static string CallsItsOwn(string text) => Upper(text);
+
+    public static int BytesAndWords(System.Text.Encoding encoding, Regex words, string text) => encoding.GetBytes(text).Length + words.Split(text).Length;
+
+    public static string Interpolate(int count) => $"count {count}";
 }
