@@ -60,6 +60,17 @@ internal sealed partial class CallSiteResolver
             return anywhere;
         }
 
+        // Nothing the range can implement explains it, while sites elsewhere certainly make it by their own or their
+        // callee's IL (the string of `next.Name + ":" + priority.ToString(...)`, in the unmapped code tier 1 laid out
+        // after `new Stack<string>()`): those, the nearest taken and the others shown as shared. Unmapped code goes on
+        // from where the range before it was, so the sites after it come first (an AppendJoin's StringBuilder growth
+        // after the range of its own statement's first half, not the AppendFormat of the line before).
+        if (inSpan.Length == 0 && anywhereScore >= CalleeMakes && anywhere.Length > 1)
+        {
+            int[] onward = spansAreGuesses && spans.Count > 0 ? [.. anywhere.Where(o => o >= spans[0].Start)] : [];
+            return onward.Length > 0 ? onward : anywhere;
+        }
+
         // A guess explained only by a factory of the object being made (a `.ToList()` and its List): the factories
         // elsewhere explain it as well (the `.ToList()` of the statement before the unmapped block, not only the
         // one after it), so they are candidates too, the nearest taken and the others shown as shared.

@@ -1187,4 +1187,43 @@ public sealed class CallSiteResolverTests
         var overridable = new CallSiteResolver(tier1, sites, ilSize: 0xc3, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observed);
         Assert.IsTrue(overridable[0x1350].ILOffset is 0x0a or 0x19, "an override's IL is not the base method's");
     }
+
+    [TestMethod]
+    public void UnmappedCodeNothingInItsRangeExplains_IsTheSitesElsewhereWhoseILMakesIt_OnwardFirst()
+    {
+        // Fresh2.ScheduleJobs at tier 1: unmapped code after the range of IL 0x3e (`stloc` of `new Stack<string>()`)
+        // allocates the string of `undo.Push(next.Name + ":" + priority.ToString(...))` (IL 0x67, 0x6c).
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x39, ILSiteKind.NewObject, "Stack", ".ctor", CallToken: 0x0A000001),
+            new(0x67, ILSiteKind.Call, "Int32", "ToString", CallToken: 0x0A000002),
+            new(0x6c, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000003),
+            new(0x71, ILSiteKind.CallVirt, "Stack", "Push", CallToken: 0x0A000004),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: []),
+            [0x0A000002] = Facts(allocates: ["String"]),
+            [0x0A000003] = Facts(allocates: ["String"]),
+            [0x0A000004] = Facts(allocates: ["String[]"]),
+        };
+        CompiledCode tier1 = Optimized(0x1000, [0x0, 0x252, 0x27a, 0x2a2, 0x2a7, 0x409], [-2, 0x33, 0x39, 0x3e, -1, 0x3f]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0x78, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        Assert.IsTrue(resolver.Resolve([(0x374, FrameCall.Allocation("String", 40, 48))])[0x374].ILOffset is 0x67 or 0x6c);
+
+        // Fresh2.WriteAuditTrail: unmapped code after the first half of line 106's range (IL 0x46, up to the map's
+        // next boundary at 0x74) grows the StringBuilder; the AppendJoin after it (0x7f) did, not line 105's AppendFormat.
+        ImmutableArray<ILSite> appends =
+        [
+            new(0x40, ILSiteKind.CallVirt, "StringBuilder", "AppendFormat", CallToken: 0x0A000001),
+            new(0x69, ILSiteKind.LoadFunction, "<>c", "<WriteAuditTrail>b__26_1", TargetToken: 0x06000090, ParameterCount: 1),
+            new(0x6f, ILSiteKind.NewObject, "Func", ".ctor", CallToken: 0x0A000002),
+            new(0x7f, ILSiteKind.CallVirt, "StringBuilder", "AppendJoin", CallToken: 0x0A000003),
+        ];
+        var grows = Facts(allocates: ["Char[]"], calls: [("StringBuilder", "ExpandByABlock")]);
+        facts = new() { [0x0A000001] = grows, [0x0A000002] = Facts(allocates: []), [0x0A000003] = grows };
+        CompiledCode loop = Optimized(0x2000, [0x0, 0x93f, 0x98d, 0x17ae, 0x17c5], [-2, 0x46, -1, 0x74, -1]);
+        var inLoop = new CallSiteResolver(loop, appends, ilSize: 0x90, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        Assert.AreEqual(0x7f, inLoop.Resolve([(0xfae, FrameCall.Call("StringBuilder", "ExpandByABlock"))])[0xfae].ILOffset);
+    }
 }
