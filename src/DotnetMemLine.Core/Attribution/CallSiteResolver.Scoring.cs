@@ -136,13 +136,14 @@ internal sealed partial class CallSiteResolver
 
         // A call whose body the JIT put here: certain if the callee's own IL allocates that object. A
         // lambda or local function made into a delegate here may be inlined where the delegate is invoked.
-        bool calleeAllocatesIt = site.TargetToken != 0 && _sitesOf is not null && _sitesOf(site.TargetToken).Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box);
+        bool calleeAllocatesIt = BodiesRunBy(site).Any(body => body.Any(s => Allocates(s, call) && s.Kind != ILSiteKind.Box));
         // Another module's method: what its IL allocates, and what the methods it calls do (List<Order>'s
         // constructor makes an Order[]; MatchCollection.Count runs the regex that makes the Matches).
         CalleeFacts? foreign = mayBeInlined && call.TypeKey.Length > 0 ? ForeignFactsOf(site) : null;
         return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
             : mayBeInlined && calleeAllocatesIt ? Strong
             : foreign is not null && foreign.Allocations.ContainsKey(call.TypeKey) ? CalleeMakes
+            : mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true)) ? CalleeMakes
             : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
             : mayBeInlined && (IsOfOuterType(site, call) || Returns(site, call.TypeKey)) ? Related // Distinct making its DistinctIterator, ToList its List
             : mayBeInlined ? Weak
@@ -237,6 +238,14 @@ internal sealed partial class CallSiteResolver
             {
                 return CalleeMakes;
             }
+        }
+
+        // A method of this module the JIT may have inlined here (for a virtual or interface call, an override it may have
+        // inlined behind a type check), whose own IL calls it by name or calls another module's method whose IL does.
+        if (mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => inner.IsCall
+            && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true))))
+        {
+            return CalleeMakes;
         }
 
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
@@ -364,7 +373,28 @@ internal sealed partial class CallSiteResolver
 
     /// <summary>A direct call of a method of this module whose IL makes no call.</summary>
     private bool CallsNothing(ILSite site) =>
-        site.TargetToken != 0 && _sitesOf is not null && !_sitesOf(site.TargetToken).Any(s => s.IsCall);
+        site.TargetToken != 0 && _sitesOf is not null && !BodiesRunBy(site).Any(body => body.Any(s => s.IsCall));
+
+    /// <summary>
+    /// The bodies a call of this module's method may run: its own and, for a virtual or interface call, the overrides in
+    /// this module (tier 1 inlines one behind a type check: guarded devirtualization). None for another module's method.
+    /// </summary>
+    private IEnumerable<ImmutableArray<ILSite>> BodiesRunBy(ILSite site)
+    {
+        if (site.TargetToken == 0 || _sitesOf is null)
+        {
+            yield break;
+        }
+
+        yield return _sitesOf(site.TargetToken);
+        if (site.Kind == ILSiteKind.CallVirt && _overridesOf is not null)
+        {
+            foreach (int token in _overridesOf(site.TargetToken))
+            {
+                yield return _sitesOf(token);
+            }
+        }
+    }
 
     private static bool IsStringConstructor(ILSite site) => site.Kind == ILSiteKind.NewObject && site.TypeKey == "String" && site.MethodName == ".ctor";
 

@@ -63,7 +63,7 @@ internal static class FrameLineResolver
 
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches,
-                site => symbols.GetCalleeFacts(site.CallToken));
+                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides);
             (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)), ElementsBeneath(body, frames, typesBeneath, typeNames));
             var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions);

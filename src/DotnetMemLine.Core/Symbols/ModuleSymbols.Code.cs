@@ -80,6 +80,91 @@ public sealed partial class ModuleSymbols
         }
     }
 
+    /// <summary>
+    /// The methods of this module that a call of the virtual or interface method <paramref name="methodToken"/> may run
+    /// instead of its own body: implementations of an interface method and overrides of a virtual one, in types that
+    /// implement the interface or derive from the declaring type (same name and parameter count). Tier-1 code inlines
+    /// one of them where the call is (guarded devirtualization). Empty for a method that is not virtual.
+    /// </summary>
+    public ImmutableArray<int> GetOverrides(int methodToken) => _overrides.GetOrAdd(methodToken, ReadOverrides);
+
+    private ImmutableArray<int> ReadOverrides(int methodToken)
+    {
+        if (!TryGetMethodHandle(methodToken, out var handle))
+        {
+            return [];
+        }
+
+        MethodDefinition method = _metadata.GetMethodDefinition(handle);
+        if ((method.Attributes & System.Reflection.MethodAttributes.Virtual) == 0)
+        {
+            return [];
+        }
+
+        TypeDefinitionHandle declaring = method.GetDeclaringType();
+        StringHandle name = method.Name;
+        int parameters = method.GetParameters().Count;
+        var found = new List<int>();
+        foreach (TypeDefinitionHandle typeHandle in _metadata.TypeDefinitions)
+        {
+            if (typeHandle == declaring || !RunsMethodsOf(typeHandle, declaring))
+            {
+                continue;
+            }
+
+            foreach (MethodDefinitionHandle candidate in _metadata.GetTypeDefinition(typeHandle).GetMethods())
+            {
+                MethodDefinition definition = _metadata.GetMethodDefinition(candidate);
+                if ((definition.Attributes & System.Reflection.MethodAttributes.Virtual) != 0 && definition.RelativeVirtualAddress != 0
+                    && _metadata.StringComparer.Equals(name, _metadata.GetString(definition.Name)) && definition.GetParameters().Count == parameters)
+                {
+                    found.Add(MetadataTokens.GetToken(candidate));
+                }
+            }
+        }
+
+        return [.. found];
+    }
+
+    /// <summary>Whether <paramref name="type"/> implements the interface <paramref name="target"/> or derives from the class, a few levels up.</summary>
+    private bool RunsMethodsOf(TypeDefinitionHandle type, TypeDefinitionHandle target)
+    {
+        for (int depth = 0; depth < 8 && !type.IsNil; depth++)
+        {
+            TypeDefinition definition = _metadata.GetTypeDefinition(type);
+            if (definition.GetInterfaceImplementations().Any(i => DefinitionOf(_metadata.GetInterfaceImplementation(i).Interface) == target)
+                || DefinitionOf(definition.BaseType) == target)
+            {
+                return true;
+            }
+
+            type = DefinitionOf(definition.BaseType);
+        }
+
+        return false;
+    }
+
+    /// <summary>The type definition of this module a type reference in its metadata names (a generic instantiation's definition); nil for another module's.</summary>
+    private TypeDefinitionHandle DefinitionOf(EntityHandle type) => type.Kind switch
+    {
+        HandleKind.TypeDefinition => (TypeDefinitionHandle)type,
+        HandleKind.TypeSpecification => GenericDefinitionOf((TypeSpecificationHandle)type),
+        _ => default,
+    };
+
+    private TypeDefinitionHandle GenericDefinitionOf(TypeSpecificationHandle specification)
+    {
+        BlobReader blob = _metadata.GetBlobReader(_metadata.GetTypeSpecification(specification).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
+        {
+            return default;
+        }
+
+        blob.ReadByte(); // class or valuetype
+        EntityHandle definition = blob.ReadTypeHandle();
+        return definition.Kind == HandleKind.TypeDefinition ? (TypeDefinitionHandle)definition : default;
+    }
+
     /// <summary>A method's declaring type (as <see cref="TypeNames"/> spells it) and name, or null for a token that is not a method here.</summary>
     public (string TypeName, string MethodName)? GetDefinitionName(int methodToken)
     {

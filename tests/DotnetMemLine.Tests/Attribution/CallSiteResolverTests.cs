@@ -1226,4 +1226,41 @@ public sealed class CallSiteResolverTests
         var inLoop = new CallSiteResolver(loop, appends, ilSize: 0x90, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
         Assert.AreEqual(0x7f, inLoop.Resolve([(0xfae, FrameCall.Call("StringBuilder", "ExpandByABlock"))])[0xfae].ILOffset);
     }
+
+    [TestMethod]
+    public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
+    {
+        // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
+        // IPricingRule.Price; tier 1 inlined DistanceRule.Price behind a type check, whose `zone.ToString(...)` formats a
+        // decimal (Number.FormatDecimal, two calls down in the framework). The unmapped code holding it follows the
+        // range of line 175's `CreateRule("flat")`, whose IL makes no such call.
+        const int price = 0x06000040, distancePrice = 0x06000050, flatPrice = 0x06000051, createRule = 0x06000060;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x2b, ILSiteKind.Call, "Fresh2", "CreateRule", TargetToken: createRule, ParameterCount: 1),
+            new(0x30, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000001),
+            new(0x6a, ILSiteKind.CallVirt, "IPricingRule", "Price", TargetToken: price, ParameterCount: 1),
+            new(0x90, ILSiteKind.Call, "Decimal", "op_Multiply", CallToken: 0x0A000002),
+        ];
+        Dictionary<int, ImmutableArray<ILSite>> bodies = new()
+        {
+            [createRule] = [new(0x10, ILSiteKind.NewObject, "WeightRule", ".ctor", TargetToken: 0x06000070), new(0x20, ILSiteKind.NewObject, "FlatRule", ".ctor", TargetToken: 0x06000071)],
+            [distancePrice] = [new(0x30, ILSiteKind.Call, "Decimal", "ToString", CallToken: 0x0A000003), new(0x40, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000004)],
+            [flatPrice] = [new(0x08, ILSiteKind.NewObject, "Quote", ".ctor", TargetToken: 0x06000072)],
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["IPricingRule[]"]),
+            [0x0A000002] = Facts(allocates: []),
+            [0x0A000003] = Facts(allocates: ["String"], calls: [("Number", "FormatDecimal")]),
+            [0x0A000004] = Facts(allocates: ["String"], calls: [("String", "FastAllocateString")]),
+        };
+        CompiledCode tier1 = Optimized(0x1200, [0x0, 0x38, 0xd6, 0xe0, 0xb00, 0xb47], [-2, 0x00, 0x2b, -1, 0x35, 0x43]);
+        (int, FrameCall)[] observed = [(0xa8c, FrameCall.Call("Number", "FormatDecimal"))];
+        CallSiteResolver Resolver(Func<int, ImmutableArray<int>>? overridesOf) => new(tier1, sites, ilSize: 0xa0, token => bodies.GetValueOrDefault(token, []),
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken), overridesOf: overridesOf);
+
+        Assert.AreEqual(0x6a, Resolver(token => token == price ? [distancePrice, flatPrice] : []).Resolve(observed)[0xa8c].ILOffset);
+        Assert.AreNotEqual(0x6a, Resolver(overridesOf: null).Resolve(observed)[0xa8c].ILOffset, "without the implementations, the interface method has no IL to read");
+    }
 }

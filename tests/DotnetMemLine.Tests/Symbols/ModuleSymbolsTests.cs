@@ -345,4 +345,47 @@ public sealed class ModuleSymbolsTests
         Assert.AreEqual(Token(nameof(LineFixture.Simple)), simple.Token);
         Assert.AreEqual(TestModulePath, simple.ModulePath);
     }
+
+    [TestMethod]
+    public void GetOverrides_OfAnInterfaceOrVirtualMethod_AreTheMethodsOfThisModuleACallMayRunInstead()
+    {
+        int Of(Type type) => type.GetMethod(nameof(IOverrideFixture.Quote))!.MetadataToken;
+
+        // An interface method: its implementations, a generic one's too; a virtual method: its overrides, a level down as well.
+        CollectionAssert.AreEquivalent(new[] { Of(typeof(FlatQuote)), Of(typeof(ZoneQuote)), Of(typeof(NearZoneQuote)), Of(typeof(GenericQuote<>)) }, s_symbols.GetOverrides(Of(typeof(IOverrideFixture))).ToArray());
+        CollectionAssert.AreEquivalent(new[] { Of(typeof(ZoneQuote)), Of(typeof(NearZoneQuote)) }, s_symbols.GetOverrides(Of(typeof(QuoteBase))).ToArray());
+        Assert.IsEmpty(s_symbols.GetOverrides(Of(typeof(NearZoneQuote))), "sealed: nothing overrides it");
+        Assert.IsEmpty(s_symbols.GetOverrides(Token(nameof(LineFixture.Simple))), "not virtual");
+    }
 }
+
+internal interface IOverrideFixture
+{
+    string Quote(int weight);
+}
+
+internal sealed class FlatQuote : IOverrideFixture
+{
+    public string Quote(int weight) => "flat";
+}
+
+internal abstract class QuoteBase : IOverrideFixture
+{
+    public abstract string Quote(int weight);
+}
+
+internal class ZoneQuote : QuoteBase
+{
+    public override string Quote(int weight) => "zone " + weight.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
+
+internal sealed class NearZoneQuote : ZoneQuote
+{
+    public override string Quote(int weight) => "near";
+}
+
+internal sealed class GenericQuote<T> : IOverrideFixture
+{
+    public string Quote(int weight) => typeof(T).Name;
+}
+
