@@ -238,6 +238,13 @@ internal sealed partial class CallSiteResolver
             {
                 return CalleeMakes;
             }
+
+            // The method that takes the delegate this method made of the lambda (the call right after it is made), whose IL
+            // invokes a delegate: inlined, it calls the lambda from this frame (`staff.ConvertAll(e => e.LastName + ...)`).
+            if (TakesDelegateOf(site, call) && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke"))
+            {
+                return CalleeMakes;
+            }
         }
 
         // A method of this module the JIT may have inlined here (for a virtual or interface call, an override it may have
@@ -282,6 +289,11 @@ internal sealed partial class CallSiteResolver
 
         return facts;
     }
+
+    /// <summary>Whether <paramref name="site"/> is the first call after this method makes a delegate of the method <paramref name="call"/> calls: the call it is passed to.</summary>
+    private bool TakesDelegateOf(ILSite site, FrameCall call) =>
+        _delegateMakings.Any(making => making.Load.MethodName == call.MethodName && making.Load.TypeKey == call.TypeKey
+            && _sites.Where(s => s.IsCall && s.Offset > making.Construction.Offset).Select(s => s.Offset).DefaultIfEmpty(-1).Min() == site.Offset);
 
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
     private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);

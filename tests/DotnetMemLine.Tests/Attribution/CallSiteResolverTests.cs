@@ -1263,4 +1263,35 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(0x6a, Resolver(token => token == price ? [distancePrice, flatPrice] : []).Resolve(observed)[0xa8c].ILOffset);
         Assert.AreNotEqual(0x6a, Resolver(overridesOf: null).Resolve(observed)[0xa8c].ILOffset, "without the implementations, the interface method has no IL to read");
     }
+
+    [TestMethod]
+    public void ALambdaCalledFromThisFrame_IsTheInlinedFrameworkCallItsDelegateWasPassedTo()
+    {
+        // Fresh2.SortAndSearchEmployees at tier 1: `var names = staff.ConvertAll(employee => employee.LastName + ...)`
+        // (IL 0x85) with List.ConvertAll inlined, so its Converter.Invoke calls the lambda from this frame, in unmapped code
+        // after the next line's range. Another ConvertAll (IL 0x5a) takes another lambda; `names.Sort(...)` (IL 0x8b)
+        // takes no delegate.
+        const int salary = 0x06000030, label = 0x06000031;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x4f, ILSiteKind.LoadFunction, "<>c", "<SortAndSearchEmployees>b__28_1", TargetToken: salary, ParameterCount: 1),
+            new(0x55, ILSiteKind.NewObject, "Converter", ".ctor", CallToken: 0x0A000001, ParameterCount: 2),
+            new(0x5a, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: 0x0A000002),
+            new(0x7a, ILSiteKind.LoadFunction, "<>c", "<SortAndSearchEmployees>b__28_2", TargetToken: label, ParameterCount: 1),
+            new(0x80, ILSiteKind.NewObject, "Converter", ".ctor", CallToken: 0x0A000001, ParameterCount: 2),
+            new(0x85, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: 0x0A000002),
+            new(0x8b, ILSiteKind.CallVirt, "List", "Sort", CallToken: 0x0A000003),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: []),
+            [0x0A000002] = Facts(allocates: ["List"], calls: [("Converter", "Invoke")]),
+            [0x0A000003] = Facts(allocates: [], calls: [("ArraySortHelper", "Sort")]),
+        };
+        CompiledCode tier1 = Optimized(0x1400, [0x0, 0x28, 0x236, 0x2aa, 0x79a], [-2, 0x00, 0x60, -1, 0x8b]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0xa0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(0x85, resolver.Resolve([(0x50a, FrameCall.Call("<>c", "<SortAndSearchEmployees>b__28_2"))])[0x50a].ILOffset);
+        Assert.AreEqual(0x5a, resolver.Resolve([(0x50a, FrameCall.Call("<>c", "<SortAndSearchEmployees>b__28_1"))])[0x50a].ILOffset);
+    }
 }
