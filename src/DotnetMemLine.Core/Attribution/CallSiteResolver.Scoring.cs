@@ -158,8 +158,12 @@ internal sealed partial class CallSiteResolver
             return Impossible;
         }
 
+        // By name: a virtual call may run another type's override, but a direct `call` (or newobj) runs that type's own
+        // method or jumps to one of a type nested in it (Enumerable.ToArray to its ArraySelectIterator's ToArray), not
+        // another's (List<T>.Enumerator.MoveNext is not the GroupBy iterator's MoveNext a later line's ToDictionary ran).
         if (site.IsCall && site.MethodName.Length > 0 && site.MethodName == call.MethodName
-            && (site.Kind != ILSiteKind.NewObject || site.TypeKey == call.TypeKey || call.TypeKey.Length == 0))
+            && (site.Kind is not (ILSiteKind.NewObject or ILSiteKind.Call) || site.TypeKey == call.TypeKey || call.TypeKey.Length == 0 || site.TypeKey.Length == 0
+                || (site.Kind == ILSiteKind.Call && IsOfOuterType(site, call))))
         {
             return Strong;
         }

@@ -72,7 +72,7 @@ public sealed class CallSiteResolverTests
     {
         var result = Resolve(OptimizedEveryday, EverydaySites,
             (0xc3, FrameCall.Allocation("SelectManySingleSelectorIterator")), // inlined SelectMany's allocation
-            (0xfd, FrameCall.Call("SelectManySingleSelectorIterator", "ToList")),
+            (0xfd, FrameCall.Call("SelectManySingleSelectorIterator", "ToList") with { OuterTypeKey = "Enumerable" }),
             (0x114, FrameCall.Allocation("Byte[]")),                          // new byte[512 * 1024]
             (0x2cb, FrameCall.Call("Encoding", "GetBytes")));                 // GetBytes' slow path, in cold code
 
@@ -808,7 +808,7 @@ public sealed class CallSiteResolverTests
         };
 
         var result = new CallSiteResolver(tier1, sites, ilSize: 0x1c, sitesOf: token => token == keep ? [new(0x01, ILSiteKind.StaticField, "Sink", "")] : [])
-            .Resolve([(0x58, FrameCall.Call("IteratorSelectIterator", "ToList"))]);
+            .Resolve([(0x58, FrameCall.Call("IteratorSelectIterator", "ToList") with { OuterTypeKey = "Enumerable" })]);
 
         CollectionAssert.AreEquivalent(new[] { 0x05, 0x0b }, result[0x58].Alternatives.Add(result[0x58].ILOffset).ToArray());
     }
@@ -1293,5 +1293,33 @@ public sealed class CallSiteResolverTests
 
         Assert.AreEqual(0x85, resolver.Resolve([(0x50a, FrameCall.Call("<>c", "<SortAndSearchEmployees>b__28_2"))])[0x50a].ILOffset);
         Assert.AreEqual(0x5a, resolver.Resolve([(0x50a, FrameCall.Call("<>c", "<SortAndSearchEmployees>b__28_1"))])[0x50a].ILOffset);
+    }
+
+    [TestMethod]
+    public void ADirectCallOfAnotherTypesMethodOfTheSameName_DoesNotMakeTheCall_ButOneOfATypeNestedInItsMay()
+    {
+        // Fresh2.SummarizeSalesByRegion at tier 1: `foreach (var summary in byRegion)` calls List<T>.Enumerator.MoveNext
+        // (IL 0x7c, a direct call); the GroupBy iterator's MoveNext the next statement's inlined ToDictionary runs is not
+        // that call's. Enumerable.ToArray (a direct call too) does jump to its ArraySelectIterator's ToArray.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x75, ILSiteKind.CallVirt, "SortedDictionary", "set_Item", CallToken: 0x0A000001),
+            new(0x7c, ILSiteKind.Call, "Enumerator", "MoveNext", CallToken: 0x0A000002),
+            new(0x9e, ILSiteKind.Call, "Enumerable", "GroupBy", CallToken: 0x0A000003),
+            new(0xb8, ILSiteKind.Call, "Enumerable", "ToDictionary", CallToken: 0x0A000004),
+            new(0xc4, ILSiteKind.Call, "Enumerable", "ToArray", CallToken: 0x0A000005),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = Facts(allocates: [], calls: [("Enumerator", "MoveNextRare")]),
+            [0x0A000004] = Facts(allocates: ["Dictionary"], calls: [("GroupByIterator", "MoveNext")]),
+        };
+        CompiledCode tier1 = Optimized(0x2000, [0x0, 0x28, 0x1100, 0x1200], [-2, 0x00, 0x7a, 0x93]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0xd0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(0xb8, resolver.Resolve([(0x11bd, FrameCall.Call("GroupByIterator", "MoveNext") with { OuterTypeKey = "Enumerable" })])[0x11bd].ILOffset,
+            "a List enumerator's MoveNext is not a GroupBy iterator's");
+        Assert.AreEqual(0x7c, resolver.Resolve([(0x11bd, FrameCall.Call("Enumerator", "MoveNext"))])[0x11bd].ILOffset);
+        Assert.AreEqual(0xc4, resolver.Resolve([(0x1f00, FrameCall.Call("ArraySelectIterator", "ToArray") with { OuterTypeKey = "Enumerable" })])[0x1f00].ILOffset);
     }
 }
