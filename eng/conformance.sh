@@ -35,8 +35,8 @@ if $reanalyze; then
   tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
   check="$root/eng/Conformance/ConformanceCheck/bin/Release/net10.0/ConformanceCheck.dll"
   status=0
-  echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked |"
-  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked | wrong, within 10% |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for dir in "$work"/*-exact "$work"/*-sampled; do
     [[ -f "$dir/trace.nettrace" && -f "$dir/truth.json" ]] || continue
     case_name="$(basename "$dir")"; name="${case_name%-*}"; mode="${case_name##*-}"
@@ -124,8 +124,8 @@ run_case tc0     sampled 1500 "$release" DOTNET_TieredCompilation=0
 collect_case collect-tier1 1500
 
 echo
-echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked | wrong, within 10% |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 printf '%s\n' "${rows[@]}"
 
 # Shape x code kind: "ok" (every checked line right), "✗ N" (N lines wrong), "gap N" (known gaps only),
