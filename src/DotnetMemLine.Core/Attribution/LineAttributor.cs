@@ -281,27 +281,19 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
-            if (_foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length && _foreignCodeInlining[frame.CodeId] is { } inliningSelected)
+            int[]? inlining = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
+            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length ? _lambdaTailCallees[frames[i - 1].MethodId] : null;
+            if (ForeignSelected(inlining, tailCalling) is { } standsFor)
             {
+                // Other modules' code that inlined a lambda of a selected method, or that a selected method's lambda
+                // jumped to (a tail call) leaving no frame of its own: it stands for those methods too.
                 int frameSelected = (uint)frame.MethodId < (uint)_selectedIndexByMethodId.Length ? _selectedIndexByMethodId[frame.MethodId] : -1;
-                foreach (int inlining in inliningSelected.Where(inlining => inlining != frameSelected))
+                foreach (int selectedHere in standsFor)
                 {
-                    var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), inlining);
-                    _foreignPairs.Add((inlining, FrameIdOf(foreign, allocation, innermost: i == 0), used));
-                }
-            }
-
-            if (_lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length && _lambdaTailCallees[frames[i - 1].MethodId] is { } tailCalling)
-            {
-                // A lambda of a selected method that jumped to this frame's callee (a tail call) and left no frame of its own.
-                int frameSelected = (uint)frame.MethodId < (uint)_selectedIndexByMethodId.Length ? _selectedIndexByMethodId[frame.MethodId] : -1;
-                int[]? inlined = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
-                foreach (int lambdaOwner in tailCalling)
-                {
-                    if (lambdaOwner != frameSelected && (inlined is null || Array.IndexOf(inlined, lambdaOwner) < 0))
+                    if (selectedHere != frameSelected)
                     {
-                        var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), lambdaOwner);
-                        _foreignPairs.Add((lambdaOwner, FrameIdOf(foreign, allocation, innermost: false), used));
+                        var foreign = FrameKey.Foreign(frame.CodeId, frame.ReturnOffset, i == 0 ? allocation.TypeId : FrameKey.CalleeAsTypeId(frames[i - 1].MethodId), selectedHere);
+                        _foreignPairs.Add((selectedHere, FrameIdOf(foreign, allocation, innermost: i == 0), used));
                     }
                 }
             }
@@ -349,6 +341,14 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         return used;
     }
+
+    /// <summary>
+    /// The selected methods a frame of other modules' code stands for: those whose lambdas the JIT inlined into its
+    /// code, and those whose lambdas tail-called the method it calls. Null when none. The attributor and the pprof
+    /// stacks (<see cref="StackRecorder"/>) both take the frame's lines in those methods from here.
+    /// </summary>
+    internal static int[]? ForeignSelected(int[]? inlining, int[]? tailCalling) =>
+        inlining is null ? tailCalling : tailCalling is null ? inlining : [.. inlining.Union(tailCalling)];
 
     /// <summary>
     /// A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method

@@ -347,10 +347,6 @@ public static class ProfileAnalyzer
         }
     }
 
-    /// <summary>The selected methods a frame of other code may stand for: whose lambdas the JIT inlined there, or whose lambdas tail-called the method it calls.</summary>
-    private static int[]? ForeignSelected(int[]? inlining, int[]? tailCalling) =>
-        inlining is null ? tailCalling : tailCalling is null ? inlining : [.. inlining.Union(tailCalling)];
-
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
     private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees, StackProfile? Stacks);
 
@@ -394,7 +390,7 @@ public static class ProfileAnalyzer
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
-            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId), innerMethodId >= 0 ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId), innerMethodId >= 0 ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
