@@ -235,9 +235,11 @@ internal sealed partial class CallSiteResolver
         // UTF8Encoding's GetBytes(string) is seen as GetBytesForSmallInput called from the user's line.
         // A method of this module whose own IL calls nothing has nothing to jump to (Sink.Keep after a
         // Count() that tail-called DistinctIterator.GetCount).
-        if (mayBeInlined && call.TypeKey.Length > 0 && ForeignFactsOf(site) is { } foreign)
+        if (call.TypeKey.Length > 0 && ForeignFactsOf(site) is { } foreign)
         {
-            // Another module's method inlined here, whose IL (or its callees', a few levels down) makes the call.
+            // Another module's method whose IL (or its callees', a few levels down) makes the call: inlined here, or, when
+            // the JIT did not inline it, one that jumped there (`lower.Trim()`, not inlined, tail-calls its helper, which
+            // tail-calls CreateTrimmedString; the inlined ToLowerInvariant before it reaches no such call).
             if (foreign.Calls.ContainsKey((call.TypeKey, call.MethodName)))
             {
                 return CalleeMakes;
@@ -245,7 +247,7 @@ internal sealed partial class CallSiteResolver
 
             // The method that takes the delegate this method made of the lambda (the call right after it is made), whose IL
             // invokes a delegate: inlined, it calls the lambda from this frame (`staff.ConvertAll(e => e.LastName + ...)`).
-            if (TakesDelegateOf(site, call) && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke"))
+            if (mayBeInlined && TakesDelegateOf(site, call) && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke"))
             {
                 return CalleeMakes;
             }

@@ -1322,4 +1322,38 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(0x7c, resolver.Resolve([(0x11bd, FrameCall.Call("Enumerator", "MoveNext"))])[0x11bd].ILOffset);
         Assert.AreEqual(0xc4, resolver.Resolve([(0x1f00, FrameCall.Call("ArraySelectIterator", "ToArray") with { OuterTypeKey = "Enumerable" })])[0x1f00].ILOffset);
     }
+
+    [TestMethod]
+    public void ACallTheJitDidNotInline_WhoseILReachesTheCallee_TailCalledIt_OverInlinedCallsThatCannot()
+    {
+        // Fresh3.NormalizeProductTitles, fully optimized: `var lower = raw.ToLowerInvariant();` (IL 0x27, inlined),
+        // `var trimmed = lower.Trim();` (IL 0x2e, not inlined: it jumps to its helper, which jumps to
+        // CreateTrimmedString) and `var words = trimmed.Split(' ', ...)` (IL 0x34, inlined) share one range. The frame
+        // seen calling CreateTrimmedString is Trim's; the inlined calls around it cannot make that call by their IL.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x27, ILSiteKind.CallVirt, "String", "ToLowerInvariant", CallToken: 0x0A000001),
+            new(0x2e, ILSiteKind.CallVirt, "String", "Trim", CallToken: 0x0A000002),
+            new(0x34, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000003),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String"], calls: [("TextInfo", "ChangeCaseCommon")]),
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("String", "TrimWhiteSpaceHelper"), ("String", "CreateTrimmedString")]),
+            [0x0A000003] = Facts(allocates: ["String[]"], calls: [("String", "SplitInternal")]),
+        };
+        CompiledCode tc0 = Optimized(0x240, [0x0, 0x91, 0xdc], [-2, 0x23, 0x3b]) with
+        {
+            InlinedMethods = [("System.String", "ToLowerInvariant"), ("System.String", "Split")],
+        };
+        var resolver = new CallSiteResolver(tc0, sites, ilSize: 0x40, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        Dictionary<int, CallSiteResolution> result = resolver.Resolve([
+            (0xab, FrameCall.Call("TextInfo", "ChangeCaseCommon")),
+            (0xb6, FrameCall.Call("String", "CreateTrimmedString")),
+            (0xd0, FrameCall.Call("String", "SplitInternal"))]);
+
+        Assert.AreEqual(0x27, result[0xab].ILOffset);
+        Assert.AreEqual(0x2e, result[0xb6].ILOffset);
+        Assert.AreEqual(0x34, result[0xd0].ILOffset);
+    }
 }
