@@ -112,6 +112,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     private const int HandOffMarker = -1;
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
     private readonly int[]?[]? _lambdaTailCallees; // by method id
+    private readonly bool[]? _libraryCode; // by method id: code of modules no selected method is in
     private readonly List<(int Selected, int FrameId, int Position)> _foreignPairs = [];
 
     // The distinct stacks: (selected index, frame id) pairs, innermost first, with what they allocated.
@@ -139,10 +140,15 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Per trace method id of another module's method, the selected methods whose lambdas or local functions call it and
     /// whose own body does not: a frame of other code calling it may be running such a lambda, which jumped to it.
     /// </param>
+    /// <param name="libraryCode">
+    /// Per trace method id, whether it is code of a module no selected method is in: only such frames may be running a
+    /// lambda that jumped to their callee (null: any frame may).
+    /// </param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false,
-        IReadOnlyDictionary<int, int[]>? lambdaTailCallees = null)
+        IReadOnlyDictionary<int, int[]>? lambdaTailCallees = null, bool[]? libraryCode = null)
     {
+        _libraryCode = libraryCode;
         if (lambdaTailCallees is { Count: > 0 })
         {
             _lambdaTailCallees = new int[]?[lambdaTailCallees.Keys.Max() + 1];
@@ -282,7 +288,8 @@ internal sealed class LineAttributor : IAllocationVisitor
         {
             StackFrame frame = frames[i];
             int[]? inlining = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
-            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length ? _lambdaTailCallees[frames[i - 1].MethodId] : null;
+            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length && IsLibraryCode(frame.MethodId)
+                ? _lambdaTailCallees[frames[i - 1].MethodId] : null;
             if (ForeignSelected(inlining, tailCalling) is { } standsFor)
             {
                 // Other modules' code that inlined a lambda of a selected method, or that a selected method's lambda
@@ -341,6 +348,8 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         return used;
     }
+
+    private bool IsLibraryCode(int methodId) => _libraryCode is null || ((uint)methodId < (uint)_libraryCode.Length && _libraryCode[methodId]);
 
     /// <summary>
     /// The selected methods a frame of other modules' code stands for: those whose lambdas the JIT inlined into its

@@ -208,13 +208,19 @@ public static class ProfileAnalyzer
     /// does not, those selected methods: a lambda that ends by jumping to it (a tail call) leaves it called from the
     /// library code that invoked the lambda.
     /// </param>
+    /// <param name="LibraryCode">
+    /// Per traced method, whether it is code of a module none of the selected methods is in: only such code invokes a
+    /// lambda and shows the lambda's tail call as its own (a helper of the user's module that calls String.Concat
+    /// itself is not running a lambda that jumped there).
+    /// </param>
     private sealed record SelectedCode(
         IReadOnlyList<SelectedMethod> Selection,
         ModuleSymbols?[] SymbolsOf,
         int[] SelectedIndexByMethodId,
         Dictionary<(int CodeId, int Selected), int[]> LambdasInForeignCode,
         Dictionary<int, int[]> LambdasOf,
-        Dictionary<int, int[]> LambdaTailCallees)
+        Dictionary<int, int[]> LambdaTailCallees,
+        bool[] LibraryCode)
     {
         public IReadOnlyList<MethodIdentity> Methods { get; } = [.. Selection.Select(s => s.Method)];
 
@@ -270,7 +276,7 @@ public static class ProfileAnalyzer
         int[] selectedIndexByMethodId = [.. trace.Methods.Select(m => selectedByKey.GetValueOrDefault((m.ModulePath, m.Token), -1))];
         var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
         (var lambdasOf, var tailCallees) = LambdaTailCallees(trace, lambdaByName, [.. selection.Select(s => s.Method.Token)], symbolsOf);
-        return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas, lambdasOf, tailCallees);
+        return new SelectedCode(selection, symbolsOf, selectedIndexByMethodId, lambdas, lambdasOf, tailCallees, LibraryCode(trace, selectedIndexByMethodId));
     }
 
     /// <summary>
@@ -336,7 +342,7 @@ public static class ProfileAnalyzer
 
         var lambdas = LambdasInlinedIntoForeignCode(trace, lambdaByName, selectedIndexByMethodId);
         (var lambdasOf, var tailCallees) = LambdaTailCallees(trace, lambdaByName, [.. selection.Select(s => s.Method.Token)], [.. symbolsOf]);
-        return new SelectedCode(selection, [.. symbolsOf], selectedIndexByMethodId, lambdas, lambdasOf, tailCallees);
+        return new SelectedCode(selection, [.. symbolsOf], selectedIndexByMethodId, lambdas, lambdasOf, tailCallees, LibraryCode(trace, selectedIndexByMethodId));
     }
 
     private static void AddLambda(Dictionary<(string TypeKey, string MethodName), (int Selected, int Token)> lambdaByName, ModuleSymbols symbols, int token, int selected)
@@ -367,7 +373,7 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees) { KeepLiveObjects = keepLiveObjects };
+            followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees, libraryCode: code.LibraryCode) { KeepLiveObjects = keepLiveObjects };
         TimelineRecorder? timeline = pictures && !wholeProgramView ? new TimelineRecorder(trace.Summary.EventKind, trace.Summary.DurationSeconds) : null;
         CalleeTree? callees = pictures && !wholeProgramView ? new CalleeTree(trace, selectedIndex, code.Methods.Count) : null;
         var consumers = new List<IAllocationVisitor> { attributor };
@@ -390,7 +396,8 @@ public static class ProfileAnalyzer
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
-            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId), innerMethodId >= 0 ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId),
+                innerMethodId >= 0 && code.LibraryCode[trace.Code[codeId].MethodId] ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
@@ -557,6 +564,13 @@ public static class ProfileAnalyzer
 
         return depth < 2 && site.IsCall && site.TargetToken != 0
             && symbols.GetBody(site.TargetToken).Sites.Any(inner => InterpolatesStructUnoptimized(symbols, inner, unoptimized, depth + 1));
+    }
+
+    /// <summary>Per traced method, whether its module holds none of the selected methods (<see cref="SelectedCode.LibraryCode"/>).</summary>
+    private static bool[] LibraryCode(IAllocationTrace trace, int[] selectedIndexByMethodId)
+    {
+        HashSet<string> selectedModules = new(trace.Methods.Where((_, id) => selectedIndexByMethodId[id] >= 0).Select(m => m.ModulePath), StringComparer.Ordinal);
+        return [.. trace.Methods.Select(m => !selectedModules.Contains(m.ModulePath))];
     }
 
     /// <summary>

@@ -60,6 +60,23 @@ public sealed class LineAttributorTests
     }
 
     [TestMethod]
+    public void AHelperOfTheUsersOwnModule_CallingWhatALambdaJumpsTo_IsNotRunningTheLambda()
+    {
+        // Fresh3.ValidateServiceSettings: `errors.ConvertAll(error => $"{error.Service}/...")`'s lambda ends in the
+        // interpolation handler's calls; `rule.Check(options)` (PortRule.Check, method 4, the user's module) calls them
+        // itself. Its frame is its own code, not library code that invoked the lambda.
+        const int ConvertAll = 1, AppendFormatted = 3, PortRuleCheck = 4;
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1, -1, -1, -1], selectedCount: 1,
+            lambdaTailCallees: new Dictionary<int, int[]> { [AppendFormatted] = [0] }, libraryCode: [false, true, true, true, false]);
+
+        attributor.OnAllocation(new AllocationRecord(0, 1, 24, 0, 0, TypeId: 5), [new StackFrame(AppendFormatted, 3, 0x40), new StackFrame(PortRuleCheck, 4, 0x18), new StackFrame(UserMethod, 0, 0x20)]);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 24, 0, 0, TypeId: 5), [new StackFrame(AppendFormatted, 3, 0x40), new StackFrame(ConvertAll, 1, 0x10), new StackFrame(UserMethod, 0, 0x60)]);
+
+        FrameKey foreign = attributor.Frames.Single(f => f.ForeignSelected == 0);
+        Assert.AreEqual(1, foreign.CodeId, "only the library code's frame stands for the lambda");
+    }
+
+    [TestMethod]
     public void LinesWhoseStacksHoldObjectsBoxedByTheRuntimesBoxHelper_AreListed()
     {
         // Method 1 is CastHelpers.Box, called by tier-0 code of method 2 (a generic framework method), called by
