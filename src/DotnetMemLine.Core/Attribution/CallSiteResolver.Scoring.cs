@@ -255,11 +255,11 @@ internal sealed partial class CallSiteResolver
 
         // A method of this module the JIT may have inlined here (for a virtual or interface call, an override it may have
         // inlined behind a type check), whose own IL calls it by name or calls another module's method whose IL does.
-        if (mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => inner.IsCall
-            && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true))))
+        if (mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => MakesCall(inner, call))))
         {
             return CalleeMakes;
         }
+
 
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
@@ -277,6 +277,10 @@ internal sealed partial class CallSiteResolver
         ForeignFactsOf(site) is not { } facts ? int.MaxValue
         : call.Kind == FrameCallKind.Allocation ? facts.Allocations.GetValueOrDefault(call.TypeKey, int.MaxValue)
         : facts.Calls.GetValueOrDefault((call.TypeKey, call.MethodName), int.MaxValue);
+
+    /// <summary>Whether a site of a callee's body calls the frame's callee by name, or calls another module's method whose IL does.</summary>
+    private bool MakesCall(ILSite inner, FrameCall call) =>
+        inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true);
 
     /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
     private CalleeFacts? ForeignFactsOf(ILSite site)

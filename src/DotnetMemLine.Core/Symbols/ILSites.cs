@@ -488,11 +488,15 @@ public static class ILSites
         try
         {
             EntityHandle handle = MetadataTokens.EntityHandle(token);
+            if (handle.Kind == HandleKind.MethodSpecification)
+            {
+                handle = metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method;
+            }
+
             return handle.Kind switch
             {
-                HandleKind.MethodDefinition => token,
-                HandleKind.MethodSpecification when metadata.GetMethodSpecification((MethodSpecificationHandle)handle).Method is { Kind: HandleKind.MethodDefinition } generic
-                    => MetadataTokens.GetToken(generic),
+                HandleKind.MethodDefinition => MetadataTokens.GetToken(handle),
+                HandleKind.MemberReference => OwnMethodOf(metadata, (MemberReferenceHandle)handle),
                 _ => 0,
             };
         }
@@ -500,6 +504,72 @@ public static class ILSites
         {
             return 0;
         }
+    }
+
+    /// <summary>
+    /// The method definition of this module a member reference names: a method of one of its own generic types
+    /// (<c>LruCache&lt;int, byte[]&gt;.get_Keys</c>) is called through a reference on the instantiation, whose signature
+    /// is written in the type's own parameters as the definition's is. 0 for another module's method.
+    /// </summary>
+    private static int OwnMethodOf(MetadataReader metadata, MemberReferenceHandle handle)
+    {
+        MemberReference reference = metadata.GetMemberReference(handle);
+        TypeDefinitionHandle type = OwnTypeOf(metadata, reference.Parent);
+        if (type.IsNil || reference.GetKind() != MemberReferenceKind.Method)
+        {
+            return 0;
+        }
+
+        BlobReader signature = metadata.GetBlobReader(reference.Signature);
+        foreach (MethodDefinitionHandle method in metadata.GetTypeDefinition(type).GetMethods())
+        {
+            MethodDefinition definition = metadata.GetMethodDefinition(method);
+            if (metadata.StringComparer.Equals(definition.Name, metadata.GetString(reference.Name))
+                && metadata.GetBlobReader(definition.Signature) is var candidate && candidate.Length == signature.Length
+                && BlobsEqual(signature, candidate))
+            {
+                return MetadataTokens.GetToken(method);
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool BlobsEqual(BlobReader left, BlobReader right)
+    {
+        while (left.RemainingBytes > 0)
+        {
+            if (left.ReadByte() != right.ReadByte())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The type definition of this module a type handle in its metadata names (a generic instantiation's definition); nil for another module's.</summary>
+    internal static TypeDefinitionHandle OwnTypeOf(MetadataReader metadata, EntityHandle type)
+    {
+        if (type.Kind == HandleKind.TypeDefinition)
+        {
+            return (TypeDefinitionHandle)type;
+        }
+
+        if (type.Kind != HandleKind.TypeSpecification)
+        {
+            return default;
+        }
+
+        BlobReader blob = metadata.GetBlobReader(metadata.GetTypeSpecification((TypeSpecificationHandle)type).Signature);
+        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
+        {
+            return default;
+        }
+
+        blob.ReadByte(); // class or valuetype
+        EntityHandle definition = blob.ReadTypeHandle();
+        return definition.Kind == HandleKind.TypeDefinition ? (TypeDefinitionHandle)definition : default;
     }
 
     /// <summary>

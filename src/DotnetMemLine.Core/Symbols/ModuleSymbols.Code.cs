@@ -132,37 +132,16 @@ public sealed partial class ModuleSymbols
         for (int depth = 0; depth < 8 && !type.IsNil; depth++)
         {
             TypeDefinition definition = _metadata.GetTypeDefinition(type);
-            if (definition.GetInterfaceImplementations().Any(i => DefinitionOf(_metadata.GetInterfaceImplementation(i).Interface) == target)
-                || DefinitionOf(definition.BaseType) == target)
+            if (definition.GetInterfaceImplementations().Any(i => ILSites.OwnTypeOf(_metadata, _metadata.GetInterfaceImplementation(i).Interface) == target)
+                || ILSites.OwnTypeOf(_metadata, definition.BaseType) == target)
             {
                 return true;
             }
 
-            type = DefinitionOf(definition.BaseType);
+            type = ILSites.OwnTypeOf(_metadata, definition.BaseType);
         }
 
         return false;
-    }
-
-    /// <summary>The type definition of this module a type reference in its metadata names (a generic instantiation's definition); nil for another module's.</summary>
-    private TypeDefinitionHandle DefinitionOf(EntityHandle type) => type.Kind switch
-    {
-        HandleKind.TypeDefinition => (TypeDefinitionHandle)type,
-        HandleKind.TypeSpecification => GenericDefinitionOf((TypeSpecificationHandle)type),
-        _ => default,
-    };
-
-    private TypeDefinitionHandle GenericDefinitionOf(TypeSpecificationHandle specification)
-    {
-        BlobReader blob = _metadata.GetBlobReader(_metadata.GetTypeSpecification(specification).Signature);
-        if (blob.ReadSignatureTypeCode() != SignatureTypeCode.GenericTypeInstance)
-        {
-            return default;
-        }
-
-        blob.ReadByte(); // class or valuetype
-        EntityHandle definition = blob.ReadTypeHandle();
-        return definition.Kind == HandleKind.TypeDefinition ? (TypeDefinitionHandle)definition : default;
     }
 
     /// <summary>A method's declaring type (as <see cref="TypeNames"/> spells it) and name, or null for a token that is not a method here.</summary>

@@ -347,6 +347,16 @@ public sealed class ModuleSymbolsTests
     }
 
     [TestMethod]
+    public void ACallOfAMethodOfThisModulesGenericType_NamesItsDefinition()
+    {
+        // `new GenericQuote<int>().Quote(3)` calls through a member reference on the instantiation GenericQuote<int>:
+        // the site still names the method defined here (its body is read, as for any method of the module).
+        int caller = typeof(OverrideCalls).GetMethod(nameof(OverrideCalls.QuoteOfAnInstantiation))!.MetadataToken;
+        ILSite quote = s_symbols.GetBody(caller).Sites.Single(site => site.MethodName == nameof(IOverrideFixture.Quote));
+        Assert.AreEqual(typeof(GenericQuote<>).GetMethod(nameof(IOverrideFixture.Quote))!.MetadataToken, quote.TargetToken);
+    }
+
+    [TestMethod]
     public void GetOverrides_OfAnInterfaceOrVirtualMethod_AreTheMethodsOfThisModuleACallMayRunInstead()
     {
         int Of(Type type) => type.GetMethod(nameof(IOverrideFixture.Quote))!.MetadataToken;
@@ -389,3 +399,7 @@ internal sealed class GenericQuote<T> : IOverrideFixture
     public string Quote(int weight) => typeof(T).Name;
 }
 
+internal static class OverrideCalls
+{
+    public static string QuoteOfAnInstantiation() => new GenericQuote<int>().Quote(3);
+}
