@@ -14,7 +14,7 @@ internal static class FrameLineResolver
 {
     /// <summary>
     /// Hidden switch for investigating the mapping: <c>DOTNET_MEMLINE_EXPLAIN=Name</c> prints to stderr, for
-    /// each distinct frame of a method whose name contains Name, its code body, return address, what it
+    /// each distinct frame of a method whose name or type name contains Name (an iterator's or async method's MoveNext), its code body, return address, what it
     /// was calling and the IL offset and line it was given.
     /// </summary>
     public const string ExplainVariable = "DOTNET_MEMLINE_EXPLAIN";
@@ -151,7 +151,7 @@ internal static class FrameLineResolver
 
         (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
         var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine);
-        if (explain is not null && method.MethodName.Contains(explain, StringComparison.Ordinal))
+        if (explain is not null && (method.MethodName.Contains(explain, StringComparison.Ordinal) || method.TypeName.Contains(explain, StringComparison.Ordinal)))
         {
             Explain(body.Code, body.CodeId, frame, call, sizes, resolution, frameLine);
         }
