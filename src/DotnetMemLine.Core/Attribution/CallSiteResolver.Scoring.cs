@@ -443,6 +443,14 @@ internal sealed partial class CallSiteResolver
                 return LambdaAllocationsAt(site, call) is [var only] ? only : (0, -1);
             }
 
+            if (site.Offset == siteOffset && call.Kind == FrameCallKind.Allocation && site.Kind == ILSiteKind.LoadFunction && site.TargetToken != 0)
+            {
+                // The lambda made into a delegate here, inlined with the method it was passed to (Array.ConvertAll(rows,
+                // id => new int[n]) in OSR or tier-1 code, whose allocation the resolver placed on the ldftn): its own line.
+                int[] inLambda = [.. _sitesOf(site.TargetToken).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => inner.Offset)];
+                return inLambda.Length == 1 ? (site.TargetToken, inLambda[0]) : (0, -1);
+            }
+
             if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
             {
                 continue;

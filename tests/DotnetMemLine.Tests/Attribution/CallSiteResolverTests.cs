@@ -1356,4 +1356,25 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(0x2e, result[0xb6].ILOffset);
         Assert.AreEqual(0x34, result[0xd0].ILOffset);
     }
+
+    [TestMethod]
+    public void AnAllocationPlacedOnALambdasLdftn_IsThatLambdasOwnAllocation()
+    {
+        // HotspotShape.Process in OSR or tier-1 code: `Array.ConvertAll(new int[RowCount], id => new int[IntsPerRow])`
+        // with ConvertAll and the lambda inlined; the resolver places the int[] on the ldftn (IL 0x23) of the lambda
+        // whose IL allocates it, and that is the lambda's own line too.
+        const int lambda = 0x06000099;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x10, ILSiteKind.NewArray, "Int32[]", "", 4_096),
+            new(0x23, ILSiteKind.LoadFunction, "<>c", "<Process>b__6_0", TargetToken: lambda, ParameterCount: 1),
+            new(0x29, ILSiteKind.NewObject, "Converter", ".ctor", ParameterCount: 2),
+            new(0x34, ILSiteKind.Call, "Array", "ConvertAll", CallToken: 0x2B000001),
+        ];
+        ImmutableArray<ILSite> lambdaSites = [new(0x06, ILSiteKind.NewArray, "Int32[]", "", 512)];
+        var resolver = new CallSiteResolver(OneRange with { IsOptimized = true }, sites, ilSize: 0x40, sitesOf: token => token == lambda ? lambdaSites : []);
+
+        Assert.AreEqual((lambda, 0x06), resolver.InlinedSite(0x23, FrameCall.Allocation("Int32[]", 2_072, 2_072)));
+        Assert.AreEqual((0, -1), resolver.InlinedSite(0x23, FrameCall.Allocation("Byte[]", 2_072, 2_072)), "the lambda allocates no byte[]");
+    }
 }
