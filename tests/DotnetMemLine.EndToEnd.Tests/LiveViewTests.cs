@@ -38,10 +38,10 @@ public sealed class LiveViewTests
             await target.Process.StandardInput.WriteLineAsync("go");
             await target.Process.StandardInput.FlushAsync();
 
-            // Two frames with the hot line, drawn at different times of the recording.
-            string first = await PaneAsync(session, p => p.Contains("Live: process", StringComparison.Ordinal) && p.Contains("var ids = new int[IdCount];", StringComparison.Ordinal));
+            // Two frames with the hottest line (the lambda's arrays, twice any other line), drawn at different times of the recording.
+            string first = await PaneAsync(session, p => p.Contains("Live: process", StringComparison.Ordinal) && p.Contains("id => new int[IntsPerRow]);", StringComparison.Ordinal));
             string firstClock = LiveHeader(first);
-            string second = await PaneAsync(session, p => p.Contains("var ids = new int[IdCount];", StringComparison.Ordinal) && LiveHeader(p) is { Length: > 0 } h && h != firstClock);
+            string second = await PaneAsync(session, p => p.Contains("id => new int[IntsPerRow]);", StringComparison.Ordinal) && LiveHeader(p) is { Length: > 0 } h && h != firstClock);
             Assert.AreEqual(1, Count(second, "Live: process"), "the frame is drawn in place, not below the last one:\n" + second);
 
             await Tmux("send-keys", "-t", session, "C-c");
@@ -74,7 +74,7 @@ public sealed class LiveViewTests
             await target.Process.StandardInput.FlushAsync();
             var headers = new HashSet<string>(StringComparer.Ordinal);
             await terminal.WaitForLineAsync(l => l.Contains(Frame, StringComparison.Ordinal) && headers.Add(l) && headers.Count == 3, Timeout);
-            await terminal.WaitForLineAsync(l => l.Contains("var ids = new int[IdCount];", StringComparison.Ordinal), Timeout);
+            await terminal.WaitForLineAsync(l => l.Contains("id => new int[IntsPerRow]);", StringComparison.Ordinal), Timeout);
             await terminal.Process.StandardInput.WriteAsync("\u0003"); // Ctrl+C, through the terminal
             await terminal.Process.StandardInput.FlushAsync();
             ProcessResult result = await terminal.WaitForExitAsync(Timeout);
