@@ -143,7 +143,7 @@ internal sealed partial class CallSiteResolver
         return site.Kind == ILSiteKind.LoadFunction ? (calleeAllocatesIt ? Medium : Impossible)
             : mayBeInlined && calleeAllocatesIt ? Strong
             : foreign is not null && foreign.Allocations.ContainsKey(call.TypeKey) ? CalleeMakes
-            : mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true)) ? CalleeMakes
+            : mayBeInlined && OwnBodiesMake(site, call) ? CalleeMakes
             : site.IsCall && AllocatesWithoutAFrame(site) ? Medium
             : mayBeInlined && (IsOfOuterType(site, call) || Returns(site, call.TypeKey)) ? Related // Distinct making its DistinctIterator, ToList its List
             : mayBeInlined ? Weak
@@ -255,7 +255,7 @@ internal sealed partial class CallSiteResolver
 
         // A method of this module the JIT may have inlined here (for a virtual or interface call, an override it may have
         // inlined behind a type check), whose own IL calls it by name or calls another module's method whose IL does.
-        if (mayBeInlined && call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => MakesCall(inner, call))))
+        if (mayBeInlined && OwnBodiesMake(site, call))
         {
             return CalleeMakes;
         }
@@ -278,9 +278,14 @@ internal sealed partial class CallSiteResolver
         : call.Kind == FrameCallKind.Allocation ? facts.Allocations.GetValueOrDefault(call.TypeKey, int.MaxValue)
         : facts.Calls.GetValueOrDefault((call.TypeKey, call.MethodName), int.MaxValue);
 
-    /// <summary>Whether a site of a callee's body calls the frame's callee by name, or calls another module's method whose IL does.</summary>
-    private bool MakesCall(ILSite inner, FrameCall call) =>
-        inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true);
+    /// <summary>
+    /// Whether a body the call of this module's method may run (<see cref="BodiesRunBy"/>) makes the frame's call or
+    /// allocation through its own sites: a call of that name, or a call of another module's method whose IL makes it.
+    /// </summary>
+    private bool OwnBodiesMake(ILSite site, FrameCall call) =>
+        call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => call.Kind == FrameCallKind.Allocation
+            ? ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true
+            : inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true)));
 
     /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
     private CalleeFacts? ForeignFactsOf(ILSite site)
@@ -466,9 +471,9 @@ internal sealed partial class CallSiteResolver
                 // No site names it, but another module's method called there makes it by its IL: the one that makes it
                 // fewest calls down (new StringBuilder(n) allocating its char[] through GC.AllocateUninitializedArray
                 // one call down, not the Append after it, whose growth is three down), all inlined into the local function.
-                ILSite[] making = [.. innerSites.Where(inner => Score(inner, call) == CalleeMakes)];
-                int nearest = making.Length == 0 ? 0 : making.Min(inner => CallsDownToMake(inner, call));
-                inside = [.. making.Where(inner => CallsDownToMake(inner, call) == nearest).Select(inner => inner.Offset)];
+                (int Offset, int Down)[] making = [.. innerSites.Where(inner => Score(inner, call) == CalleeMakes).Select(inner => (inner.Offset, CallsDownToMake(inner, call)))];
+                int nearest = making.Length == 0 ? 0 : making.Min(m => m.Down);
+                inside = [.. making.Where(m => m.Down == nearest).Select(m => m.Offset)];
             }
 
             return inside.Length == 1 ? (site.TargetToken, inside[0]) : (0, -1);
