@@ -456,6 +456,14 @@ internal sealed partial class CallSiteResolver
                 return inLambda.Length == 1 ? (site.TargetToken, inLambda[0]) : (0, -1);
             }
 
+            if (site.Offset == siteOffset && call.Kind == FrameCallKind.Allocation && InlinedIteratorBodies(site) is [int moveNext])
+            {
+                // A foreach over an iterator of this module whose MoveNext the JIT inlined (the iterator method inlined
+                // too, so the enumerator's type was known; or guarded devirtualization): the iterator's own allocation.
+                int[] inIterator = [.. _sitesOf(moveNext).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => inner.Offset)];
+                return inIterator.Length == 1 ? (moveNext, inIterator[0]) : (0, -1);
+            }
+
             if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
             {
                 continue;
@@ -480,6 +488,26 @@ internal sealed partial class CallSiteResolver
         }
 
         return (0, -1);
+    }
+
+    /// <summary>
+    /// For an <c>IEnumerator.MoveNext</c> call (another module's interface method, a <c>foreach</c>'s), the <c>MoveNext</c>
+    /// of the iterators this method calls that the JIT inlined into this code: tokens.
+    /// </summary>
+    private int[] InlinedIteratorBodies(ILSite site)
+    {
+        if (site.TargetToken != 0 || site.Kind != ILSiteKind.CallVirt || site.MethodName != "MoveNext" || _iteratorMoveNextOf is null || _inlined is null)
+        {
+            return [];
+        }
+
+        return [.. _sites
+            .Where(s => s.IsCall && s.TargetToken != 0)
+            .Select(s => _iteratorMoveNextOf(s.TargetToken))
+            .OfType<(int Token, string TypeKey)>()
+            .Where(moveNext => _inlined.Contains((moveNext.TypeKey, "MoveNext")))
+            .Select(moveNext => moveNext.Token)
+            .Distinct()];
     }
 
     /// <summary>

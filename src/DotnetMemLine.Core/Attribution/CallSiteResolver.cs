@@ -85,6 +85,7 @@ internal sealed partial class CallSiteResolver
     private readonly HashSet<string>? _inlinedNames;
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
     private readonly Func<int, ImmutableArray<int>>? _overridesOf;
+    private readonly Func<int, (int Token, string TypeKey)?>? _iteratorMoveNextOf;
     private readonly ImmutableArray<ILBranch> _branches;
     private readonly ImmutableArray<CatchRegion> _catchRegions; // the user's own (no compiler-generated handler)
     private readonly Dictionary<(int ReturnOffset, FrameCall Call), int> _handlerSites = [];
@@ -106,10 +107,12 @@ internal sealed partial class CallSiteResolver
     /// <param name="catchRegions">The method's <c>catch</c> handlers: a frame running one is reported at the call that threw.</param>
     /// <param name="calleeFacts">What a call of another module's method allocates and calls, read from its IL (<see cref="ModuleSymbols.GetCalleeFacts"/>); null when unknown.</param>
     /// <param name="overridesOf">The overrides and implementations in this module of a virtual or interface method, by token (<see cref="ModuleSymbols.GetOverrides"/>).</param>
+    /// <param name="iteratorMoveNextOf">For an iterator method of this module (its kickoff), its state machine's <c>MoveNext</c>: token and type key; null for other methods.</param>
     public CallSiteResolver(CompiledCode code, ImmutableArray<ILSite> sites, int ilSize, Func<int, ImmutableArray<ILSite>>? sitesOf = null, ImmutableArray<ILBranch> branches = default,
         IReadOnlyList<(ILSite Load, ILSite Construction)>? familyDelegateMakings = null, ImmutableArray<CatchRegion> catchRegions = default,
-        Func<ILSite, CalleeFacts?>? calleeFacts = null, Func<int, ImmutableArray<int>>? overridesOf = null)
+        Func<ILSite, CalleeFacts?>? calleeFacts = null, Func<int, ImmutableArray<int>>? overridesOf = null, Func<int, (int Token, string TypeKey)?>? iteratorMoveNextOf = null)
     {
+        _iteratorMoveNextOf = iteratorMoveNextOf;
         _overridesOf = overridesOf;
         _calleeFacts = calleeFacts;
         _catchRegions = catchRegions.IsDefault ? [] : catchRegions;

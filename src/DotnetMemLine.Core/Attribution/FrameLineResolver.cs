@@ -26,8 +26,10 @@ internal static class FrameLineResolver
     /// <param name="frames">The distinct frames of the selected code the attributor saw (<see cref="LineAttributor.Frames"/>).</param>
     /// <param name="trace">The trace the frames come from: its methods, compiled code and inlinings.</param>
     /// <param name="typesBeneath">Per frame, types (ids) allocated beneath it when it called a method (see <see cref="LineAttributor.TypesBeneath"/>); null when unknown.</param>
+    /// <param name="selectedOf">The selected method a written method of a module is (module path, token), or -1: where an iterator inlined into another method's code belongs.</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
-        Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null, IReadOnlyList<int[]?>? typesBeneath = null)
+        Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null, IReadOnlyList<int[]?>? typesBeneath = null,
+        Func<string, int, int>? selectedOf = null)
     {
         var familyMakings = new Dictionary<int, (ILSite, ILSite)[]>();
         var result = new FrameLine[frames.Count];
@@ -63,10 +65,10 @@ internal static class FrameLineResolver
 
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches,
-                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides);
+                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides, token => IteratorMoveNext(symbols, token));
             (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)), ElementsBeneath(body, frames, typesBeneath, typeNames));
-            var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions);
+            var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions, selectedOf);
             foreach ((int i, FrameCall call) in calls)
             {
                 result[i] = LineOfFrame(context, frames[i], call, objectSizes[i], trace, explain);
@@ -117,7 +119,13 @@ internal static class FrameLineResolver
 
     /// <summary>One compiled body of selected code being resolved: its method, symbols, IL sites and the resolver of its return offsets.</summary>
     private sealed record Body(CompiledCode Code, int CodeId, TracedMethod Method, ModuleSymbols Symbols, ImmutableArray<ILSite> Sites, int? Root, CallSiteResolver Resolver,
-        Dictionary<int, CallSiteResolution> Resolutions);
+        Dictionary<int, CallSiteResolution> Resolutions, Func<string, int, int>? SelectedOf);
+
+    /// <summary>An iterator method's state machine <c>MoveNext</c> (token, type key); null for any other method.</summary>
+    private static (int Token, string TypeKey)? IteratorMoveNext(ModuleSymbols symbols, int kickoffToken) =>
+        symbols.TryGetStateMachineMoveNext(kickoffToken, out int moveNext) && symbols.GetDefinitionName(moveNext) is { } name && !name.MethodName.EndsWith("MoveNextAsync", StringComparison.Ordinal)
+            ? (moveNext, ILSites.TypeKey(name.TypeName))
+            : null;
 
     private static FrameLine LineOfFrame(Body body, FrameKey frame, FrameCall call, (long Min, long Max) sizes, IAllocationTrace trace, string? explain)
     {
@@ -150,7 +158,8 @@ internal static class FrameLineResolver
         }
 
         (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
-        var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine);
+        var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine,
+            inlinedLine == 0 ? InlinedOtherMethodLine(body, inlinedSite) : default);
         if (explain is not null && (method.MethodName.Contains(explain, StringComparison.Ordinal) || method.TypeName.Contains(explain, StringComparison.Ordinal)))
         {
             Explain(body.Code, body.CodeId, frame, call, sizes, resolution, frameLine);
@@ -246,6 +255,32 @@ internal static class FrameLineResolver
         }
 
         return (line.Line, name.StartsWith("<>m__Finally", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The line of a site inside code of another selected method the JIT inlined (an iterator's <c>MoveNext</c>, or the
+    /// iterator method itself making its state machine, on its declaration line): (its selected index, the line); (0, 0)
+    /// when the site is the frame's own method's or no selected method's.
+    /// </summary>
+    private static (int Selected, int Line) InlinedOtherMethodLine(Body body, (int Token, int Offset) inlined)
+    {
+        ModuleSymbols symbols = body.Symbols;
+        if (inlined.Offset < 0 || body.SelectedOf is null)
+        {
+            return default;
+        }
+
+        int owner = symbols.GetOwnerToken(inlined.Token);
+        int selected = body.SelectedOf(symbols.ModulePath, owner);
+        if (selected < 0 || owner == (body.Root ?? body.Method.Token) || body.SelectedOf(symbols.ModulePath, body.Root ?? body.Method.Token) == selected)
+        {
+            return default;
+        }
+
+        int line = symbols.FindLine(inlined.Token, inlined.Offset) is { } found && !symbols.IsInHiddenCode(inlined.Token, inlined.Offset) ? found.Line
+            : symbols.IsStateMachineKickoff(inlined.Token) && symbols.GetMethodSpan(inlined.Token) is { } span ? span.FirstLine
+            : 0;
+        return line > 0 ? (selected, line) : default;
     }
 
     /// <summary>What a frame was calling, in the names IL sites use.</summary>

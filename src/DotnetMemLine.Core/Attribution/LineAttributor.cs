@@ -52,9 +52,17 @@ internal readonly record struct FrameKey(int CodeId, int ReturnOffset, int Calle
 /// The line inside code of the method the JIT inlined at the frame's call (a local function, a lambda),
 /// which a frame of its own would have stood for; 0 for none.
 /// </param>
-internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWith, bool DefersToDeeper = false, int InlinedLine = 0)
+/// <param name="InlinedElsewhere">
+/// The line of another selected method whose code the JIT inlined at the frame's call (an iterator's <c>MoveNext</c>
+/// inlined into the <c>foreach</c> that runs it), which a frame of its own would have stood for, deeper than this one;
+/// (0, 0) for none.
+/// </param>
+internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWith, bool DefersToDeeper = false, int InlinedLine = 0, (int Selected, int Line) InlinedElsewhere = default)
 {
     public static FrameLine None { get; } = new(0, []);
+
+    /// <summary>Whether <see cref="InlinedElsewhere"/> names a method.</summary>
+    public bool IsInlinedElsewhere => InlinedElsewhere.Line > 0;
 }
 
 /// <summary>
@@ -490,9 +498,11 @@ internal sealed class LineAttributor : IAllocationVisitor
         // Per selected method, the lines of each stack it is on (for the lifetimes), made when first needed: the
         // whole-program view selects every method of the user's code.
         var linesOfStack = new int[]?[]?[_selectedCount];
+        List<FrameLine> frameLines = [.. lineOfFrame];
+        var inlinedFrameIds = new Dictionary<(int Selected, int Line), int>();
         for (int stack = 0; stack < _stackTallies.Count; stack++)
         {
-            ReadOnlySpan<int> pairs = _stacks[stack];
+            ReadOnlySpan<int> pairs = WithInlinedMethods(_stacks[stack], frameLines, inlinedFrameIds);
             StackTally tally = _stackTallies[stack];
             selectedOnStack.Clear();
             int innermost = -1;
@@ -527,7 +537,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
                     onStack = true;
                     handedOff |= handOffThread >= 0; // a frame of the method queued the work this thread runs: all of it was handed off
-                    FrameLine frameLine = lineOfFrame[pairs[p + 1]];
+                    FrameLine frameLine = frameLines[pairs[p + 1]];
                     if (frameLine.InlinedLine > 0 && !lines.Contains(frameLine.InlinedLine))
                     {
                         lines.Add(frameLine.InlinedLine);
@@ -586,6 +596,48 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
 
         return tallies;
+    }
+
+    /// <summary>
+    /// The stack's (selected method, frame id) pairs with, before each frame whose call ran code of another selected
+    /// method the JIT inlined (<see cref="FrameLine.InlinedElsewhere"/>), a frame of that method on that line: the frame
+    /// the inlining took away. Its id indexes <paramref name="frameLines"/>, which grows with one line per such frame.
+    /// </summary>
+    private static ReadOnlySpan<int> WithInlinedMethods(ReadOnlySpan<int> pairs, List<FrameLine> frameLines, Dictionary<(int Selected, int Line), int> inlinedFrameIds)
+    {
+        int inlined = 0;
+        for (int p = 0; p < pairs.Length; p += 2)
+        {
+            inlined += pairs[p] != HandOffMarker && frameLines[pairs[p + 1]].IsInlinedElsewhere ? 1 : 0;
+        }
+
+        if (inlined == 0)
+        {
+            return pairs;
+        }
+
+        var expanded = new int[pairs.Length + 2 * inlined];
+        int used = 0;
+        for (int p = 0; p < pairs.Length; p += 2)
+        {
+            if (pairs[p] != HandOffMarker && frameLines[pairs[p + 1]].InlinedElsewhere is { Line: > 0 } elsewhere)
+            {
+                if (!inlinedFrameIds.TryGetValue(elsewhere, out int id))
+                {
+                    id = frameLines.Count;
+                    frameLines.Add(new FrameLine(elsewhere.Line, []));
+                    inlinedFrameIds[elsewhere] = id;
+                }
+
+                expanded[used++] = elsewhere.Selected;
+                expanded[used++] = id;
+            }
+
+            expanded[used++] = pairs[p];
+            expanded[used++] = pairs[p + 1];
+        }
+
+        return expanded;
     }
 
     /// <summary>The GCs that began while the stack's code ran: the method and its lines then running saw the heap at that size.</summary>

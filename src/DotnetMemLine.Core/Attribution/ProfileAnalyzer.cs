@@ -225,6 +225,23 @@ public static class ProfileAnalyzer
         public IReadOnlyList<MethodIdentity> Methods { get; } = [.. Selection.Select(s => s.Method)];
 
         public bool IsOf(int methodId, int selected) => (uint)methodId < (uint)SelectedIndexByMethodId.Length && SelectedIndexByMethodId[methodId] == selected;
+
+        private Dictionary<(string Module, int Token), int>? _indexByMethod;
+
+        /// <summary>The index of the selected method with this module and token; -1 when it is not selected.</summary>
+        public int SelectedOf(string modulePath, int token)
+        {
+            if (_indexByMethod is null)
+            {
+                _indexByMethod = [];
+                for (int i = 0; i < Methods.Count; i++)
+                {
+                    _indexByMethod.TryAdd((Methods[i].ModulePath, Methods[i].Token), i);
+                }
+            }
+
+            return _indexByMethod.GetValueOrDefault((modulePath, token), -1);
+        }
     }
 
     /// <summary>One trace of several: the named methods that ran in it (a name that matches nothing here is noted in <paramref name="absent"/>).</summary>
@@ -393,7 +410,8 @@ public static class ProfileAnalyzer
         FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IReadOnlyList<int[]?>? typesBeneath) => FrameLineResolver.Resolve(frames, objectSizes, trace,
             methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
-            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath);
+            (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath,
+            code.SelectedOf);
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
             key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId),

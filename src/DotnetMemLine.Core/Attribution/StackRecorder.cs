@@ -154,6 +154,13 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
                     // kickoff, compiler plumbing): here too, or the method's figures would count it twice.
                     bool charged = line.Line > 0 || (line.Line < 0 && !deeperLines.Contains(selected));
                     charged &= !(line.DefersToDeeper && deeperLines.Contains(selected));
+                    if (line.IsInlinedElsewhere)
+                    {
+                        // Another selected method's code inlined at this call (an iterator's MoveNext in a foreach): its line, inlined here.
+                        lineEntries.Add(FunctionFor(line.InlinedElsewhere.Selected, -1));
+                        lineEntries.Add(line.InlinedElsewhere.Line);
+                    }
+
                     if (line.InlinedLine > 0)
                     {
                         lineEntries.Add(function);

@@ -1377,4 +1377,35 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual((lambda, 0x06), resolver.InlinedSite(0x23, FrameCall.Allocation("Int32[]", 2_072, 2_072)));
         Assert.AreEqual((0, -1), resolver.InlinedSite(0x23, FrameCall.Allocation("Byte[]", 2_072, 2_072)), "the lambda allocates no byte[]");
     }
+
+    [TestMethod]
+    public void AnAllocationAtAForeachsMoveNext_WithTheIteratorsMoveNextInlined_IsTheIteratorsOwn()
+    {
+        // HotspotShape.Process in tier-1 code: `foreach (var block in Blocks(round))` with Blocks, its state machine's
+        // constructor, GetEnumerator and MoveNext inlined (the enumerator's type is known once Blocks is inlined). The
+        // byte[] the resolver places on IEnumerator.MoveNext (IL 0x79) is the iterator's `yield return new byte[...]`.
+        const int blocks = 0x0600000A, moveNext = 0x06000020;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x58, ILSiteKind.Call, "HotspotShape", "Blocks", TargetToken: blocks, ParameterCount: 1),
+            new(0x5d, ILSiteKind.CallVirt, "IEnumerable`1", "GetEnumerator", CallToken: 0x0A000010),
+            new(0x6a, ILSiteKind.CallVirt, "IEnumerator`1", "get_Current", CallToken: 0x0A000011),
+            new(0x79, ILSiteKind.CallVirt, "IEnumerator", "MoveNext", CallToken: 0x0A000012),
+        ];
+        ImmutableArray<ILSite> moveNextSites = [new(0x2a, ILSiteKind.NewArray, "Byte[]", "", 32_768)];
+        CompiledCode code = OneRange with
+        {
+            IsOptimized = true,
+            InlinedMethods = [("ShapesTarget.Shapes.HotspotShape", "Blocks"), ("ShapesTarget.Shapes.HotspotShape+<Blocks>d__10", "MoveNext")],
+        };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 0x90, sitesOf: token => token == moveNext ? moveNextSites : [],
+            iteratorMoveNextOf: token => token == blocks ? (moveNext, "<Blocks>d__10") : null);
+
+        Assert.AreEqual((moveNext, 0x2a), resolver.InlinedSite(0x79, FrameCall.Allocation("Byte[]", 32_792, 32_792)));
+        Assert.AreEqual((0, -1), resolver.InlinedSite(0x79, FrameCall.Allocation("Int32[]", 32_792, 32_792)), "the iterator allocates no int[]");
+
+        var notInlined = new CallSiteResolver(OneRange with { IsOptimized = true, InlinedMethods = [] }, sites, ilSize: 0x90, sitesOf: token => token == moveNext ? moveNextSites : [],
+            iteratorMoveNextOf: token => token == blocks ? (moveNext, "<Blocks>d__10") : null);
+        Assert.AreEqual((0, -1), notInlined.InlinedSite(0x79, FrameCall.Allocation("Byte[]", 32_792, 32_792)), "MoveNext was not inlined here: it has a frame of its own");
+    }
 }

@@ -77,6 +77,32 @@ public sealed class LineAttributorTests
     }
 
     [TestMethod]
+    public void AnIteratorInlinedIntoTheForeachThatRunsIt_CountsOnItsOwnLine_AsAFrameOfItsOwnWould()
+    {
+        // HotspotShape.Process (selected 0, method 0) in tier-1 code with Blocks' MoveNext inlined into its foreach
+        // (line 43): the byte[] of Blocks' `yield return new byte[BlockLength];` (selected 1, line 76) has no frame of its
+        // own; an uninlined MoveNext (method 1) has one.
+        const int Blocks = 1, MoveNext = 1;
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, Blocks], selectedCount: 2);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 32_792, 0, 0, TypeId: 3), [new StackFrame(UserMethod, 0, 0x174)]);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 32_792, 0, 0, TypeId: 3), [new StackFrame(MoveNext, 1, 0x20), new StackFrame(UserMethod, 2, 0x60)]);
+
+        FrameLine[] lines = [.. attributor.Frames.Select(f => f.CodeId switch
+        {
+            0 => new FrameLine(43, [], InlinedElsewhere: (Blocks, 76)),
+            1 => new FrameLine(76, []),
+            _ => new FrameLine(43, []),
+        })];
+        MethodLineTallies[] tallies = attributor.Charge(lines);
+
+        Assert.AreEqual(2, tallies[UserMethod].ByLine[43].Objects, "the foreach line ran both");
+        Assert.IsFalse(tallies[UserMethod].SelfByLine.ContainsKey(43), "and allocated neither itself");
+        Assert.AreEqual(2, tallies[Blocks].ByLine[76].Objects, "the iterator's line, inlined or not");
+        Assert.AreEqual(2, tallies[Blocks].SelfByLine[76].Objects);
+        Assert.AreEqual(2, tallies[Blocks].Total.Objects);
+    }
+
+    [TestMethod]
     public void LinesWhoseStacksHoldObjectsBoxedByTheRuntimesBoxHelper_AreListed()
     {
         // Method 1 is CastHelpers.Box, called by tier-0 code of method 2 (a generic framework method), called by
