@@ -674,7 +674,10 @@ internal sealed class LineAttributor : IAllocationVisitor
             return;
         }
 
-        var spans = new List<LiveSpan>(_lifetimes.Spans.Where(s => linesOfStack[s.Owner] is not null));
+        // The spans of the method's objects: those the GCs ended, by index into the lifetimes' list (no copy: a long
+        // trace has a span per sampled object), then those alive at the end that survived a GC.
+        IReadOnlyList<LiveSpan> ended = _lifetimes.Spans;
+        var survivors = new List<LiveSpan>();
         foreach ((LiveSpan remaining, ulong address, int typeId) in _lifetimes.RemainingObjects())
         {
             if (linesOfStack[remaining.Owner] is not { } lines)
@@ -686,7 +689,7 @@ internal sealed class LineAttributor : IAllocationVisitor
             bool survivedAGC = remaining.ToGC >= remaining.FromGC;
             if (survivedAGC)
             {
-                spans.Add(remaining);
+                survivors.Add(remaining);
                 Add(tallies.LiveAtEnd, remaining);
             }
 
@@ -710,51 +713,113 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
-        tallies.PeakLive = PeakOf(spans);
-        foreach (var byLine in spans.SelectMany(s => linesOfStack[s.Owner]!.Select(line => (line, s))).GroupBy(p => p.line))
+        var mine = new List<int>();
+        for (int i = 0; i < ended.Count; i++)
         {
-            tallies.PeakLiveByLine[byLine.Key] = PeakOf([.. byLine.Select(p => p.s)]);
-        }
-    }
-
-    /// <summary>The tally of the spans alive at the GC where their weight peaked.</summary>
-    private SampleTally PeakOf(List<LiveSpan> spans)
-    {
-        // What is alive at each GC, as changes at the GC numbers (dense: 1 to the GCs examined), summed in GC order.
-        int first = int.MaxValue, last = int.MinValue;
-        foreach (LiveSpan span in spans)
-        {
-            first = Math.Min(first, Math.Min(span.FromGC, span.ToGC + 1));
-            last = Math.Max(last, Math.Max(span.FromGC, span.ToGC + 1));
-        }
-
-        double[] changes = spans.Count == 0 ? [] : new double[last - first + 1];
-        foreach (LiveSpan span in spans)
-        {
-            double weight = Weight(span);
-            changes[span.FromGC - first] += weight;
-            changes[span.ToGC + 1 - first] -= weight;
-        }
-
-        double running = 0, best = 0;
-        int peakGC = -1;
-        for (int i = 0; i < changes.Length; i++)
-        {
-            running += changes[i];
-            if (running > best)
+            if (linesOfStack[ended[i].Owner] is not null)
             {
-                best = running;
-                peakGC = first + i;
+                mine.Add(i);
             }
         }
 
-        var peak = new SampleTally();
-        foreach (LiveSpan span in spans.Where(s => s.FromGC <= peakGC && peakGC <= s.ToGC))
+        for (int i = 0; i < survivors.Count; i++)
         {
-            Add(peak, span);
+            mine.Add(ended.Count + i);
         }
 
-        return peak;
+        LiveSpan SpanAt(int index) => index < ended.Count ? ended[index] : survivors[index - ended.Count];
+        ChargePeaks(tallies, linesOfStack, [.. mine], SpanAt);
+    }
+
+    /// <summary>
+    /// Peak live, for the method and per line: the GC at which the weight of the spans alive (a span is alive at the GCs
+    /// from its FromGC to its ToGC) was largest, the earliest of equals, and the tally of those spans. One sweep over the
+    /// GCs where spans begin and end, with a running sum per line, then one pass to tally the spans alive at each peak:
+    /// memory in the lines and the spans' indices, not in the GCs times the lines.
+    /// </summary>
+    private void ChargePeaks(MethodLineTallies tallies, int[]?[] linesOfStack, int[] spans, Func<int, LiveSpan> spanAt)
+    {
+        // Slot 0 is the method as a whole; then one per line with spans.
+        var slotOfLine = new Dictionary<int, int>();
+        foreach (int index in spans)
+        {
+            foreach (int line in linesOfStack[spanAt(index).Owner]!)
+            {
+                slotOfLine.TryAdd(line, slotOfLine.Count + 1);
+            }
+        }
+
+        int slots = slotOfLine.Count + 1;
+        int[][] slotsOfOwner = new int[linesOfStack.Length][];
+        int[] SlotsOf(int owner) => slotsOfOwner[owner] ??= [0, .. linesOfStack[owner]!.Select(line => slotOfLine[line])];
+
+        int[] byStart = [.. spans];
+        int[] byEnd = [.. spans];
+        Array.Sort([.. byStart.Select(i => spanAt(i).FromGC)], byStart);
+        Array.Sort([.. byEnd.Select(i => spanAt(i).ToGC + 1)], byEnd);
+        double[] running = new double[slots];
+        double[] best = new double[slots];
+        int[] peakGC = new int[slots];
+        Array.Fill(peakGC, -1);
+        var rising = new List<int>();
+        int next = 0, leaving = 0;
+        while (next < byStart.Length)
+        {
+            // The next GC where the sums change: spans beginning there count, spans that ended just before it no longer do.
+            int gc = Math.Min(spanAt(byStart[next]).FromGC, leaving < byEnd.Length ? spanAt(byEnd[leaving]).ToGC + 1 : int.MaxValue);
+            for (; leaving < byEnd.Length && spanAt(byEnd[leaving]).ToGC + 1 == gc; leaving++)
+            {
+                LiveSpan span = spanAt(byEnd[leaving]);
+                foreach (int slot in SlotsOf(span.Owner))
+                {
+                    running[slot] -= Weight(span);
+                }
+            }
+
+            rising.Clear();
+            for (; next < byStart.Length && spanAt(byStart[next]).FromGC == gc; next++)
+            {
+                LiveSpan span = spanAt(byStart[next]);
+                foreach (int slot in SlotsOf(span.Owner))
+                {
+                    running[slot] += Weight(span);
+                    rising.Add(slot);
+                }
+            }
+
+            foreach (int slot in rising)
+            {
+                if (running[slot] > best[slot])
+                {
+                    best[slot] = running[slot];
+                    peakGC[slot] = gc;
+                }
+            }
+        }
+
+        var peaks = new SampleTally[slots];
+        for (int slot = 0; slot < slots; slot++)
+        {
+            peaks[slot] = new SampleTally();
+        }
+
+        foreach (int index in spans)
+        {
+            LiveSpan span = spanAt(index);
+            foreach (int slot in SlotsOf(span.Owner))
+            {
+                if (span.FromGC <= peakGC[slot] && peakGC[slot] <= span.ToGC)
+                {
+                    Add(peaks[slot], span);
+                }
+            }
+        }
+
+        tallies.PeakLive = peaks[0];
+        foreach ((int line, int slot) in slotOfLine)
+        {
+            tallies.PeakLiveByLine[line] = peaks[slot];
+        }
     }
 
     private double Weight(LiveSpan span) => EventWeight.Of(_eventKind, span);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using DotnetMemLine.Decoding;
 
 namespace DotnetMemLine.Attribution;
@@ -28,12 +29,16 @@ namespace DotnetMemLine.Attribution;
 internal sealed class ObjectLifetimes
 {
     private readonly List<Tracked> _objects = [];
-    private readonly List<LiveSpan> _spans = [];
+    private readonly SpanLog _spans = new();
     private readonly Stack<OpenGC> _openGCs = new();
     private readonly Stack<Range[]> _spareRanges = new();
     private int _startedGCs;
-    private Range[] _destinations = new Range[256];
-    private Range[] _mergeBuffer = new Range[256];
+
+    // Locate's answers and work space, by tracked object: the range holding it, whether moved survivors now lie on it.
+    private int[] _rangeOf = new int[256];
+    private bool[] _onDestination = new bool[256];
+    private int[] _byAddress = new int[256];
+    private ulong[] _addresses = new ulong[256];
 
     // The generations as the GC under way began with them (Range.Delta holding the generation), while their description arrives.
     private Range[] _generationMap = new Range[256];
@@ -180,9 +185,8 @@ internal sealed class ObjectLifetimes
     /// <summary>Marks the collected generations' objects in a range as alive (following moves), the others dead.</summary>
     private void Apply(OpenGC gc)
     {
-        Span<Range> ranges = gc.RangeBuffer.AsSpan(0, gc.Ranges);
-        SortByStart(ranges);
-        ReadOnlySpan<Range> destinations = Destinations(ranges);
+        ReadOnlySpan<Range> ranges = gc.RangeBuffer.AsSpan(0, gc.Ranges);
+        Locate(ranges, withDestinations: true);
         int examined = ++ExaminedGCs;
         int kept = 0;
         for (int i = 0; i < _objects.Count; i++)
@@ -191,7 +195,7 @@ internal sealed class ObjectLifetimes
             bool collected = gc.Background
                 ? (o.Heap != HeapKind.Small || o.Generation == 2) && o.OldSince < gc.StartedAs
                 : o.Heap == HeapKind.Small ? o.Generation <= gc.CondemnedGeneration : gc.CondemnedGeneration >= 2;
-            int found = Find(ranges, o.Address);
+            int found = _rangeOf[i];
             if (found >= 0)
             {
                 o.Address = (ulong)((long)o.Address + ranges[found].Delta);
@@ -204,7 +208,7 @@ internal sealed class ObjectLifetimes
                     }
                 }
             }
-            else if (collected || Find(destinations, o.Address) >= 0)
+            else if (collected || _onDestination[i])
             {
                 // Not listed: dead if its generation was collected, or if survivors were moved onto it (its
                 // generation was collected after all: one the GC did not promote as counted here).
@@ -229,65 +233,6 @@ internal sealed class ObjectLifetimes
     /// GC and lies in no used range died before (a sweep gave its memory back, e.g. a background GC whose marking found
     /// it already unreachable).
     /// </summary>
-    /// <summary>
-    /// Sorts ranges by their start. The runtime lists a GC's ranges as a few runs each in address order (a heap, a
-    /// generation at a time: thousands of ranges, a handful of runs), so the runs are merged, in linear time; many runs
-    /// get a general sort. A general sort of every GC's ranges was half of a long analysis.
-    /// </summary>
-    private void SortByStart(Span<Range> ranges)
-    {
-        const int MostRuns = 16;
-        Span<int> runStarts = stackalloc int[MostRuns + 1];
-        int runs = 1;
-        for (int i = 1; i < ranges.Length; i++)
-        {
-            if (ranges[i].Start < ranges[i - 1].Start)
-            {
-                if (runs == MostRuns)
-                {
-                    ranges.Sort(default(ByStart));
-                    return;
-                }
-
-                runStarts[runs++] = i;
-            }
-        }
-
-        if (runs == 1)
-        {
-            return;
-        }
-
-        runStarts[runs] = ranges.Length;
-        if (_mergeBuffer.Length < ranges.Length)
-        {
-            _mergeBuffer = new Range[Math.Max(ranges.Length, _mergeBuffer.Length * 2)];
-        }
-
-        Span<int> next = stackalloc int[MostRuns];
-        runStarts[..runs].CopyTo(next);
-        for (int o = 0; o < ranges.Length; o++)
-        {
-            int least = -1;
-            for (int r = 0; r < runs; r++)
-            {
-                if (next[r] < runStarts[r + 1] && (least < 0 || ranges[next[r]].Start < ranges[next[least]].Start))
-                {
-                    least = r;
-                }
-            }
-
-            _mergeBuffer[o] = ranges[next[least]++];
-        }
-
-        _mergeBuffer.AsSpan(0, ranges.Length).CopyTo(ranges);
-    }
-
-    private readonly struct ByStart : IComparer<Range>
-    {
-        public int Compare(Range x, Range y) => x.Start.CompareTo(y.Start);
-    }
-
     private void ApplyGenerationMap()
     {
         if (!_generationMapOpen)
@@ -301,13 +246,13 @@ internal sealed class ObjectLifetimes
             return;
         }
 
-        Span<Range> map = _generationMap.AsSpan(0, _generationMapCount);
-        SortByStart(map);
+        ReadOnlySpan<Range> map = _generationMap.AsSpan(0, _generationMapCount);
+        Locate(map, withDestinations: false);
         int kept = 0;
         for (int i = 0; i < _objects.Count; i++)
         {
             Tracked o = _objects[i];
-            int found = Find(map, o.Address);
+            int found = _rangeOf[i];
             if (found < 0 && o.LastSeenAlive > 0)
             {
                 // Objects allocated since the last GC may lie past their region's used part (in an allocation context): not these.
@@ -327,45 +272,96 @@ internal sealed class ObjectLifetimes
         _objects.RemoveRange(kept, _objects.Count - kept);
     }
 
-    /// <summary>Where the moved ranges went, sorted: memory that holds other survivors after the GC.</summary>
-    private ReadOnlySpan<Range> Destinations(ReadOnlySpan<Range> ranges)
+    /// <summary>
+    /// For each tracked object (by its index), the range holding it (<see cref="_rangeOf"/>, -1 for none) and, with
+    /// <paramref name="withDestinations"/>, whether a moved range now lies on it (<see cref="_onDestination"/>: memory
+    /// that holds other survivors after the GC). The ranges come unsorted and are many (a GC lists thousands), the
+    /// objects few (the sampled ones alive): the objects are sorted by address and each range looks up the ones inside
+    /// it, with no copy or sort of the ranges. A GC's ranges do not overlap (distinct plugs, distinct regions).
+    /// </summary>
+    private void Locate(ReadOnlySpan<Range> ranges, bool withDestinations)
     {
-        int count = 0;
-        foreach (Range range in ranges)
+        int count = _objects.Count;
+        if (_rangeOf.Length < count)
         {
-            if (range.Delta != 0)
-            {
-                if (count == _destinations.Length)
-                {
-                    Array.Resize(ref _destinations, _destinations.Length * 2);
-                }
-
-                _destinations[count++] = new Range((ulong)((long)range.Start + range.Delta), (ulong)((long)range.End + range.Delta), 0);
-            }
+            int length = Math.Max(count, _rangeOf.Length * 2);
+            _rangeOf = new int[length];
+            _onDestination = new bool[length];
+            _byAddress = new int[length];
+            _addresses = new ulong[length];
         }
 
-        Span<Range> destinations = _destinations.AsSpan(0, count);
-        SortByStart(destinations);
-        return destinations;
+        for (int i = 0; i < count; i++)
+        {
+            _byAddress[i] = i;
+            _addresses[i] = _objects[i].Address;
+            _rangeOf[i] = -1;
+            _onDestination[i] = false;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        Array.Sort(_addresses, _byAddress, 0, count);
+        ReadOnlySpan<ulong> addresses = _addresses.AsSpan(0, count);
+        int inRange = 0, onDestination = 0;
+        ulong lastStart = 0, lastDestination = 0;
+        for (int r = 0; r < ranges.Length; r++)
+        {
+            Range range = ranges[r];
+            // The ranges come as a few runs in address order: along a run the first object at or after the range's
+            // start only moves forward (a step or none, mostly); a run's first range searches.
+            inRange = FirstAtOrAfter(addresses, range.Start, range.Start >= lastStart ? inRange : 0);
+            lastStart = range.Start;
+            for (int at = inRange; at < addresses.Length && addresses[at] < range.End; at++)
+            {
+                _rangeOf[_byAddress[at]] = r;
+            }
+
+            if (withDestinations && range.Delta != 0)
+            {
+                ulong start = (ulong)((long)range.Start + range.Delta), end = (ulong)((long)range.End + range.Delta);
+                onDestination = FirstAtOrAfter(addresses, start, start >= lastDestination ? onDestination : 0);
+                lastDestination = start;
+                for (int at = onDestination; at < addresses.Length && addresses[at] < end; at++)
+                {
+                    _onDestination[_byAddress[at]] = true;
+                }
+            }
+        }
     }
 
-    private static int Find(ReadOnlySpan<Range> ranges, ulong address)
+    /// <summary>The first position at or after <paramref name="from"/> of the sorted addresses whose address is not below <paramref name="address"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FirstAtOrAfter(ReadOnlySpan<ulong> addresses, ulong address, int from)
     {
-        int low = 0, high = ranges.Length - 1;
-        while (low <= high)
+        if (from >= addresses.Length || addresses[from] >= address)
+        {
+            return from; // no object in between: the common case, one comparison
+        }
+
+        return from + 1 + LowerBound(addresses[(from + 1)..], address);
+    }
+
+    private static int LowerBound(ReadOnlySpan<ulong> addresses, ulong address)
+    {
+        int low = 0, high = addresses.Length;
+        while (low < high)
         {
             int middle = (low + high) >>> 1;
-            if (ranges[middle].Start <= address)
+            if (addresses[middle] < address)
             {
                 low = middle + 1;
             }
             else
             {
-                high = middle - 1;
+                high = middle;
             }
         }
 
-        return high >= 0 && address < ranges[high].End ? high : -1;
+        return low;
     }
 
     private readonly record struct Range(ulong Start, ulong End, long Delta);
@@ -423,3 +419,38 @@ internal sealed class ObjectLifetimes
 /// <param name="SampledByteOffset">AllocationSampled's offset of the byte whose trial succeeded.</param>
 /// <param name="ObjectCount">Exact mode: the objects the event stood for.</param>
 internal readonly record struct LiveSpan(int Owner, int FromGC, int ToGC, long ObjectSize, long SampledByteOffset, long ObjectCount);
+
+/// <summary>
+/// The spans of the objects the GCs ended, in fixed chunks: a long trace ends one per sampled object that survived a
+/// GC, and a list doubling its array would need twice their memory while it copies.
+/// </summary>
+internal sealed class SpanLog : IReadOnlyList<LiveSpan>
+{
+    private const int ChunkLength = 16_384; // 640 KB of spans: each chunk on the large object heap, never copied
+    private readonly List<LiveSpan[]> _chunks = [];
+
+    public int Count { get; private set; }
+
+    public LiveSpan this[int index] => (uint)index < (uint)Count ? _chunks[index / ChunkLength][index % ChunkLength] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public void Add(LiveSpan span)
+    {
+        if (Count % ChunkLength == 0)
+        {
+            _chunks.Add(new LiveSpan[ChunkLength]);
+        }
+
+        _chunks[^1][Count % ChunkLength] = span;
+        Count++;
+    }
+
+    public IEnumerator<LiveSpan> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}

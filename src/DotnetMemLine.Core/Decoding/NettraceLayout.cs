@@ -71,7 +71,9 @@ public sealed class NettraceLayout
     /// <summary>Walks the file's objects.</summary>
     public static NettraceLayout Read(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+        // The walk reads a few dozen bytes per block and seeks over the rest: a small buffer, or each seek would read
+        // most of the next block (a 64 KB buffer read 80% of a 4.8 GB trace for its 60,000 block headers).
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 256);
         return Read(stream);
     }
 
@@ -271,10 +273,11 @@ public sealed class NettraceLayout
     private sealed class Reader(Stream stream)
     {
         private readonly byte[] _four = new byte[4];
+        private readonly long _length = stream.Length; // once: a file stream asks the system each time
 
         public long Position => stream.Position;
 
-        public bool AtEnd => stream.Position >= stream.Length;
+        public bool AtEnd => stream.Position >= _length;
 
         public bool TryReadByte(out byte value)
         {
@@ -298,7 +301,7 @@ public sealed class NettraceLayout
         public bool TryReadBytes(int count, out byte[] bytes)
         {
             bytes = [];
-            if (count < 0 || stream.Length - stream.Position < count)
+            if (count < 0 || _length - stream.Position < count)
             {
                 return false;
             }
@@ -310,9 +313,9 @@ public sealed class NettraceLayout
 
         public bool TrySkip(long count)
         {
-            if (stream.Length - stream.Position < count)
+            if (_length - stream.Position < count)
             {
-                stream.Position = stream.Length;
+                stream.Position = _length;
                 return false;
             }
 
