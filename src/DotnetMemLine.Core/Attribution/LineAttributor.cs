@@ -249,6 +249,8 @@ internal sealed class LineAttributor : IAllocationVisitor
 
     public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => _lifetimes?.OnMovedRange(oldStart, newStart, length);
 
+    public void OnRanges(GCRanges ranges) => _lifetimes?.OnRanges(ranges);
+
     public void OnGCEnd(double timeMSec, int count, int condemnedGeneration) => _lifetimes?.OnGCEnd(timeMSec, count);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

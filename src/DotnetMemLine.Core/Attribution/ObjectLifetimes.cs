@@ -127,6 +127,37 @@ internal sealed class ObjectLifetimes
         AddRange(oldStart, length, (long)(newStart - oldStart));
     }
 
+    /// <summary>One event's ranges (<see cref="OnSurvivingRange"/>, <see cref="OnMovedRange"/>), copied in one loop.</summary>
+    public void OnRanges(GCRanges ranges)
+    {
+        ApplyGenerationMap();
+        if (_openGCs.Count == 0)
+        {
+            return;
+        }
+
+        OpenGC gc = _openGCs.Peek();
+        if (gc.RangeBuffer.Length - gc.Ranges < ranges.Count)
+        {
+            Range[] larger = new Range[Math.Max(gc.RangeBuffer.Length * 2, gc.Ranges + ranges.Count)];
+            gc.RangeBuffer.AsSpan(0, gc.Ranges).CopyTo(larger);
+            gc.RangeBuffer = larger;
+        }
+
+        Range[] buffer = gc.RangeBuffer;
+        int used = gc.Ranges;
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            (ulong start, ulong newStart, ulong length) = ranges[i];
+            if (length > 0)
+            {
+                buffer[used++] = new Range(start, start + length, (long)(newStart - start));
+            }
+        }
+
+        gc.Ranges = used;
+    }
+
     public void OnGCEnd(double timeMSec, int count)
     {
         ApplyGenerationMap();

@@ -41,6 +41,8 @@ internal sealed class StackRecorder(IAllocationTrace trace, int[] selectedIndexB
 
     public void OnMovedRange(ulong oldStart, ulong newStart, ulong length) => _lifetimes?.OnMovedRange(oldStart, newStart, length);
 
+    public void OnRanges(GCRanges ranges) => _lifetimes?.OnRanges(ranges);
+
     public void OnGCEnd(double timeMSec, int count, int condemnedGeneration) => _lifetimes?.OnGCEnd(timeMSec, count);
 
     public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)

@@ -371,10 +371,10 @@ public sealed class NettraceAllocationTrace : IAllocationTrace
                     }
 
                 case ClrEvent.GCSurvivingRanges:
-                    ev.Payload.SurvivingRanges(visitor.OnSurvivingRange);
+                    visitor.OnRanges(ev.Payload.SurvivingRanges());
                     break;
                 case ClrEvent.GCMovedRanges:
-                    ev.Payload.MovedRanges(visitor.OnMovedRange);
+                    visitor.OnRanges(ev.Payload.MovedRanges());
                     break;
                 case ClrEvent.GCGenerationRange:
                     {

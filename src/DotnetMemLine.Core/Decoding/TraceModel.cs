@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 namespace DotnetMemLine.Decoding;
 
 /// <summary>Which allocation events a trace carries; decides the estimator.</summary>
@@ -262,6 +263,26 @@ public interface IAllocationVisitor
     }
 
     /// <summary>
+    /// One event's worth of <see cref="OnSurvivingRange"/> or <see cref="OnMovedRange"/> (<see cref="GCRanges.Moved"/>): a GC lists
+    /// thousands of ranges, most of a trace's bytes, so a consumer that follows objects takes them in one call.
+    /// </summary>
+    void OnRanges(GCRanges ranges)
+    {
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            (ulong start, ulong newStart, ulong length) = ranges[i];
+            if (ranges.Moved)
+            {
+                OnMovedRange(start, newStart, length);
+            }
+            else
+            {
+                OnSurvivingRange(start, length);
+            }
+        }
+    }
+
+    /// <summary>
     /// Right after a GC began: one used range of generation <paramref name="generation"/> (0 to 2; 3 the large, 4 the pinned
     /// object heap) as the GC found the heap (keyword GCHeapSurvivalAndMovement).
     /// </summary>
@@ -340,3 +361,45 @@ public enum AnalysisStep
 /// <param name="Step">The step under way.</param>
 /// <param name="Total">How much the step has to do; 0 when unknown.</param>
 public readonly record struct AnalysisProgress(AnalysisStep Step, long Done, long Total, bool InEvents = false);
+
+/// <summary>
+/// The ranges of one GCBulkSurvivingObjectRanges or GCBulkMovedObjectRanges event, read where they lie in its payload:
+/// (start, length) each, or (old start, new start, length) when <see cref="Moved"/>, pointers of <c>pointerSize</c> bytes
+/// and a 64-bit length, little-endian.
+/// </summary>
+public readonly ref struct GCRanges
+{
+    private readonly ReadOnlySpan<byte> _bytes;
+    private readonly int _pointerSize;
+    private readonly int _stride;
+
+    /// <summary>The ranges in <paramref name="bytes"/> (the payload after the event's count and instance id): <paramref name="count"/>, or as many as the bytes hold.</summary>
+    public GCRanges(ReadOnlySpan<byte> bytes, int count, int pointerSize, bool moved)
+    {
+        _pointerSize = pointerSize;
+        _stride = (moved ? 2 * pointerSize : pointerSize) + 8;
+        Count = Math.Clamp(count, 0, bytes.Length / _stride); // never past the payload
+        _bytes = bytes;
+        Moved = moved;
+    }
+
+    /// <summary>How many ranges.</summary>
+    public int Count { get; }
+
+    /// <summary>Whether the objects moved (each range has a new start).</summary>
+    public bool Moved { get; }
+
+    /// <summary>Range <paramref name="index"/>: its start, its new start (the start when it did not move) and its length.</summary>
+    public (ulong Start, ulong NewStart, ulong Length) this[int index]
+    {
+        get
+        {
+            ReadOnlySpan<byte> range = _bytes.Slice(index * _stride, _stride);
+            ulong start = Pointer(range);
+            ulong newStart = Moved ? Pointer(range[_pointerSize..]) : start;
+            return (start, newStart, BinaryPrimitives.ReadUInt64LittleEndian(range[^8..]));
+        }
+    }
+
+    private ulong Pointer(ReadOnlySpan<byte> at) => _pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(at) : BinaryPrimitives.ReadUInt64LittleEndian(at);
+}

@@ -47,6 +47,14 @@ public static class TracePass
             }
         }
 
+        public void OnRanges(GCRanges ranges)
+        {
+            foreach (IAllocationVisitor consumer in consumers)
+            {
+                consumer.OnRanges(ranges);
+            }
+        }
+
         public void OnGenerationRange(int generation, ulong start, ulong length)
         {
             foreach (IAllocationVisitor consumer in consumers)

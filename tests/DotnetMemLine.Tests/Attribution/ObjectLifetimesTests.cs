@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Decoding;
 
@@ -72,6 +73,40 @@ public sealed class ObjectLifetimesTests
         Assert.IsEmpty(lifetimes.Remaining());
         Assert.AreEqual(new LiveSpan(1, 1, 2, 100, 0, 1), lifetimes.Spans.Single());
         Assert.AreEqual(4.0, lifetimes.LastFullGCMSec);
+    }
+
+    [TestMethod]
+    public void RangesTakenAsAnEventsBatch_AreFollowedAsOneByOne()
+    {
+        // GCBulkMovedObjectRanges' payload after Index, Count and ClrInstanceID: (old, new, length) per range, 64-bit
+        // pointers; the count says 3 but the payload holds 2 (a cut event): only those are read.
+        byte[] moved = new byte[2 * 24];
+        (ulong Old, ulong New, ulong Length)[] ranges = [(0x1000, 0x9000, 0x100), (0x3000, 0x3000, 0x40)];
+        for (int i = 0; i < ranges.Length; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(moved.AsSpan(24 * i), ranges[i].Old);
+            BinaryPrimitives.WriteUInt64LittleEndian(moved.AsSpan((24 * i) + 8), ranges[i].New);
+            BinaryPrimitives.WriteUInt64LittleEndian(moved.AsSpan((24 * i) + 16), ranges[i].Length);
+        }
+
+        var batch = new GCRanges(moved, count: 3, pointerSize: 8, moved: true);
+        Assert.AreEqual(2, batch.Count);
+        Assert.AreEqual((0x1000UL, 0x9000UL, 0x100UL), batch[0]);
+
+        var lifetimes = new ObjectLifetimes();
+        lifetimes.Track(0x1010, HeapKind.Small, owner: 1, 100, 0, 1);
+        lifetimes.Track(0x3010, HeapKind.Small, owner: 2, 100, 0, 1);
+        lifetimes.Track(0x5010, HeapKind.Small, owner: 3, 100, 0, 1);
+        lifetimes.OnGCStart(1, 0);
+        lifetimes.OnRanges(batch);
+        lifetimes.OnGCEnd(1.0, 1);
+
+        CollectionAssert.AreEqual(new[] { (1, 0x9010UL), (2, 0x3010UL) }, lifetimes.RemainingObjects().Select(o => (o.Span.Owner, o.Address)).Order().ToArray(),
+            "the first moved, the second stayed, the third is in no range: dead");
+
+        byte[] surviving32 = [0x00, 0x90, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0]; // (0x9000, length 0x20), 32-bit pointer
+        var survivingBatch = new GCRanges(surviving32, count: 1, pointerSize: 4, moved: false);
+        Assert.AreEqual((0x9000UL, 0x9000UL, 0x20UL), survivingBatch[0]);
     }
 
     [TestMethod]

@@ -88,29 +88,13 @@ internal readonly ref struct ClrPayload(ReadOnlySpan<byte> bytes, int version, i
     /// GCBulkSurvivingObjectRanges (21): Index u32, Count u32, ClrInstanceID u16, then Count × (RangeBase ptr, RangeLength u64):
     /// address ranges that survived the GC where they are.
     /// </summary>
-    public void SurvivingRanges(Action<ulong, ulong> onRange)
-    {
-        int count = Int32At(4);
-        int size = PointerSize + 8;
-        for (int i = 0, at = 10; i < count && at + size <= Bytes.Length; i++, at += size)
-        {
-            onRange(AddressAt(at), (ulong)Int64At(at + PointerSize));
-        }
-    }
+    public GCRanges SurvivingRanges() => new(Bytes.Length >= 10 ? Bytes[10..] : [], Int32At(4), PointerSize, moved: false);
 
     /// <summary>
     /// GCBulkMovedObjectRanges (22): Index u32, Count u32, ClrInstanceID u16, then Count × (OldRangeBase ptr, NewRangeBase ptr,
     /// RangeLength u64): address ranges that survived a compacting GC, and where they went.
     /// </summary>
-    public void MovedRanges(Action<ulong, ulong, ulong> onRange)
-    {
-        int count = Int32At(4);
-        int size = (2 * PointerSize) + 8;
-        for (int i = 0, at = 10; i < count && at + size <= Bytes.Length; i++, at += size)
-        {
-            onRange(AddressAt(at), AddressAt(at + PointerSize), (ulong)Int64At(at + (2 * PointerSize)));
-        }
-    }
+    public GCRanges MovedRanges() => new(Bytes.Length >= 10 ? Bytes[10..] : [], Int32At(4), PointerSize, moved: true);
 
     /// <summary>AllocationSampled's TypeID; its TypeName is read only for a type not seen before (<see cref="AllocationSampledTypeName"/>).</summary>
     public ulong AllocationSampledTypeId() => AddressAt(6);
