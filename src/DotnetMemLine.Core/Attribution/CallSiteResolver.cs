@@ -333,9 +333,11 @@ internal sealed partial class CallSiteResolver
             return;
         }
 
-        HashSet<int> claimed = [.. entries
+        (int Site, string TypeKey)[] claims = [.. entries
             .Where(e => !e.Guessed && e.Candidates.Length == 1 && IsAllocationSite(e.Candidates[0]) && callsByOffset[e.Offset].All(c => c.Kind == FrameCallKind.Allocation))
-            .Select(e => e.Candidates[0])];
+            .SelectMany(e => callsByOffset[e.Offset].Select(c => (e.Candidates[0], c.TypeKey)))];
+        HashSet<int> claimed = [.. claims.Select(c => c.Site)];
+        HashSet<(int Site, string TypeKey)> claimedTypes = [.. claims];
         for (int i = 0; i < entries.Count; i++)
         {
             (int offset, int[] candidates, int fallback, int stretch, bool guessed, List<(int Start, int End)> spans) = entries[i];
@@ -344,10 +346,15 @@ internal sealed partial class CallSiteResolver
                 continue;
             }
 
+            // A site whose own object of that type was made elsewhere leaves this one (or a call) to any other site that
+            // may make it; one that made an object of another type (`new Catalog()`, whose inlined constructor's Dictionary makes
+            // the arrays tier 1 laid out further on) only to sites that explain it as well (not `customer.Summary`).
             List<FrameCall> calls = callsByOffset[offset];
+            bool sameType = candidates.All(c => calls.All(call => call.Kind != FrameCallKind.Allocation || claimedTypes.Contains((c, call.TypeKey))));
+            int needed = sameType ? Weak : candidates.Min(c => _sites.Where(site => site.Offset == c).Max(site => calls.Min(call => Score(site, call))));
             int[] others = [.. _sites
                 .Where(site => spans.Any(s => site.Offset >= s.Start && site.Offset < s.End) && !claimed.Contains(site.Offset))
-                .Where(site => calls.All(call => Score(site, call) >= Weak))
+                .Where(site => calls.All(call => Score(site, call) >= needed))
                 .Select(site => site.Offset)
                 .Distinct()];
             if (others.Length > 0)

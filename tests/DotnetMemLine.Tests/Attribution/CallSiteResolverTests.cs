@@ -1408,4 +1408,50 @@ public sealed class CallSiteResolverTests
             iteratorMoveNextOf: token => token == blocks ? (moveNext, "<Blocks>d__10") : null);
         Assert.AreEqual((0, -1), notInlined.InlinedSite(0x79, FrameCall.Allocation("Byte[]", 32_792, 32_792)), "MoveNext was not inlined here: it has a frame of its own");
     }
+
+    [TestMethod]
+    public void ASiteClaimedByItsOwnObject_StillMakesTheArraysOfItsInlinedConstructor_LaidOutFurtherOn()
+    {
+        // Types.ConstructorsAndProperties in tier-1 code (the recorded map): `var catalog = new Catalog();` (IL 51) with
+        // Catalog's constructor inlined, whose `new Dictionary<string, int>(200)` makes an int[] and an Entry[] three
+        // calls down. The Catalog, its List and its Dictionary are allocated in IL 44's range (the newobj claims them);
+        // the two arrays come in the unmapped code after the next IL 44 range. Claiming the Catalog must not give its
+        // arrays to `customer.Summary` (IL 45), which makes none.
+        const int catalogCtor = 0x06000050, summary = 0x06000051;
+        ImmutableArray<ILSite> sites =
+        [
+            new(45, ILSiteKind.CallVirt, "Customer", "get_Summary", TargetToken: summary),
+            new(51, ILSiteKind.NewObject, "Catalog", ".ctor", TargetToken: catalogCtor),
+            new(57, ILSiteKind.Call, "Sink", "Keep", NeverInlined: true, CallToken: 0x0A000030),
+        ];
+        ImmutableArray<ILSite> catalogSites =
+        [
+            new(0x06, ILSiteKind.NewObject, "List", ".ctor", CallToken: 0x0A000010, TypeArguments: "String"),
+            new(0x16, ILSiteKind.NewObject, "Dictionary", ".ctor", CallToken: 0x0A000011, TypeArguments: "String,Int32"),
+        ];
+        ImmutableArray<ILSite> summarySites = [new(0x10, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000012)];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000011] = new(new[] { ("Int32[]", 3), ("Entry[]", 3) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), FrozenDictionary<(string, string), int>.Empty),
+            [0x0A000012] = new(new[] { ("String", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), FrozenDictionary<(string, string), int>.Empty),
+        };
+        CompiledCode code = Optimized(0x692, [0x0, 0x43, 0x4b0, 0x4ca, 0x533, 0x5e7, 0x5f0], [-2, 44, -1, 44, -1, 62, -3]) with
+        {
+            InlinedMethods = [("ConformanceTarget.Shapes.Types+Catalog", ".ctor"), ("ConformanceTarget.Shapes.Types+Customer", "get_Summary"),
+                ("System.Collections.Generic.Dictionary`2", ".ctor"), ("System.Collections.Generic.List`1", ".ctor")],
+        };
+        (int, FrameCall)[] observations =
+        [
+            (0x44c, FrameCall.Allocation("Catalog", 32, 32)),
+            (0x49c, FrameCall.Allocation("Dictionary", 80, 80)),
+            (0x545, FrameCall.Allocation("Int32[]", 984, 984)),
+            (0x55e, FrameCall.Allocation("Entry[]", 5_760, 5_760)),
+        ];
+        var result = new CallSiteResolver(code, sites, ilSize: 0x4c, sitesOf: token => token == catalogCtor ? catalogSites : token == summary ? summarySites : [],
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observations);
+
+        Assert.AreEqual(51, result[0x44c].ILOffset);
+        Assert.AreEqual(51, result[0x545].ILOffset, "the Dictionary's buckets");
+        Assert.AreEqual(51, result[0x55e].ILOffset, "and its entries");
+    }
 }

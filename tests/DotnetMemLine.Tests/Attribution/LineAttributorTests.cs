@@ -103,6 +103,41 @@ public sealed class LineAttributorTests
     }
 
     [TestMethod]
+    public void PeakLive_IsPerLineTheGCWhereItsObjectsAliveWeighedMost_AndForTheMethodItsOwn()
+    {
+        // Line 10 makes A (1,000 B) and, after GC 1, C (5,000 B); line 20 makes B (3,000 B). GC 1 keeps A and B; GC 2
+        // (generation 1) keeps only C; GC 3 (full) keeps nothing. Line 10 peaks at GC 2 (C), line 20 at GC 1 (B), the
+        // method at GC 2 (5,000 B against 4,000 B at GC 1).
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0], selectedCount: 1, followLifetimes: true);
+        void Allocate(ulong address, long size, int returnOffset) =>
+            attributor.OnAllocation(new AllocationRecord(0, 1, size, 0, 0, TypeId: 1) { Address = address }, [new StackFrame(UserMethod, 0, returnOffset)]);
+        void GC(int count, int generation, params (ulong Start, ulong Length)[] surviving)
+        {
+            attributor.OnGCStart(count, count, generation, GCType.Blocking, 1, byAllocation: true);
+            foreach ((ulong start, ulong length) in surviving)
+            {
+                attributor.OnSurvivingRange(start, length);
+            }
+
+            attributor.OnGCEnd(count, count, generation);
+        }
+
+        Allocate(0x1000, 1_000, 0x10);
+        Allocate(0x2000, 3_000, 0x20);
+        GC(1, 0, (0x1000, 0x2000));
+        Allocate(0x5000, 5_000, 0x10);
+        GC(2, 1, (0x5000, 0x2000));
+        GC(3, 2);
+
+        MethodLineTallies tallies = attributor.Charge([.. attributor.Frames.Select(f => new FrameLine(f.ReturnOffset == 0x10 ? 10 : 20, []))])[0];
+
+        Assert.AreEqual(5_000, tallies.PeakLiveByLine[10].WeightedBytes);
+        Assert.AreEqual(3_000, tallies.PeakLiveByLine[20].WeightedBytes);
+        Assert.AreEqual(5_000, tallies.PeakLive.WeightedBytes);
+        Assert.AreEqual(1, tallies.PeakLive.Samples);
+    }
+
+    [TestMethod]
     public void LinesWhoseStacksHoldObjectsBoxedByTheRuntimesBoxHelper_AreListed()
     {
         // Method 1 is CastHelpers.Box, called by tier-0 code of method 2 (a generic framework method), called by
