@@ -65,7 +65,8 @@ internal sealed partial class CallSiteResolver
         // after `new Stack<string>()`): those, the nearest taken and the others shown as shared. Unmapped code goes on
         // from where the range before it was, so the sites after it come first (an AppendJoin's StringBuilder growth
         // after the range of its own statement's first half, not the AppendFormat of the line before).
-        if (inSpan.Length == 0 && anywhereScore >= CalleeMakes && anywhere.Length > 1)
+        bool noneNearMakesIt = inSpan.Length == 0 || (spansAreGuesses && score <= Weak && inSpan.All(offset => CannotMakeAString(offset, calls)));
+        if (noneNearMakesIt && anywhereScore >= CalleeMakes && anywhere.Length > 1)
         {
             int[] onward = spansAreGuesses && spans.Count > 0 ? [.. anywhere.Where(o => o >= spans[0].Start)] : [];
             return onward.Length > 0 ? onward : anywhere;
@@ -93,6 +94,20 @@ internal sealed partial class CallSiteResolver
     private bool IsRuledOutByIL(int offset, List<FrameCall> calls) =>
         _sites.Where(site => site.Offset == offset).All(site => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect && calls.All(call =>
             ForeignFactsOf(site) is { } facts ? !facts.Overridable && !facts.Calls.ContainsKey((call.TypeKey, call.MethodName)) : site.TargetToken != 0 && CallsNothing(site)));
+
+    /// <summary>
+    /// Whether the frame's calls are allocations of strings and the IL behind every instruction at <paramref name="offset"/>
+    /// cannot make one: a string is made only by <c>FastAllocateString</c> or <c>newobj String</c>, which another module's
+    /// callee facts record a few levels down (<c>new Queue&lt;Job&gt;()</c>, <c>pending.TryDequeue(...)</c>), and a method
+    /// of this module that calls nothing and allocates no string makes none. Not when the IL is unknown (a delegate's
+    /// Invoke, calli, an overridable method).
+    /// </summary>
+    private bool CannotMakeAString(int offset, List<FrameCall> calls) =>
+        calls.All(call => call.Kind == FrameCallKind.Allocation && call.TypeKey == "String")
+        && _sites.Where(site => site.Offset == offset).All(site => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect
+            && (ForeignFactsOf(site) is { } facts
+                ? !facts.Overridable && !facts.Allocations.ContainsKey("String") && !facts.Calls.ContainsKey(("String", "Ctor"))
+                : site.TargetToken != 0 && !BodiesRunBy(site).Any(body => body.Any(inner => inner.IsCall || calls.Any(call => Allocates(inner, call))))));
 
     /// <summary>The one site of the whole method that certainly makes <paramref name="call"/>; -1 when none or several.</summary>
     public int OnlySiteAnywhere(FrameCall call)

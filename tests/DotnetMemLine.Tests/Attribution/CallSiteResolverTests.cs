@@ -1454,4 +1454,51 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(51, result[0x545].ILOffset, "the Dictionary's buckets");
         Assert.AreEqual(51, result[0x55e].ILOffset, "and its entries");
     }
+
+    [TestMethod]
+    public void AStringInUnmappedCode_NearOnlyCallsWhoseILMakesNoString_IsTheStatementsThatMakeOne()
+    {
+        // Fresh2.ScheduleJobs in tier-1 code: `undo.Push(next.Name + ":" + priority.ToString(...))`'s string, laid out
+        // in unmapped code after `new Stack<string>()`'s range. The constructors and queue calls near it may have been
+        // inlined, but their IL (a few levels down) makes no string: the Concat and ToString of line 130 do.
+        const int getPriority = 0x06000070;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0, ILSiteKind.NewObject, "PriorityQueue", ".ctor", CallToken: 0x0A000001),
+            new(28, ILSiteKind.CallVirt, "Job", "get_Priority", TargetToken: getPriority),
+            new(33, ILSiteKind.CallVirt, "PriorityQueue", "Enqueue", CallToken: 0x0A000002),
+            new(51, ILSiteKind.NewObject, "Queue", ".ctor", CallToken: 0x0A000003),
+            new(57, ILSiteKind.NewObject, "Stack", ".ctor", CallToken: 0x0A000004),
+            new(68, ILSiteKind.CallVirt, "PriorityQueue", "TryDequeue", CallToken: 0x0A000005),
+            new(103, ILSiteKind.Call, "Int32", "ToString", CallToken: 0x0A000006),
+            new(108, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000007),
+            new(113, ILSiteKind.CallVirt, "Stack", "Push", CallToken: 0x0A000008),
+        ];
+        FrozenDictionary<string, int> none = FrozenDictionary<string, int>.Empty;
+        FrozenDictionary<(string, string), int> noCalls = FrozenDictionary<(string, string), int>.Empty;
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = new(new[] { ("ValueTuple[]", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000002] = new(new[] { ("ValueTuple[]", 2) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000003] = new(none, noCalls),
+            [0x0A000004] = new(none, noCalls),
+            [0x0A000005] = new(none, noCalls),
+            [0x0A000006] = new(new[] { ("String", 2) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000007] = new(new[] { ("String", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000008] = new(none, noCalls),
+        };
+        CompiledCode code = Optimized(0x300, [0x0, 0x20, 0x40, 0x60, 0x100, 0x140, 0x200], [-2, 51, 57, -1, 63, 75, 113]);
+        FrameCall madeString = FrameCall.Allocation("String", 40, 48);
+        (int, FrameCall)[] observations = [(0x44, FrameCall.Allocation("Stack", 32, 32)), (0x80, madeString)];
+
+        var resolver = new CallSiteResolver(code, sites, ilSize: 0x7a, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        CallSiteResolution resolution = resolver.Resolve(observations)[0x80];
+
+        CollectionAssert.Contains(new[] { 103, 108 }, resolution.ILOffset);
+
+        // Control: a constructor whose IL may make a string keeps it near.
+        facts[0x0A000004] = facts[0x0A000007];
+        var maybe = new CallSiteResolver(code, sites, ilSize: 0x7a, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        Assert.AreEqual(57, maybe.Resolve(observations)[0x80].ILOffset);
+    }
 }
