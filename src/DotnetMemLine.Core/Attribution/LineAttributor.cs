@@ -759,8 +759,10 @@ internal sealed class LineAttributor : IAllocationVisitor
         int[] byEnd = [.. spans];
         Array.Sort([.. byStart.Select(i => spanAt(i).FromGC)], byStart);
         Array.Sort([.. byEnd.Select(i => spanAt(i).ToGC + 1)], byEnd);
-        double[] running = new double[slots];
-        double[] best = new double[slots];
+        // Sums in fixed point (1/1024 byte): exact whatever the order the spans come in, so two decoders that list the
+        // same spans in another order (or a sort that orders equal keys either way) find the same peak among near-equal GCs.
+        long[] running = new long[slots];
+        long[] best = new long[slots];
         int[] peakGC = new int[slots];
         Array.Fill(peakGC, -1);
         var rising = new List<int>();
@@ -774,7 +776,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                 LiveSpan span = spanAt(byEnd[leaving]);
                 foreach (int slot in SlotsOf(span.Owner))
                 {
-                    running[slot] -= Weight(span);
+                    running[slot] -= FixedPointWeight(span);
                 }
             }
 
@@ -784,7 +786,7 @@ internal sealed class LineAttributor : IAllocationVisitor
                 LiveSpan span = spanAt(byStart[next]);
                 foreach (int slot in SlotsOf(span.Owner))
                 {
-                    running[slot] += Weight(span);
+                    running[slot] += FixedPointWeight(span);
                     rising.Add(slot);
                 }
             }
@@ -824,7 +826,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
     }
 
-    private double Weight(LiveSpan span) => EventWeight.Of(_eventKind, span);
+    private long FixedPointWeight(LiveSpan span) => (long)Math.Round(EventWeight.Of(_eventKind, span) * 1024);
 
     private void Add(SampleTally tally, LiveSpan span)
     {
