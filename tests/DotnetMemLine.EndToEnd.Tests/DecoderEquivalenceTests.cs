@@ -51,7 +51,56 @@ public sealed class DecoderEquivalenceTests
 
         using JsonDocument a = JsonDocument.Parse(streaming.StandardOutput);
         using JsonDocument b = JsonDocument.Parse(baseline);
-        Assert.AreEqual(b.RootElement.GetRawText(), a.RootElement.GetRawText());
+        if (FirstDifference(b.RootElement, a.RootElement, "$") is { } difference)
+        {
+            s_run.KeepFiles();
+            await File.WriteAllTextAsync(s_run.TracePath + ".streaming.json", streaming.StandardOutput);
+            await File.WriteAllTextAsync(s_run.TracePath + ".tracelog.json", baseline);
+            Assert.Fail($"the reports differ at {difference}; {s_run.Where}, both reports beside it");
+        }
+    }
+
+    /// <summary>The path of the first value that differs, with both values; null when the documents are the same.</summary>
+    private static string? FirstDifference(JsonElement expected, JsonElement actual, string path)
+    {
+        if (expected.ValueKind != actual.ValueKind)
+        {
+            return $"{path}: {expected.GetRawText()} against {actual.GetRawText()}";
+        }
+
+        switch (expected.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in expected.EnumerateObject())
+                {
+                    string? inner = actual.TryGetProperty(property.Name, out JsonElement other)
+                        ? FirstDifference(property.Value, other, $"{path}.{property.Name}")
+                        : $"{path}.{property.Name}: missing";
+                    if (inner is not null)
+                    {
+                        return inner;
+                    }
+                }
+
+                return expected.EnumerateObject().Count() == actual.EnumerateObject().Count() ? null : $"{path}: other properties";
+            case JsonValueKind.Array:
+                if (expected.GetArrayLength() != actual.GetArrayLength())
+                {
+                    return $"{path}: {expected.GetArrayLength()} items against {actual.GetArrayLength()}";
+                }
+
+                for (int i = 0; i < expected.GetArrayLength(); i++)
+                {
+                    if (FirstDifference(expected[i], actual[i], $"{path}[{i}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            default:
+                return expected.GetRawText() == actual.GetRawText() ? null : $"{path}: {expected.GetRawText()} against {actual.GetRawText()}";
+        }
     }
 
     [TestMethod]
