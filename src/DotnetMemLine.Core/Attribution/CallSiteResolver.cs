@@ -357,6 +357,20 @@ internal sealed partial class CallSiteResolver
                 .Where(site => calls.All(call => Score(site, call) >= needed))
                 .Select(site => site.Offset)
                 .Distinct()];
+            if (others.Length == 0 && sameType)
+            {
+                // Nothing near: the sites elsewhere that may make it, the best explanations, those after the span first
+                // (unmapped code goes on from where the range before it was): a StringBuilder chunk that
+                // `log.AppendJoin(...)` grew, laid out after the loop, is not `new StringBuilder(256)`'s, made once before it.
+                (int Offset, int Score)[] elsewhere = [.. _sites
+                    .Where(site => !claimed.Contains(site.Offset))
+                    .Select(site => (site.Offset, Score: calls.Min(call => Score(site, call))))
+                    .Where(site => site.Score >= Weak)];
+                int best = elsewhere.Length == 0 ? 0 : elsewhere.Max(site => site.Score);
+                int[] bestSites = [.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()];
+                int[] onward = spans.Count > 0 ? [.. bestSites.Where(offset => offset >= spans[0].Start)] : [];
+                others = onward.Length > 0 ? onward : bestSites;
+            }
             if (others.Length > 0)
             {
                 entries[i] = (offset, others, fallback, stretch, guessed, spans);

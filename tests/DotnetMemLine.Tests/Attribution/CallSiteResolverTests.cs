@@ -1501,4 +1501,36 @@ public sealed class CallSiteResolverTests
         var maybe = new CallSiteResolver(code, sites, ilSize: 0x7a, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
         Assert.AreEqual(57, maybe.Resolve(observations)[0x80].ILOffset);
     }
+
+    [TestMethod]
+    public void AnotherCopyOfAClaimedNewobjsObject_InUnmappedCodeNearNothingThatMakesIt_IsTheAppendsAfterIt()
+    {
+        // Fresh2.WriteAuditTrail in tier-1 code (the recorded map): `new StringBuilder(256)` (IL 5) allocates its
+        // StringBuilder in IL 0's range, once, before the loop. A second StringBuilder (a chunk `log.AppendJoin(...)`
+        // grew) comes in the unmapped code after IL 70's range, where no site can make one: the appends after that
+        // range make it, not the constructor already seen in its own range.
+        FrozenDictionary<(string, string), int> noCalls = FrozenDictionary<(string, string), int>.Empty;
+        var growth = new CalleeFacts(new[] { ("StringBuilder", 3), ("Char[]", 4) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls);
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = new(new[] { ("Char[]", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000002] = growth,
+            [0x0A000003] = growth,
+            [0x0A000004] = growth,
+        };
+        ImmutableArray<ILSite> sites =
+        [
+            new(5, ILSiteKind.NewObject, "StringBuilder", ".ctor", CallToken: 0x0A000001),
+            new(64, ILSiteKind.CallVirt, "StringBuilder", "AppendFormat", CallToken: 0x0A000002),
+            new(127, ILSiteKind.CallVirt, "StringBuilder", "AppendJoin", CallToken: 0x0A000003),
+            new(132, ILSiteKind.CallVirt, "StringBuilder", "AppendLine", CallToken: 0x0A000004),
+        ];
+        CompiledCode code = Optimized(0x1f00, [0x0, 0x40, 0x79, 0x8a, 0x940, 0x98e, 0x1a1d], [-2, 0, 10, -1, 70, -1, 116]);
+        (int, FrameCall)[] observations = [(0x4f, FrameCall.Allocation("StringBuilder", 48, 48)), (0xbb6, FrameCall.Allocation("StringBuilder", 48, 48))];
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0xe0, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observations);
+
+        Assert.AreEqual(5, result[0x4f].ILOffset);
+        CollectionAssert.Contains(new[] { 127, 132 }, result[0xbb6].ILOffset);
+    }
 }
