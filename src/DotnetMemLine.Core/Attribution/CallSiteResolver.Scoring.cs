@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using DotnetMemLine.Reporting;
 using DotnetMemLine.Symbols;
 
 namespace DotnetMemLine.Attribution;
@@ -19,6 +20,9 @@ internal sealed partial class CallSiteResolver
     private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls, HashSet<string>? typesBeneath = null)
     {
         (int score, int[] inSpan) = Best(calls, spans);
+        ScoreLog?.WriteLine(TerminalText.Clean(
+            $"explain scores: span {string.Join(",", spans.Select(s => $"IL {s.Start}-{s.End}"))}{(spansAreGuesses ? " (unmapped, guessed)" : "")} calls {string.Join("; ", calls)}: " +
+            string.Join(" ", _sites.Select(site => $"{site.Offset}:{site.TypeKey}.{site.MethodName}={calls.Min(call => Score(site, call))}"))));
         if (inSpan.Length > 0 && (score == Strong || !spansAreGuesses))
         {
             // A mapped range none of whose sites can make the call by their own IL (read here), while exactly one site

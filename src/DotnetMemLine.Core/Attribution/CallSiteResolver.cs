@@ -136,6 +136,12 @@ internal sealed partial class CallSiteResolver
     }
 
     /// <summary>
+    /// Where to write, for each return offset resolved, the span searched and every site's score for its calls
+    /// (<c>DOTNET_MEMLINE_EXPLAIN</c>); null for nothing.
+    /// </summary>
+    public TextWriter? ScoreLog { get; init; }
+
+    /// <summary>
     /// Resolves every return offset of this body seen in the trace, each with all the calls observed
     /// at it. Returns one resolution per distinct return offset.
     /// </summary>

@@ -15,7 +15,7 @@ internal static class FrameLineResolver
     /// <summary>
     /// Hidden switch for investigating the mapping: <c>DOTNET_MEMLINE_EXPLAIN=Name</c> prints to stderr, for
     /// each distinct frame of a method whose name or type name contains Name (an iterator's or async method's MoveNext), its code body, return address, what it
-    /// was calling and the IL offset and line it was given.
+    /// was calling and the IL offset and line it was given, and for each return address the span searched and every site's score.
     /// </summary>
     public const string ExplainVariable = "DOTNET_MEMLINE_EXPLAIN";
 
@@ -64,8 +64,12 @@ internal static class FrameLineResolver
             }
 
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
+            bool explained = explain is not null && (method.MethodName.Contains(explain, StringComparison.Ordinal) || method.TypeName.Contains(explain, StringComparison.Ordinal));
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches,
-                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides, token => IteratorMoveNext(symbols, token));
+                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides, token => IteratorMoveNext(symbols, token))
+            {
+                ScoreLog = explained ? Console.Error : null,
+            };
             (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)), ElementsBeneath(body, frames, typesBeneath, typeNames));
             var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions, selectedOf);
