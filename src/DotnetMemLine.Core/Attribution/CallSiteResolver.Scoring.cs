@@ -72,8 +72,7 @@ internal sealed partial class CallSiteResolver
         bool noneNearMakesIt = inSpan.Length == 0 || (spansAreGuesses && score <= Weak && inSpan.All(offset => CannotMakeAString(offset, calls)));
         if (noneNearMakesIt && anywhereScore >= CalleeMakes && anywhere.Length > 1)
         {
-            int[] onward = spansAreGuesses && spans.Count > 0 ? [.. anywhere.Where(o => o >= spans[0].Start)] : [];
-            return onward.Length > 0 ? onward : anywhere;
+            return spansAreGuesses ? OnwardFirst(anywhere, spans) : anywhere;
         }
 
         // A guess explained only by a factory of the object being made (a `.ToList()` and its List): the factories
@@ -96,8 +95,18 @@ internal sealed partial class CallSiteResolver
     /// (Allocations are not ruled out so: runtime helpers such as MemberwiseClone allocate without any allocating IL.)
     /// </summary>
     private bool IsRuledOutByIL(int offset, List<FrameCall> calls) =>
-        _sites.Where(site => site.Offset == offset).All(site => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect && calls.All(call =>
+        _sites.Where(site => site.Offset == offset).All(site => CallsKnownIL(site) && calls.All(call =>
             ForeignFactsOf(site) is { } facts ? !facts.Overridable && !facts.Calls.ContainsKey((call.TypeKey, call.MethodName)) : site.TargetToken != 0 && CallsNothing(site)));
+
+    /// <summary>
+    /// Of sites that explain a frame in unmapped code alike, those at or after the span's start, when there are any:
+    /// unmapped code goes on from where the range before it was.
+    /// </summary>
+    private static int[] OnwardFirst(int[] sites, List<(int Start, int End)> spans) =>
+        spans.Count > 0 && sites.Where(offset => offset >= spans[0].Start).ToArray() is { Length: > 0 } onward ? onward : sites;
+
+    /// <summary>A call whose target's IL can be read: not a delegate's Invoke nor calli (an overridable target is told by its facts).</summary>
+    private static bool CallsKnownIL(ILSite site) => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect;
 
     /// <summary>
     /// Whether the frame's calls are allocations of strings and the IL behind every instruction at <paramref name="offset"/>
@@ -108,7 +117,7 @@ internal sealed partial class CallSiteResolver
     /// </summary>
     private bool CannotMakeAString(int offset, List<FrameCall> calls) =>
         calls.All(call => call.Kind == FrameCallKind.Allocation && call.TypeKey == "String")
-        && _sites.Where(site => site.Offset == offset).All(site => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect
+        && _sites.Where(site => site.Offset == offset).All(site => CallsKnownIL(site)
             && (ForeignFactsOf(site) is { } facts
                 ? !facts.Overridable && !facts.Allocations.ContainsKey("String") && !facts.Calls.ContainsKey(("String", "Ctor"))
                 : site.TargetToken != 0 && !BodiesRunBy(site).Any(body => body.Any(inner => inner.IsCall || calls.Any(call => Allocates(inner, call))))));
@@ -278,7 +287,6 @@ internal sealed partial class CallSiteResolver
         {
             return CalleeMakes;
         }
-
 
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
@@ -471,16 +479,14 @@ internal sealed partial class CallSiteResolver
             {
                 // The lambda made into a delegate here, inlined with the method it was passed to (Array.ConvertAll(rows,
                 // id => new int[n]) in OSR or tier-1 code, whose allocation the resolver placed on the ldftn): its own line.
-                int[] inLambda = [.. _sitesOf(site.TargetToken).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => inner.Offset)];
-                return inLambda.Length == 1 ? (site.TargetToken, inLambda[0]) : (0, -1);
+                return AllocationsIn(site.TargetToken, call) is [var inLambda] ? inLambda : (0, -1);
             }
 
             if (site.Offset == siteOffset && call.Kind == FrameCallKind.Allocation && InlinedIteratorBodies(site) is [int moveNext])
             {
                 // A foreach over an iterator of this module whose MoveNext the JIT inlined (the iterator method inlined
                 // too, so the enumerator's type was known; or guarded devirtualization): the iterator's own allocation.
-                int[] inIterator = [.. _sitesOf(moveNext).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => inner.Offset)];
-                return inIterator.Length == 1 ? (moveNext, inIterator[0]) : (0, -1);
+                return AllocationsIn(moveNext, call) is [var inIterator] ? inIterator : (0, -1);
             }
 
             if (site.Offset != siteOffset || !site.IsCall || site.TargetToken == 0 || !MayBeInlined(site))
@@ -625,6 +631,9 @@ internal sealed partial class CallSiteResolver
     /// inlined (<see cref="InlinableTargetsOf"/>), boxes left out: (lambda token, IL offset) each.
     /// </summary>
     private (int Token, int Offset)[] LambdaAllocationsAt(ILSite invoke, FrameCall call) =>
-        _sitesOf is null ? [] : [.. InlinableTargetsOf(invoke)
-            .SelectMany(token => _sitesOf(token).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => (token, inner.Offset)))];
+        [.. InlinableTargetsOf(invoke).SelectMany(token => AllocationsIn(token, call))];
+
+    /// <summary>The allocations of <paramref name="call"/>'s object in this module's method <paramref name="token"/>, boxes left out: (token, IL offset) each.</summary>
+    private (int Token, int Offset)[] AllocationsIn(int token, FrameCall call) =>
+        _sitesOf is null ? [] : [.. _sitesOf(token).Where(inner => inner.Kind != ILSiteKind.Box && Allocates(inner, call)).Select(inner => (token, inner.Offset))];
 }

@@ -373,9 +373,7 @@ internal sealed partial class CallSiteResolver
                     .Select(site => (site.Offset, Score: calls.Min(call => Score(site, call))))
                     .Where(site => site.Score >= Weak)];
                 int best = elsewhere.Length == 0 ? 0 : elsewhere.Max(site => site.Score);
-                int[] bestSites = [.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()];
-                int[] onward = spans.Count > 0 ? [.. bestSites.Where(offset => offset >= spans[0].Start)] : [];
-                others = onward.Length > 0 ? onward : bestSites;
+                others = OnwardFirst([.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()], spans);
             }
             if (others.Length > 0)
             {

@@ -72,10 +72,10 @@ internal static class FrameLineResolver
             };
             (int Index, FrameCall Call)[] calls = [.. body.Select(i => (i, CallOf(frames[i], objectSizes[i], trace, typeNames)))];
             Dictionary<int, CallSiteResolution> resolutions = resolver.Resolve(calls.Select(c => (frames[c.Index].ReturnOffset, c.Call)), ElementsBeneath(body, frames, typesBeneath, typeNames));
-            var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions, selectedOf);
+            var context = new Body(code, body.Key, method, symbols, sites, root, resolver, resolutions, selectedOf, explained);
             foreach ((int i, FrameCall call) in calls)
             {
-                result[i] = LineOfFrame(context, frames[i], call, objectSizes[i], trace, explain);
+                result[i] = LineOfFrame(context, frames[i], call, objectSizes[i], trace);
             }
         }
 
@@ -123,7 +123,7 @@ internal static class FrameLineResolver
 
     /// <summary>One compiled body of selected code being resolved: its method, symbols, IL sites and the resolver of its return offsets.</summary>
     private sealed record Body(CompiledCode Code, int CodeId, TracedMethod Method, ModuleSymbols Symbols, ImmutableArray<ILSite> Sites, int? Root, CallSiteResolver Resolver,
-        Dictionary<int, CallSiteResolution> Resolutions, Func<string, int, int>? SelectedOf);
+        Dictionary<int, CallSiteResolution> Resolutions, Func<string, int, int>? SelectedOf, bool Explained);
 
     /// <summary>An iterator method's state machine <c>MoveNext</c> (token, type key); null for any other method.</summary>
     private static (int Token, string TypeKey)? IteratorMoveNext(ModuleSymbols symbols, int kickoffToken) =>
@@ -131,7 +131,7 @@ internal static class FrameLineResolver
             ? (moveNext, ILSites.TypeKey(name.TypeName))
             : null;
 
-    private static FrameLine LineOfFrame(Body body, FrameKey frame, FrameCall call, (long Min, long Max) sizes, IAllocationTrace trace, string? explain)
+    private static FrameLine LineOfFrame(Body body, FrameKey frame, FrameCall call, (long Min, long Max) sizes, IAllocationTrace trace)
     {
         (ModuleSymbols symbols, TracedMethod method, ImmutableArray<ILSite> sites, CallSiteResolver resolver) = (body.Symbols, body.Method, body.Sites, body.Resolver);
         CallSiteResolution resolution = resolver.HandlerSites.TryGetValue((frame.ReturnOffset, call), out int inCatch)
@@ -164,7 +164,7 @@ internal static class FrameLineResolver
         (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
         var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine,
             inlinedLine == 0 ? InlinedOtherMethodLine(body, inlinedSite) : default);
-        if (explain is not null && (method.MethodName.Contains(explain, StringComparison.Ordinal) || method.TypeName.Contains(explain, StringComparison.Ordinal)))
+        if (body.Explained)
         {
             Explain(body.Code, body.CodeId, frame, call, sizes, resolution, frameLine);
         }

@@ -137,12 +137,7 @@ internal sealed class ObjectLifetimes
         }
 
         OpenGC gc = _openGCs.Peek();
-        if (gc.RangeBuffer.Length - gc.Ranges < ranges.Count)
-        {
-            Range[] larger = new Range[Math.Max(gc.RangeBuffer.Length * 2, gc.Ranges + ranges.Count)];
-            gc.RangeBuffer.AsSpan(0, gc.Ranges).CopyTo(larger);
-            gc.RangeBuffer = larger;
-        }
+        gc.MakeRoom(ranges.Count);
 
         Range[] buffer = gc.RangeBuffer;
         int used = gc.Ranges;
@@ -203,13 +198,7 @@ internal sealed class ObjectLifetimes
         }
 
         OpenGC gc = _openGCs.Peek();
-        if (gc.Ranges == gc.RangeBuffer.Length)
-        {
-            Range[] larger = new Range[gc.RangeBuffer.Length * 2];
-            gc.RangeBuffer.CopyTo(larger, 0);
-            gc.RangeBuffer = larger;
-        }
-
+        gc.MakeRoom(1);
         gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, delta);
     }
 
@@ -413,9 +402,20 @@ internal sealed class ObjectLifetimes
 
         public int StartedAs { get; } = startedAs;
 
-        public Range[] RangeBuffer { get; set; } = rangeBuffer;
+        public Range[] RangeBuffer { get; private set; } = rangeBuffer;
 
         public int Ranges { get; set; }
+
+        /// <summary>Grows the buffer, keeping the ranges so far, until <paramref name="more"/> ranges fit after them.</summary>
+        public void MakeRoom(int more)
+        {
+            if (RangeBuffer.Length - Ranges < more)
+            {
+                Range[] larger = new Range[Math.Max(RangeBuffer.Length * 2, Ranges + more)];
+                RangeBuffer.AsSpan(0, Ranges).CopyTo(larger);
+                RangeBuffer = larger;
+            }
+        }
     }
 
     private struct Tracked(ulong address, HeapKind heap, int owner, long objectSize, long sampledByteOffset, long objectCount)

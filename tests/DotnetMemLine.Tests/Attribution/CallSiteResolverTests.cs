@@ -1055,6 +1055,12 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual((0, -1), even.InlinedSite(0x8e, call));
     }
 
+    private static readonly FrozenDictionary<(string, string), int> NoCalls = FrozenDictionary<(string, string), int>.Empty;
+
+    /// <summary>Callee facts that allocate these types (type key, calls down) and call nothing.</summary>
+    private static CalleeFacts Allocating(params (string TypeKey, int Down)[] allocations) =>
+        new(allocations.ToFrozenDictionary(a => a.TypeKey, a => a.Down), NoCalls);
+
     /// <summary>Optimized code of one method as its IL map gives it (inlining events unknown unless set with <c>with</c>).</summary>
     private static CompiledCode Optimized(int size, int[] nativeOffsets, int[] ilOffsets) =>
         new() { MethodId = 0, Size = size, NativeOffsets = [.. nativeOffsets], ILOffsets = [.. ilOffsets], IsOptimized = true };
@@ -1432,8 +1438,8 @@ public sealed class CallSiteResolverTests
         ImmutableArray<ILSite> summarySites = [new(0x10, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000012)];
         Dictionary<int, CalleeFacts> facts = new()
         {
-            [0x0A000011] = new(new[] { ("Int32[]", 3), ("Entry[]", 3) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), FrozenDictionary<(string, string), int>.Empty),
-            [0x0A000012] = new(new[] { ("String", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), FrozenDictionary<(string, string), int>.Empty),
+            [0x0A000011] = Allocating(("Int32[]", 3), ("Entry[]", 3)),
+            [0x0A000012] = Allocating(("String", 1)),
         };
         CompiledCode code = Optimized(0x692, [0x0, 0x43, 0x4b0, 0x4ca, 0x533, 0x5e7, 0x5f0], [-2, 44, -1, 44, -1, 62, -3]) with
         {
@@ -1474,18 +1480,16 @@ public sealed class CallSiteResolverTests
             new(108, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000007),
             new(113, ILSiteKind.CallVirt, "Stack", "Push", CallToken: 0x0A000008),
         ];
-        FrozenDictionary<string, int> none = FrozenDictionary<string, int>.Empty;
-        FrozenDictionary<(string, string), int> noCalls = FrozenDictionary<(string, string), int>.Empty;
         Dictionary<int, CalleeFacts> facts = new()
         {
-            [0x0A000001] = new(new[] { ("ValueTuple[]", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
-            [0x0A000002] = new(new[] { ("ValueTuple[]", 2) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
-            [0x0A000003] = new(none, noCalls),
-            [0x0A000004] = new(none, noCalls),
-            [0x0A000005] = new(none, noCalls),
-            [0x0A000006] = new(new[] { ("String", 2) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
-            [0x0A000007] = new(new[] { ("String", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
-            [0x0A000008] = new(none, noCalls),
+            [0x0A000001] = Allocating(("ValueTuple[]", 1)),
+            [0x0A000002] = Allocating(("ValueTuple[]", 2)),
+            [0x0A000003] = Allocating(),
+            [0x0A000004] = Allocating(),
+            [0x0A000005] = Allocating(),
+            [0x0A000006] = Allocating(("String", 2)),
+            [0x0A000007] = Allocating(("String", 1)),
+            [0x0A000008] = Allocating(),
         };
         CompiledCode code = Optimized(0x300, [0x0, 0x20, 0x40, 0x60, 0x100, 0x140, 0x200], [-2, 51, 57, -1, 63, 75, 113]);
         FrameCall madeString = FrameCall.Allocation("String", 40, 48);
@@ -1509,11 +1513,10 @@ public sealed class CallSiteResolverTests
         // StringBuilder in IL 0's range, once, before the loop. A second StringBuilder (a chunk `log.AppendJoin(...)`
         // grew) comes in the unmapped code after IL 70's range, where no site can make one: the appends after that
         // range make it, not the constructor already seen in its own range.
-        FrozenDictionary<(string, string), int> noCalls = FrozenDictionary<(string, string), int>.Empty;
-        var growth = new CalleeFacts(new[] { ("StringBuilder", 3), ("Char[]", 4) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls);
+        var growth = Allocating(("StringBuilder", 3), ("Char[]", 4));
         Dictionary<int, CalleeFacts> facts = new()
         {
-            [0x0A000001] = new(new[] { ("Char[]", 1) }.ToFrozenDictionary(p => p.Item1, p => p.Item2), noCalls),
+            [0x0A000001] = Allocating(("Char[]", 1)),
             [0x0A000002] = growth,
             [0x0A000003] = growth,
             [0x0A000004] = growth,
