@@ -64,6 +64,14 @@ internal sealed partial class CallSiteResolver
             return anywhere;
         }
 
+        // Unmapped code calling a method, whose guessed span holds only calls that may make anything (their IL is not
+        // known that deep), while sites elsewhere make the call by their callees' IL (a loop's inlined Appends, whose StringBuilder grows through
+        // GC.AllocateUninitializedArray, in the out-of-line block laid out after the `AppendLine` before the loop).
+        if (spansAreGuesses && anywhereScore >= CalleeMakes && score <= Weak && anywhere.Length > 1 && calls.All(c => c.Kind == FrameCallKind.Call))
+        {
+            return OnwardFirst(anywhere, spans);
+        }
+
         // Nothing the range can implement explains it, while sites elsewhere certainly make it by their own or their
         // callee's IL (the string of `next.Name + ":" + priority.ToString(...)`, in the unmapped code tier 1 laid out
         // after `new Stack<string>()`): those, the nearest taken and the others shown as shared. Unmapped code goes on

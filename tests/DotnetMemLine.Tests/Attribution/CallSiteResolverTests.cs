@@ -1234,6 +1234,38 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCallOnlyCallsOfUnknownDepthNearMayMake_IsTheSitesElsewhereWhoseCalleesMakeIt()
+    {
+        // Fresh.BuildMonthlyReport at tier 1, as recorded: the unmapped code after a block of `report.AppendLine("...")`
+        // (IL 0x06, before the loop) calls GC.AllocateUninitializedArray's worker for the loop's inlined Appends, whose
+        // StringBuilder grows there. AppendLine's IL does not reach that worker in the levels read; Append's does.
+        const string worker = "<AllocateUninitializedArray>g__AllocateNewArrayWorker|77_0";
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x0c, ILSiteKind.CallVirt, "StringBuilder", "AppendLine", CallToken: 0x0A000001),
+            new(0x3e, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000002),
+            new(0x45, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000002),
+            new(0x50, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000002),
+            new(0x57, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000002),
+            new(0x75, ILSiteKind.CallVirt, "StringBuilder", "AppendLine", CallToken: 0x0A000001),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: [], calls: [("StringBuilder", "Append")]),
+            [0x0A000002] = Facts(allocates: ["Char[]"], calls: [("StringBuilder", "AppendWithExpansion"), ("StringBuilder", "ExpandByABlock"), ("GC", worker)]),
+        };
+        CompiledCode tier1 = Optimized(0x9ca,
+            [0x0, 0x16, 0x4f, 0xc3, 0xc6, 0xe5, 0x1c4, 0x36f, 0x372, 0x384, 0x3db, 0x422, 0x448, 0x81c, 0x823, 0x971],
+            [-2, 0x00, 0x06, 0x12, 0x16, 0x1e, -1, 0x7b, 0x7f, -1, 0x1e, 0x06, -1, 0x1e, -1, 0x87]);
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0xa6, branches: [new ILBranch(0x7d, 0x7f, 0x1e)], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x546, FrameCall.Call("GC", worker)), (0x742, FrameCall.Call("StringBuilder", "AppendWithExpansion"))]);
+
+        Assert.IsTrue(result[0x546].ILOffset is 0x3e or 0x45 or 0x50 or 0x57, $"one of the loop's Appends, not IL 0x{result[0x546].ILOffset:x}");
+        Assert.AreEqual(0x0c, result[0x742].ILOffset, "a method of AppendLine's own type, which it may reach, stays where the map puts it");
+    }
+
+    [TestMethod]
     public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
     {
         // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
