@@ -87,6 +87,7 @@ internal sealed partial class CallSiteResolver
     private readonly Func<int, ImmutableArray<int>>? _overridesOf;
     private readonly Func<int, (int Token, string TypeKey)?>? _iteratorMoveNextOf;
     private readonly ImmutableArray<ILBranch> _branches;
+    private readonly bool _branchesKnown; // false when the caller did not read them: then any jump may be a loop's
     private readonly ImmutableArray<CatchRegion> _catchRegions; // the user's own (no compiler-generated handler)
     private readonly Dictionary<(int ReturnOffset, FrameCall Call), int> _handlerSites = [];
     private readonly HashSet<string> _localFunctionsCalledByName; // called by name here and made into no delegate of the user's method
@@ -121,6 +122,7 @@ internal sealed partial class CallSiteResolver
         _ilSize = ilSize;
         _sitesOf = sitesOf;
         _branches = branches.IsDefault ? [] : branches;
+        _branchesKnown = !branches.IsDefault;
         _boundaries = [.. code.ILOffsets.Where(o => o >= 0).Distinct().Order()];
         _delegateMakings = DelegateMakings(sites);
         _familyDelegateMakings = [.. _delegateMakings.Concat(familyDelegateMakings ?? []).Distinct()];
@@ -169,7 +171,7 @@ internal sealed partial class CallSiteResolver
         {
             int range = RangeAt(offset - 1);
             int fallback = MapILOffset(range);
-            (List<(int Start, int End)> spans, int stretch) = Spans(range);
+            (List<(int Start, int End)> spans, int stretch) = Spans(range, offset);
             bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
             HashSet<string>? beneath = typesBeneath?.GetValueOrDefault(offset);
             int[] candidates = Candidates(spans, guessed, calls, beneath);
@@ -560,7 +562,7 @@ internal sealed partial class CallSiteResolver
                 continue;
             }
 
-            List<(int Start, int End)> spans = Spans(range).Spans;
+            List<(int Start, int End)> spans = Spans(range, offset).Spans;
             foreach ((FrameCall call, int site) in inHandler)
             {
                 // At a return address the handler's calls are seen from, it wins a tie with the try's code.

@@ -284,6 +284,37 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCodeBeforeARangeOfEarlierIL_WithNoLoopBack_GoesOnWithTheStatementBeforeIt_WhenClearlyNearerIt()
+    {
+        // Fresh2.SummarizeSalesByRegion at tier 1, as recorded: 3.8 KB of unmapped code after a range of IL 0xb1 (inside
+        // `Sales.GroupBy(s => s.Month).ToDictionary(...)`), before one of IL 0x42 (the first statement's Select); no
+        // jump of the IL after 0xb1 goes back. 400 bytes in, the inlined ToDictionary enumerates the GroupBy iterator.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x24, ILSiteKind.Call, "Enumerable", "GroupBy"),
+            new(0x48, ILSiteKind.Call, "Enumerable", "Select"),
+            new(0x4d, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(0x7c, ILSiteKind.Call, "Enumerator", "MoveNext"),
+            new(0xb7, ILSiteKind.Call, "Enumerable", "GroupBy"),
+            new(0xfa, ILSiteKind.Call, "Enumerable", "ToDictionary"),
+            new(0x125, ILSiteKind.Call, "Enumerable", "Select"),
+            new(0x12a, ILSiteKind.Call, "Enumerable", "ToList"),
+        ];
+        CompiledCode tier1 = Optimized(0x1cae,
+            [0x0, 0x23, 0x54, 0xbe, 0xd5, 0x30f, 0x31b, 0x3bd, 0x425, 0x468, 0x471, 0x47a, 0x47a, 0x48d, 0x6e2, 0x747, 0x74e, 0x79b, 0x7cd, 0x8b7, 0x8c3, 0x8e7, 0x929, 0x93d, 0x1832, 0x1849, 0x19bc, 0x1a0b, 0x1a12, 0x1a7e, 0x1aaa, 0x1b14, 0x1b1b, 0x1b65, 0x1bad, 0x1bbd, 0x1c3d, 0x1c57, 0x1c69, 0x1c74, 0x1caa],
+            [-2, 0x0, -1, 0x1e, -1, 0x5c, -1, 0x100, -1, 0x135, 0x13b, 0x140, -3, -1, 0x6d, -1, 0x6d, 0x7a, 0x6d, -1, 0x93, -1, 0xb1, -1, 0x42, -1, 0x6d, -1, 0x6d, 0x7a, 0x6d, 0x7a, -1, 0xd5, 0xf4, -1, 0x11f, -1, -2, -1, -3]);
+        var moveNext = FrameCall.Call("GroupByIterator", "MoveNext") with { OuterTypeKey = "Enumerable" };
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0x140, branches: [new ILBranch(0x7c + 5, 0x7c + 7, 0x65)]);
+
+        Dictionary<int, CallSiteResolution> result = resolver.Resolve([(0xad1, moveNext), (0x1820, moveNext)]);
+
+        Assert.IsTrue(result[0xad1].ILOffset is 0xb7 or 0xfa, $"the second statement's GroupBy or ToDictionary, not IL 0x{result[0xad1].ILOffset:x}");
+        Assert.IsTrue(result[0x1820].ILOffset is 0x24 or 0x48 or 0x4d, $"code just before the range of IL 0x42 leads into it, not IL 0x{result[0x1820].ILOffset:x}");
+        Assert.IsTrue(new CallSiteResolver(tier1, sites, ilSize: 0x140).Resolve([(0xad1, moveNext)])[0xad1].ILOffset is 0x24 or 0x48 or 0x4d,
+            "when the IL's jumps are not known, any may be a loop's: the code leads into the range after it");
+    }
+
+    [TestMethod]
     public void ArrayOfAnotherConstantLength_IsNotTheSite_ButAnInlinedLambdasArrayIs()
     {
         // Tier-1 code with dynamic PGO, as recorded: ToList and the Select lambda (new byte[5_000], in the
