@@ -250,6 +250,13 @@ internal sealed partial class CallSiteResolver
             return Impossible;
         }
 
+        // Nor does it call the delegate machinery itself: MulticastDelegate.CombineImpl under a frame is `handler += ...`'s
+        // Delegate.Combine, which jumped there, not the `handler("event")` after it.
+        if (IsDelegateInvoke(site) && call.TypeKey is "Delegate" or "MulticastDelegate")
+        {
+            return Impossible;
+        }
+
         // Making a delegate (ldftn, then newobj of the delegate type) runs the runtime's delegate constructor,
         // never user code: the lambda inlined LINQ calls is not called there.
         if (site.Kind == ILSiteKind.NewObject && IsDelegateConstruction(site)

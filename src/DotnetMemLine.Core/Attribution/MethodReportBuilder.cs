@@ -19,8 +19,10 @@ internal static class MethodReportBuilder
     /// <param name="tallies">The samples charged to its lines.</param>
     /// <param name="traceFollowsCausality">The trace has the TPL's causality events (<c>--async</c>).</param>
     /// <param name="typeNames">The trace's type names, for what each line allocated (<see cref="LineReport.Types"/>).</param>
+    /// <param name="delegateLines">Exact mode: lines that combine or remove delegates, whose combined delegates the runtime does not log.</param>
     public static MethodReport Build(MethodIdentity method, ModuleSymbols symbols, MethodLineTallies tallies, EstimatorKind estimator, bool runsPrecompiledCode = false,
-        IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false, bool traceFollowsCausality = false, IReadOnlyList<string>? typeNames = null)
+        IReadOnlyCollection<int>? structBoxLines = null, bool hasILMaps = false, bool traceFollowsCausality = false, IReadOnlyList<string>? typeNames = null,
+        IReadOnlyCollection<int>? delegateLines = null)
     {
         var notes = new List<ReportNote>();
         MethodSourceSpan? span = symbols.GetMethodSpan(method.Token);
@@ -54,6 +56,11 @@ internal static class MethodReportBuilder
         if (structBoxLines is { Count: > 0 })
         {
             notes.Add(new StructBoxesNote([.. structBoxLines]));
+        }
+
+        if (delegateLines is { Count: > 0 })
+        {
+            notes.Add(new DelegatesCombinedNote([.. delegateLines]));
         }
 
         if (tallies.FollowsLifetimes && tallies.NoGCAfterFirstAllocation)

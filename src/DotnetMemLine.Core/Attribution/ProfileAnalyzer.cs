@@ -441,6 +441,7 @@ public static class ProfileAnalyzer
 
         bool runsPrecompiledCode = trace.Methods.Where((m, id) => code.IsOf(id, index) && m.RunsPrecompiledCode).Any();
         SortedSet<int> boxLines = estimator == EstimatorKind.Exact ? StructBoxesInUnoptimizedCode(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
+        SortedSet<int> delegateLines = estimator == EstimatorKind.Exact ? DelegateCombinations(trace, trace.Methods, id => code.IsOf(id, index), methodSymbols) : [];
         bool hasILMaps = trace.Code.Any(c => code.IsOf(c.MethodId, index) && c.NativeOffsets.Length > 0);
         if (!trace.Summary.HasSurvivalEvents && estimator != EstimatorKind.AllocationTick && tallies.Total.Samples > 0)
         {
@@ -452,7 +453,7 @@ public static class ProfileAnalyzer
             notes.Add(new AwaitsWithoutCausalityNote(method.MethodName));
         }
 
-        return new MethodFacts(notes, inlinedInto, runsPrecompiledCode, boxLines, hasILMaps);
+        return new MethodFacts(notes, inlinedInto, runsPrecompiledCode, boxLines, hasILMaps, delegateLines);
     }
 
     /// <summary>
@@ -572,6 +573,33 @@ public static class ProfileAnalyzer
 
         return lines;
     }
+
+    /// <summary>
+    /// The lines that combine or remove delegates (<c>handler += ...</c>, an event's add or remove accessor): the
+    /// runtime allocates the combined delegate without logging it (MulticastDelegate's InternalAllocLike; checked on
+    /// .NET 10.0: 1,000 combinations of two delegates allocated 104,152 bytes, of which the 40,000 of the invocation
+    /// lists were logged), in any code.
+    /// </summary>
+    private static SortedSet<int> DelegateCombinations(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<int, bool> isSelected, ModuleSymbols symbols)
+    {
+        var lines = new SortedSet<int>();
+        foreach (int token in trace.Code.Where(c => isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
+        {
+            foreach (ILSite site in symbols.GetBody(token).Sites.Where(CombinesDelegates))
+            {
+                if (symbols.FindLine(token, site.Offset) is { } line)
+                {
+                    lines.Add(line.Line);
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    private static bool CombinesDelegates(ILSite site) =>
+        site.IsCall && ((site.TypeKey == "Delegate" && site.MethodName is "Combine" or "Remove" or "RemoveAll")
+            || site.MethodName.StartsWith("add_", StringComparison.Ordinal) || site.MethodName.StartsWith("remove_", StringComparison.Ordinal));
 
     private static bool InterpolatesStructUnoptimized(ModuleSymbols symbols, ILSite site, HashSet<(string TypeKey, string MethodName)> unoptimized, int depth)
     {

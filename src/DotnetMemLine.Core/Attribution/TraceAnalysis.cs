@@ -68,7 +68,9 @@ internal sealed record AnalyzedMethod(MethodIdentity Method, ModuleSymbols? Symb
 /// <param name="RunsPrecompiledCode">Some of its code was ReadyToRun code without an IL map.</param>
 /// <param name="BoxLines">Lines that box a struct in unoptimized code (exact mode logs only some of those objects).</param>
 /// <param name="HasILMaps">Some of its code came with the JIT's IL-to-native map.</param>
-internal sealed record MethodFacts(IReadOnlyList<ReportNote> Notes, IReadOnlyList<InliningSite> InlinedInto, bool RunsPrecompiledCode, SortedSet<int> BoxLines, bool HasILMaps)
+/// <param name="DelegateLines">Lines that combine or remove delegates (exact mode misses the delegate that makes).</param>
+internal sealed record MethodFacts(IReadOnlyList<ReportNote> Notes, IReadOnlyList<InliningSite> InlinedInto, bool RunsPrecompiledCode, SortedSet<int> BoxLines, bool HasILMaps,
+    SortedSet<int> DelegateLines)
 {
     /// <summary>Both traces' facts: the notes and sites of either (each once), a flag set in either.</summary>
     public MethodFacts With(MethodFacts other) => new(
@@ -76,5 +78,6 @@ internal sealed record MethodFacts(IReadOnlyList<ReportNote> Notes, IReadOnlyLis
         [.. InlinedInto.Union(other.InlinedInto)],
         RunsPrecompiledCode || other.RunsPrecompiledCode,
         [.. BoxLines.Union(other.BoxLines)],
-        HasILMaps || other.HasILMaps);
+        HasILMaps || other.HasILMaps,
+        [.. DelegateLines.Union(other.DelegateLines)]);
 }

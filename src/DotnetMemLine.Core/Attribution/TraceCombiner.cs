@@ -66,7 +66,7 @@ internal static class TraceCombiner
         {
             SortedSet<int> boxLines = [.. facts!.BoxLines, .. method.Tallies.LinesBoxingThroughHelper]; // and boxes in unoptimized code it called
             MethodReport table = MethodReportBuilder.Build(method.Method, method.Symbols!, method.Tallies, estimator, facts.RunsPrecompiledCode, boxLines, facts.HasILMaps,
-                parts.All(p => p.Summary.HasAsyncCausality), typeNames);
+                parts.All(p => p.Summary.HasAsyncCausality), typeNames, facts.DelegateLines);
             tables.Add(table with { Notes = [.. facts.Notes, .. table.Notes], InlinedInto = facts.InlinedInto, Callees = single ? method.Callees : null });
         }
 

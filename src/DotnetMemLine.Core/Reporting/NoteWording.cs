@@ -34,6 +34,7 @@ public static class NoteWording
         SeveralThreadsNote n => $"this method allocated on {Count(n.Threads)} threads: the runtime does not log a thread's first object of a type that another thread logged first, "
             + "so each line may miss up to one object per thread and type",
         StructBoxesNote n => StructBoxes(n.Lines),
+        DelegatesCombinedNote n => DelegatesCombined(n.Lines),
         ElsewhereNote n => $"while this method ran, {Count(n.Threads)} {(n.Threads == 1 ? "thread" : "threads")} it never ran on allocated {ByteFormat.Format(n.Bytes)} that nothing in the trace ties to it, so they are in none of its lines"
             + (n.TraceFollowsCausality
                 ? " (work not started through the TPL: its own threads, ThreadPool.QueueUserWorkItem, timers; or other requests)"
@@ -80,6 +81,13 @@ public static class NoteWording
         bool one = lines.Count == 1;
         return $"{(one ? "line" : "lines")} {string.Join(", ", lines)} {(one ? "boxes" : "box")} a struct in unoptimized code (tier 0 or Debug; its own code or code it calls), which boxes through the runtime's CastHelpers.Box; "
             + $"the runtime logs only some of those objects in exact mode, so {(one ? "that line" : "those lines")} likely allocated more than shown (optimized code's boxes are all logged)";
+    }
+
+    private static string DelegatesCombined(IReadOnlyList<int> lines)
+    {
+        bool one = lines.Count == 1;
+        return $"{(one ? "line" : "lines")} {string.Join(", ", lines)} {(one ? "combines" : "combine")} or {(one ? "removes" : "remove")} delegates (`+=` or `-=` on a delegate or an event); "
+            + $"the runtime makes the combined delegate without logging it, so {(one ? "that line" : "those lines")} allocated more than shown (64 bytes per combination on x64)";
     }
 
     private static string InlinedBeforeSession(InlinedBeforeSessionNote n)

@@ -155,6 +155,13 @@ public sealed record StructBoxesNote(IReadOnlyList<int> Lines) : ReportNote
     public override string Code => "struct-boxes";
 }
 
+/// <summary>Exact mode: lines that combine or remove delegates, whose combined delegates the runtime does not log.</summary>
+public sealed record DelegatesCombinedNote(IReadOnlyList<int> Lines) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "delegates-combined";
+}
+
 /// <summary>The JIT inlined the method (or code written in it) into a caller during the session.</summary>
 public sealed record InlinedIntoNote(InliningSite Site) : ReportNote
 {

@@ -1297,6 +1297,26 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void TheDelegateMachineryUnderAFrame_IsTheCombineThatJumpedThere_NotADelegatesInvoke()
+    {
+        // More.DelegateCombination at tier 0, as recorded: `handler += message => ...` (Delegate.Combine at IL 0x2f) tail-calls
+        // MulticastDelegate.CombineImpl, seen from the return address of that call, in the map's range of IL 0x2f up to
+        // `handler("event")` (Action.Invoke at IL 0x3e). An Invoke calls what delegates were made of, never CombineImpl.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x24, ILSiteKind.LoadFunction, "<>c__DisplayClass13_0", "<DelegateCombination>b__0", TargetToken: 0x06000040, ParameterCount: 1),
+            new(0x2a, ILSiteKind.NewObject, "Action", ".ctor"),
+            new(0x2f, ILSiteKind.Call, "Delegate", "Combine"),
+            new(0x3e, ILSiteKind.CallVirt, "Action", "Invoke", ParameterCount: 1),
+        ];
+        CompiledCode tier0 = OneRange with { NativeOffsets = [0x0, 0xaa, 0xd5, 0x118, 0x130], ILOffsets = [-2, 0x23, 0x2f, 0x43, -3], IsOptimized = false };
+
+        var result = new CallSiteResolver(tier0, sites, ilSize: 0x48).Resolve([(0xe3, FrameCall.Call("MulticastDelegate", "CombineImpl"))]);
+
+        Assert.AreEqual(0x2f, result[0xe3].ILOffset);
+    }
+
+    [TestMethod]
     public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
     {
         // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
