@@ -87,7 +87,7 @@ public static class NoteWording
     {
         bool one = lines.Count == 1;
         return $"{(one ? "line" : "lines")} {string.Join(", ", lines)} {(one ? "combines" : "combine")} or {(one ? "removes" : "remove")} delegates (`+=` or `-=` on a delegate or an event); "
-            + $"the runtime makes the combined delegate without logging it, so {(one ? "that line" : "those lines")} allocated more than shown (64 bytes per combination on x64)";
+            + $"the runtime logs only a few of the delegates that makes, so {(one ? "that line" : "those lines")} allocated more than shown (64 bytes per combination on x64)";
     }
 
     private static string InlinedBeforeSession(InlinedBeforeSessionNote n)
