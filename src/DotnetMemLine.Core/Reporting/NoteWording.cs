@@ -46,7 +46,7 @@ public static class NoteWording
             + "and `collect` ends its recording with one)",
         LiveAtEndFromHeapWalkNote => "Live at end is what was still reachable when the program reached its exit: its heap was walked (--retention) "
             + "for each sampled object still followed, those allocated after the last GC included",
-        NoSurvivalEventsNote => "the trace has no GC survival events, so what these lines kept alive is unknown (record keyword 0x400000, GCHeapSurvivalAndMovement, to get Peak live and Live at end)",
+        NoSurvivalEventsNote => "the trace has no GC survival events, so what these lines kept alive is unknown: no GC ran while it recorded, or keyword 0x400000 (GCHeapSurvivalAndMovement) was off; with it on and a GC running, the table gets Peak live and Live at end",
         AwaitsWithoutCausalityNote n => $"{n.MethodName} awaits: what a method it awaited did after it suspended ran from the thread pool without {n.MethodName}'s frames on the stack, "
             + $"so it is in none of these lines; record with --async (the TPL's causality events; with dotnet-trace, provider {TplCausalityProvider}) to charge it to the line that awaited",
         InlinedIntoNote { Site.Line: int line } n => $"{n.Site.Inlinee} was inlined into {CSharpNames.Readable(n.Site.Method)} at line {line.ToString(CultureInfo.InvariantCulture)}; its allocations are counted on that line of {CSharpNames.Readable(n.Site.Method)}",
