@@ -66,8 +66,11 @@ internal sealed partial class CallSiteResolver
 
         // Unmapped code calling a method, whose guessed span holds only calls that may make anything (their IL is not
         // known that deep), while sites elsewhere make the call by their callees' IL (a loop's inlined Appends, whose StringBuilder grows through
-        // GC.AllocateUninitializedArray, in the out-of-line block laid out after the `AppendLine` before the loop).
-        if (spansAreGuesses && anywhereScore >= CalleeMakes && score <= Weak && anywhere.Length > 1 && calls.All(c => c.Kind == FrameCallKind.Call))
+        // GC.AllocateUninitializedArray, in the out-of-line block laid out after the `AppendLine` before the loop) or are inlined
+        // methods of the callee's own type (`values.Add(...)`'s List.AddWithResize after a range of the loop's `pair.IndexOf('=')`);
+        // not when those are delegates' Invokes, which may call anything.
+        if (spansAreGuesses && anywhereScore >= Medium && score <= Weak && anywhere.Length > 1 && calls.All(c => c.Kind == FrameCallKind.Call)
+            && !anywhere.Any(offset => _sites.Any(site => site.Offset == offset && (IsDelegateInvoke(site) || site.Kind == ILSiteKind.CallIndirect))))
         {
             return OnwardFirst(anywhere, spans);
         }
@@ -237,7 +240,10 @@ internal sealed partial class CallSiteResolver
 
         // A virtual call the JIT devirtualized and inlined, as the inlining events name it (Encoding's
         // GetBytes as UTF8EncodingSealed's): a call to another method of that very type is its body's.
-        if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName)))
+        // Not when the site's method cannot be overridden, of another type (`parameters.Add(key, values)`'s Dictionary.Add
+        // is no body of List's, whose Add the JIT inlined for a `values.Add(...)` after it).
+        if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName))
+            && (site.TypeKey == call.TypeKey || ForeignFactsOf(site) is not { Overridable: false }))
         {
             return Medium;
         }
@@ -616,6 +622,15 @@ internal sealed partial class CallSiteResolver
                 int callScore = Score(site, call);
                 score = Math.Min(score, callScore);
                 certainty = Math.Max(certainty, callScore);
+            }
+
+            // One return address is one call instruction: a site that certainly makes one of its calls by name, and may
+            // have tail-called its way to the others, explains them all better than calls that may make anything
+            // (`summary.ToString()`, seen calling the anonymous type's ToString and, past its tail call to string.Format,
+            // FormatHelper; not the inlined ToLookup before it).
+            if (certainty == Strong && score == TailCalled && calls.Any(call => call.Kind == FrameCallKind.Call && Score(site, call) == Strong))
+            {
+                score = Related;
             }
 
             if (score > best || (score == best && certainty > bestCertainty && found.Count > 0))

@@ -354,11 +354,12 @@ internal sealed partial class CallSiteResolver
                 continue;
             }
 
-            // A site whose own object of that type was made elsewhere leaves this one (or a call) to any other site that
-            // may make it; one that made an object of another type (`new Catalog()`, whose inlined constructor's Dictionary makes
-            // the arrays tier 1 laid out further on) only to sites that explain it as well (not `customer.Summary`).
+            // A site whose own object of that type was made elsewhere leaves this one to any other site that may make it;
+            // one that made an object of another type (`new Catalog()`, whose inlined constructor's Dictionary makes the arrays
+            // tier 1 laid out further on), or a call its constructor makes (`new PriorityQueue<,>(items)`'s ToArray), only to
+            // sites that explain it as well (not `customer.Summary`, nor the loop's `ranked.Add(...)` before it).
             List<FrameCall> calls = callsByOffset[offset];
-            bool sameType = candidates.All(c => calls.All(call => call.Kind != FrameCallKind.Allocation || claimedTypes.Contains((c, call.TypeKey))));
+            bool sameType = candidates.All(c => calls.All(call => call.Kind == FrameCallKind.Allocation && claimedTypes.Contains((c, call.TypeKey))));
             int needed = sameType ? Weak : candidates.Min(c => _sites.Where(site => site.Offset == c).Max(site => calls.Min(call => Score(site, call))));
             int[] others = [.. _sites
                 .Where(site => spans.Any(s => site.Offset >= s.Start && site.Offset < s.End) && !claimed.Contains(site.Offset))

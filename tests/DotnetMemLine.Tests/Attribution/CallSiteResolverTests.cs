@@ -1317,6 +1317,84 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ACallNamedByOneFrameAtAReturnAddress_ExplainsTheCallsItTailCalledThere_OverAnInlinedCall()
+    {
+        // Fresh4.MergeMemberRecords, fully optimized, as recorded: `var headline = summary.ToString();` (callvirt Object.ToString,
+        // IL 0x85) is seen at one return address calling the anonymous type's ToString, and, past that method's tail call to
+        // string.Format, String.FormatHelper. The inlined ToLookup of the line before (IL 0x7f) may make either, no better.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x7f, ILSiteKind.Call, "Enumerable", "ToLookup"),
+            new(0x85, ILSiteKind.CallVirt, "Object", "ToString"),
+        ];
+        CompiledCode optimized = Optimized(0x236,
+            [0x0, 0x10, 0x65, 0xa3, 0xaf, 0xf5, 0x13d, 0x152, 0x187, 0x1cf, 0x216, 0x21f, 0x222],
+            [-2, 0x00, 0x1e, 0x2f, 0x42, 0x5f, 0x79, -1, 0x8c, 0xa6, 0xbc, 0xc3, -3]) with { InlinedMethods = [("System.Linq.Enumerable", "ToLookup")] };
+
+        var result = new CallSiteResolver(optimized, sites, ilSize: 0xc8)
+            .Resolve([(0x184, FrameCall.Call("<>f__AnonymousType3", "ToString")), (0x184, FrameCall.Call("String", "FormatHelper"))]);
+
+        Assert.AreEqual(0x85, result[0x184].ILOffset);
+    }
+
+    [TestMethod]
+    public void ANewobjWhoseObjectWasSeenInItsRange_KeepsTheCallsItsConstructorMakesInUnmappedCode()
+    {
+        // Fresh4.WorkTheCollections, fully optimized, as recorded: `new PriorityQueue<string, int>(items)` (IL 0xe4) allocates
+        // its object in the range of IL 0xd9; its inlined constructor's EnumerableHelpers.ToArray is called from the unmapped
+        // code after that range. The loop's `ranked.Add(...)` before it makes no such call.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0xa2, ILSiteKind.CallVirt, "LinkedListNode", "get_Value", CallToken: 0x0A000001),
+            new(0xa7, ILSiteKind.CallVirt, "SortedList", "Add", CallToken: 0x0A000002),
+            new(0xdf, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000003),
+            new(0xe4, ILSiteKind.NewObject, "PriorityQueue", ".ctor", CallToken: 0x0A000004),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: []),
+            [0x0A000002] = Facts(allocates: ["Int32[]", "String[]"], calls: [("SortedList", "EnsureCapacity")]),
+            [0x0A000003] = Facts(allocates: ["IEnumerableSelectIterator"]),
+            [0x0A000004] = Facts(allocates: ["PriorityQueue", "ValueTuple`2[]"], calls: [("EnumerableHelpers", "ToArray")]),
+        };
+        CompiledCode optimized = Optimized(0x387, [0x0, 0x247, 0x24a, 0x28a, 0x28d, 0x296, 0x2de, 0x321, 0x35e, 0x373], [-2, 0x82, 0x87, 0xac, 0xb2, 0xbb, 0xd9, -1, 0xe9, -3]);
+
+        var result = new CallSiteResolver(optimized, sites, ilSize: 0xfc, branches: [new ILBranch(0xb0, 0xb2, 0x8c)], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x2ff, FrameCall.Allocation("PriorityQueue", 48, 48)), (0x339, FrameCall.Call("EnumerableHelpers", "ToArray"))]);
+
+        Assert.AreEqual(0xe4, result[0x2ff].ILOffset);
+        Assert.AreEqual(0xe4, result[0x339].ILOffset, "the constructor's call, not the loop's SortedList.Add");
+    }
+
+    [TestMethod]
+    public void UnmappedCallOfAnInlinedMethodsOwnType_IsThatMethodsSite_NotANearCallNorAnotherTypesMethodOfTheSameName()
+    {
+        // Fresh4.ParseQueryStrings, fully optimized, as recorded: the unmapped code after the range of IL 0x22 (the inner
+        // foreach, up to `pair.IndexOf('=')` at IL 0x32) calls List.AddWithResize for `values.Add(...)` (IL 0x79), whose
+        // List.Add the JIT inlined. `parameters.Add(key, values)` (IL 0x62) is Dictionary's Add, which no List body runs.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x32, ILSiteKind.CallVirt, "String", "IndexOf", CallToken: 0x0A000001),
+            new(0x62, ILSiteKind.CallVirt, "Dictionary", "Add", CallToken: 0x0A000002),
+            new(0x79, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000003),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: [], calls: [("SpanHelpers", "IndexOfChar")]),
+            [0x0A000002] = Facts(allocates: ["Int32[]"], calls: [("Dictionary", "TryInsert")]),
+            [0x0A000003] = Facts(allocates: [], calls: [("List", "Grow")]),
+        };
+        CompiledCode optimized = Optimized(0x380,
+            [0x0, 0x13, 0x3d, 0x4a, 0x5f, 0x65, 0x90, 0x97, 0xa8, 0xc3, 0xec, 0xf0, 0x148, 0x15d, 0x166, 0x171, 0x17e, 0x195, 0x205, 0x226, 0x291, 0x2c5, 0x2ed, 0x362, 0x36b, 0x36b],
+            [-2, 0x0, 0xb, 0x11, 0x90, 0x15, 0x22, -1, 0x39, 0x56, 0x5b, 0x5d, -1, 0x7e, 0x84, 0x27, 0x2e, 0x39, 0x4a, 0x99, 0xb9, 0xca, -1, 0xef, 0xf4, -3]) with { InlinedMethods = [("System.String", "IndexOf"), ("System.Collections.Generic.Dictionary`2", "Add"), ("System.Collections.Generic.List`1", "Add")] };
+
+        var result = new CallSiteResolver(optimized, sites, ilSize: 0xf8, branches: [new ILBranch(0x88, 0x8a, 0x27), new ILBranch(0x95, 0x97, 0x10)], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0xa3, FrameCall.Call("List", "AddWithResize"))]);
+
+        Assert.AreEqual(0x79, result[0xa3].ILOffset);
+    }
+
+    [TestMethod]
     public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
     {
         // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
