@@ -257,7 +257,7 @@ internal sealed partial class CallSiteResolver
             return ([(0, _ilSize)], -1);
         }
 
-        // Unmapped code is ordered within itself, not with the range before it: the JIT may have moved a loop there.
+        // Unmapped code is ordered within itself, and with the range before it only where no loop may have been moved there.
         int from = ils[previous] == Prolog ? 0 : ils[previous];
         if (next >= ils.Length)
         {
@@ -267,7 +267,12 @@ internal sealed partial class CallSiteResolver
         int to = ils[next];
         if (to > from)
         {
-            return ([(from, to)], range);
+            // Right after a range whose statements have no loop up to the range after it, the unmapped code goes on in the
+            // same order (FormatAReceipt: `string.Format`'s call in the range of IL 154, then the inlined `PadRight`'s
+            // string and `Split`, in the unmapped code after it, as the map dropped the boundaries of their lines).
+            bool continuesInOrder = previous == range - 1 && ils[previous] >= 0
+                && !_branches.Any(branch => branch.Target < branch.Offset && branch.Offset >= from && branch.Offset < to);
+            return ([(from, to)], continuesInOrder ? previous : range);
         }
 
         if (to == from)

@@ -1395,6 +1395,34 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCodeRightAfterARangeWithNoLoop_GoesOnInItsOrder()
+    {
+        // Fresh4.FormatAReceipt at tier 1, as recorded: the map has no boundary for three statements (IL 154 to 297):
+        // `string.Format(...)`'s call lies in the range of IL 154, the inlined `receipt.PadRight(...)`'s string and
+        // `padded.Split(...)` in the unmapped code after it. In that order, the string is PadRight's, not Format's.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x102, ILSiteKind.Call, "String", "Format", CallToken: 0x0A000001),
+            new(0x116, ILSiteKind.CallVirt, "String", "PadRight", CallToken: 0x0A000002),
+            new(0x11e, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000003),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String"], calls: [("String", "FormatHelper")]),
+            [0x0A000002] = Facts(allocates: ["String"]),
+            [0x0A000003] = Facts(allocates: ["String", "String[]"], calls: [("String", "SplitInternal")]),
+        };
+        CompiledCode tier1 = Optimized(0x300, [0x0, 0x33, 0x6c, 0x79, 0x7c, 0x89, 0x159, 0x190, 0x239, 0x2e8, 0x2f1], [-2, 0x00, 0x06, 0x0c, 0x75, 0x7c, 0x89, 0x9a, -1, 0x129, -3]);
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x130, branches: [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x225, FrameCall.Call("String", "FormatHelper")), (0x24f, FrameCall.Allocation("String", 29_376, 29_376)), (0x2dc, FrameCall.Call("String", "SplitInternal"))]);
+
+        Assert.AreEqual(0x102, result[0x225].ILOffset);
+        Assert.AreEqual(0x116, result[0x24f].ILOffset, "PadRight's string, after Format's call in native order");
+        Assert.AreEqual(0x11e, result[0x2dc].ILOffset);
+    }
+
+    [TestMethod]
     public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
     {
         // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
