@@ -72,7 +72,7 @@ internal sealed partial class CallSiteResolver
         if (spansAreGuesses && anywhereScore >= Medium && score <= Weak && anywhere.Length > 1 && calls.All(c => c.Kind == FrameCallKind.Call)
             && !anywhere.Any(offset => _sites.Any(site => site.Offset == offset && (IsDelegateInvoke(site) || site.Kind == ILSiteKind.CallIndirect))))
         {
-            return OnwardFirst(anywhere, spans);
+            return OnwardNear(anywhere, spans);
         }
 
         // Nothing the range can implement explains it, while sites elsewhere certainly make it by their own or their
@@ -115,6 +115,23 @@ internal sealed partial class CallSiteResolver
     /// </summary>
     private static int[] OnwardFirst(int[] sites, List<(int Start, int End)> spans) =>
         spans.Count > 0 && sites.Where(offset => offset >= spans[0].Start).ToArray() is { Length: > 0 } onward ? onward : sites;
+
+    /// <summary>
+    /// Of sites elsewhere that explain unmapped code alike, those onward from the span up to the end of the map's range after
+    /// it, when there are any (WriteAuditTrail's `AppendJoin` just after the span's range, not the `AppendFormat` before
+    /// it); otherwise all of them, the nearest then taken (a List constructor after the range of IL 64 is the `.ToList()`
+    /// at IL 58 just before it, not a ConvertAll five statements on).
+    /// </summary>
+    private int[] OnwardNear(int[] sites, List<(int Start, int End)> spans)
+    {
+        if (spans.Count == 0)
+        {
+            return sites;
+        }
+
+        int limit = NextBoundary(spans.Max(span => span.End));
+        return sites.Where(offset => offset >= spans[0].Start && offset < limit).ToArray() is { Length: > 0 } near ? near : sites;
+    }
 
     /// <summary>A call whose target's IL can be read: not a delegate's Invoke nor calli (an overridable target is told by its facts).</summary>
     private static bool CallsKnownIL(ILSite site) => site.IsCall && !IsDelegateInvoke(site) && site.Kind != ILSiteKind.CallIndirect;
@@ -355,8 +372,14 @@ internal sealed partial class CallSiteResolver
 
     /// <summary>Whether <paramref name="site"/> is the first call after this method makes a delegate of the method <paramref name="call"/> calls: the call it is passed to.</summary>
     private bool TakesDelegateOf(ILSite site, FrameCall call) =>
-        _delegateMakings.Any(making => making.Load.MethodName == call.MethodName && making.Load.TypeKey == call.TypeKey
-            && _sites.Where(s => s.IsCall && s.Offset > making.Construction.Offset).Select(s => s.Offset).DefaultIfEmpty(-1).Min() == site.Offset);
+        _delegateMakings.Any(making => making.Load.MethodName == call.MethodName && making.Load.TypeKey == call.TypeKey && NextCallAfter(making.Construction.Offset) == site.Offset);
+
+    /// <summary>The lambdas and local functions of this module made into delegates right before the call at <paramref name="siteOffset"/>, which it takes (tokens).</summary>
+    public int[] DelegateTargetsPassedTo(int siteOffset) =>
+        [.. _delegateMakings.Where(making => making.Load.TargetToken != 0 && NextCallAfter(making.Construction.Offset) == siteOffset).Select(making => making.Load.TargetToken).Distinct()];
+
+    /// <summary>The offset of the first call after <paramref name="offset"/>; -1 when none.</summary>
+    private int NextCallAfter(int offset) => _sites.Where(s => s.IsCall && s.Offset > offset).Select(s => s.Offset).DefaultIfEmpty(-1).Min();
 
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
     private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);

@@ -162,6 +162,10 @@ internal static class FrameLineResolver
         }
 
         (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
+        if (inlinedLine == 0 && inlinedSite.Offset < 0)
+        {
+            inlinedLine = LineOfPassedLambdasCall(body, resolution.ILOffset, call);
+        }
         var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine,
             inlinedLine == 0 ? InlinedOtherMethodLine(body, inlinedSite) : default);
         if (body.Explained)
@@ -198,22 +202,50 @@ internal static class FrameLineResolver
         FrameCall call = frame.ForeignCallee >= 0
             ? CallOf(frame with { CalleeMethodId = frame.ForeignCallee, TypeId = -1 }, sizes, trace, trace.TypeNames)
             : CallOf(frame with { CalleeMethodId = -1 }, sizes, trace, trace.TypeNames);
-        int[] lines = [.. inlined.Lambdas.SelectMany(token => LinesMaking(inlined.Symbols, token, call)).Distinct()];
+        return LinesMakingInLambdas(inlined.Symbols, inlined.Lambdas, call) is [int line and > 0] ? new FrameLine(line, []) : FrameLine.None;
+    }
+
+    /// <summary>
+    /// The lines of lambdas' instructions that can make <paramref name="call"/>; when none, for a call, the lines of the
+    /// local functions (or lambdas) of the method they call, which may end by jumping to the frame's callee (a tail call:
+    /// `s => Describe(s, factor)`, whose `return a + " earned " + ...` leaves String.Concat called from the code that
+    /// invoked the lambda).
+    /// </summary>
+    private static int[] LinesMakingInLambdas(ModuleSymbols symbols, int[] lambdas, FrameCall call)
+    {
+        int[] lines = [.. lambdas.SelectMany(token => LinesMaking(symbols, token, call)).Distinct()];
         if (lines.Length == 0 && call.Kind == FrameCallKind.Call)
         {
-            // A local function (or lambda) of the method that a lambda calls and that ends by jumping to the frame's
-            // callee (a tail call: `s => Describe(s, factor)`, whose `return a + " earned " + ...` leaves String.Concat
-            // called from the LINQ code the lambda was inlined into): its own line.
-            lines = [.. inlined.Lambdas
-                .SelectMany(token => inlined.Symbols.GetBody(token).Sites)
-                .Where(site => site.IsCall && site.TargetToken != 0 && inlined.Symbols.GetDefinitionName(site.TargetToken) is { MethodName: ['<', ..] })
+            lines = [.. lambdas
+                .SelectMany(token => symbols.GetBody(token).Sites)
+                .Where(site => site.IsCall && site.TargetToken != 0 && symbols.GetDefinitionName(site.TargetToken) is { MethodName: ['<', ..] })
                 .Select(site => site.TargetToken)
                 .Distinct()
-                .SelectMany(token => LinesMaking(inlined.Symbols, token, call))
+                .SelectMany(token => LinesMaking(symbols, token, call))
                 .Distinct()];
         }
 
-        return lines is [int line and > 0] ? new FrameLine(line, []) : FrameLine.None;
+        return lines;
+    }
+
+    /// <summary>
+    /// A frame placed on a call of another module's method that takes a delegate of a lambda made right before it, calling
+    /// what that method's own IL does not call: the JIT inlined the method here, and the lambda it invoked jumped to its
+    /// callee, or to a local function that jumped there (`stops.ConvertAll(stop => Label(stop))`, whose Label's `depot +
+    /// ":" + ...` leaves String.Concat called from this frame). The line of that call in the lambda or the local function,
+    /// when it is one line; 0 otherwise.
+    /// </summary>
+    private static int LineOfPassedLambdasCall(Body body, int siteOffset, FrameCall call)
+    {
+        if (call.Kind != FrameCallKind.Call
+            || body.Sites.FirstOrDefault(site => site.Offset == siteOffset && site.IsCall) is not { TargetToken: 0, CallToken: not 0 } site
+            || body.Symbols.GetCalleeFacts(site.CallToken) is not { } facts || facts.Calls.ContainsKey((call.TypeKey, call.MethodName))
+            || body.Resolver.DelegateTargetsPassedTo(siteOffset) is not { Length: > 0 } lambdas)
+        {
+            return 0;
+        }
+
+        return LinesMakingInLambdas(body.Symbols, lambdas, call) is [int line and > 0] ? line : 0;
     }
 
     /// <summary>The lines of a method's instructions that can make <paramref name="call"/>: an allocation of that type, a call of that name.</summary>

@@ -1423,6 +1423,50 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedCallOnlyCallsElsewhereMake_IsTheNearestOfThem_WhenNoneFollowsTheSpanClosely()
+    {
+        // Fresh4.PlanDeliveryRoutes, collected at tier 1: the unmapped code after the range of IL 64 (line 35's OrderBy chain)
+        // calls List's constructor for line 34's `.ToList()` (IL 58), laid out after the next statement's first block. The
+        // `stops.ConvertAll(...)` five statements on (IL 288) makes a List too; the nearer ToList is taken.
+        const int toList = 0x0A000001, orderBy = 0x0A000002, convertAll = 0x0A000003;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x3a, ILSiteKind.Call, "Enumerable", "ToList", CallToken: toList),
+            new(0x60, ILSiteKind.Call, "Enumerable", "OrderBy", CallToken: orderBy),
+            new(0x8e, ILSiteKind.Call, "Enumerable", "Select", CallToken: orderBy),
+            new(0x120, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: convertAll),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [toList] = Facts(allocates: ["List"], calls: [("List", ".ctor")]),
+            [orderBy] = Facts(allocates: ["OrderedIterator"]),
+            [convertAll] = Facts(allocates: ["List"], calls: [("List", ".ctor")]),
+        };
+        CompiledCode tier1 = Optimized(0x1300, [0x0, 0x54, 0x6d, 0x7b, 0xb0, 0x1d1, 0x217, 0x440, 0x45b, 0x119a, 0x1206, 0x12c7, 0x12d9], [-2, 0x05, 0x06, 0x11, -1, 0x40, -1, 0x99, -1, 0x107, 0x120, 0x12b, -3]);
+
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0x138, branches: [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(0x3a, resolver.Resolve([(0x2a2, FrameCall.Call("List", ".ctor"))])[0x2a2].ILOffset);
+    }
+
+    [TestMethod]
+    public void TheLambdasACallTakes_AreThoseMadeIntoDelegatesRightBeforeIt()
+    {
+        // `stops.ConvertAll(stop => Label(stop))`: ldftn of the lambda, newobj of the Converter, then the ConvertAll call.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x10, ILSiteKind.Call, "Enumerable", "ToList"),
+            new(0x15, ILSiteKind.LoadFunction, "<>c__DisplayClass11_0", "<PlanDeliveryRoutes>b__6", TargetToken: 0x06000042, ParameterCount: 1),
+            new(0x1b, ILSiteKind.NewObject, "Converter", ".ctor"),
+            new(0x20, ILSiteKind.CallVirt, "List", "ConvertAll"),
+        ];
+        var resolver = new CallSiteResolver(OneRange, sites, ilSize: 0x30);
+
+        CollectionAssert.AreEqual(new[] { 0x06000042 }, resolver.DelegateTargetsPassedTo(0x20));
+        Assert.IsEmpty(resolver.DelegateTargetsPassedTo(0x10));
+    }
+
+    [TestMethod]
     public void AnInterfaceCallTier1MayHaveDevirtualized_IsScoredByTheIL_OfTheImplementationsInThisModule()
     {
         // Fresh2.QuoteShipments, collected at tier 1: `var quote = rule.Price(shipment);` (IL 0x6a) calls
