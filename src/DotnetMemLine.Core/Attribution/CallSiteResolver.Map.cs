@@ -203,6 +203,9 @@ internal sealed partial class CallSiteResolver
         return previous >= 0 ? il[previous] : -1;
     }
 
+    /// <summary>How many times nearer the range before it unmapped code must be to be taken for that range's statement.</summary>
+    private const int ClearlyNearer = 4;
+
     /// <summary>
     /// The IL a native range can implement, and the stretch of code laid out in IL order it belongs to
     /// (the range itself; -1 for code out of line). A range of a real IL offset
@@ -215,9 +218,6 @@ internal sealed partial class CallSiteResolver
     /// it; before a range of earlier IL with no such jump, it goes on with the IL after the range before it; after
     /// an epilog it is out-of-line code that may be anything.
     /// </summary>
-    /// <summary>How many times nearer the range before it unmapped code must be to be taken for that range's statement.</summary>
-    private const int ClearlyNearer = 4;
-
     /// <param name="range">The map entry holding the return address.</param>
     /// <param name="returnOffset">The return address, which side of unmapped code it is nearer telling; -1 when not known.</param>
     private (List<(int Start, int End)> Spans, int Stretch) Spans(int range, int returnOffset = -1)

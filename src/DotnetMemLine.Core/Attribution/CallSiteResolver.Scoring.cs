@@ -70,7 +70,7 @@ internal sealed partial class CallSiteResolver
         // methods of the callee's own type (`values.Add(...)`'s List.AddWithResize after a range of the loop's `pair.IndexOf('=')`);
         // not when those are delegates' Invokes, which may call anything.
         if (spansAreGuesses && anywhereScore >= Medium && score <= Weak && anywhere.Length > 1 && calls.All(c => c.Kind == FrameCallKind.Call)
-            && !anywhere.Any(offset => _sites.Any(site => site.Offset == offset && (IsDelegateInvoke(site) || site.Kind == ILSiteKind.CallIndirect))))
+            && !anywhere.Any(offset => _sites.Any(site => site.Offset == offset && site.IsCall && !CallsKnownIL(site))))
         {
             return OnwardNear(anywhere, spans);
         }
@@ -640,18 +640,20 @@ internal sealed partial class CallSiteResolver
 
             int score = int.MaxValue;
             int certainty = int.MinValue;
+            bool namesACall = false;
             foreach (FrameCall call in calls)
             {
                 int callScore = Score(site, call);
                 score = Math.Min(score, callScore);
                 certainty = Math.Max(certainty, callScore);
+                namesACall |= callScore == Strong && call.Kind == FrameCallKind.Call;
             }
 
             // One return address is one call instruction: a site that certainly makes one of its calls by name, and may
             // have tail-called its way to the others, explains them all better than calls that may make anything
             // (`summary.ToString()`, seen calling the anonymous type's ToString and, past its tail call to string.Format,
             // FormatHelper; not the inlined ToLookup before it).
-            if (certainty == Strong && score == TailCalled && calls.Any(call => call.Kind == FrameCallKind.Call && Score(site, call) == Strong))
+            if (namesACall && score == TailCalled)
             {
                 score = Related;
             }

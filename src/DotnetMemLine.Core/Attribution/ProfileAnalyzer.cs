@@ -539,17 +539,7 @@ public static class ProfileAnalyzer
     /// </summary>
     private static SortedSet<int> StructBoxesInUnoptimizedCode(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<int, bool> isSelected, ModuleSymbols symbols)
     {
-        var lines = new SortedSet<int>();
-        foreach (int token in trace.Code.Where(c => !c.IsOptimized && isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
-        {
-            foreach (ILSite site in symbols.GetBody(token).Sites.Where(s => s.Kind == ILSiteKind.Box && s.BoxesStruct))
-            {
-                if (symbols.FindLine(token, site.Offset) is { } line)
-                {
-                    lines.Add(line.Line);
-                }
-            }
-        }
+        SortedSet<int> lines = LinesOfSites(trace, tracedMethods, c => !c.IsOptimized && isSelected(c.MethodId), symbols, s => s.Kind == ILSiteKind.Box && s.BoxesStruct);
 
         // An interpolated string's hole of such a struct (a decimal, a DateTime): the handler's
         // AppendFormatted<T> for it has no precompiled code, and its tier-0 code boxes the struct the same
@@ -559,12 +549,24 @@ public static class ProfileAnalyzer
             .Select(c => (ILSites.TypeKey(tracedMethods[c.MethodId].TypeName), tracedMethods[c.MethodId].MethodName))
             .Where(m => m.MethodName == "AppendFormatted")
             .ToHashSet();
-        foreach (int token in unoptimized.Count == 0 ? [] : trace.Code.Where(c => isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
+        if (unoptimized.Count > 0)
         {
-            foreach (ILSite site in symbols.GetBody(token).Sites)
+            // The hole may be in a method of the module the line calls (ShoppingCart.Add), two calls deep at most.
+            lines.UnionWith(LinesOfSites(trace, tracedMethods, c => isSelected(c.MethodId), symbols, site => InterpolatesStructUnoptimized(symbols, site, unoptimized, depth: 0)));
+        }
+
+        return lines;
+    }
+
+    /// <summary>The lines of the sites <paramref name="keep"/> picks in the bodies of the traced code <paramref name="ofCode"/> picks, each method once.</summary>
+    private static SortedSet<int> LinesOfSites(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<CompiledCode, bool> ofCode, ModuleSymbols symbols, Func<ILSite, bool> keep)
+    {
+        var lines = new SortedSet<int>();
+        foreach (int token in trace.Code.Where(ofCode).Select(c => tracedMethods[c.MethodId].Token).Distinct())
+        {
+            foreach (ILSite site in symbols.GetBody(token).Sites.Where(keep))
             {
-                // The hole may be in a method of the module the line calls (ShoppingCart.Add), two calls deep at most.
-                if (InterpolatesStructUnoptimized(symbols, site, unoptimized, depth: 0) && symbols.FindLine(token, site.Offset) is { } line)
+                if (symbols.FindLine(token, site.Offset) is { } line)
                 {
                     lines.Add(line.Line);
                 }
@@ -580,22 +582,8 @@ public static class ProfileAnalyzer
     /// logs only the allocations that refill the thread's allocation context (checked on .NET 10.0: 1,000 combinations
     /// of two delegates allocated 104,152 bytes; logged, the 1,000 invocation lists and 9 of the 1,000 delegates), in any code.
     /// </summary>
-    private static SortedSet<int> DelegateCombinations(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<int, bool> isSelected, ModuleSymbols symbols)
-    {
-        var lines = new SortedSet<int>();
-        foreach (int token in trace.Code.Where(c => isSelected(c.MethodId)).Select(c => tracedMethods[c.MethodId].Token).Distinct())
-        {
-            foreach (ILSite site in symbols.GetBody(token).Sites.Where(CombinesDelegates))
-            {
-                if (symbols.FindLine(token, site.Offset) is { } line)
-                {
-                    lines.Add(line.Line);
-                }
-            }
-        }
-
-        return lines;
-    }
+    private static SortedSet<int> DelegateCombinations(IAllocationTrace trace, IReadOnlyList<TracedMethod> tracedMethods, Func<int, bool> isSelected, ModuleSymbols symbols) =>
+        LinesOfSites(trace, tracedMethods, c => isSelected(c.MethodId), symbols, CombinesDelegates);
 
     private static bool CombinesDelegates(ILSite site) =>
         site.IsCall && ((site.TypeKey == "Delegate" && site.MethodName is "Combine" or "Remove" or "RemoveAll")
