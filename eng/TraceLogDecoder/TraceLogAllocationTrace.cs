@@ -286,6 +286,9 @@ public sealed class TraceLogAllocationTrace : IAllocationTrace
                     }
 
                     break;
+                case GCGenerationRangeTraceData generation:
+                    visitor.OnGenerationRange(generation.Generation, generation.RangeStart, generation.RangeUsedLength);
+                    break;
                 case GCBulkTypeTraceData types:
                     for (int i = 0; i < types.Count; i++)
                     {

@@ -9,7 +9,8 @@ namespace DotnetMemLine.EndToEnd.Tests;
 /// <summary>
 /// The streaming decoder (<see cref="NettraceAllocationTrace"/>) against the TraceLog one
 /// (<see cref="TraceLogAllocationTrace"/>, the baseline it replaced) on real recordings: the same
-/// summary, the same methods and inlinings, and the same events in the same order with the same frames.
+/// summary, the same methods and inlinings, and the same events in the same order with the same frames, GC ranges included
+/// (the peak live heap follows objects through them).
 /// </summary>
 [TestClass]
 public sealed class DecoderEquivalenceTests
@@ -148,6 +149,8 @@ public sealed class DecoderEquivalenceTests
             streaming.Replay(actual);
 
             Assert.IsGreaterThan(100, expected.Allocations, "the recording has allocation events");
+            Assert.IsGreaterThan(0, expected.Ranges, "the recording follows objects through the GCs (the peak live heap)");
+            Assert.IsGreaterThan(0, expected.GenerationRanges, "the recording has the generations' ranges");
             Assert.HasCount(expected.Lines.Count, actual.Lines);
             for (int i = 0; i < expected.Lines.Count; i++)
             {
@@ -168,11 +171,36 @@ public sealed class DecoderEquivalenceTests
 
         public int Allocations { get; private set; }
 
+        public int Ranges { get; private set; }
+
+        public int GenerationRanges { get; private set; }
+
         public void OnGCHeapSizes(double timeMSec, int count, long heapBytesBefore, long heapBytesAfter) =>
             Lines.Add(FormattableString.Invariant($"heap {timeMSec:R} #{count} {heapBytesBefore} {heapBytesAfter}"));
 
         public void OnGCStart(double timeMSec, int count, int condemnedGeneration, GCType kind, int threadId, bool byAllocation) =>
             Lines.Add(FormattableString.Invariant($"gc start {timeMSec:R} #{count} gen{condemnedGeneration} {kind} thread {threadId} {(byAllocation ? "allocation" : "asked")}"));
+
+        public void OnGCEnd(double timeMSec, int count, int condemnedGeneration) =>
+            Lines.Add(FormattableString.Invariant($"gc end {timeMSec:R} #{count} gen{condemnedGeneration}"));
+
+        public void OnSurvivingRange(ulong start, ulong length)
+        {
+            Ranges++;
+            Lines.Add(FormattableString.Invariant($"survived {start:x} {length}"));
+        }
+
+        public void OnMovedRange(ulong oldStart, ulong newStart, ulong length)
+        {
+            Ranges++;
+            Lines.Add(FormattableString.Invariant($"moved {oldStart:x} to {newStart:x} {length}"));
+        }
+
+        public void OnGenerationRange(int generation, ulong start, ulong length)
+        {
+            GenerationRanges++;
+            Lines.Add(FormattableString.Invariant($"gen{generation} range {start:x} {length}"));
+        }
 
         public void OnAllocation(in AllocationRecord allocation, ReadOnlySpan<StackFrame> frames)
         {
