@@ -8,8 +8,8 @@
 # Usage: eng/conformance.sh [--groups all|g1,g2] [--work DIR] [--cases tier1-exact,collect-tier1-sampled,...]
 #        About 12 minutes on 2 cores for every case; --cases runs only the cells named (code-mode).
 #        eng/conformance.sh --reanalyze [--work DIR]: analyzes the traces a previous run left in DIR again with
-#        the current build (a few seconds): the quick check of a change to the mapping. The targets are not
-#        rebuilt, so the PDBs the traces name must still be the ones of that run.
+#        the current build (about 2 minutes): the quick check of a change to the mapping. The targets are not
+#        rebuilt; the PDBs come from the copies of the builds the run kept in DIR (release-build, debug-build, r2r).
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -34,6 +34,9 @@ if $reanalyze; then
   dotnet build eng/Conformance/ConformanceCheck -c Release -v quiet -nologo >&2 || exit 1
   tool="$root/src/DotnetMemLine.Cli/bin/Release/net10.0/dotnet-memline.dll"
   check="$root/eng/Conformance/ConformanceCheck/bin/Release/net10.0/ConformanceCheck.dll"
+  # The run kept a copy of each build it profiled: the PDBs the traces name, even after the target was rebuilt.
+  symbols=()
+  for build in release-build debug-build r2r; do [[ -d "$work/$build" ]] && symbols+=(--symbols "$work/$build"); done
   status=0
   echo "| code | mode | shapes | lines checked | right | wrong | known gaps | twin ≠ plain | wrong, not marked | wrong, within 10% |"
   echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -42,7 +45,7 @@ if $reanalyze; then
     case_name="$(basename "$dir")"; name="${case_name%-*}"; mode="${case_name##*-}"
     # The shapes of that run, from its truth file (the target's list may have changed since).
     mapfile -t methods < <(dotnet "$check" --shapes "$dir/truth.json" | awk '{ printf "--method\n%s\n", $1 }')
-    if ! dotnet "$tool" analyze "$dir/trace.nettrace" "${methods[@]}" --format json > "$dir/reanalyzed.json" 2> "$dir/reanalyzed.err"; then
+    if ! dotnet "$tool" analyze "$dir/trace.nettrace" "${methods[@]}" "${symbols[@]}" --format json > "$dir/reanalyzed.json" 2> "$dir/reanalyzed.err"; then
       echo "  $case_name: analyze failed (see $dir/reanalyzed.err)" >&2; status=1; continue
     fi
     dotnet "$check" "$dir/truth.json" "$dir/reanalyzed.json" "$name" "$mode" "$cells" || status=1
@@ -57,6 +60,7 @@ dotnet build tests/Targets/ConformanceTarget -c Release -v quiet -nologo >&2 || 
 # ConformanceTests run) is put back: both write bin/Debug, and an incremental build would keep the variant.
 dotnet build tests/Targets/ConformanceTarget -c Debug -p:Optimize=false --no-incremental -v quiet -nologo >&2 || exit 1
 rm -rf "$work/debug-build" && cp -r tests/Targets/ConformanceTarget/bin/Debug/net10.0 "$work/debug-build" || exit 1
+rm -rf "$work/release-build" && cp -r tests/Targets/ConformanceTarget/bin/Release/net10.0 "$work/release-build" || exit 1
 dotnet build tests/Targets/ConformanceTarget -c Debug --no-incremental -v quiet -nologo >&2 || exit 1
 dotnet build eng/Conformance/ConformanceCheck -c Release -v quiet -nologo >&2 || exit 1
 wanted() { [[ -z "$cases" || "$cases" == *",$1,"* ]]; } # true when --cases was not given or names the case

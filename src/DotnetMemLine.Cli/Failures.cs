@@ -29,6 +29,7 @@ internal static class Failures
         Remedy.ListProcesses => " (see dotnet-memline ps)",
         Remedy.ChooseProcessById => "; pick one with -p",
         Remedy.BuildWithPdbsOrPointAtThem => "; build with portable PDBs or pass --symbols <dir>",
+        Remedy.PointAtTheBuildThatRan => "; pass --symbols <dir> with a copy of that build's output (its .dll and .pdb)",
         Remedy.RebuildOrPointAtAnIntactPdb => "; rebuild the module, or pass an intact PDB with --symbols <dir>",
         Remedy.UpdateTheTool => "; update dotnet-memline",
         Remedy.None => "",

@@ -48,6 +48,9 @@ public enum Remedy
     /// <summary>The module has no PDB: build with portable PDBs, or point at a folder that has one.</summary>
     BuildWithPdbsOrPointAtThem,
 
+    /// <summary>The trace ran another build than the one here: point at a copy of that build's output.</summary>
+    PointAtTheBuildThatRan,
+
     /// <summary>The PDB is damaged: rebuild, or point at an intact one.</summary>
     RebuildOrPointAtAnIntactPdb,
 

@@ -151,6 +151,7 @@ public sealed class FleetAnalysisTests
             """;
         TestProject.Write(folder, "Build", Program);
         await RecordBuildAsync(folder, "first.nettrace");
+        CopyFolder(Path.Combine(folder.Path, "bin", "Release", "net10.0"), folder.File("first-build"));
         File.WriteAllText(folder.File("Program.cs"), "// the second build\n" + Program);
         await RecordBuildAsync(folder, "second.nettrace");
 
@@ -164,6 +165,26 @@ public sealed class FleetAnalysisTests
         ProcessResult refused = await alone.WaitForExitAsync(Timeout);
         Assert.AreEqual(8, refused.ExitCode, refused.ToString());
         Assert.Contains("ran another build of Build.dll (PDB id ", refused.StandardError, refused.ToString());
+        Assert.Contains("pass --symbols <dir> with a copy of that build's output", refused.StandardError, refused.ToString());
+
+        // With the first build's output kept and named, that build is read: its lines, one above the second build's.
+        using RunningProcess kept = RunningProcess.StartTool(["analyze", folder.File("first.nettrace"), "--symbols", folder.File("first-build"), "--format", "json"]);
+        ProcessResult analyzed = await kept.WaitForExitAsync(Timeout);
+        Assert.AreEqual(0, analyzed.ExitCode, analyzed.ToString());
+        using JsonDocument report = JsonDocument.Parse(analyzed.StandardOutput);
+        JsonElement top = report.RootElement.GetProperty("program").GetProperty("lines").EnumerateArray()
+            .MaxBy(l => l.GetProperty("self").GetProperty("allocatedBytes").GetInt64());
+        Assert.AreEqual(4, top.GetProperty("line").GetInt32(), analyzed.StandardOutput);
+        Assert.IsGreaterThanOrEqualTo(20 * 1_000_024L, top.GetProperty("self").GetProperty("allocatedBytes").GetInt64(), "twenty int[250_000], exact");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
     }
 
     [TestMethod]

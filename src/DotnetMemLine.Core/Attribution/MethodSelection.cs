@@ -24,11 +24,12 @@ public static class MethodSelection
     /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
     /// <param name="patterns">The <c>--method</c> names as the user wrote them.</param>
     /// <param name="tracedMethods">The methods the trace names; their modules are searched.</param>
-    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods, IReadOnlyList<string> symbolDirectories)
+    /// <param name="symbols">The PDBs of the analysis: a module of another build than the trace ran is named by the copy of that build found with them.</param>
+    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IReadOnlyList<TracedMethod> tracedMethods, IReadOnlyList<string> symbolDirectories, SymbolCache? symbols = null)
     {
         try
         {
-            return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace", symbolDirectories);
+            return Resolve(patterns, tracedMethods.Select(m => m.ModulePath), "the modules in the trace", symbolDirectories, symbols);
         }
         catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound)
         {
@@ -59,14 +60,19 @@ public static class MethodSelection
     /// <param name="symbolDirectories">Where else PDBs may be (--symbols): a module with a PDB is the application's code.</param>
     /// <param name="modulePaths">The module files to search.</param>
     /// <param name="patterns">The <c>--method</c> names as the user wrote them.</param>
-    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope, IReadOnlyList<string> symbolDirectories)
+    /// <param name="symbols">The PDBs of the analysis of a trace, which may read a module from a copy of the build the trace ran.</param>
+    public static IReadOnlyList<SelectedMethod> Resolve(IReadOnlyList<string> patterns, IEnumerable<string> modulePaths, string scope, IReadOnlyList<string> symbolDirectories, SymbolCache? symbols = null)
     {
         var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var candidates = new List<MethodIdentity>();
         var unreadable = new List<string>();
         foreach (string module in modules)
         {
-            if (MethodCatalog.TryRead(module, out IReadOnlyList<MethodIdentity>? methods, out _))
+            if (symbols?.MethodsOfCopy(module) is { } copied)
+            {
+                candidates.AddRange(copied);
+            }
+            else if (MethodCatalog.TryRead(module, out IReadOnlyList<MethodIdentity>? methods, out _))
             {
                 candidates.AddRange(methods);
             }

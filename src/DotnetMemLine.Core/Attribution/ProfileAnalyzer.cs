@@ -118,6 +118,7 @@ public static class ProfileAnalyzer
     {
         TraceSummary summary = trace.Summary;
         EnsureTraceIsUsable(summary, options.RecordedWithAllocationEvents);
+        symbols.ExpectBuilds(trace.ModuleBuilds);
         EstimatorKind estimator = summary.EventKind == AllocationEventKind.AllocationTick
             ? EstimatorKind.AllocationTick
             : summary.EventKind == AllocationEventKind.Exact ? EstimatorKind.Exact : EstimatorKind.RandomizedSampling;
@@ -252,7 +253,7 @@ public static class ProfileAnalyzer
         {
             try
             {
-                _ = MethodSelection.Resolve([pattern], trace.Methods, options.SymbolDirectories);
+                _ = MethodSelection.Resolve([pattern], trace.Methods, options.SymbolDirectories, symbols);
                 present.Add(pattern);
             }
             catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound)
@@ -269,7 +270,7 @@ public static class ProfileAnalyzer
         IReadOnlyList<SelectedMethod> selection;
         try
         {
-            selection = patterns.Count == 0 ? [] : MethodSelection.Resolve(patterns, trace.Methods, options.SymbolDirectories);
+            selection = patterns.Count == 0 ? [] : MethodSelection.Resolve(patterns, trace.Methods, options.SymbolDirectories, symbols);
         }
         catch (MemLineException ex) when (ex.Kind == FailureKind.MethodNotFound && !trace.Summary.HasRundown)
         {
@@ -327,7 +328,7 @@ public static class ProfileAnalyzer
             {
                 if (!catalogs.TryGetValue(traced.ModulePath, out var catalog))
                 {
-                    catalog = MethodCatalog.TryRead(traced.ModulePath, out var methods, out _) ? methods.ToDictionary(m => m.Token) : [];
+                    catalog = (symbols.MethodsOfCopy(traced.ModulePath) ?? (MethodCatalog.TryRead(traced.ModulePath, out var methods, out _) ? methods : [])).ToDictionary(m => m.Token);
                     catalogs[traced.ModulePath] = catalog;
                 }
 

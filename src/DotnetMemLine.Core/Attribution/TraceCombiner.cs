@@ -22,7 +22,7 @@ internal static class TraceCombiner
             throw new MemLineException(FailureKind.SymbolsMissing,
                 $"{rebuilt.Summary.TracePath} ran another build of {Path.GetFileName(local.ModulePath)} (PDB id {ran:N}) than the one whose PDB was found ({local.PdbPath}, id {local.BuildId:N}): "
                 + "its line numbers would point at other code")
-            { Remedy = Remedy.BuildWithPdbsOrPointAtThem };
+            { Remedy = Remedy.PointAtTheBuildThatRan };
         }
 
         EstimatorKind estimator = first.Estimator;

@@ -30,9 +30,10 @@ public sealed partial class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, ImmutableArray<CatchRegion>> _catchRegions = new();
     private readonly ConcurrentDictionary<string, SourceRead> _sources = new(StringComparer.Ordinal);
 
-    private ModuleSymbols(string modulePath, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
+    private ModuleSymbols(string modulePath, string moduleFile, string pdbPath, PEReader module, MetadataReaderProvider pdbProvider)
     {
         ModulePath = modulePath;
+        IsCopy = moduleFile != modulePath;
         PdbPath = pdbPath;
         _module = module;
         _metadata = module.GetMetadataReader();
@@ -51,6 +52,9 @@ public sealed partial class ModuleSymbols : IDisposable
     /// <summary>The .dll/.exe these symbols describe.</summary>
     public string ModulePath { get; }
 
+    /// <summary>Whether the module was read from a copy of another build kept elsewhere, not from <see cref="ModulePath"/>.</summary>
+    public bool IsCopy { get; }
+
     /// <summary>Where the PDB was found, or "(embedded)".</summary>
     public string PdbPath { get; }
 
@@ -63,19 +67,22 @@ public sealed partial class ModuleSymbols : IDisposable
     /// <summary>
     /// Opens the module and finds its portable PDB: embedded, at the CodeView path, next to the module, then
     /// in each of <paramref name="symbolDirectories"/>. A PDB whose id differs from the module's is rejected.
+    /// <paramref name="moduleFile"/> is a copy of the module read instead of the file at <paramref name="modulePath"/>
+    /// (another build of it kept elsewhere); the symbols still answer for <paramref name="modulePath"/>.
     /// </summary>
-    public static bool TryOpen(string modulePath, IReadOnlyList<string> symbolDirectories, [NotNullWhen(true)] out ModuleSymbols? symbols, [NotNullWhen(false)] out string? failureReason)
+    public static bool TryOpen(string modulePath, IReadOnlyList<string> symbolDirectories, [NotNullWhen(true)] out ModuleSymbols? symbols, [NotNullWhen(false)] out string? failureReason, string? moduleFile = null)
     {
         ArgumentNullException.ThrowIfNull(modulePath);
         ArgumentNullException.ThrowIfNull(symbolDirectories);
         symbols = null;
         var fileName = Path.GetFileName(modulePath);
+        moduleFile ??= modulePath;
 
         PEReader module;
         try
         {
             // The PEReader owns the stream and maps the file lazily; disposing it closes the file.
-            module = new PEReader(File.OpenRead(modulePath));
+            module = new PEReader(File.OpenRead(moduleFile));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException or ArgumentException)
         {
@@ -92,7 +99,7 @@ public sealed partial class ModuleSymbols : IDisposable
                 return false;
             }
 
-            if (!PdbLocator.TryLocate(module, modulePath, symbolDirectories, out var pdb, out var pdbPath, out failureReason))
+            if (!PdbLocator.TryLocate(module, moduleFile, symbolDirectories, out var pdb, out var pdbPath, out failureReason))
             {
                 module.Dispose();
                 return false;
@@ -100,7 +107,7 @@ public sealed partial class ModuleSymbols : IDisposable
 
             try
             {
-                symbols = new ModuleSymbols(modulePath, pdbPath, module, pdb);
+                symbols = new ModuleSymbols(modulePath, moduleFile, pdbPath, module, pdb);
                 return true;
             }
             catch (BadImageFormatException e)

@@ -11,6 +11,7 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
 {
     private readonly Dictionary<string, ModuleSymbols> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _failures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Guid> _tracedBuilds = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>
@@ -46,6 +47,34 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
         {
             Remedy = failure!.Contains("damaged", StringComparison.Ordinal) ? Remedy.RebuildOrPointAtAnIntactPdb : Remedy.BuildWithPdbsOrPointAtThem,
         };
+    }
+
+    /// <summary>
+    /// The builds a trace ran (module path to PDB id): a module whose file here is another build, or is missing, is looked
+    /// for by name in the symbol folders, and the copy of the build the trace ran is read instead (a trace of an older
+    /// build, or from another machine, with that build's output passed as <c>--symbols</c>).
+    /// </summary>
+    public void ExpectBuilds(IReadOnlyDictionary<string, Guid> builds)
+    {
+        lock (_lock)
+        {
+            foreach ((string modulePath, Guid build) in builds)
+            {
+                _tracedBuilds.TryAdd(modulePath, build);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The methods of a module read from the copy of the build the trace ran (<see cref="ExpectBuilds"/>); null when the
+    /// module is read from its own path.
+    /// </summary>
+    public IReadOnlyList<MethodIdentity>? MethodsOfCopy(string modulePath)
+    {
+        lock (_lock)
+        {
+            return _tracedBuilds.ContainsKey(modulePath) && TryOpen(modulePath, out _) is { IsCopy: true } copy ? copy.EnumerateMethods() : null;
+        }
     }
 
     /// <summary>"the PDB a.pdb", "the PDBs a.pdb, b.pdb", or "a PDB" when none was opened yet.</summary>
@@ -84,14 +113,41 @@ public sealed class SymbolCache(IReadOnlyList<string> symbolDirectories, SymbolS
             return null;
         }
 
-        if (!ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out failure))
+        bool opened = ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out failure);
+        if (_tracedBuilds.TryGetValue(modulePath, out Guid traced) && symbols?.BuildId != traced && CopyOfBuild(modulePath, traced) is { } copy)
         {
-            _failures[modulePath] = failure;
+            symbols?.Dispose();
+            (symbols, opened, failure) = (copy, true, null);
+        }
+
+        if (!opened)
+        {
+            _failures[modulePath] = failure!;
             return null;
         }
 
-        _open[modulePath] = symbols;
+        _open[modulePath] = symbols!;
         return symbols;
+    }
+
+    /// <summary>A copy of the module in a symbol folder whose PDB is the build <paramref name="build"/>; null when there is none.</summary>
+    private ModuleSymbols? CopyOfBuild(string modulePath, Guid build)
+    {
+        foreach (string folder in symbolDirectories)
+        {
+            string copy = Path.Combine(folder, Path.GetFileName(modulePath));
+            if (File.Exists(copy) && ModuleSymbols.TryOpen(modulePath, symbolDirectories, out ModuleSymbols? symbols, out _, moduleFile: copy))
+            {
+                if (symbols.BuildId == build)
+                {
+                    return symbols;
+                }
+
+                symbols.Dispose();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Closes every PDB and module file opened.</summary>
