@@ -34,6 +34,26 @@ public sealed class ConformanceComparisonTests
     }
 
     [TestMethod]
+    public void StateMachineTotals_UnderOnePercentApart_AreOtherThreadsNoise()
+    {
+        string truth = Truth(609_904, 609_664).Replace("\"plainTotal\"", "\"totalsAcrossThreads\": true, \"plainTotal\"", StringComparison.Ordinal);
+        var lines = ConformanceComparison.Compare(truth, Report(59_488 + 240), "tier0", exact: true);
+
+        Assert.IsFalse(lines.Any(l => l.Line == 0), "no totals line: the lines are judged");
+        Assert.AreEqual(LineVerdict.Wrong, lines.Single(l => l.Line == 10).Verdict);
+    }
+
+    [TestMethod]
+    public void StateMachineTotals_FarApart_LeaveTheLinesUnjudged()
+    {
+        // SyncPlaylistAsync: string.Join's pooled char[] buffers, cached on the thread the twin continued on and not on the plain method's.
+        string truth = Truth(959_400, 1_108_744).Replace("\"plainTotal\"", "\"totalsAcrossThreads\": true, \"plainTotal\"", StringComparison.Ordinal);
+        var lines = ConformanceComparison.Compare(truth, Report(59_488 + 129_456), "tier0", exact: true);
+
+        Assert.AreEqual(LineVerdict.TruthDiffers, lines.Single(l => l.Line == 10).Verdict);
+    }
+
+    [TestMethod]
     [DataRow(6_192L, true)]
     [DataRow(12_336L, true)]
     [DataRow(24_624L, true)]

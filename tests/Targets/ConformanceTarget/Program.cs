@@ -143,18 +143,26 @@ internal static class Program
     {
         foreach (var shape in selected)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var before = AllocatedBytes(shape);
             ShapeRegistry.RunPlain(shape);
-            plainTotals[shape] += GC.GetAllocatedBytesForCurrentThread() - before;
+            plainTotals[shape] += AllocatedBytes(shape) - before;
 
             TwinTruth.CurrentShape = shape;
             TwinTruth.Touch();
-            before = GC.GetAllocatedBytesForCurrentThread();
+            before = AllocatedBytes(shape);
             ShapeRegistry.RunTwin(shape);
-            twinTotals[shape] += GC.GetAllocatedBytesForCurrentThread() - before;
+            twinTotals[shape] += AllocatedBytes(shape) - before;
             TwinTruth.CurrentShape = -1;
         }
     }
+
+    /// <summary>
+    /// What has been allocated so far, for a shape's total: on this thread, or, for a state machine (an async method
+    /// continues on pool threads while this one waits), in the whole process, where nothing else runs meanwhile.
+    /// The twin's lines are measured on the thread that runs each statement either way.
+    /// </summary>
+    private static long AllocatedBytes(int shape) =>
+        ShapeRegistry.All[shape].StateMachine ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
 
     /// <summary>
     /// Runs the shapes until no method has been compiled for several batches, so a profiler attaching
@@ -208,16 +216,9 @@ internal static class Program
 
             writer.WriteEndArray();
 
-            if (info.StateMachine)
-            {
-                writer.WriteNull("plainTotal");
-                writer.WriteNull("twinTotal");
-            }
-            else
-            {
-                writer.WriteNumber("plainTotal", plainTotals[shape]);
-                writer.WriteNumber("twinTotal", twinTotals[shape]);
-            }
+            writer.WriteNumber("plainTotal", plainTotals[shape]);
+            writer.WriteNumber("twinTotal", twinTotals[shape]);
+            writer.WriteBoolean("totalsAcrossThreads", info.StateMachine);
 
             writer.WriteStartArray("lines");
             for (var line = 1; line < TwinTruth.MaxLines; line++)
