@@ -20,6 +20,11 @@ internal sealed partial class CallSiteResolver
     private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls, HashSet<string>? typesBeneath = null)
     {
         (int score, int[] inSpan) = Best(calls, spans);
+        if (score == CalleeMakes && inSpan.Length > 1)
+        {
+            inSpan = MakingInThisFrame(inSpan, calls);
+        }
+
         ScoreLog?.WriteLine(TerminalText.Clean(
             $"explain scores: span {string.Join(",", spans.Select(s => $"IL {s.Start}-{s.End}"))}{(spansAreGuesses ? " (unmapped, guessed)" : "")} calls {string.Join("; ", calls)}: " +
             string.Join(" ", _sites.Select(site => $"{site.Offset}:{site.TypeKey}.{site.MethodName}={calls.Min(call => Score(site, call))}"))));
@@ -131,6 +136,26 @@ internal sealed partial class CallSiteResolver
 
         int limit = NextBoundary(spans.Max(span => span.End));
         return sites.Where(offset => offset >= spans[0].Start && offset < limit).ToArray() is { Length: > 0 } near ? near : sites;
+    }
+
+    /// <summary>
+    /// Of sites whose callees' IL makes the objects this frame allocated itself (the allocation helper called from this
+    /// method's own code), those through which this code version inlined every method down to where the object is made,
+    /// when some are and some are not: `lower.Trim()`, whose Trim, CreateTrimmedString, InternalSubString and
+    /// FastAllocateString were all inlined, made the string, not the `raw.ToLowerInvariant()` before it, whose
+    /// ChangeCaseCommon was called, nor the `Split` after it. All of them when no inlining is known.
+    /// </summary>
+    private int[] MakingInThisFrame(int[] sites, List<FrameCall> calls)
+    {
+        if (_inlined is null || !calls.All(call => call.Kind == FrameCallKind.Allocation && call.TypeKey.Length > 0))
+        {
+            return sites;
+        }
+
+        int[] inFrame = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>
+            ForeignFactsOf(site)?.AllocationPaths?.GetValueOrDefault(call.TypeKey) is { } ways
+            && ways.Any(way => way.All(_inlined.Contains)))))];
+        return inFrame.Length > 0 ? inFrame : sites;
     }
 
     /// <summary>A call whose target's IL can be read: not a delegate's Invoke nor calli (an overridable target is told by its facts).</summary>
@@ -257,10 +282,11 @@ internal sealed partial class CallSiteResolver
 
         // A virtual call the JIT devirtualized and inlined, as the inlining events name it (Encoding's
         // GetBytes as UTF8EncodingSealed's): a call to another method of that very type is its body's.
-        // Not when the site's method cannot be overridden, of another type (`parameters.Add(key, values)`'s Dictionary.Add
-        // is no body of List's, whose Add the JIT inlined for a `values.Add(...)` after it).
+        // Not when the site's method cannot be overridden: its own IL says what it calls (`parameters.Add(key, values)`'s
+        // Dictionary.Add is no body of List's, whose Add the JIT inlined for a `values.Add(...)` after it; C# calls
+        // `lower.Trim()` with callvirt, and the inlined Trim does not call the SplitInternal of the Split after it).
         if (site.Kind == ILSiteKind.CallVirt && _inlined is not null && call.TypeKey.Length > 0 && _inlined.Contains((call.TypeKey, site.MethodName))
-            && (site.TypeKey == call.TypeKey || ForeignFactsOf(site) is not { Overridable: false }))
+            && ForeignFactsOf(site) is not { Overridable: false })
         {
             return Medium;
         }

@@ -30,7 +30,16 @@ namespace DotnetMemLine.Symbols;
 /// Whether the method is virtual and may be overridden: a derived type's override then runs other IL (Encoding's
 /// GetBytes as UTF8Encoding's), so what this IL does not make is not ruled out.
 /// </param>
-public sealed record CalleeFacts(FrozenDictionary<string, int> Allocations, FrozenDictionary<(string TypeKey, string MethodName), int> Calls, bool Overridable = false);
+/// <param name="AllocationPaths">
+/// For each type in <paramref name="Allocations"/> made below the method's own IL, the methods called on the way down to
+/// where it is made (at most a few ways, each the shallowest to one method that makes it): code inlined into a caller
+/// makes the object in the caller's own frame only if every method on one such way was inlined too.
+/// </param>
+public sealed record CalleeFacts(
+    FrozenDictionary<string, int> Allocations,
+    FrozenDictionary<(string TypeKey, string MethodName), int> Calls,
+    bool Overridable = false,
+    FrozenDictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>>? AllocationPaths = null);
 
 /// <summary>
 /// Reads other modules' IL for <see cref="CalleeFacts"/>: the assemblies next to the user's module, then the
@@ -42,6 +51,9 @@ internal static class ForeignCode
 {
     /// <summary>How many levels of calls below the callee's own body are read.</summary>
     public const int LevelsBelow = 4;
+
+    /// <summary>How many ways down to the methods that make one type are kept (<see cref="CalleeFacts.AllocationPaths"/>).</summary>
+    private const int MaxPathsPerType = 8;
 
     /// <summary>How many methods one callee's facts may read: LINQ and the collections fan out fast.</summary>
     private const int MethodBudget = 1500;
@@ -77,6 +89,28 @@ internal static class ForeignCode
         var allocations = new Dictionary<string, int>(StringComparer.Ordinal);
         var calls = new Dictionary<(string, string), int>();
         var visited = new HashSet<(string, int, string)>();
+        var reachedBy = new Dictionary<(string, int, string), ((string, int, string) Caller, (string TypeKey, string MethodName) Call)>();
+        var paths = new Dictionary<string, List<ImmutableArray<(string TypeKey, string MethodName)>>>(StringComparer.Ordinal);
+        void AddPath(string typeKey, Target maker)
+        {
+            if (!paths.TryGetValue(typeKey, out var ways))
+            {
+                paths[typeKey] = ways = [];
+            }
+
+            if (ways.Count < MaxPathsPerType)
+            {
+                var way = new List<(string, string)>();
+                for (var key = maker.Key; reachedBy.TryGetValue(key, out var step); key = step.Caller)
+                {
+                    way.Add(step.Call);
+                }
+
+                way.Reverse();
+                ways.Add([.. way]);
+            }
+        }
+
         var level = new List<Target>();
         foreach (Target target in targets)
         {
@@ -97,6 +131,7 @@ internal static class ForeignCode
                     {
 
                         allocations.TryAdd(site.TypeKey, depth); // levels are read in order: the first is the shallowest
+                        AddPath(site.TypeKey, method);
                     }
 
                     if (!site.IsCall || site.MethodName.Length == 0)
@@ -113,6 +148,7 @@ internal static class ForeignCode
                     if (AllocatedByHelper(method, site) is { } allocated)
                     {
                         allocations.TryAdd(allocated, depth);
+                        AddPath(allocated, method);
                     }
 
                     if (depth == LevelsBelow || site.CallToken == 0 || IsErrorPath(site) || visited.Count >= MethodBudget)
@@ -125,6 +161,7 @@ internal static class ForeignCode
 
                         if (visited.Add(callee.Key))
                         {
+                            reachedBy[callee.Key] = (method.Key, (site.TypeKey, site.MethodName));
                             next.Add(callee);
                         }
                     }
@@ -134,7 +171,8 @@ internal static class ForeignCode
             level = next;
         }
 
-        return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary(), targets.Any(IsOverridable));
+        return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary(), targets.Any(IsOverridable),
+            paths.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.ToImmutableArray(), StringComparer.Ordinal));
     }
 
     /// <summary>A virtual method that is not final, of a type that is not sealed: a derived type may run its own code for it.</summary>

@@ -1096,6 +1096,59 @@ public sealed class CallSiteResolverTests
     private static CompiledCode Optimized(int size, int[] nativeOffsets, int[] ilOffsets) =>
         new() { MethodId = 0, Size = size, NativeOffsets = [.. nativeOffsets], ILOffsets = [.. ilOffsets], IsOptimized = true };
 
+    [TestMethod]
+    public void StringChainInOneRange_TheCallInlinedDownToTheAllocationMadeTheString()
+    {
+        // Fresh3.NormalizeProductTitles at tier 1 (4,037 bytes of code): `var lower = raw.ToLowerInvariant();` (IL 39),
+        // `var trimmed = lower.Trim();` (IL 44) and `var words = trimmed.Split(' ', ...);` (IL 52) all lie in the range
+        // [0x780, 0x83a) mapped to IL 35 (the foreach). C# calls each with callvirt; all three are inlined. Each one's IL
+        // makes a string a few calls down, but this code called TextInfo.ChangeCaseCommon and String.SplitInternal,
+        // while Trim, TrimWhiteSpaceHelper, CreateTrimmedString and InternalSubString were inlined down to
+        // FastAllocateString: the string allocated from the method's own frame at 0x7e5 is Trim's. The call of
+        // SplitInternal at 0x83a is Split's, whose IL calls it; Trim, a String method too, is not a body of Split's.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x23, ILSiteKind.CallVirt, "IEnumerator", "MoveNext", CallToken: 0x0A000001),
+            new(0x27, ILSiteKind.CallVirt, "String", "ToLowerInvariant", CallToken: 0x0A000002),
+            new(0x2c, ILSiteKind.CallVirt, "String", "Trim", CallToken: 0x0A000003),
+            new(0x34, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000004),
+            new(0x3f, ILSiteKind.Call, "String", "Join", CallToken: 0x0A000005),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 4037,
+            NativeOffsets = [0x0, 0x28, 0x780, 0x83a, 0x98a],
+            ILOffsets = [-2, 0, 35, 59, 86],
+            IsOptimized = true,
+            InlinedMethods =
+            [
+                ("System.String", "ToLowerInvariant"), ("System.Globalization.TextInfo", "ToLower"), ("System.String", "Trim"),
+                ("System.String", "TrimWhiteSpaceHelper"), ("System.String", "CreateTrimmedString"), ("System.String", "InternalSubString"),
+                ("System.String", "FastAllocateString"), ("System.String", "Split"),
+            ],
+        };
+        static CalleeFacts MakesStrings((string TypeKey, string MethodName)[] wayDown) => new(
+            new Dictionary<string, int> { ["String"] = wayDown.Length }.ToFrozenDictionary(),
+            wayDown.Append(("String", "FastAllocateString")).Select((call, depth) => (call, depth)).ToFrozenDictionary(c => c.call, c => c.depth),
+            AllocationPaths: new Dictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>> { ["String"] = [[.. wayDown]] }.ToFrozenDictionary());
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = MakesStrings([("TextInfo", "ToLower"), ("TextInfo", "ChangeCaseCommon")]),
+            [0x0A000003] = MakesStrings([("String", "TrimWhiteSpaceHelper"), ("String", "CreateTrimmedString"), ("String", "InternalSubString")]),
+            [0x0A000004] = MakesStrings([("String", "SplitInternal"), ("String", "SplitWithPostProcessing"), ("String", "Substring"), ("String", "InternalSubString")]),
+        };
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0xb0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(
+        [
+            (0x7e5, FrameCall.Allocation("String", 64, 96)),
+            (0x83a, FrameCall.Call("String", "SplitInternal")),
+        ]);
+
+        Assert.AreEqual(0x2c, result[0x7e5].ILOffset, "Trim: inlined all the way down to FastAllocateString");
+        Assert.AreEqual(0x34, result[0x83a].ILOffset, "Split, whose IL calls SplitInternal");
+    }
+
     private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
         new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
 
@@ -1382,7 +1435,7 @@ public sealed class CallSiteResolverTests
         {
             [0x0A000001] = Facts(allocates: [], calls: [("SpanHelpers", "IndexOfChar")]),
             [0x0A000002] = Facts(allocates: ["Int32[]"], calls: [("Dictionary", "TryInsert")]),
-            [0x0A000003] = Facts(allocates: [], calls: [("List", "Grow")]),
+            [0x0A000003] = Facts(allocates: [], calls: [("List", "AddWithResize"), ("List", "Grow")]),
         };
         CompiledCode optimized = Optimized(0x380,
             [0x0, 0x13, 0x3d, 0x4a, 0x5f, 0x65, 0x90, 0x97, 0xa8, 0xc3, 0xec, 0xf0, 0x148, 0x15d, 0x166, 0x171, 0x17e, 0x195, 0x205, 0x226, 0x291, 0x2c5, 0x2ed, 0x362, 0x36b, 0x36b],
