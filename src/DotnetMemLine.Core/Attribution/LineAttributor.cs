@@ -120,6 +120,8 @@ internal sealed class LineAttributor : IAllocationVisitor
     private const int HandOffMarker = -1;
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
     private readonly int[]?[]? _lambdaTailCallees; // by method id
+    private readonly Func<int, bool>? _mayInvokeDelegates;
+    private readonly Dictionary<int, bool> _invokesDelegates = [];
     private readonly bool[]? _libraryCode; // by method id: code of modules no selected method is in
     private readonly List<(int Selected, int FrameId, int Position)> _foreignPairs = [];
 
@@ -152,11 +154,16 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// Per trace method id, whether it is code of a module no selected method is in: only such frames may be running a
     /// lambda that jumped to their callee (null: any frame may).
     /// </param>
+    /// <param name="mayInvokeDelegates">
+    /// Per trace method id of library code, whether its IL may invoke a delegate (asked once per method, when a frame of
+    /// it calls a lambda's tail callee): one that cannot ran no lambda (null: any may).
+    /// </param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false,
-        IReadOnlyDictionary<int, int[]>? lambdaTailCallees = null, bool[]? libraryCode = null)
+        IReadOnlyDictionary<int, int[]>? lambdaTailCallees = null, bool[]? libraryCode = null, Func<int, bool>? mayInvokeDelegates = null)
     {
         _libraryCode = libraryCode;
+        _mayInvokeDelegates = mayInvokeDelegates;
         if (lambdaTailCallees is { Count: > 0 })
         {
             _lambdaTailCallees = new int[]?[lambdaTailCallees.Keys.Max() + 1];
@@ -298,8 +305,9 @@ internal sealed class LineAttributor : IAllocationVisitor
         {
             StackFrame frame = frames[i];
             int[]? inlining = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
-            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length && IsLibraryCode(frame.MethodId)
-                ? _lambdaTailCallees[frames[i - 1].MethodId] : null;
+            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length
+                && _lambdaTailCallees[frames[i - 1].MethodId] is { } callers && IsLibraryCode(frame.MethodId) && MayInvokeDelegates(frame.MethodId)
+                ? callers : null;
             if (ForeignSelected(inlining, tailCalling) is { } standsFor)
             {
                 // Other modules' code that inlined a lambda of a selected method, or that a selected method's lambda
@@ -357,6 +365,23 @@ internal sealed class LineAttributor : IAllocationVisitor
         }
 
         return used;
+    }
+
+    /// <summary>Whether a frame of library code may have run a lambda: its IL may invoke a delegate (see the constructor).</summary>
+    private bool MayInvokeDelegates(int methodId)
+    {
+        if (_mayInvokeDelegates is null)
+        {
+            return true;
+        }
+
+        if (!_invokesDelegates.TryGetValue(methodId, out bool invokes))
+        {
+            invokes = _mayInvokeDelegates(methodId);
+            _invokesDelegates[methodId] = invokes;
+        }
+
+        return invokes;
     }
 
     private bool IsLibraryCode(int methodId) => _libraryCode is null || ((uint)methodId < (uint)_libraryCode.Length && _libraryCode[methodId]);

@@ -391,7 +391,8 @@ public static class ProfileAnalyzer
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
-            followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees, libraryCode: code.LibraryCode) { KeepLiveObjects = keepLiveObjects };
+            followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees, libraryCode: code.LibraryCode, mayInvokeDelegates: MayInvokeDelegates)
+        { KeepLiveObjects = keepLiveObjects };
         TimelineRecorder? timeline = pictures && !wholeProgramView ? new TimelineRecorder(trace.Summary.EventKind, trace.Summary.DurationSeconds) : null;
         CalleeTree? callees = pictures && !wholeProgramView ? new CalleeTree(trace, selectedIndex, code.Methods.Count) : null;
         var consumers = new List<IAllocationVisitor> { attributor };
@@ -407,6 +408,7 @@ public static class ProfileAnalyzer
             consumers.Add(stackRecorder);
         }
 
+        bool MayInvokeDelegates(int methodId) => tracedMethods[methodId] is var method && ForeignCode.MayInvokeDelegates(method.ModulePath, method.Token, method.MethodName);
         TracePass.Replay(trace, consumers, cancellationToken);
         FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IReadOnlyList<int[]?>? typesBeneath) => FrameLineResolver.Resolve(frames, objectSizes, trace,
             methodId => code.SymbolsOf[selectedIndex[methodId]],
@@ -416,7 +418,8 @@ public static class ProfileAnalyzer
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
             key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId),
-                innerMethodId >= 0 && code.LibraryCode[trace.Code[codeId].MethodId] ? code.LambdaTailCallees.GetValueOrDefault(innerMethodId) : null));
+                innerMethodId >= 0 && code.LibraryCode[trace.Code[codeId].MethodId] && code.LambdaTailCallees.TryGetValue(innerMethodId, out int[]? callers) && MayInvokeDelegates(trace.Code[codeId].MethodId)
+                    ? callers : null));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 

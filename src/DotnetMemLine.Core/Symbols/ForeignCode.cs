@@ -184,6 +184,37 @@ internal static class ForeignCode
             && (declaring & TypeAttributes.Sealed) == 0;
     }
 
+    /// <summary>
+    /// Whether a method of another module (as the trace names it: its file and token) may invoke a delegate: its IL calls
+    /// a delegate's Invoke or calli, or its IL cannot be read here (then it may). Only such a method can have run a lambda
+    /// that jumped to the method it is seen calling (Select's iterator, List.ForEach); Uri.ParseRemaining cannot.
+    /// </summary>
+    public static bool MayInvokeDelegates(string modulePath, int token, string methodName)
+    {
+        try
+        {
+            if (Open(Path.GetFileNameWithoutExtension(modulePath), Path.GetDirectoryName(modulePath) ?? "") is not { } assembly
+                || MetadataTokens.EntityHandle(token) is not { Kind: HandleKind.MethodDefinition } handle
+                || MetadataTokens.GetRowNumber(handle) > assembly.Metadata.MethodDefinitions.Count)
+            {
+                return true;
+            }
+
+            var definition = (MethodDefinitionHandle)handle;
+            if (assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(definition).Name) != methodName)
+            {
+                return true; // another build of the module here: its token names another method
+            }
+
+            ImmutableArray<ILSite> body = BodyOf(new Target(assembly, definition, null));
+            return body.IsEmpty || body.Any(site => (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") || site.Kind == ILSiteKind.CallIndirect);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
     /// <summary>A method of an assembly read here, with the type arguments it runs with.</summary>
     private sealed record Target(Assembly Assembly, MethodDefinitionHandle Handle, GenericArguments? Generic)
     {

@@ -77,6 +77,24 @@ public sealed class LineAttributorTests
     }
 
     [TestMethod]
+    public void LibraryCodeThatInvokesNoDelegate_CallingWhatALambdaJumpsTo_IsNotRunningTheLambda()
+    {
+        // Fresh5.BuildHttpQueries: `QueryParts.Select(part => Uri.EscapeDataString(part.Key) + "=" + ...).ToList()`'s lambda
+        // ends in String.Concat; Uri.EscapeDataString's UriHelper.EscapeString (method 2) and, lines later, UriBuilder.Uri's
+        // Uri.ParseRemaining call String.Concat themselves. They invoke no delegate, so they ran no lambda: their strings
+        // had been charged to the lambda's line as well (twice, when called under the lambda).
+        const int Fill = 1, EscapeString = 2, Concat = 3;
+        var attributor = new LineAttributor(AllocationEventKind.Exact, [0, -1, -1, -1], selectedCount: 1,
+            lambdaTailCallees: new Dictionary<int, int[]> { [Concat] = [0] }, libraryCode: [false, true, true, true], mayInvokeDelegates: method => method == Fill);
+
+        attributor.OnAllocation(new AllocationRecord(0, 1, 64, 0, 0, TypeId: 5), [new StackFrame(Concat, 3, 0x40), new StackFrame(EscapeString, 2, 0x18), new StackFrame(UserMethod, 0, 0x20)]);
+        attributor.OnAllocation(new AllocationRecord(0, 1, 64, 0, 0, TypeId: 5), [new StackFrame(Concat, 3, 0x40), new StackFrame(Fill, 1, 0x10), new StackFrame(UserMethod, 0, 0x60)]);
+
+        FrameKey foreign = attributor.Frames.Single(f => f.ForeignSelected == 0);
+        Assert.AreEqual(1, foreign.CodeId, "only the frame of the code that invokes the delegate stands for the lambda");
+    }
+
+    [TestMethod]
     public void AnIteratorInlinedIntoTheForeachThatRunsIt_CountsOnItsOwnLine_AsAFrameOfItsOwnWould()
     {
         // HotspotShape.Process (selected 0, method 0) in tier-1 code with Blocks' MoveNext inlined into its foreach

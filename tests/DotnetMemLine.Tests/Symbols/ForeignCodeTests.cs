@@ -12,6 +12,20 @@ namespace DotnetMemLine.Tests.Symbols;
 [TestClass]
 public sealed class ForeignCodeTests
 {
+    [TestMethod]
+    public void MayInvokeDelegates_ReadsTheFrameworksIL()
+    {
+        static bool Invokes(MethodInfo method) => ForeignCode.MayInvokeDelegates(method.Module.Assembly.Location, method.MetadataToken, method.Name);
+
+        Assert.IsTrue(Invokes(typeof(List<int>).GetMethod(nameof(List<int>.ForEach))!), "List.ForEach invokes its Action");
+        Assert.IsTrue(Invokes(typeof(Array).GetMethod(nameof(Array.ConvertAll))!), "Array.ConvertAll invokes its Converter");
+        Assert.IsFalse(Invokes(typeof(Uri).GetMethod(nameof(Uri.UnescapeDataString), [typeof(string)])!), "Uri.UnescapeDataString invokes none");
+        Assert.IsFalse(Invokes(typeof(string).GetMethod(nameof(string.Concat), [typeof(string), typeof(string)])!), "nor does String.Concat");
+        Assert.IsTrue(ForeignCode.MayInvokeDelegates("/nowhere/Missing.dll", 0x06000001, "Run"), "IL not found here: it may");
+        Assert.IsTrue(ForeignCode.MayInvokeDelegates(typeof(Uri).Assembly.Location, typeof(Uri).GetMethod(nameof(Uri.UnescapeDataString), [typeof(string)])!.MetadataToken, "Other"),
+            "a token naming another method (another build of the module): it may");
+    }
+
     private static ModuleSymbols s_symbols = null!;
 
     [ClassInitialize]
