@@ -80,6 +80,17 @@ internal sealed partial class CallSiteResolver
             return OnwardNear(anywhere, spans);
         }
 
+        // Unmapped code whose guessed span's calls do not make the call by their IL (those of its own type by all the IL they
+        // can reach), while sites elsewhere do:
+        // those, onward first, else the nearest (List.Add's AddWithResize, which OSR code laid out after the range of the
+        // foreach below it, whose getters, GetEnumerator and Stack.Push do not call it; not a Grow before it that adds to a
+        // list too).
+        if (spansAreGuesses && anywhereScore >= CalleeMakes && calls.All(c => c.Kind == FrameCallKind.Call)
+            && _sites.Where(site => site.IsCall && spans.Any(span => site.Offset >= span.Start && site.Offset < span.End)).All(site => IsRuledOutByIL(site.Offset, calls, completely: true)))
+        {
+            return OnwardNear(anywhere, spans);
+        }
+
         // Nothing the range can implement explains it, while sites elsewhere certainly make it by their own or their
         // callee's IL (the string of `next.Name + ":" + priority.ToString(...)`, in the unmapped code tier 1 laid out
         // after `new Stack<string>()`): those, the nearest taken and the others shown as shared. Unmapped code goes on
@@ -110,9 +121,17 @@ internal sealed partial class CallSiteResolver
     /// nothing. False when that IL is not known: a delegate's Invoke, calli, a virtual method a derived type may override.
     /// (Allocations are not ruled out so: runtime helpers such as MemberwiseClone allocate without any allocating IL.)
     /// </summary>
-    private bool IsRuledOutByIL(int offset, List<FrameCall> calls) =>
+    /// <param name="offset">The IL offset of the sites.</param>
+    /// <param name="calls">The calls seen made at the return address.</param>
+    /// <param name="completely">
+    /// A method of the called method's own type rules it out only when all the IL it can reach was read (StringBuilder's
+    /// AppendLine reaches AppendWithExpansion below the levels read; List's GetEnumerator reaches nothing).
+    /// </param>
+    private bool IsRuledOutByIL(int offset, List<FrameCall> calls, bool completely = false) =>
         _sites.Where(site => site.Offset == offset).All(site => CallsKnownIL(site) && calls.All(call =>
-            ForeignFactsOf(site) is { } facts ? !facts.Overridable && !facts.Calls.ContainsKey((call.TypeKey, call.MethodName)) : site.TargetToken != 0 && CallsNothing(site)));
+            ForeignFactsOf(site) is { } facts
+                ? !facts.Overridable && (facts.Complete || !completely || site.TypeKey != call.TypeKey) && !facts.Calls.ContainsKey((call.TypeKey, call.MethodName))
+                : site.TargetToken != 0 && CallsNothing(site)));
 
     /// <summary>
     /// Of sites that explain a frame in unmapped code alike, those at or after the span's start, when there are any:

@@ -35,11 +35,16 @@ namespace DotnetMemLine.Symbols;
 /// where it is made (at most a few ways, each the shallowest to one method that makes it): code inlined into a caller
 /// makes the object in the caller's own frame only if every method on one such way was inlined too.
 /// </param>
+/// <param name="Complete">
+/// Whether every method it can reach was read (none left below the levels read or past the budget): then what it does
+/// not call, it never calls.
+/// </param>
 public sealed record CalleeFacts(
     FrozenDictionary<string, int> Allocations,
     FrozenDictionary<(string TypeKey, string MethodName), int> Calls,
     bool Overridable = false,
-    FrozenDictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>>? AllocationPaths = null);
+    FrozenDictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>>? AllocationPaths = null,
+    bool Complete = false);
 
 /// <summary>
 /// Reads other modules' IL for <see cref="CalleeFacts"/>: the assemblies next to the user's module, then the
@@ -89,6 +94,7 @@ internal static class ForeignCode
         var allocations = new Dictionary<string, int>(StringComparer.Ordinal);
         var calls = new Dictionary<(string, string), int>();
         var visited = new HashSet<(string, int, string)>();
+        bool complete = true;
         var reachedBy = new Dictionary<(string, int, string), ((string, int, string) Caller, (string TypeKey, string MethodName) Call)>();
         var paths = new Dictionary<string, List<ImmutableArray<(string TypeKey, string MethodName)>>>(StringComparer.Ordinal);
         void AddPath(string typeKey, Target maker)
@@ -151,8 +157,14 @@ internal static class ForeignCode
                         AddPath(allocated, method);
                     }
 
-                    if (depth == LevelsBelow || site.CallToken == 0 || IsErrorPath(site) || visited.Count >= MethodBudget)
+                    if (site.CallToken == 0 || IsErrorPath(site))
                     {
+                        continue;
+                    }
+
+                    if (depth == LevelsBelow || visited.Count >= MethodBudget)
+                    {
+                        complete = false; // a call whose callee is not read
                         continue;
                     }
 
@@ -172,7 +184,7 @@ internal static class ForeignCode
         }
 
         return new CalleeFacts(allocations.ToFrozenDictionary(StringComparer.Ordinal), calls.ToFrozenDictionary(), targets.Any(IsOverridable),
-            paths.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.ToImmutableArray(), StringComparer.Ordinal));
+            paths.ToFrozenDictionary(pair => pair.Key, pair => pair.Value.ToImmutableArray(), StringComparer.Ordinal), complete && level.Count == 0);
     }
 
     /// <summary>A virtual method that is not final, of a type that is not sealed: a derived type may run its own code for it.</summary>

@@ -1149,6 +1149,57 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(0x34, result[0x83a].ILOffset, "Split, whose IL calls SplitInternal");
     }
 
+    [TestMethod]
+    public void UnmappedCallNoSiteOfItsGuessedSpanCanMake_IsTheNearestSiteWhoseILMakesIt()
+    {
+        // Fresh5.BuildAndWalkATree's OSR code (1,135 bytes, as recorded): `paths.Add(...)` (IL 88, line 162) has its List.Add
+        // inlined; its AddWithResize call lies in the unmapped code after the range of IL 93 (the foreach of line 163), whose
+        // calls (Node.Children, List.GetEnumerator, Enumerator.Current, Stack.Push) cannot call it by their IL. List.Add's
+        // does, and so does Grow (IL 13, inlined one level), which adds to a node's list: the nearer one, paths.Add.
+        ImmutableArray<ILSite> sites =
+        [
+            new(5, ILSiteKind.NewObject, "Node", ".ctor", TargetToken: 0x06000010),
+            new(13, ILSiteKind.Call, "Fresh5", "Grow", TargetToken: 0x06000011),
+            new(18, ILSiteKind.NewObject, "Stack", ".ctor", CallToken: 0x0A000001),
+            new(26, ILSiteKind.CallVirt, "Stack", "Push", CallToken: 0x0A000002),
+            new(31, ILSiteKind.NewObject, "List", ".ctor", CallToken: 0x0A000003),
+            new(40, ILSiteKind.CallVirt, "Stack", "Pop", CallToken: 0x0A000004),
+            new(48, ILSiteKind.CallVirt, "Node", "get_Name", TargetToken: 0x06000012),
+            new(59, ILSiteKind.CallVirt, "Node", "get_Children", TargetToken: 0x06000013),
+            new(64, ILSiteKind.CallVirt, "List", "get_Count", CallToken: 0x0A000005),
+            new(78, ILSiteKind.Call, "Int32", "ToString", CallToken: 0x0A000006),
+            new(83, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000007),
+            new(88, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000008),
+            new(94, ILSiteKind.CallVirt, "Node", "get_Children", TargetToken: 0x06000013),
+            new(99, ILSiteKind.CallVirt, "List", "GetEnumerator", CallToken: 0x0A000009),
+            new(110, ILSiteKind.Call, "Enumerator", "get_Current", CallToken: 0x0A00000A),
+            new(120, ILSiteKind.CallVirt, "Stack", "Push", CallToken: 0x0A000002),
+            new(127, ILSiteKind.Call, "Enumerator", "MoveNext", CallToken: 0x0A00000B),
+            new(151, ILSiteKind.CallVirt, "Stack", "get_Count", CallToken: 0x0A00000C),
+        ];
+        ImmutableArray<ILSite> growBody = [new(20, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000008)];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = Facts(allocates: [], calls: [("Stack", "PushWithResize")]) with { Complete = true },
+            [0x0A000004] = Facts(allocates: [], calls: [("ThrowHelper", "ThrowForEmptyStack")]) with { Complete = true },
+            [0x0A000005] = Facts(allocates: []) with { Complete = true },
+            [0x0A000008] = Facts(allocates: [], calls: [("List", "AddWithResize"), ("List", "Grow")]),
+            [0x0A000009] = Facts(allocates: [], calls: [("Enumerator", ".ctor")]) with { Complete = true },
+            [0x0A00000A] = Facts(allocates: []) with { Complete = true },
+            [0x0A00000B] = Facts(allocates: [], calls: [("Enumerator", "MoveNextRare")]) with { Complete = true },
+            [0x0A00000C] = Facts(allocates: []) with { Complete = true },
+        };
+        CompiledCode osr = Optimized(1135,
+            [0x0, 0x5f, 0x73, 0x7d, 0xa5, 0xc7, 0x27b, 0x28b, 0x30b, 0x324, 0x35f, 0x366, 0x386, 0x390, 0x397, 0x3df, 0x3ef, 0x44a, 0x453, 0x453, 0x467, 0x46d],
+            [-2, 125, 150, 39, 46, -1, 93, -1, 125, 117, 125, -1, 39, -1, 159, 185, -1, 202, 208, -3, -1, -2]);
+
+        var result = new CallSiteResolver(osr, sites, ilSize: 0xd8, sitesOf: token => token == 0x06000011 ? growBody : [],
+                branches: [new ILBranch(132, 134, 110), new ILBranch(156, 158, 40)], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x306, FrameCall.Call("List", "AddWithResize"))]);
+
+        Assert.AreEqual(88, result[0x306].ILOffset);
+    }
+
     private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
         new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
 
