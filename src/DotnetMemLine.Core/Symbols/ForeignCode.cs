@@ -157,8 +157,26 @@ internal static class ForeignCode
                         AddPath(allocated, method);
                     }
 
-                    if (site.CallToken == 0 || IsErrorPath(site))
+                    if (site.CallToken == 0)
                     {
+                        continue;
+                    }
+
+                    if (IsErrorPath(site))
+                    {
+                        // Failing code is not read, but what a throw helper calls is named: inlined, it calls that from the
+                        // caller's own frame (Int32.Parse's ThrowOverflowOrFormatException calls Number.ThrowFormatException).
+                        if (site.MethodName.StartsWith("Throw", StringComparison.Ordinal) && depth < LevelsBelow)
+                        {
+                            foreach (Target thrower in ResolveQuietly(method, site.CallToken))
+                            {
+                                foreach (ILSite inner in BodyOf(thrower).Where(inner => inner.IsCall && inner.MethodName.Length > 0))
+                                {
+                                    calls.TryAdd((inner.TypeKey, inner.MethodName), depth + 1);
+                                }
+                            }
+                        }
+
                         continue;
                     }
 

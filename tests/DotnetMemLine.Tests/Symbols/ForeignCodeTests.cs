@@ -109,6 +109,16 @@ public sealed class ForeignCodeTests
         Assert.IsNull(s_symbols.GetCalleeFacts(site.CallToken));
     }
 
+    [TestMethod]
+    public void AThrowHelpersCalls_AreNamed_ItsFailingCodeIsNotRead()
+    {
+        // Int32.Parse, inlined with its ThrowOverflowOrFormatException, calls Number.ThrowFormatException from the caller's
+        // frame (Fresh5.ValidateSignUps in fully optimized code): that call is named, though the throw helper is not read further.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.ParseAge), "Int32", "Parse");
+        Assert.IsTrue(facts.Calls.ContainsKey(("Number", "ThrowFormatException")), string.Join(", ", facts.Calls.Keys.Where(k => k.MethodName.StartsWith("Throw", StringComparison.Ordinal))));
+        Assert.IsFalse(facts.Allocations.ContainsKey("FormatException"), "what the helper builds is not read");
+    }
+
     private static CalleeFacts FactsOfCall(string method, string typeKey, string methodName)
     {
         ILSite site = SitesOf(method).Single(s => s.IsCall && s.TypeKey == typeKey && s.MethodName == methodName);
@@ -126,6 +136,8 @@ public sealed class ForeignCodeTests
 internal static class ForeignCalls
 {
     public static List<Version> CopyToList(Version[] items) => new(items);
+
+    public static int ParseAge(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
 
     public static string[] ConvertAll(int[] values) => Array.ConvertAll(values, v => v.ToString(CultureInfo.InvariantCulture));
 
