@@ -531,6 +531,13 @@ internal sealed partial class CallSiteResolver
     /// that one site of the handler makes (by name, or a method of the callee's type) at least as well as any
     /// site of the try's code is the handler's; it is taken out of the return address's calls.
     /// </summary>
+    /// <summary>The sites whose callees' IL calls a throw helper seen among <paramref name="calls"/> (a method named Throw...); none when none is seen.</summary>
+    private int[] ThrowersOf(List<FrameCall> calls) =>
+        calls.FirstOrDefault(call => call.Kind == FrameCallKind.Call && call.MethodName.StartsWith("Throw", StringComparison.Ordinal)) is { } thrown
+        && Best([thrown], [(0, _ilSize)], minimumScore: CalleeMakes) is { Score: >= CalleeMakes, Sites: var sites }
+            ? sites
+            : [];
+
     private void SeparateCatchHandlerCalls(Dictionary<int, List<FrameCall>> callsByOffset)
     {
         if (_catchRegions.IsEmpty)
@@ -543,6 +550,13 @@ internal sealed partial class CallSiteResolver
             int range = RangeAt(offset - 1);
             int il = range < 0 ? -1 : MapILOffset(range);
             List<(int Start, int End)> handlers = [.. _catchRegions.Where(r => il >= r.TryStart && il < r.TryEnd).Select(r => (r.HandlerStart, r.HandlerEnd))];
+            if (calls.Count >= 2 && handlers.Count == 0 && ThrowersOf(calls) is { Length: > 0 } throwers)
+            {
+                // The throw is in unmapped code (tier 1 moved int.Parse's throw helper call out of the try's range): the
+                // try is the one around the sites whose callees call the throw helper seen there.
+                handlers = [.. _catchRegions.Where(r => throwers.Any(t => t >= r.TryStart && t < r.TryEnd)).Select(r => (r.HandlerStart, r.HandlerEnd))];
+            }
+
             if (calls.Count < 2 || handlers.Count == 0)
             {
                 continue;

@@ -887,6 +887,48 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void CallsOfACatchHandler_SeenAtAThrowInUnmappedCode_AreTheHandlers()
+    {
+        // Fresh5.ValidateSignUps at tier 1 (1,959 bytes, as recorded): the inlined int.Parse (IL 83, in the try of IL 72-95)
+        // calls Number.ThrowFormatException from unmapped code (0x5db-0x6a6) that the map gives to the foreach's IL 35,
+        // outside the try. The catch handler's interpolation and `problems.Add(...)` growth are seen at that call too. The
+        // throw helper names the try: its handler's sites are the handler's calls, the throw stays int.Parse's.
+        ImmutableArray<ILSite> sites =
+        [
+            new(28, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000001),
+            new(61, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000002),
+            new(66, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000003),
+            new(83, ILSiteKind.Call, "Int32", "Parse", CallToken: 0x0A000004),
+            new(88, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000005),
+            new(115, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000002),
+            new(120, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000003),
+            new(143, ILSiteKind.Call, "String", "Join", CallToken: 0x0A000006),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String[]"], calls: [("String", "SplitInternal")]),
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("String", "FastAllocateString")]),
+            [0x0A000003] = Facts(allocates: [], calls: [("List", "AddWithResize")]),
+            [0x0A000004] = Facts(allocates: [], calls: [("Number", "ParseBinaryInteger"), ("Number", "ThrowOverflowOrFormatException"), ("Number", "ThrowFormatException")]),
+            [0x0A000005] = Facts(allocates: [], calls: [("List", "AddWithResize")]),
+            [0x0A000006] = Facts(allocates: ["String"], calls: [("String", "JoinCore")]),
+        };
+        CompiledCode tier1 = Optimized(1959,
+            [0x0, 0x1f, 0x47, 0x4b, 0x6b, 0x6f, 0x80, 0x85, 0x8e, 0xaf, 0xb8, 0xb8, 0xce, 0xd6, 0xe3, 0x11d, 0x506, 0x50c, 0x530, 0x5c4, 0x5db, 0x6a6, 0x6c3, 0x6d9, 0x6f3, 0x6f9, 0x6fa, 0x774, 0x77c, 0x782, 0x783, 0x79f],
+            [-2, 0, 5, 6, 11, 12, 18, 131, 137, 154, 159, -3, 127, 131, 22, 35, -1, 35, 51, 72, -1, 35, 51, 35, -1, -2, 96, -3, -1, -2, 35, -3]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 160, branches: [new ILBranch(129, 131, 18)], catchRegions: [new CatchRegion(72, 95, 95, 127)],
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        FrameCall concat = FrameCall.Call("String", "Concat");
+        FrameCall grow = FrameCall.Call("List", "AddWithResize");
+        var result = resolver.Resolve([(0x698, FrameCall.Call("Number", "ThrowFormatException")), (0x698, concat), (0x698, grow)]);
+
+        Assert.AreEqual(115, resolver.HandlerSites[(0x698, concat)]);
+        Assert.AreEqual(120, resolver.HandlerSites[(0x698, grow)]);
+        Assert.AreEqual(83, result[0x698].ILOffset, "the throw is int.Parse's");
+    }
+
+    [TestMethod]
     public void ObjectOrCallOfATypeNestedInTheSitesType_IsThatSites()
     {
         // Fully optimized: `var masked = regex.Replace(text, evaluator);` then `var distinct = ids.Distinct().Count();`
