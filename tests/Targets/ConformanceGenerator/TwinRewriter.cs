@@ -229,6 +229,14 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
             return [visited];
         }
 
+        if (original is not YieldStatementSyntax && Yields(original))
+        {
+            // A loop (or block statement) of an iterator that yields inside: measured whole, it would count what the
+            // consumer allocated while the iterator was suspended. Its inner statements are measured on their own.
+            _unchecked.Add(line);
+            return [visited];
+        }
+
         switch (original)
         {
             case ReturnStatementSyntax returned:
@@ -341,6 +349,9 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
         => type.IsAnonymousType || (type is INamedTypeSymbol named && named.TypeArguments.Any(ContainsAnonymous)) || (type is IArrayTypeSymbol array && ContainsAnonymous(array.ElementType));
 
     private string NextMark() => "__mark" + _nextMark++;
+
+    private static bool Yields(StatementSyntax statement)
+        => statement.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any();
 
     private static bool Awaits(StatementSyntax statement)
         => statement.DescendantNodesAndSelf(n => n == statement || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
