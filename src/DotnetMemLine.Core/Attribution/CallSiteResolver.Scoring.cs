@@ -406,10 +406,10 @@ internal sealed partial class CallSiteResolver
         }
 
         // By the call's token, not its offset: the sites of this module's methods inlined here are scored too.
-        if (!_calleeFactsByCall.TryGetValue(site.CallToken, out CalleeFacts? facts))
+        if (!_calleeFactsByCall.TryGetValue((site.CallToken, site.ConstrainedToken), out CalleeFacts? facts))
         {
             facts = _calleeFacts(site);
-            _calleeFactsByCall[site.CallToken] = facts;
+            _calleeFactsByCall[(site.CallToken, site.ConstrainedToken)] = facts;
         }
 
         return facts;

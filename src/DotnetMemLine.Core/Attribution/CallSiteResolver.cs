@@ -94,7 +94,7 @@ internal sealed partial class CallSiteResolver
     private readonly (ILSite Load, ILSite Construction)[] _delegateMakings; // ldftn and the delegate newobj right after it
     private readonly (ILSite Load, ILSite Construction)[] _familyDelegateMakings; // those and the ones of the rest of the user's method
     private readonly Func<ILSite, CalleeFacts?>? _calleeFacts;
-    private readonly Dictionary<int, CalleeFacts?> _calleeFactsByCall = [];
+    private readonly Dictionary<(int Call, int Constrained), CalleeFacts?> _calleeFactsByCall = [];
 
     /// <param name="code">The compiled body (its IL map and what was inlined into it).</param>
     /// <param name="sites">The method's call, allocation and throw instructions, in IL order.</param>

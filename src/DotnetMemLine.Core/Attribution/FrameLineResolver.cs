@@ -66,7 +66,7 @@ internal static class FrameLineResolver
             ImmutableArray<CatchRegion> catches = [.. symbols.GetCatchRegions(method.Token).Where(r => !symbols.IsInHiddenCode(method.Token, r.HandlerStart))];
             bool explained = explain is not null && (method.MethodName.Contains(explain, StringComparison.Ordinal) || method.TypeName.Contains(explain, StringComparison.Ordinal));
             var resolver = new CallSiteResolver(code, sites, ilSize, token => symbols.GetBody(token).Sites, symbols.GetBranches(method.Token), family, catches,
-                site => symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides, token => IteratorMoveNext(symbols, token))
+                site => symbols.GetConstrainedCalleeFacts(site.ConstrainedToken, site.CallToken) ?? symbols.GetCalleeFacts(site.CallToken), symbols.GetOverrides, token => IteratorMoveNext(symbols, token))
             {
                 ScoreLog = explained ? Console.Error : null,
             };

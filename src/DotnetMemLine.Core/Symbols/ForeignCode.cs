@@ -86,11 +86,58 @@ internal static class ForeignCode
             return null; // an unreadable reference: the call site's own IL is all there is
         }
 
-        if (targets.Count == 0)
+        return targets.Count == 0 ? null : FactsOfTargets(targets);
+    }
+
+    /// <summary>
+    /// The facts of what a <c>constrained. T callvirt M</c> runs when T is a struct of another module: T's own method M
+    /// (<c>foreach</c> over a <c>List&lt;T&gt;</c> disposes its struct enumerator so, and that Dispose does nothing), not
+    /// the interface's M, which may run anything. Null when T is not such a struct or the method is not found.
+    /// </summary>
+    public static CalleeFacts? FactsOfConstrained(MetadataReader caller, string callerDirectory, int constrainedToken, int callToken)
+    {
+        try
+        {
+            if (MetadataTokens.EntityHandle(callToken) is not { Kind: HandleKind.MemberReference } call)
+            {
+                return null;
+            }
+
+            MemberReference reference = caller.GetMemberReference((MemberReferenceHandle)call);
+            (EntityHandle type, ImmutableArray<string> typeArguments) = DeclaringType(caller, MetadataTokens.EntityHandle(constrainedToken), null);
+            if (FindType(caller, callerDirectory, type, null) is not (Assembly assembly, TypeDefinitionHandle typeHandle)
+                || !IsStruct(assembly.Metadata, assembly.Metadata.GetTypeDefinition(typeHandle)))
+            {
+                return null;
+            }
+
+            string name = caller.GetString(reference.Name);
+            MethodSignature<string> wanted = reference.DecodeMethodSignature(TypeNamesInSignatures.Instance, null);
+            List<Target> targets = [.. assembly.Metadata.GetTypeDefinition(typeHandle).GetMethods()
+                .Where(m => assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(m).Name) is var own && (own == name || own.EndsWith("." + name, StringComparison.Ordinal))
+                    && SameParameters(wanted, assembly.Metadata.GetMethodDefinition(m).DecodeSignature(TypeNamesInSignatures.Instance, null)))
+                .Select(m => new Target(assembly, m, Arguments(typeArguments, default)))];
+            return targets.Count == 0 ? null : FactsOfTargets(targets);
+        }
+        catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
         {
             return null;
         }
+    }
 
+    /// <summary>A type deriving from System.ValueType (not an enum's methods: they are not called through constrained. here).</summary>
+    private static bool IsStruct(MetadataReader metadata, TypeDefinition type) => type.BaseType.Kind switch
+    {
+        HandleKind.TypeReference => metadata.GetTypeReference((TypeReferenceHandle)type.BaseType) is var reference
+            && metadata.GetString(reference.Name) == "ValueType" && metadata.GetString(reference.Namespace) == "System",
+        HandleKind.TypeDefinition => metadata.GetTypeDefinition((TypeDefinitionHandle)type.BaseType) is var definition // in CoreLib itself
+            && metadata.GetString(definition.Name) == "ValueType" && metadata.GetString(definition.Namespace) == "System",
+        _ => false,
+    };
+
+    /// <summary>What the methods <paramref name="targets"/> (one method, or its candidates) and those they call a few levels down make and call.</summary>
+    private static CalleeFacts FactsOfTargets(List<Target> targets)
+    {
         var allocations = new Dictionary<string, int>(StringComparer.Ordinal);
         var calls = new Dictionary<(string, string), int>();
         var visited = new HashSet<(string, int, string)>();

@@ -62,7 +62,8 @@ public enum ILSiteKind : byte
 /// For a call or <c>newobj</c> of a generic type's or generic method's instantiation, the keys of its type arguments, the
 /// type's then the method's, joined by commas ("Order" for <c>new List&lt;Order&gt;(...)</c> and for <c>ToList&lt;Order&gt;</c>); empty otherwise.
 /// </param>
-public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "", int CallToken = 0, string TypeArguments = "")
+/// <param name="ConstrainedToken">For a <c>callvirt</c> after <c>constrained.</c>, that prefix's type token (a struct's own method runs); 0 otherwise.</param>
+public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey, string MethodName, int ArrayLength = -1, int TargetToken = 0, bool NeverInlined = false, bool BoxesStruct = false, int ParameterCount = -1, bool GenericOverStruct = false, string ReturnTypeKey = "", int CallToken = 0, string TypeArguments = "", int ConstrainedToken = 0)
 {
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
@@ -116,6 +117,7 @@ public static class ILSites
         var il = body.GetILReader();
         int lastConstant = -1;
         int lastConstantEnd = -1;
+        int constrained = 0, constrainedEnd = -1;
         while (il.RemainingBytes > 0)
         {
             int offset = il.Offset;
@@ -137,7 +139,15 @@ public static class ILSites
             switch (code)
             {
                 case 0x28 or 0x6F or 0x73 or 0x29: // call, callvirt, newobj, calli
-                    sites.Add(CallSite(metadata, offset, code, il.ReadInt32()));
+                    {
+                        ILSite site = CallSite(metadata, offset, code, il.ReadInt32());
+                        sites.Add(code == 0x6F && constrainedEnd == offset ? site with { ConstrainedToken = constrained } : site);
+                        break;
+                    }
+
+                case 256 + 0x16: // constrained. T: the callvirt after it runs T's own method when T is a struct
+                    constrained = il.ReadInt32();
+                    constrainedEnd = il.Offset;
                     break;
                 case 256 + 0x06 or 256 + 0x07: // ldftn, ldvirtftn
                     {

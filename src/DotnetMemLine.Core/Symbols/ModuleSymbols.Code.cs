@@ -20,6 +20,11 @@ public sealed partial class ModuleSymbols
     public CalleeFacts? GetCalleeFacts(int callToken) =>
         callToken == 0 ? null : _calleeFacts.GetOrAdd(callToken, token => ForeignCode.FactsOf(_metadata, Path.GetDirectoryName(Path.GetFullPath(ModulePath)) ?? "", token));
 
+    /// <summary>The facts of a <c>constrained.</c> call (<see cref="ForeignCode.FactsOfConstrained"/>); null when its struct's own method is not known.</summary>
+    public CalleeFacts? GetConstrainedCalleeFacts(int constrainedToken, int callToken) =>
+        constrainedToken == 0 || callToken == 0 ? null
+            : _constrainedCalleeFacts.GetOrAdd((constrainedToken, callToken), key => ForeignCode.FactsOfConstrained(_metadata, Path.GetDirectoryName(Path.GetFullPath(ModulePath)) ?? "", key.Constrained, key.Call));
+
     /// <summary>The method body's branch instructions (<see cref="ILSites.ReadBranches"/>); empty for a method without a readable body.</summary>
     public ImmutableArray<ILBranch> GetBranches(int methodToken) => _branches.GetOrAdd(methodToken, ReadBranches);
 

@@ -26,6 +26,7 @@ public sealed partial class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
     private readonly ConcurrentDictionary<int, CalleeFacts?> _calleeFacts = new();
+    private readonly ConcurrentDictionary<(int Constrained, int Call), CalleeFacts?> _constrainedCalleeFacts = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<int>> _overrides = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<CatchRegion>> _catchRegions = new();
     private readonly ConcurrentDictionary<string, SourceRead> _sources = new(StringComparer.Ordinal);

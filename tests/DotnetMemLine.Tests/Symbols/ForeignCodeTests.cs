@@ -119,6 +119,23 @@ public sealed class ForeignCodeTests
         Assert.IsFalse(facts.Allocations.ContainsKey("FormatException"), "what the helper builds is not read");
     }
 
+    [TestMethod]
+    public void AConstrainedCallOnAStruct_HasTheFactsOfTheStructsOwnMethod()
+    {
+        // foreach over a List<T> disposes its struct enumerator with `constrained. List<T>.Enumerator callvirt IDisposable.Dispose`:
+        // that runs Enumerator.Dispose, which does nothing, not whatever an IDisposable may do (Fresh5.BuildAndWalkATree's
+        // OSR code laid out paths.Add's list growth beside that call).
+        ILSite dispose = SitesOf(nameof(ForeignCalls.SumList)).Single(s => s.IsCall && s.MethodName == "Dispose");
+        Assert.AreNotEqual(0, dispose.ConstrainedToken, "the constrained. prefix is read");
+
+        CalleeFacts? facts = s_symbols.GetConstrainedCalleeFacts(dispose.ConstrainedToken, dispose.CallToken);
+        Assert.IsNotNull(facts, "List<int>.Enumerator.Dispose found in the framework");
+        Assert.IsFalse(facts.Overridable);
+        Assert.IsTrue(facts.Complete);
+        Assert.IsEmpty(facts.Calls);
+        Assert.IsTrue(s_symbols.GetCalleeFacts(dispose.CallToken) is null or { Overridable: true }, "the interface's own method may run anything");
+    }
+
     private static CalleeFacts FactsOfCall(string method, string typeKey, string methodName)
     {
         ILSite site = SitesOf(method).Single(s => s.IsCall && s.TypeKey == typeKey && s.MethodName == methodName);
@@ -138,6 +155,17 @@ internal static class ForeignCalls
     public static List<Version> CopyToList(Version[] items) => new(items);
 
     public static int ParseAge(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+
+    public static int SumList(List<int> values)
+    {
+        var sum = 0;
+        foreach (var value in values)
+        {
+            sum += value;
+        }
+
+        return sum;
+    }
 
     public static string[] ConvertAll(int[] values) => Array.ConvertAll(values, v => v.ToString(CultureInfo.InvariantCulture));
 
