@@ -86,7 +86,7 @@ internal sealed partial class CallSiteResolver
         // foreach below it, whose getters, GetEnumerator and Stack.Push do not call it; not a Grow before it that adds to a
         // list too).
         if (spansAreGuesses && anywhereScore >= CalleeMakes && calls.All(c => c.Kind == FrameCallKind.Call)
-            && _sites.Where(site => site.IsCall && spans.Any(span => site.Offset >= span.Start && site.Offset < span.End)).All(site => IsRuledOutByIL(site.Offset, calls, completely: true)))
+            && _sites.Where(site => site.IsCall && InSpans(site.Offset, spans)).All(site => IsRuledOutByIL(site.Offset, calls, completely: true)))
         {
             return OnwardNear(anywhere, spans);
         }
@@ -429,7 +429,10 @@ internal sealed partial class CallSiteResolver
     /// <summary>A <c>newobj</c> right after an <c>ldftn</c>: the construction of a delegate.</summary>
     private bool IsDelegateConstruction(ILSite site) => _delegateMakings.Any(m => m.Construction.Offset == site.Offset);
 
-    private static bool IsDelegateInvoke(ILSite site) => site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke";
+    private static bool IsDelegateInvoke(ILSite site) => site.InvokesDelegate;
+
+    /// <summary>Whether the IL offset lies in one of the spans (ends exclusive).</summary>
+    private static bool InSpans(int offset, List<(int Start, int End)> spans) => spans.Any(span => offset >= span.Start && offset < span.End);
 
     /// <summary>
     /// The methods of this module (tokens) this method makes into delegates that <paramref name="invoke"/> can
@@ -678,7 +681,7 @@ internal sealed partial class CallSiteResolver
         var found = new List<int>();
         foreach (ILSite site in _sites)
         {
-            if (!spans.Any(s => site.Offset >= s.Start && site.Offset < s.End))
+            if (!InSpans(site.Offset, spans))
             {
                 continue;
             }

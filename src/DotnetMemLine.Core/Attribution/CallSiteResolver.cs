@@ -362,7 +362,7 @@ internal sealed partial class CallSiteResolver
             bool sameType = candidates.All(c => calls.All(call => call.Kind == FrameCallKind.Allocation && claimedTypes.Contains((c, call.TypeKey))));
             int needed = sameType ? Weak : candidates.Min(c => _sites.Where(site => site.Offset == c).Max(site => calls.Min(call => Score(site, call))));
             int[] others = [.. _sites
-                .Where(site => spans.Any(s => site.Offset >= s.Start && site.Offset < s.End) && !claimed.Contains(site.Offset))
+                .Where(site => InSpans(site.Offset, spans) && !claimed.Contains(site.Offset))
                 .Where(site => calls.All(call => Score(site, call) >= needed))
                 .Select(site => site.Offset)
                 .Distinct()];
@@ -533,7 +533,7 @@ internal sealed partial class CallSiteResolver
     /// </summary>
     /// <summary>The sites whose callees' IL calls a throw helper seen among <paramref name="calls"/> (a method named Throw...); none when none is seen.</summary>
     private int[] ThrowersOf(List<FrameCall> calls) =>
-        calls.FirstOrDefault(call => call.Kind == FrameCallKind.Call && call.MethodName.StartsWith("Throw", StringComparison.Ordinal)) is { } thrown
+        calls.FirstOrDefault(call => call.Kind == FrameCallKind.Call && ForeignCode.IsThrowHelper(call.MethodName)) is { } thrown
         && Best([thrown], [(0, _ilSize)], minimumScore: CalleeMakes) is { Score: >= CalleeMakes, Sites: var sites }
             ? sites
             : [];

@@ -121,7 +121,6 @@ internal sealed class LineAttributor : IAllocationVisitor
     private readonly int[]?[]? _foreignCodeInlining; // by code id: an array lookup, as every frame of every event is looked up
     private readonly int[]?[]? _lambdaTailCallees; // by method id
     private readonly Func<int, bool>? _mayInvokeDelegates;
-    private readonly Dictionary<int, bool> _invokesDelegates = [];
     private readonly bool[]? _libraryCode; // by method id: code of modules no selected method is in
     private readonly List<(int Selected, int FrameId, int Position)> _foreignPairs = [];
 
@@ -155,8 +154,8 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// lambda that jumped to their callee (null: any frame may).
     /// </param>
     /// <param name="mayInvokeDelegates">
-    /// Per trace method id of library code, whether its IL may invoke a delegate (asked once per method, when a frame of
-    /// it calls a lambda's tail callee): one that cannot ran no lambda (null: any may).
+    /// Per trace method id of library code, whether its IL may invoke a delegate (asked when a frame of it calls a lambda's
+    /// tail callee; the caller keeps the answers): one that cannot ran no lambda (null: any may).
     /// </param>
     public LineAttributor(AllocationEventKind eventKind, int[] selectedIndexByMethodId, int selectedCount, bool[]? runsContinuations = null,
         IReadOnlyDictionary<int, int[]>? foreignCodeInlining = null, bool[]? boxesThroughHelper = null, bool followLifetimes = false,
@@ -368,21 +367,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     }
 
     /// <summary>Whether a frame of library code may have run a lambda: its IL may invoke a delegate (see the constructor).</summary>
-    private bool MayInvokeDelegates(int methodId)
-    {
-        if (_mayInvokeDelegates is null)
-        {
-            return true;
-        }
-
-        if (!_invokesDelegates.TryGetValue(methodId, out bool invokes))
-        {
-            invokes = _mayInvokeDelegates(methodId);
-            _invokesDelegates[methodId] = invokes;
-        }
-
-        return invokes;
-    }
+    private bool MayInvokeDelegates(int methodId) => _mayInvokeDelegates?.Invoke(methodId) ?? true;
 
     private bool IsLibraryCode(int methodId) => _libraryCode is null || ((uint)methodId < (uint)_libraryCode.Length && _libraryCode[methodId]);
 

@@ -390,6 +390,20 @@ public static class ProfileAnalyzer
         Dictionary<int, int[]> foreignCodeInlining = code.LambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
+        // Asked per frame by the attributor and the stack recorder: each method's IL is read once.
+        var invokesDelegates = new Dictionary<int, bool>();
+        bool MayInvokeDelegates(int methodId)
+        {
+            if (!invokesDelegates.TryGetValue(methodId, out bool invokes))
+            {
+                TracedMethod method = tracedMethods[methodId];
+                invokes = ForeignCode.MayInvokeDelegates(method.ModulePath, method.Token, method.MethodName);
+                invokesDelegates[methodId] = invokes;
+            }
+
+            return invokes;
+        }
+
         var attributor = new LineAttributor(trace.Summary.EventKind, selectedIndex, code.Methods.Count, runsContinuations, foreignCodeInlining, boxesThroughHelper,
             followLifetimes: followLifetimes, lambdaTailCallees: code.LambdaTailCallees, libraryCode: code.LibraryCode, mayInvokeDelegates: MayInvokeDelegates)
         { KeepLiveObjects = keepLiveObjects };
@@ -408,7 +422,7 @@ public static class ProfileAnalyzer
             consumers.Add(stackRecorder);
         }
 
-        bool MayInvokeDelegates(int methodId) => tracedMethods[methodId] is var method && ForeignCode.MayInvokeDelegates(method.ModulePath, method.Token, method.MethodName);
+
         TracePass.Replay(trace, consumers, cancellationToken);
         FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IReadOnlyList<int[]?>? typesBeneath) => FrameLineResolver.Resolve(frames, objectSizes, trace,
             methodId => code.SymbolsOf[selectedIndex[methodId]],

@@ -111,12 +111,7 @@ internal static class ForeignCode
                 return null;
             }
 
-            string name = caller.GetString(reference.Name);
-            MethodSignature<string> wanted = reference.DecodeMethodSignature(TypeNamesInSignatures.Instance, null);
-            List<Target> targets = [.. assembly.Metadata.GetTypeDefinition(typeHandle).GetMethods()
-                .Where(m => assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(m).Name) is var own && (own == name || own.EndsWith("." + name, StringComparison.Ordinal))
-                    && SameParameters(wanted, assembly.Metadata.GetMethodDefinition(m).DecodeSignature(TypeNamesInSignatures.Instance, null)))
-                .Select(m => new Target(assembly, m, Arguments(typeArguments, default)))];
+            List<Target> targets = MethodsOf(assembly, typeHandle, caller, reference, Arguments(typeArguments, default), explicitImplementations: true);
             return targets.Count == 0 ? null : FactsOfTargets(targets);
         }
         catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidCastException or InvalidOperationException)
@@ -213,7 +208,7 @@ internal static class ForeignCode
                     {
                         // Failing code is not read, but what a throw helper calls is named: inlined, it calls that from the
                         // caller's own frame (Int32.Parse's ThrowOverflowOrFormatException calls Number.ThrowFormatException).
-                        if (site.MethodName.StartsWith("Throw", StringComparison.Ordinal) && depth < LevelsBelow)
+                        if (IsThrowHelper(site.MethodName) && depth < LevelsBelow)
                         {
                             foreach (Target thrower in ResolveQuietly(method, site.CallToken))
                             {
@@ -284,7 +279,7 @@ internal static class ForeignCode
             }
 
             ImmutableArray<ILSite> body = BodyOf(new Target(assembly, definition, null));
-            return body.IsEmpty || body.Any(site => (site.Kind == ILSiteKind.CallVirt && site.MethodName == "Invoke") || site.Kind == ILSiteKind.CallIndirect);
+            return body.IsEmpty || body.Any(site => site.InvokesDelegate || site.Kind == ILSiteKind.CallIndirect);
         }
         catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidOperationException)
         {
@@ -365,7 +360,10 @@ internal static class ForeignCode
 
     /// <summary>A throw helper or the resource strings of an error message: what only failing code makes.</summary>
     private static bool IsErrorPath(ILSite site) =>
-        site.MethodName.StartsWith("Throw", StringComparison.Ordinal) || site.TypeKey is "ThrowHelper" or "SR" or "Debug" or "Environment";
+        IsThrowHelper(site.MethodName) || site.TypeKey is "ThrowHelper" or "SR" or "Debug" or "Environment";
+
+    /// <summary>A method named as the framework names its throw helpers (ThrowFormatException, ThrowIfNull...).</summary>
+    public static bool IsThrowHelper(string methodName) => methodName.StartsWith("Throw", StringComparison.Ordinal);
 
     /// <summary>A type the IL names: not a generic parameter left unknown ("?", "?[]") nor an unreadable one.</summary>
     private static bool IsNamed(string typeKey) => typeKey.Length > 0 && !typeKey.Contains('?', StringComparison.Ordinal);
@@ -428,16 +426,25 @@ internal static class ForeignCode
                     return [];
                 }
 
-                string name = metadata.GetString(reference.Name);
-                MethodSignature<string> wanted = reference.DecodeMethodSignature(TypeNamesInSignatures.Instance, null);
-                GenericArguments? arguments = Arguments(typeArguments, methodArguments);
-                return [.. assembly.Metadata.GetTypeDefinition(typeHandle).GetMethods()
-                    .Where(m => assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(m).Name) == name
-                        && SameParameters(wanted, assembly.Metadata.GetMethodDefinition(m).DecodeSignature(TypeNamesInSignatures.Instance, null)))
-                    .Select(m => new Target(assembly, m, arguments))];
+                return MethodsOf(assembly, typeHandle, metadata, reference, Arguments(typeArguments, methodArguments), explicitImplementations: false);
             default:
                 return [];
         }
+    }
+
+    /// <summary>
+    /// The methods of a type with the name and parameters a member reference of <paramref name="referrer"/> names; with
+    /// <paramref name="explicitImplementations"/>, also its explicit implementations of an interface's method of that name.
+    /// </summary>
+    private static List<Target> MethodsOf(Assembly assembly, TypeDefinitionHandle typeHandle, MetadataReader referrer, MemberReference reference, GenericArguments? arguments, bool explicitImplementations)
+    {
+        string name = referrer.GetString(reference.Name);
+        MethodSignature<string> wanted = reference.DecodeMethodSignature(TypeNamesInSignatures.Instance, null);
+        return [.. assembly.Metadata.GetTypeDefinition(typeHandle).GetMethods()
+            .Where(m => assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition(m).Name) is var own
+                && (own == name || (explicitImplementations && own.EndsWith("." + name, StringComparison.Ordinal)))
+                && SameParameters(wanted, assembly.Metadata.GetMethodDefinition(m).DecodeSignature(TypeNamesInSignatures.Instance, null)))
+            .Select(m => new Target(assembly, m, arguments))];
     }
 
     private static GenericArguments? Arguments(ImmutableArray<string> ofType, ImmutableArray<string> ofMethod) =>

@@ -68,6 +68,9 @@ public readonly record struct ILSite(int Offset, ILSiteKind Kind, string TypeKey
     /// <summary>A call of some kind (call, callvirt, calli, or the constructor call of newobj).</summary>
     public bool IsCall => Kind is ILSiteKind.Call or ILSiteKind.CallVirt or ILSiteKind.CallIndirect or ILSiteKind.NewObject;
 
+    /// <summary>Calls a delegate's Invoke: whatever was made into the delegate runs.</summary>
+    public bool InvokesDelegate => Kind == ILSiteKind.CallVirt && MethodName == "Invoke";
+
     /// <summary>Allocates a closure: C# creates it where the scope of the captured variables starts.</summary>
     public bool CreatesDisplayClass => Kind == ILSiteKind.NewObject && TypeKey.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
 }
