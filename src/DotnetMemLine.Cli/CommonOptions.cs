@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Diagnostics.NETCore.Client;
 using DotnetMemLine.Attribution;
 using DotnetMemLine.Collection;
 using DotnetMemLine.Reporting;
@@ -57,6 +58,26 @@ internal static class CommonOptions
         Description = "Size in MB of the runtime's event buffer; raise it if events are dropped.",
         DefaultValueFactory = _ => 256,
     };
+
+    public static readonly Option<EventPipeBufferingMode> BufferingMode = new("--buffering-mode") // as dotnet-trace's
+    {
+        HelpName = "Drop|Block",
+        Description = "How the runtime buffers events. Drop (default): the lossy buffer, dropped events are counted. Block: lossless, "
+            + "a thread waits for room instead of dropping; needs .NET 11 (an older runtime is recorded with Drop, and the header says so).",
+        DefaultValueFactory = _ => EventPipeBufferingMode.Drop,
+        CustomParser = result => result.Tokens.Single().Value.ToUpperInvariant() switch
+        {
+            "DROP" or "0" => EventPipeBufferingMode.Drop,
+            "BLOCK" or "1" => EventPipeBufferingMode.Block,
+            _ => FailBufferingMode(result),
+        },
+    };
+
+    private static EventPipeBufferingMode FailBufferingMode(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        result.AddError($"--buffering-mode must be Drop (lossy, the default) or Block (lossless, .NET 11), not '{result.Tokens.Single().Value}'");
+        return EventPipeBufferingMode.Drop;
+    }
 
     public static readonly Option<bool> Exact = new("--exact")
     {

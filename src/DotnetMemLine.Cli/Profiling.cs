@@ -52,6 +52,15 @@ internal static class Profiling
 
     public static void Status(string message) => Console.Error.WriteLine(TerminalText.Clean(message));
 
+    /// <summary>Says at the session's start that <c>--buffering-mode Block</c> could not be had, and what was recorded instead.</summary>
+    public static void SayIfLosslessIsUnsupported(SessionBuffering buffering)
+    {
+        if (buffering == SessionBuffering.LosslessUnsupported)
+        {
+            Status("Note: --buffering-mode Block (lossless) needs .NET 11, and the target's runtime does not offer it: recording with the lossy buffer (Drop), dropped events counted");
+        }
+    }
+
     /// <summary>An I/O error's message without the " : 'path'" .NET appends on Unix: the error line names the file already.</summary>
     private static string WithoutPath(string message, string path) => message.Replace($" : '{path}'", "", StringComparison.Ordinal);
 
@@ -82,6 +91,7 @@ internal static class Profiling
     public static async Task<int> FinishRecordingAsync(RecordingResult result, ReportSettings settings, StopSignal signals, string? howTheTargetEnded = null, string? rundownSnapshot = null)
     {
         signals.RecordingEnded();
+        settings = settings with { Buffering = result.Buffering };
         NettraceRepairResult? repair = TryRepair(result.TracePath);
         if (rundownSnapshot is not null && repair is null && result.EndedBy is not (RecordingEnd.Aborted or RecordingEnd.OutputFailed))
         {
@@ -274,7 +284,10 @@ internal static class Profiling
     }
 
     /// <summary>Reads the trace and builds the report, with a progress line while it reads (see <see cref="ShowsProgress"/>).</summary>
-    public static ProfileReport Analyze(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
+    public static ProfileReport Analyze(string tracePath, ReportSettings settings, CancellationToken cancellationToken) =>
+        AnalyzeTrace(tracePath, settings, cancellationToken) with { Buffering = settings.Buffering };
+
+    private static ProfileReport AnalyzeTrace(string tracePath, ReportSettings settings, CancellationToken cancellationToken)
     {
         ProgressReporter? progress = ShowsProgress(settings.Renderer) ? new ProgressReporter(Console.Error, StartClock()) : null;
         try

@@ -17,6 +17,9 @@ internal sealed record ReportSettings(AnalysisOptions Analysis, IReportRenderer 
     /// <summary><c>--retention</c> was asked for but no walk could be made: why, for the report.</summary>
     public string? RetentionProblem { get; init; }
 
+    /// <summary>How the recording's session buffered its events (collect, run); null for a saved trace, which does not say.</summary>
+    public SessionBuffering? Buffering { get; init; }
+
     /// <summary><c>--report</c>: the file the report is written to instead of stdout; null for stdout.</summary>
     public string? ReportPath { get; init; }
 

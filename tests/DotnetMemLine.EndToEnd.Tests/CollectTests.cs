@@ -213,6 +213,17 @@ public sealed class CollectTests
     }
 
     [TestMethod]
+    public async Task Collect_UnknownBufferingMode_IsAUsageErrorNamingTheTwoModes()
+    {
+        // An enum option would take any number ("5") as a mode no runtime knows, and record with Drop without a word.
+        using RunningProcess tool = RunningProcess.StartTool(["collect", "-p", "1", "--method", "X", "--buffering-mode", "5"]);
+        ProcessResult result = await tool.WaitForExitAsync(Timeout);
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        Assert.Contains("dotnet-memline: error: --buffering-mode must be Drop (lossy, the default) or Block (lossless, .NET 11), not '5'", result.StandardError);
+        Assert.DoesNotContain("   at ", result.StandardError);
+    }
+
+    [TestMethod]
     public async Task Collect_WithoutProcess_IsAUsageError()
     {
         using RunningProcess tool = RunningProcess.StartTool(["collect", "--method", "X"]);

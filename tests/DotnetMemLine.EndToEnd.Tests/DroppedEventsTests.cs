@@ -7,7 +7,9 @@ namespace DotnetMemLine.EndToEnd.Tests;
 /// Events the runtime drops under load. Five threads allocating about 3 GiB in a fraction of a second
 /// overflow a 1 MB session buffer (--buffer-size 1): the drops are counted and shown, every figure is
 /// marked a lower bound, and its interval's low end still lies below the truth. The same program with
-/// the default buffer loses nothing, which is the remedy the warning gives.
+/// the default buffer loses nothing, which is the remedy the warning gives. A lossless session
+/// (<c>--buffering-mode Block</c>) with the same tiny buffer loses nothing on .NET 11; on .NET 10, which
+/// does not offer it, the recording falls back to the lossy buffer and says so.
 /// </summary>
 [TestClass]
 public sealed class DroppedEventsTests
@@ -15,6 +17,7 @@ public sealed class DroppedEventsTests
     private const string Method = "ThreadsShape.Crunch";
     private static ShapeRecording s_tinyBuffer = null!;
     private static ShapeRecording s_defaultBuffer = null!;
+    private static ShapeRecording s_blockAsked = null!;
 
     [ClassInitialize]
     public static async Task RecordAsync(TestContext context)
@@ -22,6 +25,7 @@ public sealed class DroppedEventsTests
         _ = context;
         s_tinyBuffer = await ShapeRecording.RunAsync("threads", ["--buffer-size", "1"], Method);
         s_defaultBuffer = await ShapeRecording.RunAsync("threads", Method);
+        s_blockAsked = await ShapeRecording.RunAsync("threads", ["--buffer-size", "1", "--buffering-mode", "Block"], Method);
     }
 
     [ClassCleanup]
@@ -29,6 +33,7 @@ public sealed class DroppedEventsTests
     {
         s_tinyBuffer?.Dispose();
         s_defaultBuffer?.Dispose();
+        s_blockAsked?.Dispose();
     }
 
     [TestMethod]
@@ -80,5 +85,25 @@ public sealed class DroppedEventsTests
         Assert.AreEqual(0L, report.GetProperty("droppedEvents").GetInt64(), s_defaultBuffer.Where);
         Assert.IsFalse(report.GetProperty("incomplete").GetBoolean());
         ShapeAssert.LinesMatchTruth(s_defaultBuffer, s_defaultBuffer.Method(0), "ThreadsShape.cs", "Crunch", checkedLines: 3);
+        Assert.AreEqual("lossy", report.GetProperty("buffering").GetString(), "the default session is the lossy buffer");
+    }
+
+    [TestMethod]
+    public void BlockAsked_LosslessWhereTheRuntimeOffersIt_ElseLossyAndSaid()
+    {
+        JsonElement report = s_blockAsked.Report.RootElement;
+        string buffering = report.GetProperty("buffering").GetString()!;
+        if (Environment.Version.Major >= 11)
+        {
+            // The target runs on the tests' runtime: CollectTracing6 is there, and a full buffer makes threads wait.
+            Assert.AreEqual("lossless", buffering, s_blockAsked.Where);
+            Assert.AreEqual(0L, report.GetProperty("droppedEvents").GetInt64(), s_blockAsked.Where);
+            ShapeAssert.LinesMatchTruth(s_blockAsked, s_blockAsked.Method(0), "ThreadsShape.cs", "Crunch", checkedLines: 3);
+            return;
+        }
+
+        Assert.AreEqual("lossy-lossless-unsupported", buffering, s_blockAsked.Where);
+        Assert.Contains("--buffering-mode Block (lossless) needs .NET 11", s_blockAsked.Tool.StandardError);
+        Assert.IsGreaterThan(0L, report.GetProperty("droppedEvents").GetInt64(), $"the lossy 1 MB buffer still overflows; {s_blockAsked.Where}");
     }
 }

@@ -68,6 +68,7 @@ internal static class CollectCommand
             CommonOptions.Format,
             CommonOptions.Report,
             CommonOptions.BufferSize,
+            CommonOptions.BufferingMode,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
             CommonOptions.GCEvery,
@@ -142,10 +143,12 @@ internal static class CollectCommand
             client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes)),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes),
+                lossless: parsed.GetValue(CommonOptions.BufferingMode) == EventPipeBufferingMode.Block),
             duration,
-            () =>
+            buffering =>
             {
+                Profiling.SayIfLosslessIsUnsupported(buffering);
                 // Taken once the session runs (code compiled in between is in one or the other), and
                 // before "Recording" is said: from then on a target that dies still leaves a table.
                 snapshot = RundownSnapshot.TakeAsync(client, output.Name).GetAwaiter().GetResult();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DotnetMemLine.Collection;
+using Microsoft.Diagnostics.NETCore.Client;
 
 namespace DotnetMemLine.Cli.Commands;
 
@@ -57,6 +58,7 @@ internal static class RunCommand
             CommonOptions.Format,
             CommonOptions.Report,
             CommonOptions.BufferSize,
+            CommonOptions.BufferingMode,
             CommonOptions.Exact,
             CommonOptions.Async,
             CommonOptions.NoLifetimes,
@@ -152,10 +154,12 @@ internal static class RunCommand
             launched.Client,
             output,
             output.Name,
-            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: lifetimes),
+            AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: lifetimes,
+                lossless: parsed.GetValue(CommonOptions.BufferingMode) == EventPipeBufferingMode.Block),
             duration: null,
-            () =>
+            buffering =>
             {
+                Profiling.SayIfLosslessIsUnsupported(buffering);
                 Profiling.Status($"Recording {string.Join(' ', target)} (process {launched.Process.Id}) to {output.Name}");
                 if (exact)
                 {

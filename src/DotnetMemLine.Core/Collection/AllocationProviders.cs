@@ -73,17 +73,26 @@ public static class AllocationProviders
     /// <param name="bufferSizeMB">The session's buffer in MB (<c>--buffer-size</c>).</param>
     /// <param name="causality">Also the TPL's causality events (<see cref="TplCausalityKeywords"/>): <c>--async</c>.</param>
     /// <param name="lifetimes">The GC's survival and movement events (<see cref="SurvivalKeyword"/>); off with <c>--no-lifetimes</c>.</param>
-    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false, bool causality = false, bool lifetimes = true)
+    /// <param name="lossless">
+    /// Ask for a lossless session (<c>--buffering-mode block</c>, .NET 11): the runtime makes a thread wait for room in the
+    /// buffer instead of dropping its events. <see cref="TraceRecorder"/> falls back to the lossy buffer on older runtimes.
+    /// </param>
+    public static EventPipeSessionConfiguration SessionConfiguration(int bufferSizeMB, bool exact = false, bool causality = false, bool lifetimes = true, bool lossless = false)
     {
         long keywords = (exact ? ExactKeywords : Keywords) & (lifetimes ? ~0L : ~SurvivalKeyword);
-        return new(
-            causality
-                ? [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords), new EventPipeProvider(TplProvider, EventLevel.Informational, TplCausalityKeywords)]
-                : [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords)],
-            bufferSizeMB,
-            requestRundown: true,
-            requestStackwalk: true);
+        EventPipeProvider[] providers = causality
+            ? [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords), new EventPipeProvider(TplProvider, EventLevel.Informational, TplCausalityKeywords)]
+            : [new EventPipeProvider(RuntimeProvider, EventLevel.Verbose, keywords)];
+        return lossless
+            ? new(providers, bufferSizeMB, DefaultRundownKeyword, requestStackwalk: true, EventPipeBufferingMode.Block)
+            : new(providers, bufferSizeMB, requestRundown: true, requestStackwalk: true);
     }
+
+    /// <summary>
+    /// The rundown keywords the client library sends for <c>requestRundown: true</c> (its own constant is internal), needed
+    /// to spell the constructor that takes a buffering mode.
+    /// </summary>
+    private const long DefaultRundownKeyword = 0x80020139;
 
     private static string ProvidersArgument(long keywords) => $"{RuntimeProvider}:0x{keywords:X}:5";
 }

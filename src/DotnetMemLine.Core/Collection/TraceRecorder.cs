@@ -1,3 +1,4 @@
+using DotnetMemLine.Reporting;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace DotnetMemLine.Collection;
@@ -25,7 +26,11 @@ public enum RecordingEnd
 /// <param name="Elapsed">How long the recording ran.</param>
 /// <param name="EndedBy">What ended the recording.</param>
 /// <param name="TracePath">The trace file's full path.</param>
-public sealed record RecordingResult(string TracePath, long TraceBytes, RecordingEnd EndedBy, TimeSpan Elapsed, string? OutputError = null);
+public sealed record RecordingResult(string TracePath, long TraceBytes, RecordingEnd EndedBy, TimeSpan Elapsed, string? OutputError = null)
+{
+    /// <summary>How the session buffered its events: lossless only when asked for and the target's runtime took it.</summary>
+    public SessionBuffering Buffering { get; init; } = SessionBuffering.Lossy;
+}
 
 /// <summary>
 /// Streams one EventPipe session into a .nettrace file until the duration elapses, the user stops
@@ -47,7 +52,7 @@ public static class TraceRecorder
     /// <param name="output">An open, writable stream (the trace file); the trace is written into it.</param>
     /// <param name="outputPath">The trace file's path, for the result.</param>
     /// <param name="duration">Stop after this long; null records until stopped or the target exits.</param>
-    /// <param name="sessionStarted">Called once the session is live (e.g. to resume a suspended target).</param>
+    /// <param name="sessionStarted">Called once the session is live (e.g. to resume a suspended target), with how it buffers its events.</param>
     /// <param name="stop">Signals the user's stop request (Ctrl+C): stop the session and wait for its rundown.</param>
     /// <param name="abort">Signals a second Ctrl+C: stop waiting and keep what was written (the file may end inside a block).</param>
     /// <param name="configuration">The providers, keywords and buffer size of the session.</param>
@@ -61,14 +66,15 @@ public static class TraceRecorder
         string outputPath,
         EventPipeSessionConfiguration configuration,
         TimeSpan? duration,
-        Action sessionStarted,
+        Action<SessionBuffering> sessionStarted,
         CancellationToken stop,
         CancellationToken abort,
         TimeSpan? gcEvery = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using EventPipeSession session = await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false);
-        sessionStarted();
+        (EventPipeSession started, SessionBuffering buffering) = await StartSessionAsync(client, configuration).ConfigureAwait(false);
+        using EventPipeSession session = started;
+        sessionStarted(buffering);
 
         var copier = new Copier(session.EventStream, output);
         using var stopCopying = CancellationTokenSource.CreateLinkedTokenSource(abort);
@@ -131,7 +137,31 @@ public static class TraceRecorder
         }
 
         long written = File.Exists(outputPath) ? new FileInfo(outputPath).Length : copier.BytesWritten;
-        return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null);
+        return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null) { Buffering = buffering };
+    }
+
+    /// <summary>
+    /// Starts the session. A lossless one (<see cref="EventPipeBufferingMode.Block"/>, IPC CollectTracing6) needs .NET 11:
+    /// an older runtime answers that it does not know the command, and the session is then started again with the lossy
+    /// buffer (dropped events are still counted), rather than failing a recording the user can still use.
+    /// </summary>
+    private static async Task<(EventPipeSession Session, SessionBuffering Buffering)> StartSessionAsync(DiagnosticsClient client, EventPipeSessionConfiguration configuration)
+    {
+        if (configuration.BufferingMode != EventPipeBufferingMode.Block)
+        {
+            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), SessionBuffering.Lossy);
+        }
+
+        try
+        {
+            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), SessionBuffering.Lossless);
+        }
+        catch (UnsupportedCommandException)
+        {
+            EventPipeSessionConfiguration lossy = new(
+                configuration.Providers, configuration.CircularBufferSizeInMB, configuration.RundownKeyword, configuration.RequestStackwalk, EventPipeBufferingMode.Drop);
+            return (await client.StartEventPipeSessionAsync(lossy, CancellationToken.None).ConfigureAwait(false), SessionBuffering.LosslessUnsupported);
+        }
     }
 
     /// <summary>Induces a full GC every <paramref name="every"/> until stopped or the target stops answering.</summary>

@@ -40,7 +40,7 @@ public sealed partial class HtmlReportRenderer : IReportRenderer
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width\">\n");
         html.Append("<title>dotnet-memline: ").Append(E(Path.GetFileName(report.TracePath))).Append("</title>\n<style>").Append(Style).Append("</style>\n</head>\n<body>\n");
-        html.Append("<header><h1>dotnet-memline</h1><p>").Append(E(report.TracePath)).Append(Inv, $", {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} allocation {(report.Exact ? "events" : "samples")}, {report.DroppedEvents:N0} dropped events. ")
+        html.Append("<header><h1>dotnet-memline</h1><p>").Append(E(report.TracePath)).Append(Inv, $", {report.DurationSeconds:F1} s, {report.AllocationSamples:N0} allocation {(report.Exact ? "events" : "samples")}, {report.DroppedEvents:N0} dropped events{ReportColumns.BufferingPhrase(report.Buffering)}. ")
             .Append(E(report.Estimator)).Append(".</p>");
         if (report.Methods.Count > 1)
         {

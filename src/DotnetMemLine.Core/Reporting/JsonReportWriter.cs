@@ -40,6 +40,11 @@ public sealed class JsonReportWriter : IReportRenderer
             json.WriteBoolean("exact", report.Exact);
             json.WriteBoolean("asyncCausality", report.AsyncCausality);
             json.WriteBoolean("followsLifetimes", report.FollowsLifetimes);
+            if (report.Buffering is { } buffering)
+            {
+                json.WriteString("buffering", ReportColumns.BufferingName(buffering));
+            }
+
             WriteRetention(json, report.Retention);
             WriteProgram(json, report);
             json.WriteStartArray("methods");

@@ -62,6 +62,9 @@ public sealed record ProfileReport(
     /// <summary>With <c>--retention</c>: how the heap walk went; null when none was made.</summary>
     public RetentionSummary? Retention { get; init; }
 
+    /// <summary>How the runtime buffered the session's events, when this tool recorded it (collect, run); null for a saved trace, which does not say.</summary>
+    public SessionBuffering? Buffering { get; init; }
+
     /// <summary>
     /// True when the runtime dropped events: every figure then counts only the events that arrived,
     /// so it is a lower bound (an interval's low end still holds, its high end does not). Nothing is scaled up.

@@ -72,6 +72,23 @@ public static class ReportColumns
     /// <summary>Follows the allocated figure of a line part of which may belong to other lines.</summary>
     public const char SharedMark = '~';
 
+    /// <summary>The JSON name of a session's buffering (docs/json-schema.md, <c>buffering</c>).</summary>
+    public static string BufferingName(SessionBuffering buffering) => buffering switch
+    {
+        SessionBuffering.Lossless => "lossless",
+        SessionBuffering.LosslessUnsupported => "lossy-lossless-unsupported",
+        _ => "lossy",
+    };
+
+    /// <summary>What follows "N dropped events" in a header: how the session buffered, when the recording told.</summary>
+    public static string BufferingPhrase(SessionBuffering? buffering) => buffering switch
+    {
+        SessionBuffering.Lossless => " (lossless session)",
+        SessionBuffering.Lossy => " (lossy buffer)",
+        SessionBuffering.LosslessUnsupported => " (lossy buffer: lossless needs .NET 11)",
+        _ => "",
+    };
+
     /// <summary>The fields of <c>methods[].lines[]</c> in docs/json-schema.md, in order.</summary>
     public static IReadOnlyList<LineField> LineFields { get; } =
     [

@@ -175,7 +175,7 @@ public sealed class TextTableRenderer : IReportRenderer
         string events = report.Exact ? "allocation events" : "allocation samples";
         string causality = report.AsyncCausality ? "; awaits and hand-offs followed (--async)" : "";
         string traces = report.Traces.Count > 1 ? $"Traces:    {report.Traces.Count} in {report.TracePath}, added up: {report.DurationSeconds:F1} s in all" : $"Trace:     {report.TracePath}, {report.DurationSeconds:F1} s";
-        text.Append(CultureInfo.InvariantCulture, $"{traces}, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{causality}").AppendLine();
+        text.Append(CultureInfo.InvariantCulture, $"{traces}, {report.AllocationSamples:N0} {events}, {report.DroppedEvents:N0} dropped events{ReportColumns.BufferingPhrase(report.Buffering)}{causality}").AppendLine();
         text.Append("Estimator: ").AppendLine(report.Estimator);
     }
 

@@ -51,6 +51,23 @@ public sealed class AllocationProvidersTests
     }
 
     [TestMethod]
+    public void Lossless_AsksForBlockWithTheSameRundownProvidersAndBuffer()
+    {
+        // --buffering-mode Block: CollectTracing6, which only the constructor with a rundown keyword can ask for; the
+        // keyword spelled here must be the one requestRundown: true sends, or a lossless trace would lack its rundown.
+        var lossy = AllocationProviders.SessionConfiguration(bufferSizeMB: 64, causality: true);
+        var lossless = AllocationProviders.SessionConfiguration(bufferSizeMB: 64, causality: true, lossless: true);
+
+        Assert.AreEqual(Microsoft.Diagnostics.NETCore.Client.EventPipeBufferingMode.Drop, lossy.BufferingMode);
+        Assert.AreEqual(Microsoft.Diagnostics.NETCore.Client.EventPipeBufferingMode.Block, lossless.BufferingMode);
+        Assert.AreEqual(lossy.RundownKeyword, lossless.RundownKeyword);
+        Assert.IsTrue(lossless.RequestRundown);
+        Assert.IsTrue(lossless.RequestStackwalk);
+        Assert.AreEqual(64, lossless.CircularBufferSizeInMB);
+        CollectionAssert.AreEqual(lossy.Providers.Select(p => (p.Name, p.Keywords, p.EventLevel)).ToList(), lossless.Providers.Select(p => (p.Name, p.Keywords, p.EventLevel)).ToList());
+    }
+
+    [TestMethod]
     public void SessionConfiguration_RequestsRundownAndStacks()
     {
         var configuration = AllocationProviders.SessionConfiguration(bufferSizeMB: 64);

@@ -39,6 +39,21 @@ public sealed class JsonReportWriterTests
         StringAssert.StartsWith(root.GetProperty("estimator").GetString(), "AllocationSampled");
         Assert.IsFalse(root.GetProperty("exact").GetBoolean());
         Assert.AreEqual(1, root.GetProperty("methods").GetArrayLength());
+        Assert.IsFalse(root.TryGetProperty("buffering", out _), "a saved trace does not say how it was buffered");
+    }
+
+    [TestMethod]
+    public void Buffering_IsNamedWhenTheRecordingTold()
+    {
+        string Buffering(SessionBuffering buffering)
+        {
+            using JsonDocument doc = JsonDocument.Parse(new JsonReportWriter().RenderToString(ReportFixtures.TwoLineReport() with { Buffering = buffering }));
+            return doc.RootElement.GetProperty("buffering").GetString()!;
+        }
+
+        Assert.AreEqual("lossy", Buffering(SessionBuffering.Lossy));
+        Assert.AreEqual("lossless", Buffering(SessionBuffering.Lossless));
+        Assert.AreEqual("lossy-lossless-unsupported", Buffering(SessionBuffering.LosslessUnsupported));
     }
 
     [TestMethod]

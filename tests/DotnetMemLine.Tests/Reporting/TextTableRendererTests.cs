@@ -18,6 +18,18 @@ public sealed class TextTableRendererTests
     }
 
     [TestMethod]
+    public void Header_SaysHowTheSessionBufferedWhenTheRecordingTold()
+    {
+        ProfileReport report = ReportFixtures.TwoLineReport();
+        string Trace(ProfileReport r) => new TextTableRenderer().RenderToString(r).Split(Environment.NewLine).Single(l => l.StartsWith("Trace:", StringComparison.Ordinal));
+
+        Assert.EndsWith("0 dropped events", Trace(report), "a saved trace does not say how it was buffered");
+        Assert.EndsWith("0 dropped events (lossy buffer)", Trace(report with { Buffering = SessionBuffering.Lossy }));
+        Assert.EndsWith("0 dropped events (lossless session)", Trace(report with { Buffering = SessionBuffering.Lossless }));
+        Assert.EndsWith("0 dropped events (lossy buffer: lossless needs .NET 11)", Trace(report with { Buffering = SessionBuffering.LosslessUnsupported }));
+    }
+
+    [TestMethod]
     public void Rows_ShowFiguresOnlyWhereObserved_AndAlwaysTheSourceText()
     {
         string[] rows = new TextTableRenderer().RenderToString(ReportFixtures.TwoLineReport()).Split(Environment.NewLine);
