@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using DotnetMemLine.Decoding;
 
@@ -40,6 +41,9 @@ internal sealed class ObjectLifetimes
     private int[] _byAddress = new int[256];
     private ulong[] _addresses = new ulong[256];
 
+    // _addresses and _byAddress hold the tracked objects sorted by address until an object is added, removed or moved.
+    private bool _sortedAddressesStale = true;
+
     // The generations as the GC under way began with them (Range.Delta holding the generation), while their description arrives.
     private Range[] _generationMap = new Range[256];
     private int _generationMapCount;
@@ -65,6 +69,7 @@ internal sealed class ObjectLifetimes
         ApplyGenerationMap();
         if (address != 0)
         {
+            _sortedAddressesStale = true;
             _objects.Add(new Tracked(address, heap, owner, objectSize, sampledByteOffset, objectCount)
             {
                 AllocatedAfter = ExaminedGCs,
@@ -127,7 +132,16 @@ internal sealed class ObjectLifetimes
         AddRange(oldStart, length, (long)(newStart - oldStart));
     }
 
-    /// <summary>One event's ranges (<see cref="OnSurvivingRange"/>, <see cref="OnMovedRange"/>), copied in one loop.</summary>
+    /// <summary>
+    /// One event's ranges (<see cref="OnSurvivingRange"/>, <see cref="OnMovedRange"/>) in one loop, keeping only those that
+    /// hold a tracked object or that moved survivors onto one: a GC lists thousands of ranges and the sampled objects alive
+    /// are few, so nearly all ranges are passed over where they lie in the payload, never copied or looked at again.
+    /// </summary>
+    /// <remarks>
+    /// The objects are those tracked now. One tracked later in the same GC is allocated while a background GC runs (a
+    /// blocking GC stops every thread), and such a GC neither judges it nor moves anything: its ranges say nothing of it.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void OnRanges(GCRanges ranges)
     {
         ApplyGenerationMap();
@@ -137,20 +151,72 @@ internal sealed class ObjectLifetimes
         }
 
         OpenGC gc = _openGCs.Peek();
-        gc.MakeRoom(ranges.Count);
-
-        Range[] buffer = gc.RangeBuffer;
-        int used = gc.Ranges;
-        for (int i = 0; i < ranges.Count; i++)
+        gc.ReportedRanges |= ranges.Count > 0;
+        ReadOnlySpan<ulong> addresses = SortedAddresses();
+        if (addresses.Length == 0)
         {
-            (ulong start, ulong newStart, ulong length) = ranges[i];
-            if (length > 0)
-            {
-                buffer[used++] = new Range(start, start + length, (long)(newStart - start));
-            }
+            return;
         }
 
-        gc.Ranges = used;
+        if (ranges.PointerSize != 8)
+        {
+            for (int i = 0; i < ranges.Count; i++)
+            {
+                (ulong start, ulong newStart, ulong length) = ranges[i];
+                if (length > 0 && (Holds(addresses, start, length) || (newStart != start && Holds(addresses, newStart, length))))
+                {
+                    Keep(gc, start, newStart, length);
+                }
+            }
+
+            return;
+        }
+
+        // 64-bit pointers, read where they lie. Along a run of ranges in address order the first object at or after a
+        // range's start only moves forward, so a range that holds none costs a comparison or two; a range that starts
+        // below the one before begins a run and searches again.
+        ReadOnlySpan<byte> bytes = ranges.Bytes;
+        int stride = ranges.Stride;
+        bool moved = ranges.Moved;
+        int atStart = 0, atDestination = 0;
+        ulong lastStart = 0, lastDestination = 0;
+        for (int at = 0; at + stride <= bytes.Length; at += stride)
+        {
+            ulong start = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + stride - 8)..]);
+            atStart = FirstAtOrAfter(addresses, start, start >= lastStart ? atStart : 0);
+            lastStart = start;
+            bool keep = atStart < addresses.Length && addresses[atStart] - start < length;
+            ulong newStart = start;
+            if (moved && !keep)
+            {
+                newStart = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + 8)..]);
+                if (newStart != start)
+                {
+                    atDestination = FirstAtOrAfter(addresses, newStart, newStart >= lastDestination ? atDestination : 0);
+                    lastDestination = newStart;
+                    keep = atDestination < addresses.Length && addresses[atDestination] - newStart < length;
+                }
+            }
+
+            if (keep && length > 0)
+            {
+                Keep(gc, start, moved ? BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + 8)..]) : start, length);
+            }
+        }
+    }
+
+    /// <summary>Whether an object lies in the <paramref name="length"/> bytes from <paramref name="start"/>.</summary>
+    private static bool Holds(ReadOnlySpan<ulong> addresses, ulong start, ulong length)
+    {
+        int at = LowerBound(addresses, start);
+        return at < addresses.Length && addresses[at] - start < length;
+    }
+
+    private static void Keep(OpenGC gc, ulong start, ulong newStart, ulong length)
+    {
+        gc.MakeRoom(1);
+        gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, (long)(newStart - start));
     }
 
     public void OnGCEnd(double timeMSec, int count)
@@ -161,7 +227,7 @@ internal sealed class ObjectLifetimes
             OpenGC gc = _openGCs.Pop();
             if (gc.Count == count || _openGCs.Count == 0)
             {
-                if (gc.Ranges > 0)
+                if (gc.ReportedRanges)
                 {
                     Apply(gc);
                     if (gc.CondemnedGeneration >= 2 && !gc.Background)
@@ -198,6 +264,7 @@ internal sealed class ObjectLifetimes
         }
 
         OpenGC gc = _openGCs.Peek();
+        gc.ReportedRanges = true;
         gc.MakeRoom(1);
         gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, delta);
     }
@@ -244,7 +311,9 @@ internal sealed class ObjectLifetimes
         }
 
         _objects.RemoveRange(kept, _objects.Count - kept);
+        _sortedAddressesStale = true; // moved, and some gone
         gc.Ranges = 0;
+        gc.ReportedRanges = false;
     }
 
     /// <summary>
@@ -289,7 +358,11 @@ internal sealed class ObjectLifetimes
             _objects[kept++] = o;
         }
 
-        _objects.RemoveRange(kept, _objects.Count - kept);
+        if (kept < _objects.Count)
+        {
+            _objects.RemoveRange(kept, _objects.Count - kept);
+            _sortedAddressesStale = true;
+        }
     }
 
     /// <summary>
@@ -301,31 +374,9 @@ internal sealed class ObjectLifetimes
     /// </summary>
     private void Locate(ReadOnlySpan<Range> ranges, bool withDestinations)
     {
-        int count = _objects.Count;
-        if (_rangeOf.Length < count)
-        {
-            int length = Math.Max(count, _rangeOf.Length * 2);
-            _rangeOf = new int[length];
-            _onDestination = new bool[length];
-            _byAddress = new int[length];
-            _addresses = new ulong[length];
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            _byAddress[i] = i;
-            _addresses[i] = _objects[i].Address;
-            _rangeOf[i] = -1;
-            _onDestination[i] = false;
-        }
-
-        if (count == 0)
-        {
-            return;
-        }
-
-        Array.Sort(_addresses, _byAddress, 0, count);
-        ReadOnlySpan<ulong> addresses = _addresses.AsSpan(0, count);
+        ReadOnlySpan<ulong> addresses = SortedAddresses();
+        _rangeOf.AsSpan(0, addresses.Length).Fill(-1);
+        _onDestination.AsSpan(0, addresses.Length).Clear();
         int inRange = 0, onDestination = 0;
         ulong lastStart = 0, lastDestination = 0;
         for (int r = 0; r < ranges.Length; r++)
@@ -351,6 +402,35 @@ internal sealed class ObjectLifetimes
                 }
             }
         }
+    }
+
+    /// <summary>The tracked objects' addresses in ascending order (<see cref="_byAddress"/>: whose each is), sorted again only after a change.</summary>
+    private ReadOnlySpan<ulong> SortedAddresses()
+    {
+        int count = _objects.Count;
+        if (!_sortedAddressesStale)
+        {
+            return _addresses.AsSpan(0, count);
+        }
+
+        if (_rangeOf.Length < count)
+        {
+            int length = Math.Max(count, _rangeOf.Length * 2);
+            _rangeOf = new int[length];
+            _onDestination = new bool[length];
+            _byAddress = new int[length];
+            _addresses = new ulong[length];
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            _byAddress[i] = i;
+            _addresses[i] = _objects[i].Address;
+        }
+
+        Array.Sort(_addresses, _byAddress, 0, count);
+        _sortedAddressesStale = false;
+        return _addresses.AsSpan(0, count);
     }
 
     /// <summary>The first position at or after <paramref name="from"/> of the sorted addresses whose address is not below <paramref name="address"/>.</summary>
@@ -405,6 +485,9 @@ internal sealed class ObjectLifetimes
         public Range[] RangeBuffer { get; private set; } = rangeBuffer;
 
         public int Ranges { get; set; }
+
+        /// <summary>It reported ranges (kept or not): it examined its generations, and what is in none of them died.</summary>
+        public bool ReportedRanges { get; set; }
 
         /// <summary>Grows the buffer, keeping the ranges so far, until <paramref name="more"/> ranges fit after them.</summary>
         public void MakeRoom(int more)

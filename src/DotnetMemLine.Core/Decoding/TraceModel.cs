@@ -389,6 +389,18 @@ public readonly ref struct GCRanges
     /// <summary>Whether the objects moved (each range has a new start).</summary>
     public bool Moved { get; }
 
+    /// <summary>
+    /// The ranges' bytes, <see cref="Stride"/> each, exactly <see cref="Count"/> of them: for callers that look at hundreds
+    /// of millions of ranges in a loop of their own (the indexer slices and checks each range again).
+    /// </summary>
+    public ReadOnlySpan<byte> Bytes => _bytes[..(Count * _stride)];
+
+    /// <summary>Bytes per range: a pointer (two when <see cref="Moved"/>) and a 64-bit length.</summary>
+    public int Stride => _stride;
+
+    /// <summary>4 or 8: the size of the pointers.</summary>
+    public int PointerSize => _pointerSize;
+
     /// <summary>Range <paramref name="index"/>: its start, its new start (the start when it did not move) and its length.</summary>
     public (ulong Start, ulong NewStart, ulong Length) this[int index]
     {

@@ -126,6 +126,102 @@ public sealed class ObjectLifetimesTests
     }
 
     [TestMethod]
+    [DataRow(8)]
+    [DataRow(4)]
+    public void RangesPassedOverInABatch_ChangeNothing(int pointerSize)
+    {
+        // A batch keeps only the ranges that hold a followed object or moved survivors onto one; the others cannot change
+        // anything. Random GCs of a thousand ranges each (in runs of rising addresses, some moved, some onto followed
+        // objects, a few holding none at all), given as batches and one by one, must leave the same objects, at the same
+        // addresses, seen alive at the same GCs.
+        var random = new Random(pointerSize);
+        var batched = new ObjectLifetimes();
+        var oneByOne = new ObjectLifetimes();
+        int owner = 0;
+        for (int gc = 1; gc <= 40; gc++)
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                ulong address = (ulong)random.Next(0x10000, 0x600000) & ~7UL;
+                batched.Track(address, HeapKind.Small, ++owner, 100, 0, 1);
+                oneByOne.Track(address, HeapKind.Small, owner, 100, 0, 1);
+            }
+
+            int condemned = random.Next(3);
+            batched.OnGCStart(gc, condemned);
+            oneByOne.OnGCStart(gc, condemned);
+            for (int run = 0; run < 3; run++)
+            {
+                bool moved = random.Next(2) == 0;
+                var ranges = new List<(ulong Start, ulong NewStart, ulong Length)>();
+                ulong start = (ulong)random.Next(0x10000, 0x100000);
+                for (int r = 0; r < (gc % 10 == 0 ? 0 : 350); r++)
+                {
+                    ulong length = (ulong)random.Next(0, 0x4000);
+                    ulong newStart = moved && random.Next(3) > 0 ? (ulong)random.Next(0x10000, 0x600000) & ~7UL : start;
+                    ranges.Add((start, newStart, length));
+                    start += length + (ulong)random.Next(0, 0x2000);
+                }
+
+                byte[] payload = Payload(ranges, pointerSize, moved);
+                batched.OnRanges(new GCRanges(payload, ranges.Count, pointerSize, moved));
+                foreach ((ulong from, ulong to, ulong length) in ranges)
+                {
+                    if (moved)
+                    {
+                        oneByOne.OnMovedRange(from, to, length);
+                    }
+                    else
+                    {
+                        oneByOne.OnSurvivingRange(from, length);
+                    }
+                }
+            }
+
+            batched.OnGCEnd(gc, gc);
+            oneByOne.OnGCEnd(gc, gc);
+        }
+
+        var expected = oneByOne.RemainingObjects().Select(o => (o.Span, o.Address)).OrderBy(o => o.Span.Owner).ToArray();
+        Assert.IsGreaterThan(50, expected.Length, "some objects survive to the end");
+        Assert.IsGreaterThan(50, oneByOne.Spans.Count, "some objects died after surviving a GC");
+        CollectionAssert.AreEqual(expected, batched.RemainingObjects().Select(o => (o.Span, o.Address)).OrderBy(o => o.Span.Owner).ToArray());
+        CollectionAssert.AreEqual(oneByOne.Spans.OrderBy(s => s.Owner).ToArray(), batched.Spans.OrderBy(s => s.Owner).ToArray());
+        Assert.AreEqual(oneByOne.ExaminedGCs, batched.ExaminedGCs);
+    }
+
+    private static byte[] Payload(List<(ulong Start, ulong NewStart, ulong Length)> ranges, int pointerSize, bool moved)
+    {
+        int stride = (moved ? 2 * pointerSize : pointerSize) + 8;
+        byte[] payload = new byte[ranges.Count * stride];
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            Span<byte> range = payload.AsSpan(i * stride, stride);
+            WritePointer(range, ranges[i].Start, pointerSize);
+            if (moved)
+            {
+                WritePointer(range[pointerSize..], ranges[i].NewStart, pointerSize);
+            }
+
+            BinaryPrimitives.WriteUInt64LittleEndian(range[^8..], ranges[i].Length);
+        }
+
+        return payload;
+    }
+
+    private static void WritePointer(Span<byte> at, ulong value, int pointerSize)
+    {
+        if (pointerSize == 4)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(at, (uint)value);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(at, value);
+        }
+    }
+
+    [TestMethod]
     public void AGCThatReportedNoRange_KillsNothing()
     {
         // A background GC may report nothing: its objects are kept, unconfirmed (not seen alive there).

@@ -5,11 +5,12 @@ namespace DotnetMemLine.Decoding.Nettrace;
 /// <summary>One pass over the file: blocks read through one reused buffer, metadata, stacks and event headers decoded.</summary>
 internal sealed partial class NettraceReader
 {
-    /// <summary>A queued event: its header fields and where its payload copy is.</summary>
+    /// <summary>A queued event: its header fields and where its payload is, in a read buffer held until it is dispatched.</summary>
     private struct QueuedEvent
     {
         public long TimeStamp;
         public long ThreadId;
+        public byte[] PayloadBuffer;
         public int StackId;
         public int PayloadOffset;
         public int PayloadLength;
@@ -40,17 +41,15 @@ internal sealed partial class NettraceReader
     /// <summary>The state of one read of the file.</summary>
     private sealed partial class Pass : IDisposable
     {
-        private const int InitialBufferSize = 1 << 20;
-
         private readonly NettraceReader _reader;
         private readonly INettraceEventHandler _handler;
         private readonly ClrEventSet _ordered;
         private readonly ClrEventSet _immediate;
         private readonly CancellationToken _cancellationToken;
-        private readonly FileStream _file;
+        private readonly ReadAhead _file;
 
         // The read buffer: bytes [_position, _end) are the file's from offset _bufferFileOffset + _position.
-        private byte[] _buffer = new byte[InitialBufferSize];
+        private byte[] _buffer;
         private int _position;
         private int _end;
         private long _bufferFileOffset;
@@ -60,9 +59,8 @@ internal sealed partial class NettraceReader
         private readonly List<CaptureThread> _waiting = [];
         private int _queuedEvents;
 
-        // Copies of queued events' payloads; emptied whenever no event is queued.
-        private byte[] _payloads = new byte[1 << 16];
-        private int _payloadsUsed;
+        // The read buffer last held for queued events' payloads, until no event is queued.
+        private byte[]? _heldBuffer;
 
         // Stacks since the last sequence point: id -> bytes in _stackBytes.
         private readonly Dictionary<int, (int Offset, int Length)> _stacks = [];
@@ -85,8 +83,8 @@ internal sealed partial class NettraceReader
             _ordered = ordered;
             _immediate = immediate;
             _cancellationToken = cancellationToken;
-            _file = new FileStream(reader.FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-            _file.Position = reader.FirstBlockOffset;
+            _file = new ReadAhead(reader.FilePath, reader.FirstBlockOffset, reader.ReadSizes);
+            _buffer = _file.FirstBuffer;
             _bufferFileOffset = reader.FirstBlockOffset;
         }
 
@@ -212,41 +210,8 @@ internal sealed partial class NettraceReader
             $"the trace is damaged: its {kind} at byte {offset:N0} does not decode ({why}); read everything before it";
 
         /// <summary>Makes at least <paramref name="count"/> bytes available from _position; false at the end of the file.</summary>
-        private bool Fill(int count)
-        {
-            if (_end - _position >= count)
-            {
-                return true;
-            }
-
-            if (count > _buffer.Length)
-            {
-                // A block bigger than the buffer (bounded by the file's remaining length before we get here).
-                byte[] bigger = new byte[Math.Max(count, _buffer.Length * 2)];
-                Buffer.BlockCopy(_buffer, _position, bigger, 0, _end - _position);
-                _buffer = bigger;
-            }
-            else
-            {
-                Buffer.BlockCopy(_buffer, _position, _buffer, 0, _end - _position);
-            }
-
-            _bufferFileOffset += _position;
-            _end -= _position;
-            _position = 0;
-            while (_end < count)
-            {
-                int read = _file.Read(_buffer, _end, _buffer.Length - _end);
-                if (read == 0)
-                {
-                    return false;
-                }
-
-                _end += read;
-            }
-
-            return true;
-        }
+        private bool Fill(int count) =>
+            _end - _position >= count || _file.Refill(ref _buffer, ref _position, ref _end, ref _bufferFileOffset, count);
 
         /// <summary>The header shared by MetadataBlock and EventBlock: its size, flags (bit 0: compressed event headers), then fields skipped.</summary>
         private static bool ReadEventBlobHeader(ref ByteCursor cursor)
@@ -391,6 +356,8 @@ internal sealed partial class NettraceReader
 
             // As TraceEvent does: events belong to the capture thread of the block's first event, and only a
             // sorted event (the first of each thread's run of events in the block) switches to another one.
+            int contentStart = (int)System.Runtime.CompilerServices.Unsafe.ByteOffset(
+                ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_buffer), ref System.Runtime.InteropServices.MemoryMarshal.GetReference(content));
             ref EventHeader first = ref _blockEvents[0].Header;
             CaptureThread thread = ThreadOf(first.CaptureThreadId, unchecked(first.SequenceNumber - 1));
             for (int i = 0; i < count; i++)
@@ -405,7 +372,7 @@ internal sealed partial class NettraceReader
 
                 CountDropped(thread.SequenceNumber, unchecked(h.SequenceNumber - 1));
                 thread.SequenceNumber = h.SequenceNumber;
-                Route(thread, in h, content.Slice(ev.PayloadOffset, h.PayloadSize), ev.VersionOverride);
+                Route(thread, in h, content.Slice(ev.PayloadOffset, h.PayloadSize), contentStart + ev.PayloadOffset, ev.VersionOverride);
             }
 
             _eventsRead += count;
@@ -467,7 +434,7 @@ internal sealed partial class NettraceReader
         /// queues it releases) or waits in its capture thread's queue (ordered kinds).
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Route(CaptureThread thread, in EventHeader h, ReadOnlySpan<byte> payload, int versionOverride)
+        private void Route(CaptureThread thread, in EventHeader h, ReadOnlySpan<byte> payload, int payloadOffset, int versionOverride)
         {
             EventKind kind = _kindByMetadataId.GetValueOrDefault(h.MetadataId);
             if (versionOverride >= 0)
@@ -490,7 +457,7 @@ internal sealed partial class NettraceReader
             }
             else if (_ordered.Contains(kind.Kind))
             {
-                Enqueue(thread, kind, in h, payload);
+                Enqueue(thread, kind, in h, payloadOffset);
             }
         }
 

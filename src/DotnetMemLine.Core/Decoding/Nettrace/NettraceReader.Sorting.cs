@@ -47,10 +47,15 @@ internal sealed partial class NettraceReader
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Enqueue(CaptureThread thread, EventKind kind, in EventHeader header, ReadOnlySpan<byte> payload)
+        private void Enqueue(CaptureThread thread, EventKind kind, in EventHeader header, int payloadOffset)
         {
-            EnsureCapacity(ref _payloads, _payloadsUsed + payload.Length);
-            payload.CopyTo(_payloads.AsSpan(_payloadsUsed));
+            // The payload stays where it was read: the buffer is held (not read into again) until the queues are empty.
+            if (_heldBuffer != _buffer)
+            {
+                _file.Hold(_buffer);
+                _heldBuffer = _buffer;
+            }
+
             if (thread.Events.Count == 0)
             {
                 _waiting.Add(thread);
@@ -61,12 +66,12 @@ internal sealed partial class NettraceReader
                 TimeStamp = header.TimeStamp,
                 ThreadId = header.ThreadId,
                 StackId = header.StackId,
-                PayloadOffset = _payloadsUsed,
-                PayloadLength = payload.Length,
+                PayloadBuffer = _buffer,
+                PayloadOffset = payloadOffset,
+                PayloadLength = header.PayloadSize,
                 Version = kind.Version,
                 Kind = kind.Kind,
             });
-            _payloadsUsed += payload.Length;
             _queuedEvents++;
         }
 
@@ -106,7 +111,7 @@ internal sealed partial class NettraceReader
                 CaptureThread thread = _heap[0].Thread;
                 QueuedEvent ev = thread.Events.Dequeue();
                 _queuedEvents--;
-                Dispatch(new EventKind(ev.Kind, ev.Version), ev.TimeStamp, ev.ThreadId, ev.StackId, _payloads.AsSpan(ev.PayloadOffset, ev.PayloadLength));
+                Dispatch(new EventKind(ev.Kind, ev.Version), ev.TimeStamp, ev.ThreadId, ev.StackId, ev.PayloadBuffer.AsSpan(ev.PayloadOffset, ev.PayloadLength));
                 if (thread.Events.Count > 0 && thread.Events.Peek().TimeStamp < stop)
                 {
                     _heap[0] = (thread.Events.Peek().TimeStamp, thread);
@@ -122,7 +127,8 @@ internal sealed partial class NettraceReader
             _waiting.RemoveAll(t => t.Events.Count == 0);
             if (_queuedEvents == 0)
             {
-                _payloadsUsed = 0;
+                _file.ReleaseHeld();
+                _heldBuffer = null;
             }
         }
 

@@ -47,6 +47,9 @@ internal sealed partial class NettraceReader
     /// <summary>5 for the FastSerialization container (versions 4 and 5 read alike), 6 for the block container.</summary>
     public int FormatVersion { get; }
 
+    /// <summary>How a pass reads the file (tests make the chunks tiny, so that blocks and held payloads cross them).</summary>
+    internal ReadAheadSizes ReadSizes { get; set; } = ReadAheadSizes.Default;
+
     /// <summary>
     /// Reads the stream header and the Trace object. Throws <see cref="MemLineException"/>
     /// (<see cref="FailureKind.TraceUnreadable"/>, one line) when the file is missing, empty, not a

@@ -11,7 +11,19 @@ public sealed class NettraceReaderTests
     private const int SampledId = 1;
     private const int HeapStatsId = 2;
 
+    private readonly List<string> _written = [];
+
     public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>The traces a test wrote are deleted after it (thousands a run otherwise pile up beside the tests).</summary>
+    [TestCleanup]
+    public void DeleteWrittenTraces()
+    {
+        foreach (string path in _written)
+        {
+            File.Delete(path);
+        }
+    }
 
     [TestMethod]
     [DataRow(new byte[] { 0x00 }, 0u)]
@@ -125,6 +137,51 @@ public sealed class NettraceReaderTests
         Assert.HasCount(2, seen); // the other provider's event 303 is not AllocationSampled
         Assert.AreEqual(new Seen(ClrEvent.AllocationSampled, 2000, 10, 16, "48/7"), seen[0]);
         Assert.AreEqual(new Seen(ClrEvent.GCHeapStats, 2200, 10, 8, "15"), seen[1]);
+    }
+
+    [TestMethod]
+    [DataRow(16, 64)]
+    [DataRow(64, 128)]
+    [DataRow(300, 1000)]
+    public void TinyReadChunks_GiveTheSameEventsAsOneRead(int headRoom, int chunkSize)
+    {
+        // Three threads whose unsorted events wait in their queues across many blocks: with chunks of a few dozen bytes
+        // blocks straddle chunks, the longer ones (most of them) are joined in buffers of their own, and the queued
+        // payloads stay in held buffers while the reader moves on. Every payload differs, so one read from a reused
+        // buffer shows.
+        var builder = new NettraceBuilder().Metadata((SampledId, Runtime, 303, 0), (HeapStatsId, Runtime, 4, 2)).Stacks(1, [0x1111, 0x2222], [0x3333]);
+        var sequence = new Dictionary<long, int> { [1] = 0, [2] = 0, [3] = 0 };
+        long time = 100;
+        for (int block = 0; block < 60; block++)
+        {
+            long thread = 1 + (block % 3);
+            var events = new List<TestEvent>();
+            for (int i = 0; i < 1 + (block % 7); i++)
+            {
+                time += 7 - (block % 5);
+                events.Add(i == 3 && block % 4 == 0
+                    ? new TestEvent(HeapStatsId, time, thread, ++sequence[thread], Sorted: false, Payload: Payloads.HeapStats(block, i, 3, 4, 5))
+                    : new TestEvent(SampledId, time - (thread * 40), thread, ++sequence[thread], Sorted: i == 0 && block % 9 == 0, StackId: 1 + (i % 2), Payload: Payloads.AllocationSampled(1000 + (block * 10) + i, i)));
+            }
+
+            builder.Events([.. events]);
+            if (block % 20 == 19)
+            {
+                builder.SequencePoint(time, (1, sequence[1]), (2, sequence[2]), (3, sequence[3])).Stacks(1, [0x1111, 0x2222], [0x3333]);
+            }
+        }
+
+        string path = Write(builder.End());
+        List<Seen> expected = ReadAll(path, out NettraceReadResult expectedResult);
+        var recorder = new Recorder();
+        NettraceReader tiny = NettraceReader.Open(path);
+        tiny.ReadSizes = new ReadAheadSizes(headRoom, chunkSize);
+        NettraceReadResult result = tiny.Read(recorder, ClrEventSet.Of(ClrEvent.AllocationSampled, ClrEvent.GCHeapStats), ClrEventSet.Empty);
+
+        Assert.IsGreaterThan(200, expected.Count);
+        Assert.IsGreaterThan(10 * chunkSize, new FileInfo(path).Length, "the trace must span many chunks");
+        CollectionAssert.AreEqual(expected, recorder.Seen);
+        Assert.AreEqual(expectedResult, result);
     }
 
     [TestMethod]
@@ -412,6 +469,7 @@ public sealed class NettraceReaderTests
     {
         string path = Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), name ?? $"{TestContext.TestName}-{Guid.NewGuid():N}.nettrace");
         File.WriteAllBytes(path, bytes);
+        _written.Add(path);
         return path;
     }
 }

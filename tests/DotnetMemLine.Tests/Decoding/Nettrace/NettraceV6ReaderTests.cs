@@ -11,7 +11,19 @@ public sealed class NettraceV6ReaderTests
     private const int SampledId = 1;
     private const int HeapStatsId = 2;
 
+    private readonly List<string> _written = [];
+
     public TestContext TestContext { get; set; } = null!;
+
+    /// <summary>The traces a test wrote are deleted after it (thousands a run otherwise pile up beside the tests).</summary>
+    [TestCleanup]
+    public void DeleteWrittenTraces()
+    {
+        foreach (string path in _written)
+        {
+            File.Delete(path);
+        }
+    }
 
     [TestMethod]
     public void V6File_GivesKindsVersionsStacksAndOsThreadIds()
@@ -335,6 +347,7 @@ public sealed class NettraceV6ReaderTests
     {
         string path = Path.Combine(TestContext.TestRunDirectory ?? Path.GetTempPath(), name ?? $"{TestContext.TestName}-{Guid.NewGuid():N}.nettrace");
         File.WriteAllBytes(path, bytes);
+        _written.Add(path);
         return path;
     }
 }
