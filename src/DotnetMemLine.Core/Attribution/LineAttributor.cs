@@ -303,11 +303,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         for (int i = 0; i < frames.Length; i++)
         {
             StackFrame frame = frames[i];
-            int[]? inlining = _foreignCodeInlining is not null && (uint)frame.CodeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[frame.CodeId] : null;
-            int[]? tailCalling = _lambdaTailCallees is not null && i > 0 && (uint)frames[i - 1].MethodId < (uint)_lambdaTailCallees.Length
-                && _lambdaTailCallees[frames[i - 1].MethodId] is { } callers && IsLibraryCode(frame.MethodId) && MayInvokeDelegates(frame.MethodId)
-                ? callers : null;
-            if (ForeignSelected(inlining, tailCalling) is { } standsFor)
+            if (StandsFor(frame.CodeId, frame.MethodId, i > 0 ? frames[i - 1].MethodId : -1) is { } standsFor)
             {
                 // Other modules' code that inlined a lambda of a selected method, or that a selected method's lambda
                 // jumped to (a tail call) leaving no frame of its own: it stands for those methods too.
@@ -372,12 +368,20 @@ internal sealed class LineAttributor : IAllocationVisitor
     private bool IsLibraryCode(int methodId) => _libraryCode is null || ((uint)methodId < (uint)_libraryCode.Length && _libraryCode[methodId]);
 
     /// <summary>
-    /// The selected methods a frame of other modules' code stands for: those whose lambdas the JIT inlined into its
-    /// code, and those whose lambdas tail-called the method it calls. Null when none. The attributor and the pprof
-    /// stacks (<see cref="StackRecorder"/>) both take the frame's lines in those methods from here.
+    /// The selected methods a frame of other modules' code (code <paramref name="codeId"/> of method
+    /// <paramref name="methodId"/>, calling <paramref name="innerMethodId"/>, -1 at the innermost frame) stands for: those
+    /// whose lambdas the JIT inlined into its code, and, when it is library code that may invoke a delegate, those whose
+    /// lambdas tail-called the method it calls. Null when none. The attributor and the pprof stacks
+    /// (<see cref="StackRecorder"/>) both take the frame's lines in those methods from here.
     /// </summary>
-    internal static int[]? ForeignSelected(int[]? inlining, int[]? tailCalling) =>
-        inlining is null ? tailCalling : tailCalling is null ? inlining : [.. inlining.Union(tailCalling)];
+    internal int[]? StandsFor(int codeId, int methodId, int innerMethodId)
+    {
+        int[]? inlining = _foreignCodeInlining is not null && (uint)codeId < (uint)_foreignCodeInlining.Length ? _foreignCodeInlining[codeId] : null;
+        int[]? tailCalling = _lambdaTailCallees is not null && (uint)innerMethodId < (uint)_lambdaTailCallees.Length
+            && _lambdaTailCallees[innerMethodId] is { } callers && IsLibraryCode(methodId) && MayInvokeDelegates(methodId)
+            ? callers : null;
+        return inlining is null ? tailCalling : tailCalling is null ? inlining : [.. inlining.Union(tailCalling)];
+    }
 
     /// <summary>
     /// A foreign frame counts only under a frame of the method itself: shared generic code (a LINQ method

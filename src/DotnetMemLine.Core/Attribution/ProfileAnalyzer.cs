@@ -390,7 +390,7 @@ public static class ProfileAnalyzer
         Dictionary<int, int[]> foreignCodeInlining = code.LambdasInForeignCode.Keys.GroupBy(k => k.CodeId).ToDictionary(g => g.Key, g => g.Select(k => k.Selected).ToArray());
         bool[] boxesThroughHelper = [.. tracedMethods.Select(m => m.MethodName == "Box" && m.TypeName == "System.Runtime.CompilerServices.CastHelpers")];
         int[] selectedIndex = code.SelectedIndexByMethodId;
-        // Asked per frame by the attributor and the stack recorder: each method's IL is read once.
+        // Asked per frame by the attributor (for itself and the stack recorder): each method's IL is read once.
         var invokesDelegates = new Dictionary<int, bool>();
         bool MayInvokeDelegates(int methodId)
         {
@@ -431,9 +431,7 @@ public static class ProfileAnalyzer
             code.SelectedOf);
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
-            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => LineAttributor.ForeignSelected(foreignCodeInlining.GetValueOrDefault(codeId),
-                innerMethodId >= 0 && code.LibraryCode[trace.Code[codeId].MethodId] && code.LambdaTailCallees.TryGetValue(innerMethodId, out int[]? callers) && MayInvokeDelegates(trace.Code[codeId].MethodId)
-                    ? callers : null));
+            key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => attributor.StandsFor(codeId, trace.Code[codeId].MethodId, innerMethodId));
         return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
     }
 
