@@ -18,6 +18,12 @@ internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, st
     /// </summary>
     public string OuterTypeKey { get; init; } = "";
 
+    /// <summary>
+    /// For a call, the called method's parameter count (<c>this</c> not counted); -1 when unknown. Not used to match a
+    /// call to a site by name (frames often show a related overload), only to tell where a site's own call returns.
+    /// </summary>
+    public int ParameterCount { get; init; } = -1;
+
     public static FrameCall Allocation(string typeKey, long minSize = -1, long maxSize = -1) => new(FrameCallKind.Allocation, typeKey, "", minSize, maxSize);
 
     public static FrameCall Call(string typeKey, string methodName) => new(FrameCallKind.Call, typeKey, methodName);
@@ -160,6 +166,8 @@ internal sealed partial class CallSiteResolver
 
         SeparateCatchHandlerCalls(callsByOffset);
 
+        Dictionary<int, HashSet<int>> ownReturns = OwnReturns(callsByOffset);
+
         // Candidates per return offset, with the stretch of code laid out in IL order that holds the call.
         var estimates = new Dictionary<int, int>();
         var borrowing = new Dictionary<int, int[]>();
@@ -174,7 +182,7 @@ internal sealed partial class CallSiteResolver
             (List<(int Start, int End)> spans, int stretch) = Spans(range, offset);
             bool guessed = range < 0 || ILAt(range) is NoMapping or Epilog;
             HashSet<string>? beneath = typesBeneath?.GetValueOrDefault(offset);
-            int[] candidates = Candidates(spans, guessed, calls, beneath);
+            int[] candidates = ReturningHere(offset, Candidates(spans, guessed, calls, beneath), ownReturns);
             candidates = MovedByForwardSubstitution(offset, range, calls, spans, guessed, candidates, observedStatements, borrowing, sharing);
             candidates = NamingTypesBeneath(candidates, beneath);
             ShareWithOtherMovedBlocks(offset, range, calls, spans, guessed, candidates, sharing);
@@ -189,6 +197,65 @@ internal sealed partial class CallSiteResolver
 
         ReleaseClaimedAllocations(entries, callsByOffset, estimates);
         return ChooseInStretches(entries, estimates, borrowing, sharing);
+    }
+
+    /// <summary>
+    /// Where the calls of some sites certainly return: a site that is the method's only call of its callee (type, name
+    /// and parameter count), which the JIT did not inline here, is the call instruction a frame calling exactly that
+    /// method returns to. Optimized code only (tier 0 lays calls out in IL order and maps them exactly).
+    /// </summary>
+    private Dictionary<int, HashSet<int>> OwnReturns(Dictionary<int, List<FrameCall>> callsByOffset)
+    {
+        var returns = new Dictionary<int, HashSet<int>>();
+        if (!_code.IsOptimized)
+        {
+            return returns;
+        }
+
+        foreach ((int offset, List<FrameCall> calls) in callsByOffset)
+        {
+            foreach (FrameCall call in calls.Where(c => c.Kind == FrameCallKind.Call && c.ParameterCount >= 0 && c.MethodName.Length > 0 && c.TypeKey.Length > 0))
+            {
+                ILSite[] exactly = [.. _sites.Where(site => site.Kind is ILSiteKind.Call or ILSiteKind.NewObject && site.MethodName == call.MethodName
+                    && site.TypeKey == call.TypeKey && site.ParameterCount == call.ParameterCount)];
+                if (exactly is [ILSite only] && !MayBeInlined(only))
+                {
+                    if (!returns.TryGetValue(only.Offset, out HashSet<int>? offsets))
+                    {
+                        offsets = [];
+                        returns[only.Offset] = offsets;
+                    }
+
+                    offsets.Add(offset);
+                }
+            }
+        }
+
+        return returns;
+    }
+
+    /// <summary>
+    /// A call instruction has one return address: candidates whose own call is known to return elsewhere (<see
+    /// cref="OwnReturns"/>) did not make the call returning at <paramref name="offset"/>, by a call or by a tail call of
+    /// their callee, and are dropped. When every candidate is such a site, the one site known to return here is taken instead (fully
+    /// optimized code laid a switch arm's <c>String.Concat(string, string)</c> in the range the map gives the next arm's
+    /// <c>String.Concat(string, string, string, string)</c>, and that one in the first arm's range).
+    /// </summary>
+    private static int[] ReturningHere(int offset, int[] candidates, Dictionary<int, HashSet<int>> ownReturns)
+    {
+        if (ownReturns.Count == 0 || candidates.Length == 0)
+        {
+            return candidates;
+        }
+
+        int[] possible = [.. candidates.Where(site => !ownReturns.TryGetValue(site, out HashSet<int>? returns) || returns.Contains(offset))];
+        if (possible.Length > 0)
+        {
+            return possible;
+        }
+
+        int[] here = [.. ownReturns.Where(pair => pair.Value.Contains(offset)).Select(pair => pair.Key)];
+        return here.Length == 1 ? here : candidates;
     }
 
     /// <summary>The distinct calls seen at each return offset.</summary>

@@ -331,7 +331,7 @@ internal static class FrameLineResolver
 
         TracedMethod callee = trace.Methods[frame.CalleeMethodId];
         return FrameCall.Call(callee.TypeName.Length == 0 ? "" : ILSites.TypeKey(callee.TypeName), OwnName(callee.MethodName))
-            with { OuterTypeKey = ILSites.OuterTypeKey(callee.TypeName) };
+            with { OuterTypeKey = ILSites.OuterTypeKey(callee.TypeName), ParameterCount = ForeignCode.ParameterCountOf(callee.ModulePath, callee.Token, callee.MethodName) };
     }
 
     /// <summary>"GetEnumerator" for an explicit implementation "System.Collections.IEnumerable.GetEnumerator"; ".ctor" stays.</summary>

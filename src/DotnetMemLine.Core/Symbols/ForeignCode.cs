@@ -66,6 +66,7 @@ internal static class ForeignCode
     private static readonly ConcurrentDictionary<string, Assembly?> OpenAssemblies = new(StringComparer.OrdinalIgnoreCase);
     private static readonly ConcurrentDictionary<(string Path, int Row, string Generic), ImmutableArray<ILSite>> BodiesRead = new();
     private static readonly ConcurrentDictionary<(string Path, int Token, string Generic), List<Target>> Resolved = new();
+    private static readonly ConcurrentDictionary<(string Path, int Token), int> ParameterCounts = new();
 
     /// <summary>
     /// The facts of the method <paramref name="callToken"/> names in <paramref name="caller"/>'s IL (a member
@@ -286,6 +287,32 @@ internal static class ForeignCode
             return true;
         }
     }
+
+    /// <summary>
+    /// The parameter count of a method as the trace names it (its file and token; <c>this</c> not counted): what tells
+    /// the overloads of one name apart (<c>String.Concat(string, string)</c> from <c>String.Concat(string, string, string,
+    /// string)</c>). -1 when the module cannot be read here or its token names another method (another build).
+    /// </summary>
+    public static int ParameterCountOf(string modulePath, int token, string methodName) =>
+        ParameterCounts.GetOrAdd((modulePath, token), _ =>
+        {
+            try
+            {
+                if (Open(Path.GetFileNameWithoutExtension(modulePath), Path.GetDirectoryName(modulePath) ?? "") is not { } assembly
+                    || MetadataTokens.EntityHandle(token) is not { Kind: HandleKind.MethodDefinition } handle
+                    || MetadataTokens.GetRowNumber(handle) > assembly.Metadata.MethodDefinitions.Count
+                    || assembly.Metadata.GetString(assembly.Metadata.GetMethodDefinition((MethodDefinitionHandle)handle).Name) != methodName)
+                {
+                    return -1;
+                }
+
+                return ILSites.ParameterCountOf(assembly.Metadata, token);
+            }
+            catch (Exception ex) when (ex is BadImageFormatException or ArgumentException or InvalidOperationException)
+            {
+                return -1;
+            }
+        });
 
     /// <summary>A method of an assembly read here, with the type arguments it runs with.</summary>
     private sealed record Target(Assembly Assembly, MethodDefinitionHandle Handle, GenericArguments? Generic)

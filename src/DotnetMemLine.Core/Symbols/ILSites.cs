@@ -585,6 +585,9 @@ public static class ILSites
         return definition.Kind == HandleKind.TypeDefinition ? (TypeDefinitionHandle)definition : default;
     }
 
+    /// <summary>A method token's parameter count (<c>this</c> not counted); -1 when unreadable.</summary>
+    internal static int ParameterCountOf(MetadataReader metadata, int token) => SignatureOf(metadata, token).ParameterCount;
+
     /// <summary>
     /// A method token's parameter count (<c>this</c> not counted; -1 when unreadable) and the key of the type it
     /// returns ("List" for <c>Enumerable.ToList</c>; empty when void, a generic parameter, or unreadable).

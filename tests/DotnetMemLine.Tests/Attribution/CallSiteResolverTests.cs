@@ -59,6 +59,42 @@ public sealed class CallSiteResolverTests
         new CallSiteResolver(code, sites, ilSize: 0xd2).Resolve(frames);
 
     [TestMethod]
+    public void TwoCallsLaidOutInEachOthersRanges_GoToTheSitesTheirCallsReturnTo()
+    {
+        // DescribeLedger in fully optimized code: the deposit arm's `"deposit of " + amount` (IL 92, String.Concat of two
+        // strings) returns at 0x2e0, in the range the map gives the transfer arm (IL 209 on); the transfer arm's
+        // string.Concat of four strings (IL 242) returns at 0x36c, in the deposit arm's range (IL 38 on). Both are
+        // String.Concat, but each is its method's only call of that overload, and String.Concat was not inlined: a call
+        // instruction returns to one address, so each frame belongs to the site its own overload is called from.
+        CompiledCode code = new()
+        {
+            MethodId = 0,
+            Size = 1044,
+            NativeOffsets = [0x0, 0x40, 0x2a0, 0x300, 0x390],
+            ILOffsets = [-2, 0, 209, 38, 281],
+            IsOptimized = true,
+            InlinedMethods = [("System.Globalization.CultureInfo", "get_InvariantCulture"), ("System.String", "Create")],
+        };
+        ImmutableArray<ILSite> sites =
+        [
+            new(7, ILSiteKind.NewObject, "List", ".ctor", ParameterCount: 1),
+            new(82, ILSiteKind.Call, "CultureInfo", "get_InvariantCulture", ParameterCount: 0),
+            new(87, ILSiteKind.Call, "Decimal", "ToString", ParameterCount: 2),
+            new(92, ILSiteKind.Call, "String", "Concat", ParameterCount: 2),
+            new(211, ILSiteKind.Call, "String", "Create", ParameterCount: 2),
+            new(242, ILSiteKind.Call, "String", "Concat", ParameterCount: 4),
+            new(272, ILSiteKind.CallVirt, "List", "Add", ParameterCount: 1),
+        ];
+
+        var result = new CallSiteResolver(code, sites, ilSize: 310).Resolve([
+            (0x2e0, FrameCall.Call("String", "Concat") with { ParameterCount = 2 }),
+            (0x36c, FrameCall.Call("String", "Concat") with { ParameterCount = 4 })]);
+
+        Assert.AreEqual(92, result[0x2e0].ILOffset);
+        Assert.AreEqual(242, result[0x36c].ILOffset);
+    }
+
+    [TestMethod]
     public void FirstStatementInThePrologsRange_IsPlacedOnItsAllocation()
     {
         var result = Resolve(OptimizedEveryday, EverydaySites, (0x2d, FrameCall.Allocation("Byte[]")));
