@@ -158,65 +158,35 @@ internal sealed class ObjectLifetimes
             return;
         }
 
-        if (ranges.PointerSize != 8)
-        {
-            for (int i = 0; i < ranges.Count; i++)
-            {
-                (ulong start, ulong newStart, ulong length) = ranges[i];
-                if (length > 0 && (Holds(addresses, start, length) || (newStart != start && Holds(addresses, newStart, length))))
-                {
-                    Keep(gc, start, newStart, length);
-                }
-            }
-
-            return;
-        }
-
-        // 64-bit pointers, read where they lie. Along a run of ranges in address order the first object at or after a
-        // range's start only moves forward, so a range that holds none costs a comparison or two; a range that starts
-        // below the one before begins a run and searches again.
+        // Read where they lie. Along a run of ranges in address order the first object at or after a range's start only
+        // moves forward, so a range that holds none costs a comparison or two; a range that starts below the one before
+        // begins a run and searches again.
         ReadOnlySpan<byte> bytes = ranges.Bytes;
-        int stride = ranges.Stride;
+        int stride = ranges.Stride, pointerSize = ranges.PointerSize;
         bool moved = ranges.Moved;
         int atStart = 0, atDestination = 0;
         ulong lastStart = 0, lastDestination = 0;
         for (int at = 0; at + stride <= bytes.Length; at += stride)
         {
-            ulong start = BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+            ulong start = GCRanges.ReadPointer(bytes[at..], pointerSize);
+            ulong newStart = moved ? GCRanges.ReadPointer(bytes[(at + pointerSize)..], pointerSize) : start;
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + stride - 8)..]);
             atStart = FirstAtOrAfter(addresses, start, start >= lastStart ? atStart : 0);
             lastStart = start;
             bool keep = atStart < addresses.Length && addresses[atStart] - start < length;
-            ulong newStart = start;
-            if (moved && !keep)
+            if (!keep && newStart != start)
             {
-                newStart = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + 8)..]);
-                if (newStart != start)
-                {
-                    atDestination = FirstAtOrAfter(addresses, newStart, newStart >= lastDestination ? atDestination : 0);
-                    lastDestination = newStart;
-                    keep = atDestination < addresses.Length && addresses[atDestination] - newStart < length;
-                }
+                atDestination = FirstAtOrAfter(addresses, newStart, newStart >= lastDestination ? atDestination : 0);
+                lastDestination = newStart;
+                keep = atDestination < addresses.Length && addresses[atDestination] - newStart < length;
             }
 
-            if (keep && length > 0)
+            if (keep)
             {
-                Keep(gc, start, moved ? BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + 8)..]) : start, length);
+                gc.MakeRoom(1);
+                gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, (long)(newStart - start));
             }
         }
-    }
-
-    /// <summary>Whether an object lies in the <paramref name="length"/> bytes from <paramref name="start"/>.</summary>
-    private static bool Holds(ReadOnlySpan<ulong> addresses, ulong start, ulong length)
-    {
-        int at = LowerBound(addresses, start);
-        return at < addresses.Length && addresses[at] - start < length;
-    }
-
-    private static void Keep(OpenGC gc, ulong start, ulong newStart, ulong length)
-    {
-        gc.MakeRoom(1);
-        gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, (long)(newStart - start));
     }
 
     public void OnGCEnd(double timeMSec, int count)

@@ -413,5 +413,10 @@ public readonly ref struct GCRanges
         }
     }
 
-    private ulong Pointer(ReadOnlySpan<byte> at) => _pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(at) : BinaryPrimitives.ReadUInt64LittleEndian(at);
+    private ulong Pointer(ReadOnlySpan<byte> at) => ReadPointer(at, _pointerSize);
+
+    /// <summary>A little-endian pointer of <paramref name="pointerSize"/> bytes (4 or 8) at the start of <paramref name="at"/>.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ulong ReadPointer(ReadOnlySpan<byte> at, int pointerSize) =>
+        pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(at) : BinaryPrimitives.ReadUInt64LittleEndian(at);
 }
