@@ -30,6 +30,7 @@ public sealed class ConformanceComparisonTests
         var lines = ConformanceComparison.Compare(Truth(66_592, 72_592), Report(59_488 + 6_000), "tier0", exact: true);
 
         Assert.IsFalse(lines.Any(l => l.RuntimeTable));
+        Assert.IsFalse(lines.Any(l => l.AcrossThreads), "a method that stays on its thread has no pool threads to blame");
         Assert.AreEqual(LineVerdict.TruthDiffers, lines.Single(l => l.Line == 10).Verdict);
     }
 
@@ -51,6 +52,8 @@ public sealed class ConformanceComparisonTests
         var lines = ConformanceComparison.Compare(truth, Report(59_488 + 129_456), "tier0", exact: true);
 
         Assert.AreEqual(LineVerdict.TruthDiffers, lines.Single(l => l.Line == 10).Verdict);
+        Assert.IsTrue(lines.Single(l => l.Line == 10).AcrossThreads, "the pool threads' caches, not the shape: the fast test does not fail on it");
+        Assert.IsTrue(lines.Single(l => l.Line == 0).AcrossThreads);
     }
 
     [TestMethod]

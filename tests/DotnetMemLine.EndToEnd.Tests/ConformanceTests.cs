@@ -68,8 +68,10 @@ public sealed class ConformanceTests
         Assert.IsEmpty(wrong, $"{codeKind}: {wrong.Count} of {lines.Count} lines differ from their truth:\n{Describe(wrong)}");
         Assert.IsGreaterThanOrEqualTo(200, lines.Count(l => l.Verdict == LineVerdict.Right), "the shapes allocate on at least 200 lines");
         // A table the runtime grows on its own now and then lands in one shape's plain method or twin (about one
-        // run in ten): that shape's lines cannot be judged in this run, which is not a failure of the profiler.
-        var unjudged = lines.Where(l => l.Verdict == LineVerdict.TruthDiffers && !l.RuntimeTable).ToList();
+        // run in ten), and an async shape's plain method and twin continue on pool threads whose ArrayPool caches
+        // differ now and then (LoadCustomerPageAsync's string.Join, 24,832 bytes in one run of about ten): that
+        // shape's lines cannot be judged in this run, which is not a failure of the profiler.
+        var unjudged = lines.Where(l => l.Verdict == LineVerdict.TruthDiffers && !l.RuntimeTable && !l.AcrossThreads).ToList();
         Assert.IsEmpty(unjudged, $"{codeKind}: the twins must allocate what the plain methods do in this code:\n{Describe(unjudged)}");
 
         if (codeKind == "tier0")
