@@ -416,8 +416,23 @@ internal sealed partial class CallSiteResolver
         for (int i = 0; i < entries.Count; i++)
         {
             (int offset, int[] candidates, int fallback, int stretch, bool guessed, List<(int Start, int End)> spans) = entries[i];
-            if (!guessed || candidates.Length == 0 || !candidates.All(claimed.Contains))
+            if (!guessed || candidates.Length == 0)
             {
+                continue;
+            }
+
+            if (!candidates.All(claimed.Contains))
+            {
+                // Some candidates made their own object of this type at a mapped address: the others made this one (a
+                // recursive local function's `return new int[n / 4]`, laid out after the epilog, unmapped, beside the
+                // `return [.. counts, depth]` whose array the map places).
+                List<FrameCall> allocations = callsByOffset[offset];
+                int[] unclaimed = [.. candidates.Where(c => !allocations.All(call => call.Kind == FrameCallKind.Allocation && claimedTypes.Contains((c, call.TypeKey))))];
+                if (unclaimed.Length > 0 && unclaimed.Length < candidates.Length)
+                {
+                    entries[i] = (offset, unclaimed, fallback, stretch, guessed, spans);
+                }
+
                 continue;
             }
 

@@ -1951,4 +1951,37 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(5, result[0x4f].ILOffset);
         CollectionAssert.Contains(new[] { 127, 132 }, result[0xbb6].ILOffset);
     }
+
+    [TestMethod]
+    public void AnAllocationAfterTheEpilog_IsNotTheSiteWhoseOwnObjectOfThatTypeWasSeenInItsMappedRange()
+    {
+        // Fresh4.DetectAnomalies' recursive local function in fully optimized code (the recorded map):
+        // `if (depth == 2) return new int[values.Length / 4];` (IL 9), `var counts = Histogram(values, depth + 1);`
+        // (IL 19), `return [.. counts, depth];` (IL 32). The first block was laid out after the epilog, unmapped; the
+        // map's last range before it is IL 90's, so IL 32 looked nearer. IL 32's own array is allocated in its mapped
+        // range (0x3d): a newarr is one call of the allocator, so the unmapped one is IL 9's.
+        ImmutableArray<ILSite> sites =
+        [
+            new(9, ILSiteKind.NewArray, "Int32[]", ""),
+            new(19, ILSiteKind.Call, "Fresh4", "<DetectAnomalies>g__Histogram|21_7", NeverInlined: true, CallToken: 0x06000090),
+            new(32, ILSiteKind.NewArray, "Int32[]", ""),
+            new(41, ILSiteKind.Call, "ReadOnlySpan", ".ctor", CallToken: 0x0A000001),
+            new(71, ILSiteKind.Call, "ReadOnlySpan", "CopyTo", CallToken: 0x0A000002),
+        ];
+        CompiledCode code = Optimized(0xb2, [0x0, 0x12, 0x17, 0x40, 0x44, 0x4c, 0x5e, 0x6b, 0x6e, 0xa5], [-2, 0, 15, 38, 46, 54, 86, 90, -3, -1]) with
+        {
+            InlinedMethods = [("System.ReadOnlySpan`1", ".ctor"), ("System.ReadOnlySpan`1", "CopyTo"), ("System.Buffer", "Memmove")],
+        };
+        (int, FrameCall)[] observations =
+        [
+            (0x95, FrameCall.Allocation("Int32[]", 1_224, 1_224)),
+            (0x20, FrameCall.Call("Fresh4", "<DetectAnomalies>g__Histogram|21_7")),
+            (0x3d, FrameCall.Allocation("Int32[]", 1_232, 1_240)),
+        ];
+
+        var result = new CallSiteResolver(code, sites, ilSize: 0x68, sitesOf: _ => []).Resolve(observations);
+
+        Assert.AreEqual(32, result[0x3d].ILOffset);
+        Assert.AreEqual(9, result[0x95].ILOffset, "the other newarr");
+    }
 }

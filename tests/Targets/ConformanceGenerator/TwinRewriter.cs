@@ -125,7 +125,10 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
 
     public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
     {
-        var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+        // Never inlined: the JIT evaluates an inlined call's statements before the allocation of a `new` whose
+        // argument the call is (`new Stop(index, address, Distance(index))` allocates the Stop first, then calls
+        // Distance), so an inlined twin would charge the caller's object to the local function's line.
+        var visited = ((LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!).AddAttributeLists(NoInlining);
         if (node.ExpressionBody is null)
         {
             return visited;
@@ -146,6 +149,10 @@ internal sealed class TwinRewriter(SemanticModel model, CancellationToken cancel
 
         return visited.WithExpressionBody(visited.ExpressionBody.WithExpression(Wrap(node.ExpressionBody.Expression, expression, line)));
     }
+
+    private static readonly AttributeListSyntax NoInlining = AttributeList(SingletonSeparatedList(Attribute(
+        ParseName("global::System.Runtime.CompilerServices.MethodImpl"),
+        ParseAttributeArgumentList("(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)"))));
 
     // A switch expression's arm on its own line has its own sequence point: the line is the arm's.
     public override SyntaxNode? VisitSwitchExpressionArm(SwitchExpressionArmSyntax node)
