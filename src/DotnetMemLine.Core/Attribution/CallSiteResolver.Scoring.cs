@@ -362,6 +362,14 @@ internal sealed partial class CallSiteResolver
             {
                 return CalleeMakes;
             }
+
+            // What that lambda calls, seen from this frame: the lambda jumped to its last call (`slug =>
+            // TextInfo.ToTitleCase(slug.Replace('-', ' '))` leaves ToTitleCase under the ConvertAll it was passed to), or
+            // the JIT inlined it behind a check of the delegate's target.
+            if (mayBeInlined && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke") && LambdaPassedHereCalls(site, call))
+            {
+                return CalleeMakes;
+            }
         }
 
         // A method of this module the JIT may have inlined here (for a virtual or interface call, an override it may have
@@ -418,6 +426,11 @@ internal sealed partial class CallSiteResolver
     /// <summary>Whether <paramref name="site"/> is the first call after this method makes a delegate of the method <paramref name="call"/> calls: the call it is passed to.</summary>
     private bool TakesDelegateOf(ILSite site, FrameCall call) =>
         _delegateMakings.Any(making => making.Load.MethodName == call.MethodName && making.Load.TypeKey == call.TypeKey && NextCallAfter(making.Construction.Offset) == site.Offset);
+
+    /// <summary>Whether a lambda or local function made into a delegate right before <paramref name="site"/> (which takes it) calls the frame's callee by name in its own IL, or calls another module's method whose IL does.</summary>
+    private bool LambdaPassedHereCalls(ILSite site, FrameCall call) =>
+        _sitesOf is not null && DelegateTargetsPassedTo(site.Offset).Any(token => _sitesOf(token).Any(inner => inner.IsCall
+            && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true)));
 
     /// <summary>The lambdas and local functions of this module made into delegates right before the call at <paramref name="siteOffset"/>, which it takes (tokens).</summary>
     public int[] DelegateTargetsPassedTo(int siteOffset) =>

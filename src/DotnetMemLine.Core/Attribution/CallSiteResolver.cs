@@ -448,17 +448,23 @@ internal sealed partial class CallSiteResolver
                 .Where(site => calls.All(call => Score(site, call) >= needed))
                 .Select(site => site.Offset)
                 .Distinct()];
-            if (others.Length == 0 && sameType)
+            if (sameType)
             {
-                // Nothing near: the sites elsewhere that may make it, the best explanations, those after the span first
-                // (unmapped code goes on from where the range before it was): a StringBuilder chunk that
-                // `log.AppendJoin(...)` grew, laid out after the loop, is not `new StringBuilder(256)`'s, made once before it.
+                // Nothing near that surely makes it: the sites elsewhere that may make it, the best explanations, those after
+                // the span first (unmapped code goes on from where the range before it was). A StringBuilder chunk that
+                // `log.AppendJoin(...)` grew, laid out after the loop, is not `new StringBuilder(256)`'s, made once before it;
+                // a List laid out near an inlined Array.ConvertAll, whose IL makes none, is the inlined List.ConvertAll's of
+                // the next statement, whose IL does.
                 (int Offset, int Score)[] elsewhere = [.. _sites
                     .Where(site => !claimed.Contains(site.Offset))
                     .Select(site => (site.Offset, Score: calls.Min(call => Score(site, call))))
                     .Where(site => site.Score >= Weak)];
                 int best = elsewhere.Length == 0 ? 0 : elsewhere.Max(site => site.Score);
-                others = OnwardFirst([.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()], spans);
+                int nearBest = others.Length == 0 ? 0 : others.Max(o => _sites.Where(site => site.Offset == o).Max(site => calls.Min(call => Score(site, call))));
+                if (others.Length == 0 || (nearBest < CalleeMakes && best >= CalleeMakes))
+                {
+                    others = OnwardFirst([.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()], spans);
+                }
             }
             if (others.Length > 0)
             {

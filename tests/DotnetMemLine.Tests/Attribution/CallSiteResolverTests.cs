@@ -1984,4 +1984,91 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(32, result[0x3d].ILOffset);
         Assert.AreEqual(9, result[0x95].ILOffset, "the other newarr");
     }
+
+    [TestMethod]
+    public void WhatALambdaTailCalls_SeenWhereItsDelegateIsInvoked_IsTheInlinedCallItWasPassedTo()
+    {
+        // Fresh3.NormalizeProductTitles at tier 1 (a `run` in sampling mode): `var titles = slugs.ConvertAll(slug =>
+        // CultureInfo.InvariantCulture.TextInfo.ToTitleCase(slug.Replace('-', ' ')));` (IL 149) with List.ConvertAll
+        // inlined, in unmapped code after the loop's `if (seen.Add(slug))` (IL 89, HashSet.Add inlined). The lambda
+        // jumps to ToTitleCase, its last call, so one return address is seen calling the lambda and calling ToTitleCase;
+        // every inlined call explained the second alike, and the loop's line took 650 MB of the lambda's strings.
+        const int lambda = 0x06000090;
+        ImmutableArray<ILSite> sites =
+        [
+            new(63, ILSiteKind.Call, "String", "Join", CallToken: 0x0A000001),
+            new(79, ILSiteKind.CallVirt, "String", "Replace", CallToken: 0x0A000002),
+            new(89, ILSiteKind.CallVirt, "HashSet", "Add", CallToken: 0x0A000003),
+            new(132, ILSiteKind.LoadFunction, "<>c", "<NormalizeProductTitles>b__36_0", TargetToken: lambda, ParameterCount: 1),
+            new(138, ILSiteKind.NewObject, "Converter", ".ctor", CallToken: 0x0A000004, ParameterCount: 2),
+            new(149, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: 0x0A000005),
+        ];
+        ImmutableArray<ILSite> lambdaSites =
+        [
+            new(15, ILSiteKind.CallVirt, "String", "Replace", CallToken: 0x0A000006),
+            new(20, ILSiteKind.CallVirt, "TextInfo", "ToTitleCase", CallToken: 0x0A000007),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["String"], calls: [("String", "JoinCore")]),
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("String", "ReplaceCore")]),
+            [0x0A000003] = Facts(allocates: ["Int32[]"], calls: [("HashSet", "Resize")]),
+            [0x0A000004] = Facts(allocates: []),
+            [0x0A000005] = Facts(allocates: ["List"], calls: [("Converter", "Invoke")]),
+            [0x0A000006] = Facts(allocates: ["String"], calls: [("String", "ReplaceCore")]),
+            [0x0A000007] = Facts(allocates: ["String"], calls: [("TextInfo", "ChangeCaseCommon")]),
+        };
+        CompiledCode tier1 = Optimized(0x1200, [0x0, 0x2e, 0x1a1, 0x60b, 0x622, 0x8b2, 0x8c2], [-2, 0, 86, 143, -1, 86, 35]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 0xb0, token => token == lambda ? lambdaSites : [],
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        CallSiteResolution resolution = resolver.Resolve([(0x8ad, FrameCall.Call("<>c", "<NormalizeProductTitles>b__36_0")), (0x8ad, FrameCall.Call("TextInfo", "ToTitleCase"))])[0x8ad];
+
+        Assert.AreEqual(149, resolution.ILOffset);
+        Assert.IsEmpty(resolution.Alternatives);
+    }
+
+    [TestMethod]
+    public void AnotherCopyOfAClaimedNewobjsObject_NearOnlyCallsWhoseILMakesNone_IsTheCallElsewhereWhoseILMakesIt()
+    {
+        // Fresh.SortOrdersByAmount at tier 1 (the recorded map): `var names = Array.ConvertAll(sorted, ...)` (IL 84), then
+        // `var amounts = new List<Order>(sorted).ConvertAll(...)` (IL 90 newobj, IL 126 List.ConvertAll inlined, which
+        // makes a List of its own). A List is allocated in IL 95's range, which the newobj claims, and another in the
+        // unmapped code after IL 52's range, near only the inlined Array.ConvertAll, whose IL makes no List: that one is
+        // List.ConvertAll's, not line 228's (136 Lists over 200 rounds were).
+        ImmutableArray<ILSite> sites =
+        [
+            new(5, ILSiteKind.CallVirt, "Array", "Clone", CallToken: 0x0A000001),
+            new(47, ILSiteKind.Call, "Array", "Sort", CallToken: 0x0A000002),
+            new(84, ILSiteKind.Call, "Array", "ConvertAll", CallToken: 0x0A000003),
+            new(90, ILSiteKind.NewObject, "List", ".ctor", CallToken: 0x0A000004),
+            new(126, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: 0x0A000005),
+            new(132, ILSiteKind.Call, "Sink", "Keep", NeverInlined: true, CallToken: 0x0A000006),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: [], calls: [("Object", "MemberwiseClone")]),
+            [0x0A000002] = Facts(allocates: [], calls: [("ArraySortHelper", "Sort")]),
+            [0x0A000003] = Facts(allocates: ["String[]"], calls: [("Converter", "Invoke")]),
+            [0x0A000004] = Facts(allocates: ["Order[]"]),
+            [0x0A000005] = Facts(allocates: ["List", "String[]"], calls: [("Converter", "Invoke")]),
+            [0x0A000006] = Facts(allocates: []),
+        };
+        CompiledCode tier1 = Optimized(0x91b,
+            [0x0, 0x3c, 0x153, 0x18a, 0x293, 0x2c7, 0x402, 0x40b, 0x41e, 0x638, 0x643, 0x6eb, 0x728, 0x774, 0x78b, 0x7e0, 0x7f7, 0x8d6, 0x8e4, 0x916],
+            [-2, 0, 52, -1, 95, -1, 137, -3, -1, 0, -1, 0, 41, 78, -1, 120, -1, -2, -1, -3]);
+        (int, FrameCall)[] observations =
+        [
+            (0x17b, FrameCall.Allocation("String[]", 16_024, 16_024)),
+            (0x220, FrameCall.Allocation("List", 32, 32)),
+            (0x26d, FrameCall.Allocation("Order[]", 16_024, 16_024)),
+            (0x2b8, FrameCall.Allocation("List", 32, 32)),
+        ];
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0x90, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(observations);
+
+        // Which of the two is which the data does not say; both are line 229's.
+        CollectionAssert.Contains(new[] { 90, 126 }, result[0x2b8].ILOffset);
+        CollectionAssert.Contains(new[] { 90, 126 }, result[0x220].ILOffset, "not the inlined Array.ConvertAll, whose IL makes no List");
+    }
 }
