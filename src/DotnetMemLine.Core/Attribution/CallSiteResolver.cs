@@ -195,7 +195,7 @@ internal sealed partial class CallSiteResolver
             estimates[offset] = Estimate(range, offset, fallback);
         }
 
-        ReleaseClaimedAllocations(entries, callsByOffset, estimates);
+        ReleaseClaimedSites(entries, callsByOffset, estimates);
         return ChooseInStretches(entries, estimates, borrowing, sharing);
     }
 
@@ -395,13 +395,14 @@ internal sealed partial class CallSiteResolver
     /// the allocator. When a return address inside the native range mapped to that IL certainly made it, a
     /// second return address in unmapped code allocating the same type and size is another site's: an
     /// inlined call (<c>lookup.ToArray()</c> copying an array as large as <c>new byte[512 * 1024]</c>), which
-    /// tier-1 code may lay out anywhere (its blocks are placed by profile, not in IL order).
+    /// tier-1 code may lay out anywhere (its blocks are placed by profile, not in IL order). Likewise a site seen making a
+    /// call at a mapped address leaves that call, seen again in unmapped code, to the other sites that may make it.
     /// </summary>
     /// <remarks>
     /// Of the sites left, the one nearest the address's position between the mapped ranges around it
     /// is chosen (blocks between two mapped ranges mostly follow IL order).
     /// </remarks>
-    private void ReleaseClaimedAllocations(List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)> entries, Dictionary<int, List<FrameCall>> callsByOffset, Dictionary<int, int> estimates)
+    private void ReleaseClaimedSites(List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)> entries, Dictionary<int, List<FrameCall>> callsByOffset, Dictionary<int, int> estimates)
     {
         if (!_code.IsOptimized)
         {
@@ -413,6 +414,9 @@ internal sealed partial class CallSiteResolver
             .SelectMany(e => callsByOffset[e.Offset].Select(c => (e.Candidates[0], c.TypeKey)))];
         HashSet<int> claimed = [.. claims.Select(c => c.Site)];
         HashSet<(int Site, string TypeKey)> claimedTypes = [.. claims];
+        HashSet<(int Site, FrameCall Call)> claimedCalls = [.. entries
+            .Where(e => !e.Guessed && e.Candidates.Length == 1 && callsByOffset[e.Offset].All(c => c.Kind == FrameCallKind.Call))
+            .SelectMany(e => callsByOffset[e.Offset].Select(c => (e.Candidates[0], c)))];
         for (int i = 0; i < entries.Count; i++)
         {
             (int offset, int[] candidates, int fallback, int stretch, bool guessed, List<(int Start, int End)> spans) = entries[i];
@@ -423,11 +427,14 @@ internal sealed partial class CallSiteResolver
 
             if (!candidates.All(claimed.Contains))
             {
-                // Some candidates made their own object of this type at a mapped address: the others made this one (a
-                // recursive local function's `return new int[n / 4]`, laid out after the epilog, unmapped, beside the
-                // `return [.. counts, depth]` whose array the map places).
-                List<FrameCall> allocations = callsByOffset[offset];
-                int[] unclaimed = [.. candidates.Where(c => !allocations.All(call => call.Kind == FrameCallKind.Allocation && claimedTypes.Contains((c, call.TypeKey))))];
+                // Some candidates made their own object of this type, or their own call of this method, at a mapped address:
+                // the others made this one (a recursive local function's `return new int[n / 4]`, laid out after the epilog,
+                // unmapped, beside the `return [.. counts, depth]` whose array the map places; the List constructor called
+                // after the epilog by a later line's ToList, where the first line's ToList was seen calling it in its range).
+                List<FrameCall> made = callsByOffset[offset];
+                int[] unclaimed = [.. candidates.Where(c => !made.All(call => call.Kind == FrameCallKind.Allocation
+                    ? claimedTypes.Contains((c, call.TypeKey))
+                    : claimedCalls.Contains((c, call))))];
                 if (unclaimed.Length > 0 && unclaimed.Length < candidates.Length)
                 {
                     entries[i] = (offset, unclaimed, fallback, stretch, guessed, spans);

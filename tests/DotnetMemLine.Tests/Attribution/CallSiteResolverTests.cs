@@ -2071,4 +2071,45 @@ public sealed class CallSiteResolverTests
         CollectionAssert.Contains(new[] { 90, 126 }, result[0x2b8].ILOffset);
         CollectionAssert.Contains(new[] { 90, 126 }, result[0x220].ILOffset, "not the inlined Array.ConvertAll, whose IL makes no List");
     }
+
+    [TestMethod]
+    public void ACallAfterTheEpilog_IsNotTheSiteSeenMakingThatCallInItsMappedRange()
+    {
+        // Fresh6.SortShipmentsSeveralWays at tier 1 (the recorded map): `var byWeight = Shipments.ToList();` (IL 5) is seen
+        // calling the List constructor at 0x41, in IL 0's range; the code after the epilog (unmapped) calls it too, for the
+        // `.ToList()` ending line 32 (IL 209). Both ToLists explain the call alike, and line 28 took 113 MB of line 32's.
+        ImmutableArray<ILSite> sites =
+        [
+            new(5, ILSiteKind.Call, "Enumerable", "ToList", CallToken: 0x0A000001),
+            new(43, ILSiteKind.CallVirt, "List", "Sort", CallToken: 0x0A000002),
+            new(53, ILSiteKind.Call, "Enumerable", "ToArray", CallToken: 0x0A000003),
+            new(91, ILSiteKind.Call, "Array", "Sort", CallToken: 0x0A000004),
+            new(132, ILSiteKind.Call, "Enumerable", "OrderByDescending", CallToken: 0x0A000005),
+            new(168, ILSiteKind.Call, "Enumerable", "ThenBy", CallToken: 0x0A000006),
+            new(204, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000007),
+            new(209, ILSiteKind.Call, "Enumerable", "ToList", CallToken: 0x0A000001),
+            new(215, ILSiteKind.Call, "Sink", "Keep", NeverInlined: true, CallToken: 0x0A000008),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["List"], calls: [("List", ".ctor")]),
+            [0x0A000002] = Facts(allocates: [], calls: [("ArraySortHelper", "Sort")]),
+            [0x0A000003] = Facts(allocates: ["Shipment[]"]),
+            [0x0A000004] = Facts(allocates: [], calls: [("ArraySortHelper", "Sort")]),
+            [0x0A000005] = Facts(allocates: ["OrderedIterator"]),
+            [0x0A000006] = Facts(allocates: ["OrderedIterator"]),
+            [0x0A000007] = Facts(allocates: ["SelectIterator"]),
+            [0x0A000008] = Facts(allocates: []),
+        };
+        CompiledCode tier1 = Optimized(0x9eb,
+            [0x0, 0x13, 0x41, 0x60, 0xa1, 0x124, 0x153, 0x223, 0x640, 0x649, 0x64c, 0x660, 0x692, 0x6d2, 0x6ec, 0x6f3, 0x6fa, 0x704, 0x762, 0x7ae, 0x7f7, 0x840, 0x857],
+            [-2, 0, 11, -1, 48, 59, 96, -1, 220, 226, -3, -1, 48, 37, -1, 48, -1, 48, 85, 126, 162, 198, -1]);
+        FrameCall listConstructor = FrameCall.Call("List", ".ctor");
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0xe8, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x41, listConstructor), (0x690, listConstructor)]);
+
+        Assert.AreEqual(5, result[0x41].ILOffset);
+        Assert.AreEqual(209, result[0x690].ILOffset, "the other ToList");
+    }
 }
