@@ -196,6 +196,7 @@ internal sealed partial class CallSiteResolver
         }
 
         ReleaseClaimedSites(entries, callsByOffset, estimates);
+        PairAlikeReturns(entries, callsByOffset, sharing);
         return ChooseInStretches(entries, estimates, borrowing, sharing);
     }
 
@@ -477,6 +478,47 @@ internal sealed partial class CallSiteResolver
             {
                 entries[i] = (offset, others, fallback, stretch, guessed, spans);
                 estimates[offset] = BetweenMappedRanges(offset) ?? estimates[offset];
+            }
+        }
+    }
+
+    /// <summary>
+    /// One call instruction, one return address: in optimized code, k return addresses seen making the same calls, each
+    /// of which the same k sites explain alike, are those sites' calls, one each. They are paired in IL order along the
+    /// code (blocks mostly keep it), and the other sites stay alternatives, so the lines are still marked: tier 1 inlined
+    /// `SentenceBreak.Split(Story)` and `WordBreak.Split(Story)` alike, each calling Regex's callback lambda once, and
+    /// `items.Select(item => item.Describe()).ToList()` and the `.Label("parcel")` one after it, each calling its
+    /// iterator's ToList once; the first line took most of both.
+    /// </summary>
+    private void PairAlikeReturns(List<(int Offset, int[] Candidates, int Fallback, int Stretch, bool Guessed, List<(int Start, int End)> Spans)> entries,
+        Dictionary<int, List<FrameCall>> callsByOffset, Dictionary<int, int[]> sharing)
+    {
+        if (!_code.IsOptimized)
+        {
+            return;
+        }
+
+        var alike = entries
+            .Select((entry, index) => (entry.Offset, entry.Candidates, entry.Stretch, Index: index))
+            .Where(e => e.Candidates.Length >= 2 && callsByOffset[e.Offset].All(call => call.Kind == FrameCallKind.Call))
+            .GroupBy(e => (Calls: string.Join('|', callsByOffset[e.Offset].Select(call => call.ToString()).Order(StringComparer.Ordinal)),
+                Sites: string.Join(',', e.Candidates.Order())));
+        foreach (var group in alike)
+        {
+            var returns = group.OrderBy(e => e.Offset).ToList();
+            int[] sites = [.. returns[0].Candidates.Order()];
+            // Within one stretch the order is certain, and the stretch's own narrowing places them without alternatives.
+            if (returns.Count != sites.Length || (returns[0].Stretch >= 0 && returns.All(e => e.Stretch == returns[0].Stretch)))
+            {
+                continue;
+            }
+
+            for (int k = 0; k < returns.Count; k++)
+            {
+                (int offset, _, _, int index) = returns[k];
+                entries[index] = entries[index] with { Candidates = [sites[k]] };
+                int[] others = [.. sites.Where(site => site != sites[k])];
+                sharing[offset] = sharing.TryGetValue(offset, out int[]? already) ? [.. already.Union(others)] : others;
             }
         }
     }

@@ -183,6 +183,14 @@ internal static class ForeignCode
                         AddPath(site.TypeKey, method);
                     }
 
+                    if (site.Kind == ILSiteKind.LoadFunction && site.MethodName.Length > 0)
+                    {
+                        // A method made into a delegate here runs when the delegate is invoked, maybe from code inlined
+                        // into the caller's frame: Regex.Split's callback lambda, called from the user's method.
+                        calls.TryAdd((site.TypeKey, site.MethodName), depth + 1);
+                        continue;
+                    }
+
                     if (!site.IsCall || site.MethodName.Length == 0)
                     {
                         continue;

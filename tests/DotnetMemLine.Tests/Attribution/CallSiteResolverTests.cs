@@ -2112,4 +2112,43 @@ public sealed class CallSiteResolverTests
         Assert.AreEqual(5, result[0x41].ILOffset);
         Assert.AreEqual(209, result[0x690].ILOffset, "the other ToList");
     }
+
+    [TestMethod]
+    public void TwoReturnsMakingTheSameCall_ThatTwoSitesExplainAlike_AreOneEach_InILOrder_AndMarked()
+    {
+        // Fresh6.DescribeThroughAnInterface at tier 1 (the recorded map): `items.Select(item => item.Describe()).ToList()`
+        // (IL 93) and `items.Select(item => item.Label("parcel")).ToList()` (IL 135) both call ArraySelectIterator.ToList,
+        // from two return addresses in the unmapped code after the epilog. One call instruction, one return address:
+        // one each, the earlier address the earlier site; which is which the data does not prove, so both stay marked.
+        ImmutableArray<ILSite> sites =
+        [
+            new(10, ILSiteKind.Call, "Enumerable", "Take", CallToken: 0x0A000001),
+            new(46, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000002),
+            new(51, ILSiteKind.Call, "Enumerable", "ToArray", CallToken: 0x0A000003),
+            new(88, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000002),
+            new(93, ILSiteKind.Call, "Enumerable", "ToList", CallToken: 0x0A000004),
+            new(130, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000002),
+            new(135, ILSiteKind.Call, "Enumerable", "ToList", CallToken: 0x0A000004),
+            new(217, ILSiteKind.Call, "Sink", "Keep", NeverInlined: true, CallToken: 0x0A000005),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["IListSkipTakeIterator"]),
+            [0x0A000002] = Facts(allocates: ["ArraySelectIterator"]),
+            [0x0A000003] = Facts(allocates: [], calls: [("Iterator", "ToArray")]),
+            [0x0A000004] = Facts(allocates: ["List"], calls: [("Iterator", "ToList"), ("ArraySelectIterator", "ToList")]),
+            [0x0A000005] = Facts(allocates: []),
+        };
+        CompiledCode tier1 = Optimized(0x16a5,
+            [0x0, 0x22, 0xbf, 0xa71, 0xa90, 0xe8c, 0xea3, 0x115b, 0x1172, 0x11d7, 0x11ee, 0x13bb, 0x13d2, 0x15b7, 0x1600, 0x1617],
+            [-2, 0, -1, 141, -1, -3, -1, 40, -1, 82, -1, 124, -1, 167, 204, -1]);
+        FrameCall toList = FrameCall.Call("ArraySelectIterator", "ToList");
+
+        var result = new CallSiteResolver(tier1, sites, ilSize: 0xe0, sitesOf: _ => [], calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0xeb0, toList), (0x10fe, toList)]);
+
+        Assert.AreEqual((93, 135), (result[0xeb0].ILOffset, result[0x10fe].ILOffset));
+        CollectionAssert.AreEqual(new[] { 135 }, result[0xeb0].Alternatives.ToArray());
+        CollectionAssert.AreEqual(new[] { 93 }, result[0x10fe].Alternatives.ToArray());
+    }
 }

@@ -95,6 +95,15 @@ public sealed class ForeignCodeTests
     }
 
     [TestMethod]
+    public void AMethodMadeIntoADelegate_CountsAsACallTheCalleeMayMake()
+    {
+        // Regex.Split hands a static lambda of its own to the match loop, which invokes it: inlined into the user's method,
+        // the lambda is called from the user's frame.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.BytesAndWords), "Regex", "Split");
+        Assert.IsTrue(facts.Calls.Keys.Any(c => c.MethodName.StartsWith("<Split>b__", StringComparison.Ordinal)), string.Join(", ", facts.Calls.Keys));
+    }
+
+    [TestMethod]
     public void NewString_CountsAsACallOfStringsCtor_AsTheRuntimeRunsIt()
     {
         // An interpolated string's ToStringAndClear runs `new string(Text)`: in a stack, a frame of String.Ctor(ReadOnlySpan<char>).
