@@ -498,14 +498,18 @@ internal sealed partial class CallSiteResolver
             return;
         }
 
-        var alike = entries
+        var open = entries
             .Select((entry, index) => (entry.Offset, entry.Candidates, entry.Stretch, Index: index))
             .Where(e => e.Candidates.Length >= 2 && callsByOffset[e.Offset].All(call => call.Kind == FrameCallKind.Call))
-            .GroupBy(e => (Calls: string.Join('|', callsByOffset[e.Offset].Select(call => call.ToString()).Order(StringComparer.Ordinal)),
-                Sites: string.Join(',', e.Candidates.Order())));
-        foreach (var group in alike)
+            .OrderBy(e => e.Offset)
+            .ToList();
+        while (open.Count > 0)
         {
-            var returns = group.OrderBy(e => e.Offset).ToList();
+            // The return addresses seen making exactly the calls the first one makes, with exactly its candidates.
+            var first = open[0];
+            var calls = callsByOffset[first.Offset].ToHashSet();
+            var returns = open.Where(e => e.Candidates.Order().SequenceEqual(first.Candidates.Order()) && calls.SetEquals(callsByOffset[e.Offset])).ToList();
+            open.RemoveAll(returns.Contains);
             int[] sites = [.. returns[0].Candidates.Order()];
             // Within one stretch the order is certain, and the stretch's own narrowing places them without alternatives.
             if (returns.Count != sites.Length || (returns[0].Stretch >= 0 && returns.All(e => e.Stretch == returns[0].Stretch)))
