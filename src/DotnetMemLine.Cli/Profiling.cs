@@ -53,11 +53,15 @@ internal static class Profiling
     public static void Status(string message) => Console.Error.WriteLine(TerminalText.Clean(message));
 
     /// <summary>Says at the session's start that <c>--buffering-mode Block</c> could not be had, and what was recorded instead.</summary>
-    public static void SayIfLosslessIsUnsupported(SessionBuffering buffering)
+    public static void SayIfLosslessIsUnsupported(SessionStart start)
     {
-        if (buffering == SessionBuffering.LosslessUnsupported)
+        if (start.Buffering == SessionBuffering.LosslessUnsupported)
         {
             Status("Note: --buffering-mode Block (lossless) needs .NET 11, and the target's runtime does not offer it: recording with the lossy buffer (Drop), dropped events counted");
+        }
+        else if (start.Buffering == SessionBuffering.LosslessRefused)
+        {
+            Status($"Note: the target's runtime refused --buffering-mode Block (lossless): {start.Refusal}; recording with the lossy buffer (Drop), dropped events counted");
         }
     }
 

@@ -78,6 +78,23 @@ public sealed class LosslessSessionTests
     }
 
     [TestMethod]
+    public async Task Block_RefusedWithAnotherError_AsksAgainWithTheLossyBuffer_AndSaysWhy()
+    {
+        Collected collected = await CollectAsync(knowsCollectTracing6: true, FakeDiagnosticServer.BadEncoding, "--buffering-mode", "Block");
+
+        IpcRequest[] main = collected.MainSession;
+        Assert.HasCount(2, main, collected.Where);
+        Assert.IsTrue(main[0].IsEventPipe(FakeDiagnosticServer.CollectTracing6) && main[0].StartedSession is null, $"refused; {collected.Where}");
+        Assert.IsNotNull(main[1].StartedSession, collected.Where);
+        Assert.IsTrue(main[1].Session!.SameSessionAs(main[0].Session!), $"the same providers, buffer and rundown; {collected.Where}");
+
+        Assert.AreEqual("lossy-lossless-refused", collected.Report.GetProperty("buffering").GetString(), collected.Where);
+        Assert.Contains("the target's runtime refused --buffering-mode Block (lossless)", collected.Result.StandardError);
+        Assert.DoesNotContain("needs .NET 11", collected.Result.StandardError);
+        AssertLinesOfTheRecordedTrace(collected);
+    }
+
+    [TestMethod]
     public async Task NoBufferingMode_EvenWhereLosslessIsOffered_RecordsTheLossyBuffer()
     {
         Collected collected = await CollectAsync(knowsCollectTracing6: true);
@@ -94,12 +111,14 @@ public sealed class LosslessSessionTests
     /// <paramref name="knowsCollectTracing6"/>): it stops the session (after the induced GC), the fake then ends the stream,
     /// and the report of the trace it streamed is printed. Checks it succeeded and kept the stream byte for byte.
     /// </summary>
-    private async Task<Collected> CollectAsync(bool knowsCollectTracing6, params string[] options)
+    private Task<Collected> CollectAsync(bool knowsCollectTracing6, params string[] options) => CollectAsync(knowsCollectTracing6, null, options);
+
+    private async Task<Collected> CollectAsync(bool knowsCollectTracing6, uint? refuseLosslessWith, params string[] options)
     {
         using var folder = new TempFolder();
         string tracePath = folder.File("collect.nettrace");
         Collected collected;
-        await using (var runtime = new FakeDiagnosticServer(folder.File("runtime.socket"), s_trace, knowsCollectTracing6))
+        await using (var runtime = new FakeDiagnosticServer(folder.File("runtime.socket"), s_trace, knowsCollectTracing6, refuseLosslessWith))
         {
             using RunningProcess tool = RunningProcess.StartTool(
                 ["collect", "--diagnostic-port", runtime.SocketPath, "--method", Method, .. options, "--duration", "1", "--format", "json", "-o", tracePath]);

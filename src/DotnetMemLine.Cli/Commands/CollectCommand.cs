@@ -146,9 +146,9 @@ internal static class CollectCommand
             AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), causality: parsed.GetValue(CommonOptions.Async), lifetimes: !parsed.GetValue(CommonOptions.NoLifetimes),
                 lossless: parsed.GetValue(CommonOptions.BufferingMode) == EventPipeBufferingMode.Block),
             duration,
-            buffering =>
+            start =>
             {
-                Profiling.SayIfLosslessIsUnsupported(buffering);
+                Profiling.SayIfLosslessIsUnsupported(start);
                 // Taken once the session runs (code compiled in between is in one or the other), and
                 // before "Recording" is said: from then on a target that dies still leaves a table.
                 snapshot = RundownSnapshot.TakeAsync(client, output.Name).GetAwaiter().GetResult();

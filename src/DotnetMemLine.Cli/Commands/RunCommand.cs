@@ -157,9 +157,9 @@ internal static class RunCommand
             AllocationProviders.SessionConfiguration(parsed.GetValue(CommonOptions.BufferSize), exact, causality: parsed.GetValue(CommonOptions.Async), lifetimes: lifetimes,
                 lossless: parsed.GetValue(CommonOptions.BufferingMode) == EventPipeBufferingMode.Block),
             duration: null,
-            buffering =>
+            start =>
             {
-                Profiling.SayIfLosslessIsUnsupported(buffering);
+                Profiling.SayIfLosslessIsUnsupported(start);
                 Profiling.Status($"Recording {string.Join(' ', target)} (process {launched.Process.Id}) to {output.Name}");
                 if (exact)
                 {

@@ -66,15 +66,16 @@ public static class TraceRecorder
         string outputPath,
         EventPipeSessionConfiguration configuration,
         TimeSpan? duration,
-        Action<SessionBuffering> sessionStarted,
+        Action<SessionStart> sessionStarted,
         CancellationToken stop,
         CancellationToken abort,
         TimeSpan? gcEvery = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        (EventPipeSession started, SessionBuffering buffering) = await StartSessionAsync(client, configuration).ConfigureAwait(false);
+        (EventPipeSession started, SessionStart start) = await StartSessionAsync(client, configuration).ConfigureAwait(false);
         using EventPipeSession session = started;
-        sessionStarted(buffering);
+        SessionBuffering buffering = start.Buffering;
+        sessionStarted(start);
 
         var copier = new Copier(session.EventStream, output);
         using var stopCopying = CancellationTokenSource.CreateLinkedTokenSource(abort);
@@ -145,23 +146,32 @@ public static class TraceRecorder
     /// an older runtime answers that it does not know the command, and the session is then started again with the lossy
     /// buffer (dropped events are still counted), rather than failing a recording the user can still use.
     /// </summary>
-    private static async Task<(EventPipeSession Session, SessionBuffering Buffering)> StartSessionAsync(DiagnosticsClient client, EventPipeSessionConfiguration configuration)
+    private static async Task<(EventPipeSession Session, SessionStart Start)> StartSessionAsync(DiagnosticsClient client, EventPipeSessionConfiguration configuration)
     {
         if (configuration.BufferingMode != EventPipeBufferingMode.Block)
         {
-            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), SessionBuffering.Lossy);
+            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), new SessionStart(SessionBuffering.Lossy));
         }
 
+        SessionStart fallback;
         try
         {
-            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), SessionBuffering.Lossless);
+            return (await client.StartEventPipeSessionAsync(configuration, CancellationToken.None).ConfigureAwait(false), new SessionStart(SessionBuffering.Lossless));
         }
         catch (UnsupportedCommandException)
         {
-            EventPipeSessionConfiguration lossy = new(
-                configuration.Providers, configuration.CircularBufferSizeInMB, configuration.RundownKeyword, configuration.RequestStackwalk, EventPipeBufferingMode.Drop);
-            return (await client.StartEventPipeSessionAsync(lossy, CancellationToken.None).ConfigureAwait(false), SessionBuffering.LosslessUnsupported);
+            fallback = new SessionStart(SessionBuffering.LosslessUnsupported);
         }
+        catch (ServerErrorException e)
+        {
+            // A runtime that knows the command but answers this request with an error: the recording the user asked for
+            // can still be had with the lossy buffer, and the note says why it is not lossless.
+            fallback = new SessionStart(SessionBuffering.LosslessRefused, e.Message);
+        }
+
+        EventPipeSessionConfiguration lossy = new(
+            configuration.Providers, configuration.CircularBufferSizeInMB, configuration.RundownKeyword, configuration.RequestStackwalk, EventPipeBufferingMode.Drop);
+        return (await client.StartEventPipeSessionAsync(lossy, CancellationToken.None).ConfigureAwait(false), fallback);
     }
 
     /// <summary>Induces a full GC every <paramref name="every"/> until stopped or the target stops answering.</summary>
@@ -258,3 +268,6 @@ public static class TraceRecorder
         }
     }
 }
+
+/// <summary>How the session started: how the runtime buffers its events, and, when lossless was refused, the runtime's answer.</summary>
+public readonly record struct SessionStart(SessionBuffering Buffering, string? Refusal = null);

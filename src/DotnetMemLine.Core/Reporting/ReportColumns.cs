@@ -77,6 +77,7 @@ public static class ReportColumns
     {
         SessionBuffering.Lossless => "lossless",
         SessionBuffering.LosslessUnsupported => "lossy-lossless-unsupported",
+        SessionBuffering.LosslessRefused => "lossy-lossless-refused",
         _ => "lossy",
     };
 
@@ -86,6 +87,7 @@ public static class ReportColumns
         SessionBuffering.Lossless => " (lossless session)",
         SessionBuffering.Lossy => " (lossy buffer)",
         SessionBuffering.LosslessUnsupported => " (lossy buffer: lossless needs .NET 11)",
+        SessionBuffering.LosslessRefused => " (lossy buffer: the runtime refused lossless)",
         _ => "",
     };
 

@@ -11,4 +11,7 @@ public enum SessionBuffering
 
     /// <summary>Lossless was asked for, but the target's runtime (before .NET 11) does not offer it: recorded with the lossy buffer.</summary>
     LosslessUnsupported,
+
+    /// <summary>Lossless was asked for and the target's runtime answered the request with an error: recorded with the lossy buffer.</summary>
+    LosslessRefused,
 }

@@ -14,7 +14,7 @@ namespace DotnetMemLine.EndToEnd.Tests.Infrastructure;
 /// <item>ProcessEnvironment (0x04/0x02): OK with the block's size, then an empty environment block, then the connection closes.</item>
 /// <item>CollectTracing…6 (0x02/0x02…0x07): OK with a session id, then the session's nettrace stream on the same connection,
 /// closed once a StopTracing for that session has come. The session that records allocations (the AllocationSampled keyword)
-/// streams <see cref="FakeDiagnosticServer(string, byte[], bool)"/>'s trace; the others (the rundown snapshot, the induced GC)
+/// streams <see cref="FakeDiagnosticServer(string, byte[], bool, uint?)"/>'s trace; the others (the rundown snapshot, the induced GC)
 /// stream nothing, which is all collect asks of them.</item>
 /// <item>StopTracing (0x02/0x01): OK with the session id.</item>
 /// <item>A runtime before .NET 11 (<c>knowsCollectTracing6: false</c>) answers CollectTracing6 as .NET 10 does: an Error
@@ -39,7 +39,8 @@ internal sealed class FakeDiagnosticServer : IAsyncDisposable
     /// <summary>DS_IPC_E_UNKNOWN_COMMAND: what .NET 10 answers CollectTracing6 (seen on its socket; 0x80131384 is DS_IPC_E_BAD_ENCODING).</summary>
     public const uint UnknownCommand = 0x80131385;
 
-    private const uint BadEncoding = 0x80131384;
+    /// <summary>DS_IPC_E_BAD_ENCODING: the runtime could not read the request.</summary>
+    public const uint BadEncoding = 0x80131384;
     private const uint Fail = 0x80004005;
     private const int HeaderSize = 20;
     private static readonly byte[] Magic = "DOTNET_IPC_V1\0"u8.ToArray();
@@ -50,6 +51,7 @@ internal sealed class FakeDiagnosticServer : IAsyncDisposable
     private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     private readonly byte[] _allocationTrace;
     private readonly bool _knowsCollectTracing6;
+    private readonly uint? _refuseLosslessWith;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly List<IpcRequest> _requests = [];
     private readonly List<Task> _connections = [];
@@ -60,11 +62,13 @@ internal sealed class FakeDiagnosticServer : IAsyncDisposable
     /// <param name="socketPath">Where to listen (a path that does not exist yet).</param>
     /// <param name="allocationTrace">The nettrace bytes the allocation-recording session streams.</param>
     /// <param name="knowsCollectTracing6">True to behave as .NET 11 (lossless sessions); false as .NET 10.</param>
-    public FakeDiagnosticServer(string socketPath, byte[] allocationTrace, bool knowsCollectTracing6)
+    /// <param name="refuseLosslessWith">When set, a runtime that knows CollectTracing6 answers it with this error instead.</param>
+    public FakeDiagnosticServer(string socketPath, byte[] allocationTrace, bool knowsCollectTracing6, uint? refuseLosslessWith = null)
     {
         SocketPath = socketPath;
         _allocationTrace = allocationTrace;
         _knowsCollectTracing6 = knowsCollectTracing6;
+        _refuseLosslessWith = refuseLosslessWith;
         _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         _listener.Listen(16);
         _accepting = AcceptAsync();
@@ -204,6 +208,13 @@ internal sealed class FakeDiagnosticServer : IAsyncDisposable
         {
             Record(connection, EventPipeCommandSet, commandId, payload, "Error unknown command (.NET 10)");
             await ErrorAsync(stream, UnknownCommand, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (commandId == CollectTracing6 && _refuseLosslessWith is uint refusal)
+        {
+            Record(connection, EventPipeCommandSet, commandId, payload, $"Error 0x{refusal:X8}");
+            await ErrorAsync(stream, refusal, cancellationToken).ConfigureAwait(false);
             return;
         }
 

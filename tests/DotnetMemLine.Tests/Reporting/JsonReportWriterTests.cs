@@ -54,6 +54,7 @@ public sealed class JsonReportWriterTests
         Assert.AreEqual("lossy", Buffering(SessionBuffering.Lossy));
         Assert.AreEqual("lossless", Buffering(SessionBuffering.Lossless));
         Assert.AreEqual("lossy-lossless-unsupported", Buffering(SessionBuffering.LosslessUnsupported));
+        Assert.AreEqual("lossy-lossless-refused", Buffering(SessionBuffering.LosslessRefused));
     }
 
     [TestMethod]

@@ -27,6 +27,7 @@ public sealed class TextTableRendererTests
         Assert.EndsWith("0 dropped events (lossy buffer)", Trace(report with { Buffering = SessionBuffering.Lossy }));
         Assert.EndsWith("0 dropped events (lossless session)", Trace(report with { Buffering = SessionBuffering.Lossless }));
         Assert.EndsWith("0 dropped events (lossy buffer: lossless needs .NET 11)", Trace(report with { Buffering = SessionBuffering.LosslessUnsupported }));
+        Assert.EndsWith("0 dropped events (lossy buffer: the runtime refused lossless)", Trace(report with { Buffering = SessionBuffering.LosslessRefused }));
     }
 
     [TestMethod]
