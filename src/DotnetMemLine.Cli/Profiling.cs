@@ -53,7 +53,7 @@ internal static class Profiling
     public static void Status(string message) => Console.Error.WriteLine(TerminalText.Clean(message));
 
     /// <summary>Says at the session's start that <c>--buffering-mode Block</c> could not be had, and what was recorded instead.</summary>
-    public static void SayIfLosslessIsUnsupported(SessionStart start)
+    public static void SayIfLosslessFellBack(SessionStart start)
     {
         if (start.Buffering == SessionBuffering.LosslessUnsupported)
         {

@@ -148,7 +148,7 @@ internal static class CollectCommand
             duration,
             start =>
             {
-                Profiling.SayIfLosslessIsUnsupported(start);
+                Profiling.SayIfLosslessFellBack(start);
                 // Taken once the session runs (code compiled in between is in one or the other), and
                 // before "Recording" is said: from then on a target that dies still leaves a table.
                 snapshot = RundownSnapshot.TakeAsync(client, output.Name).GetAwaiter().GetResult();

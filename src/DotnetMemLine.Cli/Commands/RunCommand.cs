@@ -159,7 +159,7 @@ internal static class RunCommand
             duration: null,
             start =>
             {
-                Profiling.SayIfLosslessIsUnsupported(start);
+                Profiling.SayIfLosslessFellBack(start);
                 Profiling.Status($"Recording {string.Join(' ', target)} (process {launched.Process.Id}) to {output.Name}");
                 if (exact)
                 {

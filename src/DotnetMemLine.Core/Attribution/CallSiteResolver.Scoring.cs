@@ -357,16 +357,12 @@ internal sealed partial class CallSiteResolver
             }
 
             // The method that takes the delegate this method made of the lambda (the call right after it is made), whose IL
-            // invokes a delegate: inlined, it calls the lambda from this frame (`staff.ConvertAll(e => e.LastName + ...)`).
-            if (mayBeInlined && TakesDelegateOf(site, call) && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke"))
-            {
-                return CalleeMakes;
-            }
-
-            // What that lambda calls, seen from this frame: the lambda jumped to its last call (`slug =>
+            // invokes a delegate: inlined, it calls the lambda from this frame (`staff.ConvertAll(e => e.LastName + ...)`),
+            // and what the lambda calls may show there too: the lambda jumped to its last call (`slug =>
             // TextInfo.ToTitleCase(slug.Replace('-', ' '))` leaves ToTitleCase under the ConvertAll it was passed to), or
             // the JIT inlined it behind a check of the delegate's target.
-            if (mayBeInlined && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke") && LambdaPassedHereCalls(site, call))
+            if (mayBeInlined && foreign.Calls.Keys.Any(callee => callee.MethodName == "Invoke")
+                && (TakesDelegateOf(site, call) || LambdaPassedHereCalls(site, call)))
             {
                 return CalleeMakes;
             }
@@ -403,7 +399,11 @@ internal sealed partial class CallSiteResolver
     private bool OwnBodiesMake(ILSite site, FrameCall call) =>
         call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => call.Kind == FrameCallKind.Allocation
             ? ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true
-            : inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true)));
+            : MakesCall(inner, call)));
+
+    /// <summary>Whether a site of this module's IL calls the frame's callee by name, or calls another module's method whose IL does.</summary>
+    private bool MakesCall(ILSite inner, FrameCall call) =>
+        inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true);
 
     /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
     private CalleeFacts? ForeignFactsOf(ILSite site)
@@ -429,8 +429,7 @@ internal sealed partial class CallSiteResolver
 
     /// <summary>Whether a lambda or local function made into a delegate right before <paramref name="site"/> (which takes it) calls the frame's callee by name in its own IL, or calls another module's method whose IL does.</summary>
     private bool LambdaPassedHereCalls(ILSite site, FrameCall call) =>
-        _sitesOf is not null && DelegateTargetsPassedTo(site.Offset).Any(token => _sitesOf(token).Any(inner => inner.IsCall
-            && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true)));
+        _sitesOf is not null && DelegateTargetsPassedTo(site.Offset).Any(token => _sitesOf(token).Any(inner => MakesCall(inner, call)));
 
     /// <summary>The lambdas and local functions of this module made into delegates right before the call at <paramref name="siteOffset"/>, which it takes (tokens).</summary>
     public int[] DelegateTargetsPassedTo(int siteOffset) =>

@@ -463,15 +463,18 @@ internal sealed partial class CallSiteResolver
                 // `log.AppendJoin(...)` grew, laid out after the loop, is not `new StringBuilder(256)`'s, made once before it;
                 // a List laid out near an inlined Array.ConvertAll, whose IL makes none, is the inlined List.ConvertAll's of
                 // the next statement, whose IL does.
-                (int Offset, int Score)[] elsewhere = [.. _sites
-                    .Where(site => !claimed.Contains(site.Offset))
-                    .Select(site => (site.Offset, Score: calls.Min(call => Score(site, call))))
-                    .Where(site => site.Score >= Weak)];
-                int best = elsewhere.Length == 0 ? 0 : elsewhere.Max(site => site.Score);
                 int nearBest = others.Length == 0 ? 0 : others.Max(o => _sites.Where(site => site.Offset == o).Max(site => calls.Min(call => Score(site, call))));
-                if (others.Length == 0 || (nearBest < CalleeMakes && best >= CalleeMakes))
+                if (nearBest < CalleeMakes)
                 {
-                    others = OnwardFirst([.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()], spans);
+                    (int Offset, int Score)[] elsewhere = [.. _sites
+                        .Where(site => !claimed.Contains(site.Offset))
+                        .Select(site => (site.Offset, Score: calls.Min(call => Score(site, call))))
+                        .Where(site => site.Score >= Weak)];
+                    int best = elsewhere.Length == 0 ? 0 : elsewhere.Max(site => site.Score);
+                    if (others.Length == 0 || best >= CalleeMakes)
+                    {
+                        others = OnwardFirst([.. elsewhere.Where(site => site.Score == best).Select(site => site.Offset).Distinct()], spans);
+                    }
                 }
             }
             if (others.Length > 0)

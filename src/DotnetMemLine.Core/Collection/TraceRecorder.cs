@@ -74,7 +74,6 @@ public static class TraceRecorder
         var clock = System.Diagnostics.Stopwatch.StartNew();
         (EventPipeSession started, SessionStart start) = await StartSessionAsync(client, configuration).ConfigureAwait(false);
         using EventPipeSession session = started;
-        SessionBuffering buffering = start.Buffering;
         sessionStarted(start);
 
         var copier = new Copier(session.EventStream, output);
@@ -138,7 +137,7 @@ public static class TraceRecorder
         }
 
         long written = File.Exists(outputPath) ? new FileInfo(outputPath).Length : copier.BytesWritten;
-        return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null) { Buffering = buffering };
+        return new RecordingResult(outputPath, written, end, clock.Elapsed, end == RecordingEnd.OutputFailed ? outputError : null) { Buffering = start.Buffering };
     }
 
     /// <summary>
