@@ -435,6 +435,38 @@ internal sealed partial class CallSiteResolver
     public int[] DelegateTargetsPassedTo(int siteOffset) =>
         [.. _delegateMakings.Where(making => making.Load.TargetToken != 0 && NextCallAfter(making.Construction.Offset) == siteOffset).Select(making => making.Load.TargetToken).Distinct()];
 
+    /// <summary>
+    /// For a frame stopped where a delegate is invoked (the site itself, or inside a method of this module the JIT inlined
+    /// there: an event's <c>Placed?.Invoke(this, order)</c>) and calling what that code does not call itself: the sites of
+    /// the user's lambdas and local functions made into delegates of the invoked type that make the call (token, IL
+    /// offset). The lambda ran and jumped to its last call, leaving no frame: a handler's <c>audit.Add(...)</c>, whose
+    /// inlined List.Add tail-calls AddWithResize from the event's invoke. Empty when no delegate is invoked there.
+    /// </summary>
+    public (int Token, int Offset)[] InvokedLambdaSitesMaking(int siteOffset, FrameCall call)
+    {
+        ILSite[] atSite = [.. _sites.Where(s => s.Offset == siteOffset && s.IsCall)];
+        if (_sitesOf is null || call.Kind != FrameCallKind.Call || call.TypeKey.Length == 0 || atSite is not [ILSite site])
+        {
+            return [];
+        }
+
+        // The method called here ran the invoke inlined, or jumped to it (tier-0 code calls `ledger.Place(sale)`, whose
+        // optimized body tail-calls the event's Invoke): either way its own frame is gone too.
+        ImmutableArray<ILSite>[] bodies = site.InvokesDelegate ? [[site]] : [.. BodiesRunBy(site)];
+        ILSite[] invokes = [.. bodies.SelectMany(body => body).Where(inner => inner.InvokesDelegate)];
+        if (invokes.Length == 0 || bodies.Any(body => body.Any(inner => !inner.InvokesDelegate && MakesCall(inner, call))))
+        {
+            return [];
+        }
+
+        return [.. _familyDelegateMakings
+            .Where(making => making.Load.TargetToken != 0 && making.Load.ParameterCount >= 0
+                && invokes.Any(invoke => invoke.TypeKey == making.Construction.TypeKey && invoke.ParameterCount == making.Load.ParameterCount))
+            .Select(making => making.Load.TargetToken)
+            .Distinct()
+            .SelectMany(token => _sitesOf(token).Where(inner => MakesCall(inner, call)).Select(inner => (token, inner.Offset)))];
+    }
+
     /// <summary>The offset of the first call after <paramref name="offset"/>; -1 when none.</summary>
     private int NextCallAfter(int offset) => _sites.Where(s => s.IsCall && s.Offset > offset).Select(s => s.Offset).DefaultIfEmpty(-1).Min();
 

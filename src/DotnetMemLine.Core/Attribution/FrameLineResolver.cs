@@ -162,12 +162,22 @@ internal static class FrameLineResolver
         }
 
         (int inlinedLine, bool inlinedFinally) = InlinedNestedLine(symbols, body.Root ?? method.Token, inlinedSite);
+        ImmutableArray<int> inlinedSharedWith = [];
         if (inlinedLine == 0 && inlinedSite.Offset < 0)
         {
             inlinedLine = LineOfPassedLambdasCall(body, resolution.ILOffset, call);
         }
+
+        // The site the resolver found inside an inlined method may be the delegate invoke that ran the handler.
+        if (inlinedLine == 0
+            && (inlinedSite.Offset < 0 || symbols.GetBody(inlinedSite.Token).Sites.Any(s => s.Offset == inlinedSite.Offset && s.InvokesDelegate))
+            && LinesOfInvokedLambdasCall(body, resolution.ILOffset, call) is [int handlerLine, .. var others])
+        {
+            (inlinedLine, inlinedSharedWith) = (handlerLine, [.. others]);
+        }
+
         var frameLine = new FrameLine(line, sharedWith, inlinedFinally || CallsOwnFinally(frame, trace, method), inlinedLine,
-            inlinedLine == 0 ? InlinedOtherMethodLine(body, inlinedSite) : default);
+            inlinedLine == 0 ? InlinedOtherMethodLine(body, inlinedSite) : default) { InlinedSharedWith = inlinedSharedWith };
         if (body.Explained)
         {
             Explain(body.Code, body.CodeId, frame, call, sizes, resolution, frameLine);
@@ -247,6 +257,19 @@ internal static class FrameLineResolver
 
         return LinesMakingInLambdas(body.Symbols, lambdas, call) is [int line and > 0] ? line : 0;
     }
+
+    /// <summary>
+    /// A frame stopped where a delegate is invoked, calling what a lambda of the user's method made into a delegate of
+    /// that type calls (<see cref="CallSiteResolver.InvokedLambdaSitesMaking"/>): the lines of those calls in the
+    /// lambdas, in source order; empty when none. The lambda's frame is gone (it jumped to its call), and the trace
+    /// cannot say which of several handlers ran: the first line stands for the frame and shares it with the others.
+    /// </summary>
+    private static int[] LinesOfInvokedLambdasCall(Body body, int siteOffset, FrameCall call) =>
+        [.. body.Resolver.InvokedLambdaSitesMaking(siteOffset, call)
+            .Select(site => body.Symbols.FindLine(site.Token, site.Offset)?.Line ?? 0)
+            .Where(line => line > 0)
+            .Distinct()
+            .Order()];
 
     /// <summary>The lines of a method's instructions that can make <paramref name="call"/>: an allocation of that type, a call of that name.</summary>
     private static IEnumerable<int> LinesMaking(ModuleSymbols symbols, int token, FrameCall call) =>

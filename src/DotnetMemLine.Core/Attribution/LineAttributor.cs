@@ -61,6 +61,9 @@ internal readonly record struct FrameLine(int Line, ImmutableArray<int> SharedWi
 {
     public static FrameLine None { get; } = new(0, []);
 
+    /// <summary>Other lines <see cref="InlinedLine"/> may be just as well (handlers of one event that each could have made the call).</summary>
+    public ImmutableArray<int> InlinedSharedWith { get; init; } = [];
+
     /// <summary>Whether <see cref="InlinedElsewhere"/> names a method.</summary>
     public bool IsInlinedElsewhere => InlinedElsewhere.Line > 0;
 }
@@ -557,6 +560,10 @@ internal sealed class LineAttributor : IAllocationVisitor
                     if (frameLine.InlinedLine > 0 && !lines.Contains(frameLine.InlinedLine))
                     {
                         lines.Add(frameLine.InlinedLine);
+                        if (!frameLine.InlinedSharedWith.IsDefaultOrEmpty)
+                        {
+                            shared.Add((frameLine.InlinedLine, frameLine.InlinedSharedWith));
+                        }
                     }
 
                     if (frameLine.DefersToDeeper && lines.Count > 0)

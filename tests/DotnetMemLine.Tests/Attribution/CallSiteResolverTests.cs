@@ -706,6 +706,42 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void CallSeenWhereAnEventIsRaised_IsTheHandlersThatMakeIt_InLineOrder()
+    {
+        // Fresh5.RaiseOrderEvents: two handlers `ledger.Placed += (_, order) => audit.Add(...)`, then `ledger.Place(sale)`,
+        // whose body is `Placed?.Invoke(this, sale)`. Optimized, each handler inlines List.Add and jumps to
+        // AddWithResize, so the frame at Place's call (inlined, or tier-0 code calling Place, which jumped to the
+        // Invoke) is seen calling AddWithResize with no handler frame between.
+        const int place = 0x06000014, first = 0x06000061, second = 0x06000062;
+        ImmutableArray<ILSite> sites =
+        [
+            new(0x19, ILSiteKind.LoadFunction, "<>c__DisplayClass17_0", "<RaiseOrderEvents>b__0", TargetToken: first, ParameterCount: 2),
+            new(0x1f, ILSiteKind.NewObject, "EventHandler", ".ctor", ParameterCount: 2),
+            new(0x24, ILSiteKind.CallVirt, "OrderLedger", "add_Placed", TargetToken: 0x06000012, ParameterCount: 1),
+            new(0x2b, ILSiteKind.LoadFunction, "<>c__DisplayClass17_0", "<RaiseOrderEvents>b__1", TargetToken: second, ParameterCount: 2),
+            new(0x31, ILSiteKind.NewObject, "EventHandler", ".ctor", ParameterCount: 2),
+            new(0x36, ILSiteKind.CallVirt, "OrderLedger", "add_Placed", TargetToken: 0x06000012, ParameterCount: 1),
+            new(0x4d, ILSiteKind.CallVirt, "OrderLedger", "Place", TargetToken: place, ParameterCount: 1),
+        ];
+        ImmutableArray<ILSite> placeSites = [new(0x0d, ILSiteKind.CallVirt, "EventHandler", "Invoke", ParameterCount: 2)];
+        ImmutableArray<ILSite> handler(int concat, int add) =>
+        [
+            new(concat, ILSiteKind.Call, "String", "Concat", ParameterCount: 2, CallToken: 0x0A000001),
+            new(add, ILSiteKind.CallVirt, "List", "Add", ParameterCount: 1, CallToken: 0x0A000002),
+        ];
+        var facts = new Dictionary<int, CalleeFacts> { [0x0A000001] = Facts(allocates: ["String"]), [0x0A000002] = Facts(allocates: [], calls: [("List", "AddWithResize")]) };
+        (ILSite, ILSite)[] family = [.. CallSiteResolver.DelegateMakings(sites)];
+        ImmutableArray<ILSite> sitesOf(int token) => token switch { place => placeSites, first => handler(0x1e, 0x23), second => handler(0x29, 0x2e), _ => [] };
+        CompiledCode tierZero = OneRange with { InlinedMethods = [] };
+        var resolver = new CallSiteResolver(tierZero, sites, ilSize: 0x60, sitesOf: sitesOf, familyDelegateMakings: family, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        CollectionAssert.AreEqual(new[] { (first, 0x23), (second, 0x2e) }, resolver.InvokedLambdaSitesMaking(0x4d, FrameCall.Call("List", "AddWithResize")),
+            "either handler's audit.Add, the first subscribed first");
+        Assert.AreEqual(0, resolver.InvokedLambdaSitesMaking(0x4d, FrameCall.Call("Number", "FormatFloat")).Length, "no handler calls it");
+        Assert.AreEqual(0, resolver.InvokedLambdaSitesMaking(0x36, FrameCall.Call("List", "AddWithResize")).Length, "add_Placed invokes no delegate");
+    }
+
+    [TestMethod]
     public void CallOnlyInlinedBodiesCanMake_AfterForwardSubstitution_IsSharedWithThePreviousStatement()
     {
         // Flow.ForeachOverAnEnumerable at tier 1: `var upper = word.ToUpperInvariant();` (line 106, IL 0x1a)
