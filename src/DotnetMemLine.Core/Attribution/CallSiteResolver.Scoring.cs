@@ -61,6 +61,22 @@ internal sealed partial class CallSiteResolver
             return named;
         }
 
+        // An object of a generic type several calls make (a Dictionary's and a HashSet's `Entry[]`, whose names differ only
+        // in their arguments): the calls on an instantiation with those very arguments, near when any is, else elsewhere
+        // when nothing near surely makes it.
+        if (OfTheAllocatedInstantiation(anywhere, calls) is { Length: > 0 } instantiated && instantiated.Length < anywhere.Length)
+        {
+            if (score >= CalleeMakes && inSpan.Intersect(instantiated).ToArray() is { Length: > 0 } near)
+            {
+                return near;
+            }
+
+            if (score < CalleeMakes)
+            {
+                return instantiated;
+            }
+        }
+
         // Only a call the JIT may have inlined here could have made it, and elsewhere calls of that very method
         // are written (the JIT moved one of the method's `.ToList()` calls into unmapped code after a
         // Sink.Keep): one of those, not an inlined decimal conversion.
@@ -466,6 +482,16 @@ internal sealed partial class CallSiteResolver
             .Distinct()
             .SelectMany(token => _sitesOf(token).Where(inner => MakesCall(inner, call)).Select(inner => (token, inner.Offset)))];
     }
+
+    /// <summary>
+    /// Of generic calls, those whose type arguments are the allocated generic type's (<see cref="FrameCall.TypeArguments"/>):
+    /// `edges[node] = ...` on a <c>Dictionary&lt;int, List&lt;int&gt;&gt;</c> for its <c>Entry[Int32, List]</c>, not
+    /// `visited.Add(current)` on a <c>HashSet&lt;int&gt;</c>. Empty when the frames allocate no generic type.
+    /// </summary>
+    private int[] OfTheAllocatedInstantiation(int[] candidates, List<FrameCall> calls) =>
+        calls.Count == 0 || calls.Any(call => call.Kind != FrameCallKind.Allocation || call.TypeArguments.Length == 0)
+            ? []
+            : [.. candidates.Where(offset => _sites.Any(site => site.Offset == offset && site.IsCall && calls.All(call => site.TypeArguments == call.TypeArguments)))];
 
     /// <summary>The offset of the first call after <paramref name="offset"/>; -1 when none.</summary>
     private int NextCallAfter(int offset) => _sites.Where(s => s.IsCall && s.Offset > offset).Select(s => s.Offset).DefaultIfEmpty(-1).Min();

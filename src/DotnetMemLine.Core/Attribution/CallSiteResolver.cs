@@ -24,6 +24,13 @@ internal readonly record struct FrameCall(FrameCallKind Kind, string TypeKey, st
     /// </summary>
     public int ParameterCount { get; init; } = -1;
 
+    /// <summary>
+    /// For an allocation of a generic type (or an array of one), its type arguments' keys joined by commas as
+    /// <see cref="ILSite.TypeArguments"/> joins them ("Int32,List" for a <c>Dictionary&lt;int, List&lt;int&gt;&gt;</c>'s
+    /// entries); empty otherwise.
+    /// </summary>
+    public string TypeArguments { get; init; } = "";
+
     public static FrameCall Allocation(string typeKey, long minSize = -1, long maxSize = -1) => new(FrameCallKind.Allocation, typeKey, "", minSize, maxSize);
 
     public static FrameCall Call(string typeKey, string methodName) => new(FrameCallKind.Call, typeKey, methodName);

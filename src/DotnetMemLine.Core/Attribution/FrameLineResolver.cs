@@ -349,7 +349,7 @@ internal static class FrameLineResolver
         {
             string typeName = frame.TypeId >= 0 && frame.TypeId < typeNames.Count ? typeNames[frame.TypeId] : "";
             return FrameCall.Allocation(typeName.Length == 0 ? "" : ILSites.TypeKey(typeName), objectSizes.Max < 0 ? -1 : objectSizes.Min, objectSizes.Max)
-                with { OuterTypeKey = ILSites.OuterTypeKey(typeName) };
+                with { OuterTypeKey = ILSites.OuterTypeKey(typeName), TypeArguments = ILSites.TypeArgumentKeys(typeName) };
         }
 
         TracedMethod callee = trace.Methods[frame.CalleeMethodId];

@@ -388,10 +388,6 @@ public static class ILSites
     }
 
     /// <summary>
-    /// The comparable key of a type name as the runtime's events write it: "System.Byte[]" gives
-    /// "Byte[]", "System.Collections.Generic.List`1[System.Int32]" gives "List", "Ns.Outer+Inner" gives "Inner".
-    /// </summary>
-    /// <summary>
     /// The key of the type a nested type is declared in ("Enumerable" for
     /// <c>System.Linq.Enumerable+DistinctIterator`1[System.String]</c>); empty for a type that is not nested, an
     /// array, or a compiler-generated type (a closure or state machine is its method's, not its outer type's).
@@ -409,7 +405,11 @@ public static class ILSites
         return plus <= 0 || name[(plus + 1)..].StartsWith("<") ? "" : TypeKey(name[..plus].ToString());
     }
 
-    /// <summary>A type name as sites and frames are compared by: the simple name, without namespace, outer types or generic arity (<c>List</c>, <c>Byte[]</c>).</summary>
+    /// <summary>
+    /// A type name as sites and frames are compared by: the simple name, without namespace, outer types or generic arity.
+    /// The runtime's events write "System.Byte[]" ("Byte[]"), "System.Collections.Generic.List`1[System.Int32]" ("List"),
+    /// "Ns.Outer+Inner" ("Inner").
+    /// </summary>
     public static string TypeKey(string runtimeName)
     {
         ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
@@ -451,6 +451,56 @@ public static class ILSites
         }
 
         return name.ToString() + arraySuffix;
+    }
+
+    /// <summary>
+    /// The keys of a runtime type name's generic arguments, an array's element type's for an array, joined by commas as
+    /// <see cref="ILSite.TypeArguments"/> joins them: "Int32,List" for a Dictionary's
+    /// <c>Entry[System.Int32,System.Collections.Generic.List`1[System.Int32]][]</c> (the runtime names a nested type of a
+    /// generic type with the outer type's arguments); empty when it has none.
+    /// </summary>
+    public static string TypeArgumentKeys(string runtimeName)
+    {
+        ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
+        while (name.Length >= 2 && name[^1] == ']' && name.LastIndexOf('[') is int open and >= 0 && !name[(open + 1)..^1].ContainsAnyExcept(','))
+        {
+            name = name[..open]; // an array rank
+        }
+
+        int start = name.IndexOf('[');
+        if (start < 0 || name[^1] != ']')
+        {
+            return "";
+        }
+
+        var keys = new List<string>();
+        int depth = 0, argumentStart = start + 1;
+        for (int i = start + 1; i < name.Length - 1; i++)
+        {
+            depth += name[i] == '[' ? 1 : name[i] == ']' ? -1 : 0;
+            if (depth == 0 && name[i] == ',')
+            {
+                keys.Add(ArgumentKey(name[argumentStart..i]));
+                argumentStart = i + 1;
+            }
+        }
+
+        keys.Add(ArgumentKey(name[argumentStart..^1]));
+        return string.Join(',', keys);
+    }
+
+    /// <summary>One generic argument's key; an assembly-qualified one comes in brackets: <c>[System.Int32, System.Private.CoreLib]</c>.</summary>
+    private static string ArgumentKey(ReadOnlySpan<char> argument)
+    {
+        argument = argument.Trim();
+        if (argument.Length >= 2 && argument[0] == '[' && argument[^1] == ']')
+        {
+            argument = argument[1..^1];
+            int comma = argument.IndexOf(", ", StringComparison.Ordinal);
+            argument = comma > 0 && argument.LastIndexOf(']') < comma ? argument[..comma] : argument;
+        }
+
+        return TypeKey(argument.ToString());
     }
 
     /// <summary>

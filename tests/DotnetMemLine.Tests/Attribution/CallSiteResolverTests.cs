@@ -1357,6 +1357,60 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ObjectOfAGenericTypeInUnmappedCode_IsTheCallsOnAnInstantiationWithItsArguments()
+    {
+        // Fresh.WalkADependencyGraph at tier 1 (recorded map): `edges[node] = [...]` on a Dictionary<int, List<int>> and
+        // `visited.Add(current)` on a HashSet<int> both grow an `Entry[]`. The Dictionary's resize was laid out in the
+        // unmapped code after the foreach's range, before the range of `queue.Dequeue()`, whose calls make no Entry[].
+        // The runtime names the array `Entry[System.Int32,System.Collections.Generic.List`1[System.Int32]][]`.
+        ImmutableArray<ILSite> sites =
+        [
+            new(0, ILSiteKind.NewObject, "Dictionary", ".ctor", TypeArguments: "Int32,List"),
+            new(19, ILSiteKind.NewObject, "List", ".ctor", TypeArguments: "Int32"),
+            new(102, ILSiteKind.CallVirt, "Dictionary", "set_Item", CallToken: 0x0A000001, TypeArguments: "Int32,List"),
+            new(122, ILSiteKind.NewObject, "HashSet", ".ctor", TypeArguments: "Int32"),
+            new(128, ILSiteKind.NewObject, "Queue", ".ctor", TypeArguments: "Int32"),
+            new(136, ILSiteKind.CallVirt, "Queue", "Enqueue", TypeArguments: "Int32"),
+            new(141, ILSiteKind.NewObject, "List", ".ctor", TypeArguments: "String"),
+            new(150, ILSiteKind.CallVirt, "Queue", "Dequeue", TypeArguments: "Int32"),
+            new(160, ILSiteKind.CallVirt, "HashSet", "Add", CallToken: 0x0A000002, TypeArguments: "Int32"),
+            new(180, ILSiteKind.Call, "Int32", "ToString"),
+            new(185, ILSiteKind.Call, "String", "Concat"),
+            new(190, ILSiteKind.CallVirt, "List", "Add", TypeArguments: "String"),
+            new(198, ILSiteKind.CallVirt, "Dictionary", "get_Item", TypeArguments: "Int32,List"),
+            new(224, ILSiteKind.CallVirt, "Queue", "Enqueue", TypeArguments: "Int32"),
+            new(255, ILSiteKind.CallVirt, "Queue", "get_Count", TypeArguments: "Int32"),
+            new(264, ILSiteKind.Call, "Sink", "Keep"),
+        ];
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x19, 5), (0x2b, 6), (0x33, 24), (0xb1, -1), (0x1dd, 107), (0x1e0, 113), (0x21f, 24), (0x239, 32), (0x2e7, -1), (0x353, 127),
+            (0x365, 128), (0x385, 134), (0x3cb, 141), (0x3f4, 254), (0x3ff, 263), (0x408, 269), (0x411, 275), (0x414, -3), (0x42b, 221), (0x445, 229),
+            (0x471, 221), (0x4af, -1), (0x6e8, 149), (0x6ef, 157), (0x75d, -1), (0x761, 157), (0x97a, 167), (0x99b, 195), (0x9bb, 221), (0xb61, -1),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 5173,
+            NativeOffsets = [.. map.Select(m => m.Native)],
+            ILOffsets = [.. map.Select(m => m.IL)],
+            IsOptimized = true,
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["Entry[]", "Int32[]"], calls: [("Dictionary", "Resize")]),
+            [0x0A000002] = Facts(allocates: ["Entry[]", "Int32[]"], calls: [("HashSet", "Resize")]),
+        };
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 282, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+        FrameCall dictionaryEntries = FrameCall.Allocation("Entry[]", 192, 10_368) with { TypeArguments = ILSites.TypeArgumentKeys("Entry[System.Int32,System.Collections.Generic.List`1[System.Int32]][]") };
+
+        CallSiteResolution resolution = resolver.Resolve([(0x4de, dictionaryEntries)])[0x4de];
+
+        Assert.AreEqual(102, resolution.ILOffset, "edges[node] = ..., the Dictionary's");
+        Assert.AreEqual(150, resolver.Resolve([(0x4de, dictionaryEntries with { TypeArguments = "" })])[0x4de].ILOffset, "without the arguments, the Dequeue of the span");
+    }
+
+    [TestMethod]
     public void TypesBeneath_DoNotChooseAGenericCallOverOneThatIsNot()
     {
         // `Encoding.UTF8.GetBytes(s)` then `lookup.ToArray()` in one tier-0 range: a Byte[] beneath the frame names

@@ -31,6 +31,17 @@ public sealed class ILSitesTests
         Assert.AreEqual(key, ILSites.OuterTypeKey(runtimeName));
 
     [TestMethod]
+    [DataRow("Entry[System.Int32,System.Collections.Generic.List`1[System.Int32]][]", "Int32,List")]
+    [DataRow("Entry[System.Int32][]", "Int32")]
+    [DataRow("System.Collections.Generic.Dictionary`2[System.String,System.Int32[]]", "String,Int32[]")]
+    [DataRow("System.Collections.Generic.List`1[[System.Int32, System.Private.CoreLib]]", "Int32")]
+    [DataRow("System.Collections.Generic.List`1[System.String][,]", "String")]
+    [DataRow("System.Int32[]", "")]
+    [DataRow("System.String", "")]
+    public void TypeArgumentKeys_OfARuntimeName_AreJoinedAsCallSitesJoinThem(string runtimeName, string keys) =>
+        Assert.AreEqual(keys, ILSites.TypeArgumentKeys(runtimeName));
+
+    [TestMethod]
     [DataRow("Byte[]", "Byte[]", true)]
     [DataRow("Byte[]", "Int32[]", false)]
     [DataRow("?[]", "Byte[]", true)]
