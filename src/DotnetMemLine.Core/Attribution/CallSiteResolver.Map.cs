@@ -56,6 +56,15 @@ internal sealed partial class CallSiteResolver
             return [(il, next)];
         }
 
+        // The range's IL ends by always jumping to the IL the next range continues, or to code without calls right before
+        // it (a switch arm's jump to the store of its value after the switch): that code comes next, and the IL between
+        // (the other arms) is laid out elsewhere.
+        if (_branches.Any(branch => branch.Unconditional && branch.Offset >= il && branch.End <= next && branch.Target >= next && branch.Target <= following
+            && !_sites.Any(s => (s.Offset >= branch.End && s.Offset < next) || (s.Offset >= branch.Target && s.Offset < following))))
+        {
+            return [(il, next)];
+        }
+
         // The code jumps elsewhere in IL after this range. When a branch of the range's own IL leads to the
         // IL the next range continues (a rotated loop's test, jumping back to the body's top), the range
         // ends with that branch: the IL after it (the loop's exit, the statement after the loop, whose

@@ -417,9 +417,14 @@ internal sealed partial class CallSiteResolver
             ? ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true
             : MakesCall(inner, call)));
 
-    /// <summary>Whether a site of this module's IL calls the frame's callee by name, or calls another module's method whose IL does.</summary>
+    /// <summary>
+    /// Whether a site of this module's IL calls the frame's callee by name, or calls another module's method whose IL does.
+    /// C# calls an override of Object's ToString, Equals or GetHashCode through Object's method (`sheet => sheet.ToString()`
+    /// is a callvirt of Object::ToString that runs StringBuilder's).
+    /// </summary>
     private bool MakesCall(ILSite inner, FrameCall call) =>
-        inner.IsCall && ((inner.MethodName == call.MethodName && inner.TypeKey == call.TypeKey) || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true);
+        inner.IsCall && ((inner.MethodName == call.MethodName && (inner.TypeKey == call.TypeKey || (inner.Kind == ILSiteKind.CallVirt && inner.TypeKey == "Object")))
+            || ForeignFactsOf(inner)?.Calls.ContainsKey((call.TypeKey, call.MethodName)) == true);
 
     /// <summary>The facts of another module's method a call site names; null for this module's own, or when unknown.</summary>
     private CalleeFacts? ForeignFactsOf(ILSite site)

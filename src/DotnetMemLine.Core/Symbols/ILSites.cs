@@ -97,7 +97,8 @@ public sealed record GenericArguments(ImmutableArray<string> OfType, ImmutableAr
 /// <param name="Offset">The IL offset of the branch.</param>
 /// <param name="End">The IL offset right after it, where its fall-through (for a conditional branch) starts.</param>
 /// <param name="Target">The IL offset it branches to (one entry per target of a <c>switch</c>).</param>
-public readonly record struct ILBranch(int Offset, int End, int Target);
+/// <param name="Unconditional">Whether it always branches (<c>br</c>, <c>leave</c>): the code after it is not reached from it.</param>
+public readonly record struct ILBranch(int Offset, int End, int Target, bool Unconditional = false);
 
 /// <summary>
 /// Reads a method body's IL into its <see cref="ILSite"/>s, in IL order. Names are reduced to a
@@ -317,24 +318,26 @@ public static class ILSites
         while (il.RemainingBytes > 0)
         {
             int offset = il.Offset;
-            if (!TryReadOpcode(ref il, out _, out OperandType operand))
+            if (!TryReadOpcode(ref il, out int code, out OperandType operand))
             {
                 break;
             }
+
+            bool unconditional = code is 0x2B or 0x38 or 0xDD or 0xDE; // br.s, br, leave, leave.s
 
             switch (operand)
             {
                 case OperandType.ShortInlineBrTarget:
                     {
                         int delta = il.ReadSByte();
-                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta));
+                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta, unconditional));
                         break;
                     }
 
                 case OperandType.InlineBrTarget:
                     {
                         int delta = il.ReadInt32();
-                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta));
+                        branches.Add(new ILBranch(offset, il.Offset, il.Offset + delta, unconditional));
                         break;
                     }
 

@@ -1411,6 +1411,50 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void RangeEndingInAJumpToTheCodeAfterIt_HoldsNoneOfTheIlBetween()
+    {
+        // Fresh2.DescribeLedger at tier 1 (recorded map, collect): the switch arm `Withdrawal => string.Create(...)` (IL
+        // 209-220) ends with `br` to the store after the switch (IL 265), right before `lines.Add(line)` (IL 269), whose
+        // range comes next. The default arm's `new string('?', 600)` (IL 251-265) is laid out elsewhere, so the String.Ctor
+        // called from the arm's range is string.Create's (its interpolated string's ToStringAndClear).
+        ImmutableArray<ILSite> sites =
+        [
+            new(87, ILSiteKind.Call, "Decimal", "ToString"),
+            new(92, ILSiteKind.Call, "String", "Concat"),
+            new(211, ILSiteKind.Call, "String", "Create", CallToken: 0x0A000001),
+            new(242, ILSiteKind.Call, "String", "Concat"),
+            new(258, ILSiteKind.NewObject, "String", ".ctor", ParameterCount: 2),
+            new(272, ILSiteKind.CallVirt, "List", "Add"),
+            new(293, ILSiteKind.Call, "String", "Join"),
+        ];
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x36, 0), (0x75, 19), (0x78, 281), (0x85, 290), (0xb7, 303), (0xb7, -3), (0xca, -1), (0x180, 155), (0x1ce, 167), (0x225, 180),
+            (0x269, -1), (0x2dd, 209), (0x314, 269), (0x345, 277), (0x348, 281), (0x355, 26), (0x367, 38), (0x38c, 104), (0x399, 111), (0x450, 125),
+            (0x4c1, -1), (0x584, 125), (0x59d, -1), (0x5c5, 155), (0x5de, 167), (0x5f0, 180), (0x646, -1), (0x6e7, 251), (0x6fe, 269), (0x70f, 220), (0x720, -1),
+        ];
+        CompiledCode tier1 = new()
+        {
+            MethodId = 0,
+            Size = 3218,
+            NativeOffsets = [.. map.Select(m => m.Native)],
+            ILOffsets = [.. map.Select(m => m.IL)],
+            IsOptimized = true,
+        };
+        Dictionary<int, CalleeFacts> facts = new() { [0x0A000001] = Facts(allocates: ["String"], calls: [("DefaultInterpolatedStringHandler", "ToStringAndClear"), ("String", "Ctor")]) };
+        ImmutableArray<ILBranch> branches(bool unconditional) => [new(218, 220, 265, unconditional), new(249, 251, 265, unconditional), new(263, 265, 265, unconditional)];
+        FrameCall stringCtor = FrameCall.Call("String", "Ctor");
+
+        CallSiteResolution resolved = new CallSiteResolver(tier1, sites, ilSize: 310, branches: branches(unconditional: true), calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x2f2, stringCtor)])[0x2f2];
+        CallSiteResolution lostBoundary = new CallSiteResolver(tier1, sites, ilSize: 310, branches: branches(unconditional: false), calleeFacts: site => facts.GetValueOrDefault(site.CallToken))
+            .Resolve([(0x2f2, stringCtor)])[0x2f2];
+
+        Assert.AreEqual(211, resolved.ILOffset, "string.Create, in the arm's own IL");
+        Assert.AreEqual(258, lostBoundary.ILOffset, "a conditional branch leaves the IL before the next range as a lost boundary");
+    }
+
+    [TestMethod]
     public void TypesBeneath_DoNotChooseAGenericCallOverOneThatIsNot()
     {
         // `Encoding.UTF8.GetBytes(s)` then `lookup.ToArray()` in one tier-0 range: a Byte[] beneath the frame names
@@ -2116,6 +2160,50 @@ public sealed class CallSiteResolverTests
 
         Assert.AreEqual(149, resolution.ILOffset);
         Assert.IsEmpty(resolution.Alternatives);
+    }
+
+    [TestMethod]
+    public void ALambdaCallingAnOverrideThroughObject_IsSeenMakingThatTypesCall()
+    {
+        // Fresh4.SummarizeCourseEnrollments at tier 1 (collect, recorded map): `Enrollments.Take(300).Aggregate(new
+        // StringBuilder(), (sheet, e) => ..., sheet => sheet.ToString())`. The result selector jumps to the builder's
+        // ToString, seen called from unmapped code after the range of IL 324, before `Enrollments.GroupBy(...)` (IL 360).
+        // C# calls it through Object::ToString; that call runs StringBuilder's override.
+        const int append = 0x06000070, toString = 0x06000071, key = 0x06000072;
+        ImmutableArray<ILSite> sites =
+        [
+            new(246, ILSiteKind.Call, "Enumerable", "Take", CallToken: 0x0A000001),
+            new(251, ILSiteKind.NewObject, "StringBuilder", ".ctor", CallToken: 0x0A000002),
+            new(270, ILSiteKind.LoadFunction, "<>c", "<SummarizeCourseEnrollments>b__37_6", TargetToken: append, ParameterCount: 2),
+            new(276, ILSiteKind.NewObject, "Func", ".ctor", CallToken: 0x0A000003, ParameterCount: 2),
+            new(301, ILSiteKind.LoadFunction, "<>c", "<SummarizeCourseEnrollments>b__37_7", TargetToken: toString, ParameterCount: 1),
+            new(307, ILSiteKind.NewObject, "Func", ".ctor", CallToken: 0x0A000003, ParameterCount: 2),
+            new(318, ILSiteKind.Call, "Enumerable", "Aggregate", CallToken: 0x0A000004),
+            new(343, ILSiteKind.LoadFunction, "<>c", "<SummarizeCourseEnrollments>b__37_8", TargetToken: key, ParameterCount: 1),
+            new(349, ILSiteKind.NewObject, "Func", ".ctor", CallToken: 0x0A000003, ParameterCount: 2),
+            new(360, ILSiteKind.Call, "Enumerable", "GroupBy", CallToken: 0x0A000005),
+        ];
+        ImmutableArray<ILSite> sitesOf(int token) => token switch
+        {
+            append => [new(7, ILSiteKind.CallVirt, "StringBuilder", "Append", CallToken: 0x0A000006)],
+            toString => [new(1, ILSiteKind.CallVirt, "Object", "ToString", CallToken: 0x0A000007)],
+            key => [new(1, ILSiteKind.CallVirt, "Enrollment", "get_CourseCode")],
+            _ => [],
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["IListSkipTakeIterator"]),
+            [0x0A000002] = Facts(allocates: ["StringBuilder", "Char[]"]),
+            [0x0A000003] = Facts(allocates: []),
+            [0x0A000004] = Facts(allocates: [], calls: [("Func", "Invoke"), ("IEnumerable", "GetEnumerator")]),
+            [0x0A000005] = Facts(allocates: ["GroupByIterator"]),
+            [0x0A000006] = Facts(allocates: ["Char[]"], calls: [("StringBuilder", "ExpandByABlock")]),
+            [0x0A000007] = Facts(allocates: []),
+        };
+        CompiledCode tier1 = Optimized(0x19e0, [0x0, 0x59, 0xb5, 0x8a6, 0x928, 0x96b, 0xffe, 0x1026, 0x1116, 0x1184], [-2, 0, -1, 236, 256, -1, 324, -1, 434, -1]);
+        var resolver = new CallSiteResolver(tier1, sites, ilSize: 440, sitesOf, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(318, resolver.Resolve([(0x103f, FrameCall.Call("StringBuilder", "ToString"))])[0x103f].ILOffset, "Aggregate, whose result selector ran");
     }
 
     [TestMethod]
