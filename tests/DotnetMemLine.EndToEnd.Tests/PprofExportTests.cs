@@ -161,6 +161,8 @@ public sealed partial class PprofExportTests
     private static partial Regex ListedLines();
 
     // " 64019264B 46.59% 46.59%  64027904B 46.60%  Program.Work(int) /tmp/pp/Program.cs:19"
-    [GeneratedRegex(@"^\s*(?:\d+B|0)\s+[\d.]+%\s+[\d.]+%\s+(?<cum>\d+)B\s+[\d.]+%\s+(?<function>\S+)\s+\S+:(?<line>\d+)\s*$", RegexOptions.Multiline)]
+    // pprof marks a function's line "(inline)" or "(partial-inline)" when the JIT inlined it somewhere (dynamic PGO may
+    // inline the hotspot's lambda into Array.ConvertAll in one run and not in another).
+    [GeneratedRegex(@"^\s*(?:\d+B|0)\s+[\d.]+%\s+[\d.]+%\s+(?<cum>\d+)B\s+[\d.]+%\s+(?<function>\S+)\s+\S+:(?<line>\d+)(?:\s+\((?:partial-)?inline\))?\s*$", RegexOptions.Multiline)]
     private static partial Regex TopLineRows();
 }

@@ -1210,6 +1210,9 @@ public sealed class CallSiteResolverTests
     private static CompiledCode Optimized(int size, int[] nativeOffsets, int[] ilOffsets) =>
         new() { MethodId = 0, Size = size, NativeOffsets = [.. nativeOffsets], ILOffsets = [.. ilOffsets], IsOptimized = true };
 
+    /// <summary>Optimized code of a recorded map, as (native offset, IL offset) pairs.</summary>
+    private static CompiledCode Optimized(int size, (int Native, int IL)[] map) => Optimized(size, [.. map.Select(m => m.Native)], [.. map.Select(m => m.IL)]);
+
     [TestMethod]
     public void StringChainInOneRange_TheCallInlinedDownToTheAllocationMadeTheString()
     {
@@ -1388,14 +1391,7 @@ public sealed class CallSiteResolverTests
             (0x365, 128), (0x385, 134), (0x3cb, 141), (0x3f4, 254), (0x3ff, 263), (0x408, 269), (0x411, 275), (0x414, -3), (0x42b, 221), (0x445, 229),
             (0x471, 221), (0x4af, -1), (0x6e8, 149), (0x6ef, 157), (0x75d, -1), (0x761, 157), (0x97a, 167), (0x99b, 195), (0x9bb, 221), (0xb61, -1),
         ];
-        CompiledCode tier1 = new()
-        {
-            MethodId = 0,
-            Size = 5173,
-            NativeOffsets = [.. map.Select(m => m.Native)],
-            ILOffsets = [.. map.Select(m => m.IL)],
-            IsOptimized = true,
-        };
+        CompiledCode tier1 = Optimized(5173, map);
         Dictionary<int, CalleeFacts> facts = new()
         {
             [0x0A000001] = Facts(allocates: ["Entry[]", "Int32[]"], calls: [("Dictionary", "Resize")]),
@@ -1433,14 +1429,7 @@ public sealed class CallSiteResolverTests
             (0x269, -1), (0x2dd, 209), (0x314, 269), (0x345, 277), (0x348, 281), (0x355, 26), (0x367, 38), (0x38c, 104), (0x399, 111), (0x450, 125),
             (0x4c1, -1), (0x584, 125), (0x59d, -1), (0x5c5, 155), (0x5de, 167), (0x5f0, 180), (0x646, -1), (0x6e7, 251), (0x6fe, 269), (0x70f, 220), (0x720, -1),
         ];
-        CompiledCode tier1 = new()
-        {
-            MethodId = 0,
-            Size = 3218,
-            NativeOffsets = [.. map.Select(m => m.Native)],
-            ILOffsets = [.. map.Select(m => m.IL)],
-            IsOptimized = true,
-        };
+        CompiledCode tier1 = Optimized(3218, map);
         Dictionary<int, CalleeFacts> facts = new() { [0x0A000001] = Facts(allocates: ["String"], calls: [("DefaultInterpolatedStringHandler", "ToStringAndClear"), ("String", "Ctor")]) };
         ImmutableArray<ILBranch> branches(bool unconditional) => [new(218, 220, 265, unconditional), new(249, 251, 265, unconditional), new(263, 265, 265, unconditional)];
         FrameCall stringCtor = FrameCall.Call("String", "Ctor");
