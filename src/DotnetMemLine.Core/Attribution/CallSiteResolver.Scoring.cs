@@ -51,7 +51,13 @@ internal sealed partial class CallSiteResolver
         (int anywhereScore, int[] anywhere) = Best(calls, [(0, _ilSize)], minimumScore: Medium);
         if (anywhere.Length == 1)
         {
-            return anywhere;
+            // A call of this module's method elsewhere whose body makes the object, while calls near surely make it too
+            // (`repository.Project(...)`'s inlined ConvertAll grows an InvoiceView[] in the unmapped code after it;
+            // `repository.CreateBlank<InvoiceView>(64)`'s own `new TView[...]` makes one elsewhere): the near ones first,
+            // that one shown as shared.
+            bool nearSurelyMakesIt = spansAreGuesses && score >= CalleeMakes && inSpan.Length > 0 && !inSpan.Contains(anywhere[0])
+                && _sites.Any(site => site.Offset == anywhere[0] && site.IsCall && site.Kind != ILSiteKind.NewObject && site.TargetToken != 0);
+            return nearSurelyMakesIt ? [.. inSpan, .. anywhere] : anywhere;
         }
 
         // Generic calls alike elsewhere (each `.ToList()` of the method, whose List constructor tier 1 laid out in the
@@ -414,8 +420,19 @@ internal sealed partial class CallSiteResolver
     /// </summary>
     private bool OwnBodiesMake(ILSite site, FrameCall call) =>
         call.TypeKey.Length > 0 && BodiesRunBy(site).Any(body => body.Any(inner => call.Kind == FrameCallKind.Allocation
-            ? ForeignFactsOf(inner)?.Allocations.ContainsKey(call.TypeKey) == true
+            ? ForeignFactsOf(inner) is { } facts && (facts.Allocations.ContainsKey(call.TypeKey) || MakesArrayOfItsTypeArgument(site, facts, call))
             : MakesCall(inner, call)));
+
+    /// <summary>
+    /// Whether another module's method called in the body of a generic method of this module makes an array of a generic
+    /// parameter there unknown (<c>?[]</c>), and the frame's array is of one of the type arguments the site calls that method
+    /// with: `repository.Project&lt;InvoiceView&gt;(...)`, whose `_items.ConvertAll(item =&gt; map(item))` makes the
+    /// `InvoiceView[]` of its List.
+    /// </summary>
+    private static bool MakesArrayOfItsTypeArgument(ILSite site, CalleeFacts facts, FrameCall call) =>
+        call.TypeKey.EndsWith("[]", StringComparison.Ordinal) && site.TypeArguments.Length > 0
+        && site.TypeArguments.Split(',').Contains(call.TypeKey[..^2])
+        && facts.Allocations.Keys.Any(key => key.StartsWith(ILSites.AnyType, StringComparison.Ordinal) && ILSites.KeyMatches(key, call.TypeKey));
 
     /// <summary>
     /// Whether a site of this module's IL calls the frame's callee by name, or calls another module's method whose IL does.

@@ -22,8 +22,8 @@ namespace DotnetMemLine.Symbols;
 /// <param name="Allocations">
 /// Types it allocates (<c>newobj</c>, <c>newarr</c>, <c>box</c>, the runtime's string and array helpers), keys as
 /// <see cref="ILSites.TypeKey"/> spells them, each with the shallowest level it is allocated at: 0 in its own IL
-/// (generic arguments of the call substituted), 1 in a method it calls, and so on. Only types the IL names, not
-/// generic parameters left unknown.
+/// (generic arguments of the call substituted), 1 in a method it calls, and so on. Types the IL names, and arrays of a
+/// generic parameter left unknown as <c>?[]</c> (<see cref="ILSites.AnyType"/>); not other objects of one.
 /// </param>
 /// <param name="Calls">Methods it calls (declaring type key and name), each with the shallowest level it is called at.</param>
 /// <param name="Overridable">
@@ -176,9 +176,11 @@ internal static class ForeignCode
             {
                 foreach (ILSite site in BodyOf(method))
                 {
-                    if (site.Kind is ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box && IsNamed(site.TypeKey))
+                    // An array of a generic parameter the call leaves unknown (`new TOutput[n]` in a ConvertAll<TOutput> called
+                    // from a generic method of the user's) is kept as "?[]": the caller may know what it is.
+                    if ((site.Kind is ILSiteKind.NewArray or ILSiteKind.NewObject or ILSiteKind.Box && IsNamed(site.TypeKey))
+                        || (site.Kind == ILSiteKind.NewArray && site.TypeKey.StartsWith(ILSites.AnyType, StringComparison.Ordinal)))
                     {
-
                         allocations.TryAdd(site.TypeKey, depth); // levels are read in order: the first is the shallowest
                         AddPath(site.TypeKey, method);
                     }

@@ -1444,6 +1444,46 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
+    {
+        // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
+        // whose `_items.ConvertAll(item => map(item))` makes a List<InvoiceView> (an InvoiceView[] of 500) in the unmapped
+        // code after the loop; ConvertAll<TOutput>'s IL names the array `TOutput[]`, unknown inside Project<TView>.
+        // `repository.CreateBlank<InvoiceView>(64)`'s own `new TView[...]` is the only site that names it.
+        const int page = 0x06000030, project = 0x06000031, createBlank = 0x06000033;
+        ImmutableArray<ILSite> sites =
+        [
+            new(59, ILSiteKind.CallVirt, "Repository", "Add", TargetToken: 0x0600002f, TypeArguments: "Invoice"),
+            new(83, ILSiteKind.CallVirt, "Repository", "Page", TargetToken: page, TypeArguments: "Invoice"),
+            new(121, ILSiteKind.CallVirt, "Repository", "Project", TargetToken: project, TypeArguments: "Invoice,InvoiceView"),
+            new(168, ILSiteKind.CallVirt, "Repository", "CreateBlank", TargetToken: createBlank, TypeArguments: "Invoice,InvoiceView"),
+        ];
+        ImmutableArray<ILSite> sitesOf(int token) => token switch
+        {
+            page => [new(12, ILSiteKind.Call, "Enumerable", "Skip", CallToken: 0x0A000001)],
+            project => [new(13, ILSiteKind.CallVirt, "List", "ConvertAll", CallToken: 0x0A000002)],
+            createBlank => [new(10, ILSiteKind.NewArray, "?[]", "")],
+            _ => [],
+        };
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(allocates: ["IListSkipTakeIterator"]),
+            [0x0A000002] = Facts(allocates: ["List", "?[]"], calls: [("Converter", "Invoke")]),
+        };
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x4e, 6), (0x53, 59), (0x68, 64), (0x6b, 70), (0x78, 11), (0xac, -1), (0x151, 59), (0x175, 79), (0x223, 115), (0x23a, -1),
+            (0x266, 165), (0x2cc, 79), (0x368, -1), (0x36c, 79), (0x44f, -1), (0x4d6, 127), (0x543, 165), (0x57c, 179), (0x585, 185), (0x597, -3),
+        ];
+        var resolver = new CallSiteResolver(Optimized(1884, map), sites, ilSize: 200, sitesOf, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        CallSiteResolution resolution = resolver.Resolve([(0x468, FrameCall.Allocation("InvoiceView[]", 4024, 4024))])[0x468];
+
+        Assert.AreEqual(121, resolution.ILOffset, "repository.Project(...)");
+        CollectionAssert.Contains(resolution.Alternatives.ToArray(), 168, "CreateBlank's own array may be it as well");
+    }
+
+    [TestMethod]
     public void TypesBeneath_DoNotChooseAGenericCallOverOneThatIsNot()
     {
         // `Encoding.UTF8.GetBytes(s)` then `lookup.ToArray()` in one tier-0 range: a Byte[] beneath the frame names

@@ -58,6 +58,16 @@ public sealed class ForeignCodeTests
     }
 
     [TestMethod]
+    public void AnArrayOfAGenericParameterTheCallLeavesUnknown_IsKeptAsAnyArray()
+    {
+        // Inside a generic method, List<T>.ConvertAll<TOutput>'s List<TOutput> grows a TOutput[] of a type only the
+        // method's caller knows: "?[]", which a caller's type argument can match. Its List is named.
+        CalleeFacts facts = FactsOfCall(nameof(ForeignCalls.Project), "List", "ConvertAll");
+        Assert.IsTrue(facts.Allocations.ContainsKey("List"), string.Join(", ", facts.Allocations.Keys));
+        Assert.IsTrue(facts.Allocations.ContainsKey("?[]"), string.Join(", ", facts.Allocations.Keys));
+    }
+
+    [TestMethod]
     public void ALazyCollectionsCount_RunsTheMatching_ItsFactoryDoesNot()
     {
         // Regex.Matches makes a MatchCollection and matches nothing; its Count runs the regex, a few calls down.
@@ -162,6 +172,8 @@ public sealed class ForeignCodeTests
 internal static class ForeignCalls
 {
     public static List<Version> CopyToList(Version[] items) => new(items);
+
+    public static List<TView> Project<TView>(List<string> items, Converter<string, TView> map) => items.ConvertAll(map);
 
     public static int ParseAge(string text) => int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
 
