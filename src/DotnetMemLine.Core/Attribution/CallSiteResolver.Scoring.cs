@@ -497,10 +497,9 @@ internal sealed partial class CallSiteResolver
             return [];
         }
 
-        return [.. _familyDelegateMakings
-            .Where(making => making.Load.TargetToken != 0 && making.Load.ParameterCount >= 0
-                && invokes.Any(invoke => invoke.TypeKey == making.Construction.TypeKey && invoke.ParameterCount == making.Load.ParameterCount))
-            .Select(making => making.Load.TargetToken)
+        return [.. invokes
+            .SelectMany(DelegatesInvokableBy)
+            .Select(load => load.TargetToken)
             .Distinct()
             .SelectMany(token => _sitesOf(token).Where(inner => MakesCall(inner, call)).Select(inner => (token, inner.Offset)))];
     }
@@ -530,18 +529,15 @@ internal sealed partial class CallSiteResolver
     /// The methods of this module (tokens) this method makes into delegates that <paramref name="invoke"/> can
     /// call (same delegate type and arity) and that the JIT may have inlined into this body.
     /// </summary>
-    private IEnumerable<int> InlinableTargetsOf(ILSite invoke)
-    {
-        foreach ((ILSite load, ILSite construction) in _familyDelegateMakings)
-        {
-            if (load.TargetToken != 0 && load.ParameterCount == invoke.ParameterCount && load.ParameterCount >= 0
-                && construction.TypeKey == invoke.TypeKey
-                && (_inlinedNames is null || _inlinedNames.Contains(load.MethodName)))
-            {
-                yield return load.TargetToken;
-            }
-        }
-    }
+    private IEnumerable<int> InlinableTargetsOf(ILSite invoke) =>
+        DelegatesInvokableBy(invoke).Where(load => _inlinedNames is null || _inlinedNames.Contains(load.MethodName)).Select(load => load.TargetToken);
+
+    /// <summary>The <c>ldftn</c>s of this module's methods, in the user's method, made into delegates that <paramref name="invoke"/> can call: same delegate type and arity.</summary>
+    private IEnumerable<ILSite> DelegatesInvokableBy(ILSite invoke) =>
+        _familyDelegateMakings
+            .Where(making => making.Load.TargetToken != 0 && making.Load.ParameterCount >= 0 && making.Load.ParameterCount == invoke.ParameterCount
+                && making.Construction.TypeKey == invoke.TypeKey)
+            .Select(making => making.Load);
 
     /// <summary>
     /// The delegates this method makes of the called method: for each <c>ldftn</c> of it, the type of the

@@ -415,20 +415,7 @@ public static class ILSites
     /// </summary>
     public static string TypeKey(string runtimeName)
     {
-        ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
-        string arraySuffix = "";
-        while (name.Length >= 2 && name[^1] == ']')
-        {
-            int open = name.LastIndexOf('[');
-            ReadOnlySpan<char> inside = open < 0 ? default : name[(open + 1)..^1];
-            if (open < 0 || inside.ContainsAnyExcept(','))
-            {
-                break; // generic arguments, not an array rank
-            }
-
-            arraySuffix = name[open..].ToString() + arraySuffix;
-            name = name[..open];
-        }
+        ReadOnlySpan<char> name = WithoutArrayRanks(runtimeName.AsSpan().Trim(), out string arraySuffix);
 
         int tick = name.IndexOf('`');
         if (tick >= 0)
@@ -464,12 +451,7 @@ public static class ILSites
     /// </summary>
     public static string TypeArgumentKeys(string runtimeName)
     {
-        ReadOnlySpan<char> name = runtimeName.AsSpan().Trim();
-        while (name.Length >= 2 && name[^1] == ']' && name.LastIndexOf('[') is int open and >= 0 && !name[(open + 1)..^1].ContainsAnyExcept(','))
-        {
-            name = name[..open]; // an array rank
-        }
-
+        ReadOnlySpan<char> name = WithoutArrayRanks(runtimeName.AsSpan().Trim(), out _);
         int start = name.IndexOf('[');
         if (start < 0 || name[^1] != ']')
         {
@@ -490,6 +472,25 @@ public static class ILSites
 
         keys.Add(ArgumentKey(name[argumentStart..^1]));
         return string.Join(',', keys);
+    }
+
+    /// <summary>A runtime type name without its array ranks ("[]", "[,]"), which come back as <paramref name="arraySuffix"/>.</summary>
+    private static ReadOnlySpan<char> WithoutArrayRanks(ReadOnlySpan<char> name, out string arraySuffix)
+    {
+        arraySuffix = "";
+        while (name.Length >= 2 && name[^1] == ']')
+        {
+            int open = name.LastIndexOf('[');
+            if (open < 0 || name[(open + 1)..^1].ContainsAnyExcept(','))
+            {
+                break; // generic arguments, not an array rank
+            }
+
+            arraySuffix = name[open..].ToString() + arraySuffix;
+            name = name[..open];
+        }
+
+        return name;
     }
 
     /// <summary>One generic argument's key; an assembly-qualified one comes in brackets: <c>[System.Int32, System.Private.CoreLib]</c>.</summary>
