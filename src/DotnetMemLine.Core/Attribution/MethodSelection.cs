@@ -66,13 +66,15 @@ public static class MethodSelection
         var modules = modulePaths.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         var candidates = new List<MethodIdentity>();
         var unreadable = new List<string>();
+        // The framework's methods count only as matches (suggestions come from outside it): only those a name may match are read.
+        Func<string, bool> mayMatch = MethodMatcher.MayMatch(patterns);
         foreach (string module in modules)
         {
             if (symbols?.MethodsOfCopy(module) is { } copied)
             {
                 candidates.AddRange(copied);
             }
-            else if (MethodCatalog.TryRead(module, out IReadOnlyList<MethodIdentity>? methods, out _))
+            else if (MethodCatalog.TryRead(module, out IReadOnlyList<MethodIdentity>? methods, out _, IsFrameworkModule(module) ? mayMatch : null))
             {
                 candidates.AddRange(methods);
             }

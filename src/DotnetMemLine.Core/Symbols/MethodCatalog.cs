@@ -20,7 +20,9 @@ public static class MethodCatalog
     internal const string TopLevelMainName = "<Main>$";
 
     /// <summary>Reads the catalog of a .dll/.exe; throws <see cref="BadImageFormatException"/> when it is not a .NET assembly.</summary>
-    public static IReadOnlyList<MethodIdentity> Read(string modulePath)
+    /// <param name="modulePath">The module file.</param>
+    /// <param name="mayMatch">Keeps only the methods whose metadata name passes (<see cref="MethodMatcher.MayMatch"/>); null for all.</param>
+    public static IReadOnlyList<MethodIdentity> Read(string modulePath, Func<string, bool>? mayMatch = null)
     {
         using var stream = File.OpenRead(modulePath);
         using var pe = new PEReader(stream);
@@ -29,15 +31,15 @@ public static class MethodCatalog
             throw new BadImageFormatException($"{Path.GetFileName(modulePath)} is not a .NET assembly (no metadata)", modulePath);
         }
 
-        return Read(pe.GetMetadataReader(), modulePath);
+        return Read(pe.GetMetadataReader(), modulePath, mayMatch);
     }
 
-    /// <summary>Like <see cref="Read(string)"/>, with a one-line reason instead of an exception.</summary>
-    public static bool TryRead(string modulePath, [NotNullWhen(true)] out IReadOnlyList<MethodIdentity>? methods, [NotNullWhen(false)] out string? failureReason)
+    /// <summary>Like <see cref="Read(string, Func{string, bool})"/>, with a one-line reason instead of an exception.</summary>
+    public static bool TryRead(string modulePath, [NotNullWhen(true)] out IReadOnlyList<MethodIdentity>? methods, [NotNullWhen(false)] out string? failureReason, Func<string, bool>? mayMatch = null)
     {
         try
         {
-            methods = Read(modulePath);
+            methods = Read(modulePath, mayMatch);
             failureReason = null;
             return true;
         }
@@ -49,30 +51,38 @@ public static class MethodCatalog
         }
     }
 
-    internal static IReadOnlyList<MethodIdentity> Read(MetadataReader reader, string modulePath)
+    internal static IReadOnlyList<MethodIdentity> Read(MetadataReader reader, string modulePath, Func<string, bool>? mayMatch = null)
     {
         var methods = new List<MethodIdentity>();
         foreach (var typeHandle in reader.TypeDefinitions)
         {
             var type = reader.GetTypeDefinition(typeHandle);
-            if (!TryGetTypeNames(reader, type, out var ns, out var typeName))
-            {
-                continue;
-            }
-
-            var typeParameters = GenericParameterNames(reader, type.GetGenericParameters());
+            string? ns = null, typeName = null;
+            ImmutableArray<string> typeParameters = default;
             foreach (var methodHandle in type.GetMethods())
             {
                 var method = reader.GetMethodDefinition(methodHandle);
                 var name = reader.GetString(method.Name);
                 if (method.RelativeVirtualAddress == 0
+                    || (mayMatch is not null && !mayMatch(name))
                     || (name != TopLevelMainName && !MethodIdentity.TryParseLocalFunction(name, out _, out _) && (name.StartsWith('<') || IsCompilerGenerated(reader, method))))
                 {
                     continue;
                 }
 
+                // The type's names only for a type with a method kept: the framework's catalogs are read for a few names.
+                if (typeName is null)
+                {
+                    if (!TryGetTypeNames(reader, type, out ns, out typeName))
+                    {
+                        break;
+                    }
+
+                    typeParameters = GenericParameterNames(reader, type.GetGenericParameters());
+                }
+
                 var parameters = FormatParameters(reader, method, typeParameters);
-                methods.Add(new MethodIdentity(ns, typeName, name, parameters, MetadataTokens.GetToken(methodHandle), modulePath));
+                methods.Add(new MethodIdentity(ns!, typeName, name, parameters, MetadataTokens.GetToken(methodHandle), modulePath));
             }
         }
 

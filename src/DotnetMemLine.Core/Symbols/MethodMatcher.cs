@@ -56,6 +56,30 @@ public static partial class MethodMatcher
     }
 
     /// <summary>
+    /// A test on a method's metadata name that is false only when no name the method goes by (<c>ParsedPattern.NamesOf</c>)
+    /// can match any of <paramref name="patterns"/>, in either case: the name holds the pattern's last segment (a
+    /// method, a local function's name, a property of an accessor) or, for <c>Size.get</c>, the property's name; or it is
+    /// a constructor (named by its type) or top-level statements (Main). Reading a framework module's catalog, it spares formatting the parameters of tens of thousands of
+    /// methods that could not be meant.
+    /// </summary>
+    public static Func<string, bool> MayMatch(IEnumerable<string> patterns)
+    {
+        string[] needles = [.. patterns.Select(p => Needle(ParsedPattern.Parse(p).Name))];
+        return name => name == ".ctor" || name == MethodCatalog.TopLevelMainName
+            || needles.Any(needle => name.Contains(needle, StringComparison.OrdinalIgnoreCase));
+
+        // What a name it may match holds: the last segment; for "Size.get", the property's name (get_Size), which also
+        // holds a method named get.
+        static string Needle(string name)
+        {
+            string[] segments = name.Split('.');
+            bool accessor = segments.Length > 1 && segments[^2].Length > 0
+                && (segments[^1].Equals("get", StringComparison.OrdinalIgnoreCase) || segments[^1].Equals("set", StringComparison.OrdinalIgnoreCase));
+            return accessor ? segments[^2] : segments[^1];
+        }
+    }
+
+    /// <summary>
     /// Up to <paramref name="count"/> full names closest to the pattern, for a "not found, did you mean" message:
     /// names containing the typed one first, then by edit distance on the method name, then on the full name.
     /// </summary>

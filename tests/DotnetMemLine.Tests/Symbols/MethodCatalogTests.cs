@@ -83,4 +83,36 @@ public sealed class MethodCatalogTests
         Assert.IsTrue(MethodCatalog.TryRead(TestModulePath, out methods, out _));
         Assert.IsNotEmpty(methods);
     }
+
+    [TestMethod]
+    [DataRow("Fill")]
+    [DataRow("Array.Fill(T[], T)")]
+    [DataRow("List.List")]
+    [DataRow("List..ctor")]
+    [DataRow("Count.get")]
+    [DataRow("count.GET")]
+    [DataRow("List.Count")]
+    [DataRow("tostring")]
+    [DataRow("IEnumerable.GetEnumerator")]
+    [DataRow("Dictionary<TKey, TValue>.TryAdd")]
+    [DataRow("LineFixture.Local")]
+    [DataRow("Simple")]
+    [DataRow("Main")]
+    public void Read_KeepingOnlyNamesThatMayMatch_FindsTheSameMatches(string pattern)
+    {
+        // The framework's catalog is read for the --method names only: whatever form the name takes (a constructor by
+        // its type, an accessor, a local function, another case), it must match what the whole catalog matches.
+        string coreLib = typeof(object).Assembly.Location;
+        foreach (string module in new[] { coreLib, TestModulePath })
+        {
+            IReadOnlyList<MethodIdentity> all = MethodCatalog.Read(module);
+            IReadOnlyList<MethodIdentity> kept = MethodCatalog.Read(module, MethodMatcher.MayMatch([pattern]));
+
+            CollectionAssert.AreEqual(
+                MethodMatcher.Match(pattern, all, m => m).ToList(),
+                MethodMatcher.Match(pattern, kept, m => m).ToList(),
+                $"{pattern} in {Path.GetFileName(module)}");
+            Assert.IsTrue(kept.Count < all.Count / 4, $"{pattern} in {Path.GetFileName(module)}: {kept.Count} of {all.Count} kept");
+        }
+    }
 }
