@@ -687,6 +687,7 @@ internal sealed class LineAttributor : IAllocationVisitor
     /// <param name="tallies">The method's tallies, to complete.</param>
     /// <param name="linesOfStack">Per stack, the method's lines on it; null when the method is on none.</param>
     /// <param name="selected">The method's index.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once, over a span per sampled object that survived a GC
     private void ChargeLifetimes(MethodLineTallies tallies, int[]?[]? linesOfStack, int selected)
     {
         tallies.FollowsLifetimes = true;
@@ -736,78 +737,96 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
-        var mine = new List<int>();
+        ChargePeaks(tallies, linesOfStack, SpansOf(linesOfStack, ended, survivors));
+    }
+
+    /// <summary>The spans of the stacks <paramref name="linesOfStack"/> has lines for, those the GCs ended, then the survivors.</summary>
+    private static IEnumerable<LiveSpan> SpansOf(int[]?[] linesOfStack, IReadOnlyList<LiveSpan> ended, List<LiveSpan> survivors)
+    {
         for (int i = 0; i < ended.Count; i++)
         {
             if (linesOfStack[ended[i].Owner] is not null)
             {
-                mine.Add(i);
+                yield return ended[i];
             }
         }
 
-        for (int i = 0; i < survivors.Count; i++)
+        foreach (LiveSpan survivor in survivors)
         {
-            mine.Add(ended.Count + i);
+            yield return survivor;
         }
-
-        LiveSpan SpanAt(int index) => index < ended.Count ? ended[index] : survivors[index - ended.Count];
-        ChargePeaks(tallies, linesOfStack, [.. mine], SpanAt);
     }
 
     /// <summary>
     /// Peak live, for the method and per line: the GC at which the weight of the spans alive (a span is alive at the GCs
     /// from its FromGC to its ToGC) was largest, the earliest of equals, and the tally of those spans. One sweep over the
     /// GCs where spans begin and end, with a running sum per line, then one pass to tally the spans alive at each peak:
-    /// memory in the lines and the spans' indices, not in the GCs times the lines.
+    /// memory in the lines and four numbers per span (28 bytes), not in the GCs times the lines.
     /// </summary>
-    private void ChargePeaks(MethodLineTallies tallies, int[]?[] linesOfStack, int[] spans, Func<int, LiveSpan> spanAt)
+    /// <param name="tallies">The method's tallies, to complete.</param>
+    /// <param name="linesOfStack">Per stack, the method's lines on it.</param>
+    /// <param name="spans">The spans of the method's objects, enumerated three times in the same order: no list of them is made.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once, over a span per sampled object that survived a GC
+    private void ChargePeaks(MethodLineTallies tallies, int[]?[] linesOfStack, IEnumerable<LiveSpan> spans)
     {
         // Slot 0 is the method as a whole; then one per line with spans.
         var slotOfLine = new Dictionary<int, int>();
-        foreach (int index in spans)
+        int count = spans.Count();
+        int[] owners = new int[count];
+        long[] weights = new long[count];
+        // Each span's GC where it begins and the GC after its last, in the high half; its position in the low half, so
+        // one sort of plain longs orders the sweep (and equal GCs by position: the same order every run).
+        long[] byStart = new long[count];
+        long[] byEnd = new long[count];
+        int k = 0;
+        foreach (LiveSpan span in spans)
         {
-            foreach (int line in linesOfStack[spanAt(index).Owner]!)
+            owners[k] = span.Owner;
+            weights[k] = FixedPointWeight(span);
+            byStart[k] = ((long)span.FromGC << 32) | (uint)k;
+            byEnd[k] = ((long)(span.ToGC + 1) << 32) | (uint)k;
+            foreach (int line in linesOfStack[span.Owner]!)
             {
                 slotOfLine.TryAdd(line, slotOfLine.Count + 1);
             }
+
+            k++;
         }
 
         int slots = slotOfLine.Count + 1;
         int[][] slotsOfOwner = new int[linesOfStack.Length][];
         int[] SlotsOf(int owner) => slotsOfOwner[owner] ??= [0, .. linesOfStack[owner]!.Select(line => slotOfLine[line])];
 
-        int[] byStart = [.. spans];
-        int[] byEnd = [.. spans];
-        Array.Sort([.. byStart.Select(i => spanAt(i).FromGC)], byStart);
-        Array.Sort([.. byEnd.Select(i => spanAt(i).ToGC + 1)], byEnd);
+        Array.Sort(byStart);
+        Array.Sort(byEnd);
         // Sums in fixed point (1/1024 byte): exact whatever the order the spans come in, so two decoders that list the
-        // same spans in another order (or a sort that orders equal keys either way) find the same peak among near-equal GCs.
+        // same spans in another order find the same peak among near-equal GCs.
         long[] running = new long[slots];
         long[] best = new long[slots];
         int[] peakGC = new int[slots];
         Array.Fill(peakGC, -1);
         var rising = new List<int>();
         int next = 0, leaving = 0;
-        while (next < byStart.Length)
+        while (next < count)
         {
             // The next GC where the sums change: spans beginning there count, spans that ended just before it no longer do.
-            int gc = Math.Min(spanAt(byStart[next]).FromGC, leaving < byEnd.Length ? spanAt(byEnd[leaving]).ToGC + 1 : int.MaxValue);
-            for (; leaving < byEnd.Length && spanAt(byEnd[leaving]).ToGC + 1 == gc; leaving++)
+            int gc = (int)Math.Min(byStart[next] >> 32, leaving < count ? byEnd[leaving] >> 32 : int.MaxValue);
+            for (; leaving < count && (byEnd[leaving] >> 32) == gc; leaving++)
             {
-                LiveSpan span = spanAt(byEnd[leaving]);
-                foreach (int slot in SlotsOf(span.Owner))
+                int ending = (int)(uint)byEnd[leaving];
+                foreach (int slot in SlotsOf(owners[ending]))
                 {
-                    running[slot] -= FixedPointWeight(span);
+                    running[slot] -= weights[ending];
                 }
             }
 
             rising.Clear();
-            for (; next < byStart.Length && spanAt(byStart[next]).FromGC == gc; next++)
+            for (; next < count && (byStart[next] >> 32) == gc; next++)
             {
-                LiveSpan span = spanAt(byStart[next]);
-                foreach (int slot in SlotsOf(span.Owner))
+                int beginning = (int)(uint)byStart[next];
+                foreach (int slot in SlotsOf(owners[beginning]))
                 {
-                    running[slot] += FixedPointWeight(span);
+                    running[slot] += weights[beginning];
                     rising.Add(slot);
                 }
             }
@@ -828,9 +847,8 @@ internal sealed class LineAttributor : IAllocationVisitor
             peaks[slot] = new SampleTally();
         }
 
-        foreach (int index in spans)
+        foreach (LiveSpan span in spans)
         {
-            LiveSpan span = spanAt(index);
             foreach (int slot in SlotsOf(span.Owner))
             {
                 if (span.FromGC <= peakGC[slot] && peakGC[slot] <= span.ToGC)
