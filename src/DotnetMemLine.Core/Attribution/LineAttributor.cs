@@ -700,7 +700,7 @@ internal sealed class LineAttributor : IAllocationVisitor
 
         // The spans of the method's objects: those the GCs ended, by index into the lifetimes' list (no copy: a long
         // trace has a span per sampled object), then those alive at the end that survived a GC.
-        IReadOnlyList<LiveSpan> ended = _lifetimes.Spans;
+        SpanLog ended = _lifetimes.Spans;
         var survivors = new List<LiveSpan>();
         foreach ((LiveSpan remaining, ulong address, int typeId) in _lifetimes.RemainingObjects())
         {
@@ -737,96 +737,98 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
-        ChargePeaks(tallies, linesOfStack, SpansOf(linesOfStack, ended, survivors));
-    }
-
-    /// <summary>The spans of the stacks <paramref name="linesOfStack"/> has lines for, those the GCs ended, then the survivors.</summary>
-    private static IEnumerable<LiveSpan> SpansOf(int[]?[] linesOfStack, IReadOnlyList<LiveSpan> ended, List<LiveSpan> survivors)
-    {
-        for (int i = 0; i < ended.Count; i++)
-        {
-            if (linesOfStack[ended[i].Owner] is not null)
-            {
-                yield return ended[i];
-            }
-        }
-
-        foreach (LiveSpan survivor in survivors)
-        {
-            yield return survivor;
-        }
+        ChargePeaks(tallies, linesOfStack, ended, survivors);
     }
 
     /// <summary>
     /// Peak live, for the method and per line: the GC at which the weight of the spans alive (a span is alive at the GCs
     /// from its FromGC to its ToGC) was largest, the earliest of equals, and the tally of those spans. One sweep over the
-    /// GCs where spans begin and end, with a running sum per line, then one pass to tally the spans alive at each peak:
-    /// memory in the lines and four numbers per span (28 bytes), not in the GCs times the lines.
+    /// GCs where spans begin, in order, with the spans alive in a heap by the GC after their last and a running sum per
+    /// line, then one pass to tally the spans alive at each peak: memory in the lines, eight bytes per span and the spans
+    /// alive at once, not in the GCs times the lines.
     /// </summary>
     /// <param name="tallies">The method's tallies, to complete.</param>
-    /// <param name="linesOfStack">Per stack, the method's lines on it.</param>
-    /// <param name="spans">The spans of the method's objects, enumerated three times in the same order: no list of them is made.</param>
+    /// <param name="linesOfStack">Per stack, the method's lines on it; the spans of stacks without are not the method's.</param>
+    /// <param name="ended">The spans the GCs ended, of every method.</param>
+    /// <param name="survivors">The method's spans of objects alive at the end that survived a GC.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once, over a span per sampled object that survived a GC
-    private void ChargePeaks(MethodLineTallies tallies, int[]?[] linesOfStack, IEnumerable<LiveSpan> spans)
+    private void ChargePeaks(MethodLineTallies tallies, int[]?[] linesOfStack, SpanLog ended, List<LiveSpan> survivors)
     {
-        // Slot 0 is the method as a whole; then one per line with spans.
-        var slotOfLine = new Dictionary<int, int>();
-        int count = spans.Count();
-        int[] owners = new int[count];
-        long[] weights = new long[count];
-        // Each span's GC where it begins and the GC after its last, in the high half; its position in the low half, so
-        // one sort of plain longs orders the sweep (and equal GCs by position: the same order every run).
-        long[] byStart = new long[count];
-        long[] byEnd = new long[count];
-        int k = 0;
-        foreach (LiveSpan span in spans)
+        // The method's spans by where they begin: the GC in the high half, the span's index in the low half (ended's,
+        // then the survivors' after them), so one sort of plain longs orders the sweep, equal GCs in the same order every run.
+        int endedCount = ended.Count;
+        LiveSpan SpanAt(int index) => index < endedCount ? ended[index] : survivors[index - endedCount];
+        int count = survivors.Count;
+        for (int i = 0; i < endedCount; i++)
         {
-            owners[k] = span.Owner;
-            weights[k] = FixedPointWeight(span);
-            byStart[k] = ((long)span.FromGC << 32) | (uint)k;
-            byEnd[k] = ((long)(span.ToGC + 1) << 32) | (uint)k;
-            foreach (int line in linesOfStack[span.Owner]!)
-            {
-                slotOfLine.TryAdd(line, slotOfLine.Count + 1);
-            }
-
-            k++;
+            count += linesOfStack[ended[i].Owner] is null ? 0 : 1;
         }
 
-        int slots = slotOfLine.Count + 1;
-        int[][] slotsOfOwner = new int[linesOfStack.Length][];
-        int[] SlotsOf(int owner) => slotsOfOwner[owner] ??= [0, .. linesOfStack[owner]!.Select(line => slotOfLine[line])];
+        long[] byStart = new long[count];
+        int filled = 0;
+        for (int index = 0; index < endedCount + survivors.Count; index++)
+        {
+            LiveSpan span = SpanAt(index);
+            if (linesOfStack[span.Owner] is not null)
+            {
+                byStart[filled++] = ((long)span.FromGC << 32) | (uint)index;
+            }
+        }
 
         Array.Sort(byStart);
-        Array.Sort(byEnd);
+
+        // Slot 0 is the method as a whole; then one per line with spans.
+        var slotOfLine = new Dictionary<int, int>();
+        int[][] slotsOfOwner = new int[linesOfStack.Length][];
+        int[] SlotsOf(int owner)
+        {
+            if (slotsOfOwner[owner] is null)
+            {
+                foreach (int line in linesOfStack[owner]!)
+                {
+                    slotOfLine.TryAdd(line, slotOfLine.Count + 1);
+                }
+
+                slotsOfOwner[owner] = [0, .. linesOfStack[owner]!.Select(line => slotOfLine[line])];
+            }
+
+            return slotsOfOwner[owner];
+        }
+
         // Sums in fixed point (1/1024 byte): exact whatever the order the spans come in, so two decoders that list the
         // same spans in another order find the same peak among near-equal GCs.
-        long[] running = new long[slots];
-        long[] best = new long[slots];
-        int[] peakGC = new int[slots];
-        Array.Fill(peakGC, -1);
+        var running = new List<long> { 0 };
+        var best = new List<long> { 0 };
+        var peakGC = new List<int> { -1 };
+        var alive = new PriorityQueue<(int Owner, long Weight), int>(); // by the GC after the span's last
         var rising = new List<int>();
-        int next = 0, leaving = 0;
+        int next = 0;
         while (next < count)
         {
             // The next GC where the sums change: spans beginning there count, spans that ended just before it no longer do.
-            int gc = (int)Math.Min(byStart[next] >> 32, leaving < count ? byEnd[leaving] >> 32 : int.MaxValue);
-            for (; leaving < count && (byEnd[leaving] >> 32) == gc; leaving++)
+            int gc = (int)(byStart[next] >> 32);
+            while (alive.TryPeek(out _, out int after) && after <= gc)
             {
-                int ending = (int)(uint)byEnd[leaving];
-                foreach (int slot in SlotsOf(owners[ending]))
+                (int owner, long weight) = alive.Dequeue();
+                foreach (int slot in SlotsOf(owner))
                 {
-                    running[slot] -= weights[ending];
+                    running[slot] -= weight;
                 }
             }
 
             rising.Clear();
-            for (; next < count && (byStart[next] >> 32) == gc; next++)
+            for (; next < count && (int)(byStart[next] >> 32) == gc; next++)
             {
-                int beginning = (int)(uint)byStart[next];
-                foreach (int slot in SlotsOf(owners[beginning]))
+                LiveSpan span = SpanAt((int)(uint)byStart[next]);
+                long weight = FixedPointWeight(span);
+                alive.Enqueue((span.Owner, weight), span.ToGC + 1);
+                foreach (int slot in SlotsOf(span.Owner))
                 {
-                    running[slot] += weights[beginning];
+                    for (; running.Count <= slot; running.Add(0), best.Add(0), peakGC.Add(-1))
+                    {
+                    }
+
+                    running[slot] += weight;
                     rising.Add(slot);
                 }
             }
@@ -841,14 +843,15 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
-        var peaks = new SampleTally[slots];
-        for (int slot = 0; slot < slots; slot++)
+        var peaks = new SampleTally[slotOfLine.Count + 1];
+        for (int slot = 0; slot < peaks.Length; slot++)
         {
             peaks[slot] = new SampleTally();
         }
 
-        foreach (LiveSpan span in spans)
+        foreach (long key in byStart)
         {
+            LiveSpan span = SpanAt((int)(uint)key);
             foreach (int slot in SlotsOf(span.Owner))
             {
                 if (span.FromGC <= peakGC[slot] && peakGC[slot] <= span.ToGC)

@@ -57,7 +57,7 @@ internal sealed class ObjectLifetimes
     public double? LastFullGCMSec { get; private set; }
 
     /// <summary>Every object that was seen alive at one GC or more: from which examined GC to which.</summary>
-    public IReadOnlyList<LiveSpan> Spans => _spans;
+    public SpanLog Spans => _spans;
 
     /// <summary>
     /// Follows a newly allocated object at <paramref name="address"/> (on <paramref name="heap"/>) on behalf of

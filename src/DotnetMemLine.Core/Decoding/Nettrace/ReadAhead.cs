@@ -210,8 +210,9 @@ internal sealed class ReadAhead : IDisposable
 internal readonly record struct ReadAheadSizes(int HeadRoom, int ChunkSize)
 {
     /// <summary>
-    /// Chunks of 3.5 MB after 512 KB of room, 4 MB buffers (the shared pool's sizes are powers of two): the runtime's blocks
-    /// are tens of KB, so nearly every block is read in place.
+    /// Chunks of 1.5 MB after 512 KB of room, 2 MB buffers (the shared pool's sizes are powers of two): the runtime's blocks
+    /// are tens of KB, so nearly every block is read in place. Buffers of 4 MB made the analysis no faster and its peak
+    /// RSS 9 MB larger (4.2 GB bench trace).
     /// </summary>
-    public static ReadAheadSizes Default => new(512 << 10, (4 << 20) - (512 << 10));
+    public static ReadAheadSizes Default => new(512 << 10, (2 << 20) - (512 << 10));
 }
