@@ -65,8 +65,23 @@ public static partial class MethodMatcher
     public static Func<string, bool> MayMatch(IEnumerable<string> patterns)
     {
         string[] needles = [.. patterns.Select(p => Needle(ParsedPattern.Parse(p).Name))];
-        return name => name == ".ctor" || name == MethodCatalog.TopLevelMainName
-            || needles.Any(needle => name.Contains(needle, StringComparison.OrdinalIgnoreCase));
+        return name =>
+        {
+            if (name == ".ctor" || name == MethodCatalog.TopLevelMainName)
+            {
+                return true;
+            }
+
+            foreach (string needle in needles)
+            {
+                if (name.Contains(needle, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true; // a loop, not Any: a lambda capturing the name would be allocated per method of the framework
+                }
+            }
+
+            return false;
+        };
 
         // What a name it may match holds: the last segment; for "Size.get", the property's name (get_Size), which also
         // holds a method named get.
