@@ -39,6 +39,15 @@ internal sealed partial class CallSiteResolver
             return [(il, next)];
         }
 
+        if (following > next && OnlyOutOfLineBetween(il, following))
+        {
+            // Every boundary between this range's IL and the IL the next range continues is code moved out of line
+            // after the method's last epilog (a guard's throw, an inlined helper's slow path): the range is the rest of
+            // those statements' code (ReadObjectType's hot path ran from its version read to its return in one range,
+            // the throws after each check placed after the epilog).
+            return [(il, following)];
+        }
+
         if (following < 0)
         {
             // The range ends with a forward jump over the IL that follows it, and unmapped code comes next:
@@ -82,6 +91,42 @@ internal sealed partial class CallSiteResolver
         }
 
         return WithoutOtherHandlers([(il, end), (lostStart, following)], il);
+    }
+
+    /// <summary>
+    /// True when every map entry of an IL offset after <paramref name="il"/> and before <paramref name="following"/> lies
+    /// after the method's last epilog (cold blocks: optimized code places them past the last return), and that IL runs
+    /// straight on: no jump in it goes back (a loop) or always jumps over a boundary or out of it (the end of an if's or a
+    /// switch arm's branch, whose other branches the layout may have put anywhere; a pattern's `or` jumps over a constant).
+    /// </summary>
+    private bool OnlyOutOfLineBetween(int il, int following)
+    {
+        if (!_code.IsOptimized || !_branchesKnown
+            || _branches.Any(branch => branch.Offset >= il && branch.Offset < following
+                && (branch.Target <= branch.Offset
+                    || (branch.Unconditional && (branch.Target > following || _boundaries.Any(b => b >= branch.End && b < branch.Target))))))
+        {
+            return false;
+        }
+
+        int[] ils = _code.ILOffsets;
+        int lastEpilog = Array.LastIndexOf(ils, Epilog);
+        if (lastEpilog < 0)
+        {
+            return false;
+        }
+
+        for (int entry = 0; entry < ils.Length; entry++)
+        {
+            int offset = ils[entry];
+            if (offset > il && offset < following
+                && (entry < lastEpilog || _branches.Any(branch => branch.Target == offset && branch.Offset > offset)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

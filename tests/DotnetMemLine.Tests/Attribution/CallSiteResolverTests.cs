@@ -1444,6 +1444,45 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void HotRangeWhoseGuardsThrowAfterTheLastEpilog_HoldsTheIlBetween()
+    {
+        // NettraceReader.ReadObjectType at tier 1 (recorded map, dotnet-memline profiling its own analysis): the hot path
+        // runs from the version read (IL 38) to the return (IL 164) in one range, [0xbc, 0x141); each check's throw and
+        // each inlined ByteCursor.Require's slow path are placed after the epilog, with the IL offsets of their statements.
+        // Encoding.GetString (IL 131, inlined) called String.CreateStringFromEncoding at 0x123: line 269, not the throw
+        // of line 272 (IL 151) that the cold blocks' boundaries left in the range.
+        ImmutableArray<ILSite> sites =
+        [
+            new(1, ILSiteKind.Call, "ByteCursor", "ReadByte"), new(10, ILSiteKind.Call, "ByteCursor", "ReadByte"), new(19, ILSiteKind.Call, "ByteCursor", "ReadByte"),
+            new(32, ILSiteKind.NewObject, "NettraceFormatException", ".ctor", ParameterCount: 1),
+            new(39, ILSiteKind.Call, "ByteCursor", "ReadInt32"), new(45, ILSiteKind.Call, "ByteCursor", "ReadInt32"), new(52, ILSiteKind.Call, "ByteCursor", "ReadInt32"),
+            new(108, ILSiteKind.Call, "DefaultInterpolatedStringHandler", "ToStringAndClear"),
+            new(113, ILSiteKind.NewObject, "NettraceFormatException", ".ctor", ParameterCount: 1),
+            new(119, ILSiteKind.Call, "Encoding", "get_UTF8"), new(126, ILSiteKind.Call, "ByteCursor", "ReadBytes"),
+            new(131, ILSiteKind.CallVirt, "Encoding", "GetString", CallToken: 0x0A000001, ParameterCount: 1),
+            new(138, ILSiteKind.Call, "ByteCursor", "ReadByte"),
+            new(151, ILSiteKind.NewObject, "NettraceFormatException", ".ctor", ParameterCount: 1),
+            new(159, ILSiteKind.NewObject, "ObjectType", ".ctor", ParameterCount: 3),
+        ];
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x40, 0), (0x6c, 9), (0x95, 18), (0xbc, 38), (0x141, 164), (0x151, -3),
+            (0x166, 0), (0x2f1, 9), (0x4b5, 18), (0x68b, 27), (0x6c7, 37), (0x6e4, 86), (0x73c, 98), (0x749, 106), (0x77d, 118), (0x7c2, 156), (0x7cb, -1),
+        ];
+        Dictionary<int, CalleeFacts> facts = new() { [0x0A000001] = Facts(allocates: ["String"], calls: [("String", "CreateStringFromEncoding")]) };
+        FrameCall createString = FrameCall.Call("String", "CreateStringFromEncoding");
+        // Its jumps, from the IL: the three tag checks and the type name's end tag check jump forward over a throw, and
+        // `nameLength is < 0 or > ...` jumps over a constant (the `br.s` at 69).
+        ImmutableArray<ILBranch> branches =
+            [new(7, 9, 27, false), new(16, 18, 27, false), new(25, 27, 38, false), new(60, 62, 67, false), new(65, 67, 71, false), new(69, 71, 73, true), new(74, 76, 119, false), new(144, 146, 157, false)];
+        CallSiteResolution Resolve(CompiledCode code) =>
+            new CallSiteResolver(code, sites, ilSize: 165, branches: branches, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve([(0x123, createString)])[0x123];
+
+        Assert.AreEqual(131, Resolve(Optimized(2001, map)).ILOffset, "GetString, in the hot range's IL");
+        Assert.AreNotEqual(131, Resolve(Optimized(2001, [.. map.Where(m => m.IL != -3)])).ILOffset, "without the epilog, the boundaries after it delimit the range");
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,

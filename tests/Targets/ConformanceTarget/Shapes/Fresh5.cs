@@ -22,6 +22,7 @@ internal static partial class Fresh5
     private static readonly string[] Inputs = BuildInputs(500);
     private static readonly int[] Evens = [.. Enumerable.Range(0, 1_500).Select(i => i * 2)];
     private static readonly int[] Odds = [.. Enumerable.Range(0, 1_500).Select(i => (i * 2) + 1)];
+    private static readonly byte[] FramedHeader = BuildFramedHeader(nameLength: 3_000, payloadLength: 40_000);
     private static readonly Regex EmailPattern = new(@"^[a-z0-9.]+@[a-z0-9]+\.[a-z]{2,}$", RegexOptions.Compiled | RegexOptions.CultureInvariant);
 
     [Conformance("fresh5")]
@@ -259,6 +260,32 @@ internal static partial class Fresh5
     private static (string Key, string Value)[] BuildQueryParts(int count) =>
         [.. Enumerable.Range(0, count).Select(i => ("filter[" + i.ToString(CultureInfo.InvariantCulture) + "]", "name eq 'Müller & Söhne " + i.ToString(CultureInfo.InvariantCulture) + "'"))];
 
+    [Conformance("fresh5")]
+    public static void ReadAFramedHeaderWithGuards()
+    {
+        var cursor = new FrameCursor(FramedHeader);
+        if (cursor.ReadByte() != 0x5A || cursor.ReadByte() != 0xA5)
+        {
+            throw new InvalidDataException("the frame does not start with its marker");
+        }
+
+        var version = cursor.ReadInt32();
+        var nameLength = cursor.ReadInt32();
+        if (nameLength is < 0 or > 65_536)
+        {
+            throw new InvalidDataException($"a frame name of {nameLength} bytes");
+        }
+
+        var name = Encoding.UTF8.GetString(cursor.ReadBytes(nameLength));
+        if (cursor.ReadByte() != 0x0A)
+        {
+            throw new InvalidDataException("the frame's name does not end with its tag");
+        }
+
+        var payload = cursor.ReadBytes(cursor.ReadInt32()).ToArray();
+        Sink.Keep(new FrameHeader(version, name, payload));
+    }
+
     private static Sale[] BuildSales(int count) =>
         [.. Enumerable.Range(0, count).Select(i => new Sale(i, new DateTime(2025, 1, 1).AddDays(i * 7 % 365), Countries[i % Countries.Length], 10 + (i * 13 % 400)))];
 
@@ -287,5 +314,56 @@ internal static partial class Fresh5
         public event EventHandler<Sale>? Placed;
 
         public void Place(Sale sale) => Placed?.Invoke(this, sale);
+    }
+
+    private static byte[] BuildFramedHeader(int nameLength, int payloadLength)
+    {
+        var frame = new List<byte> { 0x5A, 0xA5 };
+        frame.AddRange(BitConverter.GetBytes(3));
+        frame.AddRange(BitConverter.GetBytes(nameLength));
+        frame.AddRange(Enumerable.Range(0, nameLength).Select(i => (byte)('a' + (i % 26))));
+        frame.Add(0x0A);
+        frame.AddRange(BitConverter.GetBytes(payloadLength));
+        frame.AddRange(Enumerable.Range(0, payloadLength).Select(i => (byte)i));
+        return [.. frame];
+    }
+
+    internal sealed record FrameHeader(int Version, string Name, byte[] Payload);
+
+    /// <summary>A reader of a byte span that checks every read, as parsers do: a read past the end throws.</summary>
+    internal ref struct FrameCursor(ReadOnlySpan<byte> bytes)
+    {
+        private readonly ReadOnlySpan<byte> _bytes = bytes;
+        private int _position;
+
+        public byte ReadByte()
+        {
+            Require(1);
+            return _bytes[_position++];
+        }
+
+        public int ReadInt32()
+        {
+            Require(4);
+            int value = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_bytes[_position..]);
+            _position += 4;
+            return value;
+        }
+
+        public ReadOnlySpan<byte> ReadBytes(int count)
+        {
+            Require(count);
+            ReadOnlySpan<byte> read = _bytes.Slice(_position, count);
+            _position += count;
+            return read;
+        }
+
+        private readonly void Require(int count)
+        {
+            if (count < 0 || _bytes.Length - _position < count)
+            {
+                throw new InvalidDataException($"{count} bytes past the end of the frame");
+            }
+        }
     }
 }
