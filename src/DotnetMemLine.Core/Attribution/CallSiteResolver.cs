@@ -683,11 +683,14 @@ internal sealed partial class CallSiteResolver
     /// site of the try's code is the handler's; it is taken out of the return address's calls.
     /// </summary>
     /// <summary>The sites whose callees' IL calls a throw helper seen among <paramref name="calls"/> (a method named Throw...); none when none is seen.</summary>
-    private int[] ThrowersOf(List<FrameCall> calls) =>
-        calls.FirstOrDefault(call => call.Kind == FrameCallKind.Call && ForeignCode.IsThrowHelper(call.MethodName)) is { } thrown
-        && Best([thrown], [(0, _ilSize)], minimumScore: CalleeMakes) is { Score: >= CalleeMakes, Sites: var sites }
+    private int[] ThrowersOf(List<FrameCall> calls)
+    {
+        // FrameCall is a struct: FirstOrDefault would give a default one, not null, when no throw helper is seen.
+        int thrown = calls.FindIndex(call => call.Kind == FrameCallKind.Call && ForeignCode.IsThrowHelper(call.MethodName));
+        return thrown >= 0 && Best([calls[thrown]], [(0, _ilSize)], minimumScore: CalleeMakes) is { Score: >= CalleeMakes, Sites: var sites }
             ? sites
             : [];
+    }
 
     private void SeparateCatchHandlerCalls(Dictionary<int, List<FrameCall>> callsByOffset)
     {

@@ -1001,6 +1001,35 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void SeveralCallsAtOneAddressOutsideATry_WithoutAThrowHelper_AreResolved()
+    {
+        // A method with a catch handler, and two calls seen at one return address outside its try (dotnet-memline's own
+        // analysis, profiled in exact mode): no throw helper is among them, so no try is named by one. It was an
+        // "unexpected error" (a default FrameCall taken for the throw helper the calls lacked).
+        ImmutableArray<ILSite> sites =
+        [
+            new(28, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000001),
+            new(61, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000002),
+            new(66, ILSiteKind.CallVirt, "List", "Add", CallToken: 0x0A000003),
+            new(83, ILSiteKind.Call, "Int32", "Parse", CallToken: 0x0A000004),
+            new(115, ILSiteKind.Call, "String", "Concat", CallToken: 0x0A000002),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = Facts(allocates: ["String"], calls: [("String", "FastAllocateString")]),
+            [0x0A000003] = Facts(allocates: [], calls: [("List", "AddWithResize")]),
+        };
+        CompiledCode optimized = Optimized(0x100, [(0x0, -2), (0x20, 0), (0x60, 35), (0x90, 72), (0xc0, 95), (0xe0, -3)]);
+        var resolver = new CallSiteResolver(optimized, sites, ilSize: 160, catchRegions: [new CatchRegion(72, 95, 95, 127)],
+            calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        var result = resolver.Resolve([(0x70, FrameCall.Call("String", "FastAllocateString")), (0x70, FrameCall.Call("List", "AddWithResize"))]);
+
+        Assert.IsTrue(result[0x70].ILOffset is 61 or 66, $"the foreach's own calls, not {result[0x70].ILOffset}");
+        Assert.AreEqual(0, resolver.HandlerSites.Count);
+    }
+
+    [TestMethod]
     public void ObjectOrCallOfATypeNestedInTheSitesType_IsThatSites()
     {
         // Fully optimized: `var masked = regex.Replace(text, evaluator);` then `var distinct = ids.Distinct().Count();`
