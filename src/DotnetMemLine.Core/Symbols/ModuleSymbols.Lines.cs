@@ -113,7 +113,8 @@ public sealed partial class ModuleSymbols
         return document.HashAlgorithm.IsNil || document.Hash.IsNil ? (Guid.Empty, []) : (_pdb.GetGuid(document.HashAlgorithm), _pdb.GetBlobBytes(document.Hash));
     }
 
-    private MethodPoints GetPoints(int methodToken) => _points.GetOrAdd(methodToken, ReadPoints);
+    // Looked up before GetOrAdd: the method group would be a new delegate at every call (hundreds of thousands in a whole-program view).
+    private MethodPoints GetPoints(int methodToken) => _points.TryGetValue(methodToken, out var points) ? points : _points.GetOrAdd(methodToken, ReadPoints);
 
     private MethodPoints ReadPoints(int methodToken)
     {
@@ -137,7 +138,8 @@ public sealed partial class ModuleSymbols
                     continue;
                 }
 
-                points.Add((point.Offset, point.StartLine, point.EndLine, _pdb.GetString(_pdb.GetDocument(point.Document).Name)));
+                string document = _documentNames.TryGetValue(point.Document, out var name) ? name : _pdb.GetString(_pdb.GetDocument(point.Document).Name);
+                points.Add((point.Offset, point.StartLine, point.EndLine, document));
                 if (point.StartLine == point.EndLine && point.EndColumn == point.StartColumn + 1)
                 {
                     braces.Add(point.Offset); // a one-character statement: a brace (Debug builds give braces points)

@@ -124,28 +124,42 @@ public sealed partial class ModuleSymbols
             return nested;
         }
 
+        foreach (var token in _generatedMethodTokens.Value)
+        {
+            if (token == methodToken || nested.Contains(token))
+            {
+                continue;
+            }
+
+            var points = GetPoints(token);
+            if (!points.IsEmpty && AllWithin(points, span))
+            {
+                nested.Add(token);
+            }
+        }
+
+        return nested;
+    }
+
+    // The methods code may be nested in: those of compiler-generated types and those with generated names, in metadata
+    // order. Read once: every method's nested code is looked for among them.
+    private int[] ReadGeneratedMethodTokens()
+    {
+        var tokens = new List<int>();
         foreach (var typeHandle in _metadata.TypeDefinitions)
         {
             var type = _metadata.GetTypeDefinition(typeHandle);
             var generatedType = IsCompilerGeneratedType(type);
             foreach (var methodHandle in type.GetMethods())
             {
-                var token = MetadataTokens.GetToken(methodHandle);
-                if (token == methodToken || nested.Contains(token)
-                    || !(generatedType || _metadata.GetString(_metadata.GetMethodDefinition(methodHandle).Name).StartsWith('<')))
+                if (generatedType || _metadata.GetString(_metadata.GetMethodDefinition(methodHandle).Name).StartsWith('<'))
                 {
-                    continue;
-                }
-
-                var points = GetPoints(token);
-                if (!points.IsEmpty && AllWithin(points, span))
-                {
-                    nested.Add(token);
+                    tokens.Add(MetadataTokens.GetToken(methodHandle));
                 }
             }
         }
 
-        return nested;
+        return [.. tokens];
     }
 
     // Display classes (<>c__DisplayClass0_0), the lambda cache class (<>c) and state machines (<Run>d__3),

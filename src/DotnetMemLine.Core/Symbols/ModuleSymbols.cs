@@ -23,6 +23,8 @@ public sealed partial class ModuleSymbols : IDisposable
     private readonly ConcurrentDictionary<int, IReadOnlyList<int>> _nestedCode = new();
     private readonly ConcurrentDictionary<int, int> _owners = new();
     private readonly Lazy<List<(int Token, MethodSourceSpan Span)>> _writtenMethodSpans;
+    private readonly Lazy<int[]> _generatedMethodTokens;
+    private readonly Dictionary<DocumentHandle, string> _documentNames = []; // filled once: each sequence point names its document
     private readonly ConcurrentDictionary<int, (ImmutableArray<ILSite> Sites, int ILSize)> _bodies = new();
     private readonly ConcurrentDictionary<int, ImmutableArray<ILBranch>> _branches = new();
     private readonly ConcurrentDictionary<int, CalleeFacts?> _calleeFacts = new();
@@ -43,10 +45,13 @@ public sealed partial class ModuleSymbols : IDisposable
 
         _stateMachines = new Lazy<StateMachines>(() => StateMachines.Read(_pdb), LazyThreadSafetyMode.ExecutionAndPublication);
         _writtenMethodSpans = new(ReadWrittenMethodSpans, LazyThreadSafetyMode.ExecutionAndPublication);
+        _generatedMethodTokens = new(ReadGeneratedMethodTokens, LazyThreadSafetyMode.ExecutionAndPublication);
 
         foreach (var handle in _pdb.Documents)
         {
-            _documentsByPath.TryAdd(_pdb.GetString(_pdb.GetDocument(handle).Name), handle);
+            string name = _pdb.GetString(_pdb.GetDocument(handle).Name);
+            _documentsByPath.TryAdd(name, handle);
+            _documentNames[handle] = name;
         }
     }
 
