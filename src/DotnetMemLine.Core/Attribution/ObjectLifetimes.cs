@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DotnetMemLine.Decoding;
 
 namespace DotnetMemLine.Attribution;
@@ -164,27 +165,70 @@ internal sealed class ObjectLifetimes
         ReadOnlySpan<byte> bytes = ranges.Bytes;
         int stride = ranges.Stride, pointerSize = ranges.PointerSize;
         bool moved = ranges.Moved;
-        int atStart = 0, atDestination = 0;
-        ulong lastStart = 0, lastDestination = 0;
+        var scan = new RangeScan(gc, addresses);
+        if (pointerSize == 8 && BitConverter.IsLittleEndian)
+        {
+            // A 64-bit process, nearly always: each field read in place as a machine word, not through a slice per field
+            // (the 4.2 GB benchmark trace has 175 million ranges: its analysis took 4% less time).
+            ref byte origin = ref MemoryMarshal.GetReference(bytes);
+            if (moved)
+            {
+                for (int at = 0; at + 24 <= bytes.Length; at += 24)
+                {
+                    ulong start = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, at));
+                    scan.Keep(start, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, at + 8)), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, at + 16)));
+                }
+            }
+            else
+            {
+                for (int at = 0; at + 16 <= bytes.Length; at += 16)
+                {
+                    ulong start = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, at));
+                    scan.Keep(start, start, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref origin, at + 8)));
+                }
+            }
+
+            return;
+        }
+
         for (int at = 0; at + stride <= bytes.Length; at += stride)
         {
             ulong start = GCRanges.ReadPointer(bytes[at..], pointerSize);
             ulong newStart = moved ? GCRanges.ReadPointer(bytes[(at + pointerSize)..], pointerSize) : start;
-            ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + stride - 8)..]);
-            atStart = FirstAtOrAfter(addresses, start, start >= lastStart ? atStart : 0);
-            lastStart = start;
-            bool keep = atStart < addresses.Length && addresses[atStart] - start < length;
+            scan.Keep(start, newStart, BinaryPrimitives.ReadUInt64LittleEndian(bytes[(at + stride - 8)..]));
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OnRanges"/>'s walk along one event's ranges: keeps those that hold a tracked object or moved survivors
+    /// onto one, remembering where along the sorted addresses the last range's start and destination were.
+    /// </summary>
+    private ref struct RangeScan(OpenGC gc, ReadOnlySpan<ulong> addresses)
+    {
+        private readonly OpenGC _gc = gc;
+        private readonly ReadOnlySpan<ulong> _addresses = addresses;
+        private int _atStart;
+        private int _atDestination;
+        private ulong _lastStart;
+        private ulong _lastDestination;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Keep(ulong start, ulong newStart, ulong length)
+        {
+            _atStart = FirstAtOrAfter(_addresses, start, start >= _lastStart ? _atStart : 0);
+            _lastStart = start;
+            bool keep = _atStart < _addresses.Length && _addresses[_atStart] - start < length;
             if (!keep && newStart != start)
             {
-                atDestination = FirstAtOrAfter(addresses, newStart, newStart >= lastDestination ? atDestination : 0);
-                lastDestination = newStart;
-                keep = atDestination < addresses.Length && addresses[atDestination] - newStart < length;
+                _atDestination = FirstAtOrAfter(_addresses, newStart, newStart >= _lastDestination ? _atDestination : 0);
+                _lastDestination = newStart;
+                keep = _atDestination < _addresses.Length && _addresses[_atDestination] - newStart < length;
             }
 
             if (keep)
             {
-                gc.MakeRoom(1);
-                gc.RangeBuffer[gc.Ranges++] = new Range(start, start + length, (long)(newStart - start));
+                _gc.MakeRoom(1);
+                _gc.RangeBuffer[_gc.Ranges++] = new Range(start, start + length, (long)(newStart - start));
             }
         }
     }
