@@ -764,42 +764,40 @@ internal sealed class LineAttributor : IAllocationVisitor
             count += linesOfStack[ended[i].Owner] is null ? 0 : 1;
         }
 
+        // Slot 0 is the method as a whole; then one per line with spans, numbered as the spans come.
+        var slotOfLine = new Dictionary<int, int>();
+        int[][] slotsOfOwner = new int[linesOfStack.Length][];
         long[] byStart = new long[count];
         int filled = 0;
         for (int index = 0; index < endedCount + survivors.Count; index++)
         {
             LiveSpan span = SpanAt(index);
-            if (linesOfStack[span.Owner] is not null)
+            if (linesOfStack[span.Owner] is not { } lines)
             {
-                byStart[filled++] = ((long)span.FromGC << 32) | (uint)index;
+                continue;
+            }
+
+            byStart[filled++] = ((long)span.FromGC << 32) | (uint)index;
+            if (slotsOfOwner[span.Owner] is null)
+            {
+                foreach (int line in lines)
+                {
+                    slotOfLine.TryAdd(line, slotOfLine.Count + 1);
+                }
+
+                slotsOfOwner[span.Owner] = [0, .. lines.Select(line => slotOfLine[line])];
             }
         }
 
         Array.Sort(byStart);
 
-        // Slot 0 is the method as a whole; then one per line with spans.
-        var slotOfLine = new Dictionary<int, int>();
-        int[][] slotsOfOwner = new int[linesOfStack.Length][];
-        int[] SlotsOf(int owner)
-        {
-            if (slotsOfOwner[owner] is null)
-            {
-                foreach (int line in linesOfStack[owner]!)
-                {
-                    slotOfLine.TryAdd(line, slotOfLine.Count + 1);
-                }
-
-                slotsOfOwner[owner] = [0, .. linesOfStack[owner]!.Select(line => slotOfLine[line])];
-            }
-
-            return slotsOfOwner[owner];
-        }
-
         // Sums in fixed point (1/1024 byte): exact whatever the order the spans come in, so two decoders that list the
         // same spans in another order find the same peak among near-equal GCs.
-        var running = new List<long> { 0 };
-        var best = new List<long> { 0 };
-        var peakGC = new List<int> { -1 };
+        int slots = slotOfLine.Count + 1;
+        long[] running = new long[slots];
+        long[] best = new long[slots];
+        int[] peakGC = new int[slots];
+        Array.Fill(peakGC, -1);
         var alive = new PriorityQueue<(int Owner, long Weight), int>(); // by the GC after the span's last
         var rising = new List<int>();
         int next = 0;
@@ -810,7 +808,7 @@ internal sealed class LineAttributor : IAllocationVisitor
             while (alive.TryPeek(out _, out int after) && after <= gc)
             {
                 (int owner, long weight) = alive.Dequeue();
-                foreach (int slot in SlotsOf(owner))
+                foreach (int slot in slotsOfOwner[owner])
                 {
                     running[slot] -= weight;
                 }
@@ -822,12 +820,8 @@ internal sealed class LineAttributor : IAllocationVisitor
                 LiveSpan span = SpanAt((int)(uint)byStart[next]);
                 long weight = FixedPointWeight(span);
                 alive.Enqueue((span.Owner, weight), span.ToGC + 1);
-                foreach (int slot in SlotsOf(span.Owner))
+                foreach (int slot in slotsOfOwner[span.Owner])
                 {
-                    for (; running.Count <= slot; running.Add(0), best.Add(0), peakGC.Add(-1))
-                    {
-                    }
-
                     running[slot] += weight;
                     rising.Add(slot);
                 }
@@ -843,7 +837,7 @@ internal sealed class LineAttributor : IAllocationVisitor
             }
         }
 
-        var peaks = new SampleTally[slotOfLine.Count + 1];
+        var peaks = new SampleTally[slots];
         for (int slot = 0; slot < peaks.Length; slot++)
         {
             peaks[slot] = new SampleTally();
@@ -852,7 +846,7 @@ internal sealed class LineAttributor : IAllocationVisitor
         foreach (long key in byStart)
         {
             LiveSpan span = SpanAt((int)(uint)key);
-            foreach (int slot in SlotsOf(span.Owner))
+            foreach (int slot in slotsOfOwner[span.Owner])
             {
                 if (span.FromGC <= peakGC[slot] && peakGC[slot] <= span.ToGC)
                 {

@@ -57,8 +57,7 @@ public static class MethodCatalog
         foreach (var typeHandle in reader.TypeDefinitions)
         {
             var type = reader.GetTypeDefinition(typeHandle);
-            string? ns = null, typeName = null;
-            ImmutableArray<string> typeParameters = default;
+            (string Namespace, string Name, ImmutableArray<string> Parameters)? typeNames = null;
             foreach (var methodHandle in type.GetMethods())
             {
                 var method = reader.GetMethodDefinition(methodHandle);
@@ -71,18 +70,18 @@ public static class MethodCatalog
                 }
 
                 // The type's names only for a type with a method kept: the framework's catalogs are read for a few names.
-                if (typeName is null)
+                if (typeNames is null)
                 {
-                    if (!TryGetTypeNames(reader, type, out ns, out typeName))
+                    if (!TryGetTypeNames(reader, type, out string ns, out string typeName))
                     {
                         break;
                     }
 
-                    typeParameters = GenericParameterNames(reader, type.GetGenericParameters());
+                    typeNames = (ns, typeName, GenericParameterNames(reader, type.GetGenericParameters()));
                 }
 
-                var parameters = FormatParameters(reader, method, typeParameters);
-                methods.Add(new MethodIdentity(ns!, typeName, name, parameters, MetadataTokens.GetToken(methodHandle), modulePath));
+                var parameters = FormatParameters(reader, method, typeNames.Value.Parameters);
+                methods.Add(new MethodIdentity(typeNames.Value.Namespace, typeNames.Value.Name, name, parameters, MetadataTokens.GetToken(methodHandle), modulePath));
             }
         }
 

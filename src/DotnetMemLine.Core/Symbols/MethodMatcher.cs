@@ -59,8 +59,8 @@ public static partial class MethodMatcher
     /// A test on a method's metadata name that is false only when no name the method goes by (<c>ParsedPattern.NamesOf</c>)
     /// can match any of <paramref name="patterns"/>, in either case: the name holds the pattern's last segment (a
     /// method, a local function's name, a property of an accessor) or, for <c>Size.get</c>, the property's name; or it is
-    /// a constructor (named by its type) or top-level statements (Main). Reading a framework module's catalog, it spares formatting the parameters of tens of thousands of
-    /// methods that could not be meant.
+    /// a constructor (named by its type) or top-level statements (Main). Reading a framework module's catalog, it spares
+    /// formatting the parameters of tens of thousands of methods that could not be meant.
     /// </summary>
     public static Func<string, bool> MayMatch(IEnumerable<string> patterns)
     {
