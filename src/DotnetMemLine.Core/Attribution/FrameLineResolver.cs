@@ -27,9 +27,10 @@ internal static class FrameLineResolver
     /// <param name="trace">The trace the frames come from: its methods, compiled code and inlinings.</param>
     /// <param name="typesBeneath">Per frame, types (ids) allocated beneath it when it called a method (see <see cref="LineAttributor.TypesBeneath"/>); null when unknown.</param>
     /// <param name="selectedOf">The selected method a written method of a module is (module path, token), or -1: where an iterator inlined into another method's code belongs.</param>
+    /// <param name="onFallback">Called with a method id and the exception when placing its code's frames failed and they took the plain map's lines.</param>
     public static FrameLine[] Resolve(IReadOnlyList<FrameKey> frames, IReadOnlyList<(long Min, long Max)> objectSizes, IAllocationTrace trace, Func<int, ModuleSymbols?> symbolsOf,
         Func<int, int?>? userMethodOf = null, Func<int, int, (ModuleSymbols Symbols, int[] Lambdas)?>? lambdasInlinedInto = null, IReadOnlyList<int[]?>? typesBeneath = null,
-        Func<string, int, int>? selectedOf = null)
+        Func<string, int, int>? selectedOf = null, Action<int, Exception>? onFallback = null)
     {
         var familyMakings = new Dictionary<int, (ILSite, ILSite)[]>();
         var result = new FrameLine[frames.Count];
@@ -54,6 +55,27 @@ internal static class FrameLineResolver
                 continue;
             }
 
+            try
+            {
+                ResolveBody(body, code, method, symbols);
+            }
+            catch (Exception ex) when (ex is not (MemLineException or OperationCanceledException or BadImageFormatException or OutOfMemoryException))
+            {
+                // A defect in the placement rules must not cost the whole analysis: this body's frames take the line of
+                // the map entry their call is in, as a debugger would, and the report warns.
+                foreach (int i in body)
+                {
+                    result[i] = PlainLineOf(code, method, symbols, frames[i]);
+                }
+
+                onFallback?.Invoke(code.MethodId, ex);
+            }
+        }
+
+        return result;
+
+        void ResolveBody(IGrouping<int, int> body, CompiledCode code, TracedMethod method, ModuleSymbols symbols)
+        {
             (ImmutableArray<ILSite> sites, int ilSize) = symbols.GetBody(method.Token);
             int? root = userMethodOf?.Invoke(code.MethodId);
             (ILSite, ILSite)[] family = [];
@@ -78,8 +100,24 @@ internal static class FrameLineResolver
                 result[i] = LineOfFrame(context, frames[i], call, objectSizes[i], trace);
             }
         }
+    }
 
-        return result;
+    /// <summary>
+    /// The line of the map entry holding the instruction before a frame's return address (the call it is stopped
+    /// in), with none of the placement rules: the fallback when they failed.
+    /// </summary>
+    private static FrameLine PlainLineOf(CompiledCode code, TracedMethod method, ModuleSymbols symbols, FrameKey frame)
+    {
+        int il = -1;
+        for (int entry = 0; entry < Math.Min(code.NativeOffsets.Length, code.ILOffsets.Length) && code.NativeOffsets[entry] < frame.ReturnOffset; entry++)
+        {
+            if (code.ILOffsets[entry] >= 0)
+            {
+                il = code.ILOffsets[entry];
+            }
+        }
+
+        return il >= 0 && symbols.FindLine(method.Token, il) is { } line ? new FrameLine(line.Line, []) : FrameLine.None;
     }
 
     /// <summary>

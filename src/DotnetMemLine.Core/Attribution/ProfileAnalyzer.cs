@@ -160,7 +160,7 @@ public static class ProfileAnalyzer
             InSelectedCode = attribution.InSelectedCode,
             TypeNames = [.. trace.TypeNames],
             ModuleBuilds = trace.ModuleBuilds,
-            Warnings = TraceWarnings(summary),
+            Warnings = [.. TraceWarnings(summary), .. attribution.MappingFailures],
             AbsentMethods = absent,
             OtherBuilds = [.. code.SymbolsOf.OfType<ModuleSymbols>().Distinct()
                 .Where(s => s.BuildId is Guid local && trace.ModuleBuilds.TryGetValue(s.ModulePath, out Guid ran) && ran != local)
@@ -372,7 +372,9 @@ public static class ProfileAnalyzer
     }
 
     /// <summary>What one pass charged: per selected method its tallies, and every allocation, in the selected code or not.</summary>
-    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees, StackProfile? Stacks);
+    // MappingFailures: the methods whose lines came from the plain map because the placement rules failed on them.
+    private sealed record Charged(MethodLineTallies[] Tallies, SampleTally Everything, SampleTally InSelectedCode, RecordingTimeline? Timeline, CalleeTree? Callees, StackProfile? Stacks,
+        IReadOnlyList<LineMappingFailedWarning> MappingFailures);
 
     /// <summary>One pass over the trace with the per-line attributor, then each frame it saw resolved to a line and the samples charged.</summary>
     /// <param name="trace">The trace.</param>
@@ -428,11 +430,19 @@ public static class ProfileAnalyzer
             methodId => code.SymbolsOf[selectedIndex[methodId]],
             methodId => selectedIndex[methodId] is int index and >= 0 ? code.Methods[index].Token : null,
             (codeId, index) => code.LambdasInForeignCode.TryGetValue((codeId, index), out int[]? lambdas) || code.LambdasOf.TryGetValue(index, out lambdas) ? (code.SymbolsOf[index]!, lambdas) : null, typesBeneath,
-            code.SelectedOf);
+            code.SelectedOf, RecordFailure);
+        var mappingFailures = new Dictionary<string, LineMappingFailedWarning>();
+        void RecordFailure(int methodId, Exception failure)
+        {
+            string name = trace.Methods[methodId].TypeName + "." + trace.Methods[methodId].MethodName;
+            mappingFailures.TryAdd(name, new LineMappingFailedWarning(name, failure.GetType().Name));
+        }
+
         FrameLine[] lineOfFrame = Resolve(attributor.Frames, attributor.ObjectSizes, attributor.TypesBeneath);
         StackProfile? profile = stackRecorder?.Build(code.Methods, code.SymbolsOf,
             key => attributor.TryGetFrameId(key, out int id) ? lineOfFrame[id] : null, (frames, sizes) => Resolve(frames, sizes, null), (codeId, innerMethodId) => attributor.StandsFor(codeId, trace.Code[codeId].MethodId, innerMethodId));
-        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile);
+        return new Charged(attributor.Charge(lineOfFrame), attributor.Everything, attributor.InSelectedCode, timeline?.Build(trace.Summary.DurationSeconds, attributor.TimesOfSelected), callees, profile,
+            [.. mappingFailures.Values]);
     }
 
     /// <summary>What the trace says of the selected method <paramref name="index"/>'s code, for its table: how its name was taken first, then where its code went.</summary>

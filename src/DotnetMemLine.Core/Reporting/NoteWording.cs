@@ -59,6 +59,7 @@ public static class NoteWording
         ProgramInliningUnknownNote n => $"{Count(n.Methods)} of these methods ran code compiled before the recording began, and the JIT's inlining decisions for it are not in the trace: "
             + "what it inlined into them (a small method, a lambda, an iterator's body) counts as the calling line's self, not its own line's ('dotnet-memline run' records every decision)",
         RundownFromSnapshotWarning n => $"the trace was cut off before its rundown (the target ended abruptly); the code compiled before the recording began was read from {n.SnapshotPath}, taken at attach",
+        LineMappingFailedWarning n => $"placing {n.Method}'s frames on lines failed ({n.Failure}, a defect in dotnet-memline; please report it with the trace): its lines come from the plain IL-to-native map and may be a statement off",
         NoRundownWarning => NoRundown + ": allocations made in such code are not in the lines ('run' records from the start; with 'collect', stop the recording before the target ends)",
         TraceReadWarning n => n.Problem,
         DroppedEventsWarning n => $"the runtime dropped {Count(n.DroppedEvents)} events ({Percent(n.DroppedFraction)} of the trace's events): every figure counts only the events that arrived, so it is a lower bound "

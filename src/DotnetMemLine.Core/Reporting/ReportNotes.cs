@@ -217,6 +217,20 @@ public sealed record RundownFromSnapshotWarning(string SnapshotPath) : ReportNot
     public override NoteSeverity Severity => NoteSeverity.Warning;
 }
 
+/// <summary>
+/// dotnet-memline's rules for placing frames on IL failed on a method's code (a defect: <paramref name="Failure"/> is
+/// the exception's type): its frames took the line of the IL-to-native map entry they are stopped in, which may be a
+/// statement off, instead of losing the analysis.
+/// </summary>
+public sealed record LineMappingFailedWarning(string Method, string Failure) : ReportNote
+{
+    /// <inheritdoc/>
+    public override string Code => "line-mapping-failed";
+
+    /// <inheritdoc/>
+    public override NoteSeverity Severity => NoteSeverity.Warning;
+}
+
 /// <summary>The trace was cut off before its rundown: code compiled before the recording is unknown.</summary>
 public sealed record NoRundownWarning : ReportNote
 {
