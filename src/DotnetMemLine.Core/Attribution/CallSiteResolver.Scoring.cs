@@ -397,6 +397,17 @@ internal sealed partial class CallSiteResolver
             return CalleeMakes;
         }
 
+        // A method of this module the JIT did not inline, whose IL ends by calling the frame's callee by name: optimized
+        // code jumped there (a tail call) and left no frame of its own (`cache.Keys`, a property `=> _order.Select(...)`,
+        // leaves Enumerable.Select called from the line that read Keys). Not a method the last call's IL calls: that
+        // one, inlined, runs in the frame of the method that did not jump (ApplyCoupon's List.Add, whose AddWithResize
+        // the inlined `cart.Add(...)` of the loop before it also calls).
+        if (!mayBeInlined && call.Kind == FrameCallKind.Call
+            && BodiesRunBy(site).Any(body => body.LastOrDefault(inner => inner.IsCall) is { IsCall: true } last && last.MethodName == call.MethodName && last.TypeKey == call.TypeKey))
+        {
+            return CalleeMakes;
+        }
+
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible

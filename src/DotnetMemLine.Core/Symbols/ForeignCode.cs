@@ -366,14 +366,33 @@ internal static class ForeignCode
         {
             try
             {
-                int rva = method.Assembly.Metadata.GetMethodDefinition(method.Handle).RelativeVirtualAddress;
-                return rva == 0 ? [] : ILSites.Read(method.Assembly.Metadata, method.Assembly.Reader.GetMethodBody(rva), method.Generic);
+                MethodDefinition definition = method.Assembly.Metadata.GetMethodDefinition(method.Handle);
+                int rva = definition.RelativeVirtualAddress;
+                ImmutableArray<ILSite> sites = rva == 0 ? [] : ILSites.Read(method.Assembly.Metadata, method.Assembly.Reader.GetMethodBody(rva), method.Generic);
+                return IsIntrinsicStandIn(method.Assembly.Metadata, definition, sites) ? [] : sites;
             }
             catch (BadImageFormatException)
             {
                 return [];
             }
         });
+
+    /// <summary>
+    /// Whether a body is the stand-in IL of a method the JIT implements itself: marked [Intrinsic] and ending in
+    /// <c>throw new PlatformNotSupportedException()</c> (Unsafe.Add, Unsafe.As). That IL never runs; read, it would
+    /// claim the exception's resource strings for every span indexer and inline array access.
+    /// </summary>
+    private static bool IsIntrinsicStandIn(MetadataReader metadata, MethodDefinition definition, ImmutableArray<ILSite> sites) =>
+        sites.Length >= 2 && sites[^1].Kind == ILSiteKind.Throw && sites[^2] is { Kind: ILSiteKind.NewObject, TypeKey: "PlatformNotSupportedException" }
+        && definition.GetCustomAttributes().Any(handle => AttributeTypeName(metadata, metadata.GetCustomAttribute(handle)) == "IntrinsicAttribute");
+
+    private static string? AttributeTypeName(MetadataReader metadata, CustomAttribute attribute) => attribute.Constructor.Kind switch
+    {
+        HandleKind.MethodDefinition => metadata.GetString(metadata.GetTypeDefinition(metadata.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType()).Name),
+        HandleKind.MemberReference when metadata.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent is { Kind: HandleKind.TypeReference } parent
+            => metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)parent).Name),
+        _ => null,
+    };
 
     /// <summary>
     /// The type a call of the runtime's own allocation helpers makes: strings and arrays are allocated by such calls in

@@ -1512,6 +1512,36 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void PropertyOfThisModuleNotInlined_ThatEndsByCallingTheCallee_JumpedThere()
+    {
+        // Fresh3.ServeThumbnailsFromCache, fully optimized (recorded map): `var retained = cache.Keys.ToArray();` calls
+        // LruCache.get_Keys (IL 79), `=> _order.Select(entry => entry.Key)`, which the JIT did not inline and which
+        // jumped to Enumerable.Select (a tail call): the frame at 0xec is seen calling Select from the range of IL 78.
+        // Not the Select written on the next line (IL 127), whose bytes are its own.
+        const int keys = 0x06000010, values = 0x06000011;
+        ImmutableArray<ILSite> sites =
+        [
+            new(55, ILSiteKind.CallVirt, "LruCache", "Add", TargetToken: 0x06000012),
+            new(79, ILSiteKind.CallVirt, "LruCache", "get_Keys", TargetToken: keys),
+            new(84, ILSiteKind.Call, "Enumerable", "ToArray"),
+            new(91, ILSiteKind.CallVirt, "LruCache", "get_Values", TargetToken: values),
+            new(116, ILSiteKind.NewObject, "Func", ".ctor"),
+            new(127, ILSiteKind.Call, "Enumerable", "Select"),
+            new(132, ILSiteKind.Call, "Enumerable", "ToList"),
+        ];
+        ImmutableArray<ILSite> selectAtTheEnd = [new(14, ILSiteKind.NewObject, "Func", ".ctor"), new(26, ILSiteKind.Call, "Enumerable", "Select")];
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x27, 0), (0x89, 8), (0x8c, 10), (0x99, 17), (0xa3, 22), (0xa6, 29), (0xba, 41), (0xc7, 50), (0xd7, 60), (0xe1, 70), (0xe3, 78),
+            (0xf8, 90), (0x14e, 121), (0x18c, 138), (0x199, 145), (0x2fc, 260), (0x2fc, -3),
+        ];
+        CompiledCode code = Optimized(871, map) with { InlinedMethods = [("System.Linq.Enumerable", "ToArray")] };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 261, sitesOf: token => token is keys or values ? selectAtTheEnd : []);
+
+        Assert.AreEqual(79, resolver.Resolve([(0xec, FrameCall.Call("Enumerable", "Select"))])[0xec].ILOffset);
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
