@@ -188,9 +188,22 @@ internal sealed partial class CallSiteResolver
     /// </summary>
     private int[] MakingInThisFrame(int[] sites, List<FrameCall> calls)
     {
-        if (_inlined is null || !calls.All(call => call.Kind == FrameCallKind.Allocation && call.TypeKey.Length > 0))
+        if (!calls.All(call => call.Kind == FrameCallKind.Allocation && call.TypeKey.Length > 0))
         {
             return sites;
+        }
+
+        if (_inlined is null)
+        {
+            // Code compiled before the recording has no inlining events. What this code is seen calling from frames of
+            // their own was not inlined, and a call whose way down to the object runs through such a method makes it
+            // there, in that method's frame: of the sites that could have made it in this frame, those whose ways down
+            // run through none (`lower.Trim()`, inlined down to the allocation, not `raw.ToLowerInvariant()` before it,
+            // whose ChangeCaseCommon `collect` sees called).
+            int[] notThroughCalled = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>
+                ForeignFactsOf(site)?.AllocationPaths?.GetValueOrDefault(call.TypeKey) is { } ways
+                && !ways.Any(way => way.Any(_seenCalled.Contains)))))];
+            return notThroughCalled.Length > 0 ? notThroughCalled : sites;
         }
 
         int[] inFrame = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>

@@ -95,6 +95,9 @@ internal sealed partial class CallSiteResolver
     private readonly int _ilSize;
     private readonly int[] _boundaries; // the map's real IL offsets, ascending, distinct
     private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
+
+    // The methods this code is seen calling, each from a frame of its own: at those calls the JIT did not inline them.
+    private readonly HashSet<(string TypeKey, string MethodName)> _seenCalled = [];
     private readonly HashSet<string>? _inlinedNames;
     private readonly Func<int, ImmutableArray<ILSite>>? _sitesOf;
     private readonly Func<int, ImmutableArray<int>>? _overridesOf;
@@ -166,6 +169,8 @@ internal sealed partial class CallSiteResolver
     {
         Dictionary<int, List<FrameCall>> callsByOffset = CallsByOffset(observations);
         _handlerSites.Clear();
+        _seenCalled.Clear();
+        _seenCalled.UnionWith(callsByOffset.Values.SelectMany(calls => calls).Where(call => call.Kind == FrameCallKind.Call).Select(call => (call.TypeKey, call.MethodName)));
         if (_code.NativeOffsets.Length == 0)
         {
             return callsByOffset.Keys.ToDictionary(offset => offset, _ => CallSiteResolution.Unknown);

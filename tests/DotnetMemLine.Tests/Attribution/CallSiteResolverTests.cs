@@ -1252,6 +1252,41 @@ public sealed class CallSiteResolverTests
         // while Trim, TrimWhiteSpaceHelper, CreateTrimmedString and InternalSubString were inlined down to
         // FastAllocateString: the string allocated from the method's own frame at 0x7e5 is Trim's. The call of
         // SplitInternal at 0x83a is Split's, whose IL calls it; Trim, a String method too, is not a body of Split's.
+        var result = NormalizeProductTitlesTier1(inliningKnown: true).Resolve(
+        [
+            (0x7e5, FrameCall.Allocation("String", 64, 96)),
+            (0x83a, FrameCall.Call("String", "SplitInternal")),
+        ]);
+
+        Assert.AreEqual(0x2c, result[0x7e5].ILOffset, "Trim: inlined all the way down to FastAllocateString");
+        Assert.AreEqual(0x34, result[0x83a].ILOffset, "Split, whose IL calls SplitInternal");
+    }
+
+    [TestMethod]
+    public void StringChainInOneRange_WithoutInliningEvents_NotTheCallSeenCallingItsMaker()
+    {
+        // The same code under `collect`, compiled before the recording: no inlining events. The frame seen calling
+        // TextInfo.ChangeCaseCommon says ToLowerInvariant's way down to its string was not inlined, so the string this
+        // frame allocated itself is not ToLowerInvariant's (it had taken 147 MB of Trim's) nor Split's, whose
+        // SplitInternal is seen called too.
+        var result = NormalizeProductTitlesTier1(inliningKnown: false).Resolve(
+        [
+            (0x7e5, FrameCall.Allocation("String", 64, 96)),
+            (0x7f0, FrameCall.Call("TextInfo", "ChangeCaseCommon")),
+            (0x83a, FrameCall.Call("String", "SplitInternal")),
+        ]);
+
+        Assert.AreEqual(0x2c, result[0x7e5].ILOffset, "Trim");
+        Assert.AreEqual(0x27, result[0x7f0].ILOffset, "ToLowerInvariant, whose IL calls ChangeCaseCommon");
+    }
+
+    /// <summary>
+    /// Fresh3.NormalizeProductTitles' tier-1 code (recorded map): its foreach range holding `raw.ToLowerInvariant()`,
+    /// `lower.Trim()` and `trimmed.Split(...)`, each inlined, with what their IL makes strings through; the JIT's inlining
+    /// events known (`run`) or not (`collect` of code compiled before the recording).
+    /// </summary>
+    private static CallSiteResolver NormalizeProductTitlesTier1(bool inliningKnown)
+    {
         ImmutableArray<ILSite> sites =
         [
             new(0x23, ILSiteKind.CallVirt, "IEnumerator", "MoveNext", CallToken: 0x0A000001),
@@ -1267,12 +1302,14 @@ public sealed class CallSiteResolverTests
             NativeOffsets = [0x0, 0x28, 0x780, 0x83a, 0x98a],
             ILOffsets = [-2, 0, 35, 59, 86],
             IsOptimized = true,
-            InlinedMethods =
-            [
-                ("System.String", "ToLowerInvariant"), ("System.Globalization.TextInfo", "ToLower"), ("System.String", "Trim"),
-                ("System.String", "TrimWhiteSpaceHelper"), ("System.String", "CreateTrimmedString"), ("System.String", "InternalSubString"),
-                ("System.String", "FastAllocateString"), ("System.String", "Split"),
-            ],
+            InlinedMethods = inliningKnown
+                ?
+                [
+                    ("System.String", "ToLowerInvariant"), ("System.Globalization.TextInfo", "ToLower"), ("System.String", "Trim"),
+                    ("System.String", "TrimWhiteSpaceHelper"), ("System.String", "CreateTrimmedString"), ("System.String", "InternalSubString"),
+                    ("System.String", "FastAllocateString"), ("System.String", "Split"),
+                ]
+                : null,
         };
         static CalleeFacts MakesStrings((string TypeKey, string MethodName)[] wayDown) => new(
             new Dictionary<string, int> { ["String"] = wayDown.Length }.ToFrozenDictionary(),
@@ -1285,15 +1322,9 @@ public sealed class CallSiteResolverTests
             [0x0A000004] = MakesStrings([("String", "SplitInternal"), ("String", "SplitWithPostProcessing"), ("String", "Substring"), ("String", "InternalSubString")]),
         };
 
-        var result = new CallSiteResolver(tier1, sites, ilSize: 0xb0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken)).Resolve(
-        [
-            (0x7e5, FrameCall.Allocation("String", 64, 96)),
-            (0x83a, FrameCall.Call("String", "SplitInternal")),
-        ]);
-
-        Assert.AreEqual(0x2c, result[0x7e5].ILOffset, "Trim: inlined all the way down to FastAllocateString");
-        Assert.AreEqual(0x34, result[0x83a].ILOffset, "Split, whose IL calls SplitInternal");
+        return new CallSiteResolver(tier1, sites, ilSize: 0xb0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
     }
+
 
     [TestMethod]
     public void UnmappedCallNoSiteOfItsGuessedSpanCanMake_IsTheNearestSiteWhoseILMakesIt()
