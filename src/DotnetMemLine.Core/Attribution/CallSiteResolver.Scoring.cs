@@ -421,6 +421,16 @@ internal sealed partial class CallSiteResolver
             return CalleeMakes;
         }
 
+        // The only call of the method that makes the object whose method the frame was seen calling, an object of a type
+        // nested in the called method's (an iterator of Enumerable): the consumer it hands that object to in the same
+        // chain runs the method, inlined (`Scores.GroupBy(...).ToDictionary(...)`: the GroupByIterator's MoveNext, called
+        // through an interface by ToDictionary's inlined loop, is seen called from the code of that line, not from the
+        // `.Where(...)` or `.Select(...)` a line above, which make other iterators of Enumerable).
+        if (mayBeInlined && IsOfOuterType(site, call) && OnlyMakerOf(call.TypeKey) == site.Offset)
+        {
+            return Medium;
+        }
+
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible
@@ -620,6 +630,18 @@ internal sealed partial class CallSiteResolver
     private static bool IsLocalFunction(string methodName) => methodName.StartsWith('<') && methodName.Contains(">g__", StringComparison.Ordinal);
 
     /// <summary>A call of a method of the type the frame's callee or allocated type is nested in (Enumerable.Count, DistinctIterator.GetCount).</summary>
+    /// <summary>The offset of the one call of this method whose callee's IL allocates <paramref name="typeKey"/>; -1 when none or several.</summary>
+    private int OnlyMakerOf(string typeKey)
+    {
+        if (!_onlyMakers.TryGetValue(typeKey, out int only))
+        {
+            int[] makers = [.. _sites.Where(site => ForeignFactsOf(site)?.Allocations.ContainsKey(typeKey) == true).Select(site => site.Offset).Distinct()];
+            _onlyMakers[typeKey] = only = makers is [int one] ? one : -1;
+        }
+
+        return only;
+    }
+
     private static bool IsOfOuterType(ILSite site, FrameCall call) => call.OuterTypeKey.Length > 0 && site.IsCall && site.TypeKey == call.OuterTypeKey;
 
     /// <summary>A call that makes the object or constructs it: a factory of its type, or a method of the type it is nested in.</summary>

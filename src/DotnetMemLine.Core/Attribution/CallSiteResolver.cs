@@ -96,6 +96,9 @@ internal sealed partial class CallSiteResolver
     private readonly int[] _boundaries; // the map's real IL offsets, ascending, distinct
     private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
 
+    // Per type key, the one call site whose callee's IL allocates it, or -1 (OnlyMakerOf).
+    private readonly Dictionary<string, int> _onlyMakers = new(StringComparer.Ordinal);
+
     // The methods this code is seen calling, each from a frame of its own: at those calls the JIT did not inline them.
     private readonly HashSet<(string TypeKey, string MethodName)> _seenCalled = [];
     private readonly HashSet<string>? _inlinedNames;

@@ -1573,6 +1573,39 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void IteratorMethodSeenCalled_IsTheLineOfTheOnlyCallThatMakesThatIterator()
+    {
+        // Fresh6.AverageNullableScores under `collect` (recorded map, no inlining events): nearly all of its tier-1 code
+        // is unmapped, [0x6e, 0xb4a). A frame at 0x395 calls Enumerable+GroupByIterator.MoveNext, which ToDictionary's
+        // inlined loop runs through an interface; every Enumerable call of the method is as related to it by type, and
+        // the first, the `.Where(...)` of the line above, took its 63 MB. Only GroupBy's IL makes a GroupByIterator.
+        ImmutableArray<ILSite> sites =
+        [
+            new(36, ILSiteKind.Call, "Enumerable", "Where", CallToken: 0x0A000001),
+            new(72, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000002),
+            new(77, ILSiteKind.Call, "Enumerable", "ToArray", CallToken: 0x0A000003),
+            new(118, ILSiteKind.Call, "Enumerable", "GroupBy", CallToken: 0x0A000004),
+            new(185, ILSiteKind.Call, "Enumerable", "ToDictionary", CallToken: 0x0A000005),
+            new(198, ILSiteKind.Call, "Enumerable", "ToList", CallToken: 0x0A000006),
+            new(204, ILSiteKind.Call, "Sink", "Keep", TargetToken: 0x06000001),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000001] = Facts(["ArrayWhereIterator", "IEnumerableWhereIterator"]),
+            [0x0A000002] = Facts(["ArrayWhereSelectIterator", "IEnumerableSelectIterator"]),
+            [0x0A000003] = Facts(["Int32[]"]),
+            [0x0A000004] = Facts(["GroupByIterator"]),
+            [0x0A000005] = Facts(["Dictionary"], [("IEnumerator", "MoveNext")]),
+            [0x0A000006] = Facts(["List"], [("IEnumerator", "MoveNext")]),
+        };
+        (int Native, int IL)[] map = [(0x0, -2), (0x32, 0), (0x6e, -1), (0xb4a, 209), (0xb53, 214), (0xb53, -3)];
+        FrameCall moveNext = FrameCall.Call("GroupByIterator", "MoveNext") with { OuterTypeKey = "Enumerable" };
+        var resolver = new CallSiteResolver(Optimized(7387, map), sites, ilSize: 215, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(118, resolver.Resolve([(0x395, moveNext)])[0x395].ILOffset);
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
