@@ -431,6 +431,14 @@ internal sealed partial class CallSiteResolver
             return Medium;
         }
 
+        // C# calls every override of ToString through Object's method: the override runs, and a short one ends by
+        // calling a method of its own type, jumping there (`document.ToString()`: XNode's ToString is
+        // `GetXmlString(SaveOptions.None)`), which is likelier than the calls around it having jumped to it.
+        if (site.Kind == ILSiteKind.CallVirt && site.TypeKey == "Object" && site.MethodName == "ToString" && call.Kind == FrameCallKind.Call && call.TypeKey.Length > 0)
+        {
+            return Related;
+        }
+
         int score = site.Kind == ILSiteKind.CallIndirect || IsDelegateInvoke(site) ? Medium
             : mayBeInlined || site.Kind == ILSiteKind.Throw ? Weak
             : site.Kind == ILSiteKind.Call && CallsNothing(site) ? Impossible

@@ -315,6 +315,17 @@ internal sealed partial class CallSiteResolver
             return moved.Sites;
         }
 
+        // Nor by a body the JIT inlined here, while the previous statement has a virtual call it devirtualized and
+        // inlined whose type's method it is: `var text = document.ToString();` (XNode's ToString, inlined, calls
+        // GetXmlString) laid out after the boundary of `var customers = parsed.Descendants("customer")...`, two
+        // statements on, with `XDocument.Parse(text)` between them.
+        if (calls.All(c => c.Kind == FrameCallKind.Call) && Best(calls, spans).Score <= Weak
+            && Best(calls, [previous], minimumScore: Medium) is { Score: Medium, Sites: [int devirtualized] }
+            && _sites.Any(site => site.Offset == devirtualized && site.Kind == ILSiteKind.CallVirt && calls.All(c => _inlined?.Contains((c.TypeKey, site.MethodName)) == true)))
+        {
+            return [devirtualized];
+        }
+
         if (!observedStatements.Contains(previous.Start))
         {
             borrowing[offset] = Candidates([.. spans, previous], guessed, calls);

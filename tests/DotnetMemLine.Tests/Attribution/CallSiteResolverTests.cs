@@ -1606,6 +1606,81 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void ToStringCalledThroughObject_ExplainsWhatItsOverrideJumpedTo()
+    {
+        // Fresh7.BuildAnXmlDocument at tier 1 (recorded map): `var text = document.ToString();` (IL 230, a callvirt of
+        // Object::ToString) runs XNode's ToString, not inlined, which ends by jumping to XNode.GetXmlString; then
+        // `XDocument.Parse(text)` (IL 235). One range holds both calls, and the frame at 0xed5 calls GetXmlString: the
+        // ToString line's 119 MB, which had gone to the Parse line as both calls explained it alike.
+        ImmutableArray<ILSite> sites =
+        [
+            new(225, ILSiteKind.NewObject, "XDocument", ".ctor", CallToken: 0x0A000001),
+            new(230, ILSiteKind.CallVirt, "Object", "ToString", CallToken: 0x0A000002),
+            new(235, ILSiteKind.Call, "XDocument", "Parse", CallToken: 0x0A000003, ParameterCount: 1),
+            new(245, ILSiteKind.Call, "XName", "op_Implicit", CallToken: 0x0A000004),
+            new(250, ILSiteKind.Call, "XContainer", "Descendants", CallToken: 0x0A000005),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000003] = Facts(["XDocument"], [("XDocument", "Parse"), ("XmlReader", "Create")]),
+            [0x0A000004] = Facts(["XName"], [("XNamespace", "GetName")]),
+            [0x0A000005] = Facts(["GetDescendants"], [("XContainer", "GetDescendants")]),
+        };
+        (int Native, int IL)[] map = [(0x0, -2), (0x16, 0), (0xe37, 192), (0xe57, 199), (0xe88, 215), (0xf5e, 306), (0xf5e, -3)];
+        CompiledCode code = Optimized(5095, map) with { InlinedMethods = [("System.Xml.Linq.XDocument", ".ctor")] };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 307, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Dictionary<int, CallSiteResolution> resolved = resolver.Resolve(
+            [(0xed5, FrameCall.Call("XNode", "GetXmlString") with { ParameterCount = 1 }), (0xee0, FrameCall.Call("XDocument", "Parse") with { ParameterCount = 2 })]);
+
+        Assert.AreEqual(230, resolved[0xed5].ILOffset, "document.ToString()");
+        Assert.AreEqual(235, resolved[0xee0].ILOffset, "XDocument.Parse(text)");
+    }
+
+    [TestMethod]
+    public void DevirtualizedCallOfThePreviousStatement_LaidOutPastTheBoundary_IsThatStatements()
+    {
+        // Fresh7.BuildAnXmlDocument fully optimized (recorded map of the Debug configuration's build): the range of IL 257,
+        // `var customers = parsed.Descendants("customer")...`, begins before the calls of `var text = document.ToString();`
+        // (IL 244, XNode's ToString devirtualized and inlined, calling GetXmlString) and `XDocument.Parse(text)` (IL 251),
+        // whose results the JIT kept in registers. GetXmlString is the ToString line's (238 KB a run), not the Descendants
+        // line's, where only an inlined XName conversion could have called it.
+        ImmutableArray<ILSite> sites =
+        [
+            new(222, ILSiteKind.NewObject, "XDeclaration", ".ctor", CallToken: 0x0A000001),
+            new(228, ILSiteKind.NewArray, "Object[]", "", ArrayLength: 1),
+            new(237, ILSiteKind.NewObject, "XDocument", ".ctor", CallToken: 0x0A000002),
+            new(244, ILSiteKind.CallVirt, "Object", "ToString", CallToken: 0x0A000003),
+            new(251, ILSiteKind.Call, "XDocument", "Parse", CallToken: 0x0A000004, ParameterCount: 1),
+            new(263, ILSiteKind.Call, "XName", "op_Implicit", CallToken: 0x0A000005),
+            new(268, ILSiteKind.Call, "XContainer", "Descendants", CallToken: 0x0A000006),
+            new(304, ILSiteKind.Call, "Enumerable", "Select", CallToken: 0x0A000007),
+        ];
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x16, 0), (0xc1, 37), (0xf9, 42), (0xfd, 43), (0x146, 185), (0x15e, 64), (0x172, 73), (0x222, 119), (0x288, 144), (0x2fe, 174),
+            (0x337, 180), (0x34c, -1), (0x36b, 203), (0x37c, 211), (0x3b0, 227), (0x3fd, 257), (0x488, 298), (0x4bc, -1), (0x502, 321), (0x518, -3),
+        ];
+        CompiledCode code = Optimized(1448, map) with
+        {
+            InlinedMethods = [("System.Xml.Linq.XNode", "ToString"), ("System.Xml.Linq.XDocument", "Parse"), ("System.Xml.Linq.XName", "op_Implicit"), ("System.Xml.Linq.XDocument", ".ctor")],
+        };
+        var resolver = new CallSiteResolver(code, sites, ilSize: 330, calleeFacts: _ => null);
+
+        Dictionary<int, CallSiteResolution> resolved = resolver.Resolve(
+        [
+            (0x3c4, FrameCall.Allocation("Object[]", 32, 32)),
+            (0x3e2, FrameCall.Allocation("XDocument", 56, 56)),
+            (0x411, FrameCall.Call("XNode", "GetXmlString") with { ParameterCount = 1 }),
+            (0x41c, FrameCall.Call("XDocument", "Parse") with { ParameterCount = 2 }),
+            (0x43d, FrameCall.Call("XContainer", "GetDescendants") with { ParameterCount = 2 }),
+        ]);
+
+        Assert.AreEqual(244, resolved[0x411].ILOffset, "document.ToString()");
+        Assert.AreEqual(251, resolved[0x41c].ILOffset, "XDocument.Parse(text)");
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
