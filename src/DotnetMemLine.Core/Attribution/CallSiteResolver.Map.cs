@@ -130,6 +130,34 @@ internal sealed partial class CallSiteResolver
     }
 
     /// <summary>
+    /// The IL of throws that optimized code placed out of line, past the method's last epilog: from each such map entry's IL
+    /// offset to the first <c>throw</c> at or after it, when no jump leads into that IL (a guard's
+    /// <c>throw new InvalidDataException($"...")</c>, its message built there too). Unmapped code elsewhere does not hold it.
+    /// </summary>
+    private List<(int Start, int End)> ColdThrows()
+    {
+        int[] ils = _code.ILOffsets;
+        int lastEpilog = Array.LastIndexOf(ils, Epilog);
+        var cold = new List<(int Start, int End)>();
+        if (!_code.IsOptimized || !_branchesKnown || lastEpilog < 0)
+        {
+            return cold;
+        }
+
+        for (int entry = lastEpilog + 1; entry < ils.Length; entry++)
+        {
+            int il = ils[entry];
+            if (il >= 0 && _sites.FirstOrDefault(site => site.Kind == ILSiteKind.Throw && site.Offset >= il) is { Kind: ILSiteKind.Throw } thrown
+                && !_branches.Any(branch => branch.Target > il && branch.Target <= thrown.Offset))
+            {
+                cold.Add((il, thrown.Offset + 1));
+            }
+        }
+
+        return cold;
+    }
+
+    /// <summary>
     /// A catch handler is compiled as a funclet of its own, placed apart from the code around it: its IL is never
     /// the code that follows a range of other IL.
     /// </summary>

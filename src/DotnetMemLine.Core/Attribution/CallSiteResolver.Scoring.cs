@@ -20,6 +20,15 @@ internal sealed partial class CallSiteResolver
     private int[] Candidates(List<(int Start, int End)> spans, bool spansAreGuesses, List<FrameCall> calls, HashSet<string>? typesBeneath = null)
     {
         (int score, int[] inSpan) = Best(calls, spans);
+        if (spansAreGuesses && inSpan.Length > 1 && inSpan.Where(offset => !_coldThrows.Value.Any(cold => offset >= cold.Start && offset < cold.End)).ToArray() is { Length: > 0 } hot
+            && hot.Length < inSpan.Length)
+        {
+            // Unmapped code does not hold the throws the map places past the last epilog (ReadAFramedHeaderWithGuards' hot
+            // path, unmapped from its second statement to its return: its GetString's string, not the interpolated message
+            // of the `throw` two lines up).
+            inSpan = hot;
+        }
+
         if (score == CalleeMakes && inSpan.Length > 1)
         {
             inSpan = MakingInThisFrame(inSpan, calls);

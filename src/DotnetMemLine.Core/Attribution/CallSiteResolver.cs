@@ -96,6 +96,9 @@ internal sealed partial class CallSiteResolver
     private readonly int[] _boundaries; // the map's real IL offsets, ascending, distinct
     private readonly HashSet<(string TypeKey, string MethodName)>? _inlined;
 
+    // The throws placed out of line past the last epilog (ColdThrows).
+    private readonly Lazy<List<(int Start, int End)>> _coldThrows;
+
     // Per type key, the one call site whose callee's IL allocates it, or -1 (OnlyMakerOf).
     private readonly Dictionary<string, int> _onlyMakers = new(StringComparer.Ordinal);
 
@@ -149,6 +152,7 @@ internal sealed partial class CallSiteResolver
             .Where(s => s.IsCall && s.TargetToken != 0 && IsLocalFunction(s.MethodName))
             .Select(s => s.MethodName)
             .Except(_familyDelegateMakings.Select(m => m.Load.MethodName))];
+        _coldThrows = new Lazy<List<(int Start, int End)>>(ColdThrows);
         if (code.InlinedMethods is { } inlined)
         {
             _inlined = [.. inlined.Select(m => (ILSites.TypeKey(m.TypeName), m.MethodName))];

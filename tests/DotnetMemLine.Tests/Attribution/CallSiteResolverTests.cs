@@ -1681,6 +1681,54 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void UnmappedHotPath_DoesNotHoldTheThrowsPlacedPastTheLastEpilog()
+    {
+        // Fresh5.ReadAFramedHeaderWithGuards under `collect` (recorded map, no inlining events): tier-1 code left the hot
+        // path unmapped from IL 53 to the return, [0xe7, 0x2e9), and placed each guard's throw past the epilog with its
+        // statement's IL (0x308: IL 42, 0x357: IL 102, ..., 0x657: IL 187). The 6,024-byte string made at 0x143 is
+        // GetString's, not the `$"a frame name of {nameLength} bytes"` of the throw two lines up (8 MB had gone there).
+        ImmutableArray<ILSite> sites =
+        [
+            new(12, ILSiteKind.NewObject, "FrameCursor", ".ctor", TargetToken: 0x06000001),
+            new(19, ILSiteKind.Call, "FrameCursor", "ReadByte", TargetToken: 0x06000002),
+            new(47, ILSiteKind.NewObject, "InvalidDataException", ".ctor", CallToken: 0x0A000001),
+            new(52, ILSiteKind.Throw, "", ""),
+            new(55, ILSiteKind.Call, "FrameCursor", "ReadInt32", TargetToken: 0x06000003),
+            new(97, ILSiteKind.Call, "DefaultInterpolatedStringHandler", ".ctor", CallToken: 0x0A000002),
+            new(109, ILSiteKind.Call, "DefaultInterpolatedStringHandler", "AppendLiteral", CallToken: 0x0A000003),
+            new(136, ILSiteKind.Call, "DefaultInterpolatedStringHandler", "ToStringAndClear", CallToken: 0x0A000004),
+            new(141, ILSiteKind.NewObject, "InvalidDataException", ".ctor", CallToken: 0x0A000001),
+            new(146, ILSiteKind.Throw, "", ""),
+            new(147, ILSiteKind.Call, "Encoding", "get_UTF8", CallToken: 0x0A000005),
+            new(155, ILSiteKind.Call, "FrameCursor", "ReadBytes", TargetToken: 0x06000004),
+            new(160, ILSiteKind.CallVirt, "Encoding", "GetString", CallToken: 0x0A000006),
+            new(168, ILSiteKind.Call, "FrameCursor", "ReadByte", TargetToken: 0x06000002),
+            new(182, ILSiteKind.NewObject, "InvalidDataException", ".ctor", CallToken: 0x0A000001),
+            new(187, ILSiteKind.Throw, "", ""),
+            new(197, ILSiteKind.Call, "FrameCursor", "ReadBytes", TargetToken: 0x06000004),
+            new(206, ILSiteKind.Call, "ReadOnlySpan", "ToArray", CallToken: 0x0A000007),
+            new(214, ILSiteKind.NewObject, "FrameHeader", ".ctor", TargetToken: 0x06000005),
+            new(219, ILSiteKind.Call, "Sink", "Keep", TargetToken: 0x06000006),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000004] = Facts(["String"], [("String", "Ctor")]),
+            [0x0A000006] = Facts(["String"], [("String", "CreateStringFromEncoding")]),
+            [0x0A000007] = Facts(["Byte[]"]),
+        };
+        (int Native, int IL)[] map =
+        [
+            (0x0, -2), (0x53, 0), (0x64, 17), (0x6d, 28), (0x77, 53), (0xe7, -1), (0x2e9, 219), (0x2f2, 224), (0x2f2, -3),
+            (0x308, 42), (0x33a, 52), (0x357, 102), (0x3a2, 114), (0x3af, 122), (0x402, 134), (0x42a, 146), (0x433, -1), (0x657, 187), (0x660, -1),
+        ];
+        // The guards jump forward over their throws.
+        ImmutableArray<ILBranch> branches = [new(40, 42, 53, false), new(90, 92, 147, false), new(173, 175, 192, false)];
+        var resolver = new CallSiteResolver(Optimized(2044, map), sites, ilSize: 225, branches: branches, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Assert.AreEqual(160, resolver.Resolve([(0x143, FrameCall.Allocation("String", 6024, 6024))])[0x143].ILOffset);
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
