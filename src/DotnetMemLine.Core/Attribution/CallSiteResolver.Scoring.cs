@@ -212,7 +212,16 @@ internal sealed partial class CallSiteResolver
             int[] notThroughCalled = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>
                 ForeignFactsOf(site)?.AllocationPaths?.GetValueOrDefault(call.TypeKey) is { } ways
                 && !ways.Any(way => way.Any(_seenCalled.Contains)))))];
-            return notThroughCalled.Length > 0 ? notThroughCalled : sites;
+            int[] left = notThroughCalled.Length > 0 ? notThroughCalled : sites;
+
+            // Of those, the ones that make it fewest calls down: each call on the way had to be inlined for the object to be
+            // made in this frame (`receipt.PadRight(...)`, whose own IL allocates its string, not the `string.Format` before
+            // it, whose string is made three calls down).
+            int DepthOf(int offset) => _sites.Where(site => site.Offset == offset)
+                .Select(site => calls.Max(call => ForeignFactsOf(site)?.Allocations.GetValueOrDefault(call.TypeKey, int.MaxValue) ?? int.MaxValue))
+                .DefaultIfEmpty(int.MaxValue).Min();
+            int shallowest = left.Min(DepthOf);
+            return shallowest == int.MaxValue ? left : [.. left.Where(offset => DepthOf(offset) == shallowest)];
         }
 
         int[] inFrame = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>

@@ -1729,6 +1729,41 @@ public sealed class CallSiteResolverTests
     }
 
     [TestMethod]
+    public void WithoutInliningEvents_TheCallThatMakesTheObjectFewestCallsDown_MadeItInTheFrame()
+    {
+        // Fresh4.FormatAReceipt under `collect` (recorded map, no inlining events): after the range of IL 154, unmapped code
+        // runs to the method's end. The 29,376-byte string made at 0x24f is `receipt.PadRight(...)`'s, whose own IL
+        // allocates it, not the `string.Format(...)` before it, whose string is made three calls down (44 MB had gone to
+        // that line, marked as shared); Split's SplitInternal is seen called from a frame of its own.
+        static CalleeFacts MakesStringAt(int depth, (string TypeKey, string MethodName)[] wayDown) => new(
+            new Dictionary<string, int> { ["String"] = depth }.ToFrozenDictionary(),
+            wayDown.Select((call, level) => (call, level)).ToFrozenDictionary(c => c.call, c => c.level),
+            AllocationPaths: new Dictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>> { ["String"] = [[.. wayDown]] }.ToFrozenDictionary());
+        ImmutableArray<ILSite> sites =
+        [
+            new(155, ILSiteKind.CallVirt, "Object", "ToString", CallToken: 0x0A000001),
+            new(258, ILSiteKind.Call, "String", "Format", CallToken: 0x0A000002),
+            new(278, ILSiteKind.CallVirt, "String", "PadRight", CallToken: 0x0A000003),
+            new(286, ILSiteKind.CallVirt, "String", "Split", CallToken: 0x0A000004),
+            new(292, ILSiteKind.Call, "Sink", "Keep", TargetToken: 0x06000001),
+        ];
+        Dictionary<int, CalleeFacts> facts = new()
+        {
+            [0x0A000002] = MakesStringAt(3, [("String", "FormatHelper"), ("ValueStringBuilder", "ToString"), ("String", "Ctor")]),
+            [0x0A000003] = MakesStringAt(0, []),
+            [0x0A000004] = MakesStringAt(2, [("String", "SplitInternal"), ("String", "InternalSubString")]),
+        };
+        (int Native, int IL)[] map = [(0x0, -2), (0x33, 0), (0x159, 137), (0x190, 154), (0x239, -1), (0x2e8, 297), (0x2f1, 302), (0x2f1, -3)];
+        var resolver = new CallSiteResolver(Optimized(3749, map), sites, ilSize: 303, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
+
+        Dictionary<int, CallSiteResolution> resolved = resolver.Resolve(
+            [(0x24f, FrameCall.Allocation("String", 29376, 29376)), (0x2dc, FrameCall.Call("String", "SplitInternal"))]);
+
+        Assert.AreEqual(278, resolved[0x24f].ILOffset, "PadRight");
+        Assert.AreEqual(286, resolved[0x2dc].ILOffset, "Split");
+    }
+
+    [TestMethod]
     public void ArrayOfATypeArgument_GrownByAGenericMethodsInlinedCall_IsThatCallsNear_SharedWithTheOneElsewhere()
     {
         // Fresh3.StoreInvoicesInARepository at tier 1 (recorded map): `repository.Project(invoice => new InvoiceView {...})`,
