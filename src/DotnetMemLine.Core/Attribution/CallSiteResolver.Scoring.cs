@@ -217,11 +217,11 @@ internal sealed partial class CallSiteResolver
             // Of those, the ones that make it fewest calls down: each call on the way had to be inlined for the object to be
             // made in this frame (`receipt.PadRight(...)`, whose own IL allocates its string, not the `string.Format` before
             // it, whose string is made three calls down).
-            int DepthOf(int offset) => _sites.Where(site => site.Offset == offset)
+            int[] depths = [.. left.Select(offset => _sites.Where(site => site.Offset == offset)
                 .Select(site => calls.Max(call => ForeignFactsOf(site)?.Allocations.GetValueOrDefault(call.TypeKey, int.MaxValue) ?? int.MaxValue))
-                .DefaultIfEmpty(int.MaxValue).Min();
-            int shallowest = left.Min(DepthOf);
-            return shallowest == int.MaxValue ? left : [.. left.Where(offset => DepthOf(offset) == shallowest)];
+                .DefaultIfEmpty(int.MaxValue).Min())];
+            int shallowest = depths.Min();
+            return shallowest == int.MaxValue ? left : [.. left.Where((_, i) => depths[i] == shallowest)];
         }
 
         int[] inFrame = [.. sites.Where(offset => _sites.Any(site => site.Offset == offset && calls.All(call =>

@@ -384,15 +384,7 @@ internal static class ForeignCode
     /// </summary>
     private static bool IsIntrinsicStandIn(MetadataReader metadata, MethodDefinition definition, ImmutableArray<ILSite> sites) =>
         sites.Length >= 2 && sites[^1].Kind == ILSiteKind.Throw && sites[^2] is { Kind: ILSiteKind.NewObject, TypeKey: "PlatformNotSupportedException" }
-        && definition.GetCustomAttributes().Any(handle => AttributeTypeName(metadata, metadata.GetCustomAttribute(handle)) == "IntrinsicAttribute");
-
-    private static string? AttributeTypeName(MetadataReader metadata, CustomAttribute attribute) => attribute.Constructor.Kind switch
-    {
-        HandleKind.MethodDefinition => metadata.GetString(metadata.GetTypeDefinition(metadata.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType()).Name),
-        HandleKind.MemberReference when metadata.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent is { Kind: HandleKind.TypeReference } parent
-            => metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)parent).Name),
-        _ => null,
-    };
+        && MetadataAttributes.Has(metadata, definition.GetCustomAttributes(), "System.Runtime.CompilerServices", "IntrinsicAttribute");
 
     /// <summary>
     /// The type a call of the runtime's own allocation helpers makes: strings and arrays are allocated by such calls in

@@ -153,28 +153,8 @@ public static class MethodCatalog
     }
 
     // Record members, auto-property accessors and the like: nothing a user would profile, only noise in suggestions.
-    private static bool IsCompilerGenerated(MetadataReader reader, MethodDefinition method)
-    {
-        foreach (var attributeHandle in method.GetCustomAttributes())
-        {
-            var constructor = reader.GetCustomAttribute(attributeHandle).Constructor;
-            var (name, ns) = constructor.Kind switch
-            {
-                HandleKind.MemberReference when reader.GetMemberReference((MemberReferenceHandle)constructor).Parent is { Kind: HandleKind.TypeReference } parent
-                    => (reader.GetTypeReference((TypeReferenceHandle)parent).Name, reader.GetTypeReference((TypeReferenceHandle)parent).Namespace),
-                HandleKind.MethodDefinition
-                    => (reader.GetTypeDefinition(reader.GetMethodDefinition((MethodDefinitionHandle)constructor).GetDeclaringType()).Name,
-                        reader.GetTypeDefinition(reader.GetMethodDefinition((MethodDefinitionHandle)constructor).GetDeclaringType()).Namespace),
-                _ => (default(StringHandle), default(StringHandle)),
-            };
-            if (!name.IsNil && reader.StringComparer.Equals(name, "CompilerGeneratedAttribute") && reader.StringComparer.Equals(ns, "System.Runtime.CompilerServices"))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsCompilerGenerated(MetadataReader reader, MethodDefinition method) =>
+        MetadataAttributes.Has(reader, method.GetCustomAttributes(), "System.Runtime.CompilerServices", "CompilerGeneratedAttribute");
 
     private static ImmutableArray<string> GenericParameterNames(MetadataReader reader, GenericParameterHandleCollection handles)
     {

@@ -1311,15 +1311,11 @@ public sealed class CallSiteResolverTests
                 ]
                 : null,
         };
-        static CalleeFacts MakesStrings((string TypeKey, string MethodName)[] wayDown) => new(
-            new Dictionary<string, int> { ["String"] = wayDown.Length }.ToFrozenDictionary(),
-            wayDown.Append(("String", "FastAllocateString")).Select((call, depth) => (call, depth)).ToFrozenDictionary(c => c.call, c => c.depth),
-            AllocationPaths: new Dictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>> { ["String"] = [[.. wayDown]] }.ToFrozenDictionary());
         Dictionary<int, CalleeFacts> facts = new()
         {
-            [0x0A000002] = MakesStrings([("TextInfo", "ToLower"), ("TextInfo", "ChangeCaseCommon")]),
-            [0x0A000003] = MakesStrings([("String", "TrimWhiteSpaceHelper"), ("String", "CreateTrimmedString"), ("String", "InternalSubString")]),
-            [0x0A000004] = MakesStrings([("String", "SplitInternal"), ("String", "SplitWithPostProcessing"), ("String", "Substring"), ("String", "InternalSubString")]),
+            [0x0A000002] = MakesStrings(wayDown: [("TextInfo", "ToLower"), ("TextInfo", "ChangeCaseCommon")]),
+            [0x0A000003] = MakesStrings(wayDown: [("String", "TrimWhiteSpaceHelper"), ("String", "CreateTrimmedString"), ("String", "InternalSubString")]),
+            [0x0A000004] = MakesStrings(wayDown: [("String", "SplitInternal"), ("String", "SplitWithPostProcessing"), ("String", "Substring"), ("String", "InternalSubString")]),
         };
 
         return new CallSiteResolver(tier1, sites, ilSize: 0xb0, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
@@ -1376,6 +1372,15 @@ public sealed class CallSiteResolverTests
 
         Assert.AreEqual(88, result[0x306].ILOffset);
     }
+
+    /// <summary>
+    /// Facts of a call that makes a string through <paramref name="wayDown"/> (FastAllocateString at the end): at the way's
+    /// length unless <paramref name="depth"/> says otherwise, with the way as its allocation path.
+    /// </summary>
+    private static CalleeFacts MakesStrings((string TypeKey, string MethodName)[] wayDown, int depth = -1) => new(
+        new Dictionary<string, int> { ["String"] = depth >= 0 ? depth : wayDown.Length }.ToFrozenDictionary(),
+        wayDown.Append(("String", "FastAllocateString")).Select((call, level) => (call, level)).ToFrozenDictionary(c => c.call, c => c.level),
+        AllocationPaths: new Dictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>> { ["String"] = [[.. wayDown]] }.ToFrozenDictionary());
 
     private static CalleeFacts Facts(string[] allocates, (string TypeKey, string MethodName)[]? calls = null) =>
         new(allocates.ToFrozenDictionary(key => key, _ => 0), (calls ?? []).ToFrozenDictionary(call => call, _ => 0));
@@ -1735,10 +1740,6 @@ public sealed class CallSiteResolverTests
         // runs to the method's end. The 29,376-byte string made at 0x24f is `receipt.PadRight(...)`'s, whose own IL
         // allocates it, not the `string.Format(...)` before it, whose string is made three calls down (44 MB had gone to
         // that line, marked as shared); Split's SplitInternal is seen called from a frame of its own.
-        static CalleeFacts MakesStringAt(int depth, (string TypeKey, string MethodName)[] wayDown) => new(
-            new Dictionary<string, int> { ["String"] = depth }.ToFrozenDictionary(),
-            wayDown.Select((call, level) => (call, level)).ToFrozenDictionary(c => c.call, c => c.level),
-            AllocationPaths: new Dictionary<string, ImmutableArray<ImmutableArray<(string TypeKey, string MethodName)>>> { ["String"] = [[.. wayDown]] }.ToFrozenDictionary());
         ImmutableArray<ILSite> sites =
         [
             new(155, ILSiteKind.CallVirt, "Object", "ToString", CallToken: 0x0A000001),
@@ -1749,9 +1750,9 @@ public sealed class CallSiteResolverTests
         ];
         Dictionary<int, CalleeFacts> facts = new()
         {
-            [0x0A000002] = MakesStringAt(3, [("String", "FormatHelper"), ("ValueStringBuilder", "ToString"), ("String", "Ctor")]),
-            [0x0A000003] = MakesStringAt(0, []),
-            [0x0A000004] = MakesStringAt(2, [("String", "SplitInternal"), ("String", "InternalSubString")]),
+            [0x0A000002] = MakesStrings(depth: 3, wayDown: [("String", "FormatHelper"), ("ValueStringBuilder", "ToString"), ("String", "Ctor")]),
+            [0x0A000003] = MakesStrings(depth: 0, wayDown: []),
+            [0x0A000004] = MakesStrings(depth: 2, wayDown: [("String", "SplitInternal"), ("String", "InternalSubString")]),
         };
         (int Native, int IL)[] map = [(0x0, -2), (0x33, 0), (0x159, 137), (0x190, 154), (0x239, -1), (0x2e8, 297), (0x2f1, 302), (0x2f1, -3)];
         var resolver = new CallSiteResolver(Optimized(3749, map), sites, ilSize: 303, calleeFacts: site => facts.GetValueOrDefault(site.CallToken));
